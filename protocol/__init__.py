@@ -1,0 +1,42 @@
+"""libvirt's RPC wire protocol, sans-IO: XDR types, framing, procedure tables, the engine.
+
+Imports only the standard library and xdrlib3.
+"""
+
+from __future__ import annotations
+
+from ._common import (NonnullDomain, NonnullDomainCheckpoint, NonnullDomainSnapshot,
+                      NonnullNetwork, NonnullStoragePool, NonnullStorageVol, NonnullString,
+                      OptString, TypedParam, TypedParamType, Uuid)
+from ._connection import NEED_DATA, Connection, Role, State
+from ._errorcodes import ErrorCode, ErrorDomain
+from ._errors import (LibvirtError, LocalProtocolError, ProtocolError, RemoteProtocolError,
+                      WireError, format_message)
+from ._events import (Call, ConnectionClosed, ErrorReply, Event, Ignored, InvalidCall,
+                      KeepalivePing, KeepalivePong, Message, Reply, StreamAbort, StreamData,
+                      StreamFinish, StreamHole)
+from ._header import (FRAME_MAX, FRAME_MIN, MESSAGE_LEGACY_PAYLOAD_MAX, MESSAGE_MAX,
+                      PROGRAM_VERSION, Header, MessageStatus, MessageType, Program, pack_frame)
+from ._otherprograms import OTHER_PROCEDURES, LxcProc, QemuProc
+from ._procedure import Procedure, ProcedureTable
+from ._xdr import XdrError, decode, encode
+from .remote import REMOTE_PROCEDURES, Proc
+
+PROCEDURES: dict[tuple[int, int], Procedure] = {**REMOTE_PROCEDURES, **OTHER_PROCEDURES}
+"""Every known procedure of every program, keyed by (program, number)."""
+
+SERVED_PROGRAMS = frozenset({Program.REMOTE, Program.QEMU, Program.LXC})
+"""The programs libvirtd's main socket answers calls for (ADMIN has its own socket)."""
+
+__all__ = [
+    "NEED_DATA", "PROCEDURES", "SERVED_PROGRAMS", "FRAME_MAX", "FRAME_MIN",
+    "MESSAGE_LEGACY_PAYLOAD_MAX", "MESSAGE_MAX", "PROGRAM_VERSION",
+    "Call", "Connection", "ConnectionClosed", "ErrorCode", "ErrorDomain", "ErrorReply", "Event",
+    "Header", "Ignored", "InvalidCall", "KeepalivePing", "KeepalivePong", "LibvirtError",
+    "LocalProtocolError", "LxcProc", "Message", "MessageStatus", "MessageType", "NonnullDomain",
+    "NonnullDomainCheckpoint", "NonnullDomainSnapshot", "NonnullNetwork", "NonnullStoragePool",
+    "NonnullStorageVol", "NonnullString", "OptString", "Proc", "Procedure", "ProcedureTable",
+    "Program", "ProtocolError", "QemuProc", "RemoteProtocolError", "Reply", "Role", "State",
+    "StreamAbort", "StreamData", "StreamFinish", "StreamHole", "TypedParam", "TypedParamType",
+    "Uuid", "WireError", "XdrError", "decode", "encode", "format_message", "pack_frame",
+]

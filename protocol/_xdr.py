@@ -1,0 +1,450 @@
+"""Declarative XDR (RFC 4506) types over xdrlib3, bounds-checked the way rpcgen's filters are.
+
+Every type is an ``XdrType`` with ``pack(packer, value)`` and ``unpack(unpacker)``.  Structs are
+declared once, as annotated classes::
+
+    @struct
+    class NonnullDomain:
+        name: NonnullString
+        uuid: Uuid
+        id: Int
+
+where each annotation is ``Annotated[python_type, xdr_type]`` (aliases below) or another struct.
+The decorator turns the class into a frozen, slotted, keyword-only dataclass with XDR codecs.
+Decoding checks every bound; ``decode`` rejects trailing bytes.  Anything malformed raises
+``XdrError`` and nothing else.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import struct as _struct
+import sys
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from typing import Annotated, Any, ClassVar, TypeVar
+
+from xdrlib3 import Error as _XdrlibError
+from xdrlib3 import Packer, Unpacker
+
+__all__ = [
+    "XdrError", "XdrType", "Packer", "Unpacker", "struct", "encode", "decode", "is_struct",
+    "INT", "UINT", "HYPER", "UHYPER", "BOOL", "DOUBLE", "CHAR", "UCHAR", "SHORT", "USHORT",
+    "String", "Opaque", "FixedOpaque", "Array", "FixedArray", "Optional", "Enum", "Union",
+    "CharArray", "CharVarArray", "VOID",
+]
+
+
+class XdrError(ValueError):
+    """Bytes that are not valid XDR for the expected type, or a value that cannot be encoded."""
+
+
+class XdrType:
+    """One XDR type: how a Python value goes to and from bytes."""
+
+    def pack(self, p: Packer, v: Any) -> None:
+        raise NotImplementedError
+
+    def unpack(self, u: Unpacker) -> Any:
+        raise NotImplementedError
+
+
+def _unpacker_remaining(u: Unpacker) -> int:
+    return len(u.get_buffer()) - u.get_position()
+
+
+def _take(u: Unpacker, n: int) -> bytes:
+    """Read n raw bytes (plus XDR padding) without trusting n beyond the buffer."""
+    padded = (n + 3) & ~3
+    if padded > _unpacker_remaining(u):
+        raise XdrError(f"need {padded} bytes, {_unpacker_remaining(u)} left")
+    pos = u.get_position()
+    buf = u.get_buffer()
+    u.set_position(pos + padded)
+    return bytes(buf[pos:pos + n])
+
+
+class _Fixed(XdrType):
+    """A fixed-size scalar coded with one struct format and an accepted range."""
+
+    __slots__ = ("fmt", "size", "lo", "hi", "name")
+
+    def __init__(self, name: str, fmt: str, lo: float, hi: float) -> None:
+        self.name, self.fmt, self.lo, self.hi = name, _struct.Struct(fmt), lo, hi
+        self.size = self.fmt.size
+
+    def pack(self, p: Packer, v: Any) -> None:
+        if isinstance(v, bool) or not isinstance(v, int) or not self.lo <= v <= self.hi:
+            raise XdrError(f"{self.name}: {v!r} out of range")
+        p.pack_fstring(self.size, self.fmt.pack(v))  # already 4-byte aligned: no padding added
+
+    def unpack(self, u: Unpacker) -> Any:
+        pos = u.get_position()
+        buf = u.get_buffer()
+        end = pos + self.size
+        if end > len(buf):
+            raise XdrError(f"{self.name}: truncated")
+        u.set_position(end)
+        return self.fmt.unpack_from(buf, pos)[0]
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+INT = _Fixed("int", ">i", -(2**31), 2**31 - 1)
+UINT = _Fixed("unsigned int", ">I", 0, 2**32 - 1)
+HYPER = _Fixed("hyper", ">q", -(2**63), 2**63 - 1)
+UHYPER = _Fixed("unsigned hyper", ">Q", 0, 2**64 - 1)
+# rpcgen codes char/short as a whole 4-byte int (xdr_char, xdr_short).
+CHAR = _Fixed("char", ">i", -128, 127)
+UCHAR = _Fixed("unsigned char", ">I", 0, 255)
+SHORT = _Fixed("short", ">i", -(2**15), 2**15 - 1)
+USHORT = _Fixed("unsigned short", ">I", 0, 2**16 - 1)
+
+
+class _Bool(XdrType):
+    def pack(self, p: Packer, v: Any) -> None:
+        INT.pack(p, 1 if v else 0)
+
+    def unpack(self, u: Unpacker) -> bool:
+        v = INT.unpack(u)
+        if v not in (0, 1):
+            raise XdrError(f"bool: {v} is neither 0 nor 1")
+        return bool(v)
+
+
+class _Double(XdrType):
+    def pack(self, p: Packer, v: Any) -> None:
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            raise XdrError(f"double: {v!r} is not a number")
+        p.pack_double(float(v))
+
+    def unpack(self, u: Unpacker) -> float:
+        if _unpacker_remaining(u) < 8:
+            raise XdrError("double: truncated")
+        return float(u.unpack_double())
+
+
+class _Void(XdrType):
+    def pack(self, p: Packer, v: Any) -> None:
+        if v is not None:
+            raise XdrError("void takes no value")
+
+    def unpack(self, u: Unpacker) -> None:
+        return None
+
+
+BOOL = _Bool()
+DOUBLE = _Double()
+VOID = _Void()
+
+
+def _check_len(what: str, n: int, maximum: int | None) -> None:
+    if maximum is not None and n > maximum:
+        raise XdrError(f"{what}: length {n} greater than maximum {maximum}")
+
+
+class Opaque(XdrType):
+    """Variable-length opaque<max>: u32 length, bytes, padding."""
+
+    def __init__(self, maximum: int | None = None) -> None:
+        self.maximum = maximum
+
+    def pack(self, p: Packer, v: Any) -> None:
+        if not isinstance(v, (bytes, bytearray, memoryview)):
+            raise XdrError(f"opaque: {type(v).__name__} is not bytes")
+        _check_len("opaque", len(v), self.maximum)
+        p.pack_bytes(bytes(v))
+
+    def unpack(self, u: Unpacker) -> bytes:
+        n = UINT.unpack(u)
+        _check_len("opaque", n, self.maximum)
+        return _take(u, n)
+
+
+class String(XdrType):
+    """string<max>: like opaque, holding UTF-8 text (undecodable bytes are replaced)."""
+
+    def __init__(self, maximum: int | None = None) -> None:
+        self.maximum = maximum
+
+    def pack(self, p: Packer, v: Any) -> None:
+        if not isinstance(v, str):
+            raise XdrError(f"string: {type(v).__name__} is not str")
+        data = v.encode("utf-8", "surrogateescape")
+        _check_len("string", len(data), self.maximum)
+        p.pack_bytes(data)
+
+    def unpack(self, u: Unpacker) -> str:
+        n = UINT.unpack(u)
+        _check_len("string", n, self.maximum)
+        return _take(u, n).decode("utf-8", "surrogateescape")
+
+
+class FixedOpaque(XdrType):
+    """opaque x[n]: exactly n bytes plus padding."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def pack(self, p: Packer, v: Any) -> None:
+        if not isinstance(v, (bytes, bytearray)) or len(v) != self.size:
+            raise XdrError(f"opaque[{self.size}]: need exactly {self.size} bytes")
+        p.pack_fopaque(self.size, bytes(v))
+
+    def unpack(self, u: Unpacker) -> bytes:
+        return _take(u, self.size)
+
+
+class Array(XdrType):
+    """T x<max>: u32 count then the elements; the Python value is a tuple."""
+
+    def __init__(self, elem: Any, maximum: int | None = None) -> None:
+        self.elem, self.maximum = codec_of(elem), maximum
+
+    def pack(self, p: Packer, v: Any) -> None:
+        if isinstance(v, (str, bytes)) or not isinstance(v, Iterable):
+            raise XdrError("array: value is not a sequence")
+        items = list(v)
+        _check_len("array", len(items), self.maximum)
+        UINT.pack(p, len(items))
+        pack = self.elem.pack
+        for item in items:
+            pack(p, item)
+
+    def unpack(self, u: Unpacker) -> tuple[Any, ...]:
+        n = UINT.unpack(u)
+        _check_len("array", n, self.maximum)
+        if n * 4 > _unpacker_remaining(u):  # every element takes at least 4 bytes
+            raise XdrError(f"array: {n} elements cannot fit in what is left")
+        unpack = self.elem.unpack
+        return tuple(unpack(u) for _ in range(n))
+
+
+class FixedArray(XdrType):
+    """T x[n]: exactly n elements, no count."""
+
+    def __init__(self, elem: Any, size: int) -> None:
+        self.elem, self.size = codec_of(elem), size
+
+    def pack(self, p: Packer, v: Any) -> None:
+        items = list(v)
+        if len(items) != self.size:
+            raise XdrError(f"array[{self.size}]: got {len(items)} elements")
+        for item in items:
+            self.elem.pack(p, item)
+
+    def unpack(self, u: Unpacker) -> tuple[Any, ...]:
+        return tuple(self.elem.unpack(u) for _ in range(self.size))
+
+
+class CharArray(XdrType):
+    """char x[n] holding a NUL-padded C string (each char is 4 bytes on the wire)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def pack(self, p: Packer, v: Any) -> None:
+        data = v.encode("utf-8")[: self.size - 1]
+        for b in data.ljust(self.size, b"\0"):
+            CHAR.pack(p, b - 256 if b > 127 else b)
+
+    def unpack(self, u: Unpacker) -> str:
+        raw = bytes((CHAR.unpack(u) & 0xFF) for _ in range(self.size))
+        return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+
+
+class CharVarArray(XdrType):
+    """char x<max> holding a C string; sent with its NUL, as libvirtd does."""
+
+    def __init__(self, maximum: int) -> None:
+        self.maximum = maximum
+
+    def pack(self, p: Packer, v: Any) -> None:
+        data = v.encode("utf-8") + b"\0" if v else b""
+        _check_len("char array", len(data), self.maximum)
+        UINT.pack(p, len(data))
+        for b in data:
+            CHAR.pack(p, b - 256 if b > 127 else b)
+
+    def unpack(self, u: Unpacker) -> str:
+        n = UINT.unpack(u)
+        _check_len("char array", n, self.maximum)
+        if n * 4 > _unpacker_remaining(u):
+            raise XdrError("char array: truncated")
+        raw = bytes((CHAR.unpack(u) & 0xFF) for _ in range(n))
+        return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+
+
+class Optional(XdrType):
+    """T *x: u32 0 (absent, None) or u32 1 followed by T."""
+
+    def __init__(self, elem: Any) -> None:
+        self.elem = codec_of(elem)
+
+    def pack(self, p: Packer, v: Any) -> None:
+        if v is None:
+            UINT.pack(p, 0)
+        else:
+            UINT.pack(p, 1)
+            self.elem.pack(p, v)
+
+    def unpack(self, u: Unpacker) -> Any:
+        flag = UINT.unpack(u)
+        if flag == 0:
+            return None
+        if flag != 1:
+            raise XdrError(f"optional: discriminant {flag} is neither 0 nor 1")
+        return self.elem.unpack(u)
+
+
+class Enum(XdrType):
+    """An XDR enum checked against the values of an IntEnum."""
+
+    def __init__(self, cls: Any) -> None:
+        self.cls = cls
+        self.values = {int(m) for m in cls}
+
+    def pack(self, p: Packer, v: Any) -> None:
+        if int(v) not in self.values:
+            raise XdrError(f"{self.cls.__name__}: {v!r} is not a member")
+        INT.pack(p, int(v))
+
+    def unpack(self, u: Unpacker) -> Any:
+        v = INT.unpack(u)
+        if v not in self.values:
+            raise XdrError(f"{self.cls.__name__}: {v} is not a member")
+        return self.cls(v)
+
+
+class Union(XdrType):
+    """union switch (int d): the Python value is a (discriminant, arm value) pair."""
+
+    def __init__(self, arms: Mapping[int, Any]) -> None:
+        self.arms = {d: codec_of(t) for d, t in arms.items()}
+
+    def pack(self, p: Packer, v: Any) -> None:
+        try:
+            disc, value = v
+        except (TypeError, ValueError):
+            raise XdrError("union: value must be a (discriminant, value) pair") from None
+        arm = self.arms.get(disc)
+        if arm is None:
+            raise XdrError(f"union: no arm for discriminant {disc!r}")
+        INT.pack(p, disc)
+        arm.pack(p, value)
+
+    def unpack(self, u: Unpacker) -> tuple[int, Any]:
+        disc = INT.unpack(u)
+        arm = self.arms.get(disc)
+        if arm is None:
+            raise XdrError(f"union: no arm for discriminant {disc}")
+        return disc, arm.unpack(u)
+
+
+# ---- structs -------------------------------------------------------------------------------
+
+_T = TypeVar("_T")
+
+
+class _StructCodec(XdrType):
+    """Codec of one @struct class: fields in declaration order."""
+
+    def __init__(self, cls: type, fields: list[tuple[str, XdrType]]) -> None:
+        self.cls = cls
+        self.fields = fields
+        self.names = [n for n, _ in fields]
+        self.codecs = [c for _, c in fields]
+
+    def pack(self, p: Packer, v: Any) -> None:
+        if type(v) is not self.cls:
+            raise XdrError(f"{self.cls.__name__}: got {type(v).__name__}")
+        for name, codec in self.fields:
+            try:
+                codec.pack(p, getattr(v, name))
+            except XdrError as e:
+                raise XdrError(f"{self.cls.__name__}.{name}: {e}") from None
+
+    def unpack(self, u: Unpacker) -> Any:
+        values = [c.unpack(u) for c in self.codecs]
+        obj = object.__new__(self.cls)
+        for name, value in zip(self.names, values):
+            object.__setattr__(obj, name, value)
+        return obj
+
+
+def codec_of(t: Any) -> XdrType:
+    """The XdrType of a declaration: an XdrType itself, a @struct class, or Annotated[..., XdrType]."""
+    if isinstance(t, XdrType):
+        return t
+    codec = getattr(t, "__xdr__", None)
+    if isinstance(codec, XdrType):
+        return codec
+    for meta in getattr(t, "__metadata__", ()):
+        if isinstance(meta, XdrType):
+            return meta
+    raise TypeError(f"{t!r} is not an XDR type")
+
+
+def struct(cls: type[_T]) -> type[_T]:
+    """Declare an XDR struct from an annotated class (see module docstring)."""
+    module = sys.modules[cls.__module__]
+    hints = typing.get_type_hints(cls, vars(module), include_extras=True)
+    own = [n for n in cls.__dict__.get("__annotations__", {}) if not _is_classvar(hints[n])]
+    dc = dataclasses.dataclass(frozen=True, slots=True, kw_only=True)(cls)
+    fields = [(name, codec_of(hints[name])) for name in own]
+    dc.__xdr__ = _StructCodec(dc, fields)  # type: ignore[attr-defined]
+    return dc
+
+
+def _is_classvar(t: Any) -> bool:
+    return t is ClassVar or typing.get_origin(t) is ClassVar
+
+
+def is_struct(t: Any) -> bool:
+    return isinstance(getattr(t, "__xdr__", None), _StructCodec)
+
+
+def encode(t: Any, value: Any) -> bytes:
+    """Encode value as XDR type t (None for a void type gives b'')."""
+    if t is None:
+        if value is not None:
+            raise XdrError("void takes no value")
+        return b""
+    p = Packer()
+    codec_of(t).pack(p, value)
+    return p.get_buffer()
+
+
+def decode(t: Any, data: bytes) -> Any:
+    """Decode data as XDR type t, rejecting truncation and trailing bytes."""
+    if t is None:
+        if data:
+            raise XdrError(f"{len(data)} trailing bytes after void")
+        return None
+    u = Unpacker(data)
+    try:
+        v = codec_of(t).unpack(u)
+    except XdrError:
+        raise
+    except (_XdrlibError, EOFError, ValueError, TypeError, OverflowError, IndexError, _struct.error) as e:
+        raise XdrError(str(e) or type(e).__name__) from None
+    left = _unpacker_remaining(u)
+    if left:
+        raise XdrError(f"{left} trailing bytes")
+    return v
+
+
+# Aliases for declarations: Annotated[python type, XDR type]
+Int = Annotated[int, INT]
+UInt = Annotated[int, UINT]
+Hyper = Annotated[int, HYPER]
+UHyper = Annotated[int, UHYPER]
+Bool = Annotated[bool, BOOL]
+Double = Annotated[float, DOUBLE]
+Char = Annotated[int, CHAR]
+UChar = Annotated[int, UCHAR]
+Short = Annotated[int, SHORT]
+UShort = Annotated[int, USHORT]
+
+PackFn = Callable[[Packer, Any], None]

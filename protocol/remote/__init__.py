@@ -1,0 +1,20 @@
+"""The REMOTE program (0x20008086): procedure numbers and payload declarations per family."""
+
+from __future__ import annotations
+
+from .._errorcodes import ErrorDomain
+from .._header import Program
+from .._procedure import Procedure, declare
+from . import connect
+from ._procedures import LAST_9X, PROC_INFO, Proc
+
+_KNOWN = {
+    p.value: Procedure(Program.REMOTE, p.value, p.name, *_info)
+    for p in Proc if p.value <= LAST_9X
+    for _info in [(PROC_INFO[p.value][0], ErrorDomain[PROC_INFO[p.value][1]],
+                   None, None, False, PROC_INFO[p.value][2], PROC_INFO[p.value][3])]
+}
+
+REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [*connect.DECLARATIONS])
+
+__all__ = ["Proc", "REMOTE_PROCEDURES", "connect"]
