@@ -1,0 +1,68 @@
+"""``fakevirt serve``: run the emulator until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+
+import trio
+
+from . import __version__
+from .model.clock import SystemClock
+from .model.hypervisor import Hypervisor
+from .server.core import Server, ServerConfig
+from .server.listeners import DEFAULT_LISTEN, BoundListener, ListenAddress
+
+log = logging.getLogger("fakevirt")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="fakevirt", description="An in-memory libvirt/QEMU emulator.")
+    parser.add_argument("--version", action="version", version=f"fakevirt {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the libvirt RPC protocol")
+    serve.add_argument("--listen", action="append", metavar="URL",
+                       help=f"tcp://HOST:PORT or unix:///PATH, repeatable (default {DEFAULT_LISTEN})")
+    serve.add_argument("--seed", type=int, default=0, help="seed of UUIDs, MACs and ids (default 0)")
+    serve.add_argument("--keepalive-interval", type=float, default=5.0, metavar="S")
+    serve.add_argument("--keepalive-count", type=int, default=5, metavar="N")
+    serve.add_argument("--log-level", default="info",
+                       choices=["debug", "info", "warning", "error"])
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        addresses = [ListenAddress.parse(u) for u in (args.listen or [DEFAULT_LISTEN])]
+    except ValueError as e:
+        print(f"fakevirt: {e}", file=sys.stderr)
+        return 2
+    config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
+    server = Server(Hypervisor(seed=args.seed, clock=SystemClock()), config)
+    try:
+        trio.run(_serve, server, addresses, time.perf_counter())
+    except OSError as e:
+        print(f"fakevirt: cannot listen: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _serve(server: Server, addresses: list[ListenAddress], started: float) -> None:
+    with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+        async with trio.open_nursery() as nursery:
+            bound: list[BoundListener] = await nursery.start(server.serve, addresses)
+            ready_ms = (time.perf_counter() - started) * 1000
+            for b in bound:
+                print(f"fakevirt listening on {b.address}: virsh -c '{b.uri()}'", flush=True)
+            log.info("ready in %.0f ms", ready_ms)
+            async for signum in signals:
+                log.info("%s: shutting down", signal.Signals(signum).name)
+                server.shutdown()
+                nursery.cancel_scope.deadline = trio.current_time() + server.config.shutdown_grace + 1
+                break

@@ -1,0 +1,62 @@
+"""The one error type of the emulator, with libvirt's own wording for the common cases.
+
+Raise ``VirtError`` (a ``protocol.LibvirtError``) from the model or a handler; dispatch turns it
+into an error reply, and that is the only place that happens.
+"""
+
+from __future__ import annotations
+
+from protocol import ErrorCode, ErrorDomain, LibvirtError
+
+__all__ = ["ErrorCode", "ErrorDomain", "VirtError"]
+
+
+class VirtError(LibvirtError):
+    """A libvirt error as the QEMU driver and libvirtd report it."""
+
+    @classmethod
+    def no_support(cls, api: str, domain: int = ErrorDomain.DOMAIN) -> VirtError:
+        """virReportUnsupportedError() in the public API entry point: the driver lacks it."""
+        return cls.report(ErrorCode.NO_SUPPORT, domain, api)
+
+    @classmethod
+    def read_only(cls, api: str, domain: int = ErrorDomain.DOMAIN) -> VirtError:
+        """virCheckReadOnlyGoto(): a read-only connection called a mutating API."""
+        return cls.report(ErrorCode.OPERATION_DENIED, domain, f"read only access prevents {api}")
+
+    @classmethod
+    def rpc(cls, message: str) -> VirtError:
+        """An error of libvirtd's RPC layer (VIR_ERR_RPC, VIR_FROM_RPC)."""
+        return cls.report(ErrorCode.RPC, ErrorDomain.RPC, message)
+
+    @classmethod
+    def internal(cls, message: str | None = None, domain: int = ErrorDomain.QEMU) -> VirtError:
+        return cls.report(ErrorCode.INTERNAL_ERROR, domain, message)
+
+    @classmethod
+    def invalid_arg(cls, message: str, domain: int = ErrorDomain.QEMU) -> VirtError:
+        return cls.report(ErrorCode.INVALID_ARG, domain, message)
+
+    @classmethod
+    def unsupported_flags(cls, driver_fn: str, flags: int, domain: int = ErrorDomain.QEMU) -> VirtError:
+        """virCheckFlags() in driver function driver_fn (e.g. qemuDomainCreateWithFlags).
+
+        virsh retries some calls with fewer flags on INVALID_ARG, so the code matters.
+        """
+        return cls.invalid_arg_raw("flags", driver_fn, f"unsupported flags (0x{flags:x}) in function {driver_fn}",
+                                   domain)
+
+    @classmethod
+    def invalid_arg_raw(cls, argname: str, function: str, message: str,
+                        domain: int = ErrorDomain.QEMU) -> VirtError:
+        """virReportInvalidArg(): the message stands alone, with no "invalid argument: " prefix."""
+        return cls(ErrorCode.INVALID_ARG, domain, message, template=function, detail=argname)
+
+    @classmethod
+    def operation_invalid(cls, message: str, domain: int = ErrorDomain.QEMU) -> VirtError:
+        return cls.report(ErrorCode.OPERATION_INVALID, domain, message)
+
+    @classmethod
+    def no_connect(cls, name: str | None) -> VirtError:
+        """virConnectOpen() found no driver for the URI."""
+        return cls.report(ErrorCode.NO_CONNECT, ErrorDomain.NONE, name if name is not None else "(null)")

@@ -1,0 +1,9 @@
+"""Procedure handlers, one module per API family; importing this package registers them all."""
+
+from __future__ import annotations
+
+from . import connect
+from ._client import Client
+from ._registry import HANDLERS, Handler, procedure
+
+__all__ = ["HANDLERS", "Client", "Handler", "connect", "procedure"]

@@ -1,0 +1,30 @@
+"""What the handlers know of one client connection: plain data, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..model.hypervisor import Hypervisor, QemuDriver
+
+
+@dataclass
+class Client:
+    """Per-connection state: what the client opened and asked for.  Shared state is in ``hv``."""
+
+    hv: Hypervisor
+    id: int = 0
+    transport: str = "tcp"  # "tcp" or "unix": decides virConnectIsSecure
+    driver: QemuDriver | None = None
+    readonly: bool = False
+    keepalive_requested: bool = False
+    close_callback: bool = False
+    closing: bool = False  # CONNECT_CLOSE was answered: close after the reply
+    counters: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def opened(self) -> QemuDriver:
+        """The open driver (dispatch guarantees one for handlers not marked before_open)."""
+        assert self.driver is not None
+        return self.driver

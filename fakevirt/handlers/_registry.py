@@ -1,0 +1,48 @@
+"""The handler table: ``@procedure(Proc.X)`` registers a sync function ``fn(client, args) -> ret``.
+
+What a procedure needs before it may run (an open connection, a read-write connection) is
+declared here and checked once, in dispatch, never inside handlers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from protocol import PROCEDURES, Procedure, Program
+
+from ._client import Client
+
+HandlerFn = Callable[[Client, Any], Any]
+_F = TypeVar("_F", bound=HandlerFn)
+
+
+@dataclass(frozen=True, slots=True)
+class Handler:
+    """A registered procedure handler and its dispatch rules."""
+
+    fn: HandlerFn
+    procedure: Procedure
+    before_open: bool = False  # may run before CONNECT_OPEN
+    mutates: bool = False  # refused on read-only connections
+
+
+HANDLERS: dict[tuple[int, int], Handler] = {}
+
+
+def procedure(number: int, *, program: int = Program.REMOTE, before_open: bool = False,
+              mutates: bool = False) -> Callable[[_F], _F]:
+    """Register the decorated function as the handler of one procedure."""
+    proc = PROCEDURES[(program, number)]
+    if not proc.declared:
+        raise TypeError(f"{proc.name}: declare its args/ret in protocol/ before handling it")
+
+    def register(fn: _F) -> _F:
+        key = (program, int(number))
+        if key in HANDLERS:
+            raise TypeError(f"{proc.name} is handled twice")
+        HANDLERS[key] = Handler(fn, proc, before_open, mutates)
+        return fn
+
+    return register

@@ -1,0 +1,201 @@
+"""Connection and host procedures (virConnect*, virNode*) as libvirtd with the QEMU driver answers them."""
+
+from __future__ import annotations
+
+from protocol import ErrorDomain, Proc
+from protocol.remote import connect as w
+
+from ..errors import ErrorCode, VirtError
+from ..xml.capabilities import capabilities_xml
+from ..xml.domcapabilities import domain_capabilities_xml
+from ..xml.sysinfo import sysinfo_xml
+from ._client import Client
+from ._registry import procedure
+
+LIB_VERSION = 9_000_000  # libvirt 9.0.0, what the reference daemon runs
+
+# virDrvFeature numbers (src/libvirt_internal.h)
+FEATURE_FD_PASSING = 8
+FEATURE_PROGRAM_KEEPALIVE = 10
+FEATURE_REMOTE_EVENT_CALLBACK = 14
+FEATURE_REMOTE_CLOSE_CALLBACK = 15
+# What remoteDispatchConnectSupportsFeature + qemuConnectSupportsFeature answer 1 to:
+# RPC-level (8, 14, 15), global (9 TYPED_PARAM_STRING, 16 NETWORK_UPDATE_HAS_CORRECT_ORDER)
+# and the migration features the QEMU driver has (3, 4, 6, 7, 11, 12, 13).
+SUPPORTED_FEATURES = frozenset({3, 4, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16})
+
+CONNECT_RO = 1  # REMOTE_DRIVER_OPEN_RO / VIR_CONNECT_RO
+
+
+@procedure(Proc.AUTH_LIST, before_open=True)
+def auth_list(client: Client, args: None) -> w.AuthListRet:
+    """remoteDispatchAuthList: no authentication on our sockets."""
+    return w.AuthListRet(types=(w.AuthType.NONE,))
+
+
+@procedure(Proc.CONNECT_OPEN, before_open=True)
+def connect_open(client: Client, args: w.ConnectOpenArgs) -> None:
+    """virConnectOpen on the daemon side: pick the driver instance the name selects."""
+    if client.driver is not None:
+        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "connection already open")
+    client.driver = client.hv.open(args.name)
+    client.readonly = bool(args.flags & CONNECT_RO)
+
+
+@procedure(Proc.CONNECT_CLOSE, before_open=True)
+def connect_close(client: Client, args: None) -> None:
+    """virConnectClose: answered, then the connection is closed."""
+    client.closing = True
+
+
+@procedure(Proc.CONNECT_SUPPORTS_FEATURE, before_open=True)
+def connect_supports_feature(client: Client, args: w.ConnectSupportsFeatureArgs) -> w.ConnectSupportsFeatureRet:
+    """Keepalive is asked before open and starts our pings; the rest needs an open connection."""
+    if args.feature == FEATURE_PROGRAM_KEEPALIVE:
+        client.keepalive_requested = True
+        return w.ConnectSupportsFeatureRet(supported=1)
+    if client.driver is None:
+        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "hypervisor connection not open")
+    return w.ConnectSupportsFeatureRet(supported=int(args.feature in SUPPORTED_FEATURES))
+
+
+@procedure(Proc.CONNECT_GET_TYPE)
+def connect_get_type(client: Client, args: None) -> w.ConnectGetTypeRet:
+    """virConnectGetType."""
+    return w.ConnectGetTypeRet(type="QEMU")
+
+
+@procedure(Proc.CONNECT_GET_VERSION)
+def connect_get_version(client: Client, args: None) -> w.ConnectGetVersionRet:
+    """virConnectGetVersion: the QEMU version, major * 1,000,000 + minor * 1,000 + micro."""
+    return w.ConnectGetVersionRet(hv_ver=client.opened.host.qemu_version)
+
+
+@procedure(Proc.CONNECT_GET_LIB_VERSION)
+def connect_get_lib_version(client: Client, args: None) -> w.ConnectGetLibVersionRet:
+    """virConnectGetLibVersion."""
+    return w.ConnectGetLibVersionRet(lib_ver=LIB_VERSION)
+
+
+@procedure(Proc.CONNECT_GET_HOSTNAME)
+def connect_get_hostname(client: Client, args: None) -> w.ConnectGetHostnameRet:
+    """virConnectGetHostname."""
+    return w.ConnectGetHostnameRet(hostname=client.opened.host.hostname)
+
+
+@procedure(Proc.CONNECT_GET_URI)
+def connect_get_uri(client: Client, args: None) -> w.ConnectGetUriRet:
+    """virConnectGetURI (sent only by clients that opened without a URI)."""
+    return w.ConnectGetUriRet(uri=client.opened.uri)
+
+
+@procedure(Proc.CONNECT_GET_CAPABILITIES)
+def connect_get_capabilities(client: Client, args: None) -> w.ConnectGetCapabilitiesRet:
+    """virConnectGetCapabilities."""
+    return w.ConnectGetCapabilitiesRet(capabilities=capabilities_xml(client.opened.host))
+
+
+@procedure(Proc.CONNECT_GET_DOMAIN_CAPABILITIES)
+def connect_get_domain_capabilities(client: Client, args: w.ConnectGetDomainCapabilitiesArgs
+                                    ) -> w.ConnectGetDomainCapabilitiesRet:
+    """virConnectGetDomainCapabilities."""
+    xml = domain_capabilities_xml(client.opened.host, args.emulatorbin, args.arch, args.machine,
+                                  args.virttype, args.flags)
+    return w.ConnectGetDomainCapabilitiesRet(capabilities=xml)
+
+
+@procedure(Proc.CONNECT_GET_SYSINFO)
+def connect_get_sysinfo(client: Client, args: w.ConnectGetSysinfoArgs) -> w.ConnectGetSysinfoRet:
+    """virConnectGetSysinfo."""
+    if args.flags:
+        raise VirtError.unsupported_flags("qemuConnectGetSysinfo", args.flags)
+    return w.ConnectGetSysinfoRet(sysinfo=sysinfo_xml(client.opened.host))
+
+
+@procedure(Proc.CONNECT_GET_MAX_VCPUS)
+def connect_get_max_vcpus(client: Client, args: w.ConnectGetMaxVcpusArgs) -> w.ConnectGetMaxVcpusRet:
+    """virConnectGetMaxVcpus (qemuConnectGetMaxVcpus)."""
+    kind = (args.type or "qemu").lower()
+    if kind == "qemu":
+        return w.ConnectGetMaxVcpusRet(max_vcpus=16)
+    if kind == "kvm":
+        return w.ConnectGetMaxVcpusRet(max_vcpus=client.opened.host.kvm_max_vcpus)
+    raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, f"unknown type '{args.type}'")
+
+
+@procedure(Proc.CONNECT_IS_SECURE)
+def connect_is_secure(client: Client, args: None) -> w.ConnectIsSecureRet:
+    """virConnectIsSecure: the QEMU driver is 'trivially secure, since always inside the daemon'."""
+    return w.ConnectIsSecureRet(secure=1)
+
+
+@procedure(Proc.CONNECT_REGISTER_CLOSE_CALLBACK)
+def connect_register_close_callback(client: Client, args: None) -> None:
+    """virConnectRegisterCloseCallback."""
+    client.close_callback = True
+
+
+@procedure(Proc.CONNECT_UNREGISTER_CLOSE_CALLBACK)
+def connect_unregister_close_callback(client: Client, args: None) -> None:
+    """virConnectUnregisterCloseCallback."""
+    client.close_callback = False
+
+
+@procedure(Proc.NODE_GET_INFO)
+def node_get_info(client: Client, args: None) -> w.NodeGetInfoRet:
+    """virNodeGetInfo."""
+    i = client.opened.host.node_info()
+    return w.NodeGetInfoRet(model=i.model, memory=i.memory, cpus=i.cpus, mhz=i.mhz, nodes=i.nodes,
+                            sockets=i.sockets, cores=i.cores, threads=i.threads)
+
+
+def _stats(pairs: list[tuple[str, int]], nparams: int) -> tuple[tuple[w.NodeStat, ...], int]:
+    """The two-step typed-stats protocol: nparams 0 asks only for the count."""
+    if nparams == 0:
+        return (), len(pairs)
+    return tuple(w.NodeStat(field=k, value=v) for k, v in pairs[:nparams]), min(nparams, len(pairs))
+
+
+@procedure(Proc.NODE_GET_CPU_STATS)
+def node_get_cpu_stats(client: Client, args: w.NodeGetCpuStatsArgs) -> w.NodeGetCpuStatsRet:
+    """virNodeGetCPUStats."""
+    _check_nparams(args.nparams, w.NODE_CPU_STATS_MAX)
+    if args.flags:
+        raise VirtError.unsupported_flags("virHostCPUGetStats", args.flags)
+    pairs = client.opened.host.cpu_stats(args.cpuNum, client.hv.clock.now())
+    params, n = _stats(pairs, args.nparams)
+    return w.NodeGetCpuStatsRet(params=params, nparams=n)
+
+
+@procedure(Proc.NODE_GET_MEMORY_STATS)
+def node_get_memory_stats(client: Client, args: w.NodeGetMemoryStatsArgs) -> w.NodeGetMemoryStatsRet:
+    """virNodeGetMemoryStats."""
+    _check_nparams(args.nparams, w.NODE_MEMORY_STATS_MAX)
+    if args.flags:
+        raise VirtError.unsupported_flags("virHostMemGetStats", args.flags)
+    pairs = client.opened.host.memory_stats(args.cellNum)
+    params, n = _stats(pairs, args.nparams)
+    return w.NodeGetMemoryStatsRet(params=params, nparams=n)
+
+
+def _check_nparams(nparams: int, maximum: int) -> None:
+    if nparams > maximum:
+        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "nparams too large")
+    if nparams < 0:
+        raise VirtError.invalid_arg_raw("nparams", "virNodeGetCPUStats",
+                                        "nparams in virNodeGetCPUStats must be non-negative",
+                                        ErrorDomain.DOMAIN)
+
+
+@procedure(Proc.NODE_GET_FREE_MEMORY)
+def node_get_free_memory(client: Client, args: None) -> w.NodeGetFreeMemoryRet:
+    """virNodeGetFreeMemory: bytes."""
+    return w.NodeGetFreeMemoryRet(freeMem=client.opened.host.free_memory_bytes())
+
+
+@procedure(Proc.NODE_GET_CELLS_FREE_MEMORY)
+def node_get_cells_free_memory(client: Client, args: w.NodeGetCellsFreeMemoryArgs
+                               ) -> w.NodeGetCellsFreeMemoryRet:
+    """virNodeGetCellsFreeMemory: bytes per NUMA cell from startCell."""
+    cells = client.opened.host.cells_free_memory_bytes(args.startCell, args.maxcells)
+    return w.NodeGetCellsFreeMemoryRet(cells=tuple(cells))

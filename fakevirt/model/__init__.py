@@ -1,0 +1,1 @@
+"""The hypervisor model: plain Python state and rules, no I/O, no XDR, no trio."""

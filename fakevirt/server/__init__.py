@@ -1,0 +1,1 @@
+"""The trio server: listeners, client sessions, dispatch."""

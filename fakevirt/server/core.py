@@ -1,0 +1,103 @@
+"""The server: accepts clients on its listeners and runs a session for each."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from dataclasses import dataclass, field
+
+import trio
+
+from ..handlers import Client
+from ..model.hypervisor import Hypervisor
+from .listeners import BoundListener, ListenAddress, close_listener, open_listeners
+from .session import ClientSession
+
+log = logging.getLogger("fakevirt.server")
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    """libvirtd's defaults (remote_daemon_config.c) unless set otherwise."""
+
+    keepalive_interval: float = 5.0
+    keepalive_count: int = 5
+    max_client_requests: int = 5
+    max_clients: int = 5000
+    shutdown_grace: float = 2.0
+
+
+@dataclass
+class ServerStats:
+    connections_total: int = 0
+    connections_open: int = 0
+
+
+@dataclass
+class Server:
+    """One emulated libvirtd: one Hypervisor, any number of listeners and clients."""
+
+    hv: Hypervisor
+    config: ServerConfig = field(default_factory=ServerConfig)
+    sessions: set[ClientSession] = field(default_factory=set)
+    stats: ServerStats = field(default_factory=ServerStats)
+
+    def __post_init__(self) -> None:
+        self._ids = itertools.count(1)
+        self._accepting: trio.CancelScope | None = None
+        self._handling: trio.CancelScope | None = None
+
+    def shutdown(self) -> None:
+        """Stop accepting; idle clients close now, calls in flight get ``shutdown_grace`` seconds."""
+        if self._accepting is not None:
+            self._accepting.cancel()
+        if self._handling is not None:
+            self._handling.deadline = min(self._handling.deadline,
+                                          trio.current_time() + self.config.shutdown_grace)
+        for session in list(self.sessions):
+            session.close_when_idle()
+
+    def statistics(self) -> ServerStats:
+        return self.stats
+
+    async def handle(self, stream: trio.abc.Stream, transport: str = "tcp") -> None:
+        """Serve one client on an already-connected stream (any trio Stream)."""
+        if self.stats.connections_open >= self.config.max_clients:
+            await trio.aclose_forcefully(stream)
+            return
+        session = ClientSession(self, stream, Client(self.hv, id=next(self._ids), transport=transport))
+        self.sessions.add(session)
+        self.stats.connections_total += 1
+        self.stats.connections_open += 1
+        try:
+            await session.run()
+        finally:
+            self.sessions.discard(session)
+            self.stats.connections_open -= 1
+
+    async def serve(self, addresses: list[ListenAddress], *,
+                    task_status: trio.TaskStatus[list[BoundListener]] = trio.TASK_STATUS_IGNORED) -> None:
+        """Listen on addresses until cancelled; reports the bound listeners once accepting."""
+        bound = await open_listeners(addresses)
+        try:
+            async with trio.open_nursery() as handlers:
+                self._handling = handlers.cancel_scope
+                async with trio.open_nursery() as accepting:
+                    self._accepting = accepting.cancel_scope
+                    for b in bound:
+                        accepting.start_soon(self._accept_loop, b, handlers)
+                    task_status.started(bound)
+        finally:
+            with trio.CancelScope(shield=True):
+                for b in bound:
+                    await close_listener(b)
+
+    async def _accept_loop(self, b: BoundListener, handlers: trio.Nursery) -> None:
+        while True:
+            try:
+                stream = await b.listener.accept()
+            except OSError as e:  # EMFILE and friends: back off instead of dying
+                log.warning("accept on %s failed: %s", b.address, e)
+                await trio.sleep(0.1)
+                continue
+            handlers.start_soon(self.handle, stream, b.kind)

@@ -1,0 +1,67 @@
+"""Calls in, replies out: the one place where a libvirt error becomes an error reply."""
+
+from __future__ import annotations
+
+import logging
+
+from protocol import (PROCEDURES, Call, ErrorDomain, ErrorReply, InvalidCall, LibvirtError,
+                      Procedure, Reply)
+
+from ..errors import ErrorCode, VirtError
+from ..handlers import HANDLERS, Client
+from ..model.faults import Fault
+
+log = logging.getLogger("fakevirt.dispatch")
+
+# Daemon-side helpers that open secondary drivers say "connection not open" instead.
+_SECONDARY = frozenset({ErrorDomain.STORAGE, ErrorDomain.NETWORK, ErrorDomain.NODEDEV,
+                        ErrorDomain.SECRET, ErrorDomain.NWFILTER, ErrorDomain.INTERFACE})
+
+
+def not_open_error(proc: Procedure) -> VirtError:
+    text = "connection not open" if proc.error_domain in _SECONDARY else "hypervisor connection not open"
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, text)
+
+
+def take_fault(client: Client, call: Call) -> Fault | None:
+    """The injected fault (delay and/or error) for this call, if any; consumes it."""
+    return client.hv.faults.take(PROCEDURES[(call.program, call.procedure)].name)
+
+
+def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Reply | ErrorReply:
+    """Run one call against the model and build its reply; never raises for API failures."""
+    try:
+        ret = _run(client, call, fault)
+    except LibvirtError as e:
+        return _error_reply(call, e)
+    except Exception:  # a bug in a handler must not take the connection down
+        log.exception("handler for procedure %d failed", call.procedure)
+        return _error_reply(call, VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC,
+                                                   "unexpected failure in fakevirt"))
+    return Reply(program=call.program, version=call.version, procedure=call.procedure,
+                 serial=call.serial, ret=ret)
+
+
+def _run(client: Client, call: Call, fault: Fault | None) -> object:
+    proc = PROCEDURES[(call.program, call.procedure)]
+    handler = HANDLERS.get((call.program, call.procedure))
+    if client.driver is None and (handler is None or not handler.before_open):
+        raise not_open_error(proc)
+    if fault is not None and fault.error is not None:
+        raise fault.error
+    if handler is None:
+        raise VirtError.no_support(proc.api or proc.name, proc.error_domain)
+    if handler.mutates and client.readonly:
+        raise VirtError.read_only(proc.api or proc.name, proc.error_domain)
+    return handler.fn(client, call.args)
+
+
+def invalid_call_reply(call: InvalidCall) -> ErrorReply:
+    """libvirtd's RPC-layer refusal of a call it could not dispatch."""
+    return ErrorReply(program=call.program, version=call.version, procedure=call.procedure,
+                      serial=call.serial, error=VirtError.rpc(call.message).to_wire())
+
+
+def _error_reply(call: Call, e: LibvirtError) -> ErrorReply:
+    return ErrorReply(program=call.program, version=call.version, procedure=call.procedure,
+                      serial=call.serial, error=e.to_wire())

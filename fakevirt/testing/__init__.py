@@ -1,0 +1,115 @@
+"""Entry points for tests: a server in a thread (for libvirt-python / virsh) and trio helpers."""
+
+from __future__ import annotations
+
+import tempfile
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import trio
+
+from ..model.hypervisor import Hypervisor
+from ..server.core import Server, ServerConfig
+from ..server.listeners import BoundListener, ListenAddress
+
+__all__ = ["ThreadedServer", "serving"]
+
+_T = TypeVar("_T")
+
+
+class ThreadedServer:
+    """fakevirt running ``trio.run`` in a background thread, on a free TCP port and a UNIX socket.
+
+    Mutate the model only through ``call(fn, *args)``, which runs fn in the server's thread
+    between two procedure calls, so a test never races the server.
+    """
+
+    def __init__(self, hv: Hypervisor | None = None, config: ServerConfig | None = None,
+                 unix: bool = True) -> None:
+        self.hypervisor = hv if hv is not None else Hypervisor()
+        self.server = Server(self.hypervisor, config or ServerConfig())
+        self._tmp = tempfile.TemporaryDirectory(prefix="fakevirt-") if unix else None
+        self._addresses = [ListenAddress("tcp", host="127.0.0.1", port=0)]
+        if self._tmp is not None:
+            self._addresses.append(ListenAddress("unix", path=str(Path(self._tmp.name) / "sock")))
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._token: trio.lowlevel.TrioToken | None = None
+        self._cancel: trio.CancelScope | None = None
+        self._bound: list[BoundListener] = []
+        self._error: BaseException | None = None
+
+    def start(self) -> ThreadedServer:
+        self._thread = threading.Thread(target=self._run, name="fakevirt", daemon=True)
+        self._thread.start()
+        self._ready.wait(10)
+        if self._error is not None:
+            raise self._error
+        if not self._bound:
+            raise RuntimeError("fakevirt did not start")
+        return self
+
+    def _run(self) -> None:
+        try:
+            trio.run(self._main)
+        except BaseException as e:  # reported to start()
+            self._error = e
+            self._ready.set()
+
+    async def _main(self) -> None:
+        self._token = trio.lowlevel.current_trio_token()
+        with trio.CancelScope() as scope:
+            self._cancel = scope
+            async with trio.open_nursery() as nursery:
+                self._bound = await nursery.start(self.server.serve, self._addresses)
+                self._ready.set()
+
+    def stop(self) -> None:
+        if self._token is not None and self._cancel is not None:
+            try:
+                trio.from_thread.run_sync(self._cancel.cancel, trio_token=self._token)
+            except trio.RunFinishedError:
+                pass
+        if self._thread is not None:
+            self._thread.join(10)
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    def call(self, fn: Callable[..., _T], *args: Any) -> _T:
+        """Run fn(*args) in the server thread and return its result."""
+        assert self._token is not None
+        return trio.from_thread.run_sync(fn, *args, trio_token=self._token)
+
+    @property
+    def tcp_address(self) -> str:
+        return next(b.address for b in self._bound if b.kind == "tcp")
+
+    @property
+    def unix_path(self) -> str:
+        return next(b.address for b in self._bound if b.kind == "unix")
+
+    def uri(self, path: str = "system", transport: str = "tcp") -> str:
+        """``qemu+tcp://127.0.0.1:PORT/system`` or ``qemu+unix:///system?socket=PATH``."""
+        return next(b.uri("qemu", path) for b in self._bound if b.kind == transport)
+
+    def __enter__(self) -> ThreadedServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@asynccontextmanager
+async def serving(hv: Hypervisor | None = None, config: ServerConfig | None = None
+                  ) -> AsyncIterator[tuple[Server, list[BoundListener]]]:
+    """For pytest-trio tests: a server on a free loopback port in the current trio run."""
+    server = Server(hv if hv is not None else Hypervisor(), config or ServerConfig())
+    async with trio.open_nursery() as nursery:
+        bound = await nursery.start(server.serve, [ListenAddress("tcp", host="127.0.0.1", port=0)])
+        try:
+            yield server, bound
+        finally:
+            nursery.cancel_scope.cancel()
