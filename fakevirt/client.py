@@ -77,7 +77,7 @@ class AsyncClient:
                          serial: int | None = None) -> Reply | ErrorReply:
         """Call and return the raw reply event."""
         serial = next(self._serials) if serial is None else serial
-        pending = self._pending[serial] = _Pending()
+        pending = self.expect_reply(serial)
         call = Call(program=program, version=PROGRAM_VERSION, procedure=procedure, serial=serial, args=args)
         await self.send_raw(self.conn.send(call))
         await pending.done.wait()
@@ -85,6 +85,11 @@ class AsyncClient:
             raise pending.error
         assert pending.result is not None
         return pending.result
+
+    def expect_reply(self, serial: int) -> _Pending:
+        """Wait for a reply to a call sent with send_raw: ``await pending.done.wait()``."""
+        pending = self._pending[serial] = _Pending()
+        return pending
 
     async def send_raw(self, data: bytes) -> None:
         """Put bytes on the wire as they are (for malformed-input tests)."""

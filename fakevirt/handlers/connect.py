@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from protocol import ErrorDomain, Proc
+from typing import Any
+
+from protocol import ErrorDomain, NonnullDomain, Proc
 from protocol.remote import connect as w
 
 from ..errors import ErrorCode, VirtError
@@ -199,3 +201,48 @@ def node_get_cells_free_memory(client: Client, args: w.NodeGetCellsFreeMemoryArg
     """virNodeGetCellsFreeMemory: bytes per NUMA cell from startCell."""
     cells = client.opened.host.cells_free_memory_bytes(args.startCell, args.maxcells)
     return w.NodeGetCellsFreeMemoryRet(cells=tuple(cells))
+
+
+def _handle(d: Any) -> NonnullDomain:
+    return NonnullDomain(name=d.name, uuid=d.uuid.bytes, id=d.id)
+
+
+@procedure(Proc.CONNECT_LIST_ALL_DOMAINS)
+def connect_list_all_domains(client: Client, args: w.ConnectListAllDomainsArgs) -> w.ConnectListAllDomainsRet:
+    """virConnectListAllDomains: need_results 0 asks only for the count."""
+    domains = client.opened.list_all_domains(args.flags)
+    handles = tuple(_handle(d) for d in domains) if args.need_results else ()
+    return w.ConnectListAllDomainsRet(domains=handles, ret=len(domains))
+
+
+@procedure(Proc.CONNECT_NUM_OF_DOMAINS)
+def connect_num_of_domains(client: Client, args: None) -> w.ConnectNumOfDomainsRet:
+    """virConnectNumOfDomains: active domains."""
+    return w.ConnectNumOfDomainsRet(num=len(client.opened.active_domain_ids()))
+
+
+@procedure(Proc.CONNECT_LIST_DOMAINS)
+def connect_list_domains(client: Client, args: w.ConnectListDomainsArgs) -> w.ConnectListDomainsRet:
+    """virConnectListDomains: ids of active domains, at most maxids."""
+    _check_max("maxids", args.maxids)
+    return w.ConnectListDomainsRet(ids=tuple(client.opened.active_domain_ids()[: args.maxids]))
+
+
+@procedure(Proc.CONNECT_NUM_OF_DEFINED_DOMAINS)
+def connect_num_of_defined_domains(client: Client, args: None) -> w.ConnectNumOfDomainsRet:
+    """virConnectNumOfDefinedDomains: inactive persistent domains."""
+    return w.ConnectNumOfDomainsRet(num=len(client.opened.inactive_domain_names()))
+
+
+@procedure(Proc.CONNECT_LIST_DEFINED_DOMAINS)
+def connect_list_defined_domains(client: Client, args: w.ConnectListDefinedDomainsArgs
+                                 ) -> w.ConnectListDefinedDomainsRet:
+    """virConnectListDefinedDomains: names of inactive domains, at most maxnames."""
+    _check_max("maxnames", args.maxnames)
+    return w.ConnectListDefinedDomainsRet(names=tuple(client.opened.inactive_domain_names()[: args.maxnames]))
+
+
+def _check_max(name: str, value: int) -> None:
+    """remoteDispatch*: the legacy list calls refuse more than the protocol can carry."""
+    if value > w.DOMAIN_LIST_MAX:
+        raise VirtError.rpc(f"{name} > REMOTE_DOMAIN_LIST_MAX")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
@@ -12,6 +13,7 @@ from .host import HostInfo
 from .ids import Rng
 
 PRIVILEGED_PATHS = ("/system", "/session")  # libvirtd runs as root: qemu allows both
+LIST_DOMAINS_FILTERS_ALL = (1 << 16) - 1  # VIR_CONNECT_LIST_DOMAINS_* (16 filter bits)
 
 
 @dataclass
@@ -20,10 +22,23 @@ class QemuDriver:
 
     uri: str
     hypervisor: Hypervisor
+    domains: dict[str, Any] = field(default_factory=dict)  # name -> Domain (domains issue)
 
     @property
     def host(self) -> HostInfo:
         return self.hypervisor.host
+
+    def list_all_domains(self, flags: int) -> list[Any]:
+        """virConnectListAllDomains: the domains matching every filter group in flags."""
+        if flags & ~LIST_DOMAINS_FILTERS_ALL:
+            raise VirtError.unsupported_flags("qemuConnectListAllDomains", flags & ~LIST_DOMAINS_FILTERS_ALL)
+        return [d for d in self.domains.values() if d.matches(flags)]
+
+    def active_domain_ids(self) -> list[int]:
+        return sorted(d.id for d in self.domains.values() if d.id >= 0)
+
+    def inactive_domain_names(self) -> list[str]:
+        return sorted(d.name for d in self.domains.values() if d.id < 0)
 
 
 @dataclass

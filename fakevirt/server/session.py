@@ -47,6 +47,7 @@ class ClientSession:
         self._in_flight = trio.Semaphore(server.config.max_client_requests)
         self._keepalive_started = False
         self._silent_since = trio.current_time()
+        self._countdown = server.config.keepalive_count
         self._nursery: trio.Nursery | None = None
         self._closing = False
 
@@ -78,6 +79,7 @@ class ClientSession:
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 return
             self._silent_since = trio.current_time()
+            self._countdown = self.server.config.keepalive_count  # any packet proves the peer alive
             try:
                 self.conn.receive_data(data)
                 out, done = await self._drain()
@@ -159,18 +161,16 @@ class ClientSession:
         count = self.server.config.keepalive_count
         if interval <= 0:
             return
-        countdown = count
         while True:
             await trio.sleep(interval)
             silent = trio.current_time() - self._silent_since
             if silent < interval:
-                countdown = count
                 continue
-            if countdown <= 0:
+            if self._countdown <= 0:
                 log.warning("client %d: no response after %d keepalive messages in %d seconds",
                             self.client.id, count, int(silent))
                 await trio.aclose_forcefully(self.stream)
                 return
-            countdown -= 1
+            self._countdown -= 1
             self.stats.pings_sent += 1
             await self._send(self.conn.send(KeepalivePing()))
