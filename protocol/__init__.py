@@ -5,18 +5,57 @@ Imports only the standard library and xdrlib3.
 
 from __future__ import annotations
 
-from ._common import (NonnullDomain, NonnullDomainCheckpoint, NonnullDomainSnapshot,
-                      NonnullNetwork, NonnullStoragePool, NonnullStorageVol, NonnullString,
-                      OptString, TypedParam, TypedParamType, Uuid)
+from ._common import (
+                      NonnullDomain,
+                      NonnullDomainCheckpoint,
+                      NonnullDomainSnapshot,
+                      NonnullNetwork,
+                      NonnullStoragePool,
+                      NonnullStorageVol,
+                      NonnullString,
+                      OptString,
+                      TypedParam,
+                      TypedParamType,
+                      Uuid,
+)
 from ._connection import NEED_DATA, Connection, Role, State
 from ._errorcodes import ErrorCode, ErrorDomain
-from ._errors import (LibvirtError, LocalProtocolError, ProtocolError, RemoteProtocolError,
-                      WireError, format_message)
-from ._events import (Call, ConnectionClosed, ErrorReply, Event, Ignored, InvalidCall,
-                      KeepalivePing, KeepalivePong, Message, Reply, StreamAbort, StreamData,
-                      StreamFinish, StreamHole)
-from ._header import (FRAME_MAX, FRAME_MIN, MESSAGE_LEGACY_PAYLOAD_MAX, MESSAGE_MAX,
-                      PROGRAM_VERSION, Header, MessageStatus, MessageType, Program, pack_frame)
+from ._errors import (
+                      LibvirtError,
+                      LocalProtocolError,
+                      ProtocolError,
+                      RemoteProtocolError,
+                      WireError,
+                      format_message,
+)
+from ._events import (
+                      Call,
+                      ConnectionClosed,
+                      ErrorReply,
+                      Event,
+                      Ignored,
+                      InvalidCall,
+                      KeepalivePing,
+                      KeepalivePong,
+                      Message,
+                      Reply,
+                      StreamAbort,
+                      StreamData,
+                      StreamFinish,
+                      StreamHole,
+)
+from ._header import (
+                      FRAME_MAX,
+                      FRAME_MIN,
+                      MESSAGE_LEGACY_PAYLOAD_MAX,
+                      MESSAGE_MAX,
+                      PROGRAM_VERSION,
+                      Header,
+                      MessageStatus,
+                      MessageType,
+                      Program,
+                      pack_frame,
+)
 from ._otherprograms import OTHER_PROCEDURES, LxcProc, QemuProc
 from ._procedure import Procedure, ProcedureTable
 from ._xdr import XdrError, decode, encode

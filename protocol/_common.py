@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from ._xdr import (BOOL, DOUBLE, HYPER, INT, UHYPER, UINT, FixedOpaque, Int, Optional, String,
-                   Union, struct)
+from ._xdr import BOOL, DOUBLE, HYPER, INT, UHYPER, UINT, FixedOpaque, Int, Optional, String, Union, struct
 
 REMOTE_STRING_MAX = 4194304
 UUID_BUFLEN = 16

@@ -15,11 +15,33 @@ import enum
 from typing import Any
 
 from ._errors import LocalProtocolError, ProtocolError, RemoteProtocolError, WireError
-from ._events import (Call, ConnectionClosed, ErrorReply, Event, Ignored, InvalidCall,
-                      KeepalivePing, KeepalivePong, Message, Reply, StreamAbort, StreamData,
-                      StreamFinish, StreamHole)
-from ._header import (FRAME_MAX, FRAME_MIN, PROGRAM_VERSION, Header, MessageStatus,
-                      MessageType, Program, pack_frame, unpack_header)
+from ._events import (
+    Call,
+    ConnectionClosed,
+    ErrorReply,
+    Event,
+    Ignored,
+    InvalidCall,
+    KeepalivePing,
+    KeepalivePong,
+    Message,
+    Reply,
+    StreamAbort,
+    StreamData,
+    StreamFinish,
+    StreamHole,
+)
+from ._header import (
+    FRAME_MAX,
+    FRAME_MIN,
+    PROGRAM_VERSION,
+    Header,
+    MessageStatus,
+    MessageType,
+    Program,
+    pack_frame,
+    unpack_header,
+)
 from ._procedure import Procedure, ProcedureTable
 from ._xdr import Hyper, UInt, XdrError, decode, encode, struct
 

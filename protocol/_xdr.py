@@ -368,7 +368,7 @@ class _StructCodec(XdrType):
     def unpack(self, u: Unpacker) -> Any:
         values = [c.unpack(u) for c in self.codecs]
         obj = object.__new__(self.cls)
-        for name, value in zip(self.names, values):
+        for name, value in zip(self.names, values, strict=True):
             object.__setattr__(obj, name, value)
         return obj
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._errorcodes import ErrorDomain
 from .._header import Program
 from .._procedure import Procedure, declare
-from . import connect
+from . import connect, domain, domain_stats, events
 from ._procedures import LAST_9X, PROC_INFO, Proc
 
 _KNOWN = {
@@ -15,6 +15,8 @@ _KNOWN = {
                    None, None, False, PROC_INFO[p.value][2], PROC_INFO[p.value][3])]
 }
 
-REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [*connect.DECLARATIONS])
+REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
+    *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
+])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "connect"]
+__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "domain", "domain_stats", "events"]

@@ -7,8 +7,14 @@ from typing import Annotated
 
 from .._common import REMOTE_STRING_MAX, NonnullDomain, NonnullString, OptString
 from .._xdr import INT, UHYPER, Array, CharArray, Enum, Int, String, UHyper, UInt, struct
-from ._limits import (AUTH_TYPE_LIST_MAX, CPU_BASELINE_MAX, DOMAIN_LIST_MAX, NODE_CPU_STATS_MAX,
-                      NODE_MAX_CELLS, NODE_MEMORY_STATS_MAX)
+from ._limits import (
+    AUTH_TYPE_LIST_MAX,
+    CPU_BASELINE_MAX,
+    DOMAIN_LIST_MAX,
+    NODE_CPU_STATS_MAX,
+    NODE_MAX_CELLS,
+    NODE_MEMORY_STATS_MAX,
+)
 from ._procedures import Proc
 
 

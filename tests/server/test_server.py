@@ -75,12 +75,17 @@ async def test_unknown_procedure_program_and_unimplemented() -> None:
         with pytest.raises(LibvirtError) as e:
             await c.call(1, program=0x12345678)
         assert e.value.message == f"Cannot find program {0x12345678} version 1"
-        # a real procedure fakevirt does not implement: the driver's "not supported"
+        # real procedures fakevirt does not implement: the driver's "not supported", whether
+        # or not their payload is declared yet
         with pytest.raises(LibvirtError) as e:
-            await c.call(Proc.DOMAIN_GET_BLOCK_INFO, b"")
+            await c.call(Proc.DOMAIN_BLOCK_PEEK, b"")
         assert (e.value.code, e.value.domain) == (ErrorCode.NO_SUPPORT, ErrorDomain.DOMAIN)
         assert e.value.message == ("this function is not supported by the connection driver: "
-                                   "virDomainGetBlockInfo")
+                                   "virDomainBlockPeek")
+        with pytest.raises(LibvirtError) as e:
+            await c.call(Proc.STORAGE_POOL_LOOKUP_BY_NAME, b"\0\0\0\1x\0\0\0")
+        assert (e.value.code, e.value.domain) == (ErrorCode.NO_SUPPORT, ErrorDomain.STORAGE)
+        assert e.value.message.endswith("virStoragePoolLookupByName")
         # the connection is still fine
         assert (await c.call(Proc.CONNECT_GET_TYPE)).type == "QEMU"
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install everything the tests need (Debian packages, then Python packages) and run the whole suite.
+#   bash scripts/test.sh [pytest args…]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v virsh >/dev/null || need+=(libvirt-clients)
+pkg-config --exists libvirt 2>/dev/null || need+=(libvirt-dev)
+command -v pkg-config >/dev/null || need+=(pkg-config)
+if ((${#need[@]})); then
+  SUDO=""; [[ $(id -u) == 0 ]] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" gcc >/dev/null
+fi
+
+python3 -m pip install -q --disable-pip-version-check -e '.[test]' 2>&1 | grep -v "Running pip as the 'root' user" || true
+python3 -c "import libvirt, trio, xdrlib3, pytest_trio" 
+
+set +e
+python3 -m pytest "$@"
+status=$?
+set -e
+# pytest exits 5 when it collected no test: that is a failure of the suite, not a pass.
+if [[ $status == 5 ]]; then echo "no tests ran" >&2; exit 1; fi
+exit $status
