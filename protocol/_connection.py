@@ -105,6 +105,7 @@ class Connection:
             self._eof = True
             return
         if self._eof:
+            self.state = State.ERROR
             raise LocalProtocolError("data received after EOF")
         if self._pos:
             del self._buf[: self._pos]
@@ -149,7 +150,7 @@ class Connection:
         return ConnectionClosed()
 
     def _interpret(self, h: Header, payload: bytes) -> Event:
-        if h.prog == Program.KEEPALIVE:
+        if h.prog == Program.KEEPALIVE and h.type == _MESSAGE:
             return self._keepalive(h)
         if h.type == _STREAM:
             return self._stream(h, payload)
@@ -201,7 +202,8 @@ class Connection:
                                message=message)
 
         if h.prog not in self.programs or h.vers != PROGRAM_VERSION:
-            return invalid(f"Cannot find program {h.prog} version {h.vers}")
+            signed = h.prog - (1 << 32) if h.prog >= 1 << 31 else h.prog  # libvirtd prints it with %d
+            return invalid(f"Cannot find program {signed} version {h.vers}")
         if h.status != _OK:
             return invalid(f"Unexpected message status {h.status}")
         proc = self.procedures.get((h.prog, h.proc))
@@ -215,7 +217,7 @@ class Connection:
             return Call(program=h.prog, version=h.vers, procedure=h.proc, serial=h.serial,
                         args=None, declared=False)
         try:
-            args = decode(proc.args, payload)
+            args = decode(proc.args, payload, allow_trailing=True)
         except XdrError:
             return invalid("Unable to decode message payload")
         return Call(program=h.prog, version=h.vers, procedure=h.proc, serial=h.serial, args=args)
@@ -226,6 +228,9 @@ class Connection:
                               error=self._decode(WireError, payload))
         if h.status != _OK:
             raise RemoteProtocolError(f"reply with status {h.status}")
+        if h.prog == Program.KEEPALIVE:
+            return Ignored(program=h.prog, procedure=h.proc, type=h.type, serial=h.serial,
+                           reason="reply on the keepalive program")
         proc = self.procedures.get((h.prog, h.proc))
         ret: Any = payload
         if proc is not None and proc.declared:
@@ -247,8 +252,12 @@ class Connection:
             raise LocalProtocolError("connection is in the ERROR state")
         try:
             return self._send(event)
-        except XdrError as e:
+        except (XdrError, ValueError) as e:
+            self.state = State.ERROR
             raise LocalProtocolError(f"cannot encode {type(event).__name__}: {e}") from None
+        except LocalProtocolError:
+            self.state = State.ERROR
+            raise
 
     def _send(self, ev: Event) -> bytes:
         server = self.role is Role.SERVER

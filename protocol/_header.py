@@ -66,8 +66,17 @@ class Header:
 
 
 def pack_frame(h: Header, payload: bytes = b"") -> bytes:
-    """Length word + header + payload, the length counting itself."""
-    return _HEADER.pack(FRAME_MIN + len(payload), h.prog, h.vers, h.proc, h.type, h.serial, h.status) + payload
+    """Length word + header + payload, the length counting itself.
+
+    Raises ValueError for a header field out of range or a frame over FRAME_MAX.
+    """
+    length = FRAME_MIN + len(payload)
+    if length > FRAME_MAX:
+        raise ValueError(f"message of {length} bytes is over the {FRAME_MAX}-byte limit")
+    try:
+        return _HEADER.pack(length, h.prog, h.vers, h.proc, h.type, h.serial, h.status) + payload
+    except _struct.error as e:
+        raise ValueError(f"header {h}: {e}") from None
 
 
 def unpack_header(frame: bytes | memoryview) -> Header:

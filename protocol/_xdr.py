@@ -22,7 +22,7 @@ import struct as _struct
 import sys
 import typing
 from collections.abc import Callable, Iterable, Mapping
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar, dataclass_transform
 
 from xdrlib3 import Error as _XdrlibError
 from xdrlib3 import Packer, Unpacker
@@ -85,7 +85,10 @@ class _Fixed(XdrType):
         if end > len(buf):
             raise XdrError(f"{self.name}: truncated")
         u.set_position(end)
-        return self.fmt.unpack_from(buf, pos)[0]
+        v = self.fmt.unpack_from(buf, pos)[0]
+        if not self.lo <= v <= self.hi:  # char/short travel as 4-byte ints: check their own range
+            raise XdrError(f"{self.name}: {v} out of range")
+        return v
 
     def __repr__(self) -> str:
         return self.name
@@ -386,6 +389,7 @@ def codec_of(t: Any) -> XdrType:
     raise TypeError(f"{t!r} is not an XDR type")
 
 
+@dataclass_transform(frozen_default=True, kw_only_default=True)
 def struct(cls: type[_T]) -> type[_T]:
     """Declare an XDR struct from an annotated class (see module docstring)."""
     module = sys.modules[cls.__module__]
@@ -405,21 +409,35 @@ def is_struct(t: Any) -> bool:
     return isinstance(getattr(t, "__xdr__", None), _StructCodec)
 
 
+_CONVERSION_ERRORS = (_XdrlibError, EOFError, ValueError, TypeError, OverflowError, IndexError,
+                      AttributeError, UnicodeError, _struct.error)
+
+
 def encode(t: Any, value: Any) -> bytes:
-    """Encode value as XDR type t (None for a void type gives b'')."""
+    """Encode value as XDR type t (None for a void type gives b''); only XdrError escapes."""
     if t is None:
         if value is not None:
             raise XdrError("void takes no value")
         return b""
+    codec = codec_of(t)  # TypeError for something that is not a type: a programming error
     p = Packer()
-    codec_of(t).pack(p, value)
+    try:
+        codec.pack(p, value)
+    except XdrError:
+        raise
+    except _CONVERSION_ERRORS as e:
+        raise XdrError(f"cannot encode {value!r:.80}: {e}") from None
     return p.get_buffer()
 
 
-def decode(t: Any, data: bytes) -> Any:
-    """Decode data as XDR type t, rejecting truncation and trailing bytes."""
+def decode(t: Any, data: bytes, *, allow_trailing: bool = False) -> Any:
+    """Decode data as XDR type t, rejecting truncation and (unless allowed) trailing bytes.
+
+    libvirtd's rpcgen filters ignore bytes after the arguments, so the server side of the
+    engine allows them; everything else is strict.
+    """
     if t is None:
-        if data:
+        if data and not allow_trailing:
             raise XdrError(f"{len(data)} trailing bytes after void")
         return None
     u = Unpacker(data)
@@ -427,10 +445,10 @@ def decode(t: Any, data: bytes) -> Any:
         v = codec_of(t).unpack(u)
     except XdrError:
         raise
-    except (_XdrlibError, EOFError, ValueError, TypeError, OverflowError, IndexError, _struct.error) as e:
+    except _CONVERSION_ERRORS as e:
         raise XdrError(str(e) or type(e).__name__) from None
     left = _unpacker_remaining(u)
-    if left:
+    if left and not allow_trailing:
         raise XdrError(f"{left} trailing bytes")
     return v
 

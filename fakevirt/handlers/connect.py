@@ -39,6 +39,8 @@ def auth_list(client: Client, args: None) -> w.AuthListRet:
 def connect_open(client: Client, args: w.ConnectOpenArgs) -> None:
     """virConnectOpen on the daemon side: pick the driver instance the name selects."""
     if client.driver is not None:
+        # libvirtd drops the open hypervisor connection on the way out of this error
+        client.driver = None
         raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "connection already open")
     client.driver = client.hv.open(args.name)
     client.readonly = bool(args.flags & CONNECT_RO)

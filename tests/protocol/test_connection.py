@@ -528,25 +528,12 @@ def test_unknown_program_is_checked_before_status() -> None:
     assert ev.message == "Cannot find program 305419896 version 1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG protocol/_connection.py _call: libvirtd formats the program "
-    "with %d (signed), golden 'unknown_program_high' shows 'Cannot find program "
-    "-2023406815 version 1' for 0x87654321; the engine prints 2271560481",
-)
 def test_unknown_program_number_is_printed_signed() -> None:
     """Program numbers >= 2**31 appear negative in the message, as C's %d prints them."""
     ev = server_receives(frame(0x87654321, 1, CALL, 3, OK))
     assert ev.message == "Cannot find program -2023406815 version 1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG protocol/_connection.py _interpret: a CALL to the KEEPALIVE "
-    "program is answered by libvirtd with 'Cannot find program 1801807216 version 1' "
-    "(golden 'keepalive_program_call'); the engine yields Ignored, so the client waits "
-    "forever for a reply",
-)
 def test_call_to_keepalive_program_is_invalid_call() -> None:
     """Only MESSAGE PING/PONG belong to keepalive; a CALL to that program is an unknown program."""
     ev = server_receives(frame(KEEPALIVE, 1, CALL, 13, OK))
@@ -592,12 +579,6 @@ def test_undecodable_args_bad_discriminant_and_bounds() -> None:
     assert server_receives(huge).message == "Unable to decode message payload"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DIVERGENCE protocol/_connection.py _call: libvirtd "
-    "(virNetMessageDecodePayload) ignores bytes after the args (golden 'trailing_args' "
-    "gets a normal reply); the engine answers 'Unable to decode message payload'",
-)
 def test_trailing_bytes_after_args_are_ignored_like_libvirtd() -> None:
     """Extra bytes after well-formed args do not make the call fail."""
     ev = server_receives(frame(REMOTE, Proc.CONNECT_GET_TYPE, CALL, 16, OK, h("0000002a")))
@@ -733,10 +714,11 @@ def test_clean_eof() -> None:
     assert rx.next_event() == ConnectionClosed()
     assert rx.state is State.CLOSED
     assert rx.next_event() == ConnectionClosed()
-    with pytest.raises(LocalProtocolError):
-        rx.receive_data(b"more")
     # our side may still send after the peer closed its side
     assert rx.send(KeepalivePing()) == frame(KEEPALIVE, 1, MESSAGE, 0, OK)
+    with pytest.raises(LocalProtocolError):
+        rx.receive_data(b"more")
+    assert_dead(rx)  # P6: after any exception the engine refuses further use
 
 
 # ---- client side ---------------------------------------------------------------------------
@@ -931,11 +913,6 @@ def test_unencodable_event_is_local_error(role: Role, event: Any) -> None:
         engine(role).send(event)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG protocol/_header.py pack_frame: header fields out of "
-    "range escape send() as struct.error instead of LocalProtocolError",
-)
 @pytest.mark.parametrize(
     "event",
     [
@@ -952,12 +929,6 @@ def test_send_header_out_of_range_is_local_error(event: Any) -> None:
         engine(Role.CLIENT).send(event)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG protocol/_connection.py send(): no size check on the way "
-    "out; a frame above FRAME_MAX is produced, which the peer (and libvirt) rejects by "
-    "closing the connection (protocol.md §7: keep replies <= 32 MiB)",
-)
 def test_send_frame_above_frame_max_is_local_error() -> None:
     """A stream chunk whose frame would exceed FRAME_MAX is refused by send()."""
     big = StreamData(
@@ -982,11 +953,6 @@ def test_send_frame_of_exactly_frame_max() -> None:
     assert rx.next_event() == big
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="DIVERGENCE from design P6 in protocol/_connection.py send(): "
-    "after send() raises LocalProtocolError the engine stays OPEN instead of ERROR",
-)
 def test_send_error_leaves_engine_in_error_state() -> None:
     """Design P6: after any exception the engine is ERROR and refuses further use."""
     s = server()
@@ -995,12 +961,6 @@ def test_send_error_leaves_engine_in_error_state() -> None:
     assert s.state is State.ERROR
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG protocol/_connection.py send(): only XdrError is turned "
-    "into LocalProtocolError; a str the XDR layer cannot encode escapes as "
-    "UnicodeEncodeError (see test_xdr.py::test_encode_wrong_value_raises_xdr_error)",
-)
 def test_send_unencodable_string_is_local_error() -> None:
     """A reply holding a lone surrogate cannot be encoded: LocalProtocolError, not UnicodeEncodeError."""
     ev = Reply(

@@ -303,11 +303,6 @@ def test_decode_rejects(t: Any, data: bytes) -> None:
         decode(t, data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG protocol/_xdr.py _Fixed.unpack: char/uchar/short/ushort "
-    "are decoded without checking their range, so decode returns a value encode refuses",
-)
 @pytest.mark.parametrize(
     ("t", "data"),
     [
@@ -326,11 +321,6 @@ def test_decode_small_ints_out_of_range(t: Any, data: bytes) -> None:
         decode(t, data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG protocol/_xdr.py: some wrong values escape encode as "
-    "UnicodeEncodeError/OverflowError/ValueError/AttributeError/TypeError, not XdrError",
-)
 @pytest.mark.parametrize(
     ("t", "value"),
     [
