@@ -166,7 +166,7 @@ def node_get_cpu_stats(client: Client, args: w.NodeGetCpuStatsArgs) -> w.NodeGet
     _check_nparams(args.nparams, w.NODE_CPU_STATS_MAX)
     if args.flags:
         raise VirtError.unsupported_flags("virHostCPUGetStats", args.flags)
-    pairs = client.opened.host.cpu_stats(args.cpuNum, client.hv.clock.now())
+    pairs = client.opened.host.cpu_stats(args.cpuNum, client.hv.clock.now(), args.nparams)
     params, n = _stats(pairs, args.nparams)
     return w.NodeGetCpuStatsRet(params=params, nparams=n)
 
@@ -177,7 +177,7 @@ def node_get_memory_stats(client: Client, args: w.NodeGetMemoryStatsArgs) -> w.N
     _check_nparams(args.nparams, w.NODE_MEMORY_STATS_MAX)
     if args.flags:
         raise VirtError.unsupported_flags("virHostMemGetStats", args.flags)
-    pairs = client.opened.host.memory_stats(args.cellNum)
+    pairs = client.opened.host.memory_stats(args.cellNum, args.nparams)
     params, n = _stats(pairs, args.nparams)
     return w.NodeGetMemoryStatsRet(params=params, nparams=n)
 

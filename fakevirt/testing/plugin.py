@@ -27,6 +27,7 @@ def fakevirt(_fakevirt_server: ThreadedServer) -> Iterator[ThreadedServer]:
     """The running emulator, reset to a fresh host for this test."""
     _fakevirt_server.call(_fakevirt_server.hypervisor.reset)
     yield _fakevirt_server
+    _fakevirt_server.collect()
 
 
 @pytest.fixture
