@@ -73,7 +73,7 @@ class _NeedData:
         return "NEED_DATA"
 
 
-NEED_DATA: Any = _NeedData()
+NEED_DATA: Any = _NeedData()  # a sentinel: next_event() returns it when a frame is incomplete
 
 _OK, _ERROR, _CONTINUE = MessageStatus.OK, MessageStatus.ERROR, MessageStatus.CONTINUE
 _CALL, _REPLY, _MESSAGE, _STREAM = MessageType.CALL, MessageType.REPLY, MessageType.MESSAGE, MessageType.STREAM
@@ -143,7 +143,8 @@ class Connection:
 
     def _at_end(self, avail: int) -> Event:
         if not self._eof:
-            return NEED_DATA
+            need: Event = NEED_DATA
+            return need
         if avail:
             raise RemoteProtocolError(f"connection closed in the middle of a packet ({avail} bytes pending)")
         self.state = State.CLOSED

@@ -37,7 +37,7 @@ _QEMU_APIS = {
     QemuProc.MONITOR_COMMAND_WITH_FILES: "virDomainQemuMonitorCommandWithFiles",
 }
 
-OTHER_PROCEDURES = {
+OTHER_PROCEDURES: dict[tuple[int, int], Procedure] = {
     **{(Program.QEMU, p.value): Procedure(Program.QEMU, p.value, p.name, api, ErrorDomain.NONE,
                                           event=p is QemuProc.DOMAIN_MONITOR_EVENT)
        for p, api in _QEMU_APIS.items()},

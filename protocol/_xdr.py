@@ -17,7 +17,6 @@ Decoding checks every bound; ``decode`` rejects trailing bytes.  Anything malfor
 
 from __future__ import annotations
 
-import dataclasses
 import struct as _struct
 import sys
 import typing
@@ -31,7 +30,7 @@ __all__ = [
     "XdrError", "XdrType", "Packer", "Unpacker", "struct", "encode", "decode", "is_struct",
     "INT", "UINT", "HYPER", "UHYPER", "BOOL", "DOUBLE", "CHAR", "UCHAR", "SHORT", "USHORT",
     "String", "Opaque", "FixedOpaque", "Array", "FixedArray", "Optional", "Enum", "Union",
-    "CharArray", "CharVarArray", "VOID",
+    "CharArray", "CharVarArray", "VOID", "FrozenStructError", "struct_fields",
 ]
 
 
@@ -370,7 +369,7 @@ class _StructCodec(XdrType):
 
     def unpack(self, u: Unpacker) -> Any:
         values = [c.unpack(u) for c in self.codecs]
-        obj = object.__new__(self.cls)
+        obj: Any = object.__new__(self.cls)
         for name, value in zip(self.names, values, strict=True):
             object.__setattr__(obj, name, value)
         return obj
@@ -389,16 +388,66 @@ def codec_of(t: Any) -> XdrType:
     raise TypeError(f"{t!r} is not an XDR type")
 
 
+class FrozenStructError(AttributeError):
+    """Struct values are immutable: build a new one instead."""
+
+
+def _frozen_setattr(self: Any, name: str, value: Any) -> None:
+    raise FrozenStructError(f"cannot assign to field {name!r} of {type(self).__name__}")
+
+
+def _frozen_delattr(self: Any, name: str) -> None:
+    raise FrozenStructError(f"cannot delete field {name!r} of {type(self).__name__}")
+
+
+def _values(self: Any) -> tuple[Any, ...]:
+    return tuple(getattr(self, n) for n in self.__struct_fields__)
+
+
+def _eq(self: Any, other: Any) -> Any:
+    if type(other) is not type(self):
+        return NotImplemented
+    return _values(self) == _values(other)
+
+
+def _hash(self: Any) -> int:
+    return hash((type(self), _values(self)))
+
+
+def _repr(self: Any) -> str:
+    inner = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__struct_fields__)
+    return f"{type(self).__qualname__}({inner})"
+
+
 @dataclass_transform(frozen_default=True, kw_only_default=True)
 def struct(cls: type[_T]) -> type[_T]:
-    """Declare an XDR struct from an annotated class (see module docstring)."""
+    """Declare an XDR struct from an annotated class (see module docstring).
+
+    The result is a frozen, slotted class with a keyword-only ``__init__`` requiring every field.
+    It is built directly rather than with dataclasses: fakevirt declares hundreds of structs and
+    dataclass generation made start-up several times slower.
+    """
     module = sys.modules[cls.__module__]
     hints = typing.get_type_hints(cls, vars(module), include_extras=True)
-    own = [n for n in cls.__dict__.get("__annotations__", {}) if not _is_classvar(hints[n])]
-    dc = dataclasses.dataclass(frozen=True, slots=True, kw_only=True)(cls)
-    fields = [(name, codec_of(hints[name])) for name in own]
-    dc.__xdr__ = _StructCodec(dc, fields)  # type: ignore[attr-defined]
-    return dc
+    names = tuple(n for n in cls.__dict__.get("__annotations__", {}) if not _is_classvar(hints[n]))
+    body = "".join(f"    _set(self, {n!r}, {n})\n" for n in names) or "    pass\n"
+    namespace: dict[str, Any] = {}
+    exec(f"def __init__(self, *, {', '.join(names)}):\n{body}" if names else f"def __init__(self):\n{body}",
+         {"_set": object.__setattr__}, namespace)
+    attrs = {k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")}
+    attrs.update(__slots__=names, __init__=namespace["__init__"], __eq__=_eq, __hash__=_hash,
+                 __repr__=_repr, __setattr__=_frozen_setattr, __delattr__=_frozen_delattr,
+                 __match_args__=names, __struct_fields__=names)
+    for n in names:
+        attrs.pop(n, None)  # a default value would clash with the slot
+    new: Any = type(cls.__name__, cls.__bases__, attrs)
+    new.__xdr__ = _StructCodec(new, [(n, codec_of(hints[n])) for n in names])
+    return typing.cast("type[_T]", new)
+
+
+def struct_fields(t: Any) -> tuple[str, ...]:
+    """The field names of a @struct class, in wire order."""
+    return tuple(t.__struct_fields__)
 
 
 def _is_classvar(t: Any) -> bool:
