@@ -1,4 +1,8 @@
-"""``fakevirt serve``: run the emulator until SIGINT/SIGTERM."""
+"""``fakevirt serve``: run the emulator until SIGINT/SIGTERM.
+
+The listening sockets are bound before trio and the protocol tables are imported, so a client
+that connects while fakevirt is still loading is queued by the kernel and served a moment later.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,8 @@ import signal
 import sys
 import time
 
-import trio
-
 from . import __version__
-from .model.clock import SystemClock
-from .model.hypervisor import Hypervisor
-from .server.core import Server, ServerConfig
-from .server.listeners import DEFAULT_LISTEN, BoundListener, ListenAddress
+from .server.listeners import DEFAULT_LISTEN, BoundSocket, ListenAddress, bind
 
 log = logging.getLogger("fakevirt")
 
@@ -35,32 +34,44 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
-        addresses = [ListenAddress.parse(u) for u in (args.listen or [DEFAULT_LISTEN])]
+        sockets = bind([ListenAddress.parse(u) for u in (args.listen or [DEFAULT_LISTEN])])
     except ValueError as e:
         print(f"fakevirt: {e}", file=sys.stderr)
         return 2
-    config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
-    server = Server(Hypervisor(seed=args.seed, clock=SystemClock()), config)
-    try:
-        trio.run(_serve, server, addresses, time.perf_counter())
     except OSError as e:
         print(f"fakevirt: cannot listen: {e}", file=sys.stderr)
         return 1
+    for b in sockets:
+        print(f"fakevirt listening on {b.address}: virsh -c '{b.uri()}'", flush=True)
+    log.debug("listening after %.0f ms", (time.perf_counter() - started) * 1000)
+
+    import trio  # the heavy imports come after the sockets accept connections
+
+    from .model.clock import SystemClock
+    from .model.hypervisor import Hypervisor
+    from .server.core import Server, ServerConfig
+
+    config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
+    server = Server(Hypervisor(seed=args.seed, clock=SystemClock()), config)
+    trio.run(_serve, server, sockets, started)
     return 0
 
 
-async def _serve(server: Server, addresses: list[ListenAddress], started: float) -> None:
+async def _serve(server: object, sockets: list[BoundSocket], started: float) -> None:
+    import trio
+
+    from .server.core import Server
+
+    assert isinstance(server, Server)
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with trio.open_nursery() as nursery:
-            bound: list[BoundListener] = await nursery.start(server.serve, addresses)
-            ready_ms = (time.perf_counter() - started) * 1000
-            for b in bound:
-                print(f"fakevirt listening on {b.address}: virsh -c '{b.uri()}'", flush=True)
-            log.info("ready in %.0f ms", ready_ms)
+            await nursery.start(server.serve, sockets)
+            log.info("ready in %.0f ms", (time.perf_counter() - started) * 1000)
             async for signum in signals:
                 log.info("%s: shutting down", signal.Signals(signum).name)
                 server.shutdown()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..model.hypervisor import Hypervisor, QemuDriver
@@ -21,7 +21,8 @@ class Client:
     keepalive_requested: bool = False
     close_callback: bool = False
     closing: bool = False  # CONNECT_CLOSE was answered: close after the reply
-    counters: dict[str, int] = field(default_factory=dict)
+    event_callbacks: dict[int, Any] = field(default_factory=dict)  # callbackID -> EventCallback
+    last_callback_id: int = 0
 
     @property
     def opened(self) -> QemuDriver:

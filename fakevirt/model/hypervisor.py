@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from .clock import Clock, SystemClock
+from .domain import Domain
+from .domaindef import DomainDef
+from .domains import Domains
+from .events import EventBus
 from .faults import FaultPlan
 from .host import HostInfo
 from .ids import Rng
@@ -22,23 +25,32 @@ class QemuDriver:
 
     uri: str
     hypervisor: Hypervisor
-    domains: dict[str, Any] = field(default_factory=dict)  # name -> Domain (domains issue)
+
+    def __post_init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every domain (in place: open connections keep pointing here)."""
+        self.domains = Domains(self)
 
     @property
     def host(self) -> HostInfo:
         return self.hypervisor.host
 
-    def list_all_domains(self, flags: int) -> list[Any]:
+    def list_all_domains(self, flags: int) -> list[Domain]:
         """virConnectListAllDomains: the domains matching every filter group in flags."""
         if flags & ~LIST_DOMAINS_FILTERS_ALL:
             raise VirtError.unsupported_flags("qemuConnectListAllDomains", flags & ~LIST_DOMAINS_FILTERS_ALL)
-        return [d for d in self.domains.values() if d.matches(flags)]
+        return [d for d in self.domains if d.matches(flags)]
 
     def active_domain_ids(self) -> list[int]:
-        return sorted(d.id for d in self.domains.values() if d.id >= 0)
+        return sorted(d.id for d in self.domains if d.active)
 
     def inactive_domain_names(self) -> list[str]:
-        return sorted(d.name for d in self.domains.values() if d.id < 0)
+        return sorted(d.name for d in self.domains if not d.active)
+
+    def check_disks(self, d: DomainDef | None) -> None:
+        """Disk sources must exist before a start (the storage model decides; none yet)."""
 
 
 @dataclass
@@ -47,18 +59,24 @@ class Hypervisor:
 
     seed: int | None = 0
     clock: Clock = field(default_factory=SystemClock)
-    host: HostInfo = field(default_factory=HostInfo)
+    host: HostInfo | None = None  # default: the standard host, booted three days before now
     faults: FaultPlan = field(default_factory=FaultPlan)
+    bus: EventBus = field(default_factory=EventBus)
     drivers: dict[str, QemuDriver] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.rng = Rng(self.seed)
+        if self.host is None:
+            self.host = HostInfo(boot_time=self.clock.now() - 3 * 86400)
         self.reset()
 
     def reset(self) -> None:
         """Forget every domain, pool and snapshot: a fresh host, as after a reboot."""
         self.faults.clear()
-        self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
+        if not self.drivers:
+            self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
+        for driver in self.drivers.values():
+            driver.reset()
 
     @property
     def system(self) -> QemuDriver:

@@ -10,8 +10,9 @@ import trio
 
 from ..handlers import Client
 from ..model.hypervisor import Hypervisor
-from .listeners import BoundListener, ListenAddress, close_listener, open_listeners
+from .listeners import BoundSocket, ListenAddress, bind, close_socket
 from .session import ClientSession
+from .transport import SocketTransport, StreamTransport, Transport
 
 log = logging.getLogger("fakevirt.server")
 
@@ -60,12 +61,16 @@ class Server:
     def statistics(self) -> ServerStats:
         return self.stats
 
-    async def handle(self, stream: trio.abc.Stream, transport: str = "tcp") -> None:
-        """Serve one client on an already-connected stream (any trio Stream)."""
+    async def handle(self, stream: trio.abc.Stream, kind: str = "tcp") -> None:
+        """Serve one client on an already-connected trio Stream (memory streams in tests)."""
+        await self.handle_transport(StreamTransport(stream), kind)
+
+    async def handle_transport(self, transport: Transport, kind: str = "tcp") -> None:
+        """Serve one client until it goes away."""
         if self.stats.connections_open >= self.config.max_clients:
-            await trio.aclose_forcefully(stream)
+            await transport.aclose()
             return
-        session = ClientSession(self, stream, Client(self.hv, id=next(self._ids), transport=transport))
+        session = ClientSession(self, transport, Client(self.hv, id=next(self._ids), transport=kind))
         self.sessions.add(session)
         self.stats.connections_total += 1
         self.stats.connections_open += 1
@@ -75,10 +80,14 @@ class Server:
             self.sessions.discard(session)
             self.stats.connections_open -= 1
 
-    async def serve(self, addresses: list[ListenAddress], *,
-                    task_status: trio.TaskStatus[list[BoundListener]] = trio.TASK_STATUS_IGNORED) -> None:
-        """Listen on addresses until cancelled; reports the bound listeners once accepting."""
-        bound = await open_listeners(addresses)
+    async def serve(self, where: list[ListenAddress] | list[BoundSocket], *,
+                    task_status: trio.TaskStatus[list[BoundSocket]] = trio.TASK_STATUS_IGNORED) -> None:
+        """Listen until cancelled (on addresses, or on sockets bound already); reports the listeners."""
+        sockets = [w for w in where if isinstance(w, BoundSocket)]
+        addresses = [w for w in where if isinstance(w, ListenAddress)]
+        bound = sockets + bind(addresses)
+        for b in bound:
+            b.sock.setblocking(False)
         try:
             async with trio.open_nursery() as handlers:
                 self._handling = handlers.cancel_scope
@@ -88,16 +97,19 @@ class Server:
                         accepting.start_soon(self._accept_loop, b, handlers)
                     task_status.started(bound)
         finally:
-            with trio.CancelScope(shield=True):
-                for b in bound:
-                    await close_listener(b)
+            for b in bound:
+                trio.lowlevel.notify_closing(b.sock)
+                close_socket(b)
 
-    async def _accept_loop(self, b: BoundListener, handlers: trio.Nursery) -> None:
+    async def _accept_loop(self, b: BoundSocket, handlers: trio.Nursery) -> None:
         while True:
             try:
-                stream = await b.listener.accept()
+                conn, _ = b.sock.accept()
+            except BlockingIOError:
+                await trio.lowlevel.wait_readable(b.sock)
+                continue
             except OSError as e:  # EMFILE and friends: back off instead of dying
                 log.warning("accept on %s failed: %s", b.address, e)
                 await trio.sleep(0.1)
                 continue
-            handlers.start_soon(self.handle, stream, b.kind)
+            handlers.start_soon(self.handle_transport, SocketTransport(conn), b.kind)

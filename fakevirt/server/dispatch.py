@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from protocol import (PROCEDURES, Call, ErrorDomain, ErrorReply, InvalidCall, LibvirtError,
-                      Procedure, Reply)
+from protocol import PROCEDURES, Call, ErrorDomain, ErrorReply, InvalidCall, LibvirtError, Procedure, Reply
 
 from ..errors import ErrorCode, VirtError
 from ..handlers import HANDLERS, Client

@@ -1,4 +1,8 @@
-"""Listen addresses: ``tcp://HOST:PORT`` and ``unix:///PATH``, and the client URIs they give."""
+"""Listen addresses: ``tcp://HOST:PORT`` and ``unix:///PATH``, and the client URIs they give.
+
+Sockets are bound with the standard library and no trio (``bind``): the CLI binds before it
+imports the rest of fakevirt, so clients can connect while it loads.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,8 @@ import stat
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-import trio
-
 DEFAULT_LISTEN = "tcp://127.0.0.1:16509"
+BACKLOG = 128
 
 
 @dataclass(frozen=True)
@@ -38,10 +41,10 @@ class ListenAddress:
 
 
 @dataclass(frozen=True)
-class BoundListener:
-    """A listener with the address it really got (port 0 becomes a real port)."""
+class BoundSocket:
+    """A listening stdlib socket and the address it really got (port 0 becomes a real port)."""
 
-    listener: trio.SocketListener
+    sock: socket.socket
     kind: str
     address: str  # "127.0.0.1:34567" or "/path/sock"
 
@@ -55,25 +58,42 @@ class BoundListener:
         return f"{driver}+tcp://{host}:{port}/{path}"
 
 
-async def open_listeners(addresses: list[ListenAddress]) -> list[BoundListener]:
-    """Bind every address; a failure closes what was already bound."""
-    bound: list[BoundListener] = []
+def bind(addresses: list[ListenAddress]) -> list[BoundSocket]:
+    """Bind and listen on every address; a failure closes what was already bound."""
+    bound: list[BoundSocket] = []
     try:
         for addr in addresses:
-            if addr.kind == "tcp":
-                for lst in await trio.open_tcp_listeners(addr.port, host=addr.host):
-                    sockname = lst.socket.getsockname()
-                    bound.append(BoundListener(lst, "tcp", f"{sockname[0]}:{sockname[1]}"))
-            else:
-                bound.append(BoundListener(_unix_listener(addr.path), "unix", addr.path))
+            bound.extend(_bind_tcp(addr) if addr.kind == "tcp" else [_bind_unix(addr.path)])
     except BaseException:
         for b in bound:
-            await close_listener(b)
+            close_socket(b)
         raise
     return bound
 
 
-def _unix_listener(path: str) -> trio.SocketListener:
+def _bind_tcp(addr: ListenAddress) -> list[BoundSocket]:
+    out: list[BoundSocket] = []
+    infos = socket.getaddrinfo(addr.host, addr.port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    port = addr.port
+    for family, kind, proto, _, sockaddr in infos:
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6:
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            sock.bind((sockaddr[0], port) + tuple(sockaddr[2:]))
+            sock.listen(BACKLOG)
+        except BaseException:
+            sock.close()
+            for b in out:
+                close_socket(b)
+            raise
+        host, port = sock.getsockname()[:2]  # port 0: every family gets the port the first one got
+        out.append(BoundSocket(sock, "tcp", f"{host}:{port}"))
+    return out
+
+
+def _bind_unix(path: str) -> BoundSocket:
     if os.path.exists(path):
         if not stat.S_ISSOCK(os.stat(path).st_mode):
             raise OSError(f"{path} exists and is not a socket")
@@ -81,17 +101,19 @@ def _unix_listener(path: str) -> trio.SocketListener:
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.bind(path)
-        sock.listen(128)
+        sock.listen(BACKLOG)
     except BaseException:
         sock.close()
         raise
-    return trio.SocketListener(trio.socket.from_stdlib_socket(sock))
+    return BoundSocket(sock, "unix", path)
 
 
-async def close_listener(b: BoundListener) -> None:
-    await b.listener.aclose()
+def close_socket(b: BoundSocket) -> None:
+    b.sock.close()
     if b.kind == "unix":
         try:
             os.unlink(b.address)
         except FileNotFoundError:
             pass
+
+

@@ -8,13 +8,30 @@ from typing import TYPE_CHECKING
 
 import trio
 
-from protocol import (NEED_DATA, PROCEDURES, SERVED_PROGRAMS, Call, Connection, ErrorReply,
-                      ConnectionClosed, Event, Ignored, InvalidCall, KeepalivePing,
-                      KeepalivePong, ProtocolError, Role)
+from protocol import (
+    NEED_DATA,
+    PROCEDURES,
+    SERVED_PROGRAMS,
+    Call,
+    Connection,
+    ConnectionClosed,
+    ErrorReply,
+    Event,
+    Ignored,
+    InvalidCall,
+    KeepalivePing,
+    KeepalivePong,
+    Message,
+    ProtocolError,
+    Role,
+)
 
 from ..handlers import Client
+from ..handlers.events import message_for
+from ..model.events import DomainEvent
 from ..model.faults import Fault
 from .dispatch import dispatch, invalid_call_reply, take_fault
+from .transport import Transport
 
 if TYPE_CHECKING:
     from .core import Server
@@ -22,6 +39,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("fakevirt.session")
 
 RECEIVE_SIZE = 256 * 1024
+EVENT_QUEUE_MAX = 10_000  # events waiting for one slow client before it is dropped
 
 
 @dataclass
@@ -32,14 +50,15 @@ class SessionStats:
     errors: int = 0
     in_flight: int = 0
     pings_sent: int = 0
+    events_queued: int = 0
 
 
 class ClientSession:
     """Serves one client until it closes, breaks the protocol, or goes silent past keepalive."""
 
-    def __init__(self, server: Server, stream: trio.abc.Stream, client: Client) -> None:
+    def __init__(self, server: Server, transport: Transport, client: Client) -> None:
         self.server = server
-        self.stream = stream
+        self.transport = transport
         self.client = client
         self.conn = Connection(Role.SERVER, PROCEDURES, SERVED_PROGRAMS)
         self.stats = SessionStats()
@@ -50,6 +69,7 @@ class ClientSession:
         self._countdown = server.config.keepalive_count
         self._nursery: trio.Nursery | None = None
         self._closing = False
+        self._events_out, self._events_in = trio.open_memory_channel[Message](EVENT_QUEUE_MAX)
 
     def statistics(self) -> SessionStats:
         return self.stats
@@ -61,21 +81,47 @@ class ClientSession:
             self._nursery.cancel_scope.cancel()
 
     async def run(self) -> None:
+        unsubscribe = self.client.hv.bus.subscribe(self._on_event)
         try:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
+                nursery.start_soon(self._event_pump)
                 await self._read_loop()
                 nursery.cancel_scope.cancel()
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             pass
         finally:
+            unsubscribe()
+            if self.client.driver is not None:
+                self.client.driver.domains.client_closed(self.client.id)  # autodestroy domains
             with trio.CancelScope(shield=True):
-                await trio.aclose_forcefully(self.stream)
+                await self.transport.aclose()
+
+    def _on_event(self, event: DomainEvent) -> None:
+        """Called synchronously by the model: queue the messages, never block it."""
+        if self.client.driver is None or event.uri != self.client.driver.uri:
+            return
+        for cb in list(self.client.event_callbacks.values()):
+            message = message_for(cb, event)
+            if message is None:
+                continue
+            try:
+                self._events_out.send_nowait(message)
+            except trio.WouldBlock:  # a client that does not read its events is dropped
+                log.warning("client %d: event queue full; closing", self.client.id)
+                if self._nursery is not None:
+                    self._nursery.cancel_scope.cancel()
+                return
+            self.stats.events_queued += 1
+
+    async def _event_pump(self) -> None:
+        async for message in self._events_in:
+            await self._send(self.conn.send(message))
 
     async def _read_loop(self) -> None:
         while True:
             try:
-                data = await self.stream.receive_some(RECEIVE_SIZE)
+                data = await self.transport.receive_some(RECEIVE_SIZE)
             except (trio.BrokenResourceError, trio.ClosedResourceError):
                 return
             self._silent_since = trio.current_time()
@@ -149,11 +195,22 @@ class ClientSession:
             self.stats.in_flight -= 1
             self._in_flight.release()
         if self.client.closing or (self._closing and self.stats.in_flight == 0):
-            await trio.aclose_forcefully(self.stream)
+            await self.transport.aclose()
 
     async def _send(self, data: bytes) -> None:
-        async with self._send_lock:
-            await self.stream.send_all(data)
+        """Write now if the socket takes it all (no await); otherwise hold the lock until sent."""
+        if self._send_lock.locked():
+            async with self._send_lock:
+                await self.transport.send_all(data)
+            return
+        sent = self.transport.try_send(data)
+        if sent == len(data):
+            return
+        self._send_lock.acquire_nowait()  # nothing yielded since locked() said it was free
+        try:
+            await self.transport.send_all(memoryview(data)[sent:])
+        finally:
+            self._send_lock.release()
 
     async def _keepalive(self) -> None:
         """libvirtd's keepalive: PING after each silent interval; give up after `count` of them."""
@@ -169,7 +226,7 @@ class ClientSession:
             if self._countdown <= 0:
                 log.warning("client %d: no response after %d keepalive messages in %d seconds",
                             self.client.id, count, int(silent))
-                await trio.aclose_forcefully(self.stream)
+                await self.transport.aclose()
                 return
             self._countdown -= 1
             self.stats.pings_sent += 1

@@ -1,0 +1,164 @@
+"""Domain configuration: memory, vCPUs, metadata, devices, security labels, misc queries."""
+
+from __future__ import annotations
+
+from protocol import ErrorDomain, Proc
+from protocol.remote import domain as w
+
+from ..errors import ErrorCode, VirtError
+from ..xml.domain import parse_device_xml
+from ..xml.metadata import namespaced_element
+from ._client import Client
+from ._registry import procedure
+from .domain import resolve
+
+AFFECT_LIVE, AFFECT_CONFIG = 1, 2
+
+
+@procedure(Proc.DOMAIN_GET_OS_TYPE)
+def domain_get_os_type(client: Client, args: w.DomainGetOsTypeArgs) -> w.DomainGetOsTypeRet:
+    """virDomainGetOSType."""
+    return w.DomainGetOsTypeRet(type=resolve(client, args.dom).definition.os_type)
+
+
+@procedure(Proc.DOMAIN_GET_MAX_MEMORY)
+def domain_get_max_memory(client: Client, args: w.DomainGetMaxMemoryArgs) -> w.DomainGetMaxMemoryRet:
+    """virDomainGetMaxMemory (KiB)."""
+    return w.DomainGetMaxMemoryRet(memory=resolve(client, args.dom).definition.memory_kib)
+
+
+@procedure(Proc.DOMAIN_SET_MEMORY, mutates=True)
+def domain_set_memory(client: Client, args: w.DomainSetMemoryArgs) -> None:
+    """virDomainSetMemory: the live balloon target."""
+    dom = resolve(client, args.dom)
+    client.opened.domains.set_memory(dom, args.memory, AFFECT_LIVE)
+
+
+@procedure(Proc.DOMAIN_SET_MEMORY_FLAGS, mutates=True)
+def domain_set_memory_flags(client: Client, args: w.DomainSetMemoryFlagsArgs) -> None:
+    """virDomainSetMemoryFlags (MEM_MAXIMUM = 4)."""
+    client.opened.domains.set_memory(resolve(client, args.dom), args.memory, args.flags)
+
+
+@procedure(Proc.DOMAIN_SET_MAX_MEMORY, mutates=True)
+def domain_set_max_memory(client: Client, args: w.DomainSetMaxMemoryArgs) -> None:
+    """virDomainSetMaxMemory: MEM_MAXIMUM on the current definition."""
+    client.opened.domains.set_memory(resolve(client, args.dom), args.memory, 4)
+
+
+@procedure(Proc.DOMAIN_GET_VCPUS_FLAGS)
+def domain_get_vcpus_flags(client: Client, args: w.DomainGetVcpusFlagsArgs) -> w.DomainGetVcpusFlagsRet:
+    """virDomainGetVcpusFlags (VCPU_MAXIMUM = 4, VCPU_GUEST = 8)."""
+    return w.DomainGetVcpusFlagsRet(num=client.opened.domains.get_vcpus(resolve(client, args.dom), args.flags))
+
+
+@procedure(Proc.DOMAIN_GET_MAX_VCPUS)
+def domain_get_max_vcpus(client: Client, args: w.DomainGetMaxVcpusArgs) -> w.DomainGetMaxVcpusRet:
+    """virDomainGetMaxVcpus: of a running domain only."""
+    dom = resolve(client, args.dom)
+    return w.DomainGetMaxVcpusRet(num=client.opened.domains.get_vcpus(dom, AFFECT_LIVE | 4))
+
+
+@procedure(Proc.DOMAIN_SET_VCPUS, mutates=True)
+def domain_set_vcpus(client: Client, args: w.DomainSetVcpusArgs) -> None:
+    """virDomainSetVcpus: AFFECT_LIVE."""
+    client.opened.domains.set_vcpus(resolve(client, args.dom), args.nvcpus, AFFECT_LIVE)
+
+
+@procedure(Proc.DOMAIN_SET_VCPUS_FLAGS, mutates=True)
+def domain_set_vcpus_flags(client: Client, args: w.DomainSetVcpusFlagsArgs) -> None:
+    """virDomainSetVcpusFlags."""
+    client.opened.domains.set_vcpus(resolve(client, args.dom), args.nvcpus, args.flags)
+
+
+@procedure(Proc.DOMAIN_GET_METADATA)
+def domain_get_metadata(client: Client, args: w.DomainGetMetadataArgs) -> w.DomainGetMetadataRet:
+    """virDomainGetMetadata (DESCRIPTION 0, TITLE 1, ELEMENT 2)."""
+    dom = resolve(client, args.dom)
+    return w.DomainGetMetadataRet(metadata=client.opened.domains.get_metadata(dom, args.type, args.uri, args.flags))
+
+
+@procedure(Proc.DOMAIN_SET_METADATA, mutates=True)
+def domain_set_metadata(client: Client, args: w.DomainSetMetadataArgs) -> None:
+    """virDomainSetMetadata: an ELEMENT goes into namespace uri with prefix key."""
+    dom = resolve(client, args.dom)
+    value = args.metadata
+    if args.type == 2 and value:
+        value = namespaced_element(value, args.key or "", args.uri or "")
+    client.opened.domains.set_metadata(dom, args.type, value, args.key, args.uri, args.flags)
+
+
+def _device_op(client: Client, h: object, xml: str, flags: int, op: str) -> None:
+    dom = resolve(client, h)  # type: ignore[arg-type]
+    device = parse_device_xml(xml, dom.definition, client.hv.rng)
+    client.opened.domains.change_device(dom, device, flags, op)
+
+
+@procedure(Proc.DOMAIN_ATTACH_DEVICE, mutates=True)
+def domain_attach_device(client: Client, args: w.DomainAttachDeviceArgs) -> None:
+    """virDomainAttachDevice: the running domain."""
+    _device_op(client, args.dom, args.xml, AFFECT_LIVE, "attach")
+
+
+@procedure(Proc.DOMAIN_ATTACH_DEVICE_FLAGS, mutates=True)
+def domain_attach_device_flags(client: Client, args: w.DomainAttachDeviceFlagsArgs) -> None:
+    """virDomainAttachDeviceFlags."""
+    _device_op(client, args.dom, args.xml, args.flags, "attach")
+
+
+@procedure(Proc.DOMAIN_DETACH_DEVICE, mutates=True)
+def domain_detach_device(client: Client, args: w.DomainDetachDeviceArgs) -> None:
+    """virDomainDetachDevice."""
+    _device_op(client, args.dom, args.xml, AFFECT_LIVE, "detach")
+
+
+@procedure(Proc.DOMAIN_DETACH_DEVICE_FLAGS, mutates=True)
+def domain_detach_device_flags(client: Client, args: w.DomainDetachDeviceFlagsArgs) -> None:
+    """virDomainDetachDeviceFlags."""
+    _device_op(client, args.dom, args.xml, args.flags, "detach")
+
+
+@procedure(Proc.DOMAIN_UPDATE_DEVICE_FLAGS, mutates=True)
+def domain_update_device_flags(client: Client, args: w.DomainUpdateDeviceFlagsArgs) -> None:
+    """virDomainUpdateDeviceFlags."""
+    _device_op(client, args.dom, args.xml, args.flags, "update")
+
+
+@procedure(Proc.DOMAIN_GET_SECURITY_LABEL)
+def domain_get_security_label(client: Client, args: w.DomainGetSecurityLabelArgs) -> w.DomainGetSecurityLabelRet:
+    """virDomainGetSecurityLabel: no security driver, so an empty label (as with model 'none')."""
+    resolve(client, args.dom)
+    return w.DomainGetSecurityLabelRet(label="", enforcing=0)
+
+
+@procedure(Proc.NODE_GET_SECURITY_MODEL)
+def node_get_security_model(client: Client, args: None) -> w.NodeGetSecurityModelRet:
+    """virNodeGetSecurityModel: model "none", DOI "0", as libvirtd without SELinux/AppArmor says."""
+    return w.NodeGetSecurityModelRet(model="none", doi="0")
+
+
+@procedure(Proc.DOMAIN_GET_HOSTNAME)
+def domain_get_hostname(client: Client, args: w.DomainGetHostnameArgs) -> w.DomainGetHostnameRet:
+    """virDomainGetHostname: no guest agent and no DHCP lease in the emulator."""
+    dom = resolve(client, args.dom)
+    return w.DomainGetHostnameRet(hostname=client.opened.domains.guest_hostname(dom, args.flags))
+
+
+@procedure(Proc.DOMAIN_GET_MESSAGES)
+def domain_get_messages(client: Client, args: w.DomainGetMessagesArgs) -> w.DomainGetMessagesRet:
+    """virDomainGetMessages: tainting and deprecation messages (none are produced)."""
+    dom = resolve(client, args.dom)
+    if args.flags & ~3:
+        raise VirtError.unsupported_flags("qemuDomainGetMessages", args.flags & ~3)
+    return w.DomainGetMessagesRet(msgs=tuple(dom.messages))
+
+
+@procedure(Proc.DOMAIN_GET_JOB_INFO)
+def domain_get_job_info(client: Client, args: w.DomainGetJobInfoArgs) -> w.DomainGetJobInfoRet:
+    """virDomainGetJobInfo: save/restore complete at once here, so no job is ever running."""
+    dom = resolve(client, args.dom)
+    if not dom.active:
+        raise VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.DOMAIN, "domain is not running")
+    return w.DomainGetJobInfoRet(type=0, timeElapsed=0, timeRemaining=0, dataTotal=0, dataProcessed=0,
+                                 dataRemaining=0, memTotal=0, memProcessed=0, memRemaining=0, fileTotal=0,
+                                 fileProcessed=0, fileRemaining=0)

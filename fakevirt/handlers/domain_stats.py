@@ -1,0 +1,93 @@
+"""Domain statistics: all-domain stats, memory stats, vCPU info, control info."""
+
+from __future__ import annotations
+
+import uuid
+
+from protocol import ErrorDomain, Proc, TypedParam
+from protocol.remote import domain as wd
+from protocol.remote import domain_stats as w
+
+from ..errors import ErrorCode, VirtError
+from ..model import domain_stats as stats
+from ._client import Client
+from ._registry import procedure
+from .domain import handle, resolve
+
+
+@procedure(Proc.CONNECT_GET_ALL_DOMAIN_STATS)
+def connect_get_all_domain_stats(client: Client, args: w.ConnectGetAllDomainStatsArgs
+                                 ) -> w.ConnectGetAllDomainStatsRet:
+    """virConnectGetAllDomainStats / virDomainListGetStats (when doms are given)."""
+    stats.check_request(args.stats, args.flags)
+    domains = client.opened.domains
+    if args.doms:
+        chosen = [domains.by_handle(uuid.UUID(bytes=h.uuid), h.name) for h in args.doms]
+    else:
+        chosen = client.opened.list_all_domains(args.flags & stats.FILTERS)
+    records = tuple(
+        w.DomainStatsRecord(dom=handle(dom), params=tuple(
+            TypedParam(field=f, value=(kind, value)) for f, kind, value in stats.domain_stats(domains, dom, args.stats)))
+        for dom in chosen)
+    return w.ConnectGetAllDomainStatsRet(retStats=records)
+
+
+@procedure(Proc.DOMAIN_MEMORY_STATS)
+def domain_memory_stats(client: Client, args: w.DomainMemoryStatsArgs) -> w.DomainMemoryStatsRet:
+    """virDomainMemoryStats (running domains only)."""
+    dom = resolve(client, args.dom)
+    if args.flags:
+        raise VirtError.unsupported_flags("qemuDomainMemoryStats", args.flags)
+    if not dom.active:
+        raise VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.DOMAIN, "domain is not running")
+    pairs = stats.memory_stats(client.opened.domains, dom)[: args.maxStats]
+    return w.DomainMemoryStatsRet(stats=tuple(w.DomainMemoryStat(tag=t, val=v) for t, v in pairs))
+
+
+@procedure(Proc.DOMAIN_GET_VCPUS)
+def domain_get_vcpus(client: Client, args: wd.DomainGetVcpusArgs) -> wd.DomainGetVcpusRet:
+    """virDomainGetVcpus: per-vCPU state, time and host CPU, with affinity maps."""
+    dom = resolve(client, args.dom)
+    if not dom.active:
+        raise VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.QEMU,
+                               "cannot retrieve vcpu information for inactive domain")
+    d = dom.definition
+    host_cpus = client.opened.host.node_info().cpus
+    per_vcpu = client.opened.domains.cpu_time(dom) // max(1, d.current_vcpus)
+    count = min(args.maxinfo, d.current_vcpus)
+    info = tuple(wd.VcpuInfo(number=n, state=1, cpu_time=per_vcpu, cpu=n % host_cpus) for n in range(count))
+    return wd.DomainGetVcpusRet(info=info, cpumaps=_all_cpus_map(host_cpus, args.maplen) * count)
+
+
+def _all_cpus_map(host_cpus: int, maplen: int) -> bytes:
+    """A CPU bitmap of maplen bytes with every host CPU set: no vCPU is pinned."""
+    full = bytes([0xFF] * (host_cpus // 8) + ([(1 << (host_cpus % 8)) - 1] if host_cpus % 8 else []))
+    return (full + bytes(maplen))[:maplen]
+
+
+@procedure(Proc.DOMAIN_GET_VCPU_PIN_INFO)
+def domain_get_vcpu_pin_info(client: Client, args: w.DomainGetVcpuPinInfoArgs) -> w.DomainGetVcpuPinInfoRet:
+    """virDomainGetVcpuPinInfo: every vCPU may run on every host CPU."""
+    dom = resolve(client, args.dom)
+    d = client.opened.domains.config_or_live(dom, args.flags)
+    host_cpus = client.opened.host.node_info().cpus
+    count = min(args.ncpumaps, d.vcpus)
+    return w.DomainGetVcpuPinInfoRet(cpumaps=_all_cpus_map(host_cpus, args.maplen) * count, num=count)
+
+
+@procedure(Proc.DOMAIN_GET_CONTROL_INFO)
+def domain_get_control_info(client: Client, args: wd.DomainGetControlInfoArgs) -> wd.DomainGetControlInfoRet:
+    """virDomainGetControlInfo: the monitor is always free (no job is ever in progress)."""
+    dom = resolve(client, args.dom)
+    if args.flags:
+        raise VirtError.unsupported_flags("qemuDomainGetControlInfo", args.flags)
+    if not dom.active:
+        raise VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.DOMAIN, "domain is not running")
+    return wd.DomainGetControlInfoRet(state=0, details=0, stateTime=0)
+
+
+@procedure(Proc.DOMAIN_GET_SCHEDULER_TYPE)
+def domain_get_scheduler_type(client: Client, args: w.DomainGetSchedulerTypeArgs) -> w.DomainGetSchedulerTypeRet:
+    """virDomainGetSchedulerType: CFS with its 9 tunables, as the QEMU driver on cgroups v2 says."""
+    resolve(client, args.dom)
+    return w.DomainGetSchedulerTypeRet(type="posix", nparams=9)

@@ -1,0 +1,162 @@
+"""One emulated domain: its definitions, state and reason, and what a guest does."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from .domaindef import DomainDef
+from .events import DomainRef
+
+
+class State(IntEnum):
+    """virDomainState."""
+
+    NOSTATE = 0
+    RUNNING = 1
+    BLOCKED = 2
+    PAUSED = 3
+    SHUTDOWN = 4
+    SHUTOFF = 5
+    CRASHED = 6
+    PMSUSPENDED = 7
+
+
+class Running(IntEnum):
+    UNKNOWN = 0
+    BOOTED = 1
+    MIGRATED = 2
+    RESTORED = 3
+    FROM_SNAPSHOT = 4
+    UNPAUSED = 5
+    MIGRATION_CANCELED = 6
+    SAVE_CANCELED = 7
+    WAKEUP = 8
+    CRASHED = 9
+
+
+class Paused(IntEnum):
+    UNKNOWN = 0
+    USER = 1
+    MIGRATION = 2
+    SAVE = 3
+    DUMP = 4
+    IOERROR = 5
+    WATCHDOG = 6
+    FROM_SNAPSHOT = 7
+    SHUTTING_DOWN = 8
+    SNAPSHOT = 9
+    CRASHED = 10
+    STARTING_UP = 11
+
+
+class Shutoff(IntEnum):
+    UNKNOWN = 0
+    SHUTDOWN = 1
+    DESTROYED = 2
+    CRASHED = 3
+    MIGRATED = 4
+    SAVED = 5
+    FAILED = 6
+    FROM_SNAPSHOT = 7
+    DAEMON = 8
+
+
+# virConnectListAllDomainsFlags
+LIST_ACTIVE, LIST_INACTIVE = 1 << 0, 1 << 1
+LIST_PERSISTENT, LIST_TRANSIENT = 1 << 2, 1 << 3
+LIST_RUNNING, LIST_PAUSED, LIST_SHUTOFF, LIST_OTHER = 1 << 4, 1 << 5, 1 << 6, 1 << 7
+LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE = 1 << 8, 1 << 9
+LIST_AUTOSTART, LIST_NO_AUTOSTART = 1 << 10, 1 << 11
+LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT = 1 << 12, 1 << 13
+LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT = 1 << 14, 1 << 15
+
+
+@dataclass
+class SavedState:
+    """What a save image holds: the definition and whether the guest was running or paused."""
+
+    definition: DomainDef
+    running: bool
+    cpu_time_ns: int = 0
+
+
+@dataclass
+class Domain:
+    """A domain of one driver instance.
+
+    ``config`` is the persistent definition (None for a transient domain); ``live`` is the running
+    definition while the domain is active (libvirt's vm->newDef and vm->def).
+    """
+
+    config: DomainDef | None
+    live: DomainDef | None = None
+    id: int = -1
+    state: State = State.SHUTOFF
+    reason: int = Shutoff.UNKNOWN
+    autostart: bool = False
+    managed_save: SavedState | None = None
+    autodestroy_client: int | None = None
+    cpu_time_ns: int = 0
+    started_at: float = 0.0
+    snapshot_count: int = 0
+    checkpoint_count: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def definition(self) -> DomainDef:
+        """The definition clients see by default: live when active, config otherwise."""
+        d = self.live if self.live is not None else self.config
+        assert d is not None
+        return d
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    @property
+    def uuid(self) -> uuid.UUID:
+        return self.definition.uuid
+
+    @property
+    def active(self) -> bool:
+        return self.id >= 0
+
+    @property
+    def persistent(self) -> bool:
+        return self.config is not None
+
+    @property
+    def updated(self) -> bool:
+        """virDomainIsUpdated: a config change waits for the next boot."""
+        return self.active and self.persistent and self._config_changed
+
+    _config_changed: bool = False
+
+    def ref(self) -> DomainRef:
+        return DomainRef(self.name, self.uuid, self.id)
+
+    def set_state(self, state: State, reason: int) -> None:
+        self.state, self.reason = state, int(reason)
+
+    def matches(self, flags: int) -> bool:
+        """virDomainObjListFilter: every filter group present in flags must accept the domain."""
+        def group(yes: int, no: int, value: bool) -> bool:
+            if not flags & (yes | no) or flags & (yes | no) == (yes | no):
+                return True
+            return value if flags & yes else not value
+
+        st = self.state
+        if flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER):
+            if not ((flags & LIST_RUNNING and st == State.RUNNING)
+                    or (flags & LIST_PAUSED and st == State.PAUSED)
+                    or (flags & LIST_SHUTOFF and st == State.SHUTOFF)
+                    or (flags & LIST_OTHER and st not in (State.RUNNING, State.PAUSED, State.SHUTOFF))):
+                return False
+        return (group(LIST_ACTIVE, LIST_INACTIVE, self.active)
+                and group(LIST_PERSISTENT, LIST_TRANSIENT, self.persistent)
+                and group(LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, self.managed_save is not None)
+                and group(LIST_AUTOSTART, LIST_NO_AUTOSTART, self.autostart)
+                and group(LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, self.snapshot_count > 0)
+                and group(LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, self.checkpoint_count > 0))

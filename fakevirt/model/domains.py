@@ -1,0 +1,400 @@
+"""The domains of one QEMU driver instance and the operations of the domain API.
+
+Messages and codes follow libvirt 9.x's QEMU driver (qemu_driver.c) and the domain list
+(virdomainobjlist.c); events are those the QEMU driver emits for the same transition.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from ..errors import ErrorCode, ErrorDomain, VirtError
+from .domain import Domain, Paused, Running, SavedState, Shutoff, State
+from .domain_settings import DomainSettings, _check_flags, _invalid
+from .domaindef import DomainDef
+from .events import DomainEvent, EventID, Lifecycle
+
+if TYPE_CHECKING:
+    from .hypervisor import QemuDriver
+
+# flag bits (libvirt-domain.h)
+START_PAUSED, START_AUTODESTROY, START_BYPASS_CACHE, START_FORCE_BOOT, START_VALIDATE, START_RESET_NVRAM = (
+    1, 2, 4, 8, 16, 32)
+DESTROY_GRACEFUL, DESTROY_REMOVE_LOGS = 1, 2
+SHUTDOWN_ACPI, SHUTDOWN_AGENT = 1, 2
+UNDEFINE_MANAGED_SAVE, UNDEFINE_SNAPSHOTS_METADATA, UNDEFINE_NVRAM, UNDEFINE_KEEP_NVRAM = 1, 2, 4, 8
+UNDEFINE_CHECKPOINTS_METADATA, UNDEFINE_TPM, UNDEFINE_KEEP_TPM = 16, 32, 64
+SAVE_BYPASS_CACHE, SAVE_RUNNING, SAVE_PAUSED = 1, 2, 4
+DEFINE_VALIDATE = 1
+XML_SECURE, XML_INACTIVE, XML_UPDATE_CPU, XML_MIGRATABLE = 1, 2, 4, 8
+
+_QEMU = ErrorDomain.QEMU
+
+
+class Domains(DomainSettings):
+    """Every domain of one driver instance, by UUID, with the API operations on them."""
+
+    def __init__(self, driver: QemuDriver) -> None:
+        self.driver = driver
+        self._by_uuid: dict[uuid.UUID, Domain] = {}
+        self._next_id = 1
+        self.saved_images: dict[str, SavedState] = {}
+
+    # ---- lookups -----------------------------------------------------------------------------
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(list(self._by_uuid.values()))
+
+    def __len__(self) -> int:
+        return len(self._by_uuid)
+
+    def by_handle(self, dom_uuid: uuid.UUID, name: str) -> Domain:
+        """qemuDomainObjFromDomain: handles are resolved by UUID."""
+        dom = self._by_uuid.get(dom_uuid)
+        if dom is None:
+            raise VirtError.report(ErrorCode.NO_DOMAIN, _QEMU,
+                                   f"no domain with matching uuid '{dom_uuid}' ({name})")
+        return dom
+
+    def by_name(self, name: str) -> Domain:
+        dom = self.find_name(name)
+        if dom is None:
+            raise VirtError.report(ErrorCode.NO_DOMAIN, _QEMU, f"no domain with matching name '{name}'")
+        return dom
+
+    def by_uuid(self, dom_uuid: uuid.UUID) -> Domain:
+        dom = self._by_uuid.get(dom_uuid)
+        if dom is None:
+            raise VirtError.report(ErrorCode.NO_DOMAIN, _QEMU, f"no domain with matching uuid '{dom_uuid}'")
+        return dom
+
+    def by_id(self, dom_id: int) -> Domain:
+        for dom in self._by_uuid.values():
+            if dom.id == dom_id and dom_id >= 0:
+                return dom
+        raise VirtError.report(ErrorCode.NO_DOMAIN, _QEMU, f"no domain with matching id {dom_id}")
+
+    def find_name(self, name: str) -> Domain | None:
+        return next((d for d in self._by_uuid.values() if d.name == name), None)
+
+    # ---- events ------------------------------------------------------------------------------
+
+    def _emit(self, dom: Domain, event: Lifecycle, detail: int) -> None:
+        self.driver.hypervisor.bus.publish(DomainEvent(
+            self.driver.uri, EventID.LIFECYCLE, dom.ref(), {"event": int(event), "detail": int(detail)}))
+
+    # ---- define / undefine -------------------------------------------------------------------
+
+    def _add(self, d: DomainDef, live: bool) -> tuple[Domain, bool]:
+        """virDomainObjListAdd: refuse name/UUID clashes; returns (domain, was it new)."""
+        existing = self._by_uuid.get(d.uuid)
+        if existing is not None:
+            if existing.name != d.name:
+                raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN,
+                                       f"domain '{existing.name}' is already defined with uuid {d.uuid}")
+            if live:
+                if existing.active:
+                    raise _invalid(f"domain '{d.name}' is already active", ErrorDomain.DOMAIN)
+                if not existing.persistent:
+                    raise _invalid(f"domain '{d.name}' is already being started", ErrorDomain.DOMAIN)
+            return existing, False
+        clash = self.find_name(d.name)
+        if clash is not None:
+            raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN,
+                                   f"domain '{d.name}' already exists with uuid {clash.uuid}")
+        dom = Domain(config=None if live else d)
+        self._by_uuid[d.uuid] = dom
+        return dom, True
+
+    # ---- flag checks that come before anything is parsed (virCheckFlags at the top) -------
+
+    @staticmethod
+    def check_no_flags(driver_fn: str, flags: int) -> None:
+        _check_flags(driver_fn, flags, 0)
+
+    @staticmethod
+    def check_define_flags(flags: int) -> None:
+        _check_flags("qemuDomainDefineXMLFlags", flags, DEFINE_VALIDATE)
+
+    @staticmethod
+    def check_create_xml_flags(flags: int) -> None:
+        _check_flags("qemuDomainCreateXML", flags, START_PAUSED | START_AUTODESTROY | START_VALIDATE
+                     | START_RESET_NVRAM)
+
+    @staticmethod
+    def check_xml_flags(flags: int, readonly: bool) -> None:
+        """virDomainGetXMLDesc: SECURE is refused on read-only connections."""
+        if readonly and flags & XML_SECURE:
+            raise VirtError.report(ErrorCode.OPERATION_DENIED, ErrorDomain.DOMAIN,
+                                   "virDomainGetXMLDesc with secure flag")
+        _check_flags("qemuDomainGetXMLDesc", flags, XML_SECURE | XML_INACTIVE | XML_UPDATE_CPU | XML_MIGRATABLE)
+
+    def define(self, d: DomainDef, flags: int = 0) -> Domain:
+        """virDomainDefineXMLFlags: add a persistent domain or replace its next-boot config."""
+        self.check_define_flags(flags)
+        dom, new = self._add(d, live=False)
+        if not new:
+            if dom.active:
+                dom._config_changed = True
+            dom.config = d
+        self._emit(dom, Lifecycle.DEFINED, 0 if new else 1)  # ADDED / UPDATED
+        return dom
+
+    def undefine(self, dom: Domain, flags: int = 0) -> None:
+        """virDomainUndefineFlags."""
+        _check_flags("qemuDomainUndefineFlags", flags, UNDEFINE_MANAGED_SAVE | UNDEFINE_SNAPSHOTS_METADATA
+                     | UNDEFINE_NVRAM | UNDEFINE_KEEP_NVRAM | UNDEFINE_CHECKPOINTS_METADATA
+                     | UNDEFINE_TPM | UNDEFINE_KEEP_TPM)
+        if flags & UNDEFINE_NVRAM and flags & UNDEFINE_KEEP_NVRAM:
+            raise _invalid("cannot both keep and delete nvram")
+        if flags & UNDEFINE_TPM and flags & UNDEFINE_KEEP_TPM:
+            raise _invalid("cannot both keep and delete TPM")
+        if not dom.persistent:
+            raise _invalid("cannot undefine transient domain")
+        if not dom.active and dom.snapshot_count and not flags & UNDEFINE_SNAPSHOTS_METADATA:
+            raise _invalid(f"cannot delete inactive domain with {dom.snapshot_count} snapshots")
+        if not dom.active and dom.checkpoint_count and not flags & UNDEFINE_CHECKPOINTS_METADATA:
+            raise _invalid(f"cannot delete inactive domain with {dom.checkpoint_count} checkpoints")
+        if dom.managed_save is not None:
+            if not flags & UNDEFINE_MANAGED_SAVE:
+                raise _invalid("Refusing to undefine while domain managed save image exists")
+            dom.managed_save = None
+        self._emit(dom, Lifecycle.UNDEFINED, 0)  # REMOVED
+        if dom.active:
+            dom.config = None  # becomes transient; goes away when it stops
+            dom.autostart = False
+        else:
+            del self._by_uuid[dom.uuid]
+
+    # ---- start / stop ------------------------------------------------------------------------
+
+    def _allocate_id(self) -> int:
+        new_id = self._next_id
+        self._next_id += 1
+        return new_id
+
+    def _boot(self, dom: Domain, paused: bool, reason: Running, detail: int) -> None:
+        assert dom.config is not None or dom.live is not None
+        if dom.live is None:
+            assert dom.config is not None
+            dom.live = dom.config.copy()
+        dom.id = self._allocate_id()
+        dom._config_changed = False
+        dom.started_at = self.driver.hypervisor.clock.now()
+        dom.cpu_time_ns = 0
+        self._emit(dom, Lifecycle.STARTED, detail)
+        if paused:
+            dom.set_state(State.PAUSED, Paused.USER)
+            self._emit(dom, Lifecycle.SUSPENDED, 0)  # PAUSED
+        else:
+            dom.set_state(State.RUNNING, reason)
+
+    def start(self, dom: Domain, flags: int = 0, client_id: int | None = None) -> None:
+        """virDomainCreateWithFlags: boot, or resume from the managed save image."""
+        _check_flags("qemuDomainCreateWithFlags", flags, START_PAUSED | START_AUTODESTROY
+                     | START_BYPASS_CACHE | START_FORCE_BOOT | START_RESET_NVRAM)
+        if dom.active:
+            raise _invalid("domain is already running")
+        self.driver.check_disks(dom.config)
+        saved = dom.managed_save
+        if saved is not None and not flags & START_FORCE_BOOT:
+            dom.managed_save = None
+            dom.live = saved.definition.copy()
+            self._boot(dom, paused=bool(flags & START_PAUSED) or not saved.running,
+                       reason=Running.RESTORED, detail=2)  # STARTED_RESTORED
+        else:
+            dom.managed_save = None
+            self._boot(dom, paused=bool(flags & START_PAUSED), reason=Running.BOOTED, detail=0)
+        if flags & START_AUTODESTROY:
+            dom.autodestroy_client = client_id
+
+    def create_transient(self, d: DomainDef, flags: int = 0, client_id: int | None = None) -> Domain:
+        """virDomainCreateXML: a domain that exists only while it runs."""
+        self.check_create_xml_flags(flags)
+        self.driver.check_disks(d)
+        dom, new = self._add(d, live=True)
+        dom.live = d
+        try:
+            self._boot(dom, paused=bool(flags & START_PAUSED), reason=Running.BOOTED, detail=0)
+        except VirtError:
+            if new:
+                del self._by_uuid[d.uuid]
+            raise
+        if flags & START_AUTODESTROY:
+            dom.autodestroy_client = client_id
+        return dom
+
+    def _stop(self, dom: Domain, reason: Shutoff, detail: int) -> None:
+        """qemuProcessStop + the STOPPED event; a transient domain disappears."""
+        dom.set_state(State.SHUTOFF, reason)
+        self._emit(dom, Lifecycle.STOPPED, detail)
+        dom_uuid = dom.uuid
+        dom.id = -1
+        dom.live = None
+        dom.autodestroy_client = None
+        dom._config_changed = False
+        if not dom.persistent:
+            self._by_uuid.pop(dom_uuid, None)
+
+    def destroy(self, dom: Domain, flags: int = 0) -> None:
+        """virDomainDestroyFlags."""
+        _check_flags("qemuDomainDestroyFlags", flags, DESTROY_GRACEFUL | DESTROY_REMOVE_LOGS)
+        if not dom.active:
+            raise _invalid("domain is not running")
+        self._stop(dom, Shutoff.DESTROYED, 1)  # STOPPED_DESTROYED
+
+    def shutdown(self, dom: Domain, flags: int = 0) -> None:
+        """virDomainShutdownFlags: the guest obeys ACPI and powers off at once."""
+        _check_flags("qemuDomainShutdownFlags", flags, SHUTDOWN_ACPI | SHUTDOWN_AGENT)
+        self._require_active(dom)
+        if dom.state != State.RUNNING:
+            raise _invalid("domain is not running")
+        self._emit(dom, Lifecycle.SHUTDOWN, 1)  # SHUTDOWN_GUEST: the guest powered off
+        self._stop(dom, Shutoff.SHUTDOWN, 0)  # STOPPED_SHUTDOWN
+
+    def reboot(self, dom: Domain, flags: int = 0) -> None:
+        """virDomainReboot: the guest restarts; the domain stays active with the same id."""
+        _check_flags("qemuDomainReboot", flags, 0x1F)
+        self._require_active(dom)
+        if dom.state != State.RUNNING:
+            raise _invalid("domain is not running")
+        self.driver.hypervisor.bus.publish(DomainEvent(self.driver.uri, EventID.REBOOT, dom.ref()))
+
+    def reset(self, dom: Domain, flags: int = 0) -> None:
+        """virDomainReset: like pressing the reset button."""
+        _check_flags("qemuDomainReset", flags, 0)
+        self._require_active(dom)
+        if dom.state == State.CRASHED:
+            dom.set_state(State.PAUSED, Paused.CRASHED)
+
+    def suspend(self, dom: Domain) -> None:
+        """virDomainSuspend: pausing a paused domain succeeds quietly, as in QEMU."""
+        self._require_active(dom)
+        if dom.state == State.PMSUSPENDED:
+            raise _invalid("domain is pmsuspended")
+        if dom.state != State.PAUSED:
+            dom.cpu_time_ns = self.cpu_time(dom)
+            dom.set_state(State.PAUSED, Paused.USER)
+            self._emit(dom, Lifecycle.SUSPENDED, 0)  # SUSPENDED_PAUSED
+
+    def resume(self, dom: Domain) -> None:
+        """virDomainResume."""
+        self._require_active(dom)
+        if dom.state == State.PMSUSPENDED:
+            raise _invalid("domain is pmsuspended")
+        if dom.state == State.RUNNING:
+            raise _invalid("domain is already running")
+        dom.started_at = self.driver.hypervisor.clock.now()
+        dom.set_state(State.RUNNING, Running.UNPAUSED)
+        self._emit(dom, Lifecycle.RESUMED, 0)  # RESUMED_UNPAUSED
+
+    def client_closed(self, client_id: int) -> None:
+        """Autodestroy domains of a client that went away."""
+        for dom in self:
+            if dom.active and dom.autodestroy_client == client_id:
+                self._stop(dom, Shutoff.DESTROYED, 1)
+
+    # ---- save / restore ----------------------------------------------------------------------
+
+    def _saved_state(self, dom: Domain, flags: int) -> SavedState:
+        running = dom.state == State.RUNNING
+        if flags & SAVE_RUNNING:
+            running = True
+        elif flags & SAVE_PAUSED:
+            running = False
+        assert dom.live is not None
+        return SavedState(dom.live.copy(), running, dom.cpu_time_ns)
+
+    def managed_save(self, dom: Domain, flags: int = 0) -> None:
+        """virDomainManagedSave: the state goes to the managed image; next start resumes it."""
+        _check_flags("qemuDomainManagedSave", flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED)
+        if flags & SAVE_RUNNING and flags & SAVE_PAUSED:
+            raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN,
+                                   "flags 'running' and 'paused' in virDomainManagedSave are mutually exclusive")
+        if not dom.persistent:
+            raise _invalid("cannot do managed save for transient domain")
+        self._require_active(dom)
+        saved = self._saved_state(dom, flags)
+        self._stop(dom, Shutoff.SAVED, 4)  # STOPPED_SAVED
+        dom.managed_save = saved
+
+    def managed_save_definition(self, dom: Domain) -> DomainDef:
+        if dom.managed_save is None:
+            raise _invalid("domain does not have managed save image")
+        return dom.managed_save.definition
+
+    def cpu_time(self, dom: Domain) -> int:
+        """Guest CPU time in ns: it runs while the domain is in the running state."""
+        if dom.state == State.RUNNING:
+            elapsed = self.driver.hypervisor.clock.now() - dom.started_at
+            return dom.cpu_time_ns + max(0, int(elapsed * 1e9 * 0.01))  # an idle guest: 1% of a CPU
+        return dom.cpu_time_ns
+
+    def managed_save_remove(self, dom: Domain) -> None:
+        dom.managed_save = None
+
+    def save(self, dom: Domain, path: str, dxml: DomainDef | None, flags: int = 0) -> None:
+        """virDomainSaveFlags: the state goes to an image file kept by the emulator."""
+        _check_flags("qemuDomainSaveFlags", flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED)
+        self._require_active(dom)
+        saved = self._saved_state(dom, flags)
+        if dxml is not None:
+            saved.definition = dxml
+        self._stop(dom, Shutoff.SAVED, 4)
+        self.saved_images[path] = saved
+
+    def restore(self, path: str, dxml: DomainDef | None, flags: int = 0) -> Domain:
+        """virDomainRestoreFlags: bring a saved image back to life."""
+        _check_flags("qemuDomainRestoreFlags", flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED)
+        saved = self.saved_images.get(path)
+        if saved is None:
+            raise VirtError.report(ErrorCode.SYSTEM_ERROR, _QEMU,
+                                   f"Failed to open domain image file '{path}': No such file or directory")
+        d = (dxml or saved.definition).copy()
+        dom, _ = self._add(d, live=True)
+        dom.live = d
+        running = saved.running
+        if flags & SAVE_RUNNING:
+            running = True
+        elif flags & SAVE_PAUSED:
+            running = False
+        self._boot(dom, paused=not running, reason=Running.RESTORED, detail=2)  # STARTED_RESTORED
+        dom.cpu_time_ns = saved.cpu_time_ns
+        return dom
+
+    def saved_image_definition(self, path: str) -> DomainDef:
+        saved = self.saved_images.get(path)
+        if saved is None:
+            raise VirtError.report(ErrorCode.SYSTEM_ERROR, _QEMU,
+                                   f"Failed to open domain image file '{path}': No such file or directory")
+        return saved.definition
+
+    # ---- configuration -----------------------------------------------------------------------
+
+    def set_autostart(self, dom: Domain, autostart: bool) -> None:
+        if not dom.persistent:
+            raise _invalid("cannot set autostart for transient domain")
+        dom.autostart = autostart
+
+    def rename(self, dom: Domain, new_name: str, flags: int = 0) -> None:
+        """virDomainRename: inactive persistent domains only (qemuDomainRename)."""
+        _check_flags("qemuDomainRename", flags, 0)
+        if not dom.persistent:
+            raise _invalid("cannot rename a transient domain")
+        if dom.active:
+            raise _invalid("cannot rename active domain")
+        if dom.snapshot_count:
+            raise _invalid("cannot rename domain with snapshots")
+        if dom.checkpoint_count:
+            raise _invalid("cannot rename domain with checkpoints")
+        if new_name == dom.name:
+            raise _invalid("Can't rename domain to itself")
+        clash = self.find_name(new_name)
+        if clash is not None:
+            raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN,
+                                   f"domain with name '{new_name}' already exists")
+        self._emit(dom, Lifecycle.UNDEFINED, 1)  # UNDEFINED_RENAMED
+        assert dom.config is not None
+        dom.config.name = new_name
+        self._emit(dom, Lifecycle.DEFINED, 2)  # DEFINED_RENAMED

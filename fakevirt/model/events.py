@@ -1,0 +1,93 @@
+"""Events the model publishes; sessions subscribe and turn them into RPC messages."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+
+class EventID(IntEnum):
+    """virDomainEventID."""
+
+    LIFECYCLE = 0
+    REBOOT = 1
+    RTC_CHANGE = 2
+    WATCHDOG = 3
+    IO_ERROR = 4
+    GRAPHICS = 5
+    IO_ERROR_REASON = 6
+    CONTROL_ERROR = 7
+    BLOCK_JOB = 8
+    DISK_CHANGE = 9
+    TRAY_CHANGE = 10
+    PMWAKEUP = 11
+    PMSUSPEND = 12
+    BALLOON_CHANGE = 13
+    PMSUSPEND_DISK = 14
+    DEVICE_REMOVED = 15
+    BLOCK_JOB_2 = 16
+    TUNABLE = 17
+    AGENT_LIFECYCLE = 18
+    DEVICE_ADDED = 19
+    MIGRATION_ITERATION = 20
+    JOB_COMPLETED = 21
+    DEVICE_REMOVAL_FAILED = 22
+    METADATA_CHANGE = 23
+    BLOCK_THRESHOLD = 24
+    MEMORY_FAILURE = 25
+    MEMORY_DEVICE_SIZE_CHANGE = 26
+
+
+class Lifecycle(IntEnum):
+    """virDomainEventType."""
+
+    DEFINED = 0
+    UNDEFINED = 1
+    STARTED = 2
+    SUSPENDED = 3
+    RESUMED = 4
+    STOPPED = 5
+    SHUTDOWN = 6
+    PMSUSPENDED = 7
+    CRASHED = 8
+
+
+@dataclass(frozen=True)
+class DomainRef:
+    """The domain an event is about, as it was when the event happened."""
+
+    name: str
+    uuid: uuid.UUID
+    id: int
+
+
+@dataclass(frozen=True)
+class DomainEvent:
+    """One domain event of a driver instance (``uri``); ``data`` holds the event's own fields."""
+
+    uri: str
+    event_id: EventID
+    domain: DomainRef
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Subscriber = Callable[[DomainEvent], None]
+
+
+class EventBus:
+    """Synchronous publish/subscribe: subscribers must not block (sessions queue and return)."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[Subscriber] = []
+
+    def subscribe(self, fn: Subscriber) -> Callable[[], None]:
+        """Add a subscriber; returns the function that removes it."""
+        self._subscribers.append(fn)
+        return lambda: self._subscribers.remove(fn) if fn in self._subscribers else None
+
+    def publish(self, event: DomainEvent) -> None:
+        for fn in list(self._subscribers):
+            fn(event)

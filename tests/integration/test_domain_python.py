@@ -1,0 +1,225 @@
+"""Domains through libvirt-python: flows, filters, error codes, events, read-only, two connections."""
+
+from __future__ import annotations
+
+import threading
+import time
+import xml.etree.ElementTree as ET
+
+import libvirt
+import pytest
+
+MINIMAL = """<domain type='kvm'>
+  <name>{name}</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64'>hvm</type></os>
+</domain>
+"""
+
+
+@pytest.fixture
+def conn(fakevirt_uri: str):
+    c = libvirt.open(fakevirt_uri)
+    yield c
+    c.close()
+
+
+def define(conn, name: str = "vm1"):
+    return conn.defineXML(MINIMAL.format(name=name))
+
+
+def test_lifecycle_states_and_reasons(conn) -> None:
+    dom = define(conn)
+    assert dom.state() == [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_UNKNOWN]
+    assert dom.ID() == -1 and dom.isActive() == 0 and dom.isPersistent() == 1
+    dom.create()
+    assert dom.state() == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED]
+    assert conn.lookupByName("vm1").ID() >= 1
+    dom.suspend()
+    assert dom.state() == [libvirt.VIR_DOMAIN_PAUSED, libvirt.VIR_DOMAIN_PAUSED_USER]
+    dom.resume()
+    dom.shutdown()
+    assert dom.state() == [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_SHUTDOWN]
+    dom.createWithFlags(libvirt.VIR_DOMAIN_START_PAUSED)
+    assert dom.state()[0] == libvirt.VIR_DOMAIN_PAUSED
+    dom.destroy()
+    assert dom.state() == [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_DESTROYED]
+    dom.undefine()
+    assert conn.listAllDomains() == []
+
+
+def test_info_and_lookups(conn) -> None:
+    dom = define(conn)
+    state, maxmem, mem, ncpu, _ = dom.info()
+    assert (state, maxmem, mem, ncpu) == (libvirt.VIR_DOMAIN_SHUTOFF, 65536, 65536, 1)
+    assert conn.lookupByUUIDString(dom.UUIDString()).name() == "vm1"
+    dom.create()
+    assert conn.lookupByID(dom.ID()).name() == "vm1"
+    assert dom.OSType() == "hvm"
+    assert dom.maxMemory() == 65536
+
+
+@pytest.mark.parametrize("call, code, message", [
+    (lambda c: c.lookupByName("nosuch"), libvirt.VIR_ERR_NO_DOMAIN,
+     "Domain not found: no domain with matching name 'nosuch'"),
+    (lambda c: c.lookupByID(42), libvirt.VIR_ERR_NO_DOMAIN, "Domain not found: no domain with matching id 42"),
+    (lambda c: c.lookupByUUIDString("11111111-2222-3333-4444-555555555555"), libvirt.VIR_ERR_NO_DOMAIN,
+     "Domain not found: no domain with matching uuid '11111111-2222-3333-4444-555555555555'"),
+    (lambda c: define(c).destroy(), libvirt.VIR_ERR_OPERATION_INVALID,
+     "Requested operation is not valid: domain is not running"),
+    (lambda c: c.defineXML("<domain"), libvirt.VIR_ERR_XML_DETAIL, None),
+])
+def test_error_codes(conn, call, code, message) -> None:
+    with pytest.raises(libvirt.libvirtError) as e:
+        call(conn)
+    assert e.value.get_error_code() == code
+    if message is not None:
+        assert str(e.value) == message
+
+
+def test_start_twice(conn) -> None:
+    dom = define(conn)
+    dom.create()
+    with pytest.raises(libvirt.libvirtError) as e:
+        dom.create()
+    assert e.value.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID
+    assert str(e.value) == "Requested operation is not valid: domain is already running"
+
+
+def test_list_all_domains_filters(conn) -> None:
+    a, b, c = define(conn, "a"), define(conn, "b"), define(conn, "c")
+    b.create()
+    c.create()
+    c.suspend()
+    a.setAutostart(1)
+    conn.createXML(MINIMAL.format(name="t"), 0)
+
+    def names(flags: int) -> list[str]:
+        return sorted(d.name() for d in conn.listAllDomains(flags))
+
+    assert names(0) == ["a", "b", "c", "t"]
+    assert names(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE) == ["b", "c", "t"]
+    assert names(libvirt.VIR_CONNECT_LIST_DOMAINS_INACTIVE) == ["a"]
+    assert names(libvirt.VIR_CONNECT_LIST_DOMAINS_PERSISTENT) == ["a", "b", "c"]
+    assert names(libvirt.VIR_CONNECT_LIST_DOMAINS_TRANSIENT) == ["t"]
+    assert names(libvirt.VIR_CONNECT_LIST_DOMAINS_RUNNING) == ["b", "t"]
+    assert names(libvirt.VIR_CONNECT_LIST_DOMAINS_PAUSED) == ["c"]
+    assert names(libvirt.VIR_CONNECT_LIST_DOMAINS_SHUTOFF) == ["a"]
+    assert names(libvirt.VIR_CONNECT_LIST_DOMAINS_AUTOSTART) == ["a"]
+    assert names(libvirt.VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART) == ["b", "c", "t"]
+    assert names(libvirt.VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE) == ["a", "b", "c", "t"]
+    assert names(libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE | libvirt.VIR_CONNECT_LIST_DOMAINS_PERSISTENT) == ["b", "c"]
+    # legacy calls
+    assert conn.numOfDomains() == 3 and conn.numOfDefinedDomains() == 1
+    assert sorted(conn.listDefinedDomains()) == ["a"]
+    assert len(conn.listDomainsID()) == 3
+
+
+def test_list_all_domains_refuses_unknown_flags(conn) -> None:
+    with pytest.raises(libvirt.libvirtError) as e:
+        conn.listAllDomains(1 << 20)
+    assert e.value.get_error_code() == libvirt.VIR_ERR_INVALID_ARG
+
+
+def test_xml_desc_round_trip(conn) -> None:
+    dom = define(conn)
+    xml = dom.XMLDesc()
+    root = ET.fromstring(xml)
+    assert root.findtext("name") == "vm1" and root.findtext("uuid") == dom.UUIDString()
+    assert conn.defineXML(xml).XMLDesc() == xml
+    dom.create()
+    live = ET.fromstring(dom.XMLDesc())
+    assert live.get("id") == str(dom.ID())
+    assert ET.fromstring(dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)).get("id") is None
+
+
+def test_readonly_connection(fakevirt_uri: str, conn) -> None:
+    define(conn)
+    ro = libvirt.openReadOnly(fakevirt_uri)
+    dom = ro.lookupByName("vm1")
+    assert dom.info()[0] == libvirt.VIR_DOMAIN_SHUTOFF
+    for call in (dom.create, dom.undefine, lambda: ro.defineXML(MINIMAL.format(name="x"))):
+        with pytest.raises(libvirt.libvirtError) as e:
+            call()
+        assert e.value.get_error_code() == libvirt.VIR_ERR_OPERATION_DENIED
+    with pytest.raises(libvirt.libvirtError) as e:
+        dom.XMLDesc(libvirt.VIR_DOMAIN_XML_SECURE)
+    assert e.value.get_error_code() == libvirt.VIR_ERR_OPERATION_DENIED
+    ro.close()
+
+
+def test_two_connections_see_each_other(fakevirt_uri: str, conn) -> None:
+    other = libvirt.open(fakevirt_uri)
+    define(conn, "shared")
+    other.lookupByName("shared").create()
+    assert conn.lookupByName("shared").isActive() == 1
+    other.close()
+
+
+class EventLoop:
+    """libvirt's default event loop in a thread, as applications run it."""
+
+    _started = False
+
+    @classmethod
+    def ensure(cls) -> None:
+        if cls._started:
+            return
+        libvirt.virEventRegisterDefaultImpl()
+
+        def run() -> None:
+            while True:
+                libvirt.virEventRunDefaultImpl()
+
+        threading.Thread(target=run, daemon=True).start()
+        cls._started = True
+
+
+def wait_for(predicate, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for events")
+        time.sleep(0.01)
+
+
+def test_lifecycle_events_reach_every_registered_connection(fakevirt_uri: str) -> None:
+    EventLoop.ensure()
+    c1, c2 = libvirt.open(fakevirt_uri), libvirt.open(fakevirt_uri)
+    seen: dict[str, list[tuple[str, int, int]]] = {"c1": [], "c2": []}
+
+    def callback(key: str):
+        return lambda conn, dom, event, detail, opaque: seen[key].append((dom.name(), event, detail))
+
+    ids = [c.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE, callback(k), None)
+           for c, k in ((c1, "c1"), (c2, "c2"))]
+    dom = define(c1)
+    dom.create()
+    dom.suspend()
+    dom.resume()
+    dom.shutdown()
+    dom.undefine()
+    E = libvirt
+    expected = [
+        ("vm1", E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_ADDED),
+        ("vm1", E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_BOOTED),
+        ("vm1", E.VIR_DOMAIN_EVENT_SUSPENDED, E.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED),
+        ("vm1", E.VIR_DOMAIN_EVENT_RESUMED, E.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED),
+        ("vm1", E.VIR_DOMAIN_EVENT_SHUTDOWN, E.VIR_DOMAIN_EVENT_SHUTDOWN_GUEST),
+        ("vm1", E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_SHUTDOWN),
+        ("vm1", E.VIR_DOMAIN_EVENT_UNDEFINED, E.VIR_DOMAIN_EVENT_UNDEFINED_REMOVED),
+    ]
+    wait_for(lambda: len(seen["c1"]) >= len(expected) and len(seen["c2"]) >= len(expected))
+    assert seen["c1"] == expected and seen["c2"] == expected
+    for c, cid in zip((c1, c2), ids, strict=True):
+        c.domainEventDeregisterAny(cid)
+        c.close()
+
+
+def test_event_registration_errors(conn) -> None:
+    EventLoop.ensure()
+    cid = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT, lambda *a: None, None)
+    conn.domainEventDeregisterAny(cid)
+    with pytest.raises(libvirt.libvirtError):
+        conn.domainEventDeregisterAny(cid)

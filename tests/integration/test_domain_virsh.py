@@ -1,0 +1,186 @@
+"""The domain lifecycle through real virsh, with the QEMU driver's outputs and error texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+MINIMAL = """<domain type='kvm'>
+  <name>{name}</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64'>hvm</type></os>
+</domain>
+"""
+
+
+@pytest.fixture
+def xml_file(tmp_path: Path):
+    def make(name: str = "vm1", text: str | None = None) -> str:
+        p = tmp_path / f"{name}.xml"
+        p.write_text(text if text is not None else MINIMAL.format(name=name))
+        return str(p)
+    return make
+
+
+def ok(r) -> str:
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def err(r) -> str:
+    assert r.returncode == 1, r.stdout
+    return r.stderr.strip()
+
+
+def test_full_lifecycle(virsh, xml_file) -> None:
+    assert "Domain 'vm1' defined from" in ok(virsh("define", xml_file()))
+    info = dict(line.split(":", 1) for line in ok(virsh("dominfo", "vm1")).strip().splitlines())
+    assert info["State"].strip() == "shut off"
+    assert info["Max memory"].strip() == "65536 KiB"
+    assert info["Persistent"].strip() == "yes"
+    assert info["Security model"].strip() == "none"
+    assert ok(virsh("domstate", "vm1", "--reason")).strip() == "shut off (unknown)"
+    assert ok(virsh("list", "--all")).splitlines()[2].split() == ["-", "vm1", "shut", "off"]
+
+    assert "Domain 'vm1' started" in ok(virsh("start", "vm1"))
+    assert ok(virsh("domstate", "vm1", "--reason")).strip() == "running (booted)"
+    assert ok(virsh("domid", "vm1")).strip() == "1"
+    assert err(virsh("start", "vm1")) == "error: Domain is already active"
+
+    ok(virsh("suspend", "vm1"))
+    ok(virsh("suspend", "vm1"))  # suspending a paused domain succeeds, as in QEMU
+    assert ok(virsh("domstate", "vm1", "--reason")).strip() == "paused (user)"
+    ok(virsh("resume", "vm1"))
+    assert err(virsh("resume", "vm1")).endswith("Requested operation is not valid: domain is already running")
+    assert ok(virsh("domstate", "vm1", "--reason")).strip() == "running (unpaused)"
+
+    ok(virsh("shutdown", "vm1"))
+    assert ok(virsh("domstate", "vm1", "--reason")).strip() == "shut off (shutdown)"
+
+    ok(virsh("start", "--paused", "vm1"))
+    assert ok(virsh("domstate", "vm1", "--reason")).strip() == "paused (user)"
+    assert ok(virsh("domid", "vm1")).strip() == "2"
+    ok(virsh("destroy", "vm1"))
+    assert ok(virsh("domstate", "vm1", "--reason")).strip() == "shut off (destroyed)"
+    assert err(virsh("destroy", "vm1")) == ("error: Failed to destroy domain 'vm1'\n"
+                                            "error: Requested operation is not valid: domain is not running")
+    assert "Domain 'vm1' has been undefined" in ok(virsh("undefine", "vm1"))
+    assert "vm1" not in ok(virsh("list", "--all"))
+
+
+def test_errors_of_inactive_domains(virsh, xml_file) -> None:
+    ok(virsh("define", xml_file()))
+    for cmd, verb in [("suspend", "suspend"), ("resume", "resume"), ("shutdown", "shutdown")]:
+        assert err(virsh(cmd, "vm1")) == (f"error: Failed to {verb} domain 'vm1'\n"
+                                          "error: Requested operation is not valid: domain is not running")
+
+
+def test_unknown_names(virsh) -> None:
+    assert err(virsh("dominfo", "nosuch")) == "error: failed to get domain 'nosuch'"
+    assert err(virsh("undefine", "nosuch")) == "error: failed to get domain 'nosuch'"
+
+
+def test_define_name_clash_with_other_uuid(virsh, xml_file) -> None:
+    ok(virsh("define", xml_file()))
+    uuid = ok(virsh("domuuid", "vm1")).strip()
+    other = MINIMAL.format(name="vm1").replace("<name>", "<uuid>11111111-2222-3333-4444-555555555555</uuid><name>")
+    assert err(virsh("define", xml_file("other", other))).endswith(
+        f"error: operation failed: domain 'vm1' already exists with uuid {uuid}")
+
+
+def test_transient_domain_goes_away_when_destroyed(virsh, xml_file) -> None:
+    ok(virsh("create", xml_file("tmp")))
+    listing = ok(virsh("list", "--transient"))
+    assert "tmp" in listing
+    assert ok(virsh("dominfo", "tmp")).count("Persistent:     no") == 1
+    assert err(virsh("undefine", "tmp")).endswith("Requested operation is not valid: cannot undefine transient domain")
+    ok(virsh("destroy", "tmp"))
+    assert "tmp" not in ok(virsh("list", "--all"))
+
+
+def test_readonly_refuses_mutations(virsh, xml_file) -> None:
+    ok(virsh("define", xml_file()))
+    r = virsh("start", "vm1", readonly=True)
+    assert r.returncode == 1
+    assert "operation forbidden: read only access prevents virDomainCreate" in r.stderr
+    assert ok(virsh("domstate", "vm1", readonly=True)).strip() == "shut off"
+
+
+def test_dumpxml_round_trip(virsh, xml_file, tmp_path: Path) -> None:
+    ok(virsh("define", xml_file()))
+    xml = ok(virsh("dumpxml", "vm1"))
+    assert "<name>vm1</name>" in xml and "<memory unit='KiB'>65536</memory>" in xml
+    assert ok(virsh("dumpxml", "vm1", "--xpath", "/domain/name")).strip() == "<name>vm1</name>"
+    (tmp_path / "again.xml").write_text(xml)
+    ok(virsh("define", str(tmp_path / "again.xml")))  # redefining the same domain updates it
+    assert ok(virsh("dumpxml", "vm1")) == xml
+
+
+def test_managed_save_and_start_restores(virsh, xml_file) -> None:
+    ok(virsh("define", xml_file()))
+    ok(virsh("start", "vm1"))
+    ok(virsh("managedsave", "vm1"))
+    assert ok(virsh("domstate", "vm1", "--reason")).strip() == "shut off (saved)"
+    assert "Managed save:   yes" in ok(virsh("dominfo", "vm1"))
+    ok(virsh("start", "vm1"))
+    assert ok(virsh("domstate", "vm1", "--reason")).strip() == "running (restored)"
+
+
+def test_save_and_restore(virsh, xml_file, tmp_path: Path) -> None:
+    ok(virsh("define", xml_file()))
+    ok(virsh("start", "vm1"))
+    image = str(tmp_path / "vm1.save")
+    ok(virsh("save", "vm1", image))
+    assert ok(virsh("domstate", "vm1")).strip() == "shut off"
+    ok(virsh("restore", image))
+    assert ok(virsh("domstate", "vm1", "--reason")).strip() == "running (restored)"
+
+
+def test_memory_and_vcpus(virsh, xml_file) -> None:
+    four = MINIMAL.format(name="vm1").replace("<vcpu>1</vcpu>", "<vcpu current='2'>4</vcpu>")
+    ok(virsh("define", xml_file("vm1", four)))
+    assert ok(virsh("vcpucount", "vm1")).split() == ["maximum", "config", "4", "current", "config", "2"]
+    ok(virsh("setvcpus", "vm1", "3", "--config"))
+    ok(virsh("start", "vm1"))
+    ok(virsh("setmem", "vm1", "32M"))
+    info = ok(virsh("dominfo", "vm1"))
+    assert "Used memory:    32768 KiB" in info and "CPU(s):         3" in info
+    assert "greater than max allowable vcpus for the live domain: 5 > 4" in err(virsh("setvcpus", "vm1", "5"))
+
+
+def test_autostart_and_list_filters(virsh, xml_file) -> None:
+    ok(virsh("define", xml_file("a")))
+    ok(virsh("define", xml_file("b")))
+    ok(virsh("autostart", "a"))
+    ok(virsh("start", "b"))
+    assert ok(virsh("list", "--all", "--autostart", "--name")).split() == ["a"]
+    assert ok(virsh("list", "--name")).split() == ["b"]
+    assert ok(virsh("list", "--inactive", "--name")).split() == ["a"]
+
+
+def test_metadata(virsh, xml_file) -> None:
+    ok(virsh("define", xml_file()))
+    ok(virsh("desc", "vm1", "--title", "--new-desc", "My VM"))
+    assert ok(virsh("desc", "vm1", "--title")).strip() == "My VM"
+    ok(virsh("metadata", "vm1", "http://example.org/ns", "--key", "ex", "--set", "<app><v>1</v></app>"))
+    out = ok(virsh("metadata", "vm1", "http://example.org/ns"))
+    assert "<ex:app" in out and "xmlns:ex=\"http://example.org/ns\"" in out and "<ex:v>1</ex:v>" in out
+
+
+def test_domstats_vcpuinfo_dommemstat(virsh, xml_file) -> None:
+    ok(virsh("define", xml_file("a")))
+    ok(virsh("define", xml_file("b")))
+    ok(virsh("start", "b"))
+    out = ok(virsh("domstats", "--state", "--balloon", "--vcpu"))
+    assert "Domain: 'a'" in out and "Domain: 'b'" in out
+    assert "state.state=1" in out and "state.state=5" in out
+    assert "balloon.maximum=65536" in out and "vcpu.0.state=1" in out
+    running_only = ok(virsh("domstats", "--state", "--list-running"))
+    assert "Domain: 'b'" in running_only and "Domain: 'a'" not in running_only
+    info = ok(virsh("vcpuinfo", "b"))
+    assert "VCPU:           0" in info and "State:          running" in info
+    assert "actual 65536" in ok(virsh("dommemstat", "b"))
+    inactive = ok(virsh("vcpuinfo", "a"))  # virsh falls back to the pinning of the config
+    assert "VCPU:           0" in inactive and "State:          N/A" in inactive
