@@ -19,9 +19,23 @@ from typing import Any
 
 import trio
 
-from protocol import (NEED_DATA, PROCEDURES, PROGRAM_VERSION, Call, Connection, ConnectionClosed,
-                      ErrorReply, KeepalivePing, KeepalivePong, LibvirtError, Message, Proc,
-                      Program, Reply, Role)
+from protocol import (
+    NEED_DATA,
+    PROCEDURES,
+    PROGRAM_VERSION,
+    Call,
+    Connection,
+    ConnectionClosed,
+    ErrorReply,
+    KeepalivePing,
+    KeepalivePong,
+    LibvirtError,
+    Message,
+    Proc,
+    Program,
+    Reply,
+    Role,
+)
 from protocol.remote.connect import ConnectOpenArgs
 
 

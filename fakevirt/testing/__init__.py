@@ -14,7 +14,7 @@ import trio
 
 from ..model.hypervisor import Hypervisor
 from ..server.core import Server, ServerConfig
-from ..server.listeners import BoundListener, ListenAddress
+from ..server.listeners import BoundSocket, ListenAddress
 
 __all__ = ["ThreadedServer", "serving"]
 
@@ -45,7 +45,7 @@ class ThreadedServer:
         self._ready = threading.Event()
         self._token: trio.lowlevel.TrioToken | None = None
         self._cancel: trio.CancelScope | None = None
-        self._bound: list[BoundListener] = []
+        self._bound: list[BoundSocket] = []
         self._error: BaseException | None = None
         self._gc_was_enabled = True
 
@@ -120,7 +120,7 @@ class ThreadedServer:
 
 @asynccontextmanager
 async def serving(hv: Hypervisor | None = None, config: ServerConfig | None = None
-                  ) -> AsyncIterator[tuple[Server, list[BoundListener]]]:
+                  ) -> AsyncIterator[tuple[Server, list[BoundSocket]]]:
     """For pytest-trio tests: a server on a free loopback port in the current trio run."""
     server = Server(hv if hv is not None else Hypervisor(), config or ServerConfig())
     async with trio.open_nursery() as nursery:

@@ -13,8 +13,7 @@ from fakevirt.errors import VirtError
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.server.core import Server, ServerConfig
 from fakevirt.testing import serving
-from protocol import (FRAME_MAX, ErrorCode, ErrorDomain, LibvirtError, MessageType, Proc,
-                      Program, pack_frame)
+from protocol import FRAME_MAX, ErrorCode, ErrorDomain, LibvirtError, MessageType, Proc, Program, pack_frame
 from protocol._header import Header
 from protocol.remote.connect import ConnectSupportsFeatureArgs
 
