@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -184,3 +187,58 @@ def test_domstats_vcpuinfo_dommemstat(virsh, xml_file) -> None:
     assert "actual 65536" in ok(virsh("dommemstat", "b"))
     inactive = ok(virsh("vcpuinfo", "a"))  # virsh falls back to the pinning of the config
     assert "VCPU:           0" in inactive and "State:          N/A" in inactive
+
+
+def test_virsh_event_loop_prints_lifecycle_events(virsh, virsh_bin: str, fakevirt, xml_file) -> None:
+    """`virsh event --all --loop` registers every event ID and prints what libvirtd would send."""
+    proc = subprocess.Popen([virsh_bin, "-c", fakevirt.uri(), "event", "--all", "--loop", "--timeout", "20"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "LC_ALL": "C"})
+
+    def registered() -> bool:
+        return any(len(s.client.event_callbacks) >= 20 for s in fakevirt.server.sessions)
+
+    try:
+        deadline = time.monotonic() + 10  # until its registrations are in
+        while not fakevirt.call(registered):
+            assert time.monotonic() < deadline, "virsh event did not register"
+            time.sleep(0.02)
+        for command in (["define", xml_file()], ["start", "vm1"], ["suspend", "vm1"], ["resume", "vm1"],
+                        ["reboot", "vm1"], ["desc", "vm1", "--title", "--new-desc", "hi"], ["destroy", "vm1"],
+                        ["undefine", "vm1"]):
+            ok(virsh(*command))
+        expected = [
+            "event 'lifecycle' for domain 'vm1': Defined Added",
+            "event 'lifecycle' for domain 'vm1': Started Booted",
+            "event 'lifecycle' for domain 'vm1': Suspended Paused",
+            "event 'lifecycle' for domain 'vm1': Resumed Unpaused",
+            "event 'reboot' for domain 'vm1'",
+            "event 'metadata-change' for domain 'vm1': type title, uri <null>",
+            "event 'lifecycle' for domain 'vm1': Stopped Destroyed",
+            "event 'lifecycle' for domain 'vm1': Undefined Removed",
+        ]
+        assert proc.stdout is not None
+        assert [proc.stdout.readline().strip() for _ in expected] == expected
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def test_attach_detach_disk_and_interface_live_and_config(virsh, xml_file) -> None:
+    ok(virsh("define", xml_file()))
+    ok(virsh("attach-disk", "vm1", "/var/lib/x.qcow2", "vdb", "--config", "--subdriver", "qcow2"))
+    ok(virsh("attach-interface", "vm1", "network", "default", "--config", "--mac", "52:54:00:aa:bb:cc"))
+    assert ok(virsh("domblklist", "vm1")).split()[-2:] == ["vdb", "/var/lib/x.qcow2"]
+    assert "52:54:00:aa:bb:cc" in ok(virsh("domiflist", "vm1"))
+    ok(virsh("start", "vm1"))
+    ok(virsh("attach-disk", "vm1", "/var/lib/y.img", "vdc", "--live"))
+    live = ok(virsh("domblklist", "vm1")).split()
+    assert "vdb" in live and "vdc" in live
+    assert "vdc" not in ok(virsh("domblklist", "vm1", "--inactive")).split()
+    ok(virsh("detach-disk", "vm1", "vdb", "--live"))
+    assert "vdb" not in ok(virsh("domblklist", "vm1")).split()
+    assert "vdb" in ok(virsh("domblklist", "vm1", "--inactive")).split()
+    assert err(virsh("attach-disk", "vm1", "/x", "vdc", "--live")).endswith(
+        "Requested operation is not valid: target vdc already exists")
+    ok(virsh("detach-interface", "vm1", "network", "--mac", "52:54:00:aa:bb:cc", "--config"))
+    assert "52:54:00:aa:bb:cc" not in ok(virsh("domiflist", "vm1", "--inactive"))
