@@ -1,0 +1,346 @@
+"""Devices of a domain definition: plain dataclasses, no XML.
+
+What the QEMU driver interprets (targets, buses, models, addresses, MACs) is modelled as fields;
+everything else a device may carry is kept verbatim as ``RawElement`` children in ``extra`` (or as
+leftover attributes in ``*_attrs`` dicts), so ``dumpxml`` gives back what the user defined.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import TypeAlias
+
+
+@dataclass
+class RawElement:
+    """An XML element kept as data: qualified tag, attributes in order, text, children."""
+
+    tag: str
+    attrs: dict[str, str] = field(default_factory=dict)
+    text: str | None = None
+    children: list[RawElement] = field(default_factory=list)
+
+    def find(self, tag: str) -> RawElement | None:
+        return next((c for c in self.children if c.tag == tag), None)
+
+    def findall(self, tag: str) -> list[RawElement]:
+        return [c for c in self.children if c.tag == tag]
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self.attrs.get(name, default)
+
+
+PCI_FIELDS = ("domain", "bus", "slot", "function")
+
+
+@dataclass
+class Address:
+    """A device's guest-side address (<address type=...>).
+
+    ``fields`` holds ints for the numeric attributes of pci, drive, usb (bus), virtio-serial and
+    ccid addresses, and strings for everything else (a usb hub port is "1.2").
+    """
+
+    type: str
+    fields: dict[str, int | str] = field(default_factory=dict)
+
+    @classmethod
+    def pci(cls, domain: int, bus: int, slot: int, function: int, multifunction: str | None = None) -> Address:
+        f: dict[str, int | str] = {"domain": domain, "bus": bus, "slot": slot, "function": function}
+        if multifunction:
+            f["multifunction"] = multifunction
+        return cls("pci", f)
+
+    @classmethod
+    def drive(cls, controller: int, bus: int, target: int, unit: int) -> Address:
+        return cls("drive", {"controller": controller, "bus": bus, "target": target, "unit": unit})
+
+    def int(self, name: str, default: int = 0) -> int:
+        v = self.fields.get(name, default)
+        return v if isinstance(v, int) else default
+
+    def pci_tuple(self) -> tuple[int, int, int, int]:
+        return (self.int("domain"), self.int("bus"), self.int("slot"), self.int("function"))
+
+    @property
+    def is_pci(self) -> bool:
+        return self.type == "pci" and all(k in self.fields for k in PCI_FIELDS)
+
+
+@dataclass
+class DeviceBase:
+    """What every device has: the alias qemu knows it by and its guest address."""
+
+    alias: str | None = None
+    address: Address | None = None
+    extra: list[RawElement] = field(default_factory=list)
+
+    def copy(self) -> DeviceBase:
+        return copy.deepcopy(self)
+
+
+@dataclass
+class Disk(DeviceBase):
+    """<disk>: a file, block device, network or pool volume seen by the guest as a drive."""
+
+    type: str = "file"
+    device: str = "disk"
+    attrs: dict[str, str] = field(default_factory=dict)  # model, rawio, sgio, snapshot
+    driver_name: str | None = None
+    driver_type: str | None = None
+    driver_attrs: dict[str, str] = field(default_factory=dict)  # cache, io, discard, ...
+    source: str | None = None  # path, device, network name, or "pool/volume" for type='volume'
+    source_attrs: dict[str, str] = field(default_factory=dict)  # protocol, startupPolicy, index
+    source_children: list[RawElement] = field(default_factory=list)  # host, auth, seclabel, ...
+    has_source_element: bool = False  # <source/> without a path (an empty cdrom keeps it)
+    target_dev: str = ""
+    target_bus: str | None = None
+    target_attrs: dict[str, str] = field(default_factory=dict)  # tray, removable, rotation_rate
+    readonly: bool = False
+    shareable: bool = False
+    serial: str | None = None
+    boot_order: int | None = None
+    boot_attrs: dict[str, str] = field(default_factory=dict)  # loadparm
+
+    @property
+    def source_pool(self) -> str | None:
+        return self.source.split("/", 1)[0] if self.type == "volume" and self.source else None
+
+    @property
+    def source_volume(self) -> str | None:
+        if self.type == "volume" and self.source and "/" in self.source:
+            return self.source.split("/", 1)[1]
+        return None
+
+
+@dataclass
+class Interface(DeviceBase):
+    """<interface>: a guest NIC and how it reaches the host."""
+
+    type: str = "network"
+    attrs: dict[str, str] = field(default_factory=dict)  # trustGuestRxFilters
+    mac: str | None = None
+    mac_generated: bool = False  # libvirt ignores a generated MAC when matching for detach
+    mac_attrs: dict[str, str] = field(default_factory=dict)
+    source: str | None = None  # network, bridge or host device name
+    source_attrs: dict[str, str] = field(default_factory=dict)  # mode, portgroup, ...
+    source_children: list[RawElement] = field(default_factory=list)
+    model: str | None = None
+    target_dev: str | None = None
+    target_attrs: dict[str, str] = field(default_factory=dict)
+    boot_order: int | None = None
+
+
+@dataclass
+class Controller(DeviceBase):
+    """<controller>: pci/pcie buses and ports, usb, sata, ide, scsi, virtio-serial, ..."""
+
+    type: str = "pci"
+    index: int | None = None
+    model: str | None = None
+    attrs: dict[str, str] = field(default_factory=dict)  # ports, vectors, maxGrantFrames
+    model_name: str | None = None  # <model name='pcie-root-port'/>
+    target_attrs: dict[str, str] = field(default_factory=dict)  # chassis, port, busNr, ...
+    driver_attrs: dict[str, str] = field(default_factory=dict)
+    master_startport: int | None = None  # usb companion controllers
+
+
+@dataclass
+class Chr(DeviceBase):
+    """A character device: <serial>, <parallel>, <console> or <channel> (``kind``)."""
+
+    kind: str = "serial"
+    type: str = "pty"
+    sources: list[dict[str, str]] = field(default_factory=list)  # udp has two <source>s
+    source_children: list[RawElement] = field(default_factory=list)  # reconnect, seclabel
+    tty: str | None = None  # live consoles only
+    target_type: str | None = None
+    target_attrs: dict[str, str] = field(default_factory=dict)  # port, name, state, address
+    target_model: str | None = None
+    protocol: str | None = None
+    log_attrs: dict[str, str] | None = None
+    port_generated: bool = False  # console port numbers are positional, not user-set
+
+
+@dataclass
+class Input(DeviceBase):
+    """<input>: mouse, keyboard, tablet, passthrough or evdev."""
+
+    type: str = "mouse"
+    bus: str | None = None
+    model: str | None = None
+
+
+@dataclass
+class Listen:
+    """One <listen> of a graphics device."""
+
+    type: str = "address"
+    attrs: dict[str, str] = field(default_factory=dict)  # address, network, socket
+    from_config: bool = False  # filled in from qemu.conf at start: hidden from inactive XML
+
+
+@dataclass
+class Graphics(DeviceBase):
+    """<graphics>: vnc, spice, sdl, egl-headless, dbus, ..."""
+
+    type: str = "vnc"
+    attrs: dict[str, str] = field(default_factory=dict)  # port, autoport, passwd, keymap, ...
+    listens: list[Listen] = field(default_factory=list)
+
+
+@dataclass
+class Sound(DeviceBase):
+    """<sound model='...'>."""
+
+    model: str = "ich9"
+
+
+@dataclass
+class Audio(DeviceBase):
+    """<audio id=... type=...>: a host audio backend."""
+
+    id: int = 1
+    type: str = "none"
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Video(DeviceBase):
+    """<video>: the guest's display adapter."""
+
+    model_type: str | None = None
+    model_attrs: dict[str, str] = field(default_factory=dict)  # ram, vram, vgamem, heads, primary
+    model_children: list[RawElement] = field(default_factory=list)  # acceleration, resolution
+    driver_attrs: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def primary(self) -> bool:
+        return self.model_attrs.get("primary") == "yes"
+
+
+@dataclass
+class Redirdev(DeviceBase):
+    """<redirdev>: usb redirection over spicevmc or a chardev."""
+
+    bus: str = "usb"
+    type: str = "spicevmc"
+    source_attrs: dict[str, str] = field(default_factory=dict)
+    boot_order: int | None = None
+
+
+@dataclass
+class Memballoon(DeviceBase):
+    """<memballoon>: the balloon driver (model 'none' disables it)."""
+
+    model: str = "virtio"
+    attrs: dict[str, str] = field(default_factory=dict)  # autodeflate, freePageReporting
+
+
+@dataclass
+class Rng(DeviceBase):
+    """<rng>: a virtio entropy source."""
+
+    model: str = "virtio"
+    backend_model: str = "random"
+    backend_attrs: dict[str, str] = field(default_factory=dict)
+    backend_text: str | None = None
+    backend_children: list[RawElement] = field(default_factory=list)
+
+
+@dataclass
+class Watchdog(DeviceBase):
+    """<watchdog model=... action=...>."""
+
+    model: str = "i6300esb"
+    action: str | None = None
+
+
+@dataclass
+class GenericDevice(DeviceBase):
+    """Any other device (hostdev, filesystem, tpm, smartcard, hub, panic, shmem, memory, iommu,
+    vsock, crypto, lease, nvram, redirfilter), kept verbatim apart from its alias and address."""
+
+    tag: str = ""
+    element: RawElement = field(default_factory=lambda: RawElement(""))
+    boot_order: int | None = None
+
+
+Device: TypeAlias = (Disk | Interface | Controller | Chr | Input | Graphics | Sound | Audio | Video
+                     | Redirdev | Memballoon | Rng | Watchdog | GenericDevice)
+
+# libvirt's virDomainDeviceType names, as its "persistent attach of device '%s'" messages spell them
+DEVICE_TYPE_NAMES: dict[type, str] = {
+    Disk: "disk", Interface: "net", Controller: "controller", Chr: "chr", Input: "input",
+    Graphics: "graphics", Sound: "sound", Audio: "audio", Video: "video", Redirdev: "redirdev",
+    Memballoon: "memballoon", Rng: "rng", Watchdog: "watchdog",
+}
+GENERIC_TYPE_NAMES = {
+    "hostdev": "hostdev", "filesystem": "fs", "tpm": "tpm", "smartcard": "smartcard", "hub": "hub",
+    "panic": "panic", "shmem": "shmem", "memory": "memory", "iommu": "iommu", "vsock": "vsock",
+    "crypto": "crypto", "lease": "lease", "nvram": "nvram",
+}
+
+
+def device_type_name(dev: Device) -> str:
+    """virDomainDeviceTypeToString() of a device."""
+    if isinstance(dev, GenericDevice):
+        return GENERIC_TYPE_NAMES.get(dev.tag, dev.tag)
+    return DEVICE_TYPE_NAMES[type(dev)]
+
+
+_DISK_PREFIXES = ("fd", "hd", "vd", "sd", "xvd", "ubd")
+
+
+def disk_name_to_index(name: str) -> int:
+    """virDiskNameToIndex: 'vda' -> 0, 'sdaa' -> 26, 'hdb2' -> 1; -1 if it is not a disk name."""
+    rest = next((name[len(p):] for p in _DISK_PREFIXES if name.startswith(p)), None)
+    if rest is None:
+        return -1
+    i = idx = 0
+    while i < len(rest) and "a" <= rest[i] <= "z":
+        idx = (idx + (1 if i else 0)) * 26 + ord(rest[i]) - ord("a")
+        i += 1
+    if i == 0 or (rest[i:] and not rest[i:].isdigit()):
+        return -1
+    return idx
+
+
+# --- matching, as detach-device finds the device a parsed one designates ------------------
+
+
+def chr_equal(a: Chr, b: Chr) -> bool:
+    """virDomainChrEquals: same kind, type, source and target."""
+    if a.kind != b.kind or a.type != b.type or a.target_type != b.target_type:
+        return False
+    if _sources_key(a.sources) != _sources_key(b.sources):
+        return False
+    if a.kind == "channel":
+        return a.target_attrs.get("name") == b.target_attrs.get("name")
+    return a.target_attrs.get("port") == b.target_attrs.get("port") or b.port_generated
+
+
+def _sources_key(sources: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The sources that say something (a unix socket with no path is a generated one)."""
+    return [{k: v for k, v in s.items() if k != "index"} for s in sources if s.get("path") or set(s) - {"mode"}]
+
+
+def input_equal(a: Input, b: Input) -> bool:
+    return a.type == b.type and (a.bus or "") == (b.bus or "") and (
+        b.address is None or a.address == b.address)
+
+
+def same_device(a: Device, b: Device) -> bool:
+    """Other kinds match on alias or address when given, else on their configuration."""
+    if b.alias and a.alias:
+        return a.alias == b.alias
+    if b.address is not None:
+        return a.address == b.address
+    return _config_of(a) == _config_of(b)
+
+
+def _config_of(dev: Device) -> object:
+    clean = copy.copy(dev)
+    clean.alias, clean.address = None, None
+    return clean

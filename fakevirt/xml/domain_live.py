@@ -1,0 +1,179 @@
+"""What starting a domain adds to its definition (qemuProcessPrepareDomain and friends): device
+aliases, pty paths, channel sockets, display ports, the expanded CPU, the DAC security label."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.devices import (
+    Chr,
+    Controller,
+    Disk,
+    Graphics,
+    RawElement,
+    disk_name_to_index,
+)
+from ..model.domaindef import CpuDef, DomainDef
+
+CHANNEL_DIR = "/var/lib/libvirt/qemu/channel/target"
+DEFAULT_DAC_LABEL = "+107:+107"
+_GENERIC_ALIASES = {"hostdev": "hostdev", "filesystem": "fs", "smartcard": "smartcard", "hub": "hub",
+                    "tpm": "tpm", "shmem": "shmem", "memory": "dimm", "vsock": "vsock", "panic": "panic",
+                    "crypto": "crypto"}
+
+
+def prepare_live(d: DomainDef, domain_id: int, *, host: Any | None = None, pty_start: int = 0,
+                 display_port: int = 5900) -> DomainDef:
+    """The live definition of a domain started from ``d`` (which is left untouched).
+
+    Args:
+        d: the persistent definition.
+        domain_id: the new domain ID (it names the channel socket directory).
+        host: the emulated host, for the CPU host-model and the qemu user's DAC label.
+        pty_start: the first /dev/pts number this domain may use (the caller keeps them unique).
+        display_port: the first VNC/SPICE port for autoport graphics (5900 and up).
+    """
+    live = d.copy()
+    assign_aliases(live)
+    pty = pty_start
+    for chr_ in [*live.serials, *live.parallels, *live.channels, *live.consoles]:
+        if chr_.type == "pty" and not _is_serial_alias(live, chr_):
+            chr_.sources = [{"path": f"/dev/pts/{pty}"}]
+            pty += 1
+        if chr_.kind == "channel" and chr_.type == "unix" and chr_.target_type == "virtio":
+            for s in chr_.sources:
+                if not s.get("path"):
+                    name = chr_.target_attrs.get("name", "unknown")
+                    s.update(mode="bind", path=f"{CHANNEL_DIR}/domain-{domain_id}-{d.name}/{name}")
+        if chr_.kind == "channel" and chr_.target_type == "virtio" and chr_.type in ("unix", "spicevmc"):
+            chr_.target_attrs.setdefault("state", "disconnected")
+    port = display_port
+    for g in live.graphics:
+        port = _live_graphics(g, port)
+    _live_disks(live)
+    live.live_cpu = _live_cpu(live, host)
+    if not live.seclabels:
+        label = getattr(host, "dac_label", DEFAULT_DAC_LABEL) if host is not None else DEFAULT_DAC_LABEL
+        live.seclabels = [RawElement("seclabel", {"type": "dynamic", "model": "dac", "relabel": "yes"}, None,
+                                     [RawElement("label", text=label), RawElement("imagelabel", text=label)])]
+    return live
+
+
+def _is_serial_alias(d: DomainDef, chr_: Chr) -> bool:
+    return chr_.kind == "console" and chr_.target_type == "serial" and bool(d.serials) and \
+        d.consoles and d.consoles[0] is chr_
+
+
+def _live_graphics(g: Graphics, port: int) -> int:
+    if g.type not in ("vnc", "spice"):
+        return port
+    if g.attrs.get("autoport") == "yes":
+        g.attrs["port"] = str(port)
+        port += 1
+    for lst in g.listens:
+        if lst.type == "address" and not lst.attrs.get("address"):
+            lst.attrs["address"] = "127.0.0.1"
+            lst.from_config = True
+    if g.listens and g.listens[0].attrs.get("address"):
+        g.attrs["listen"] = g.listens[0].attrs["address"]
+    return port
+
+
+def _live_disks(d: DomainDef) -> None:
+    index = sum(1 for disk in d.disks if disk.source)
+    for disk in d.disks:
+        if not disk.source:
+            disk.driver_type = None  # an empty drive has no format
+            continue
+        disk.source_attrs["index"] = str(index + 1)
+        index -= 1
+        if not any(e.tag == "backingStore" for e in disk.extra):
+            disk.extra.append(RawElement("backingStore"))
+
+
+def _live_cpu(d: DomainDef, host: Any | None) -> CpuDef | None:
+    cpu = d.cpu
+    if cpu is None or cpu.mode in ("host-passthrough", "maximum"):
+        return None
+    live = CpuDef(mode="custom", match="exact", check="full", attrs=dict(cpu.attrs))
+    if cpu.mode == "host-model":
+        hm = getattr(getattr(host, "cpu", None), "kvm_host_model", None)
+        if hm is None:
+            return None
+        live.model, live.model_attrs = hm.model, {"fallback": "forbid"}
+        live.children = [RawElement("vendor", text=hm.vendor)]
+        live.children += [RawElement("feature", {"policy": "require", "name": f}) for f in hm.require]
+        live.children += [RawElement("feature", {"policy": "disable", "name": f}) for f in hm.disable]
+        return live
+    live.model, live.model_attrs = cpu.model, dict(cpu.model_attrs)
+    live.children = list(cpu.children)
+    if cpu.model == "qemu64":
+        extra = ["hypervisor", "lahf_lm"] if d.virt_type == "qemu" else ["x2apic", "hypervisor", "lahf_lm"]
+        have = {c.get("name") for c in live.children if c.tag == "feature"}
+        live.children += [RawElement("feature", {"policy": "require", "name": f}) for f in extra if f not in have]
+        if d.virt_type == "kvm" and "svm" not in have:
+            live.children.append(RawElement("feature", {"policy": "disable", "name": "svm"}))
+    return live
+
+
+def _controller_alias(c: Controller, d: DomainDef) -> str:
+    idx = c.index or 0
+    if c.type == "pci":
+        return "pcie.0" if c.model == "pcie-root" else f"pci.{idx}"
+    if c.type == "ide" and idx == 0 or c.type == "sata" and idx == 0 and d.machine.startswith("pc-q35"):
+        return "ide"
+    if c.type == "usb":
+        return "usb" if idx == 0 else f"usb{idx}"
+    return f"{c.type}{idx}"
+
+
+def _disk_alias(disk: Disk) -> str:
+    a = disk.address.fields if disk.address is not None else {}
+    bus = disk.target_bus
+    if bus in ("ide", "sata", "fdc", "scsi") and disk.address is not None and disk.address.type == "drive":
+        parts = [a.get("controller", 0), a.get("bus", 0)]
+        if bus == "scsi":
+            parts.append(a.get("target", 0))
+        parts.append(a.get("unit", 0))
+        return f"{bus}{'-'.join(str(p) for p in parts)}" if bus != "fdc" else f"fdc0-0-{a.get('unit', 0)}"
+    idx = disk_name_to_index(disk.target_dev)
+    return {"virtio": f"virtio-disk{idx}", "usb": f"usb-disk{idx}"}.get(bus or "", f"{bus}-disk{idx}")
+
+
+def assign_aliases(d: DomainDef) -> None:
+    """qemuAssignDeviceAliases: what qemu calls every device; user aliases (ua-*) are kept."""
+
+    def give(dev: Any, alias: str) -> None:
+        if not (dev.alias or "").startswith("ua-"):
+            dev.alias = alias
+
+    for disk in d.disks:
+        give(disk, _disk_alias(disk))
+    for c in d.controllers:
+        give(c, _controller_alias(c, d))
+    for n, net in enumerate(d.interfaces):
+        give(net, f"net{n}")
+    for kind, items in (("serial", d.serials), ("parallel", d.parallels), ("channel", d.channels)):
+        for n, chr_ in enumerate(items):
+            give(chr_, f"{kind}{n}")
+    for n, con in enumerate(d.consoles):
+        if n == 0 and con.target_type == "serial" and d.serials:
+            con.alias = d.serials[0].alias
+        else:
+            give(con, f"console{n}")
+    simple = (("input", d.inputs), ("sound", d.sounds), ("video", d.videos), ("redir", d.redirdevs),
+              ("watchdog", d.watchdogs), ("rng", d.rngs))
+    for prefix, items in simple:
+        for n, dev in enumerate(items):
+            give(dev, f"{prefix}{n}")
+    if d.memballoon is not None and d.memballoon.model != "none":
+        give(d.memballoon, "balloon0")
+    counts: dict[str, int] = {}
+    for g in d.others:
+        prefix = _GENERIC_ALIASES.get(g.tag)
+        if prefix is not None:
+            give(g, f"{prefix}{counts.get(prefix, 0)}")
+            counts[prefix] = counts.get(prefix, 0) + 1
+
+
+__all__ = ["assign_aliases", "prepare_live"]

@@ -1,0 +1,51 @@
+"""Checks libvirt runs on a defined domain after its defaults (virDomainDefValidate,
+qemuValidateDomainDef): the subset that concerns what fakevirt models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..model.domaindef import DomainDef
+from .domain_pciflags import is_q35
+
+_MAX_CPUS = {"pc-i440fx-": 255, "pc-q35-": 288}
+
+
+def _unsupported(msg: str, domain: int = ErrorDomain.QEMU) -> VirtError:
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, domain, msg)
+
+
+def _machine_limit(d: DomainDef, host: Any | None) -> int | None:
+    guest = host.guest_for_arch(d.arch) if host is not None and hasattr(host, "guest_for_arch") else None
+    if guest is not None:
+        machine = guest.machine(d.machine)
+        if machine is None:
+            raise _unsupported(f"Emulator '{d.emulator}' does not support machine type '{d.machine}'")
+        return int(machine.max_cpus)
+    return next((n for p, n in _MAX_CPUS.items() if d.machine.startswith(p)), None)
+
+
+def validate_def(d: DomainDef, host: Any | None = None) -> None:
+    """Raise the first error libvirt's validation would report for this definition."""
+    limit = _machine_limit(d, host)
+    if limit is not None and d.vcpus > limit:
+        raise _unsupported(f"Maximum CPUs greater than specified machine type limit {limit}")
+    seen: dict[str, str | None] = {}
+    for disk in d.disks:
+        if disk.target_dev in seen:
+            raise VirtError.report(
+                ErrorCode.XML_ERROR, ErrorDomain.DOMAIN,
+                f"target '{disk.target_dev}' duplicated for disk sources "
+                f"'{seen[disk.target_dev] or '<null>'}' and '{disk.source or '<null>'}'")
+        seen[disk.target_dev] = disk.source
+    for disk in d.disks:
+        if disk.shareable and disk.driver_type not in (None, "raw"):
+            raise _unsupported(f"shared access for disk '{disk.target_dev}' requires use of supported storage format")
+    if is_q35(d.machine) and any(c.type == "ide" for c in d.controllers):
+        raise _unsupported("IDE controllers are unsupported for this QEMU binary or machine type")
+    for v in d.videos[1:]:
+        if v.model_type not in ("qxl", "virtio"):
+            raise _unsupported(f"video type '{v.model_type}' is only valid as primary video device")
+    if sum(1 for g in d.graphics if g.type == "vnc") > 1 or sum(1 for g in d.graphics if g.type == "spice") > 1:
+        raise _unsupported("only 1 graphics device of each type (sdl, vnc, spice) is supported")
