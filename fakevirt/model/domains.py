@@ -38,6 +38,7 @@ class Domains(DomainSettings):
     def __init__(self, driver: QemuDriver) -> None:
         self.driver = driver
         self._by_uuid: dict[uuid.UUID, Domain] = {}
+        self._by_name: dict[str, Domain] = {}
         self._next_id = 1
         self.saved_images: dict[str, SavedState] = {}
 
@@ -76,7 +77,12 @@ class Domains(DomainSettings):
         raise VirtError.report(ErrorCode.NO_DOMAIN, _QEMU, f"no domain with matching id {dom_id}")
 
     def find_name(self, name: str) -> Domain | None:
-        return next((d for d in self._by_uuid.values() if d.name == name), None)
+        return self._by_name.get(name)
+
+    def _forget(self, dom: Domain, dom_uuid: uuid.UUID, name: str) -> None:
+        self._by_uuid.pop(dom_uuid, None)
+        if self._by_name.get(name) is dom:
+            del self._by_name[name]
 
     # ---- events ------------------------------------------------------------------------------
 
@@ -105,6 +111,7 @@ class Domains(DomainSettings):
                                    f"domain '{d.name}' already exists with uuid {clash.uuid}")
         dom = Domain(config=None if live else d)
         self._by_uuid[d.uuid] = dom
+        self._by_name[d.name] = dom
         return dom, True
 
     # ---- flag checks that come before anything is parsed (virCheckFlags at the top) -------
@@ -165,7 +172,7 @@ class Domains(DomainSettings):
             dom.config = None  # becomes transient; goes away when it stops
             dom.autostart = False
         else:
-            del self._by_uuid[dom.uuid]
+            self._forget(dom, dom.uuid, dom.name)
 
     # ---- start / stop ------------------------------------------------------------------------
 
@@ -219,7 +226,7 @@ class Domains(DomainSettings):
             self._boot(dom, paused=bool(flags & START_PAUSED), reason=Running.BOOTED, detail=0)
         except VirtError:
             if new:
-                del self._by_uuid[d.uuid]
+                self._forget(dom, d.uuid, d.name)
             raise
         if flags & START_AUTODESTROY:
             dom.autodestroy_client = client_id
@@ -229,13 +236,13 @@ class Domains(DomainSettings):
         """qemuProcessStop + the STOPPED event; a transient domain disappears."""
         dom.set_state(State.SHUTOFF, reason)
         self._emit(dom, Lifecycle.STOPPED, detail)
-        dom_uuid = dom.uuid
+        dom_uuid, name = dom.uuid, dom.name
         dom.id = -1
         dom.live = None
         dom.autodestroy_client = None
         dom._config_changed = False
         if not dom.persistent:
-            self._by_uuid.pop(dom_uuid, None)
+            self._forget(dom, dom_uuid, name)
 
     def destroy(self, dom: Domain, flags: int = 0) -> None:
         """virDomainDestroyFlags."""
@@ -396,5 +403,7 @@ class Domains(DomainSettings):
                                    f"domain with name '{new_name}' already exists")
         self._emit(dom, Lifecycle.UNDEFINED, 1)  # UNDEFINED_RENAMED
         assert dom.config is not None
+        del self._by_name[dom.name]
         dom.config.name = new_name
+        self._by_name[new_name] = dom
         self._emit(dom, Lifecycle.DEFINED, 2)  # DEFINED_RENAMED
