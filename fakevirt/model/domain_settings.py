@@ -35,7 +35,7 @@ class DomainSettings:
 
     driver: QemuDriver
 
-    def defs_for(self, dom: Domain, flags: int) -> list[DomainDef]:
+    def defs_for(self, dom: Domain, flags: int, writing: bool = True) -> list[DomainDef]:
         """virDomainObjGetDefs: which definitions AFFECT_CURRENT/LIVE/CONFIG (bits 0, 1) touch."""
         live, config = flags & 1, flags & 2
         if not live and not config:
@@ -51,8 +51,8 @@ class DomainSettings:
         if config:
             assert dom.config is not None
             out.append(dom.config)
-            if dom.active:
-                dom._config_changed = True
+            if dom.active and writing:
+                dom._config_changed = True  # the next boot will differ from what runs
         return out
 
     def config_or_live(self, dom: Domain, flags: int) -> DomainDef:
@@ -60,7 +60,7 @@ class DomainSettings:
         if flags & 1 and flags & 2:
             raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN,
                                    "Flags 'live' and 'config' are mutually exclusive")
-        return self.defs_for(dom, flags)[0]
+        return self.defs_for(dom, flags, writing=False)[0]
 
     # ---- memory, vCPUs, metadata, devices ----------------------------------------------------
 

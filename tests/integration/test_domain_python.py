@@ -223,3 +223,70 @@ def test_event_registration_errors(conn) -> None:
     conn.domainEventDeregisterAny(cid)
     with pytest.raises(libvirt.libvirtError):
         conn.domainEventDeregisterAny(cid)
+
+
+def test_rename_and_clashes(conn) -> None:
+    dom = define(conn, "old")
+    define(conn, "taken")
+    dom.rename("new", 0)
+    assert conn.lookupByName("new").UUIDString() == dom.UUIDString()
+    with pytest.raises(libvirt.libvirtError) as e:
+        conn.lookupByName("new").rename("taken", 0)
+    assert e.value.get_error_code() == libvirt.VIR_ERR_OPERATION_FAILED
+    live = conn.lookupByName("new")
+    live.create()
+    with pytest.raises(libvirt.libvirtError) as e:
+        live.rename("other", 0)
+    assert str(e.value) == "Requested operation is not valid: cannot rename active domain"
+
+
+def test_metadata_and_title(conn) -> None:
+    dom = define(conn)
+    dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_DESCRIPTION, "a test VM", None, None)
+    assert dom.metadata(libvirt.VIR_DOMAIN_METADATA_DESCRIPTION, None) == "a test VM"
+    with pytest.raises(libvirt.libvirtError) as e:
+        dom.metadata(libvirt.VIR_DOMAIN_METADATA_TITLE, None)
+    assert e.value.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN_METADATA
+    dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, "<owner>me</owner>", "app", "http://example.org/app")
+    assert dom.metadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, "http://example.org/app") == (
+        '<app:owner xmlns:app="http://example.org/app">me</app:owner>')
+    assert "http://example.org/app" in dom.XMLDesc()
+
+
+def test_memory_vcpu_flags_and_updated(conn) -> None:
+    dom = conn.defineXML(MINIMAL.format(name="vm1").replace("<vcpu>1</vcpu>", "<vcpu current='1'>4</vcpu>"))
+    dom.setMaxMemory(131072)
+    assert dom.maxMemory() == 131072
+    dom.create()
+    dom.setVcpusFlags(2, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+    assert dom.vcpusFlags(libvirt.VIR_DOMAIN_AFFECT_LIVE) == 2
+    assert dom.vcpusFlags(libvirt.VIR_DOMAIN_AFFECT_CONFIG) == 1
+    assert dom.vcpusFlags(libvirt.VIR_DOMAIN_AFFECT_LIVE | libvirt.VIR_DOMAIN_VCPU_MAXIMUM) == 4
+    assert dom.isUpdated() == 0
+    dom.setVcpusFlags(3, libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+    assert dom.isUpdated() == 1
+    with pytest.raises(libvirt.libvirtError) as e:
+        dom.setMemoryFlags(65536, libvirt.VIR_DOMAIN_AFFECT_LIVE | libvirt.VIR_DOMAIN_MEM_MAXIMUM)
+    assert e.value.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID
+
+
+def test_save_image_xml_and_managed_save_remove(conn, tmp_path) -> None:
+    dom = define(conn)
+    dom.create()
+    path = str(tmp_path / "img")
+    dom.save(path)
+    assert "<name>vm1</name>" in conn.saveImageGetXMLDesc(path, 0)
+    conn.restore(path)
+    dom.managedSave(0)
+    assert dom.hasManagedSaveImage(0) == 1
+    dom.managedSaveRemove(0)
+    assert dom.hasManagedSaveImage(0) == 0
+    dom.create()
+    assert dom.state() == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED]
+
+
+def test_transient_domain_cannot_be_autostarted(conn) -> None:
+    dom = conn.createXML(MINIMAL.format(name="t"), 0)
+    with pytest.raises(libvirt.libvirtError) as e:
+        dom.setAutostart(1)
+    assert str(e.value) == "Requested operation is not valid: cannot set autostart for transient domain"
