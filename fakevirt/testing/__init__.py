@@ -16,9 +16,22 @@ from ..model.hypervisor import Hypervisor
 from ..server.core import Server, ServerConfig
 from ..server.listeners import BoundSocket, ListenAddress
 
-__all__ = ["ThreadedServer", "serving"]
+__all__ = ["ThreadedServer", "minimal_domain_xml", "serving"]
 
 _T = TypeVar("_T")
+
+_MINIMAL_DOMAIN = """<domain type='{virt_type}'>
+  <name>{name}</name>
+  <memory unit='MiB'>{memory_mib}</memory>
+  <vcpu>{vcpus}</vcpu>
+  <os><type arch='x86_64'>hvm</type></os>
+</domain>
+"""
+
+
+def minimal_domain_xml(name: str, *, memory_mib: int = 64, vcpus: int = 1, virt_type: str = "kvm") -> str:
+    """The smallest domain XML libvirt accepts: handy to define throwaway domains in tests."""
+    return _MINIMAL_DOMAIN.format(name=name, memory_mib=memory_mib, vcpus=vcpus, virt_type=virt_type)
 
 
 class ThreadedServer:

@@ -9,13 +9,7 @@ import xml.etree.ElementTree as ET
 import libvirt
 import pytest
 
-MINIMAL = """<domain type='kvm'>
-  <name>{name}</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64'>hvm</type></os>
-</domain>
-"""
+from fakevirt.testing import minimal_domain_xml
 
 
 @pytest.fixture
@@ -26,7 +20,7 @@ def conn(fakevirt_uri: str):
 
 
 def define(conn, name: str = "vm1"):
-    return conn.defineXML(MINIMAL.format(name=name))
+    return conn.defineXML(minimal_domain_xml(name))
 
 
 def test_lifecycle_states_and_reasons(conn) -> None:
@@ -93,7 +87,7 @@ def test_list_all_domains_filters(conn) -> None:
     c.create()
     c.suspend()
     a.setAutostart(1)
-    conn.createXML(MINIMAL.format(name="t"), 0)
+    conn.createXML(minimal_domain_xml("t"), 0)
 
     def names(flags: int) -> list[str]:
         return sorted(d.name() for d in conn.listAllDomains(flags))
@@ -139,7 +133,7 @@ def test_readonly_connection(fakevirt_uri: str, conn) -> None:
     ro = libvirt.openReadOnly(fakevirt_uri)
     dom = ro.lookupByName("vm1")
     assert dom.info()[0] == libvirt.VIR_DOMAIN_SHUTOFF
-    for call in (dom.create, dom.undefine, lambda: ro.defineXML(MINIMAL.format(name="x"))):
+    for call in (dom.create, dom.undefine, lambda: ro.defineXML(minimal_domain_xml("x"))):
         with pytest.raises(libvirt.libvirtError) as e:
             call()
         assert e.value.get_error_code() == libvirt.VIR_ERR_OPERATION_DENIED
@@ -254,7 +248,7 @@ def test_metadata_and_title(conn) -> None:
 
 
 def test_memory_vcpu_flags_and_updated(conn) -> None:
-    dom = conn.defineXML(MINIMAL.format(name="vm1").replace("<vcpu>1</vcpu>", "<vcpu current='1'>4</vcpu>"))
+    dom = conn.defineXML(minimal_domain_xml("vm1").replace("<vcpu>1</vcpu>", "<vcpu current='1'>4</vcpu>"))
     dom.setMaxMemory(131072)
     assert dom.maxMemory() == 131072
     dom.create()
@@ -286,7 +280,7 @@ def test_save_image_xml_and_managed_save_remove(conn, tmp_path) -> None:
 
 
 def test_transient_domain_cannot_be_autostarted(conn) -> None:
-    dom = conn.createXML(MINIMAL.format(name="t"), 0)
+    dom = conn.createXML(minimal_domain_xml("t"), 0)
     with pytest.raises(libvirt.libvirtError) as e:
         dom.setAutostart(1)
     assert str(e.value) == "Requested operation is not valid: cannot set autostart for transient domain"

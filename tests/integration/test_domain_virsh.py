@@ -9,20 +9,14 @@ from pathlib import Path
 
 import pytest
 
-MINIMAL = """<domain type='kvm'>
-  <name>{name}</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64'>hvm</type></os>
-</domain>
-"""
+from fakevirt.testing import minimal_domain_xml
 
 
 @pytest.fixture
 def xml_file(tmp_path: Path):
     def make(name: str = "vm1", text: str | None = None) -> str:
         p = tmp_path / f"{name}.xml"
-        p.write_text(text if text is not None else MINIMAL.format(name=name))
+        p.write_text(text if text is not None else minimal_domain_xml(name))
         return str(p)
     return make
 
@@ -88,7 +82,7 @@ def test_unknown_names(virsh) -> None:
 def test_define_name_clash_with_other_uuid(virsh, xml_file) -> None:
     ok(virsh("define", xml_file()))
     uuid = ok(virsh("domuuid", "vm1")).strip()
-    other = MINIMAL.format(name="vm1").replace("<name>", "<uuid>11111111-2222-3333-4444-555555555555</uuid><name>")
+    other = minimal_domain_xml("vm1").replace("<name>", "<uuid>11111111-2222-3333-4444-555555555555</uuid><name>")
     assert err(virsh("define", xml_file("other", other))).endswith(
         f"error: operation failed: domain 'vm1' already exists with uuid {uuid}")
 
@@ -142,7 +136,7 @@ def test_save_and_restore(virsh, xml_file, tmp_path: Path) -> None:
 
 
 def test_memory_and_vcpus(virsh, xml_file) -> None:
-    four = MINIMAL.format(name="vm1").replace("<vcpu>1</vcpu>", "<vcpu current='2'>4</vcpu>")
+    four = minimal_domain_xml("vm1").replace("<vcpu>1</vcpu>", "<vcpu current='2'>4</vcpu>")
     ok(virsh("define", xml_file("vm1", four)))
     assert ok(virsh("vcpucount", "vm1")).split() == ["maximum", "config", "4", "current", "config", "2"]
     ok(virsh("setvcpus", "vm1", "3", "--config"))
