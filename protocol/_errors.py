@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from ._common import OptDomain, OptNetwork, OptString
 from ._errorcodes import MESSAGE_TEMPLATES, ErrorCode, ErrorDomain
 from ._xdr import Int, struct
@@ -64,7 +66,7 @@ class LibvirtError(Exception):
         self.detail = detail
 
     @classmethod
-    def report(cls, code: int, domain: int, detail: str | None = None) -> LibvirtError:
+    def report(cls, code: int, domain: int, detail: str | None = None) -> Self:
         """The error virReportError(code, "%s", detail) makes in a file with VIR_FROM_THIS=domain."""
         plain, with_info = MESSAGE_TEMPLATES.get(code, ("unknown error", "%s"))
         return cls(code, domain, format_message(code, detail),
@@ -76,7 +78,7 @@ class LibvirtError(Exception):
                          int1=-1, int2=-1, net=None)
 
     @classmethod
-    def from_wire(cls, e: WireError) -> LibvirtError:
+    def from_wire(cls, e: WireError) -> Self:
         return cls(e.code, e.domain, e.message or "", level=e.level, template=e.str1, detail=e.str2)
 
     def __repr__(self) -> str:

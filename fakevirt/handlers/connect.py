@@ -6,6 +6,7 @@ from typing import Any
 
 from protocol import ErrorDomain, NonnullDomain, Proc
 from protocol.remote import connect as w
+from protocol.remote._limits import DOMAIN_LIST_MAX, NODE_CPU_STATS_MAX, NODE_MEMORY_STATS_MAX
 
 from ..errors import ErrorCode, VirtError
 from ..xml.capabilities import capabilities_xml
@@ -163,7 +164,7 @@ def _stats(pairs: list[tuple[str, int]], nparams: int) -> tuple[tuple[w.NodeStat
 @procedure(Proc.NODE_GET_CPU_STATS)
 def node_get_cpu_stats(client: Client, args: w.NodeGetCpuStatsArgs) -> w.NodeGetCpuStatsRet:
     """virNodeGetCPUStats."""
-    _check_nparams(args.nparams, w.NODE_CPU_STATS_MAX)
+    _check_nparams(args.nparams, NODE_CPU_STATS_MAX)
     if args.flags:
         raise VirtError.unsupported_flags("virHostCPUGetStats", args.flags)
     pairs = client.opened.host.cpu_stats(args.cpuNum, client.hv.clock.now(), args.nparams)
@@ -174,7 +175,7 @@ def node_get_cpu_stats(client: Client, args: w.NodeGetCpuStatsArgs) -> w.NodeGet
 @procedure(Proc.NODE_GET_MEMORY_STATS)
 def node_get_memory_stats(client: Client, args: w.NodeGetMemoryStatsArgs) -> w.NodeGetMemoryStatsRet:
     """virNodeGetMemoryStats."""
-    _check_nparams(args.nparams, w.NODE_MEMORY_STATS_MAX)
+    _check_nparams(args.nparams, NODE_MEMORY_STATS_MAX)
     if args.flags:
         raise VirtError.unsupported_flags("virHostMemGetStats", args.flags)
     pairs = client.opened.host.memory_stats(args.cellNum, args.nparams)
@@ -246,5 +247,5 @@ def connect_list_defined_domains(client: Client, args: w.ConnectListDefinedDomai
 
 def _check_max(name: str, value: int) -> None:
     """remoteDispatch*: the legacy list calls refuse more than the protocol can carry."""
-    if value > w.DOMAIN_LIST_MAX:
+    if value > DOMAIN_LIST_MAX:
         raise VirtError.rpc(f"{name} > REMOTE_DOMAIN_LIST_MAX")

@@ -35,7 +35,9 @@ class QemuDriver:
 
     @property
     def host(self) -> HostInfo:
-        return self.hypervisor.host
+        host = self.hypervisor.host
+        assert host is not None  # set in Hypervisor.__post_init__
+        return host
 
     def list_all_domains(self, flags: int) -> list[Domain]:
         """virConnectListAllDomains: the domains matching every filter group in flags."""

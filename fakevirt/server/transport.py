@@ -91,7 +91,8 @@ class StreamTransport:
         self.stream = stream
 
     async def receive_some(self, max_bytes: int) -> bytes:
-        return await self.stream.receive_some(max_bytes)
+        data: bytes = await self.stream.receive_some(max_bytes)
+        return data
 
     def try_send(self, data: bytes | memoryview) -> int:
         return 0  # streams only send with an await

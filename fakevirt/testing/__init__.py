@@ -110,7 +110,8 @@ class ThreadedServer:
     def call(self, fn: Callable[..., _T], *args: Any) -> _T:
         """Run fn(*args) in the server thread and return its result."""
         assert self._token is not None
-        return trio.from_thread.run_sync(fn, *args, trio_token=self._token)
+        result: _T = trio.from_thread.run_sync(fn, *args, trio_token=self._token)
+        return result
 
     @property
     def tcp_address(self) -> str:
