@@ -53,6 +53,13 @@ class VirtError(LibvirtError):
         return cls(ErrorCode.INVALID_ARG, domain, message, template=function, detail=argname)
 
     @classmethod
+    def bad_arg(cls, argname: str, function: str, rule: str, domain: int = ErrorDomain.DOMAIN) -> VirtError:
+        """virCheck{Positive,NonZero,Zero,NonNegative}Arg in a public API function."""
+        text = {"positive": "must be greater than zero", "nonzero": "must not be zero",
+                "zero": "must be zero", "nonnegative": "must be zero or greater"}[rule]
+        return cls.invalid_arg_raw(argname, function, f"{argname} in {function} {text}", domain)
+
+    @classmethod
     def operation_invalid(cls, message: str, domain: int = ErrorDomain.QEMU) -> VirtError:
         return cls.report(ErrorCode.OPERATION_INVALID, domain, message)
 

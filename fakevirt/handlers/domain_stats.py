@@ -7,6 +7,7 @@ import uuid
 from protocol import ErrorDomain, Proc, TypedParam
 from protocol.remote import domain as wd
 from protocol.remote import domain_stats as w
+from protocol.remote._limits import CPUMAPS_MAX, VCPUINFO_MAX
 
 from ..errors import ErrorCode, VirtError
 from ..model import domain_stats as stats
@@ -47,6 +48,11 @@ def domain_memory_stats(client: Client, args: w.DomainMemoryStatsArgs) -> w.Doma
 @procedure(Proc.DOMAIN_GET_VCPUS)
 def domain_get_vcpus(client: Client, args: wd.DomainGetVcpusArgs) -> wd.DomainGetVcpusRet:
     """virDomainGetVcpus: per-vCPU state, time and host CPU, with affinity maps."""
+    _check_cpumaps("maxinfo", args.maxinfo, args.maplen)
+    if args.maxinfo <= 0:
+        raise VirtError.bad_arg("maxinfo", "virDomainGetVcpus", "positive")
+    if args.maplen < 0:
+        raise VirtError.bad_arg("maplen", "virDomainGetVcpus", "nonnegative")
     dom = resolve(client, args.dom)
     if not dom.active:
         raise VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.QEMU,
@@ -59,6 +65,14 @@ def domain_get_vcpus(client: Client, args: wd.DomainGetVcpusArgs) -> wd.DomainGe
     return wd.DomainGetVcpusRet(info=info, cpumaps=_all_cpus_map(host_cpus, args.maplen) * count)
 
 
+def _check_cpumaps(count_name: str, count: int, maplen: int) -> None:
+    """remoteDispatch*: the reply must fit the protocol's limits."""
+    if count > VCPUINFO_MAX:
+        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, f"{count_name} > REMOTE_VCPUINFO_MAX")
+    if count * maplen > CPUMAPS_MAX:
+        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "maxinfo * maplen > REMOTE_CPUMAPS_MAX")
+
+
 def _all_cpus_map(host_cpus: int, maplen: int) -> bytes:
     """A CPU bitmap of maplen bytes with every host CPU set: no vCPU is pinned."""
     full = bytes([0xFF] * (host_cpus // 8) + ([(1 << (host_cpus % 8)) - 1] if host_cpus % 8 else []))
@@ -68,6 +82,10 @@ def _all_cpus_map(host_cpus: int, maplen: int) -> bytes:
 @procedure(Proc.DOMAIN_GET_VCPU_PIN_INFO)
 def domain_get_vcpu_pin_info(client: Client, args: w.DomainGetVcpuPinInfoArgs) -> w.DomainGetVcpuPinInfoRet:
     """virDomainGetVcpuPinInfo: every vCPU may run on every host CPU."""
+    _check_cpumaps("ncpumaps", args.ncpumaps, args.maplen)
+    for name, value in (("ncpumaps", args.ncpumaps), ("maplen", args.maplen)):
+        if value <= 0:
+            raise VirtError.bad_arg(name, "virDomainGetVcpuPinInfo", "positive")
     dom = resolve(client, args.dom)
     d = client.opened.domains.config_or_live(dom, args.flags)
     host_cpus = client.opened.host.node_info().cpus
