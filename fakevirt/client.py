@@ -35,8 +35,14 @@ from protocol import (
     Program,
     Reply,
     Role,
+    StreamAbort,
+    StreamData,
+    StreamFinish,
+    StreamHole,
 )
 from protocol.remote.connect import ConnectOpenArgs
+
+StreamEvent = StreamData | StreamHole | StreamFinish | StreamAbort
 
 
 @dataclass
@@ -57,6 +63,7 @@ class AsyncClient:
         self._pending: dict[int, _Pending] = {}
         self._send_lock = trio.Lock()
         self._events_in, self.events = trio.open_memory_channel[Message](1000)
+        self._streams_in, self.stream_events = trio.open_memory_channel[StreamEvent](10_000)
         self.pongs = 0
         self.pings = 0
         self.closed = trio.Event()
@@ -145,6 +152,12 @@ class AsyncClient:
             self.pongs += 1
         elif isinstance(event, Message):
             self._events_in.send_nowait(event)
+        elif isinstance(event, (StreamData, StreamHole, StreamFinish, StreamAbort)):
+            await self._streams_in.send(event)
+
+    async def send_event(self, event: StreamEvent) -> None:
+        """Send a stream packet (data, hole, finish or abort) of a stream this client opened."""
+        await self.send_raw(self.conn.send(event))
 
     def _fail_all(self, error: BaseException) -> None:
         for pending in self._pending.values():

@@ -66,6 +66,7 @@ class NonnullDomainCheckpoint:
 
 OptDomain = Annotated[NonnullDomain | None, Optional(NonnullDomain)]
 OptNetwork = Annotated[NonnullNetwork | None, Optional(NonnullNetwork)]
+OptStoragePool = Annotated[NonnullStoragePool | None, Optional(NonnullStoragePool)]
 
 
 class TypedParamType:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import trio
 
@@ -24,6 +24,10 @@ from protocol import (
     Message,
     ProtocolError,
     Role,
+    StreamAbort,
+    StreamData,
+    StreamFinish,
+    StreamHole,
 )
 
 from ..handlers import Client
@@ -31,6 +35,7 @@ from ..handlers.events import message_for
 from ..model.events import DomainEvent
 from ..model.faults import Fault
 from .dispatch import dispatch, invalid_call_reply, take_fault
+from .streams import StreamTable
 from .transport import Transport
 
 if TYPE_CHECKING:
@@ -70,6 +75,7 @@ class ClientSession:
         self._nursery: trio.Nursery | None = None
         self._closing = False
         self._events_out, self._events_in = trio.open_memory_channel[Message](EVENT_QUEUE_MAX)
+        self._streams = StreamTable(self)
 
     def statistics(self) -> SessionStats:
         return self.stats
@@ -116,7 +122,7 @@ class ClientSession:
 
     async def _event_pump(self) -> None:
         async for message in self._events_in:
-            await self._send(self.conn.send(message))
+            await self.send(self.conn.send(message))
 
     async def _read_loop(self) -> None:
         while True:
@@ -133,7 +139,7 @@ class ClientSession:
                 log.warning("client %d: %s; closing", self.client.id, e)
                 return
             if out:
-                await self._send(b"".join(out))
+                await self.send(b"".join(out))
             if done:
                 return
             if self.client.keepalive_requested and not self._keepalive_started:
@@ -154,7 +160,7 @@ class ClientSession:
                 fault = take_fault(self.client, event)
                 if fault is not None and fault.delay > 0:
                     if out:  # keep earlier replies ahead of the wait for a free slot
-                        await self._send(b"".join(out))
+                        await self.send(b"".join(out))
                         out = []
                     await self._in_flight.acquire()
                     assert self._nursery is not None
@@ -168,9 +174,13 @@ class ClientSession:
 
     def _answer(self, call: Call, fault: Fault | None) -> bytes:
         self.stats.calls += 1
+        self.client.new_stream = None
         reply = dispatch(self.client, call, fault)
+        stream, self.client.new_stream = self.client.new_stream, None
         if isinstance(reply, ErrorReply):
             self.stats.errors += 1
+        elif stream is not None:
+            self._streams.open(call, stream)
         return self.conn.send(reply)
 
     def _other(self, event: Event) -> list[bytes]:
@@ -182,7 +192,8 @@ class ClientSession:
             return [self.conn.send(KeepalivePong())]
         if isinstance(event, (KeepalivePong, Ignored)):
             return []
-        # Stream packets for streams that do not exist are dropped, as libvirtd does.
+        if isinstance(event, (StreamData, StreamHole, StreamFinish, StreamAbort)):
+            return self._streams.packet(event)
         log.debug("client %d: dropping %r", self.client.id, event)
         return []
 
@@ -190,14 +201,18 @@ class ClientSession:
         self.stats.in_flight += 1
         try:
             await trio.sleep(fault.delay)
-            await self._send(self._answer(call, fault))
+            await self.send(self._answer(call, fault))
         finally:
             self.stats.in_flight -= 1
             self._in_flight.release()
         if self.client.closing or (self._closing and self.stats.in_flight == 0):
             await self.transport.aclose()
 
-    async def _send(self, data: bytes) -> None:
+    def start_soon(self, fn: Any, *args: Any) -> None:
+        assert self._nursery is not None
+        self._nursery.start_soon(fn, *args)
+
+    async def send(self, data: bytes) -> None:
         """Write now if the socket takes it all (no await); otherwise hold the lock until sent."""
         if self._send_lock.locked():
             async with self._send_lock:
@@ -230,4 +245,4 @@ class ClientSession:
                 return
             self._countdown -= 1
             self.stats.pings_sent += 1
-            await self._send(self.conn.send(KeepalivePing()))
+            await self.send(self.conn.send(KeepalivePing()))
