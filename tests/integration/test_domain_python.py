@@ -284,3 +284,21 @@ def test_transient_domain_cannot_be_autostarted(conn) -> None:
     with pytest.raises(libvirt.libvirtError) as e:
         dom.setAutostart(1)
     assert str(e.value) == "Requested operation is not valid: cannot set autostart for transient domain"
+
+
+@pytest.mark.real
+def test_lookup_errors_match_the_real_qemu_driver(fakevirt_uri: str, reference_uri: str) -> None:
+    seen = []
+    for uri in (fakevirt_uri, reference_uri):
+        c = libvirt.open(uri)
+        row = []
+        for call in (lambda: c.lookupByName("fv-ref-nosuch"), lambda: c.lookupByID(4242),
+                     lambda: c.lookupByUUIDString("11111111-2222-3333-4444-555555555555"),
+                     lambda: c.listAllDomains(1 << 20), lambda: c.defineXML("<domain"),
+                     lambda: c.defineXML("<network/>")):
+            with pytest.raises(libvirt.libvirtError) as e:
+                call()
+            row.append((e.value.get_error_code(), e.value.get_error_domain(), str(e.value)))
+        seen.append(row)
+        c.close()
+    assert seen[0] == seen[1]

@@ -236,3 +236,24 @@ def test_attach_detach_disk_and_interface_live_and_config(virsh, xml_file) -> No
         "Requested operation is not valid: target vdc already exists")
     ok(virsh("detach-interface", "vm1", "network", "--mac", "52:54:00:aa:bb:cc", "--config"))
     assert "52:54:00:aa:bb:cc" not in ok(virsh("domiflist", "vm1", "--inactive"))
+
+
+@pytest.mark.real
+def test_inactive_domain_behaves_like_the_real_qemu_driver(virsh, reference_uri: str, xml_file) -> None:
+    """Define the same domain on both; dominfo, domstate and the refusals must read the same."""
+    name = "fv-ref-compare"
+    path = xml_file(name)
+    try:
+        for uri in (None, reference_uri):
+            ok(virsh("define", path, uri=uri, timeout=120))
+
+        def normalized(r) -> tuple[int, str, str]:
+            out = "\n".join(line for line in r.stdout.splitlines() if not line.startswith("UUID:"))
+            return r.returncode, out, r.stderr
+
+        for command in (["dominfo", name], ["domstate", name, "--reason"], ["destroy", name],
+                        ["suspend", name], ["resume", name], ["shutdown", name], ["domid", name],
+                        ["dominfo", "fv-ref-nosuch"], ["autostart", name], ["dominfo", name]):
+            assert normalized(virsh(*command)) == normalized(virsh(*command, uri=reference_uri)), command
+    finally:
+        virsh("undefine", name, uri=reference_uri)
