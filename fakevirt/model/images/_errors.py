@@ -1,0 +1,198 @@
+"""Failures of the image layer, worded as qemu-img 7.2 / QEMU's block layer print them.
+
+``ImageError.qemu_message`` is QEMU's own text (what follows ``qemu-img: `` on stderr), so a caller
+that reports a failed block job or volume operation can quote it the way libvirt quotes qemu-img.
+``reason`` is a short machine-readable tag callers may switch on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ...errors import ErrorCode, ErrorDomain, VirtError
+
+Owner = tuple[str, ...]
+
+ENOENT = "No such file or directory"
+EIO = "Input/output error"
+
+
+class ImageError(VirtError):
+    """A disk image operation failed; ``qemu_message`` is the qemu-img / QEMU wording."""
+
+    def __init__(self, reason: str, qemu_message: str, *, code: int = ErrorCode.INTERNAL_ERROR,
+                 subject: str | None = None) -> None:
+        made = VirtError.report(code, ErrorDomain.STORAGE, qemu_message)
+        super().__init__(made.code, made.domain, made.message, template=made.template,
+                         detail=made.detail)
+        self.reason = reason
+        self.qemu_message = qemu_message
+        self.subject = subject
+
+    def prefixed(self, prefix: str) -> ImageError:
+        """The same failure with QEMU's error_prepend() text in front."""
+        return ImageError(self.reason, prefix + self.qemu_message, code=self.code,
+                          subject=self.subject)
+
+
+# Opening images and chains (block.c bdrv_open_backing_file, qemu-img.c collect_image_info_list).
+
+def not_found(path: str) -> ImageError:
+    return ImageError("missing", f"Could not open '{path}': {ENOENT}", subject=path)
+
+
+def backing_missing(depth: int, path: str) -> ImageError:
+    """The backing file ``depth`` levels below the opened image does not exist."""
+    prefix = "Could not open backing file: " * depth
+    return ImageError("missing", f"{prefix}Could not open '{path}': {ENOENT}", subject=path)
+
+
+def backing_loop(path: str) -> ImageError:
+    return ImageError("loop", f"Backing file '{path}' creates an infinite loop.", subject=path)
+
+
+def wrong_format(depth: int, path: str, fmt: str, actual: str) -> ImageError:
+    """A backing file recorded as ``fmt`` is really ``actual``.
+
+    QEMU says "Image is not in qcow2 format" for qcow2-over-raw; for raw-over-qcow2 it would
+    show the qcow2 file's bytes to the guest, which the emulator refuses instead.
+    """
+    prefix = "Could not open backing file: " * depth
+    if fmt == "qcow2":
+        return ImageError("format", f"{prefix}Image is not in qcow2 format", subject=path)
+    return ImageError("format", f"{prefix}Image '{path}' is in {actual} format, not {fmt}",
+                      subject=path)
+
+
+# qemu-img create (block.c bdrv_img_create, block/qcow2.c qcow2_co_create_opts).
+
+def unknown_format(path: str, fmt: str) -> ImageError:
+    return ImageError("invalid", f"{path}: Unknown file format '{fmt}'", code=ErrorCode.INVALID_ARG)
+
+
+def needs_size(path: str) -> ImageError:
+    return ImageError("invalid", f"{path}: Image creation needs a size parameter",
+                      code=ErrorCode.INVALID_ARG)
+
+
+def invalid_size() -> ImageError:
+    return ImageError("invalid", "Invalid image size specified. You may use k, M, G, T, P or E "
+                      "suffixes for\nqemu-img: kilobytes, megabytes, gigabytes, terabytes, "
+                      "petabytes and exabytes.", code=ErrorCode.INVALID_ARG)
+
+
+def bad_cluster_size(path: str) -> ImageError:
+    return ImageError("invalid", f"{path}: Cluster size must be a power of two between 512 and 2048k",
+                      code=ErrorCode.INVALID_ARG)
+
+
+def backing_unsupported(path: str, fmt: str) -> ImageError:
+    return ImageError("invalid", f"{path}: Backing file not supported for file format '{fmt}'",
+                      code=ErrorCode.INVALID_ARG)
+
+
+def backing_fmt_without_file(path: str) -> ImageError:
+    return ImageError("invalid", f"{path}: Backing format cannot be used without backing file",
+                      code=ErrorCode.INVALID_ARG)
+
+
+def backing_without_fmt(path: str, detected: str) -> ImageError:
+    return ImageError("invalid", f"{path}: Backing file specified without backing format\n"
+                      f"Detected format of {detected}.", code=ErrorCode.INVALID_ARG)
+
+
+def backing_is_self(path: str) -> ImageError:
+    return ImageError("invalid", f"{path}: Error: Trying to create an image with the same filename "
+                      "as the backing file", code=ErrorCode.INVALID_ARG)
+
+
+def create_backing_failed(path: str, err: ImageError) -> ImageError:
+    return ImageError(err.reason, f"{path}: {err.qemu_message}\nCould not open backing image.",
+                      subject=err.subject)
+
+
+# Guest I/O (qemu-io: "read failed: Input/output error").
+
+def io_error(op: str) -> ImageError:
+    return ImageError("range", f"{op} failed: {EIO}", code=ErrorCode.INVALID_ARG)
+
+
+# qemu-img commit / rebase / resize / convert / check.
+
+def no_backing() -> ImageError:
+    return ImageError("invalid", "Image does not have a backing file", code=ErrorCode.OPERATION_INVALID)
+
+
+def base_not_in_chain(base: str, top: str) -> ImageError:
+    return ImageError("invalid", f"Did not find '{base}' in the backing chain of '{top}'",
+                      code=ErrorCode.INVALID_ARG, subject=base)
+
+
+def rebase_needs_format(backing: str) -> ImageError:
+    return ImageError("invalid", f"Could not change the backing file to '{backing}': backing "
+                      "format must be specified", code=ErrorCode.INVALID_ARG)
+
+
+def shrink_needs_flag() -> ImageError:
+    return ImageError("shrink", "Use the --shrink option to perform a shrink operation.\n"
+                      "qemu-img: warning: Shrinking an image will delete all data beyond the "
+                      "shrunken image's end. Before performing such an operation, make sure there "
+                      "is no important data there.", code=ErrorCode.OPERATION_INVALID)
+
+
+def size_not_positive() -> ImageError:
+    return ImageError("invalid", "New image size must be positive", code=ErrorCode.INVALID_ARG)
+
+
+def size_not_aligned() -> ImageError:
+    return ImageError("invalid", "The new size must be a multiple of 512", code=ErrorCode.INVALID_ARG)
+
+
+def same_image(path: str, fmt: str) -> ImageError:
+    return ImageError("in_use", f"{path}: error while converting {fmt}: Failed to get \"write\" "
+                      f"lock\nIs another process using the image [{path}]?",
+                      code=ErrorCode.OPERATION_INVALID, subject=path)
+
+
+def check_unsupported() -> ImageError:
+    return ImageError("unsupported", "This image format does not support checks",
+                      code=ErrorCode.NO_SUPPORT)
+
+
+# qemu-img snapshot (qemu-img.c img_snapshot).
+
+def snapshot_create_unsupported(name: str) -> ImageError:
+    return ImageError("unsupported", f"Could not create snapshot '{name}': -95 (Operation not supported)",
+                      code=ErrorCode.NO_SUPPORT)
+
+
+def snapshot_apply_unsupported(name: str) -> ImageError:
+    return ImageError("unsupported", f"Could not apply snapshot '{name}': Block driver does not "
+                      "support snapshots", code=ErrorCode.NO_SUPPORT)
+
+
+def snapshot_apply_missing(name: str) -> ImageError:
+    return ImageError("no_snapshot", f"Could not apply snapshot '{name}': Failed to load snapshot: "
+                      f"{ENOENT}", code=ErrorCode.OPERATION_INVALID, subject=name)
+
+
+def snapshot_delete_missing(name: str) -> ImageError:
+    return ImageError("no_snapshot", f"Could not delete snapshot '{name}': snapshot not found",
+                      code=ErrorCode.OPERATION_INVALID, subject=name)
+
+
+# The emulator's own rule: never change what another user of an image sees.
+
+def describe_owner(owner: Owner) -> str:
+    kind, *rest = owner
+    if kind == "backing" and rest:
+        return f"'{rest[0]}' as its backing file"
+    if kind == "domain" and len(rest) >= 2:
+        return f"domain {rest[0]} (disk {rest[1]})"
+    return " ".join(owner)
+
+
+def in_use(path: str, owners: Iterable[Owner]) -> ImageError:
+    who = ", ".join(sorted(describe_owner(o) for o in owners))
+    return ImageError("in_use", f"image '{path}' is in use by {who}", code=ErrorCode.OPERATION_INVALID,
+                      subject=path)

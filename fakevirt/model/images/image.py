@@ -1,0 +1,150 @@
+"""One disk image: sparse clusters, an optional backing pointer, internal snapshots.
+
+A stored cluster is an immutable ``bytes`` of at most ``cluster_size`` bytes whose missing tail
+reads as zeros, so ``b""`` is qcow2's "reads as zero" cluster and a copy of the cluster dict (an
+internal snapshot, a converted image) shares every buffer.  An absent key is an unallocated
+cluster: it reads from the backing chain, or zeros.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+FORMATS = ("qcow2", "raw")
+DEFAULT_CLUSTER_SIZE = 65536
+RAW_CHUNK = 65536  # raw images are kept sparse in chunks of this size
+SECTOR = 512
+MIN_CLUSTER, MAX_CLUSTER = 512, 2 * 1024 * 1024
+QCOW2_HEADER_CLUSTERS = 3  # header, refcount table, first refcount block
+FS_BLOCK = 4096  # what a sparse raw file allocates per written block
+
+
+def round_up(n: int, to: int) -> int:
+    return -(-n // to) * to
+
+
+def resolve(child: str, backing: str) -> str:
+    """Where a backing name recorded in image ``child`` points (relative to its directory)."""
+    return posixpath.normpath(posixpath.join(posixpath.dirname(child), backing))
+
+
+def valid_cluster_size(cs: int) -> bool:
+    return MIN_CLUSTER <= cs <= MAX_CLUSTER and cs & (cs - 1) == 0
+
+
+@dataclass(eq=False, slots=True)
+class InternalSnapshot:
+    """A qcow2 snapshot table entry plus the image's own clusters as they were."""
+
+    id: str
+    name: str
+    date_sec: int
+    date_nsec: int
+    vm_state_size: int
+    vm_clock_ns: int
+    virtual_size: int
+    clusters: dict[int, bytes] = field(repr=False)
+    icount: int | None = None
+
+    def as_json(self) -> dict[str, object]:
+        """The entry as ``qemu-img info --output=json`` lists it."""
+        out: dict[str, object] = {
+            "id": self.id, "name": self.name, "vm-state-size": self.vm_state_size,
+            "date-sec": self.date_sec, "date-nsec": self.date_nsec,
+            "vm-clock-sec": self.vm_clock_ns // 1_000_000_000,
+            "vm-clock-nsec": self.vm_clock_ns % 1_000_000_000,
+        }
+        if self.icount is not None:
+            out["icount"] = self.icount
+        return out
+
+
+@dataclass(eq=False, slots=True)
+class Image:
+    """A qcow2 or raw image in the emulator's virtual filesystem.
+
+    ``backing`` is the name recorded in the header, relative names being relative to the
+    image's directory; it may name nothing (a dangling chain fails when opened, as in QEMU).
+    """
+
+    path: str
+    format: str
+    virtual_size: int
+    cluster_size: int = DEFAULT_CLUSTER_SIZE
+    backing: str | None = None
+    backing_format: str | None = None
+    clusters: dict[int, bytes] = field(default_factory=dict, repr=False)
+    snapshots: list[InternalSnapshot] = field(default_factory=list, repr=False)
+
+    @property
+    def capacity(self) -> int:
+        return self.virtual_size
+
+    @property
+    def allocation(self) -> int:
+        """Bytes the image would take on disk: qcow2 metadata plus clusters, or raw blocks."""
+        if self.format == "raw":
+            return sum(round_up(len(b), FS_BLOCK) for b in self.clusters.values())
+        return qcow2_allocation(self)
+
+    def own_extent(self, idx: int) -> tuple[int, int]:
+        """The guest byte range cluster ``idx`` covers, clipped to the virtual size."""
+        start = idx * self.cluster_size
+        return start, min(start + self.cluster_size, self.virtual_size)
+
+    def clusters_in(self, offset: int, length: int) -> range:
+        cs = self.cluster_size
+        return range(offset // cs, -(-(offset + length) // cs))
+
+    def drop_beyond(self, size: int) -> None:
+        """Forget data past ``size`` (a shrink), zeroing the tail of the last cluster."""
+        cs = self.cluster_size
+        last = size // cs
+        for idx in [i for i in self.clusters if i >= last]:
+            if idx == last and size % cs:
+                self.clusters[idx] = self.clusters[idx][: size % cs].rstrip(b"\0")
+            else:
+                del self.clusters[idx]
+
+    def next_snapshot_id(self) -> str:
+        """qcow2 find_new_snapshot_id(): one more than the largest numeric ID."""
+        ids = [int(s.id) for s in self.snapshots if s.id.isdigit()]
+        return str(max(ids, default=0) + 1)
+
+
+def _l1_bytes(size: int, cs: int) -> int:
+    per_l2 = cs * (cs // 8)
+    return 8 * max(1, -(-size // per_l2))
+
+
+def _l2_tables(clusters: dict[int, bytes], cs: int) -> set[int]:
+    per_l2 = cs // 8
+    return {i // per_l2 for i in clusters}
+
+
+def _data_keys(img: Image) -> Iterator[tuple[int, int]]:
+    for tree in [img.clusters, *(s.clusters for s in img.snapshots)]:
+        for idx, buf in tree.items():
+            if buf:
+                yield idx, id(buf)
+
+
+def qcow2_allocation(img: Image) -> int:
+    """The end offset of a qcow2 file holding ``img``, laid out the way QEMU grows one.
+
+    Data clusters shared by snapshots count once (qcow2 refcounts them); zero clusters cost
+    only their L2 entry.
+    """
+    cs = img.cluster_size
+    l1 = _l1_bytes(img.virtual_size, cs)
+    if not img.clusters and not img.snapshots:
+        return QCOW2_HEADER_CLUSTERS * cs + l1
+    l2 = len(_l2_tables(img.clusters, cs))
+    for snap in img.snapshots:
+        changed = {i: b for i, b in snap.clusters.items() if img.clusters.get(i) is not b}
+        l2 += len(_l2_tables(changed, cs)) + round_up(_l1_bytes(snap.virtual_size, cs), cs) // cs
+    table = 1 if img.snapshots else 0
+    data = len(set(_data_keys(img)))
+    return (QCOW2_HEADER_CLUSTERS + round_up(l1, cs) // cs + l2 + table + data) * cs

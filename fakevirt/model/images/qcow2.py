@@ -1,0 +1,167 @@
+"""Lay an Image out as a qcow2 v3 file (docs/interop/qcow2.txt); pure, no I/O.
+
+The layout is the one the emulator's model implies: each table tree (the active one, then one per
+internal snapshot) gets its own L1 and L2 tables, data clusters are shared between trees exactly
+when the model shares the ``bytes`` object (qcow2 refcount > 1), and ``b""`` clusters become
+"reads as zero" L2 entries with no host cluster.  The refcount structures go last.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass, field
+
+from .image import Image, InternalSnapshot
+
+MAGIC = b"QFI\xfb"
+HEADER_LENGTH = 112
+EXT_BACKING_FORMAT = 0xE2792ACA
+COPIED = 1 << 63
+ZERO = 1
+_HEADER = struct.Struct(">4sIQIIQIIQQIIQQQQII")
+
+
+@dataclass
+class Layout:
+    """Where everything goes: ``writes`` are (file offset, bytes); the rest reads as zeros."""
+
+    cluster_size: int
+    size: int = 0
+    writes: list[tuple[int, bytes]] = field(default_factory=list)
+    refcounts: dict[int, int] = field(default_factory=dict)  # cluster number -> refcount
+
+    def alloc(self, clusters: int = 1) -> int:
+        first = self.size // self.cluster_size
+        for n in range(first, first + clusters):
+            self.refcounts[n] = 1
+        self.size += clusters * self.cluster_size
+        return first * self.cluster_size
+
+
+def _l1_entries(size: int, cs: int) -> int:
+    return -(-size // (cs * (cs // 8)))
+
+
+def _clusters_for(nbytes: int, cs: int) -> int:
+    return max(1, -(-nbytes // cs))
+
+
+def _tree(lay: Layout, clusters: dict[int, bytes], size: int, active: bool,
+          data_at: dict[tuple[int, int], int]) -> tuple[int, int]:
+    """Write one L1/L2 tree; returns (L1 offset, L1 entries)."""
+    cs = lay.cluster_size
+    per_l2 = cs // 8
+    n_l1 = _l1_entries(size, cs)
+    if n_l1 == 0:
+        return 0, 0
+    l1_off = lay.alloc(_clusters_for(n_l1 * 8, cs))
+    l1 = [0] * n_l1
+    groups: dict[int, list[int]] = {}
+    for idx in clusters:
+        groups.setdefault(idx // per_l2, []).append(idx)
+    for g in sorted(groups):
+        l2_off = lay.alloc()
+        l1[g] = l2_off | (COPIED if active else 0)
+        l2 = [0] * per_l2
+        for idx in groups[g]:
+            buf = clusters[idx]
+            if not buf:
+                l2[idx % per_l2] = ZERO
+                continue
+            host = data_at[(idx, id(buf))]
+            shared = lay.refcounts[host // cs] > 1
+            l2[idx % per_l2] = host | (COPIED if active and not shared else 0)
+        lay.writes.append((l2_off, struct.pack(f">{per_l2}Q", *l2)))
+    lay.writes.append((l1_off, struct.pack(f">{n_l1}Q", *l1)))
+    return l1_off, n_l1
+
+
+def _place_data(lay: Layout, trees: list[dict[int, bytes]]) -> dict[tuple[int, int], int]:
+    cs = lay.cluster_size
+    data_at: dict[tuple[int, int], int] = {}
+    for tree in trees:
+        for idx in sorted(tree):
+            buf = tree[idx]
+            if not buf:
+                continue
+            key = (idx, id(buf))
+            if key in data_at:
+                lay.refcounts[data_at[key] // cs] += 1
+                continue
+            data_at[key] = lay.alloc()
+            lay.writes.append((data_at[key], bytes(buf).ljust(cs, b"\0")))
+    return data_at
+
+
+def _snapshot_entry(snap: InternalSnapshot, l1_off: int, n_l1: int) -> bytes:
+    sid, name = snap.id.encode(), snap.name.encode()
+    icount = 0xFFFFFFFFFFFFFFFF if snap.icount is None else snap.icount
+    entry = struct.pack(">QIHHIIQII", l1_off, n_l1, len(sid), len(name), snap.date_sec,
+                        snap.date_nsec, snap.vm_clock_ns, min(snap.vm_state_size, 0xFFFFFFFF), 24)
+    entry += struct.pack(">QQQ", snap.vm_state_size, snap.virtual_size, icount) + sid + name
+    return entry + b"\0" * (-len(entry) % 8)
+
+
+def _header(img: Image, lay: Layout, l1: tuple[int, int], reftable: tuple[int, int],
+            snaps: tuple[int, int], backing: tuple[str, str] | None) -> bytes:
+    ext = b""
+    name = b""
+    if backing is not None:
+        name = backing[0].encode()
+        fmt = backing[1].encode()
+        ext = struct.pack(">II", EXT_BACKING_FORMAT, len(fmt)) + fmt + b"\0" * (-len(fmt) % 8)
+    ext += struct.pack(">II", 0, 0)
+    name_off = HEADER_LENGTH + len(ext) if name else 0
+    head = _HEADER.pack(MAGIC, 3, name_off, len(name), img.cluster_size.bit_length() - 1,
+                        img.virtual_size, 0, l1[1], l1[0], reftable[0], reftable[1], snaps[1],
+                        snaps[0], 0, 0, 0, 4, HEADER_LENGTH)
+    out = head + b"\0" * (HEADER_LENGTH - len(head)) + ext + name
+    if len(out) > lay.cluster_size:
+        raise ValueError("qcow2 header does not fit in the first cluster")
+    return out
+
+
+def _refcounts(lay: Layout) -> tuple[int, int]:
+    """Append the refcount table and blocks (16-bit), covering themselves too."""
+    cs = lay.cluster_size
+    per_block = cs // 2
+    used = lay.size // cs
+    blocks = table = 0
+    while True:
+        total = used + table + blocks
+        need_blocks = -(-total // per_block)
+        need_table = _clusters_for(need_blocks * 8, cs)
+        if (need_blocks, need_table) == (blocks, table):
+            break
+        blocks, table = need_blocks, need_table
+    table_off = lay.alloc(table)
+    first_block = lay.alloc(blocks)
+    offsets = [first_block + i * cs for i in range(blocks)]
+    lay.writes.append((table_off, struct.pack(f">{blocks}Q", *offsets)))
+    counts = [0] * (blocks * per_block)
+    for n, rc in lay.refcounts.items():
+        counts[n] = rc
+    for i, off in enumerate(offsets):
+        lay.writes.append((off, struct.pack(f">{per_block}H", *counts[i * per_block:(i + 1) * per_block])))
+    return table_off, table
+
+
+def layout(img: Image, backing: tuple[str, str] | None = None) -> Layout:
+    """The qcow2 file for ``img``; ``backing`` is the (name, format) to record in the header."""
+    lay = Layout(img.cluster_size)
+    lay.alloc()  # the header cluster, written last
+    trees = [img.clusters, *(s.clusters for s in img.snapshots)]
+    data_at = _place_data(lay, trees)
+    active = _tree(lay, img.clusters, img.virtual_size, True, data_at)
+    table = b""
+    for snap in img.snapshots:
+        l1_off, n_l1 = _tree(lay, snap.clusters, snap.virtual_size, False, data_at)
+        table += _snapshot_entry(snap, l1_off, n_l1)
+    snaps = (0, 0)
+    if img.snapshots:
+        snaps_off = lay.alloc(_clusters_for(len(table), img.cluster_size))
+        lay.writes.append((snaps_off, table))
+        snaps = (snaps_off, len(img.snapshots))
+    reftable = _refcounts(lay)
+    lay.writes.append((0, _header(img, lay, active, reftable, snaps, backing)))
+    return lay
