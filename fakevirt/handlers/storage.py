@@ -1,0 +1,186 @@
+"""Storage pools (virStoragePool*, virConnect*StoragePools): thin wrappers over model.storage."""
+
+from __future__ import annotations
+
+import uuid
+
+from protocol import NonnullStoragePool, Proc
+from protocol.remote import storage as w
+from protocol.remote._limits import STORAGE_POOL_LIST_MAX
+
+from ..errors import ErrorDomain, VirtError
+from ..model.storage import Pool, StorageState, storage_for
+from ..xml.storage import format_pool_xml, parse_pool_xml
+from ._client import Client
+from ._registry import procedure
+
+
+def pools(client: Client) -> StorageState:
+    """The storage driver state behind the client's connection."""
+    client.opened  # noqa: B018 - dispatch guarantees an open connection
+    return storage_for(client.hv)
+
+
+def pool_handle(pool: Pool) -> NonnullStoragePool:
+    return NonnullStoragePool(name=pool.name, uuid=pool.uuid.bytes)
+
+
+def resolve_pool(client: Client, h: NonnullStoragePool) -> Pool:
+    """virStoragePoolObjFromStoragePool: by UUID, the name only in the error."""
+    return pools(client).by_uuid(uuid.UUID(bytes=h.uuid), h.name)
+
+
+def _names(names: list[str], maxnames: int) -> tuple[str, ...]:
+    if maxnames > STORAGE_POOL_LIST_MAX:
+        raise VirtError.rpc("maxnames > REMOTE_STORAGE_POOL_LIST_MAX")
+    return tuple(names[: max(maxnames, 0)])
+
+
+@procedure(Proc.STORAGE_POOL_LOOKUP_BY_NAME)
+def storage_pool_lookup_by_name(client: Client, args: w.StoragePoolLookupByNameArgs) -> w.StoragePoolLookupByNameRet:
+    """virStoragePoolLookupByName."""
+    return w.StoragePoolLookupByNameRet(pool=pool_handle(pools(client).by_name(args.name)))
+
+
+@procedure(Proc.STORAGE_POOL_LOOKUP_BY_UUID)
+def storage_pool_lookup_by_uuid(client: Client, args: w.StoragePoolLookupByUuidArgs) -> w.StoragePoolLookupByUuidRet:
+    """virStoragePoolLookupByUUID."""
+    return w.StoragePoolLookupByUuidRet(pool=pool_handle(pools(client).by_uuid(uuid.UUID(bytes=args.uuid))))
+
+
+@procedure(Proc.STORAGE_POOL_LOOKUP_BY_VOLUME)
+def storage_pool_lookup_by_volume(client: Client, args: w.StoragePoolLookupByVolumeArgs
+                                  ) -> w.StoragePoolLookupByVolumeRet:
+    """virStoragePoolLookupByVolume: the pool named in the volume handle."""
+    return w.StoragePoolLookupByVolumeRet(pool=pool_handle(pools(client).active_pool(args.vol.pool)))
+
+
+@procedure(Proc.STORAGE_POOL_LOOKUP_BY_TARGET_PATH)
+def storage_pool_lookup_by_target_path(client: Client, args: w.StoragePoolLookupByTargetPathArgs
+                                       ) -> w.StoragePoolLookupByTargetPathRet:
+    """virStoragePoolLookupByTargetPath."""
+    return w.StoragePoolLookupByTargetPathRet(pool=pool_handle(pools(client).by_target_path(args.path)))
+
+
+@procedure(Proc.STORAGE_POOL_DEFINE_XML, mutates=True)
+def storage_pool_define_xml(client: Client, args: w.StoragePoolDefineXmlArgs) -> w.StoragePoolDefineXmlRet:
+    """virStoragePoolDefineXML."""
+    state = pools(client)
+    return w.StoragePoolDefineXmlRet(pool=pool_handle(state.define(parse_pool_xml(args.xml), args.flags)))
+
+
+@procedure(Proc.STORAGE_POOL_CREATE_XML, mutates=True)
+def storage_pool_create_xml(client: Client, args: w.StoragePoolCreateXmlArgs) -> w.StoragePoolCreateXmlRet:
+    """virStoragePoolCreateXML: a transient, running pool."""
+    state = pools(client)
+    return w.StoragePoolCreateXmlRet(pool=pool_handle(state.create_transient(parse_pool_xml(args.xml), args.flags)))
+
+
+@procedure(Proc.STORAGE_POOL_BUILD, mutates=True)
+def storage_pool_build(client: Client, args: w.StoragePoolBuildArgs) -> None:
+    """virStoragePoolBuild."""
+    pools(client).build(resolve_pool(client, args.pool), args.flags)
+
+
+@procedure(Proc.STORAGE_POOL_CREATE, mutates=True)
+def storage_pool_create(client: Client, args: w.StoragePoolCreateArgs) -> None:
+    """virStoragePoolCreate (start)."""
+    pools(client).start(resolve_pool(client, args.pool), args.flags)
+
+
+@procedure(Proc.STORAGE_POOL_DESTROY, mutates=True)
+def storage_pool_destroy(client: Client, args: w.StoragePoolDestroyArgs) -> None:
+    """virStoragePoolDestroy."""
+    pools(client).destroy(resolve_pool(client, args.pool))
+
+
+@procedure(Proc.STORAGE_POOL_DELETE, mutates=True)
+def storage_pool_delete(client: Client, args: w.StoragePoolDeleteArgs) -> None:
+    """virStoragePoolDelete."""
+    pools(client).delete(resolve_pool(client, args.pool), args.flags)
+
+
+@procedure(Proc.STORAGE_POOL_UNDEFINE, mutates=True)
+def storage_pool_undefine(client: Client, args: w.StoragePoolUndefineArgs) -> None:
+    """virStoragePoolUndefine."""
+    pools(client).undefine(resolve_pool(client, args.pool))
+
+
+@procedure(Proc.STORAGE_POOL_REFRESH, mutates=True)
+def storage_pool_refresh(client: Client, args: w.StoragePoolRefreshArgs) -> None:
+    """virStoragePoolRefresh."""
+    pools(client).refresh(resolve_pool(client, args.pool), args.flags)
+
+
+@procedure(Proc.STORAGE_POOL_GET_AUTOSTART)
+def storage_pool_get_autostart(client: Client, args: w.StoragePoolGetAutostartArgs) -> w.StoragePoolGetAutostartRet:
+    """virStoragePoolGetAutostart."""
+    return w.StoragePoolGetAutostartRet(autostart=int(resolve_pool(client, args.pool).autostart))
+
+
+@procedure(Proc.STORAGE_POOL_SET_AUTOSTART, mutates=True)
+def storage_pool_set_autostart(client: Client, args: w.StoragePoolSetAutostartArgs) -> None:
+    """virStoragePoolSetAutostart."""
+    pools(client).set_autostart(resolve_pool(client, args.pool), bool(args.autostart))
+
+
+@procedure(Proc.STORAGE_POOL_GET_INFO)
+def storage_pool_get_info(client: Client, args: w.StoragePoolGetInfoArgs) -> w.StoragePoolGetInfoRet:
+    """virStoragePoolGetInfo."""
+    state, cap, alloc, avail = pools(client).info(resolve_pool(client, args.pool))
+    return w.StoragePoolGetInfoRet(state=state, capacity=cap, allocation=alloc, available=avail)
+
+
+@procedure(Proc.STORAGE_POOL_GET_XML_DESC)
+def storage_pool_get_xml_desc(client: Client, args: w.StoragePoolGetXmlDescArgs) -> w.StoragePoolGetXmlDescRet:
+    """virStoragePoolGetXMLDesc (INACTIVE: the definition the next start uses)."""
+    if args.flags & ~1:
+        raise VirtError.unsupported_flags("storagePoolGetXMLDesc", args.flags & ~1, ErrorDomain.STORAGE)
+    pool = resolve_pool(client, args.pool)
+    return w.StoragePoolGetXmlDescRet(xml=format_pool_xml(pools(client), pool, bool(args.flags & 1)))
+
+
+@procedure(Proc.STORAGE_POOL_IS_ACTIVE)
+def storage_pool_is_active(client: Client, args: w.StoragePoolIsActiveArgs) -> w.StoragePoolIsActiveRet:
+    """virStoragePoolIsActive."""
+    return w.StoragePoolIsActiveRet(active=int(resolve_pool(client, args.pool).active))
+
+
+@procedure(Proc.STORAGE_POOL_IS_PERSISTENT)
+def storage_pool_is_persistent(client: Client, args: w.StoragePoolIsPersistentArgs) -> w.StoragePoolIsPersistentRet:
+    """virStoragePoolIsPersistent."""
+    return w.StoragePoolIsPersistentRet(persistent=int(resolve_pool(client, args.pool).persistent))
+
+
+@procedure(Proc.CONNECT_LIST_ALL_STORAGE_POOLS)
+def connect_list_all_storage_pools(client: Client, args: w.ConnectListAllStoragePoolsArgs
+                                   ) -> w.ConnectListAllStoragePoolsRet:
+    """virConnectListAllStoragePools: need_results 0 asks only for the count."""
+    found = pools(client).list_all(args.flags)
+    handles = tuple(pool_handle(p) for p in found) if args.need_results else ()
+    return w.ConnectListAllStoragePoolsRet(pools=handles, ret=len(found))
+
+
+@procedure(Proc.CONNECT_NUM_OF_STORAGE_POOLS)
+def connect_num_of_storage_pools(client: Client, args: None) -> w.ConnectNumOfStoragePoolsRet:
+    """virConnectNumOfStoragePools: active pools."""
+    return w.ConnectNumOfStoragePoolsRet(num=len(pools(client).names(active=True)))
+
+
+@procedure(Proc.CONNECT_LIST_STORAGE_POOLS)
+def connect_list_storage_pools(client: Client, args: w.ConnectListStoragePoolsArgs) -> w.ConnectListStoragePoolsRet:
+    """virConnectListStoragePools: names of active pools."""
+    return w.ConnectListStoragePoolsRet(names=_names(pools(client).names(active=True), args.maxnames))
+
+
+@procedure(Proc.CONNECT_NUM_OF_DEFINED_STORAGE_POOLS)
+def connect_num_of_defined_storage_pools(client: Client, args: None) -> w.ConnectNumOfDefinedStoragePoolsRet:
+    """virConnectNumOfDefinedStoragePools: inactive pools."""
+    return w.ConnectNumOfDefinedStoragePoolsRet(num=len(pools(client).names(active=False)))
+
+
+@procedure(Proc.CONNECT_LIST_DEFINED_STORAGE_POOLS)
+def connect_list_defined_storage_pools(client: Client, args: w.ConnectListDefinedStoragePoolsArgs
+                                       ) -> w.ConnectListDefinedStoragePoolsRet:
+    """virConnectListDefinedStoragePools: names of inactive pools."""
+    return w.ConnectListDefinedStoragePoolsRet(names=_names(pools(client).names(active=False), args.maxnames))

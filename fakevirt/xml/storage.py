@@ -1,0 +1,200 @@
+"""Storage pool and volume XML: parsed as ``src/conf/storage_conf.c`` does, formatted like libvirt 9.0."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+
+from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..model.devices import RawElement
+from ..model.storage import POOL_TYPES, Perms, Pool, PoolDef, StorageState, VolDef, Volume, xml_error
+from ._fmt import escape
+from .domain_tree import parse_xml
+
+STORAGE = ErrorDomain.STORAGE
+_UNITS = {"": 1, "b": 1, "byte": 1, "bytes": 1}
+for _i, _p in enumerate("kmgtpe", start=1):
+    _UNITS[_p] = _UNITS[f"{_p}ib"] = 1024 ** _i
+    _UNITS[f"{_p}b"] = 1000 ** _i
+ULLONG_MAX = (1 << 64) - 1
+
+
+def _text(root: RawElement, *path: str) -> str | None:
+    node: RawElement | None = root
+    for tag in path:
+        node = node.find(tag) if node is not None else None
+    if node is None:
+        return None
+    return node.text or ""
+
+
+def _attr(root: RawElement, attr: str, *path: str) -> str | None:
+    node: RawElement | None = root
+    for tag in path:
+        node = node.find(tag) if node is not None else None
+    return None if node is None else node.get(attr)
+
+
+def scale(value: str, unit: str | None, what: str) -> int:
+    """virStorageSize: a number with an optional unit suffix (virScaleInteger)."""
+    try:
+        n = int(value.strip(), 10)
+        if n < 0:
+            raise ValueError
+    except ValueError:
+        raise xml_error(f"malformed {what} element") from None
+    factor = _UNITS.get((unit or "").lower())
+    if factor is None:
+        raise VirtError.report(ErrorCode.INVALID_ARG, STORAGE, f"unknown suffix '{unit}'")
+    if n > ULLONG_MAX // factor:
+        raise VirtError.report(ErrorCode.OVERFLOW, STORAGE, f"value too large: {value}{unit or ''}")
+    return n * factor
+
+
+def _perms(root: RawElement, *path: str) -> Perms | None:
+    node: RawElement | None = root
+    for tag in path:
+        node = node.find(tag) if node is not None else None
+    if node is None:
+        return None
+    out = Perms(-1, -1, -1)
+    mode = _text(node, "mode")
+    if mode is not None:
+        try:
+            out.mode = int(mode, 8)
+            if not 0 <= out.mode <= 0o777:
+                raise ValueError
+        except ValueError:
+            raise xml_error("malformed octal mode") from None
+    for name in ("owner", "group"):
+        v = _text(node, name)
+        if v is not None:
+            try:
+                setattr(out, name, int(v))
+            except ValueError:
+                raise xml_error(f"malformed {name} element") from None
+    return out
+
+
+def _root(text: str, url: str, tag: str) -> RawElement:
+    root = parse_xml(text, url, STORAGE)
+    if root.tag != tag:
+        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.XML,
+                               f"expecting root element of '{tag}', not '{root.tag}'")
+    return root
+
+
+def parse_pool_xml(text: str) -> PoolDef:
+    """virStoragePoolDefParseString for the parts a dir pool uses."""
+    root = _root(text, "(storage_pool_definition)", "pool")
+    ptype = root.get("type")
+    if ptype is None:
+        raise xml_error("storage pool missing type attribute")
+    if ptype not in POOL_TYPES:
+        raise xml_error(f"unknown storage pool type {ptype}")
+    name = _text(root, "name")
+    if not name:
+        raise xml_error("missing pool source name element")
+    if "/" in name:
+        raise xml_error(f"name {name} cannot contain '/'")
+    uuid_text = _text(root, "uuid")
+    uuid = None
+    if uuid_text is not None:
+        try:
+            uuid = uuidlib.UUID(uuid_text.strip())
+        except ValueError:
+            raise xml_error("malformed uuid element") from None
+    target = _text(root, "target", "path")
+    if not target:
+        raise xml_error("missing storage pool target path")
+    from ..model.storage import _sanitize
+
+    return PoolDef(name, uuid, _sanitize(target.strip()), ptype, _perms(root, "target", "permissions"))
+
+
+def parse_vol_xml(text: str) -> VolDef:
+    """virStorageVolDefParseString for a volume of a dir pool."""
+    root = _root(text, "(storage_volume_definition)", "volume")
+    name = _text(root, "name")
+    if name is None:
+        raise xml_error("missing volume name element")
+    vtype = root.get("type")
+    if vtype is not None and vtype not in ("file", "block", "dir", "network", "netdir", "ploop"):
+        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, STORAGE, f"unknown volume type '{vtype}'")
+    backing = _text(root, "backingStore", "path")
+    bfmt = None
+    if backing is not None:
+        bfmt = _format(_attr(root, "type", "backingStore", "format"))
+    cap = _text(root, "capacity")
+    capacity = None
+    if cap is not None:
+        capacity = scale(cap, _attr(root, "unit", "capacity"), "capacity")
+    elif backing is None:
+        raise xml_error("missing capacity element")
+    alloc = _text(root, "allocation")
+    allocation = None if alloc is None else scale(alloc, _attr(root, "unit", "allocation"), "allocation")
+    fmt = _format(_attr(root, "type", "target", "format"))
+    return VolDef(name, capacity, allocation, fmt, backing, bfmt, _perms(root, "target", "permissions"))
+
+
+_FILE_FORMATS = ("none", "raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd", "ploop",
+                 "cow", "qcow", "qcow2", "qed", "vmdk")
+
+
+def _format(fmt: str | None) -> str | None:
+    if fmt is None:
+        return None
+    if fmt not in _FILE_FORMATS:
+        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, STORAGE, f"unknown volume format type {fmt}")
+    if fmt not in ("raw", "qcow2"):
+        raise VirtError.report(ErrorCode.NO_SUPPORT, STORAGE,
+                               f"fakevirt creates only raw and qcow2 volumes, not '{fmt}'")
+    return fmt
+
+
+def _perm_lines(p: Perms, indent: str) -> list[str]:
+    return [f"{indent}<permissions>", f"{indent}  <mode>0{p.mode:o}</mode>",
+            f"{indent}  <owner>{p.owner}</owner>", f"{indent}  <group>{p.group}</group>",
+            f"{indent}</permissions>"]
+
+
+def format_pool_xml(state: StorageState, pool: Pool, inactive: bool = False) -> str:
+    """virStoragePoolDefFormat of the live (or, with INACTIVE, the pending) definition."""
+    d = pool.new_config if inactive and pool.new_config is not None else pool.config
+    cap, alloc, avail = pool.stats
+    lines = [f"<pool type='{d.type}'>", f"  <name>{escape(d.name)}</name>", f"  <uuid>{d.uuid}</uuid>",
+             f"  <capacity unit='bytes'>{cap}</capacity>", f"  <allocation unit='bytes'>{alloc}</allocation>",
+             f"  <available unit='bytes'>{avail}</available>", "  <source>", "  </source>", "  <target>",
+             f"    <path>{escape(d.target)}</path>"]
+    perms = pool.target_perms if d is pool.config else None
+    if perms is not None:
+        lines += _perm_lines(perms, "    ")
+    lines += ["  </target>", "</pool>"]
+    return "\n".join(lines) + "\n"
+
+
+def format_vol_xml(state: StorageState, vol: Volume) -> str:
+    """virStorageVolDefFormat for a file volume and its immediate backing store."""
+    img = state.image(vol)
+    lines = ["<volume type='file'>", f"  <name>{escape(vol.name)}</name>", f"  <key>{escape(vol.key)}</key>",
+             f"  <capacity unit='bytes'>{img.virtual_size}</capacity>",
+             f"  <allocation unit='bytes'>{state.allocation(vol)}</allocation>",
+             f"  <physical unit='bytes'>{state.physical(vol)}</physical>", "  <target>",
+             f"    <path>{escape(vol.path)}</path>", f"    <format type='{img.format}'/>",
+             *_perm_lines(vol.perms, "    "), "  </target>"]
+    bpath = state.images.backing_path(img)
+    if bpath is not None:
+        bfmt = img.backing_format
+        if bfmt is None and state.images.exists(bpath):
+            bfmt = state.images.open(bpath).format
+        lines += ["  <backingStore>", f"    <path>{escape(bpath)}</path>"]
+        if bfmt is not None:
+            lines.append(f"    <format type='{bfmt}'/>")
+        if state.images.exists(bpath):
+            try:
+                perms = state.vol_by_path(bpath).perms
+            except VirtError:
+                perms = Perms()
+            lines += _perm_lines(perms, "    ")
+        lines.append("  </backingStore>")
+    lines.append("</volume>")
+    return "\n".join(lines) + "\n"
