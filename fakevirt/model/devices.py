@@ -56,12 +56,12 @@ class Address:
     def drive(cls, controller: int, bus: int, target: int, unit: int) -> Address:
         return cls("drive", {"controller": controller, "bus": bus, "target": target, "unit": unit})
 
-    def int(self, name: str, default: int = 0) -> int:
+    def num(self, name: str, default: int = 0) -> int:
         v = self.fields.get(name, default)
         return v if isinstance(v, int) else default
 
     def pci_tuple(self) -> tuple[int, int, int, int]:
-        return (self.int("domain"), self.int("bus"), self.int("slot"), self.int("function"))
+        return (self.num("domain"), self.num("bus"), self.num("slot"), self.num("function"))
 
     @property
     def is_pci(self) -> bool:

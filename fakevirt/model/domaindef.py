@@ -12,7 +12,7 @@ import copy
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from .devices import (
@@ -156,8 +156,8 @@ class DomainDef:
     def _same_kind(self, dev: Device) -> list[Device]:
         if isinstance(dev, GenericDevice):
             return [o for o in self.others if o.tag == dev.tag]
-        lists: dict[type, list] = {Sound: self.sounds, Audio: self.audios, Video: self.videos,
-                                   Redirdev: self.redirdevs, Watchdog: self.watchdogs, Rng: self.rngs}
+        lists: dict[type, list[Any]] = {Sound: self.sounds, Audio: self.audios, Video: self.videos,
+                                        Redirdev: self.redirdevs, Watchdog: self.watchdogs, Rng: self.rngs}
         if isinstance(dev, Memballoon):
             return [self.memballoon] if self.memballoon else []
         return list(lists.get(type(dev), []))
@@ -285,17 +285,18 @@ class DomainDef:
         else:
             raise VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU,
                                    f"persistent detach of device '{device_type_name(dev)}' is not supported")
-        found = self._match(dev)
-        if found is None:
+        match = self._match(dev)
+        if match is None:
             raise _missing(msg)
-        self._remove(found)
-        return found
+        self._remove(match)
+        return match
 
     def _remove(self, dev: Device) -> None:
-        for lst in (self.controllers, self.sounds, self.inputs, self.rngs, self.redirdevs,
-                    self.watchdogs, self.others):
+        lists: tuple[list[Any], ...] = (self.controllers, self.sounds, self.inputs, self.rngs,
+                                        self.redirdevs, self.watchdogs, self.others)
+        for lst in lists:
             if any(x is dev for x in lst):
-                lst[:] = [x for x in lst if x is not dev]  # type: ignore[index]
+                lst[:] = [x for x in lst if x is not dev]
                 return
 
     def update_device(self, dev: Device) -> None:

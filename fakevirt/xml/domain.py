@@ -7,10 +7,8 @@ PCI/drive/USB/virtio-serial addresses) and raises libvirt's errors with its code
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
 from ..model.devices import Device, Interface
 from ..model.domaindef import DomainDef
 from ..model.ids import Rng
@@ -96,11 +94,3 @@ def format_domain_xml(d: DomainDef, *, domain_id: int | None = None, inactive: b
 def format_device_xml(dev: Device, *, inactive: bool = True) -> str:
     """One device element, indented as at the top level (for events and debugging)."""
     return "\n".join(format_device(dev, Flags(inactive=inactive), 0)) + "\n"
-
-
-def new_uuid(rng: Rng) -> uuid.UUID:
-    return rng.uuid()
-
-
-def not_supported(kind: str) -> VirtError:
-    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU, kind)

@@ -57,8 +57,8 @@ def address_attrs(a: Address) -> list[tuple[str, str]]:
     out = [("type", a.type)]
     if a.type == "pci":
         if a.is_pci:
-            out += [("domain", f"0x{a.int('domain'):04x}"), ("bus", f"0x{a.int('bus'):02x}"),
-                    ("slot", f"0x{a.int('slot'):02x}"), ("function", f"0x{a.int('function'):x}")]
+            out += [("domain", f"0x{a.num('domain'):04x}"), ("bus", f"0x{a.num('bus'):02x}"),
+                    ("slot", f"0x{a.num('slot'):02x}"), ("function", f"0x{a.num('function'):x}")]
         if "multifunction" in f:
             out.append(("multifunction", str(f["multifunction"])))
         return out + [(k, str(v)) for k, v in f.items() if k not in ("domain", "bus", "slot", "function",
@@ -129,7 +129,7 @@ def format_disk(disk: Disk, flags: Flags, indent: int) -> list[str]:
     if disk.serial is not None:
         parts.append(("serial", element("serial", {}, [], i2, disk.serial)))
     parts.append(("boot", info_lines(disk, flags, i2, disk.boot_order, disk.boot_attrs)))
-    extra = [e for e in disk.extra if not (flags.inactive and e.tag == "backingStore")]
+    extra = [e for e in disk.extra if not (flags.inactive and not flags.migratable and e.tag == "backingStore")]
     return element("disk", attrs, with_extras(parts, extra, _DISK_CHILDREN, i2), indent)
 
 

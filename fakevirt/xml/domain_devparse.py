@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from ..model.devices import (
@@ -11,6 +12,7 @@ from ..model.devices import (
     Chr,
     Controller,
     Device,
+    DeviceBase,
     Disk,
     GenericDevice,
     Graphics,
@@ -107,7 +109,7 @@ def parse_address(el: RawElement) -> Address:
     return Address(atype, fields)
 
 
-def _take_info(el: RawElement, dev: Device, keep: tuple[str, ...] = ()) -> list[RawElement]:
+def _take_info(el: RawElement, dev: DeviceBase, keep: tuple[str, ...] = ()) -> list[RawElement]:
     """Pull alias, address and boot out of el; return the remaining children not in keep."""
     rest = []
     for c in el.children:
@@ -117,8 +119,8 @@ def _take_info(el: RawElement, dev: Device, keep: tuple[str, ...] = ()) -> list[
                 dev.alias = name
         elif c.tag == "address":
             dev.address = parse_address(c)
-        elif c.tag == "boot" and hasattr(dev, "boot_order"):
-            dev.boot_order = uint_attr(c, "order")  # type: ignore[union-attr]
+        elif c.tag == "boot" and isinstance(dev, (Disk, Interface, Redirdev, GenericDevice)):
+            dev.boot_order = uint_attr(c, "order")
             if isinstance(dev, Disk):
                 dev.boot_attrs = {k: v for k, v in c.attrs.items() if k != "order"}
         elif c.tag not in keep and c.tag != "#text":
@@ -348,7 +350,7 @@ def parse_generic(el: RawElement) -> GenericDevice:
     return g
 
 
-PARSERS = {"disk": parse_disk, "interface": parse_interface, "controller": parse_controller,
+PARSERS: dict[str, Callable[[RawElement], Device]] = {"disk": parse_disk, "interface": parse_interface, "controller": parse_controller,
            "serial": parse_chr, "parallel": parse_chr, "console": parse_chr, "channel": parse_chr,
            "input": parse_input, "graphics": parse_graphics, "video": parse_video,
            "sound": parse_simple, "audio": parse_simple, "redirdev": parse_simple,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..model.devices import Chr, Device, Input, RawElement
 from ..model.domaindef import CpuDef, DomainDef
 from .domain_devformat import Flags, element, format_chr, format_device, ordered
@@ -24,8 +26,10 @@ _GENERIC_ORDER = ("lease", "filesystem", "smartcard", "tpm", "hostdev", "redirfi
 
 def format_domain(d: DomainDef, domain_id: int | None, flags: Flags) -> str:
     if flags.migratable:
+        # the copy libvirt re-parses is formatted with secrets, and they survive into the result
         d = migratable_copy(d)
         domain_id = None
+        flags = Flags(inactive=True, secure=True, migratable=True)
     live = domain_id is not None and not flags.inactive
     if not live:
         flags = Flags(inactive=True, secure=flags.secure, migratable=flags.migratable)
@@ -36,7 +40,7 @@ def format_domain(d: DomainDef, domain_id: int | None, flags: Flags) -> str:
         head.append((f"xmlns:{prefix}", el.attrs.get(f"xmlns:{prefix}", _NS_URIS.get(prefix, ""))))
     out = [f"<domain{''.join(f' {k}={_q(v)}' for k, v in _dedupe(head))}>"]
     out += _identity(d)
-    out += _resources(d, live)
+    out += _resources(d)
     out += _os(d)
     out += _extras(d, ("idmap",))
     if d.features is not None:
@@ -52,8 +56,8 @@ def format_domain(d: DomainDef, domain_id: int | None, flags: Flags) -> str:
         out += raw_lines(d.pm, 2)
     out += _extras(d, ("perf",))
     out += ["  <devices>", *_devices(d, flags), "  </devices>"]
-    for s in d.seclabels:
-        out += raw_lines(s, 2)
+    for sec in d.seclabels:
+        out += _seclabel(sec, flags)
     out += _extras(d, ("keywrap", "launchSecurity"))
     for el in ns:
         out += raw_lines(_strip_ns(el), 2)
@@ -92,12 +96,12 @@ def _identity(d: DomainDef) -> list[str]:
     if d.metadata:
         out.append("  <metadata>")
         for text in d.metadata.values():
-            out.append("    " + node_dump(parse_xml(text, "(metadata)"), 2))
+            out.append("    " + node_dump(parse_xml(text, "(metadata)", keep_blanks=True), 2))
         out.append("  </metadata>")
     return out
 
 
-def _resources(d: DomainDef, live: bool) -> list[str]:
+def _resources(d: DomainDef) -> list[str]:
     out = _extras(d, ("maxMemory",))
     dump = "".join(f" dumpCore={_q(v)}" for k, v in d.memory_attrs.items() if k == "dumpCore")
     out.append(f"  <memory{dump} unit='KiB'>{d.memory_kib}</memory>")
@@ -108,10 +112,7 @@ def _resources(d: DomainDef, live: bool) -> list[str]:
         vattrs.append(("current", str(d.current_vcpus)))
     out.append(f"  <vcpu{''.join(f' {k}={_q(v)}' for k, v in vattrs)}>{d.vcpus}</vcpu>")
     out += _extras(d, ("vcpus", "iothreads", "iothreadids", "defaultiothread", "cputune", "numatune"))
-    resource = _extras(d, ("resource",))
-    if not resource and live:
-        resource = ["  <resource>", "    <partition>/machine</partition>", "  </resource>"]
-    out += resource
+    out += _extras(d, ("resource",))
     out += _extras(d, ("sysinfo", "bootloader", "bootloader_args"))
     return out
 
@@ -148,7 +149,7 @@ def _devices(d: DomainDef, flags: Flags) -> list[str]:
     ind = 4
     out = [f"    <emulator>{escape_attr(d.emulator)}</emulator>"] if d.emulator else []
 
-    def dump(devs: list, after: str | None = None) -> None:
+    def dump(devs: Sequence[Device], after: str | None = None) -> None:
         for dev in devs:
             if flags.migratable and isinstance(dev, Input) and dev.type == "keyboard" and dev.bus in ("ps2", "xen"):
                 continue
@@ -180,6 +181,17 @@ def _devices(d: DomainDef, flags: Flags) -> list[str]:
     return out
 
 
+def _seclabel(sec: RawElement, flags: Flags) -> list[str]:
+    """virSecurityLabelDefFormat: generated labels are runtime state."""
+    dynamic = sec.get("type") == "dynamic"
+    if dynamic and flags.migratable and sec.find("baselabel") is None:
+        return []
+    if dynamic and flags.inactive:
+        sec = RawElement(sec.tag, sec.attrs, sec.text,
+                         [c for c in sec.children if c.tag not in ("label", "imagelabel")])
+    return raw_lines(sec, 2)
+
+
 def migratable_copy(d: DomainDef) -> DomainDef:
     """qemuDomainDefFormatBufInternal's MIGRATABLE edits, on a re-parsed copy of the definition."""
     m = d.copy()
@@ -188,6 +200,9 @@ def migratable_copy(d: DomainDef) -> DomainDef:
         if dev.alias and not dev.alias.startswith("ua-"):
             dev.alias = None
     m.live_cpu = None
+    for disk in m.disks:  # the re-parse gives an empty drive its default format back
+        if disk.driver_type is None and disk.type != "volume":
+            disk.driver_type = "raw"
     usbs = [c for c in m.controllers if c.type == "usb"]
     drop: list[Device] = []
     if is_i440fx(m.machine) and len(usbs) == 1 and usbs[0].index == 0 and usbs[0].model in (None, "piix3-uhci") \

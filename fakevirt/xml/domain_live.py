@@ -52,6 +52,9 @@ def prepare_live(d: DomainDef, domain_id: int, *, host: Any | None = None, pty_s
         port = _live_graphics(g, port)
     _live_disks(live)
     live.live_cpu = _live_cpu(live, host)
+    if not any(e.tag == "resource" for e in live.extras):
+        at = next((i for i, e in enumerate(live.extras) if e.tag in ("sysinfo", "bootloader")), len(live.extras))
+        live.extras.insert(at, RawElement("resource", children=[RawElement("partition", text="/machine")]))
     if not live.seclabels:
         label = getattr(host, "dac_label", DEFAULT_DAC_LABEL) if host is not None else DEFAULT_DAC_LABEL
         live.seclabels = [RawElement("seclabel", {"type": "dynamic", "model": "dac", "relabel": "yes"}, None,
@@ -60,8 +63,8 @@ def prepare_live(d: DomainDef, domain_id: int, *, host: Any | None = None, pty_s
 
 
 def _is_serial_alias(d: DomainDef, chr_: Chr) -> bool:
-    return chr_.kind == "console" and chr_.target_type == "serial" and bool(d.serials) and \
-        d.consoles and d.consoles[0] is chr_
+    return (chr_.kind == "console" and chr_.target_type == "serial" and bool(d.serials)
+            and bool(d.consoles) and d.consoles[0] is chr_)
 
 
 def _live_graphics(g: Graphics, port: int) -> int:
@@ -80,13 +83,11 @@ def _live_graphics(g: Graphics, port: int) -> int:
 
 
 def _live_disks(d: DomainDef) -> None:
-    index = sum(1 for disk in d.disks if disk.source)
-    for disk in d.disks:
+    for n, disk in enumerate(d.disks):
         if not disk.source:
             disk.driver_type = None  # an empty drive has no format
             continue
-        disk.source_attrs["index"] = str(index + 1)
-        index -= 1
+        disk.source_attrs["index"] = str(len(d.disks) - n)  # node names count down from the last disk
         if not any(e.tag == "backingStore" for e in disk.extra):
             disk.extra.append(RawElement("backingStore"))
 
@@ -161,7 +162,7 @@ def assign_aliases(d: DomainDef) -> None:
             con.alias = d.serials[0].alias
         else:
             give(con, f"console{n}")
-    simple = (("input", d.inputs), ("sound", d.sounds), ("video", d.videos), ("redir", d.redirdevs),
+    simple: tuple[tuple[str, list[Any]], ...] = (("input", d.inputs), ("sound", d.sounds), ("video", d.videos), ("redir", d.redirdevs),
               ("watchdog", d.watchdogs), ("rng", d.rngs))
     for prefix, items in simple:
         for n, dev in enumerate(items):
@@ -170,10 +171,10 @@ def assign_aliases(d: DomainDef) -> None:
         give(d.memballoon, "balloon0")
     counts: dict[str, int] = {}
     for g in d.others:
-        prefix = _GENERIC_ALIASES.get(g.tag)
-        if prefix is not None:
-            give(g, f"{prefix}{counts.get(prefix, 0)}")
-            counts[prefix] = counts.get(prefix, 0) + 1
+        generic = _GENERIC_ALIASES.get(g.tag)
+        if generic is not None:
+            give(g, f"{generic}{counts.get(generic, 0)}")
+            counts[generic] = counts.get(generic, 0) + 1
 
 
 __all__ = ["assign_aliases", "prepare_live"]

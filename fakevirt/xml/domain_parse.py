@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from typing import Any
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from ..model.devices import (
@@ -213,8 +214,16 @@ def _parse_misc(root: RawElement, d: DomainDef) -> None:
     d.pm = root.find("pm")
     if (cpu := root.find("cpu")) is not None:
         d.cpu = _parse_cpu(cpu)
-    d.seclabels = root.findall("seclabel")
+    d.seclabels = [_seclabel(s) for s in root.findall("seclabel")]
     d.extras = [c for c in root.children if c.tag in KEPT_TOPLEVEL or _is_namespaced(c)]
+
+
+def _seclabel(el: RawElement) -> RawElement:
+    """A label with no model belongs to the primary security driver, 'none' on this host."""
+    if el.get("type") == "none" and "model" not in el.attrs:
+        attrs = dict(el.attrs)
+        el = RawElement(el.tag, {"type": attrs.pop("type"), "model": "none", **attrs}, el.text, el.children)
+    return el
 
 
 def _is_namespaced(el: RawElement) -> bool:
@@ -264,7 +273,7 @@ def _parse_devices(devices: RawElement, d: DomainDef) -> None:
                 raise VirtError.internal("only a single memory balloon device is supported", ErrorDomain.DOMAIN)
             d.memballoon = dev
         else:
-            lists: dict[type, list] = {Interface: d.interfaces, Input: d.inputs, Graphics: d.graphics,
+            lists: dict[type, list[Any]] = {Interface: d.interfaces, Input: d.inputs, Graphics: d.graphics,
                                        Sound: d.sounds, Audio: d.audios, Redirdev: d.redirdevs,
                                        Watchdog: d.watchdogs, Rng: d.rngs, GenericDevice: d.others}
             lists[type(dev)].append(dev)

@@ -98,7 +98,8 @@ def _make_set(d: DomainDef, nbuses: int, dry_run: bool) -> AddressSet:
         flags = connect_flags(dev, pcie) or PCI_DEVICE
         moved = addrs.reserve(a, flags)
         if moved != a:
-            dev.address = Address.pci(*moved, multifunction=dev.address.fields.get("multifunction"))  # type: ignore[arg-type]
+            multi = dev.address.fields.get("multifunction")
+            dev.address = Address.pci(*moved, multifunction=multi if isinstance(multi, str) else None)
     return addrs
 
 
@@ -231,9 +232,9 @@ def _assign_slots(d: DomainDef, addrs: AddressSet, pcie: bool) -> None:
     for i in d.inputs:
         if i.bus == "virtio":
             take(i)
-    for s in d.serials:
-        if s.target_type == "pci-serial":
-            take(s)
+    for serial in d.serials:
+        if serial.target_type == "pci-serial":
+            take(serial)
     for tag in ("iommu", "vsock", "memory", "crypto", "panic"):
         for g in d.others:
             if g.tag == tag:

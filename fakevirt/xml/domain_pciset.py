@@ -119,7 +119,8 @@ class AddressSet:
         if a[3] > 7:
             raise _err(f"Invalid PCI address {s}. function must be <= 7", from_config)
 
-    def reserve(self, a: tuple[int, int, int, int], flags: int, from_config: bool = True) -> tuple[int, ...]:
+    def reserve(self, a: tuple[int, int, int, int], flags: int,
+                from_config: bool = True) -> tuple[int, int, int, int]:
         """virDomainPCIAddressReserveAddrInternal; returns the (possibly moved) address."""
         if self.dry_run:
             a = self.grow(a, flags)
@@ -192,4 +193,4 @@ class AddressSet:
         a = self.reserve(self.next_addr(flags, function), flags, from_config=False)
         if not self.dry_run and dev is not None:
             multi = dev.address.fields.get("multifunction") if dev.address is not None else None
-            dev.address = Address.pci(*a, multifunction=multi if isinstance(multi, str) else None)
+            dev.address = Address.pci(a[0], a[1], a[2], a[3], multi if isinstance(multi, str) else None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
-from ..model.devices import Address, Audio, Chr, Controller, Input, Memballoon, Video
+from ..model.devices import Address, Audio, Chr, Controller, Device, Input, Memballoon, Video
 from ..model.domaindef import CpuDef, DomainDef
 from .domain_devdefaults import device_post_parse
 from .domain_pci import assign_pci_addresses
@@ -214,14 +214,14 @@ def _isa_serial_ports(d: DomainDef) -> None:
 def _implicit_controllers(d: DomainDef) -> None:
     """virDomainDefAddImplicitControllers."""
     for ctype, bus in (("scsi", "scsi"), ("fdc", "fdc"), ("ide", "ide"), ("sata", "sata")):
-        top = max((disk.address.int("controller") for disk in d.disks
+        top = max((disk.address.num("controller") for disk in d.disks
                    if disk.target_bus == bus and disk.address is not None and disk.address.type == "drive"),
                   default=-1)
         for i in range(top + 1):
             _add_controller(d, ctype, i, None)
     for chr_ in [*d.channels, *d.consoles]:
         if chr_.target_type == "virtio":
-            idx = chr_.address.int("controller") if chr_.address is not None and \
+            idx = chr_.address.num("controller") if chr_.address is not None and \
                 chr_.address.type == "virtio-serial" else 0
             _add_controller(d, "virtio-serial", idx, None)
     for g in d.others:
@@ -233,15 +233,15 @@ def _assign_virtio_serial(d: DomainDef) -> None:
     """qemuDomainAssignVirtioSerialAddresses for channels (port 0 is kept for consoles)."""
     used: dict[int, set[int]] = {}
     for c in d.channels:
-        if c.address is not None and c.address.type == "virtio-serial" and c.address.int("port"):
-            used.setdefault(c.address.int("controller"), set()).add(c.address.int("port"))
+        if c.address is not None and c.address.type == "virtio-serial" and c.address.num("port"):
+            used.setdefault(c.address.num("controller"), set()).add(c.address.num("port"))
     controllers = sorted(c.index or 0 for c in d.controllers if c.type == "virtio-serial")
     for c in d.channels:
         if c.target_type != "virtio":
             continue
-        if c.address is not None and c.address.type == "virtio-serial" and c.address.int("port"):
+        if c.address is not None and c.address.type == "virtio-serial" and c.address.num("port"):
             continue
-        only = c.address.int("controller") if c.address is not None and "controller" in c.address.fields else None
+        only = c.address.num("controller") if c.address is not None and "controller" in c.address.fields else None
         for ctrl in controllers if only is None else [only]:
             taken = used.setdefault(ctrl, set())
             port = next((p for p in range(1, VIRTIO_SERIAL_PORTS) if p not in taken), None)
@@ -253,8 +253,8 @@ def _assign_virtio_serial(d: DomainDef) -> None:
             raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN, "Unable to find a free virtio-serial port")
 
 
-def _usb_devices(d: DomainDef) -> list:
-    out: list = [g for g in d.others if g.tag == "hub" and g.element.get("type") == "usb"]
+def _usb_devices(d: DomainDef) -> list[Device]:
+    out: list[Device] = [g for g in d.others if g.tag == "hub" and g.element.get("type") == "usb"]
     out += [g for g in d.others if g.tag == "hostdev" and g.element.get("type") == "usb"]
     out += [disk for disk in d.disks if disk.target_bus == "usb"]
     out += [i for i in d.inputs if i.bus == "usb"]
@@ -276,13 +276,13 @@ def _assign_usb(d: DomainDef) -> None:
     for dev in devs:
         a = dev.address
         if a is not None and a.type == "usb" and a.fields.get("port"):
-            taken.setdefault(a.int("bus"), set()).add(str(a.fields["port"]))
+            taken.setdefault(a.num("bus"), set()).add(str(a.fields["port"]))
     for dev in devs:
         a = dev.address
         if a is not None and a.type == "usb" and a.fields.get("port"):
             continue
         for bus, count in sorted(ports.items()):
-            if a is not None and a.type == "usb" and "bus" in a.fields and a.int("bus") != bus:
+            if a is not None and a.type == "usb" and "bus" in a.fields and a.num("bus") != bus:
                 continue
             port = next((p for p in range(1, count + 1) if str(p) not in taken[bus]), None)
             if port is not None:

@@ -22,6 +22,9 @@ _FIRST_GROUP = {"name", "uuid", "genid", "title", "description", "metadata", "ma
 _OS_CHILDREN = {"type", "loader", "nvram", "kernel", "initrd", "cmdline", "dtb", "root", "boot", "bootmenu",
                 "bios", "smbios", "acpi", "init", "initarg", "initenv", "initdir", "inituser", "initgroup",
                 "firmware"}
+_FEATURES = {"acpi", "apic", "pae", "hap", "viridian", "privnet", "hyperv", "kvm", "xen", "pvspinlock",
+             "capabilities", "pmu", "vmport", "gic", "smm", "ioapic", "hpt", "vmcoreinfo", "htm", "nested-hv",
+             "msrs", "ccf-assist", "cfpc", "sbbc", "ibs", "tcg", "async-teardown", "ras", "ps2"}
 _DEVICE_ATTRS: dict[str, set[str]] = {
     "disk": {"type", "device", "model", "rawio", "sgio", "snapshot"},
     "interface": {"type", "trustGuestRxFilters"},
@@ -87,6 +90,12 @@ def _check(el: RawElement) -> None:
         for c in el.children:
             if c.tag != "#text" and c.tag not in _OS_CHILDREN:
                 raise _bad("os", f"Element os has extra content: {c.tag}")
+    elif el.tag == "clock":
+        if set(el.attrs) - {"offset", "adjustment", "basis", "timezone"}:
+            raise _bad("clock", "Expecting an element timer, got nothing")
+    elif el.tag == "features":
+        if any(c.tag not in _FEATURES for c in el.children if c.tag != "#text"):
+            raise _bad("features")
     elif el.tag == "devices":
         for dev in el.children:
             if dev.tag == "#text":

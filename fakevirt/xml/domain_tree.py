@@ -24,13 +24,15 @@ class _Open:
     line: int
 
 
-def parse_xml(text: str, url: str = "(domain_definition)", domain: int = ErrorDomain.DOMAIN) -> RawElement:
+def parse_xml(text: str, url: str = "(domain_definition)", domain: int = ErrorDomain.DOMAIN,
+              keep_blanks: bool = False) -> RawElement:
     """Parse a document into a tree, or raise libvirt's VIR_ERR_XML_DETAIL error.
 
     Args:
         text: the document.
         url: the pseudo file name libvirt puts in front of parser messages.
         domain: the error domain (VIR_FROM_THIS of the caller).
+        keep_blanks: keep whitespace-only text (libvirt parses metadata set by the API so).
     """
     data = text.encode("utf-8")
     parser = expat.ParserCreate()
@@ -71,7 +73,8 @@ def parse_xml(text: str, url: str = "(domain_definition)", domain: int = ErrorDo
         parser.Parse(data, True)
     except expat.ExpatError as e:
         raise _parse_error(data, e, opened, url, domain) from None
-    _drop_blanks(root[0])
+    if not keep_blanks:
+        _drop_blanks(root[0])
     return root[0]
 
 
