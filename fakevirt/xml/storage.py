@@ -6,7 +6,8 @@ import uuid as uuidlib
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from ..model.devices import RawElement
-from ..model.storage import POOL_TYPES, Perms, Pool, PoolDef, StorageState, VolDef, Volume, xml_error
+from ..model.storage import StorageState
+from ..model.storage_defs import POOL_TYPES, Perms, Pool, PoolDef, VolDef, Volume, _sanitize, xml_error
 from ._fmt import escape
 from .domain_tree import parse_xml
 
@@ -88,9 +89,9 @@ def parse_pool_xml(text: str) -> PoolDef:
     root = _root(text, "(storage_pool_definition)", "pool")
     ptype = root.get("type")
     if ptype is None:
-        raise xml_error("storage pool missing type attribute")
+        raise xml_error("Missing required attribute 'type' in element 'pool'")
     if ptype not in POOL_TYPES:
-        raise xml_error(f"unknown storage pool type {ptype}")
+        raise xml_error(f"Invalid value for attribute 'type' in element 'pool': '{ptype}'.")
     name = _text(root, "name")
     if not name:
         raise xml_error("missing pool source name element")
@@ -106,8 +107,6 @@ def parse_pool_xml(text: str) -> PoolDef:
     target = _text(root, "target", "path")
     if not target:
         raise xml_error("missing storage pool target path")
-    from ..model.storage import _sanitize
-
     return PoolDef(name, uuid, _sanitize(target.strip()), ptype, _perms(root, "target", "permissions"))
 
 
