@@ -218,7 +218,10 @@ def test_virsh_event_loop_prints_lifecycle_events(virsh, virsh_bin: str, fakevir
         proc.wait()
 
 
-def test_attach_detach_disk_and_interface_live_and_config(virsh, xml_file) -> None:
+def test_attach_detach_disk_and_interface_live_and_config(virsh, xml_file, fakevirt) -> None:
+    images = fakevirt.hypervisor.images
+    fakevirt.call(images.create, "/var/lib/x.qcow2", "qcow2", 1 << 30)
+    fakevirt.call(images.create, "/var/lib/y.img", "raw", 1 << 20)
     ok(virsh("define", xml_file()))
     ok(virsh("attach-disk", "vm1", "/var/lib/x.qcow2", "vdb", "--config", "--subdriver", "qcow2"))
     ok(virsh("attach-interface", "vm1", "network", "default", "--config", "--mac", "52:54:00:aa:bb:cc"))
@@ -257,3 +260,29 @@ def test_inactive_domain_behaves_like_the_real_qemu_driver(virsh, reference_uri:
             assert normalized(virsh(*command)) == normalized(virsh(*command, uri=reference_uri)), command
     finally:
         virsh("undefine", name, uri=reference_uri)
+
+
+def test_disks_must_exist_to_start_and_block_info(virsh, xml_file, fakevirt) -> None:
+    with_disk = minimal_domain_xml("vm1").replace("</os>", """</os>
+  <devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+    <source file='/var/lib/libvirt/images/vm1.qcow2'/><target dev='vda' bus='virtio'/></disk></devices>""")
+    ok(virsh("define", xml_file("vm1", with_disk)))
+    assert err(virsh("start", "vm1")) == (
+        "error: Failed to start domain 'vm1'\n"
+        "error: Cannot access storage file '/var/lib/libvirt/images/vm1.qcow2' (as uid:64055, gid:64055): "
+        "No such file or directory")
+    assert err(virsh("domblkinfo", "vm1", "vda")).endswith(
+        "error: Failed to open file '/var/lib/libvirt/images/vm1.qcow2': No such file or directory")
+    images = fakevirt.hypervisor.images
+    fakevirt.call(images.create, "/var/lib/libvirt/images/base.qcow2", "qcow2", 1 << 30)
+    fakevirt.call(lambda: images.create("/var/lib/libvirt/images/vm1.qcow2", "qcow2",
+                                        backing="/var/lib/libvirt/images/base.qcow2", backing_fmt="qcow2"))
+    info = dict(line.split(":", 1) for line in ok(virsh("domblkinfo", "vm1", "vda")).strip().splitlines())
+    assert info["Capacity"].strip() == str(1 << 30)
+    ok(virsh("start", "vm1"))
+    ok(virsh("destroy", "vm1"))
+    fakevirt.call(images.delete, "/var/lib/libvirt/images/base.qcow2")  # libvirt lets a backing file go
+    assert err(virsh("start", "vm1")).endswith(
+        "Cannot access backing file '/var/lib/libvirt/images/base.qcow2' of storage file "
+        "'/var/lib/libvirt/images/vm1.qcow2' (as uid:64055, gid:64055): No such file or directory")
+    assert err(virsh("domblkinfo", "vm1", "vdz")).endswith("invalid argument: invalid path vdz not assigned to domain")
