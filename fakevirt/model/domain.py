@@ -103,6 +103,7 @@ class Domain:
     snapshot_count: int = 0
     checkpoint_count: int = 0
     messages: list[str] = field(default_factory=list)
+    held_disks: list[tuple[str, tuple[str, str, str]]] = field(default_factory=list)  # image users
 
     @property
     def definition(self) -> DomainDef:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
@@ -34,6 +35,7 @@ class DomainSettings:
     """Mixed into Domains: the operations that change one or both definitions of a domain."""
 
     driver: QemuDriver
+    sync_disk_users: Callable[[Domain], None]  # Domains provides it
 
     def defs_for(self, dom: Domain, flags: int, writing: bool = True) -> list[DomainDef]:
         """virDomainObjGetDefs: which definitions AFFECT_CURRENT/LIVE/CONFIG (bits 0, 1) touch."""
@@ -159,6 +161,7 @@ class DomainSettings:
         _check_flags(fn, flags, allowed)
         for i, d in enumerate(self.defs_for(dom, flags)):
             getattr(d, f"{op}_device")(device if i == 0 else copy.deepcopy(device))
+        self.sync_disk_users(dom)
 
     def _require_active(self, dom: Domain) -> None:
         if not dom.active:

@@ -188,6 +188,7 @@ class Domains(DomainSettings):
             dom.live = dom.config.copy()
         dom.id = self._allocate_id()
         dom._config_changed = False
+        self.sync_disk_users(dom)
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.cpu_time_ns = 0
         self._emit(dom, Lifecycle.STARTED, detail)
@@ -238,6 +239,7 @@ class Domains(DomainSettings):
         self._emit(dom, Lifecycle.STOPPED, detail)
         dom_uuid, name = dom.uuid, dom.name
         dom.id = -1
+        self.sync_disk_users(dom)
         dom.live = None
         dom.autodestroy_client = None
         dom._config_changed = False
@@ -295,6 +297,44 @@ class Domains(DomainSettings):
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.set_state(State.RUNNING, Running.UNPAUSED)
         self._emit(dom, Lifecycle.RESUMED, 0)  # RESUMED_UNPAUSED
+
+    def sync_disk_users(self, dom: Domain) -> None:
+        """Make the image store's users match the disks the domain has open right now."""
+        images = self.driver.hypervisor.images
+        wanted = self._disk_owners(dom) if dom.active else []
+        for path, owner in dom.held_disks:
+            if (path, owner) not in wanted:
+                images.release(path, owner)
+        for path, owner in wanted:
+            if (path, owner) not in dom.held_disks:
+                images.acquire(path, owner)
+        dom.held_disks = wanted
+
+    def _disk_owners(self, dom: Domain) -> list[tuple[str, tuple[str, str, str]]]:
+        """The images a running domain holds open, and the owner tag it holds them with."""
+        d = dom.live
+        if d is None:
+            return []
+        return [(disk.source, ("domain", str(dom.uuid), disk.target_dev)) for disk in d.disks
+                if disk.type in ("file", "block") and disk.source]
+
+    def guest_disk(self, dom: Domain, target: str) -> tuple[str, tuple[str, str, str]]:
+        """(image path, owner) of a running domain's disk, for acting as the guest."""
+        self._require_active(dom)
+        for path, owner in self._disk_owners(dom):
+            if owner[2] == target:
+                return path, owner
+        raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU, f"invalid path {target} not assigned to domain")
+
+    def guest_write(self, dom: Domain, target: str, offset: int, data: bytes) -> None:
+        """What the guest writes to its disk ``target`` lands in the top image of the chain."""
+        path, owner = self.guest_disk(dom, target)
+        self.driver.hypervisor.images.write(path, offset, data, owner=owner)
+
+    def guest_read(self, dom: Domain, target: str, offset: int, length: int) -> bytes:
+        """What the guest reads from its disk ``target``, through the backing chain."""
+        path, _ = self.guest_disk(dom, target)
+        return self.driver.hypervisor.images.read(path, offset, length)
 
     def client_closed(self, client_id: int) -> None:
         """Autodestroy domains of a client that went away."""

@@ -189,3 +189,27 @@ def test_list_filters(hv: Hypervisor) -> None:
     assert names(1 << 4) == ["b"] and names(1 << 6) == ["a"]
     with pytest.raises(VirtError):
         driver.list_all_domains(1 << 16)
+
+
+def test_guest_io_through_the_disk_chain(hv: Hypervisor) -> None:
+    from fakevirt.model.devices import Disk
+
+    images = hv.images
+    images.create("/img/base.qcow2", "qcow2", 1 << 20)
+    images.write("/img/base.qcow2", 0, b"base" * 4)
+    images.create("/img/top.qcow2", "qcow2", backing="/img/base.qcow2", backing_fmt="qcow2")
+    d = make()
+    d.disks.append(Disk(type="file", device="disk", driver_name="qemu", driver_type="qcow2",
+                        source="/img/top.qcow2", target_dev="vda", target_bus="virtio"))
+    domains = hv.system.domains
+    dom = domains.define(d)
+    with pytest.raises(VirtError, match="domain is not running"):
+        domains.guest_read(dom, "vda", 0, 4)
+    domains.start(dom)
+    assert domains.guest_read(dom, "vda", 0, 8) == b"basebase"
+    domains.guest_write(dom, "vda", 4, b"TOP!")
+    assert domains.guest_read(dom, "vda", 0, 8) == b"baseTOP!"
+    assert images.read("/img/base.qcow2", 0, 8) == b"basebase"  # copy-on-write: the base is untouched
+    assert ("domain", str(dom.uuid), "vda") in images.users("/img/top.qcow2")
+    domains.destroy(dom)
+    assert images.users("/img/top.qcow2") == []
