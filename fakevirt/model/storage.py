@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ErrorCode, VirtError
 from .images import ImageStore
+from .images.image import FS_BLOCK, round_up
 from .storage_defs import (
     BUILD_FLAGS,
     CREATE_WITH_BUILD,
@@ -306,8 +307,16 @@ class StorageState(VolumeOps):
             found[name] = old if old is not None and old.path == path else Volume(name, path, pool)
         pool.volumes = dict(sorted(found.items()))
         pool.target_perms = replace(self.dirs.get(pool.path) or Perms(0o755))
-        used = FS_BASE_USED + sum(self.allocation(v) for p in self.pools.values() if p.active
-                                  for v in p.volumes.values())
+        self.update_stats(pool)
+
+    def update_stats(self, pool: Pool) -> None:
+        """Capacity, allocation and available of the filesystem (every pool shares one)."""
+        vols = {v.path: v for p in self.pools.values() if p.active for v in p.volumes.values()}
+        vols.update({v.path: v for v in pool.volumes.values()})
+        used = FS_BASE_USED
+        for path in _listdir(self.images, "/", recursive=True):
+            vol = vols.get(path)
+            used += self.allocation(vol) if vol is not None else round_up(self.images.open(path).allocation, FS_BLOCK)
         used = min(used, FS_CAPACITY)
         pool.stats = (FS_CAPACITY, used, FS_CAPACITY - used)
 
@@ -315,7 +324,7 @@ class StorageState(VolumeOps):
         """virStoragePoolGetInfo: state, capacity, allocation, available (0s when inactive)."""
         if not pool.active:
             return POOL_INACTIVE, 0, 0, 0
-        self.refresh(pool)
+        self.update_stats(pool)
         return (POOL_RUNNING, *pool.stats)
 
 

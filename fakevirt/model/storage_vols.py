@@ -41,10 +41,10 @@ class VolumeOps:
     def by_name(self, name: str) -> Pool:
         raise NotImplementedError
 
-    def refresh(self, pool: Pool, flags: int = 0) -> None:
+    def _live_volumes(self, pool: Pool) -> dict[str, Volume]:
         raise NotImplementedError
 
-    def _live_volumes(self, pool: Pool) -> dict[str, Volume]:
+    def update_stats(self, pool: Pool) -> None:
         raise NotImplementedError
 
     def image(self, vol: Volume) -> Image:
@@ -116,6 +116,7 @@ class VolumeOps:
             vol.prealloc = capacity if vd.allocation is None else min(vd.allocation, capacity)
         pool.volumes[vd.name] = vol
         pool.volumes = dict(sorted(pool.volumes.items()))
+        self.update_stats(pool)
         return vol
 
     def vol_create_from(self, pool: Pool, vd: VolDef, src_pool_name: str, src_name: str, flags: int = 0) -> Volume:
@@ -141,6 +142,7 @@ class VolumeOps:
                 vol.prealloc = max(vol.prealloc, self.allocation(src))
         pool.volumes[vd.name] = vol
         pool.volumes = dict(sorted(pool.volumes.items()))
+        self.update_stats(pool)
         return vol
 
     def vol_delete(self, vol: Volume, flags: int = 0) -> None:
@@ -148,6 +150,7 @@ class VolumeOps:
             raise VirtError.unsupported_flags("storageVolDelete", flags & ~3, STORAGE)
         self.images.delete(vol.path)
         vol.pool.volumes.pop(vol.name, None)
+        self.update_stats(vol.pool)
 
     def vol_wipe(self, vol: Volume, algorithm: int = 0, flags: int = 0) -> None:
         """virStorageVolWipePattern: the file's bytes are overwritten (a qcow2 file becomes raw)."""
@@ -191,7 +194,7 @@ class VolumeOps:
             self.images.resize(vol.path, new, shrink=True, force=True)
         if flags & RESIZE_ALLOCATE and img.format == "raw":
             vol.prealloc = round_up(new, FS_BLOCK)
-        self.refresh(vol.pool)
+        self.update_stats(vol.pool)
 
     # -- data streams ----------------------------------------------------------------------
 

@@ -93,7 +93,9 @@ def test_list_filters(st: StorageState) -> None:
 
 def test_volumes_raw_qcow2_backing_and_refresh(st: StorageState) -> None:
     pool = running(st)
+    before = st.info(pool)[2]
     raw = st.vol_create(pool, VolDef("a.raw", 10 * MiB, None, "raw"))
+    assert st.info(pool)[2] == before + 10 * MiB and pool.stats[1] == before + 10 * MiB
     assert st.vol_info(raw) == (0, 10 * MiB, 10 * MiB)  # preallocated like libvirt does
     sparse = st.vol_create(pool, VolDef("s.raw", 10 * MiB, 0, "raw"))
     assert st.vol_info(sparse) == (0, 10 * MiB, 0)
