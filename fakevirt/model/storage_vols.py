@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from ..errors import ErrorCode, VirtError
+from ..errors import ErrorCode, ErrorDomain, VirtError
 from .images import ImageStore
 from .images import chain as rw
 from .images.image import FS_BLOCK, Image, round_up
@@ -82,7 +82,7 @@ class VolumeOps:
         if vd.name in self._live_volumes(pool):
             raise VirtError.report(ErrorCode.STORAGE_VOL_EXIST, STORAGE, f"'{vd.name}'")
         if "/" in vd.name or vd.name in ("", ".", ".."):
-            raise VirtError.report(ErrorCode.INVALID_ARG, STORAGE, f"volume name '{vd.name}' cannot contain '/'")
+            raise VirtError.operation_invalid(f"volume name '{vd.name}' cannot contain '/'", STORAGE)
         path = posixpath.join(pool.path, vd.name)
         if self.images.exists(path):
             raise VirtError.report(ErrorCode.SYSTEM_ERROR, STORAGE,
@@ -106,8 +106,8 @@ class VolumeOps:
             if vd.backing_path is not None:
                 bpath = self.images.normpath(vd.backing_path)
                 if not self.images.exists(bpath):
-                    raise VirtError.report(ErrorCode.INTERNAL_ERROR, STORAGE,
-                                           f"inaccessible backing store volume {vd.backing_path}")
+                    raise VirtError.report(ErrorCode.SYSTEM_ERROR, STORAGE, f"inaccessible backing store "
+                                           f"volume {vd.backing_path}: No such file or directory")
                 if bfmt is None:
                     bfmt = self.images.open(bpath).format
             self.images.create(path, fmt, capacity if vd.capacity is not None else None, vd.backing_path, bfmt)
@@ -158,6 +158,9 @@ class VolumeOps:
             raise VirtError.unsupported_flags("storageVolWipePattern", flags, STORAGE)
         if not 0 <= algorithm <= 9:
             raise VirtError.report(ErrorCode.INVALID_ARG, STORAGE, f"wiping algorithm {algorithm} not supported")
+        if 0 < algorithm < 9:  # patterns are written by scrub(1), which the host lacks
+            raise VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
+                                   "Cannot find 'scrub' in path: No such file or directory")
         img = self.image(vol)
         if img.format == "raw":
             img.clusters = {}

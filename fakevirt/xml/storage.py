@@ -45,7 +45,7 @@ def scale(value: str, unit: str | None, what: str) -> int:
         raise xml_error(f"malformed {what} element") from None
     factor = _UNITS.get((unit or "").lower())
     if factor is None:
-        raise VirtError.report(ErrorCode.INVALID_ARG, STORAGE, f"unknown suffix '{unit}'")
+        raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.NONE, f"unknown suffix '{unit}'")
     if n > ULLONG_MAX // factor:
         raise VirtError.report(ErrorCode.OVERFLOW, STORAGE, f"value too large: {value}{unit or ''}")
     return n * factor
