@@ -184,3 +184,7 @@ def connect_list_defined_storage_pools(client: Client, args: w.ConnectListDefine
                                        ) -> w.ConnectListDefinedStoragePoolsRet:
     """virConnectListDefinedStoragePools: names of inactive pools."""
     return w.ConnectListDefinedStoragePoolsRet(names=_names(pools(client).names(active=False), args.maxnames))
+
+
+# The volume and event families register with this module (importing "storage" registers all three).
+from . import storage_events, storage_vol  # noqa: E402, F401

@@ -144,7 +144,8 @@ def storage_pool_list_all_volumes(client: Client, args: w.StoragePoolListAllVolu
 def storage_vol_upload(client: Client, args: w.StorageVolUploadArgs) -> None:
     """virStorageVolUpload: the stream's data lands in the volume from ``offset``."""
     writer = pools(client).upload(resolve_vol(client, args.vol), args.offset, args.length, args.flags)
-    client.open_stream(UploadStream(write=writer.write, hole=writer.hole if args.flags & 1 else None))
+    client.open_stream(UploadStream(write=writer.write, finish=writer.finish,
+                                    hole=writer.hole if args.flags & 1 else None))
 
 
 @procedure(Proc.STORAGE_VOL_DOWNLOAD)

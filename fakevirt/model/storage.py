@@ -23,16 +23,26 @@ from .storage_defs import (
     CREATE_WITH_BUILD,
     CREATE_WITH_BUILD_NO_OVERWRITE,
     CREATE_WITH_BUILD_OVERWRITE,
+    CREATED,
+    DEFINED,
+    DELETED,
+    EVENT_ID_LIFECYCLE,
+    EVENT_ID_REFRESH,
     FS_BASE_USED,
     FS_CAPACITY,
     LIST_POOLS_ALL,
     POOL_INACTIVE,
     POOL_RUNNING,
+    STARTED,
+    STOPPED,
     STORAGE,
     SYSTEM_DIRS,
+    UNDEFINED,
     Perms,
     Pool,
     PoolDef,
+    PoolEvent,
+    PoolEventBus,
     VolDef,
     Volume,
     _check_type,
@@ -51,11 +61,19 @@ if TYPE_CHECKING:
 class StorageState(VolumeOps):
     """The storage driver of one hypervisor: its pools, on the hypervisor's image store."""
 
-    def __init__(self, hv: Hypervisor, images: ImageStore) -> None:
+    def __init__(self, hv: Hypervisor, images: ImageStore, bus: PoolEventBus | None = None) -> None:
         self.hv = hv
+        self.bus = bus if bus is not None else PoolEventBus()
         self.images = images
         self.pools: dict[str, Pool] = {}
         self.dirs: dict[str, Perms] = {d: Perms(0o755) for d in SYSTEM_DIRS}  # directory -> its permissions
+
+    def emit(self, pool: Pool, event: int, detail: int = 0) -> None:
+        """Publish a lifecycle event (or, with event=-1, a refresh event) about ``pool``."""
+        if event < 0:
+            self.bus.publish(PoolEvent(EVENT_ID_REFRESH, pool.name, pool.uuid))
+        else:
+            self.bus.publish(PoolEvent(EVENT_ID_LIFECYCLE, pool.name, pool.uuid, event, detail))
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -172,14 +190,15 @@ class StorageState(VolumeOps):
         _check_type(d)
         existing = self._check_duplicate(d, check_active=False)
         if existing is None:
-            pool = Pool(d)
-            self.pools[d.name] = pool
-            return pool
-        existing.persistent = True
-        if existing.active:
-            existing.new_config = d
+            existing = Pool(d)
+            self.pools[d.name] = existing
         else:
-            existing.config, existing.new_config = d, None
+            existing.persistent = True
+            if existing.active:
+                existing.new_config = d
+            else:
+                existing.config, existing.new_config = d, None
+        self.emit(existing, DEFINED)
         return existing
 
     def create_transient(self, d: PoolDef, flags: int = 0) -> Pool:
@@ -200,6 +219,7 @@ class StorageState(VolumeOps):
                 existing.config, existing.new_config = old, None
             raise
         self.pools[d.name] = pool
+        self.emit(pool, STARTED)
         return pool
 
     def _check_create_flags(self, flags: int, fn: str) -> None:
@@ -215,6 +235,7 @@ class StorageState(VolumeOps):
         if not pool.persistent:
             raise VirtError.report(ErrorCode.OPERATION_INVALID, STORAGE, "pool has no config file")
         del self.pools[pool.name]
+        self.emit(pool, UNDEFINED)
 
     def set_autostart(self, pool: Pool, autostart: bool) -> None:
         if not pool.persistent:
@@ -230,6 +251,7 @@ class StorageState(VolumeOps):
         if pool.active:
             raise VirtError.operation_invalid(f"storage pool '{pool.name}' is already active", STORAGE)
         self._build_dir(pool, flags)
+        self.emit(pool, CREATED)
 
     def _build_dir(self, pool: Pool, flags: int) -> None:
         if flags & 8 and flags & 4:
@@ -252,6 +274,7 @@ class StorageState(VolumeOps):
         if flags & (CREATE_WITH_BUILD | CREATE_WITH_BUILD_OVERWRITE | CREATE_WITH_BUILD_NO_OVERWRITE):
             self._build_dir(pool, flags & CREATE_WITH_BUILD_NO_OVERWRITE and 4 or 0)
         self._start_dir(pool)
+        self.emit(pool, STARTED)
 
     def _start_dir(self, pool: Pool) -> None:
         if not self.dir_exists(pool.path):
@@ -260,7 +283,7 @@ class StorageState(VolumeOps):
         pool.volumes = {}
         pool.active = True
         try:
-            self.refresh(pool)
+            self.refresh(pool, emit=False)
         except BaseException:
             pool.active = False
             raise
@@ -274,6 +297,7 @@ class StorageState(VolumeOps):
             raise not_active(pool.name)
         pool.active = False
         pool.volumes = {}
+        self.emit(pool, STOPPED)
         if not pool.persistent:
             del self.pools[pool.name]
         elif pool.new_config is not None:
@@ -293,8 +317,9 @@ class StorageState(VolumeOps):
             raise VirtError.report(ErrorCode.SYSTEM_ERROR, STORAGE,
                                    f"failed to remove pool '{path}': Directory not empty")
         self.dirs.pop(path, None)
+        self.emit(pool, DELETED)
 
-    def refresh(self, pool: Pool, flags: int = 0) -> None:
+    def refresh(self, pool: Pool, flags: int = 0, *, emit: bool = True) -> None:
         """virStoragePoolRefresh: rescan the directory for images; recompute the sizes."""
         if flags:
             raise VirtError.unsupported_flags("storagePoolRefresh", flags, STORAGE)
@@ -308,6 +333,8 @@ class StorageState(VolumeOps):
         pool.volumes = dict(sorted(found.items()))
         pool.target_perms = replace(self.dirs.get(pool.path) or Perms(0o755))
         self.update_stats(pool)
+        if emit:
+            self.emit(pool, -1)
 
     def update_stats(self, pool: Pool) -> None:
         """Capacity, allocation and available of the filesystem (every pool shares one)."""
@@ -328,6 +355,14 @@ class StorageState(VolumeOps):
         return (POOL_RUNNING, *pool.stats)
 
 
+def pool_events(hv: Hypervisor) -> PoolEventBus:
+    """The storage pool event bus of ``hv`` (the same object across ``hv.reset()``)."""
+    bus = hv.__dict__.get("_fakevirt_pool_events")
+    if not isinstance(bus, PoolEventBus):
+        bus = hv.__dict__["_fakevirt_pool_events"] = PoolEventBus()
+    return bus
+
+
 def storage_for(hv: Hypervisor) -> StorageState:
     """The storage driver state of ``hv``, made on first use and again after ``hv.reset()``.
 
@@ -340,7 +375,7 @@ def storage_for(hv: Hypervisor) -> StorageState:
         images = getattr(hv, "images", None)
         if not isinstance(images, ImageStore):
             images = ImageStore(hv.clock)
-        slot = (marker, StorageState(hv, images))
+        slot = (marker, StorageState(hv, images, pool_events(hv)))
         hv.__dict__["_fakevirt_storage"] = slot
     state: StorageState = slot[1]
     return state

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid as uuidlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
@@ -162,3 +163,37 @@ def _check_type(d: PoolDef) -> None:
     if d.type != "dir":
         raise VirtError.report(ErrorCode.NO_SUPPORT, STORAGE,
                                f"fakevirt emulates only 'dir' storage pools, not '{d.type}'")
+
+
+# -- pool events (virStoragePoolEventID / virStoragePoolEventLifecycleType) ------------------
+
+EVENT_ID_LIFECYCLE, EVENT_ID_REFRESH = 0, 1
+EVENT_ID_LAST = 2
+DEFINED, UNDEFINED, STARTED, STOPPED, CREATED, DELETED = range(6)
+
+
+@dataclass(frozen=True)
+class PoolEvent:
+    """One storage pool event: lifecycle (event, detail) or refresh."""
+
+    event_id: int
+    pool_name: str
+    pool_uuid: uuidlib.UUID
+    event: int = 0
+    detail: int = 0
+
+
+class PoolEventBus:
+    """Synchronous publish/subscribe of pool events; lives as long as its hypervisor (reset too)."""
+
+    def __init__(self) -> None:
+        self._subscribers: list[Callable[[PoolEvent], None]] = []
+
+    def subscribe(self, fn: Callable[[PoolEvent], None]) -> Callable[[], None]:
+        """Add a subscriber; returns the function that removes it."""
+        self._subscribers.append(fn)
+        return lambda: self._subscribers.remove(fn) if fn in self._subscribers else None
+
+    def publish(self, event: PoolEvent) -> None:
+        for fn in list(self._subscribers):
+            fn(event)

@@ -47,6 +47,9 @@ class VolumeOps:
     def update_stats(self, pool: Pool) -> None:
         raise NotImplementedError
 
+    def emit(self, pool: Pool, event: int, detail: int = 0) -> None:
+        raise NotImplementedError
+
     def image(self, vol: Volume) -> Image:
         return self.images.open(vol.path)
 
@@ -258,6 +261,11 @@ class VolumeWriter:
         if n:
             self.state.images.write(self.vol.path, self.pos, data[:n], force=True)
         self.pos += n
+
+    def finish(self) -> None:
+        """The upload completed: libvirt refreshes the pool (a refresh event)."""
+        if self.vol.pool.active:
+            self.state.emit(self.vol.pool, -1)
 
     def hole(self, length: int) -> None:
         n = self._room(length)

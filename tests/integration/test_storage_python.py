@@ -135,3 +135,69 @@ def test_read_only_connection_refuses_changes(fakevirt_uri: str, pool) -> None:
         assert code == libvirt.VIR_ERR_OPERATION_DENIED
     finally:
         ro.close()
+
+
+def _session_delivers_pool_events() -> bool:
+    import inspect
+
+    from fakevirt.server import session
+
+    return "storage_event_messages" in inspect.getsource(session)
+
+
+def _ensure_event_loop() -> None:
+    """libvirt's default event loop in a thread, once per process (shared with the domain tests)."""
+    import sys
+    import threading
+
+    for module in list(sys.modules.values()):
+        loop = getattr(module, "EventLoop", None)
+        if module is not None and module.__name__.endswith("test_domain_python") and loop is not None:
+            loop.ensure()
+            return
+    if getattr(libvirt, "_fakevirt_loop", False):
+        return
+    libvirt.virEventRegisterDefaultImpl()
+
+    def run() -> None:
+        while True:
+            libvirt.virEventRunDefaultImpl()
+
+    threading.Thread(target=run, daemon=True).start()
+    libvirt._fakevirt_loop = True  # type: ignore[attr-defined]
+
+
+def wait_for(predicate, timeout: float = 5.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting for events"
+        time.sleep(0.01)
+
+
+def test_pool_event_registration(conn) -> None:
+    _ensure_event_loop()
+    seen: list[tuple[str, int, int]] = []
+    refreshed: list[str] = []
+    cid = conn.storagePoolEventRegisterAny(None, libvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
+                                           lambda c, p, event, detail, opaque: seen.append((p.name(), event, detail)),
+                                           None)
+    rid = conn.storagePoolEventRegisterAny(None, libvirt.VIR_STORAGE_POOL_EVENT_ID_REFRESH,
+                                           lambda c, p, opaque: refreshed.append(p.name()), None)
+    p = conn.storagePoolDefineXML(POOL_XML.format(name="fv", path="/tmp/fv-pools/fv"))
+    p.build()
+    p.create()
+    p.refresh()
+    p.destroy()
+    p.undefine()
+    if _session_delivers_pool_events():
+        expected = [("fv", libvirt.VIR_STORAGE_POOL_EVENT_DEFINED, 0), ("fv", libvirt.VIR_STORAGE_POOL_EVENT_CREATED, 0),
+                    ("fv", libvirt.VIR_STORAGE_POOL_EVENT_STARTED, 0), ("fv", libvirt.VIR_STORAGE_POOL_EVENT_STOPPED, 0),
+                    ("fv", libvirt.VIR_STORAGE_POOL_EVENT_UNDEFINED, 0)]
+        wait_for(lambda: len(seen) >= len(expected) and refreshed)
+        assert seen == expected and refreshed == ["fv"]
+    conn.storagePoolEventDeregisterAny(cid)
+    conn.storagePoolEventDeregisterAny(rid)
+    with pytest.raises(libvirt.libvirtError):
+        conn.storagePoolEventDeregisterAny(cid)

@@ -156,3 +156,65 @@ def test_clone_wipe_upload_download(st: StorageState) -> None:
     st.vol_wipe(vol)
     img = st.image(vol)
     assert img.format == "raw" and not img.clusters and img.virtual_size == st.physical(vol)
+
+
+def test_pool_events_in_libvirts_order(hv: Hypervisor, st: StorageState) -> None:
+    from fakevirt.model.storage import pool_events
+
+    seen: list[tuple[int, str, int]] = []
+    pool_events(hv).subscribe(lambda ev: seen.append((ev.event_id, ev.pool_name, ev.event)))
+    pool = st.define(PoolDef("p", None, "/pools/p"))
+    st.build(pool)
+    st.start(pool)
+    st.refresh(pool)
+    st.destroy(pool)
+    st.delete(pool)
+    st.undefine(pool)
+    st.create_transient(PoolDef("t", None, "/tmp"))
+    assert seen == [(0, "p", 0), (0, "p", 4), (0, "p", 2), (1, "p", 0), (0, "p", 3), (0, "p", 5), (0, "p", 1),
+                    (0, "t", 2)]
+    hv.reset()  # the bus outlives a reset: sessions stay subscribed
+    storage_for(hv).define(PoolDef("q", None, "/pools/q"))
+    assert seen[-1] == (0, "q", 0)
+
+
+def test_event_registration_and_messages(hv: Hypervisor) -> None:
+    import uuid
+
+    from fakevirt.handlers import Client
+    from fakevirt.handlers.storage_events import storage_event_messages
+    from fakevirt.server.dispatch import dispatch
+    from protocol import Call, ErrorReply, NonnullStoragePool, Proc, Reply
+    from protocol.remote import storage as w
+
+    client = Client(hv, id=1)
+    client.driver = hv.system
+
+    def call(proc: int, args: object) -> object:
+        return dispatch(client, Call(program=0x20008086, version=1, procedure=proc, serial=1, args=args))
+
+    r = call(Proc.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, w.ConnectStoragePoolEventRegisterAnyArgs(eventID=0, pool=None))
+    assert isinstance(r, Reply) and r.ret.callbackID == 1
+    st = storage_for(hv)
+    other = st.define(PoolDef("other", None, "/srv"))
+    only = NonnullStoragePool(name="other", uuid=other.uuid.bytes)
+    r = call(Proc.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, w.ConnectStoragePoolEventRegisterAnyArgs(eventID=1, pool=only))
+    assert isinstance(r, Reply) and r.ret.callbackID == 2
+    bad = call(Proc.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, w.ConnectStoragePoolEventRegisterAnyArgs(eventID=2, pool=None))
+    assert isinstance(bad, ErrorReply) and bad.error.message == "internal error: unsupported storage pool event ID 2"
+    got: list = []
+    st.bus.subscribe(lambda ev: got.extend(storage_event_messages(client, ev)))
+    pool = st.define(PoolDef("p", uuid.UUID(int=5), "/tmp"))
+    st.start(pool)
+    st.refresh(pool)
+    st.start(other)
+    st.refresh(other)
+    assert [(m.procedure, m.body.callbackID, m.body.pool.name) for m in got] == [
+        (Proc.STORAGE_POOL_EVENT_LIFECYCLE, 1, "p"), (Proc.STORAGE_POOL_EVENT_LIFECYCLE, 1, "p"),
+        (Proc.STORAGE_POOL_EVENT_LIFECYCLE, 1, "other"), (Proc.STORAGE_POOL_EVENT_REFRESH, 2, "other")]
+    assert (got[1].body.event, got[1].body.detail) == (2, 0)
+    assert isinstance(call(Proc.CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY,
+                           w.ConnectStoragePoolEventDeregisterAnyArgs(callbackID=1)), Reply)
+    again = call(Proc.CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, w.ConnectStoragePoolEventDeregisterAnyArgs(callbackID=1))
+    assert isinstance(again, ErrorReply)
+    assert again.error.message == "internal error: storage pool event callback 1 not registered"
