@@ -52,7 +52,7 @@ def storage_pool_lookup_by_uuid(client: Client, args: w.StoragePoolLookupByUuidA
 def storage_pool_lookup_by_volume(client: Client, args: w.StoragePoolLookupByVolumeArgs
                                   ) -> w.StoragePoolLookupByVolumeRet:
     """virStoragePoolLookupByVolume: the pool named in the volume handle."""
-    return w.StoragePoolLookupByVolumeRet(pool=pool_handle(pools(client).active_pool(args.vol.pool)))
+    return w.StoragePoolLookupByVolumeRet(pool=pool_handle(pools(client).by_name(args.vol.pool)))
 
 
 @procedure(Proc.STORAGE_POOL_LOOKUP_BY_TARGET_PATH)

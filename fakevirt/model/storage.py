@@ -329,7 +329,10 @@ class StorageState(VolumeOps):
         for path in _listdir(self.images, pool.path):
             name = posixpath.basename(path)
             old = pool.volumes.get(name)
-            found[name] = old if old is not None and old.path == path else Volume(name, path, pool)
+            if old is None or old.path != path:
+                old = Volume(name, path, pool)
+                old.touch(self.images.clock.now())
+            found[name] = old
         pool.volumes = dict(sorted(found.items()))
         pool.target_perms = replace(self.dirs.get(pool.path) or Perms(0o755))
         self.update_stats(pool)

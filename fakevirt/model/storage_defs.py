@@ -91,6 +91,15 @@ class Volume:
     pool: Pool
     prealloc: int = 0  # bytes preallocated (fallocate) beyond what was written, for raw files
     perms: Perms = field(default_factory=Perms)
+    atime: float = 0.0
+    mtime: float = 0.0
+    ctime: float = 0.0
+
+    def touch(self, now: float, *, modified: bool = True) -> None:
+        """Record an access (and, when ``modified``, a change) of the file at ``now``."""
+        self.atime = now
+        if modified:
+            self.mtime = self.ctime = now
 
     @property
     def key(self) -> str:

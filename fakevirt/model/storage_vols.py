@@ -115,6 +115,7 @@ class VolumeOps:
                     bfmt = self.images.open(bpath).format
             self.images.create(path, fmt, capacity if vd.capacity is not None else None, vd.backing_path, bfmt)
         vol = Volume(vd.name, path, pool, perms=_vol_perms(vd.perms))
+        vol.touch(self.images.clock.now())
         if fmt == "raw":
             vol.prealloc = capacity if vd.allocation is None else min(vd.allocation, capacity)
         pool.volumes[vd.name] = vol
@@ -139,6 +140,7 @@ class VolumeOps:
         if vd.capacity is not None and vd.capacity > img.virtual_size:
             self.images.resize(path, vd.capacity)
         vol = Volume(vd.name, path, pool, perms=_vol_perms(vd.perms))
+        vol.touch(self.images.clock.now())
         if fmt == "raw":
             vol.prealloc = img.virtual_size if vd.allocation is None else min(vd.allocation, img.virtual_size)
             if src_img.format == "raw":
@@ -165,6 +167,7 @@ class VolumeOps:
             raise VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
                                    "Cannot find 'scrub' in path: No such file or directory")
         img = self.image(vol)
+        vol.touch(self.images.clock.now())
         if img.format == "raw":
             img.clusters = {}
             return
@@ -200,6 +203,7 @@ class VolumeOps:
             self.images.resize(vol.path, new, shrink=True, force=True)
         if flags & RESIZE_ALLOCATE and img.format == "raw":
             vol.prealloc = round_up(new, FS_BLOCK)
+        vol.touch(self.images.clock.now())
         self.update_stats(vol.pool)
 
     # -- data streams ----------------------------------------------------------------------
@@ -216,6 +220,7 @@ class VolumeOps:
         if flags & ~SPARSE_STREAM:
             raise VirtError.unsupported_flags("storageVolDownload", flags & ~SPARSE_STREAM, STORAGE)
         size = self.image(vol).virtual_size
+        vol.touch(self.images.clock.now(), modified=False)
         start = min(offset, size)
         stop = size if length == 0 else min(size, start + length)
         return self._chunks(vol.path, start, stop)
@@ -264,7 +269,9 @@ class VolumeWriter:
 
     def finish(self) -> None:
         """The upload completed: libvirt refreshes the pool (a refresh event)."""
+        self.vol.touch(self.state.images.clock.now())
         if self.vol.pool.active:
+            self.state.update_stats(self.vol.pool)
             self.state.emit(self.vol.pool, -1)
 
     def hole(self, length: int) -> None:

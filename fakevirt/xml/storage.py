@@ -156,6 +156,18 @@ def _perm_lines(p: Perms, indent: str) -> list[str]:
             f"{indent}</permissions>"]
 
 
+def _stamp(name: str, t: float) -> str:
+    """virStorageVolTimestampFormat: seconds, and nanoseconds when there are any."""
+    ns = round(t * 1_000_000_000)
+    sec, nsec = divmod(ns, 1_000_000_000)
+    return f"<{name}>{sec}.{nsec:09d}</{name}>" if nsec else f"<{name}>{sec}</{name}>"
+
+
+def _time_lines(vol: Volume, indent: str) -> list[str]:
+    return [f"{indent}<timestamps>", f"{indent}  {_stamp('atime', vol.atime)}", f"{indent}  {_stamp('mtime', vol.mtime)}",
+            f"{indent}  {_stamp('ctime', vol.ctime)}", f"{indent}  <btime>0</btime>", f"{indent}</timestamps>"]
+
+
 def format_pool_xml(state: StorageState, pool: Pool, inactive: bool = False) -> str:
     """virStoragePoolDefFormat of the live (or, with INACTIVE, the pending) definition."""
     d = pool.new_config if inactive and pool.new_config is not None else pool.config
@@ -179,7 +191,7 @@ def format_vol_xml(state: StorageState, vol: Volume) -> str:
              f"  <allocation unit='bytes'>{state.allocation(vol)}</allocation>",
              f"  <physical unit='bytes'>{state.physical(vol)}</physical>", "  <target>",
              f"    <path>{escape(vol.path)}</path>", f"    <format type='{img.format}'/>",
-             *_perm_lines(vol.perms, "    "), "  </target>"]
+             *_perm_lines(vol.perms, "    "), *_time_lines(vol, "    "), "  </target>"]
     bpath = state.images.backing_path(img)
     if bpath is not None:
         bfmt = img.backing_format
@@ -190,10 +202,12 @@ def format_vol_xml(state: StorageState, vol: Volume) -> str:
             lines.append(f"    <format type='{bfmt}'/>")
         if state.images.exists(bpath):
             try:
-                perms = state.vol_by_path(bpath).perms
+                bvol: Volume | None = state.vol_by_path(bpath)
             except VirtError:
-                perms = Perms()
-            lines += _perm_lines(perms, "    ")
+                bvol = None
+            lines += _perm_lines(bvol.perms if bvol is not None else Perms(), "    ")
+            if bvol is not None:
+                lines += _time_lines(bvol, "    ")
         lines.append("  </backingStore>")
     lines.append("</volume>")
     return "\n".join(lines) + "\n"

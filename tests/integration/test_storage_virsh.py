@@ -96,6 +96,7 @@ def test_volumes(virsh, pool: str) -> None:
     xml = ok(virsh("vol-dumpxml", "c.qcow2", "--pool", pool))
     assert "<key>/tmp/fv-pools/fv/c.qcow2</key>" in xml and "<physical unit='bytes'>196616</physical>" in xml
     assert "  <backingStore>\n    <path>/tmp/fv-pools/fv/b.qcow2</path>\n    <format type='qcow2'/>" in xml
+    assert xml.count("<timestamps>") == 2 and xml.count("<btime>0</btime>") == 2
     assert err(virsh("vol-create-as", pool, "a.raw", "1M")).endswith(
         "error: storage volume 'a.raw' exists already")
     assert ok(virsh("vol-path", "a.raw", "--pool", pool)).strip() == "/tmp/fv-pools/fv/a.raw"
