@@ -11,17 +11,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
-from ..model.devices import Address, Audio, Chr, Controller, Device, Input, Memballoon, Video
+from ..model.devices import Address, Audio, Chr, Controller, Input, Memballoon, Video
 from ..model.domaindef import CpuDef, DomainDef
 from .domain_devdefaults import device_post_parse
 from .domain_pci import assign_pci_addresses
 from .domain_pciflags import is_i440fx, is_q35
+from .domain_usb import assign_usb_addresses
 
 DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64"
 DEFAULT_MACHINES = {"pc": "pc-i440fx-7.2", "q35": "pc-q35-7.2"}
 VIRTIO_SERIAL_PORTS = 31
-_USB_PORTS = {"piix3-uhci": 2, "piix4-uhci": 2, "vt82c686b-uhci": 2, "ehci": 6, "ich9-ehci1": 6,
-              "pci-ohci": 3, "nec-xhci": 4, "qemu-xhci": 4}
 
 
 def _unsupported(msg: str, domain: int = ErrorDomain.QEMU) -> VirtError:
@@ -65,7 +64,7 @@ def post_parse(d: DomainDef, host: Any | None = None) -> None:
     _common(d)
     _assign_virtio_serial(d)
     assign_pci_addresses(d)
-    _assign_usb(d)
+    assign_usb_addresses(d)
 
 
 def _assign_controller_indexes(d: DomainDef) -> None:
@@ -251,41 +250,3 @@ def _assign_virtio_serial(d: DomainDef) -> None:
                 break
         else:
             raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN, "Unable to find a free virtio-serial port")
-
-
-def _usb_devices(d: DomainDef) -> list[Device]:
-    out: list[Device] = [g for g in d.others if g.tag == "hub" and g.element.get("type") == "usb"]
-    out += [g for g in d.others if g.tag == "hostdev" and g.element.get("type") == "usb"]
-    out += [disk for disk in d.disks if disk.target_bus == "usb"]
-    out += [i for i in d.inputs if i.bus == "usb"]
-    out += [s for s in d.serials if s.target_type == "usb-serial"]
-    out += [s for s in d.sounds if s.model == "usb"]
-    out += [r for r in d.redirdevs if r.bus == "usb"]
-    return out
-
-
-def _assign_usb(d: DomainDef) -> None:
-    """qemuDomainAssignUSBAddresses without hubs: the next free port of the first usb bus."""
-    ports: dict[int, int] = {}
-    for c in d.controllers:
-        if c.type == "usb" and c.model != "none":
-            n = c.attrs.get("ports")
-            ports[c.index or 0] = int(n) if n and n.isdigit() else _USB_PORTS.get(c.model or "", 0)
-    taken: dict[int, set[str]] = {b: set() for b in ports}
-    devs = _usb_devices(d)
-    for dev in devs:
-        a = dev.address
-        if a is not None and a.type == "usb" and a.fields.get("port"):
-            taken.setdefault(a.num("bus"), set()).add(str(a.fields["port"]))
-    for dev in devs:
-        a = dev.address
-        if a is not None and a.type == "usb" and a.fields.get("port"):
-            continue
-        for bus, count in sorted(ports.items()):
-            if a is not None and a.type == "usb" and "bus" in a.fields and a.num("bus") != bus:
-                continue
-            port = next((p for p in range(1, count + 1) if str(p) not in taken[bus]), None)
-            if port is not None:
-                taken[bus].add(str(port))
-                dev.address = Address("usb", {"bus": bus, "port": str(port)})
-                break

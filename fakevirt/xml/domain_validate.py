@@ -31,6 +31,14 @@ def validate_def(d: DomainDef, host: Any | None = None) -> None:
     limit = _machine_limit(d, host)
     if limit is not None and d.vcpus > limit:
         raise _unsupported(f"Maximum CPUs greater than specified machine type limit {limit}")
+    topo = next((c for c in d.cpu.children if c.tag == "topology"), None) if d.cpu is not None else None
+    if topo is not None:
+        product = 1
+        for key in ("sockets", "dies", "clusters", "cores", "threads"):
+            value = topo.get(key, "1") or "1"
+            product *= int(value) if value.isdigit() else 1
+        if product != d.vcpus:
+            raise _unsupported("CPU topology doesn't match maximum vcpu count")
     seen: dict[str, str | None] = {}
     for disk in d.disks:
         if disk.target_dev in seen:
@@ -47,5 +55,8 @@ def validate_def(d: DomainDef, host: Any | None = None) -> None:
     for v in d.videos[1:]:
         if v.model_type not in ("qxl", "virtio"):
             raise _unsupported(f"video type '{v.model_type}' is only valid as primary video device")
+    for g in d.graphics:
+        if g.type == "spice" and g.attrs.get("tlsPort") not in (None, "0", "-1"):
+            raise _unsupported("spice TLS port set in XML configuration, but TLS is disabled in qemu.conf")
     if sum(1 for g in d.graphics if g.type == "vnc") > 1 or sum(1 for g in d.graphics if g.type == "spice") > 1:
         raise _unsupported("only 1 graphics device of each type (sdl, vnc, spice) is supported")
