@@ -8,6 +8,7 @@ need=()
 command -v virsh >/dev/null || need+=(libvirt-clients)
 pkg-config --exists libvirt 2>/dev/null || need+=(libvirt-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
+command -v qemu-img >/dev/null || need+=(qemu-utils)  # checks exported images with QEMU's own tools
 if ((${#need[@]})); then
   SUDO=""; [[ $(id -u) == 0 ]] || SUDO="sudo"
   $SUDO apt-get update -qq
