@@ -201,3 +201,19 @@ def test_pool_event_registration(conn) -> None:
     conn.storagePoolEventDeregisterAny(rid)
     with pytest.raises(libvirt.libvirtError):
         conn.storagePoolEventDeregisterAny(cid)
+
+
+def test_domain_disk_on_a_pool_volume(conn, pool) -> None:
+    from fakevirt.testing import minimal_domain_xml
+
+    vol = pool.createXML(vol_xml("d.qcow2", 10, "qcow2"), 0)
+    disk = (f"<devices><disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{vol.path()}'/>"
+            "<target dev='vda' bus='virtio'/></disk></devices></domain>")
+    dom = conn.defineXML(minimal_domain_xml("vm").replace("</domain>", disk))
+    dom.create()
+    assert dom.blockInfo("vda")[0] == vol.info()[1] == 10 * MiB
+    dom.destroy()
+    vol.resize(20 * MiB)
+    dom.create()
+    assert dom.blockInfo("vda")[0] == 20 * MiB  # the same image
+    dom.destroy()
