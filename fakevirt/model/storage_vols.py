@@ -136,6 +136,8 @@ class VolumeOps:
         path = self._new_volume_checks(pool, vd, flags, "storageVolCreateXMLFrom")
         src_img = self.image(src)
         fmt = vd.format or "raw"
+        if vd.capacity is not None and vd.capacity > MAX_CAPACITY:
+            raise VirtError.report(ErrorCode.INTERNAL_ERROR, STORAGE, f"capacity {vd.capacity} too large")
         img = self.images.convert(src.path, path, fmt)
         if vd.capacity is not None and vd.capacity > img.virtual_size:
             self.images.resize(path, vd.capacity)
@@ -276,6 +278,17 @@ class VolumeWriter:
 
     def hole(self, length: int) -> None:
         n = self._room(length)
-        if n:
+        img = self.state.image(self.vol)
+        if n and img.backing is None:
+            # Nothing shows through: drop the clusters inside the hole (a sparse file's hole),
+            # without one dict entry per zero cluster of a possibly huge range.
+            start, end, cs = self.pos, self.pos + n, img.cluster_size
+            first, last = -(-start // cs), end // cs  # clusters wholly inside [start, end)
+            for idx in [i for i in img.clusters if first <= i < last]:
+                del img.clusters[idx]
+            for a, b in ((start, min(end, first * cs)), (max(start, last * cs), end)):
+                if a < b:
+                    self.state.images.write(self.vol.path, a, bytes(b - a), force=True)
+        elif n:
             self.state.images.write_zeroes(self.vol.path, self.pos, n, force=True)
         self.pos += n

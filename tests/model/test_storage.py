@@ -218,3 +218,20 @@ def test_event_registration_and_messages(hv: Hypervisor) -> None:
     again = call(Proc.CONNECT_STORAGE_POOL_EVENT_DEREGISTER_ANY, w.ConnectStoragePoolEventDeregisterAnyArgs(callbackID=1))
     assert isinstance(again, ErrorReply)
     assert again.error.message == "internal error: storage pool event callback 1 not registered"
+
+
+def test_sparse_upload_holes_stay_sparse(st: StorageState) -> None:
+    pool = running(st)
+    vol = st.vol_create(pool, VolDef("h.raw", 0, 0, "raw"))
+    w = st.upload(vol, 0, 0, 1)
+    w.write(b"a" * 100_000)
+    w.hole(1 << 40)  # a 1 TiB hole costs nothing
+    w.write(b"z")
+    img = st.image(vol)
+    assert img.virtual_size == 100_000 + (1 << 40) + 1 and len(img.clusters) <= 4
+    assert st.images.read(vol.path, 99_990, 20) == b"a" * 10 + bytes(10)
+    assert st.images.read(vol.path, img.virtual_size - 2, 2) == b"\0z"
+    w2 = st.upload(vol, 50_000, 0, 1)
+    w2.hole(65536 * 3)  # zeroes what was written, partial clusters included
+    assert st.images.read(vol.path, 49_999, 2) == b"a\0" and st.images.read(vol.path, 0, 50_000) == b"a" * 50_000
+    assert st.images.read(vol.path, 50_000, 60_000) == bytes(60_000)
