@@ -24,6 +24,7 @@ class Client:
     close_callback: bool = False
     closing: bool = False  # CONNECT_CLOSE was answered: close after the reply
     event_callbacks: dict[int, Any] = field(default_factory=dict)  # callbackID -> EventCallback
+    pool_event_callbacks: dict[int, Any] = field(default_factory=dict)  # callbackID -> PoolEventCallback
     last_callback_id: int = 0
     new_stream: Stream | None = None  # opened by the handler that just ran; the session takes it
 

@@ -29,7 +29,7 @@ class PoolEventCallback:
 
 def callbacks(client: Client) -> dict[int, PoolEventCallback]:
     """The client's pool event registrations (kept apart from its domain event callbacks)."""
-    found: dict[int, PoolEventCallback] = client.__dict__.setdefault("storage_event_callbacks", {})
+    found: dict[int, PoolEventCallback] = client.pool_event_callbacks
     return found
 
 
@@ -44,7 +44,8 @@ def connect_storage_pool_event_register_any(client: Client, args: w.ConnectStora
     if not 0 <= args.eventID < EVENT_ID_LAST:
         raise _rpc_internal(f"unsupported storage pool event ID {args.eventID}")
     cbs = callbacks(client)
-    cb_id = client.__dict__["storage_last_callback_id"] = client.__dict__.get("storage_last_callback_id", 0) + 1
+    client.last_callback_id += 1  # one counter for every kind of registration of this client
+    cb_id = client.last_callback_id
     pool = uuid.UUID(bytes=args.pool.uuid) if args.pool is not None else None
     cbs[cb_id] = PoolEventCallback(cb_id, args.eventID, pool)
     return w.ConnectStoragePoolEventRegisterAnyRet(callbackID=cb_id)

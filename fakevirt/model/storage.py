@@ -13,7 +13,7 @@ import posixpath
 import uuid as uuidlib
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from ..errors import ErrorCode, VirtError
 from .images import ImageStore
@@ -360,28 +360,12 @@ class StorageState(VolumeOps):
 
 def pool_events(hv: Hypervisor) -> PoolEventBus:
     """The storage pool event bus of ``hv`` (the same object across ``hv.reset()``)."""
-    bus = hv.__dict__.get("_fakevirt_pool_events")
-    if not isinstance(bus, PoolEventBus):
-        bus = hv.__dict__["_fakevirt_pool_events"] = PoolEventBus()
-    return bus
+    return hv.pool_events
 
 
 def storage_for(hv: Hypervisor) -> StorageState:
-    """The storage driver state of ``hv``, made on first use and again after ``hv.reset()``.
-
-    Hypervisor.reset() makes new ``Domains`` objects; the state is keyed by the system driver's,
-    so a reset forgets pools and images too.  ``hv.images`` is used when the hypervisor has one.
-    """
-    marker = hv.system.domains
-    slot: Any = hv.__dict__.get("_fakevirt_storage")
-    if slot is None or slot[0] is not marker:
-        images = getattr(hv, "images", None)
-        if not isinstance(images, ImageStore):
-            images = ImageStore(hv.clock)
-        slot = (marker, StorageState(hv, images, pool_events(hv)))
-        hv.__dict__["_fakevirt_storage"] = slot
-    state: StorageState = slot[1]
-    return state
+    """The storage driver state of ``hv`` (pools; made anew by ``hv.reset()``)."""
+    return hv.storage
 
 
 __all__ = ["Perms", "Pool", "PoolDef", "StorageState", "VolDef", "Volume", "VolumeWriter", "storage_for"]

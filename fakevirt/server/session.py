@@ -32,8 +32,11 @@ from protocol import (
 
 from ..handlers import Client
 from ..handlers.events import message_for
+from ..handlers.storage_events import storage_event_messages
 from ..model.events import DomainEvent
 from ..model.faults import Fault
+from ..model.storage import pool_events
+from ..model.storage_defs import PoolEvent
 from .dispatch import dispatch, invalid_call_reply, take_fault
 from .streams import StreamTable
 from .transport import Transport
@@ -88,6 +91,7 @@ class ClientSession:
 
     async def run(self) -> None:
         unsubscribe = self.client.hv.bus.subscribe(self._on_event)
+        unsubscribe_pools = pool_events(self.client.hv).subscribe(self._on_pool_event)
         try:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
@@ -98,6 +102,7 @@ class ClientSession:
             pass
         finally:
             unsubscribe()
+            unsubscribe_pools()
             if self.client.driver is not None:
                 self.client.driver.domains.client_closed(self.client.id)  # autodestroy domains
             with trio.CancelScope(shield=True):
@@ -107,10 +112,16 @@ class ClientSession:
         """Called synchronously by the model: queue the messages, never block it."""
         if self.client.driver is None or event.uri != self.client.driver.uri:
             return
-        for cb in list(self.client.event_callbacks.values()):
-            message = message_for(cb, event)
-            if message is None:
-                continue
+        self._queue([m for cb in list(self.client.event_callbacks.values())
+                     if (m := message_for(cb, event)) is not None])
+
+    def _on_pool_event(self, event: PoolEvent) -> None:
+        """Pool events: storage is one driver for every URI, as in a root libvirtd."""
+        if self.client.driver is not None:
+            self._queue(storage_event_messages(self.client, event))
+
+    def _queue(self, messages: list[Message]) -> None:
+        for message in messages:
             try:
                 self._events_out.send_nowait(message)
             except trio.WouldBlock:  # a client that does not read its events is dropped

@@ -137,14 +137,6 @@ def test_read_only_connection_refuses_changes(fakevirt_uri: str, pool) -> None:
         ro.close()
 
 
-def _session_delivers_pool_events() -> bool:
-    import inspect
-
-    from fakevirt.server import session
-
-    return "storage_event_messages" in inspect.getsource(session)
-
-
 def _ensure_event_loop() -> None:
     """libvirt's default event loop in a thread, once per process (shared with the domain tests)."""
     import sys
@@ -191,12 +183,11 @@ def test_pool_event_registration(conn) -> None:
     p.refresh()
     p.destroy()
     p.undefine()
-    if _session_delivers_pool_events():
-        expected = [("fv", libvirt.VIR_STORAGE_POOL_EVENT_DEFINED, 0), ("fv", libvirt.VIR_STORAGE_POOL_EVENT_CREATED, 0),
-                    ("fv", libvirt.VIR_STORAGE_POOL_EVENT_STARTED, 0), ("fv", libvirt.VIR_STORAGE_POOL_EVENT_STOPPED, 0),
-                    ("fv", libvirt.VIR_STORAGE_POOL_EVENT_UNDEFINED, 0)]
-        wait_for(lambda: len(seen) >= len(expected) and refreshed)
-        assert seen == expected and refreshed == ["fv"]
+    expected = [("fv", libvirt.VIR_STORAGE_POOL_EVENT_DEFINED, 0), ("fv", libvirt.VIR_STORAGE_POOL_EVENT_CREATED, 0),
+                ("fv", libvirt.VIR_STORAGE_POOL_EVENT_STARTED, 0), ("fv", libvirt.VIR_STORAGE_POOL_EVENT_STOPPED, 0),
+                ("fv", libvirt.VIR_STORAGE_POOL_EVENT_UNDEFINED, 0)]
+    wait_for(lambda: len(seen) >= len(expected) and refreshed)
+    assert seen == expected and refreshed == ["fv"]
     conn.storagePoolEventDeregisterAny(cid)
     conn.storagePoolEventDeregisterAny(rid)
     with pytest.raises(libvirt.libvirtError):
