@@ -292,10 +292,10 @@ def test_lookup_errors_match_the_real_qemu_driver(fakevirt_uri: str, reference_u
     for uri in (fakevirt_uri, reference_uri):
         c = libvirt.open(uri)
         row = []
-        for call in (lambda: c.lookupByName("fv-ref-nosuch"), lambda: c.lookupByID(4242),
-                     lambda: c.lookupByUUIDString("11111111-2222-3333-4444-555555555555"),
-                     lambda: c.listAllDomains(1 << 20), lambda: c.defineXML("<domain"),
-                     lambda: c.defineXML("<network/>")):
+        for call in (lambda c=c: c.lookupByName("fv-ref-nosuch"), lambda c=c: c.lookupByID(4242),
+                     lambda c=c: c.lookupByUUIDString("11111111-2222-3333-4444-555555555555"),
+                     lambda c=c: c.listAllDomains(1 << 20), lambda c=c: c.defineXML("<domain"),
+                     lambda c=c: c.defineXML("<network/>")):
             with pytest.raises(libvirt.libvirtError) as e:
                 call()
             row.append((e.value.get_error_code(), e.value.get_error_domain(), str(e.value)))
