@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from .domain import Domain, Paused, Running, SavedState, Shutoff, State
 from .domain_settings import DomainSettings, _check_flags, _invalid
+from .devices import RawElement
 from .domaindef import DomainDef
 from .events import DomainEvent, EventID, Lifecycle
 
@@ -188,6 +189,7 @@ class Domains(DomainSettings):
             dom.live = dom.config.copy()
         dom.id = self._allocate_id()
         dom._config_changed = False
+        self._describe_backing_chains(dom)
         self.sync_disk_users(dom)
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.cpu_time_ns = 0
@@ -297,6 +299,32 @@ class Domains(DomainSettings):
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.set_state(State.RUNNING, Running.UNPAUSED)
         self._emit(dom, Lifecycle.RESUMED, 0)  # RESUMED_UNPAUSED
+
+    def _describe_backing_chains(self, dom: Domain) -> None:
+        """What the QEMU driver detects at start: each disk's chain, node indexes, <backingStore>.
+
+        Indexes count from the last disk up, and down each chain from its top (libvirtd 9.0).
+        """
+        assert dom.live is not None
+        images = self.driver.hypervisor.images
+        index = 0
+        for disk in reversed(dom.live.disks):
+            if not disk.source:
+                continue
+            disk.extra = [e for e in disk.extra if e.tag != "backingStore"]
+            chain = (images.chain(disk.source)[1:]
+                     if disk.type == "file" and images.exists(disk.source) else [])
+            index += 1
+            disk.source_attrs["index"] = str(index)
+            nodes = []
+            for img in chain:
+                index += 1
+                nodes.append((img, index))
+            inner = RawElement("backingStore")  # the end of the chain
+            for img, idx in reversed(nodes):
+                inner = RawElement("backingStore", {"type": "file", "index": str(idx)}, children=[
+                    RawElement("format", {"type": img.format}), RawElement("source", {"file": img.path}), inner])
+            disk.extra.append(inner)
 
     def sync_disk_users(self, dom: Domain) -> None:
         """Make the image store's users match the disks the domain has open right now."""

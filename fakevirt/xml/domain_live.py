@@ -87,7 +87,7 @@ def _live_disks(d: DomainDef) -> None:
         if not disk.source:
             disk.driver_type = None  # an empty drive has no format
             continue
-        disk.source_attrs["index"] = str(len(d.disks) - n)  # node names count down from the last disk
+        disk.source_attrs.setdefault("index", str(len(d.disks) - n))  # node names count down from the last disk
         if not any(e.tag == "backingStore" for e in disk.extra):
             disk.extra.append(RawElement("backingStore"))
 

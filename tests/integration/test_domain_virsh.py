@@ -280,6 +280,14 @@ def test_disks_must_exist_to_start_and_block_info(virsh, xml_file, fakevirt) -> 
     info = dict(line.split(":", 1) for line in ok(virsh("domblkinfo", "vm1", "vda")).strip().splitlines())
     assert info["Capacity"].strip() == str(1 << 30)
     ok(virsh("start", "vm1"))
+    live = ok(virsh("dumpxml", "vm1"))  # the chain the QEMU driver detects at start, as libvirtd 9.0 shows it
+    assert """<source file='/var/lib/libvirt/images/vm1.qcow2' index='1'/>
+      <backingStore type='file' index='2'>
+        <format type='qcow2'/>
+        <source file='/var/lib/libvirt/images/base.qcow2'/>
+        <backingStore/>
+      </backingStore>""" in live
+    assert "<backingStore" not in ok(virsh("dumpxml", "vm1", "--inactive"))
     ok(virsh("destroy", "vm1"))
     fakevirt.call(images.delete, "/var/lib/libvirt/images/base.qcow2")  # libvirt lets a backing file go
     assert err(virsh("start", "vm1")).endswith(
