@@ -11,6 +11,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
+from ..errors import ErrorCode, ErrorDomain, VirtError
+
 
 @dataclass
 class RawElement:
@@ -344,3 +346,55 @@ def _config_of(dev: Device) -> object:
     clean = copy.copy(dev)
     clean.alias, clean.address = None, None
     return clean
+
+
+# --- what detach-device says when nothing matches (qemu_driver.c / qemu_hotplug.c) -------------
+
+# kinds the hotplug code refuses outright (qemuDomainAttachDeviceLive / DetachDeviceLive)
+LIVE_UNSUPPORTED = frozenset({"sound", "video", "graphics", "hub", "smartcard", "memballoon", "nvram",
+                              "tpm", "panic", "iommu", "audio", "crypto"})
+_NOT_PRESENT = "device not present in domain configuration"
+_CONFIG_MISSING = {"disk": None, "controller": _NOT_PRESENT, "sound": _NOT_PRESENT, "hostdev": _NOT_PRESENT,
+                   "lease": _NOT_PRESENT, "input": "matching input device not found",
+                   "rng": "no matching RNG device was found",
+                   "redirdev": "no matching redirdev was not found",  # sic
+                   "watchdog": "no matching watchdog was found",
+                   "fs": "no matching filesystem device was found",
+                   "shmem": "matching shmem device was not found", "memory": "matching memory device was not found"}
+
+
+def missing_device_error(dev: Device, live: bool) -> VirtError | None:
+    """The error for a device detach cannot find; None if the kind cannot be detached at all."""
+    kind = device_type_name(dev)
+    if isinstance(dev, Disk):
+        msg = f"disk {dev.target_dev} not found" if live else f"no target device {dev.target_dev}"
+        return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU, msg)
+    if isinstance(dev, Chr):
+        if live:
+            return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU,
+                                    f"chr type '{dev.kind}' device not present in domain configuration")
+        return VirtError.invalid_arg(_NOT_PRESENT)
+    if live:
+        if isinstance(dev, Controller):
+            msg = f"controller {dev.type}:{dev.index} not found"
+        elif isinstance(dev, Watchdog):
+            msg = "watchdog device not present in domain configuration"
+        elif isinstance(dev, Rng):
+            msg = f"model '{dev.backend_model}' RNG device not present in domain configuration"
+        elif isinstance(dev, Redirdev):
+            return VirtError.operation_invalid("no matching redirdev was not found")
+        else:
+            msg = _CONFIG_MISSING.get(kind) or _NOT_PRESENT
+        return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU, msg)
+    if kind not in _CONFIG_MISSING:
+        return None
+    return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU, _CONFIG_MISSING[kind] or _NOT_PRESENT)
+
+
+def is_usb_device(dev: Device) -> bool:
+    """Devices that need a USB bus (virDomainDefCompatibleDevice)."""
+    if isinstance(dev, (Input, Disk, Redirdev)):
+        return (dev.bus if isinstance(dev, (Input, Redirdev)) else dev.target_bus) == "usb"
+    if isinstance(dev, Sound):
+        return dev.model == "usb"
+    return isinstance(dev, GenericDevice) and dev.tag in ("hostdev", "hub") and dev.element.get("type") == "usb"

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from .devices import (
+    LIVE_UNSUPPORTED,
     Audio,
     Chr,
     Controller,
@@ -36,6 +37,8 @@ from .devices import (
     device_type_name,
     disk_name_to_index,
     input_equal,
+    is_usb_device,
+    missing_device_error,
     same_device,
 )
 
@@ -108,6 +111,7 @@ class DomainDef:
     memballoon: Memballoon | None = None
     rngs: list[Rng] = field(default_factory=list)
     others: list[GenericDevice] = field(default_factory=list)  # hostdev, filesystem, tpm, ...
+    live: bool = False  # a running domain's definition: changes follow the hotplug rules
 
     def copy(self) -> DomainDef:
         """A deep copy: nothing is shared with this definition."""
@@ -197,7 +201,8 @@ class DomainDef:
     # --- persistent device changes (qemuDomain{Attach,Detach,Update}DeviceConfig) ------------
 
     def attach_device(self, dev: Device) -> None:
-        """Add a parsed device to this (inactive) definition, as ``attach-device --config`` does.
+        """Add a parsed device, as ``attach-device --config`` (or, for a live definition,
+        ``--live``) does.
 
         Raises:
             VirtError: duplicate target/index/MAC rules, or a device kind that cannot be added.
@@ -205,10 +210,18 @@ class DomainDef:
         self._transaction(DomainDef._attach, dev)
 
     def _attach(self, dev: Device) -> None:
+        self._check_compatible(dev)
+        kind = device_type_name(dev)
+        if self.live and kind in LIVE_UNSUPPORTED:
+            raise _unsupported(f"live attach of device '{kind}' is not supported")
         if isinstance(dev, Disk):
-            if self.find_disk(dev.target_dev) is not None:
+            old = self.find_disk(dev.target_dev)
+            if self.live:
+                self._hotplug_disk(dev, old)
+            elif old is not None:
                 raise _invalid(f"target {dev.target_dev} already exists")
-            self._insert_disk(dev)
+            else:
+                self._insert_disk(dev)
         elif isinstance(dev, Interface):
             self.interfaces.append(dev)
         elif isinstance(dev, Controller):
@@ -225,8 +238,41 @@ class DomainDef:
                 raise _invalid("device is already in the domain configuration")
             self.others.append(dev)
         else:
-            raise VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU,
-                                   f"persistent attach of device '{device_type_name(dev)}' is not supported")
+            raise _unsupported(f"persistent attach of device '{kind}' is not supported")
+
+    def _hotplug_disk(self, disk: Disk, old: Disk | None) -> None:
+        """qemuDomainAttachDeviceDiskLive: a removable drive changes media, others plug in."""
+        if old is not None and disk.device in ("cdrom", "floppy"):
+            old.source, old.source_attrs, old.type = disk.source, disk.source_attrs, disk.type
+            return
+        if old is not None:
+            raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN,
+                                   f"target '{disk.target_dev}' duplicated for disk sources "
+                                   f"'{old.source or '<null>'}' and '{disk.source or '<null>'}'")
+        if disk.device == "floppy":
+            raise _unsupported("floppy device hotplug isn't supported")
+        if disk.device == "cdrom" and disk.target_bus == "virtio":
+            raise _unsupported("cdrom device with virtio bus isn't supported")
+        if disk.target_bus in ("ide", "sata") and disk.address is not None:
+            bus = disk.address.num("bus") if disk.target_bus == "ide" else disk.address.num("unit")
+            raise VirtError.internal(f"unable to execute QEMU command 'device_add': Bus 'ide.{bus}' "
+                                     "does not support hotplugging", ErrorDomain.QEMU)
+        self._insert_disk(disk)
+
+    def _check_compatible(self, dev: Device, old: Device | None = None) -> None:
+        """virDomainDefCompatibleDevice: boot order and USB availability."""
+        order = getattr(dev, "boot_order", None)
+        if order:
+            if self.boot_devs:
+                raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
+                                       "per-device boot elements cannot be used together with os/boot elements")
+            if any(getattr(o, "boot_order", None) == order and o is not old for o in self.all_devices()):
+                raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
+                                       f"boot order {order} is already used by another device")
+        usb = any(c.type == "usb" and c.model != "none" for c in self.controllers)
+        if not usb and is_usb_device(dev):
+            raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
+                                   "Device configuration is not compatible: Domain has no USB bus support")
 
     def _attach_simple(self, dev: Sound | Input | Redirdev | Rng | Watchdog) -> None:
         if isinstance(dev, Watchdog):
@@ -250,45 +296,25 @@ class DomainDef:
         return self._transaction(DomainDef._detach, dev)
 
     def _detach(self, dev: Device) -> Device:
-        if isinstance(dev, Disk):
-            disk = self.find_disk(dev.target_dev)
-            if disk is None:
-                raise _missing(f"no target device {dev.target_dev}")
-            self.disks.remove(disk)
-            return disk
+        kind = device_type_name(dev)
+        if self.live and kind in LIVE_UNSUPPORTED:
+            raise _unsupported(f"live detach of device '{kind}' is not supported")
         if isinstance(dev, Interface):
             return self.interfaces.pop(self._net_index(dev))
-        if isinstance(dev, Chr):
-            lst = self._chr_list(dev.kind)
-            found = next((c for c in lst if chr_equal(c, dev)), None)
-            if found is None:
-                raise VirtError.invalid_arg("device not present in domain configuration")
-            lst.remove(found)
-            return found
-        if isinstance(dev, Watchdog) and not self.watchdogs:
+        if isinstance(dev, Watchdog) and not self.watchdogs and not self.live:
             raise _missing("domain has no watchdog")
-        messages = {Controller: "device not present in domain configuration",
-                    Sound: "device not present in domain configuration",
-                    Input: "matching input device not found",
-                    Rng: "no matching RNG device was found",
-                    Redirdev: "no matching redirdev was not found",  # sic, libvirt's wording
-                    Watchdog: "no matching watchdog was found"}
-        generic = {"hostdev": "device not present in domain configuration",
-                   "filesystem": "no matching filesystem device was found",
-                   "shmem": "matching shmem device was not found",
-                   "memory": "matching memory device was not found",
-                   "lease": "device not present in domain configuration"}
-        if isinstance(dev, GenericDevice) and dev.tag in generic:
-            msg = generic[dev.tag]
-        elif type(dev) in messages:
-            msg = messages[type(dev)]
-        else:
-            raise VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU,
-                                   f"persistent detach of device '{device_type_name(dev)}' is not supported")
+        error = missing_device_error(dev, self.live)
+        if error is None:
+            raise _unsupported(f"persistent detach of device '{kind}' is not supported")
         match = self._match(dev)
         if match is None:
-            raise _missing(msg)
-        self._remove(match)
+            raise error
+        if isinstance(match, Disk):
+            self.disks.remove(match)
+        elif isinstance(match, Chr):
+            self._chr_list(match.kind).remove(match)
+        else:
+            self._remove(match)
         return match
 
     def _remove(self, dev: Device) -> None:
@@ -308,10 +334,18 @@ class DomainDef:
         self._transaction(DomainDef._update, dev)
 
     def _update(self, dev: Device) -> None:
+        if self.live and not isinstance(dev, (Disk, Graphics, Interface)):
+            raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
+                                   f"live update of device '{device_type_name(dev)}' is not supported")
         if isinstance(dev, Disk):
             pos = next((i for i, d in enumerate(self.disks) if d.target_dev == dev.target_dev), -1)
+            if pos < 0 and self.live:
+                raise VirtError.internal(f"disk '{dev.target_dev}' not found", ErrorDomain.QEMU)
             if pos < 0:
                 raise VirtError.invalid_arg(f"target {dev.target_dev} doesn't exist.")
+            if self.live and dev.device not in ("cdrom", "floppy") and dev.source != self.disks[pos].source:
+                raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
+                                       "disk source can be changed only in removable drives")
             if dev.address is None:
                 dev.address = self.disks[pos].address
             self.disks[pos] = dev
@@ -329,15 +363,22 @@ class DomainDef:
                 dev.address = old.address
             self.interfaces[pos] = dev
         else:
-            raise VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU,
-                                   f"persistent update of device '{device_type_name(dev)}' is not supported")
+            raise _unsupported(f"persistent update of device '{device_type_name(dev)}' is not supported")
 
     def _transaction(self, op: Callable[[DomainDef, Device], _T], dev: Device) -> _T:
         """Run op on a re-parsed copy and keep the result only if the post-parse accepts it."""
         work = self.copy()
-        work.normalize_order()
+        if not self.live:  # libvirt edits a re-parsed copy of the persistent definition
+            work.normalize_order()
         result = op(work, dev)
+        buses = sum(1 for c in work.controllers if c.type == "pci")
         work.refresh()
+        if self.live:
+            if sum(1 for c in work.controllers if c.type == "pci") != buses:
+                raise VirtError.internal("No more available PCI slots", ErrorDomain.DOMAIN)
+            from ..xml.domain_live import assign_aliases  # as the hotplug code names new devices
+
+            assign_aliases(work, only_missing=True)
         self.__dict__.update(work.__dict__)
         return result
 
@@ -404,6 +445,10 @@ class DomainDef:
 
 def _invalid(msg: str) -> VirtError:
     return VirtError.operation_invalid(msg)
+
+
+def _unsupported(msg: str) -> VirtError:
+    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU, msg)
 
 
 def _missing(msg: str) -> VirtError:

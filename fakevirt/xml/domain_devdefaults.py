@@ -141,8 +141,8 @@ def graphics_post_parse(g: Graphics) -> None:
         autoport = a.get("autoport")
         if autoport is None:
             autoport = "yes" if port in (None, "-1") else "no"
-        if autoport == "yes" or port == "-1":
-            a["port"] = "-1"
+        if port is None or port == "-1" or (autoport == "yes" and not port.isdigit()):
+            a["port"] = "-1"  # a running domain keeps the port it was given
         a["autoport"] = autoport
     elif g.type == "spice":
         for k in ("port", "tlsPort"):

@@ -97,10 +97,7 @@ def parse_address(el: RawElement) -> Address:
         if k == "type":
             continue
         if k in numeric:
-            try:
-                fields[k] = int(v, 0)
-            except ValueError:
-                raise xml_error(f"Cannot parse <address> '{k}' attribute", ErrorDomain.DOMAIN) from None
+            fields[k] = uint_attr(el, k) or 0
         else:
             fields[k] = v
     if atype == "drive":
@@ -183,7 +180,7 @@ def parse_disk(el: RawElement) -> Disk:
     tgt = el.find("target")
     dev = tgt.get("dev") if tgt is not None else None
     if not dev:
-        raise VirtError.report(ErrorCode.NO_TARGET, ErrorDomain.DOMAIN, d.source or "(null)")
+        raise VirtError.report(ErrorCode.NO_TARGET, ErrorDomain.DOMAIN, d.source)
     d.target_dev = dev
     assert tgt is not None
     d.target_bus = enum_attr(tgt, "bus", DISK_BUSES)
@@ -260,7 +257,10 @@ def parse_chr(el: RawElement) -> Chr:
         c.source_children.extend(x for x in s.children if x.tag != "#text")
     if c.type == "pty" and el.get("tty") and not c.sources:
         c.sources.append({"path": el.attrs["tty"]})
-    if (t := el.find("target")) is not None:
+    t = el.find("target")
+    if el.tag == "channel" and (t is None or not t.get("type")):
+        raise xml_error("target type must be specified for channel device")
+    if t is not None:
         c.target_type = t.get("type")
         c.target_attrs = _others(t.attrs, "type")
         if (m := t.find("model")) is not None:
@@ -274,6 +274,8 @@ def parse_chr(el: RawElement) -> Chr:
 
 def parse_input(el: RawElement) -> Input:
     itype = el.get("type")
+    if itype is None:
+        raise VirtError.internal("missing input device type", ErrorDomain.DOMAIN)
     if itype not in INPUT_TYPES:
         raise unsupported(f"unknown input device type '{itype}'")
     bus = el.get("bus")
@@ -315,10 +317,7 @@ def parse_simple(el: RawElement) -> Device:
     """sound, audio, redirdev, memballoon, rng, watchdog."""
     dev: Device
     if el.tag == "sound":
-        model = el.get("model")
-        if model not in SOUND_MODELS:
-            raise unsupported(f"unknown sound model '{model}'")
-        dev = Sound(model=model)
+        dev = Sound(model=enum_attr(el, "model", SOUND_MODELS, required=True) or "")
     elif el.tag == "audio":
         dev = Audio(id=uint_attr(el, "id") or 0, type=el.get("type") or "none",
                     attrs=_known(el.attrs, ("timerPeriod", "serverName")))
@@ -337,8 +336,9 @@ def parse_simple(el: RawElement) -> Device:
             dev.backend_text = b.text
             dev.backend_children = [c for c in b.children if c.tag != "#text"]
     else:
-        dev = Watchdog(model=enum_attr(el, "model", WATCHDOG_MODELS, required=True) or "",
-                       action=el.get("action"))
+        if el.get("model") is None:
+            raise VirtError.internal("watchdog must contain model name", ErrorDomain.DOMAIN)
+        dev = Watchdog(model=enum_attr(el, "model", WATCHDOG_MODELS) or "", action=el.get("action"))
     dev.extra = _take_info(el, dev, ("source", "backend"))
     return dev
 

@@ -34,6 +34,7 @@ def prepare_live(d: DomainDef, domain_id: int, *, host: Any | None = None, pty_s
         display_port: the first VNC/SPICE port for autoport graphics (5900 and up).
     """
     live = d.copy()
+    live.live = True
     assign_aliases(live)
     pty = pty_start
     for chr_ in [*live.serials, *live.parallels, *live.channels, *live.consoles]:
@@ -141,10 +142,25 @@ def _disk_alias(disk: Disk) -> str:
     return {"virtio": f"virtio-disk{idx}", "usb": f"usb-disk{idx}"}.get(bus or "", f"{bus}-disk{idx}")
 
 
-def assign_aliases(d: DomainDef) -> None:
-    """qemuAssignDeviceAliases: what qemu calls every device; user aliases (ua-*) are kept."""
+def assign_aliases(d: DomainDef, only_missing: bool = False) -> None:
+    """qemuAssignDeviceAliases: what qemu calls every device; user aliases (ua-*) are kept.
+
+    With only_missing (hotplug), devices that have an alias keep it and a new device gets the
+    next free number of its kind.
+    """
+    taken = {dev.alias for dev in d.all_devices() if dev.alias} if only_missing else set()
 
     def give(dev: Any, alias: str) -> None:
+        if only_missing:
+            if dev.alias:
+                return
+            prefix = alias.rstrip("0123456789")
+            if alias != prefix and alias in taken:
+                n = 0
+                while f"{prefix}{n}" in taken:
+                    n += 1
+                alias = f"{prefix}{n}"
+            taken.add(alias)
         if not (dev.alias or "").startswith("ua-"):
             dev.alias = alias
 

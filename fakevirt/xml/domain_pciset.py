@@ -141,13 +141,15 @@ class AddressSet:
         extra: list[Bus] = []
         if flags & PCI_DEVICE:
             model = "pci-bridge"
-            if not any(b.flags & PCI_BRIDGE for b in self.buses) and add == 1:
-                # a pure PCIe guest: a pcie-root-port that only takes the bridge, then the bridge
+            if not any(b.flags & PCI_BRIDGE for b in self.buses):
+                # a pure PCIe guest: first a pcie-root-port that only takes the bridge, then a
+                # pcie-to-pci-bridge, and pci-bridges for any further buses
+                if add == 1:
+                    add, a = 2, (a[0], a[1] + 1, a[2], a[3])
                 port = Bus.of("pcie-root-port")
                 port.flags = PCIE_TO_PCI_BRIDGE
                 extra = [port, Bus.of("pcie-to-pci-bridge")]
-                a = (a[0], a[1] + 1, a[2], a[3])
-                add = 0
+                add -= 2
         elif flags & (PCIE_DEVICE | SWITCH_UP):
             model = "pcie-root-port"
         else:

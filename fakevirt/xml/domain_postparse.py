@@ -149,7 +149,7 @@ def _common(d: DomainDef) -> None:
     d.vcpu_attrs.setdefault("placement", "static")
     device_boot = any(getattr(dev, "boot_order", None) for dev in d.all_devices())
     if device_boot and d.boot_devs:
-        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN,
+        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
                                "per-device boot elements cannot be used together with os/boot elements")
     if not d.boot_devs and not device_boot:
         d.boot_devs = ["hd"]
@@ -186,6 +186,9 @@ def _stub_console() -> Chr:
 
 def _console_compat(d: DomainDef) -> None:
     """virDomainDefAddConsoleCompat: the first serial console is an alias of serial 0."""
+    if any(c.target_type == "serial" for c in d.consoles[1:]):
+        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
+                               "Only the first console can be a serial port")
     if d.consoles and d.consoles[0].target_type in (None, "serial"):
         first = d.consoles[0]
         if not d.serials:

@@ -227,6 +227,22 @@ def test_attach_detach_sequence_matches_libvirtd() -> None:
     assert format_domain_xml(d) == case["final_inactive"]  # type: ignore[arg-type]
 
 
+def test_hotplug_sequence_matches_libvirtd() -> None:
+    """attach/detach/update-device --live on a running domain (the hotplug rules and messages)."""
+    case = json.loads(data("hotplug_pc.json"))
+    d = parse(data(case["start"]))
+    live = prepare_live(d, case["domain_id"], host=HOST)  # type: ignore[arg-type]
+    rng = Rng(5)
+    for op in case["ops"]:
+        try:
+            getattr(live, f"{op['op']}_device")(parse_device_xml(op["xml"], live, rng))
+            result = "OK"
+        except VirtError as e:
+            result = f"{int(e.code)} {int(e.domain)} {e.message}"
+        assert result == op["result"]
+    assert format_domain_xml(live, domain_id=case["domain_id"]) == case["final_live"]
+
+
 @pytest.mark.real
 def test_against_reference_libvirtd(reference_uri: str, virsh_bin: str, tmp_path: Path) -> None:
     """Define the minimal document on the real daemon and compare dumpxml --inactive.
