@@ -161,6 +161,16 @@ def test_define_errors_match_libvirtd(case: dict) -> None:
     assert (int(exc.value.code), int(exc.value.domain), exc.value.message) == (code, domain, message)
 
 
+# documents the reference daemon accepted with VIR_DOMAIN_DEFINE_VALIDATE
+VALID = ("disk_extras", "features_misc", "hostdev_fs", "memtune", "meta_variants", "net_misc", "os_loader")
+
+
+@pytest.mark.parametrize("name", VALID)
+def test_schema_validation_accepts_what_libvirtd_accepts(name: str) -> None:
+    case = next(c for c in json.loads(data("define_cases.json")) if c["name"] == name)
+    assert normalize(format_domain_xml(parse(case["input"], validate=True))) == normalize(case["inactive"])  # type: ignore[arg-type]
+
+
 def test_not_well_formed_xml_points_at_the_error() -> None:
     with pytest.raises(VirtError) as exc:
         parse("<domain type='kvm'>\n  <name>x</name>\n  <devices>\n    <disk type='file'>\n  </devices>\n</domain>\n")
