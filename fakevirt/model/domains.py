@@ -10,9 +10,9 @@ import uuid
 from typing import TYPE_CHECKING
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
+from .devices import RawElement
 from .domain import Domain, Paused, Running, SavedState, Shutoff, State
 from .domain_settings import DomainSettings, _check_flags, _invalid
-from .devices import RawElement
 from .domaindef import DomainDef
 from .events import DomainEvent, EventID, Lifecycle
 
