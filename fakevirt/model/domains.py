@@ -10,6 +10,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..xml.domain_live import prepare_live  # pure: it only lives in xml/ (see the note)
 from .devices import RawElement
 from .domain import Domain, Paused, Running, SavedState, Shutoff, State
 from .domain_settings import DomainSettings, _check_flags, _invalid
@@ -183,11 +184,13 @@ class Domains(DomainSettings):
         return new_id
 
     def _boot(self, dom: Domain, paused: bool, reason: Running, detail: int) -> None:
-        assert dom.config is not None or dom.live is not None
-        if dom.live is None:
-            assert dom.config is not None
-            dom.live = dom.config.copy()
+        source = dom.live if dom.live is not None else dom.config
+        assert source is not None
         dom.id = self._allocate_id()
+        running = sum(1 for other in self if other.active and other is not dom)
+        # what qemuProcessStart adds: aliases, pty paths, graphics ports, the live CPU and labels
+        dom.live = prepare_live(source, dom.id, host=self.driver.host, pty_start=running * 8,
+                                display_port=5900 + running)
         dom._config_changed = False
         self._describe_backing_chains(dom)
         self.sync_disk_users(dom)

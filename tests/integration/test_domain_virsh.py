@@ -235,8 +235,8 @@ def test_attach_detach_disk_and_interface_live_and_config(virsh, xml_file, fakev
     ok(virsh("detach-disk", "vm1", "vdb", "--live"))
     assert "vdb" not in ok(virsh("domblklist", "vm1")).split()
     assert "vdb" in ok(virsh("domblklist", "vm1", "--inactive")).split()
-    assert err(virsh("attach-disk", "vm1", "/x", "vdc", "--live")).endswith(
-        "Requested operation is not valid: target vdc already exists")
+    assert err(virsh("attach-disk", "vm1", "/x", "vdc", "--live")).endswith(  # the hotplug wording of libvirtd 9.0
+        "XML error: target 'vdc' duplicated for disk sources '/var/lib/y.img' and '/x'")
     ok(virsh("detach-interface", "vm1", "network", "--mac", "52:54:00:aa:bb:cc", "--config"))
     assert "52:54:00:aa:bb:cc" not in ok(virsh("domiflist", "vm1", "--inactive"))
 
