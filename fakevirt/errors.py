@@ -30,6 +30,16 @@ class VirtError(LibvirtError):
         return cls.report(ErrorCode.RPC, ErrorDomain.RPC, message)
 
     @classmethod
+    def daemon(cls, message: str) -> VirtError:
+        """An internal error of libvirtd's own dispatch code (remote_daemon_dispatch.c: VIR_FROM_RPC)."""
+        return cls.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, message)
+
+    @classmethod
+    def not_open(cls, secondary: bool = False) -> VirtError:
+        """A call before CONNECT_OPEN (storage, network, … drivers say it without "hypervisor")."""
+        return cls.daemon("connection not open" if secondary else "hypervisor connection not open")
+
+    @classmethod
     def internal(cls, message: str | None = None, domain: int = ErrorDomain.QEMU) -> VirtError:
         return cls.report(ErrorCode.INTERNAL_ERROR, domain, message)
 

@@ -42,7 +42,7 @@ def connect_open(client: Client, args: w.ConnectOpenArgs) -> None:
     if client.driver is not None:
         # libvirtd drops the open hypervisor connection on the way out of this error
         client.driver = None
-        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "connection already open")
+        raise VirtError.daemon("connection already open")
     client.driver = client.hv.open(args.name)
     client.readonly = bool(args.flags & CONNECT_RO)
 
@@ -60,7 +60,7 @@ def connect_supports_feature(client: Client, args: w.ConnectSupportsFeatureArgs)
         client.keepalive_requested = True
         return w.ConnectSupportsFeatureRet(supported=1)
     if client.driver is None:
-        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "hypervisor connection not open")
+        raise VirtError.not_open()
     return w.ConnectSupportsFeatureRet(supported=int(args.feature in SUPPORTED_FEATURES))
 
 
@@ -185,7 +185,7 @@ def node_get_memory_stats(client: Client, args: w.NodeGetMemoryStatsArgs) -> w.N
 
 def _check_nparams(nparams: int, maximum: int) -> None:
     if nparams > maximum:
-        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "nparams too large")
+        raise VirtError.daemon("nparams too large")
     if nparams < 0:
         raise VirtError.invalid_arg_raw("nparams", "virNodeGetCPUStats",
                                         "nparams in virNodeGetCPUStats must be non-negative",

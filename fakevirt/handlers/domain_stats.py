@@ -68,9 +68,9 @@ def domain_get_vcpus(client: Client, args: wd.DomainGetVcpusArgs) -> wd.DomainGe
 def _check_cpumaps(count_name: str, count: int, maplen: int) -> None:
     """remoteDispatch*: the reply must fit the protocol's limits."""
     if count > VCPUINFO_MAX:
-        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, f"{count_name} > REMOTE_VCPUINFO_MAX")
+        raise VirtError.daemon(f"{count_name} > REMOTE_VCPUINFO_MAX")
     if count * maplen > CPUMAPS_MAX:
-        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "maxinfo * maplen > REMOTE_CPUMAPS_MAX")
+        raise VirtError.daemon("maxinfo * maplen > REMOTE_CPUMAPS_MAX")
 
 
 def _all_cpus_map(host_cpus: int, maplen: int) -> bytes:

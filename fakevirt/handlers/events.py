@@ -12,10 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from protocol import ErrorDomain, Message, NonnullDomain, Proc, Program
+from protocol import Message, NonnullDomain, Proc, Program
 from protocol.remote import events as w
 
-from ..errors import ErrorCode, VirtError
+from ..errors import VirtError
 from ..model.events import DomainEvent, EventID
 from ._client import Client
 from ._registry import procedure
@@ -33,13 +33,9 @@ class EventCallback:
     legacy: bool = False
 
 
-def _rpc_internal(message: str) -> VirtError:
-    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, message)
-
-
 def _check_event_id(event_id: int) -> None:
     if not 0 <= event_id < EVENT_ID_LAST:
-        raise _rpc_internal(f"unsupported event ID {event_id}")
+        raise VirtError.daemon(f"unsupported event ID {event_id}")
 
 
 def _register(client: Client, event_id: int, domain: uuid.UUID | None, legacy: bool) -> int:
@@ -54,7 +50,7 @@ def _deregister_legacy(client: Client, event_id: int) -> None:
         if cb.legacy and cb.event_id == event_id:
             del client.event_callbacks[cb.callback_id]
             return
-    raise _rpc_internal(f"domain event {event_id} not registered")
+    raise VirtError.daemon(f"domain event {event_id} not registered")
 
 
 @procedure(Proc.CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY)
@@ -72,7 +68,7 @@ def connect_domain_event_callback_deregister_any(
     """virConnectDomainEventDeregisterAny, modern form."""
     cb = client.event_callbacks.get(args.callbackID)
     if cb is None or cb.legacy:
-        raise _rpc_internal(f"domain event callback {args.callbackID} not registered")
+        raise VirtError.daemon(f"domain event callback {args.callbackID} not registered")
     del client.event_callbacks[args.callbackID]
 
 

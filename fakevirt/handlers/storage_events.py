@@ -9,10 +9,10 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from protocol import ErrorDomain, Message, NonnullStoragePool, Proc, Program
+from protocol import Message, NonnullStoragePool, Proc, Program
 from protocol.remote import storage as w
 
-from ..errors import ErrorCode, VirtError
+from ..errors import VirtError
 from ..model.storage_defs import EVENT_ID_LAST, EVENT_ID_LIFECYCLE, PoolEvent
 from ._client import Client
 from ._registry import procedure
@@ -33,16 +33,12 @@ def callbacks(client: Client) -> dict[int, PoolEventCallback]:
     return found
 
 
-def _rpc_internal(message: str) -> VirtError:
-    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, message)
-
-
 @procedure(Proc.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY)
 def connect_storage_pool_event_register_any(client: Client, args: w.ConnectStoragePoolEventRegisterAnyArgs
                                             ) -> w.ConnectStoragePoolEventRegisterAnyRet:
     """virConnectStoragePoolEventRegisterAny."""
     if not 0 <= args.eventID < EVENT_ID_LAST:
-        raise _rpc_internal(f"unsupported storage pool event ID {args.eventID}")
+        raise VirtError.daemon(f"unsupported storage pool event ID {args.eventID}")
     cbs = callbacks(client)
     client.last_callback_id += 1  # one counter for every kind of registration of this client
     cb_id = client.last_callback_id
@@ -56,7 +52,7 @@ def connect_storage_pool_event_deregister_any(client: Client, args: w.ConnectSto
                                               ) -> None:
     """virConnectStoragePoolEventDeregisterAny."""
     if callbacks(client).pop(args.callbackID, None) is None:
-        raise _rpc_internal(f"storage pool event callback {args.callbackID} not registered")
+        raise VirtError.daemon(f"storage pool event callback {args.callbackID} not registered")
 
 
 def message_for(cb: PoolEventCallback, ev: PoolEvent) -> Message | None:

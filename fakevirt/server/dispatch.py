@@ -6,7 +6,7 @@ import logging
 
 from protocol import PROCEDURES, Call, ErrorDomain, ErrorReply, InvalidCall, LibvirtError, Procedure, Reply
 
-from ..errors import ErrorCode, VirtError
+from ..errors import VirtError
 from ..handlers import HANDLERS, Client
 from ..model.faults import Fault
 
@@ -18,8 +18,7 @@ _SECONDARY = frozenset({ErrorDomain.STORAGE, ErrorDomain.NETWORK, ErrorDomain.NO
 
 
 def not_open_error(proc: Procedure) -> VirtError:
-    text = "connection not open" if proc.error_domain in _SECONDARY else "hypervisor connection not open"
-    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, text)
+    return VirtError.not_open(secondary=proc.error_domain in _SECONDARY)
 
 
 def take_fault(client: Client, call: Call) -> Fault | None:
@@ -35,8 +34,7 @@ def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Reply | 
         return _error_reply(call, e)
     except Exception:  # a bug in a handler must not take the connection down
         log.exception("handler for procedure %d failed", call.procedure)
-        return _error_reply(call, VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC,
-                                                   "unexpected failure in fakevirt"))
+        return _error_reply(call, VirtError.daemon("unexpected failure in fakevirt"))
     return Reply(program=call.program, version=call.version, procedure=call.procedure,
                  serial=call.serial, ret=ret)
 
