@@ -63,6 +63,18 @@ class VirtError(LibvirtError):
         return cls(ErrorCode.INVALID_ARG, domain, message, template=function, detail=argname)
 
     @classmethod
+    def exclusive_flags(cls, first: str, second: str, function: str,
+                        domain: int = ErrorDomain.QEMU) -> VirtError:
+        """VIR_EXCLUSIVE_FLAGS_RET: two flags that cannot be combined."""
+        return cls.invalid_arg_raw("flags", function, f"Flags '{first}' and '{second}' are mutually exclusive",
+                                   domain)
+
+    @classmethod
+    def required_flag(cls, needed: str, by: str, function: str, domain: int = ErrorDomain.QEMU) -> VirtError:
+        """VIR_REQUIRE_FLAG_RET: one flag needs another."""
+        return cls.invalid_arg_raw("flags", function, f"Flag '{needed}' is required by flag '{by}'", domain)
+
+    @classmethod
     def bad_arg(cls, argname: str, function: str, rule: str, domain: int = ErrorDomain.DOMAIN) -> VirtError:
         """virCheck{Positive,NonZero,Zero,NonNegative}Arg in a public API function."""
         text = {"positive": "must be greater than zero", "nonzero": "must not be zero",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from . import connect, domain, domain_config, domain_stats, events, storage
+from . import connect, domain, domain_config, domain_stats, events, snapshot, storage
 from ._client import Client
 from ._registry import HANDLERS, Handler, procedure
 
-__all__ = ["HANDLERS", "Client", "Handler", "connect", "domain", "domain_config", "domain_stats", "events", "procedure", "storage"]
+__all__ = ["HANDLERS", "Client", "Handler", "connect", "domain", "domain_config", "domain_stats", "events", "procedure", "snapshot", "storage"]

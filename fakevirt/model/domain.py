@@ -8,6 +8,7 @@ from enum import IntEnum
 
 from .domaindef import DomainDef
 from .events import DomainRef
+from .snapshots.tree import SnapshotTree
 
 
 class State(IntEnum):
@@ -100,10 +101,14 @@ class Domain:
     autodestroy_client: int | None = None
     cpu_time_ns: int = 0
     started_at: float = 0.0
-    snapshot_count: int = 0
+    snapshots: SnapshotTree = field(default_factory=SnapshotTree)
     checkpoint_count: int = 0
     messages: list[str] = field(default_factory=list)
     held_disks: list[tuple[str, tuple[str, str, str]]] = field(default_factory=list)  # image users
+
+    @property
+    def snapshot_count(self) -> int:
+        return len(self.snapshots)
 
     @property
     def definition(self) -> DomainDef:

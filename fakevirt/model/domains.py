@@ -82,6 +82,7 @@ class Domains(DomainSettings):
         return self._by_name.get(name)
 
     def _forget(self, dom: Domain, dom_uuid: uuid.UUID, name: str) -> None:
+        self.driver.snapshots.forget_all(dom)
         self._by_uuid.pop(dom_uuid, None)
         if self._by_name.get(name) is dom:
             del self._by_name[name]
@@ -169,6 +170,8 @@ class Domains(DomainSettings):
             if not flags & UNDEFINE_MANAGED_SAVE:
                 raise _invalid("Refusing to undefine while domain managed save image exists")
             dom.managed_save = None
+        if flags & UNDEFINE_SNAPSHOTS_METADATA:
+            self.driver.snapshots.forget_all(dom)
         self._emit(dom, Lifecycle.UNDEFINED, 0)  # REMOVED
         if dom.active:
             dom.config = None  # becomes transient; goes away when it stops

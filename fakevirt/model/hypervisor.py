@@ -14,6 +14,7 @@ from .events import EventBus
 from .faults import FaultPlan
 from .host import HostInfo
 from .ids import Rng
+from .snapshots.api import DomainSnapshots
 from .images import ImageStore
 from .storage import StorageState
 from .storage_defs import PoolEventBus
@@ -35,6 +36,7 @@ class QemuDriver:
     def reset(self) -> None:
         """Forget every domain (in place: open connections keep pointing here)."""
         self.domains = Domains(self)
+        self.snapshots = DomainSnapshots(self)
 
     @property
     def host(self) -> HostInfo:

@@ -9,6 +9,9 @@ from ._fmt import El, el, format_bitmap, render
 _GUEST_FEATURES: tuple[tuple[str, str | None, str | None], ...] = (
     ("acpi", "on", "yes"), ("apic", "on", "no"), ("cpuselection", None, None),
     ("deviceboot", None, None), ("disksnapshot", "on", "no"),
+    # beyond 9.0: upstream 9.9+ says it can revert and delete external snapshots (so can we), and
+    # fakevirt honours <branch> in snapshot XML (VIR_DOMAIN_SNAPSHOT_CREATE_BRANCH)
+    ("externalSnapshot", None, None), ("snapshotBranch", None, None),
 )
 _PAE_FEATURES = (("pae", None, None), ("nonpae", None, None))  # 32-bit x86 guests only
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .._errorcodes import ErrorDomain
 from .._header import Program
 from .._procedure import Procedure, declare
-from . import connect, domain, domain_stats, events, storage
+from . import connect, domain, domain_stats, events, snapshot, storage
 from ._procedures import LAST_9X, PROC_INFO, Proc
 
 _KNOWN = {
@@ -17,7 +17,7 @@ _KNOWN = {
 
 REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
-    *storage.DECLARATIONS,
+    *snapshot.DECLARATIONS, *storage.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "domain", "domain_stats", "events", "storage"]
+__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "domain", "domain_stats", "events", "snapshot", "storage"]

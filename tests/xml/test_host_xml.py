@@ -100,7 +100,8 @@ def test_capabilities_guests() -> None:
     assert x86.find("arch/machine[.='pc-q35-7.2']").get("maxCpus") == "288"
     assert x86.find("arch/machine[.='pc-i440fx-1.4']").get("deprecated") == "yes"
     assert [d.get("type") for d in x86.findall("arch/domain")] == ["qemu", "kvm"]
-    assert [f.tag for f in x86.find("features")] == ["acpi", "apic", "cpuselection", "deviceboot", "disksnapshot"]
+    assert [f.tag for f in x86.find("features")] == ["acpi", "apic", "cpuselection", "deviceboot", "disksnapshot",
+                                                    "externalSnapshot", "snapshotBranch"]
     assert [f.tag for f in guests["i686"].find("features")][:2] == ["pae", "nonpae"]
     assert x86.find("features/acpi").attrib == {"default": "on", "toggle": "yes"}
 

@@ -1,0 +1,192 @@
+"""Domain snapshots (virDomainSnapshot*, virDomainRevertToSnapshot, virDomainListAllSnapshots)."""
+
+from __future__ import annotations
+
+from protocol import NonnullDomain, NonnullDomainSnapshot, Proc
+from protocol.remote import snapshot as w
+from protocol.remote._limits import DOMAIN_SNAPSHOT_LIST_MAX
+
+from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..model.domain import Domain
+from ..model.domain_settings import _check_flags
+from ..model.snapshots import flags as F
+from ..model.snapshots.api import DomainSnapshots
+from ..model.snapshots.tree import FILTERS_ALL, LIST_DESCENDANTS, LIST_TOPOLOGICAL, Snapshot
+from ..xml.snapshot import format_snapshot_xml, parse_snapshot_xml
+from ._client import Client
+from ._registry import procedure
+from .domain import handle, resolve
+
+_CHILD_FLAGS = LIST_DESCENDANTS | LIST_TOPOLOGICAL
+
+
+def api(client: Client) -> DomainSnapshots:
+    return client.opened.snapshots
+
+
+def snap_handle(dom: Domain, snap: Snapshot | str) -> NonnullDomainSnapshot:
+    name = snap if isinstance(snap, str) else snap.name
+    return NonnullDomainSnapshot(name=name, dom=handle(dom))
+
+
+def lookup(client: Client, h: NonnullDomainSnapshot) -> tuple[Domain, Snapshot]:
+    """qemuDomObjFromSnapshot + qemuSnapObjFromSnapshot."""
+    dom = resolve(client, h.dom)
+    return dom, dom.snapshots.get(h.name)
+
+
+def _names(snaps: list[Snapshot], maxnames: int) -> tuple[str, ...]:
+    if maxnames > DOMAIN_SNAPSHOT_LIST_MAX:
+        raise VirtError.rpc("maxnames > REMOTE_DOMAIN_SNAPSHOT_LIST_MAX")
+    return tuple(s.name for s in snaps[: max(maxnames, 0)])
+
+
+def _domain_list(client: Client, h: NonnullDomain, flags: int, fn: str) -> tuple[Domain, list[Snapshot]]:
+    snaps = api(client)
+    snaps.check_list_flags(fn, flags)
+    dom = resolve(client, h)
+    return dom, snaps.list(dom, None, flags)
+
+
+def _child_list(client: Client, h: NonnullDomainSnapshot, flags: int, fn: str) -> tuple[Domain, list[Snapshot]]:
+    _check_flags(fn, flags, _CHILD_FLAGS | FILTERS_ALL)
+    dom, snap = lookup(client, h)
+    return dom, api(client).list(dom, snap, flags)
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_CREATE_XML, mutates=True)
+def snapshot_create_xml(client: Client, args: w.DomainSnapshotCreateXmlArgs) -> w.DomainSnapshotCreateXmlRet:
+    """virDomainSnapshotCreateXML."""
+    dom = resolve(client, args.dom)
+    snaps = api(client)
+    snaps.check_create_flags(dom, args.flags)
+    redefine = bool(args.flags & F.CREATE_REDEFINE)
+    sd = parse_snapshot_xml(args.xml_desc, client.hv.rng, client.opened.host, redefine=redefine,
+                            offline=redefine and snaps.parse_offline(dom, args.flags),
+                            validate=bool(args.flags & F.CREATE_VALIDATE))
+    if not redefine and snaps.parse_offline(dom, args.flags) and sd.branch is None \
+            and sd.memory not in (None, "no"):
+        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN_SNAPSHOT,
+                               "memory state cannot be saved with offline or disk-only snapshot")
+    return w.DomainSnapshotCreateXmlRet(snap=snap_handle(dom, snaps.create(dom, sd, args.flags)))
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_GET_XML_DESC)
+def snapshot_get_xml_desc(client: Client, args: w.DomainSnapshotGetXmlDescArgs) -> w.DomainSnapshotGetXmlDescRet:
+    """virDomainSnapshotGetXMLDesc (SECURE is refused on read-only connections, as in the library)."""
+    if client.readonly and args.flags & F.XML_SECURE:
+        raise VirtError.report(ErrorCode.OPERATION_DENIED, ErrorDomain.DOMAIN_SNAPSHOT,
+                               "virDomainSnapshotGetXMLDesc with secure flag")
+    _check_flags("qemuDomainSnapshotGetXMLDesc", args.flags, F.XML_SECURE)
+    _, snap = lookup(client, args.snap)
+    return w.DomainSnapshotGetXmlDescRet(xml=format_snapshot_xml(snap.definition,
+                                                                 secure=bool(args.flags & F.XML_SECURE)))
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_NUM)
+def snapshot_num(client: Client, args: w.DomainSnapshotNumArgs) -> w.DomainSnapshotNumRet:
+    """virDomainSnapshotNum."""
+    _, found = _domain_list(client, args.dom, args.flags, "qemuDomainSnapshotNum")
+    return w.DomainSnapshotNumRet(num=len(found))
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_LIST_NAMES)
+def snapshot_list_names(client: Client, args: w.DomainSnapshotListNamesArgs) -> w.DomainSnapshotListNamesRet:
+    """virDomainSnapshotListNames."""
+    _, found = _domain_list(client, args.dom, args.flags, "qemuDomainSnapshotListNames")
+    return w.DomainSnapshotListNamesRet(names=_names(found, args.maxnames))
+
+
+@procedure(Proc.DOMAIN_LIST_ALL_SNAPSHOTS)
+def list_all_snapshots(client: Client, args: w.DomainListAllSnapshotsArgs) -> w.DomainListAllSnapshotsRet:
+    """virDomainListAllSnapshots: need_results 0 asks only for the count."""
+    dom, found = _domain_list(client, args.dom, args.flags, "qemuDomainListAllSnapshots")
+    handles = tuple(snap_handle(dom, s) for s in found) if args.need_results else ()
+    return w.DomainListAllSnapshotsRet(snapshots=handles, ret=len(found))
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_NUM_CHILDREN)
+def snapshot_num_children(client: Client, args: w.DomainSnapshotNumChildrenArgs) -> w.DomainSnapshotNumChildrenRet:
+    """virDomainSnapshotNumChildren."""
+    _, found = _child_list(client, args.snap, args.flags, "qemuDomainSnapshotNumChildren")
+    return w.DomainSnapshotNumChildrenRet(num=len(found))
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_LIST_CHILDREN_NAMES)
+def snapshot_list_children_names(client: Client, args: w.DomainSnapshotListChildrenNamesArgs
+                                 ) -> w.DomainSnapshotListChildrenNamesRet:
+    """virDomainSnapshotListChildrenNames."""
+    _, found = _child_list(client, args.snap, args.flags, "qemuDomainSnapshotListChildrenNames")
+    return w.DomainSnapshotListChildrenNamesRet(names=_names(found, args.maxnames))
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN)
+def snapshot_list_all_children(client: Client, args: w.DomainSnapshotListAllChildrenArgs
+                               ) -> w.DomainSnapshotListAllChildrenRet:
+    """virDomainSnapshotListAllChildren."""
+    dom, found = _child_list(client, args.snapshot, args.flags, "qemuDomainSnapshotListAllChildren")
+    handles = tuple(snap_handle(dom, s) for s in found) if args.need_results else ()
+    return w.DomainSnapshotListAllChildrenRet(snapshots=handles, ret=len(found))
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_LOOKUP_BY_NAME)
+def snapshot_lookup_by_name(client: Client, args: w.DomainSnapshotLookupByNameArgs
+                            ) -> w.DomainSnapshotLookupByNameRet:
+    """virDomainSnapshotLookupByName."""
+    _check_flags("qemuDomainSnapshotLookupByName", args.flags, 0)
+    dom = resolve(client, args.dom)
+    return w.DomainSnapshotLookupByNameRet(snap=snap_handle(dom, dom.snapshots.get(args.name)))
+
+
+@procedure(Proc.DOMAIN_HAS_CURRENT_SNAPSHOT)
+def has_current_snapshot(client: Client, args: w.DomainHasCurrentSnapshotArgs) -> w.DomainHasCurrentSnapshotRet:
+    """virDomainHasCurrentSnapshot."""
+    _check_flags("qemuDomainHasCurrentSnapshot", args.flags, 0)
+    dom = resolve(client, args.dom)
+    return w.DomainHasCurrentSnapshotRet(result=int(dom.snapshots.current is not None))
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_CURRENT)
+def snapshot_current(client: Client, args: w.DomainSnapshotCurrentArgs) -> w.DomainSnapshotCurrentRet:
+    """virDomainSnapshotCurrent."""
+    _check_flags("qemuDomainSnapshotCurrent", args.flags, 0)
+    dom = resolve(client, args.dom)
+    return w.DomainSnapshotCurrentRet(snap=snap_handle(dom, DomainSnapshots.current(dom)))
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_GET_PARENT)
+def snapshot_get_parent(client: Client, args: w.DomainSnapshotGetParentArgs) -> w.DomainSnapshotGetParentRet:
+    """virDomainSnapshotGetParent."""
+    _check_flags("qemuDomainSnapshotGetParent", args.flags, 0)
+    dom, snap = lookup(client, args.snap)
+    return w.DomainSnapshotGetParentRet(snap=snap_handle(dom, DomainSnapshots.parent(snap)))
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_IS_CURRENT)
+def snapshot_is_current(client: Client, args: w.DomainSnapshotIsCurrentArgs) -> w.DomainSnapshotIsCurrentRet:
+    """virDomainSnapshotIsCurrent."""
+    _check_flags("qemuDomainSnapshotIsCurrent", args.flags, 0)
+    dom, snap = lookup(client, args.snap)
+    return w.DomainSnapshotIsCurrentRet(current=int(dom.snapshots.current is snap))
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_HAS_METADATA)
+def snapshot_has_metadata(client: Client, args: w.DomainSnapshotHasMetadataArgs) -> w.DomainSnapshotHasMetadataRet:
+    """virDomainSnapshotHasMetadata: every snapshot the driver knows has metadata."""
+    _check_flags("qemuDomainSnapshotHasMetadata", args.flags, 0)
+    lookup(client, args.snap)
+    return w.DomainSnapshotHasMetadataRet(metadata=1)
+
+
+@procedure(Proc.DOMAIN_REVERT_TO_SNAPSHOT, mutates=True)
+def revert_to_snapshot(client: Client, args: w.DomainRevertToSnapshotArgs) -> None:
+    """virDomainRevertToSnapshot."""
+    dom, snap = lookup(client, args.snap)
+    api(client).revert(dom, snap, args.flags)
+
+
+@procedure(Proc.DOMAIN_SNAPSHOT_DELETE, mutates=True)
+def snapshot_delete(client: Client, args: w.DomainSnapshotDeleteArgs) -> None:
+    """virDomainSnapshotDelete."""
+    dom, snap = lookup(client, args.snap)
+    api(client).delete(dom, snap, args.flags)

@@ -1,0 +1,292 @@
+"""The snapshot API of one QEMU driver instance: what virDomainSnapshot* calls do to the model.
+
+Rules, order of checks, codes and messages follow libvirt's qemu_snapshot.c (create and the
+metadata calls as in 9.x; revert of external snapshots as in 9.7+, delete as in 9.0+), with
+fakevirt's branching extension on top (see create_branch).  The tree itself is ``SnapshotTree``;
+disk data lives in the hypervisor's ``ImageStore``; memory state is a ``SavedState``, kept on the
+snapshot (internal) or as a save image file (external, like ``virsh save``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING
+
+from ...errors import ErrorCode, ErrorDomain, VirtError
+from ..domain import Domain, Paused, Running, SavedState, Shutoff, State
+from ..domain_settings import _check_flags
+from ..domaindef import DomainDef
+from ..events import Lifecycle
+from . import branch, create, delete, redefine, revert
+from . import flags as F
+from .align import align_disks
+from .common import (
+    STARTED_FROM_SNAPSHOT,
+    STATE_NAMES,
+    STOPPED_FROM_SNAPSHOT,
+    SUSPENDED_FROM_SNAPSHOT,
+    config_unsupported,
+    exclusive,
+    operation_unsupported,
+)
+from .snapshotdef import SnapshotDef, SnapshotDisk
+from .tree import FILTERS_ALL, LIST_ROOTS, LIST_TOPOLOGICAL, Snapshot, SnapshotTree
+
+if TYPE_CHECKING:
+    from ..hypervisor import QemuDriver
+    from ..images import ImageStore
+
+_QEMU = ErrorDomain.QEMU
+_SNAP = ErrorDomain.DOMAIN_SNAPSHOT
+_exclusive = exclusive
+
+
+class DomainSnapshots:
+    """virDomainSnapshot* for the domains of one driver instance."""
+
+    def __init__(self, driver: QemuDriver) -> None:
+        self.driver = driver
+
+    @property
+    def images(self) -> ImageStore:
+        return self.driver.hypervisor.images
+
+    def _now(self) -> int:
+        return int(self.driver.hypervisor.clock.now())
+
+    @staticmethod
+    def owner(dom: Domain, snap_name: str) -> tuple[str, str, str]:
+        """The image-store user tag of a snapshot (it holds the images its point in time is in)."""
+        return ("snapshot", str(dom.uuid), snap_name)
+
+    # ---- listing and lookups (the tree does the work) ------------------------------------
+
+    @staticmethod
+    def check_list_flags(driver_fn: str, flags: int) -> None:
+        _check_flags(driver_fn, flags, LIST_ROOTS | LIST_TOPOLOGICAL | FILTERS_ALL)
+
+    def list(self, dom: Domain, start: Snapshot | None, flags: int) -> list[Snapshot]:
+        return dom.snapshots.select(start, flags)
+
+    @staticmethod
+    def parent(snap: Snapshot) -> Snapshot:
+        if snap.parent is None:
+            raise VirtError.report(ErrorCode.NO_DOMAIN_SNAPSHOT, _QEMU,
+                                   f"snapshot '{snap.name}' does not have a parent")
+        return snap.parent
+
+    @staticmethod
+    def current(dom: Domain) -> Snapshot:
+        if dom.snapshots.current is None:
+            raise VirtError.report(ErrorCode.NO_DOMAIN_SNAPSHOT, _QEMU,
+                                   "the domain does not have a current snapshot")
+        return dom.snapshots.current
+
+    # ---- create: checks before the XML is parsed ---------------------------------------------
+
+    @staticmethod
+    def check_create_flags(dom: Domain, flags: int) -> None:
+        """What the client library and qemuSnapshotCreateXML check before parsing the XML."""
+        fn = "virDomainSnapshotCreateXML"
+        if flags & F.CREATE_CURRENT and not flags & (F.CREATE_REDEFINE | F.CREATE_BRANCH):
+            raise VirtError.required_flag(F.CREATE_NAMES[F.CREATE_REDEFINE], F.CREATE_NAMES[F.CREATE_CURRENT],
+                                          fn, _SNAP)
+        _exclusive(flags, F.CREATE_REDEFINE, F.CREATE_NO_METADATA, F.CREATE_NAMES, fn, _SNAP)
+        _exclusive(flags, F.CREATE_REDEFINE, F.CREATE_HALT, F.CREATE_NAMES, fn, _SNAP)
+        _check_flags("qemuSnapshotCreateXML", flags, F.CREATE_ALL)
+        if flags & F.CREATE_QUIESCE and not flags & F.CREATE_DISK_ONLY:
+            raise VirtError.required_flag(F.CREATE_NAMES[F.CREATE_DISK_ONLY], F.CREATE_NAMES[F.CREATE_QUIESCE],
+                                          "qemuSnapshotCreateXML")
+        _exclusive(flags, F.CREATE_LIVE, F.CREATE_REDEFINE, F.CREATE_NAMES, "qemuSnapshotCreateXML")
+        for other in (F.CREATE_REDEFINE, F.CREATE_LIVE, F.CREATE_HALT, F.CREATE_QUIESCE):
+            _exclusive(flags, F.CREATE_BRANCH, other, F.CREATE_NAMES, "qemuSnapshotCreateXML")
+        if dom.checkpoint_count:
+            raise operation_unsupported("cannot create snapshot while checkpoint exists")
+        if not dom.persistent and flags & F.CREATE_HALT:
+            raise VirtError.operation_invalid("cannot halt after transient domain snapshot")
+
+    @staticmethod
+    def parse_offline(dom: Domain, flags: int) -> bool:
+        """VIR_DOMAIN_SNAPSHOT_PARSE_OFFLINE: a disk-only snapshot or an inactive domain."""
+        return bool(flags & F.CREATE_DISK_ONLY) or not dom.active
+
+    def create(self, dom: Domain, sd: SnapshotDef, flags: int) -> str:
+        """virDomainSnapshotCreateXML after parsing; returns the snapshot's name."""
+        if flags & F.CREATE_BRANCH and sd.branch is None:
+            raise VirtError.invalid_arg_raw(
+                "flags", "qemuSnapshotCreateXML",
+                "VIR_DOMAIN_SNAPSHOT_CREATE_BRANCH requires a <branch> element", _QEMU)
+        if sd.branch is not None and not flags & F.CREATE_REDEFINE:
+            return branch.create_branch(self, dom, sd, flags)
+        if sd.name is None:
+            sd.name = str(self._now())
+        self._validate_def(dom, sd, flags)
+        if flags & F.CREATE_REDEFINE:
+            return redefine.redefine(self, dom, sd, flags)
+        return create.create(self, dom, sd, flags)
+
+    @staticmethod
+    def _validate_def(dom: Domain, sd: SnapshotDef, flags: int) -> None:
+        """qemuSnapshotCreateXMLValidateDef."""
+        name = sd.name
+        assert name is not None
+        if not flags & F.CREATE_NO_METADATA:
+            if "/" in name:
+                raise VirtError.report(ErrorCode.XML_DETAIL, _QEMU,
+                                       f"invalid snapshot name '{name}': name can't contain '/'")
+            if name.startswith("."):
+                raise VirtError.report(ErrorCode.XML_DETAIL, _QEMU,
+                                       f"invalid snapshot name '{name}': name can't start with '.'")
+        if flags & F.CREATE_LIVE and (not dom.active or sd.memory != "external"):
+            raise operation_unsupported("live snapshot creation is supported only during full system snapshots")
+        redefine = bool(flags & F.CREATE_REDEFINE)
+        state = sd.state if redefine else STATE_NAMES[dom.state]
+        if state == "pmsuspended":
+            raise operation_unsupported("qemu doesn't support taking snapshots of PMSUSPENDED guests")
+        if state in ("nostate", "blocked", None) or (state == "disk-snapshot" and not redefine):
+            raise VirtError.internal(f"Invalid domain state {state}")
+
+    def check_name_free(self, dom: Domain, name: str) -> None:
+        """virDomainMomentAssignDef's duplicate check."""
+        if name in dom.snapshots:
+            raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN,
+                                   f"domain moment {name} already exists")
+
+    # ---- shared pieces of create, revert, branch and delete ----------------------------------
+
+    def image_format(self, path: str, declared: str | None = None) -> str:
+        if declared:
+            return declared
+        return self.images.open(path).format if self.images.exists(path) else "raw"
+
+    def check_new_file(self, disk_name: str, path: str, reuse: bool) -> None:
+        """qemuSnapshotPrepareDiskExternal's checks of the overlay file."""
+        exists = self.images.exists(path)
+        if not exists and reuse:
+            raise VirtError.report(ErrorCode.SYSTEM_ERROR, _QEMU,
+                                   f"missing existing file for disk {disk_name}: {path}: No such file or directory")
+        if exists and not reuse:
+            raise config_unsupported(f"external snapshot file for disk {disk_name} already exists and is not "
+                                     f"a block device: {path}")
+
+    def new_overlay(self, path: str, fmt: str, backing: str, reuse: bool) -> None:
+        """qemu-img create -f FMT -o backing_fmt=…,backing_file=BACKING PATH (unless reused)."""
+        if reuse:
+            return
+        self.images.create(path, fmt, backing=backing, backing_fmt=self.image_format(backing))
+
+    def hold_state_images(self, dom: Domain, snap_name: str, sd: SnapshotDef) -> None:
+        """A snapshot uses the images its external disks' point in time is in."""
+        for path in self.state_images(sd):
+            self.images.acquire(path, self.owner(dom, snap_name))
+
+    def release_state_images(self, dom: Domain, snap_name: str, sd: SnapshotDef) -> None:
+        for path in self.state_images(sd):
+            self.images.release(path, self.owner(dom, snap_name))
+
+    @staticmethod
+    def state_images(sd: SnapshotDef) -> list[str]:
+        """Sources in the snapshot's <domain> of the disks it took externally."""
+        if sd.domain is None:
+            return []
+        out = []
+        for sdisk in sd.disks:
+            if sdisk.snapshot != "external":
+                continue
+            disk = sd.domain.find_disk(sdisk.name)
+            if disk is not None and disk.source and disk.type in ("file", "block"):
+                out.append(posixpath.normpath(disk.source))
+        return out
+
+    def unused_by_others(self, dom: Domain, path: str, owner: tuple[str, str, str] | None = None) -> bool:
+        """Nothing but ``owner`` needs ``path``: no overlay, snapshot, running disk or definition."""
+        if not self.images.exists(path):
+            return False
+        if any(o != owner for o in self.images.users(path)):
+            return False
+        return not any(path in self.domain_sources(other) for other in self.driver.domains)
+
+    def domain_sources(self, dom: Domain) -> set[str]:
+        out: set[str] = set()
+        for d in (dom.config, dom.live):
+            if d is not None:
+                out.update(posixpath.normpath(k.source) for k in d.disks
+                           if k.source and k.type in ("file", "block"))
+        return out
+
+    def unlink_if_unused(self, dom: Domain, path: str | None, owner: tuple[str, str, str] | None = None) -> None:
+        if path and self.unused_by_others(dom, posixpath.normpath(path), owner):
+            self.images.delete(path)
+
+    def memory_users(self, path: str) -> int:
+        """How many snapshots (of any domain of this driver) keep their memory state in ``path``."""
+        return sum(1 for d in self.driver.domains for s in d.snapshots
+                   if s.definition.memory == "external" and s.definition.memory_file == path)
+
+    def save_memory(self, dom: Domain, path: str, running: bool) -> None:
+        """Write the guest's state to ``path`` in save-image form (it can be ``virsh restore``d)."""
+        assert dom.live is not None
+        self.driver.domains.saved_images[path] = SavedState(dom.live.copy(), running,
+                                                            self.driver.domains.cpu_time(dom))
+
+    def memory_state(self, snap: Snapshot) -> SavedState | None:
+        sd = snap.definition
+        if sd.memory == "external" and sd.memory_file:
+            return self.driver.domains.saved_images.get(sd.memory_file)
+        return snap.memory
+
+    def emit(self, dom: Domain, event: Lifecycle, detail: int) -> None:
+        self.driver.domains._emit(dom, event, detail)
+
+    def stop_for_snapshot(self, dom: Domain) -> None:
+        """qemuProcessStop(FROM_SNAPSHOT) + STOPPED/FROM_SNAPSHOT; the domain object stays."""
+        if not dom.active:
+            return
+        persistent = dom.persistent
+        if not persistent:  # a transient domain is kept while it is reverted
+            dom.config = dom.live.copy() if dom.live is not None else None
+        self.driver.domains._stop(dom, Shutoff.FROM_SNAPSHOT, STOPPED_FROM_SNAPSHOT)
+        if not persistent:
+            dom.config = None
+
+    def boot_from_snapshot(self, dom: Domain, live: DomainDef, paused: bool, memory: SavedState | None) -> None:
+        """qemuProcessStart from a snapshot: STARTED/FROM_SNAPSHOT, then maybe SUSPENDED/FROM_SNAPSHOT."""
+        domains = self.driver.domains
+        self.driver.check_disks(live)
+        dom.live = live
+        domains._boot(dom, paused=False, reason=Running.FROM_SNAPSHOT, detail=STARTED_FROM_SNAPSHOT)
+        if memory is not None:
+            dom.cpu_time_ns = memory.cpu_time_ns
+        if paused:
+            dom.cpu_time_ns = domains.cpu_time(dom)
+            dom.set_state(State.PAUSED, Paused.FROM_SNAPSHOT)
+            self.emit(dom, Lifecycle.SUSPENDED, SUSPENDED_FROM_SNAPSHOT)
+
+    def make_current(self, dom: Domain, snap: Snapshot | None) -> None:
+        """qemuSnapshotSetCurrent: the old current forgets the overlays a revert gave it."""
+        old = dom.snapshots.current
+        if old is not None and old is not snap:
+            old.definition.revert_disks = []
+        dom.snapshots.current = snap
+
+    def align(self, sd: SnapshotDef, d: DomainDef, location: str, force: bool = False) -> None:
+        align_disks(sd, d, location, uniform_internal=True, force_default=force)
+
+    # ---- revert and delete -----------------------------------------------------------------
+
+    def revert(self, dom: Domain, snap: Snapshot, flags: int) -> None:
+        revert.revert(self, dom, snap, flags)
+
+    def delete(self, dom: Domain, snap: Snapshot, flags: int) -> None:
+        delete.delete(self, dom, snap, flags)
+
+    def forget_all(self, dom: Domain) -> None:
+        """Drop every snapshot's metadata (undefine --snapshots-metadata); no file is touched."""
+        tree: SnapshotTree = dom.snapshots
+        for snap in tree:
+            self.release_state_images(dom, snap.name, snap.definition)
+        tree.clear()
+
+
+def disk_by_name(disks: list[SnapshotDisk], name: str) -> SnapshotDisk | None:
+    return next((d for d in disks if d.name == name), None)

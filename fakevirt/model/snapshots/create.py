@@ -1,0 +1,215 @@
+"""Taking a snapshot (qemuSnapshotCreate): internal or external, of an active or inactive domain."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING
+
+from ..devices import Disk, RawElement
+from ..domain import Domain, SavedState, State
+from ..domaindef import DomainDef
+from ..events import Lifecycle
+from . import flags as F
+from .common import (
+    STATE_NAMES,
+    SUSPENDED_FROM_SNAPSHOT,
+    VM_STATE_FRACTION,
+    config_unsupported,
+    operation_unsupported,
+)
+from .snapshotdef import SnapshotDef, SnapshotDisk
+
+if TYPE_CHECKING:
+    from .api import DomainSnapshots
+
+def create(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> str:
+    assert sd.name is not None
+    _align(api, dom, sd, flags)
+    flags = _prepare(api, dom, sd, flags)
+    if not flags & F.CREATE_NO_METADATA:
+        api.check_name_free(dom, sd.name)
+    sd.creation_time = api._now()
+    memory: SavedState | None = None
+    if dom.active:
+        if flags & F.CREATE_DISK_ONLY or sd.memory == "external":
+            _active_external(api, dom, sd, flags)
+        else:
+            memory = _active_internal(api, dom, sd)
+    elif flags & F.CREATE_DISK_ONLY:
+        _switch_disks(api, dom, sd, bool(flags & F.CREATE_REUSE_EXT))
+    else:
+        _internal_images(api, sd, 0)
+    if not flags & F.CREATE_NO_METADATA:
+        tree = dom.snapshots
+        snap = tree.add(sd, tree.current)
+        snap.memory = memory
+        api.hold_state_images(dom, sd.name, sd)
+        api.make_current(dom, snap)
+    if flags & F.CREATE_HALT and dom.active:
+        api.stop_for_snapshot(dom)
+    return sd.name
+
+
+def _align(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> None:
+    """qemuSnapshotCreateAlignDisks: state, memory and the disk list from the domain."""
+    source = dom.live if dom.active else dom.config
+    assert source is not None
+    sd.domain = source.copy()
+    sd.inactive_domain = dom.config.copy() if dom.active and dom.config is not None else None
+    state = STATE_NAMES[dom.state]
+    if flags & F.CREATE_DISK_ONLY:
+        location = "external"
+        sd.state = "disk-snapshot" if dom.active else "shutoff"
+        sd.memory = "no"
+    elif sd.memory == "external":
+        sd.state = state
+        location = "external"
+    else:
+        sd.state = state
+        location = "internal"
+        if dom.active and sd.memory == "no":
+            raise operation_unsupported("internal snapshot of a running VM must include the memory state")
+        sd.memory = "no" if state == "shutoff" else "internal"
+    api.align(sd, source, location)
+
+
+def _prepare(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> int:
+    """qemuSnapshotPrepare: which disks, which formats, which files; returns the adjusted flags."""
+    source = sd.domain
+    assert source is not None
+    reuse = bool(flags & F.CREATE_REUSE_EXT)
+    found_internal = forbid_internal = False
+    external = 0
+    for sdisk in sd.disks:
+        disk = source.find_disk(sdisk.name)
+        assert disk is not None
+        if sdisk.snapshot == "internal":
+            found_internal = True
+            if sd.state == "disk-snapshot" and dom.active:
+                raise config_unsupported("active qemu domains require external disk snapshots; "
+                                         f"disk {sdisk.name} requested internal")
+            fmt = disk.driver_type or (api.image_format(disk.source) if disk.source else None)
+            if fmt and fmt != "qcow2":
+                raise config_unsupported(f"internal snapshot for disk {sdisk.name} unsupported for storage "
+                                         f"type {fmt}")
+        elif sdisk.snapshot == "external":
+            if not sdisk.driver_type:
+                sdisk.driver_type = "qcow2"
+            elif sdisk.driver_type not in ("qcow2", "qed"):
+                raise config_unsupported(f"external snapshot format for disk {sdisk.name} is unsupported: "
+                                         f"{sdisk.driver_type}")
+            assert sdisk.source is not None
+            sdisk.source = posixpath.normpath(sdisk.source)
+            api.check_new_file(sdisk.name, sdisk.source, reuse)
+            external += 1
+        elif sdisk.snapshot == "manual":
+            forbid_internal = True
+        elif disk.source and not disk.readonly:
+            forbid_internal = True
+    if not found_internal and not external and sd.memory == "no":
+        raise config_unsupported("nothing selected for snapshot")
+    if (sd.memory == "internal" and not found_internal) or (found_internal and forbid_internal):
+        raise config_unsupported("internal and full system snapshots require all disks to be selected for snapshot")
+    if sd.state == "disk-snapshot" and not external:
+        raise config_unsupported("disk-only snapshots require at least one disk to be selected for snapshot")
+    if ((found_internal and external) or (sd.memory == "internal" and external)
+            or (sd.memory == "external" and found_internal)):
+        raise config_unsupported("mixing internal and external targets for a snapshot is not yet supported")
+    if external and not dom.active:
+        flags |= F.CREATE_DISK_ONLY
+    return flags
+
+
+def _internal_images(api: DomainSnapshots, sd: SnapshotDef, vm_state_size: int) -> None:
+    """qemu-img snapshot -c (inactive) or savevm (active): every internal disk's top image."""
+    assert sd.domain is not None and sd.name is not None
+    first = True
+    for sdisk in sd.disks:
+        if sdisk.snapshot != "internal":
+            continue
+        disk = sd.domain.find_disk(sdisk.name)
+        assert disk is not None and disk.source
+        api.images.snapshot_create(disk.source, sd.name, vm_state_size=vm_state_size if first else 0,
+                                   icount=None if vm_state_size else 0)
+        first = False
+
+
+def _active_internal(api: DomainSnapshots, dom: Domain, sd: SnapshotDef) -> SavedState:
+    """qemuSnapshotCreateActiveInternal: savevm stores the disks and the guest's RAM."""
+    assert dom.live is not None
+    memory = SavedState(dom.live.copy(), dom.state == State.RUNNING, api.driver.domains.cpu_time(dom))
+    _internal_images(api, sd, max(1, dom.live.current_memory_kib * 1024 // VM_STATE_FRACTION))
+    return memory
+
+
+def _active_external(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> None:
+    """qemuSnapshotCreateActiveExternal: memory to a save image, then new overlays, live."""
+    memory = sd.memory == "external"
+    was_running = dom.state == State.RUNNING
+    if memory and was_running and not flags & F.CREATE_LIVE:
+        api.driver.domains.suspend(dom)  # the guest pauses while its RAM is written
+    if memory:
+        assert sd.memory_file is not None
+        api.save_memory(dom, sd.memory_file, was_running)
+    _switch_disks(api, dom, sd, bool(flags & F.CREATE_REUSE_EXT))
+    if memory and was_running and not flags & F.CREATE_HALT and dom.state == State.PAUSED:
+        api.driver.domains.resume(dom)
+    elif memory and dom.state == State.PMSUSPENDED:
+        api.emit(dom, Lifecycle.SUSPENDED, SUSPENDED_FROM_SNAPSHOT)
+
+
+def _switch_disks(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, reuse: bool) -> None:
+    """Create each external disk's overlay and point the domain's disks at it."""
+    source = sd.domain
+    assert source is not None
+    for sdisk in sd.disks:
+        if sdisk.snapshot != "external":
+            continue
+        old = source.find_disk(sdisk.name)
+        assert old is not None and old.source and sdisk.source
+        api.new_overlay(sdisk.source, sdisk.driver_type or "qcow2", old.source, reuse)
+        for d in (dom.live, dom.config):
+            if d is None:
+                continue
+            disk = d.find_disk(sdisk.name)
+            if disk is not None and disk.source and posixpath.normpath(disk.source) == posixpath.normpath(old.source):
+                switch_disk_source(d, disk, sdisk)
+    if dom.active:
+        api.driver.domains.sync_disk_users(dom)
+
+
+def switch_disk_source(d: DomainDef, disk: Disk, sdisk: SnapshotDisk) -> None:
+    """qemuSnapshotDiskUpdateSource: the overlay becomes the source; in a live definition the old
+    top becomes the first <backingStore> and the new top gets the next unused node index."""
+    assert sdisk.source is not None
+    old_source, old_fmt = disk.source, disk.driver_type or "raw"
+    old_index = disk.source_attrs.get("index")
+    disk.type = sdisk.type or "file"
+    disk.source = sdisk.source
+    disk.driver_type = sdisk.driver_type or "qcow2"
+    if old_index is None:  # an inactive definition shows no chain
+        return
+    disk.source_attrs["index"] = str(max_node_index(d) + 1)
+    below = next((e for e in disk.extra if e.tag == "backingStore"), RawElement("backingStore"))
+    attr = "dev" if disk.type == "block" else "file"
+    chain = RawElement("backingStore", {"type": "file", "index": old_index}, children=[
+        RawElement("format", {"type": old_fmt}), RawElement("source", {attr: old_source or ""}), below])
+    disk.extra = [e for e in disk.extra if e.tag != "backingStore"] + [chain]
+
+
+def max_node_index(d: DomainDef) -> int:
+    """The highest storage node index a live definition uses (they are never reused)."""
+    best = 0
+
+    def walk(el: RawElement) -> None:
+        nonlocal best
+        if el.tag == "backingStore":
+            best = max(best, int(el.attrs.get("index", "0")))
+        for child in el.children:
+            walk(child)
+
+    for disk in d.disks:
+        best = max(best, int(disk.source_attrs.get("index", "0")))
+        for el in disk.extra:
+            walk(el)
+    return best

@@ -1,0 +1,201 @@
+"""Deleting snapshots (qemuSnapshotDelete): internal, external as upstream ≥9.7, metadata only.
+
+External deletion merges the snapshot's overlay into the image below it when something still
+builds on that overlay (the running domain, a child's overlay), and otherwise only unlinks what no
+longer has a user.  Images another branch or snapshot uses are never written into nor unlinked:
+such a delete is refused (use METADATA_ONLY to just forget the snapshot).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING
+
+from ...errors import ErrorCode, VirtError
+from ..domain import Domain
+from ..domain_settings import _check_flags
+from ..domaindef import DomainDef
+from . import flags as F
+from .common import QEMU, config_unsupported, exclusive, operation_unsupported
+from .tree import Snapshot
+
+if TYPE_CHECKING:
+    from .api import DomainSnapshots
+
+_SNAP = 35  # VIR_FROM_DOMAIN_SNAPSHOT: the client library's own checks
+
+
+def delete(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> None:
+    exclusive(flags, F.DELETE_CHILDREN, F.DELETE_CHILDREN_ONLY, F.DELETE_NAMES, "virDomainSnapshotDelete", _SNAP)
+    _check_flags("qemuSnapshotDelete", flags, F.DELETE_CHILDREN | F.DELETE_METADATA_ONLY | F.DELETE_CHILDREN_ONLY)
+    metadata_only = bool(flags & F.DELETE_METADATA_ONLY)
+    tree = dom.snapshots
+    if not metadata_only:
+        _validate(api, dom, snap, flags)
+    if flags & (F.DELETE_CHILDREN | F.DELETE_CHILDREN_ONLY):
+        doomed = list(tree.descendants(snap))
+        current_doomed = tree.current in doomed
+        for child in reversed(doomed):  # leaves first: nobody is reparented
+            _discard(api, dom, child, metadata_only)
+        if current_doomed:
+            api.make_current(dom, snap)
+        if flags & F.DELETE_CHILDREN_ONLY:
+            _update_parent(snap)
+            return
+    if snap.definition.is_external and not metadata_only:
+        _merge_external(api, dom, snap)
+    _discard(api, dom, snap, metadata_only)
+
+
+def _validate(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> None:
+    """qemuSnapshotDeleteValidate and the 9.7 refusals for external snapshots."""
+    sd = snap.definition
+    tree = dom.snapshots
+    if not sd.is_external and dom.active and sd.domain is not None:
+        assert dom.live is not None
+        for sdisk in sd.disks:
+            now, then = dom.live.find_disk(sdisk.name), sd.domain.find_disk(sdisk.name)
+            if now is None or then is None or _norm(now.source) != _norm(then.source):
+                raise operation_unsupported(f"disk image '{sdisk.name}' for internal snapshot '{snap.name}' is "
+                                            "not the same as disk image currently used by VM")
+    if flags & (F.DELETE_CHILDREN | F.DELETE_CHILDREN_ONLY):
+        kinds = {s.definition.is_external for s in tree.descendants(snap)}
+        if kinds == {True, False}:
+            raise config_unsupported("deletion of external and internal children disk snapshots not supported")
+        if True in kinds:
+            raise config_unsupported("deletion of external children disk snapshots not supported")
+    if not sd.is_external:
+        return
+    if flags & F.DELETE_CHILDREN:
+        raise config_unsupported("deletion of external disk snapshots with children not supported")
+    if flags & F.DELETE_CHILDREN_ONLY:
+        return
+    for sdisk in sd.disks:
+        if sdisk.delete_in_progress:
+            raise VirtError.operation_invalid(f"snapshot disk '{sdisk.name}' was target of not completed "
+                                              "snapshot delete")
+    if snap.children:
+        current = tree.current
+        if current is snap:
+            raise config_unsupported("deletion of active external snapshot that is not a leaf snapshot is not "
+                                     "supported")
+        if current is None or not tree.is_ancestor(current, snap):
+            raise config_unsupported("deletion of non-leaf external snapshot that is not in active chain is "
+                                     "not supported")
+        if len(snap.children) > 1:
+            raise config_unsupported("deletion of external disk snapshot with multiple children snapshots not "
+                                     "supported")
+    for sdisk in sd.disks:
+        if sdisk.snapshot != "external":
+            continue
+        if sd.domain is None or sd.domain.find_disk(sdisk.name) is None:
+            raise VirtError.report(ErrorCode.OPERATION_FAILED, QEMU,
+                                   f"failed to find disk '{sdisk.name}' in snapshot VM XML")
+        parent = _parent_snap_for_disk(snap, sdisk.name)
+        if parent is not None and not parent.definition.is_external:
+            raise operation_unsupported("deleting external snapshot that has internal snapshot as parent not "
+                                        "supported")
+
+
+def _parent_snap_for_disk(snap: Snapshot, name: str) -> Snapshot | None:
+    """qemuSnapshotFindParentSnapForDisk: the nearest ancestor that took this disk."""
+    node = snap.parent
+    while node is not None:
+        if any(d.name == name and d.snapshot != "no" for d in node.definition.disks):
+            return node
+        node = node.parent
+    return None
+
+
+def _norm(path: str | None) -> str | None:
+    return posixpath.normpath(path) if path else None
+
+
+def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
+    """Per external disk: fold the snapshot's overlay into its base, or drop what nobody uses."""
+    sd = snap.definition
+    assert sd.domain is not None and sd.name is not None
+    images = api.images
+    me = api.owner(dom, sd.name)
+    plans: list[tuple[str, str]] = []  # (overlay to merge, base)
+    for sdisk in sd.disks:
+        if sdisk.snapshot != "external" or not sdisk.source:
+            continue
+        disk = sd.domain.find_disk(sdisk.name)
+        assert disk is not None
+        top, base = _norm(sdisk.source), _norm(disk.source)
+        assert top is not None and base is not None
+        if not images.exists(top) or api.unused_by_others(dom, top):
+            continue  # nothing builds on the changes since this snapshot
+        if not images.exists(base):
+            raise VirtError.report(ErrorCode.OPERATION_FAILED, QEMU,
+                                   "failed to find parent disk source in backing chain")
+        others = [o for o in images.users(base) if o not in (me, ("backing", top))]
+        others += [("domain", other.name, "") for other in api.driver.domains
+                   if base in api.domain_sources(other)]
+        if others:
+            names = ", ".join(o[2] if o[0] == "snapshot" else o[1] for o in others)
+            raise config_unsupported(f"cannot delete snapshot '{sd.name}': its base image '{base}' is shared "
+                                     f"with {names}")
+        plans.append((top, base))
+    for top, base in plans:
+        fmt = images.open(base).format
+        images.commit(top, base, keep_top=True, force=True)
+        for child in images.children(top):
+            images.rebase(child, base, fmt, safe=False, force=True)
+        _retarget(api, dom, snap, top, base, fmt)
+        images.delete(top)
+    if dom.active:
+        api.driver.domains.sync_disk_users(dom)
+
+
+def _retarget(api: DomainSnapshots, dom: Domain, snap: Snapshot, top: str, base: str, fmt: str) -> None:
+    """Whatever named the merged overlay now names its base: the domain and later snapshots."""
+    defs: list[DomainDef] = [d for d in (dom.live, dom.config) if d is not None]
+    for desc in dom.snapshots.descendants(snap):
+        api.release_state_images(dom, desc.name, desc.definition)
+        defs += [d for d in (desc.definition.domain, desc.definition.inactive_domain) if d is not None]
+    for d in defs:
+        for disk in d.disks:
+            if _norm(disk.source) == top:
+                disk.source = base
+                disk.driver_type = fmt
+    if dom.active:
+        api.driver.domains._describe_backing_chains(dom)
+    for desc in dom.snapshots.descendants(snap):
+        api.hold_state_images(dom, desc.name, desc.definition)
+
+
+def _discard(api: DomainSnapshots, dom: Domain, snap: Snapshot, metadata_only: bool) -> None:
+    """qemuSnapshotDiscard: the files that only this snapshot needed, then its metadata."""
+    sd = snap.definition
+    tree = dom.snapshots
+    me = api.owner(dom, snap.name)
+    parent = snap.parent
+    if not metadata_only:
+        if sd.is_external:
+            for path in api.state_images(sd):
+                if snap is not tree.current and not snap.children:
+                    api.unlink_if_unused(dom, path, me)
+            if sd.memory == "external" and sd.memory_file and api.memory_users(sd.memory_file) <= 1:
+                api.driver.domains.saved_images.pop(sd.memory_file, None)
+        elif sd.domain is not None:
+            for sdisk in sd.disks:
+                disk = sd.domain.find_disk(sdisk.name)
+                if sdisk.snapshot == "internal" and disk is not None and disk.source \
+                        and api.images.exists(disk.source):
+                    try:
+                        api.images.snapshot_delete(disk.source, snap.name)
+                    except VirtError:
+                        pass  # libvirt ignores qemu-img's complaints here
+    api.release_state_images(dom, snap.name, sd)
+    tree.remove(snap)
+    if parent is not None:
+        _update_parent(parent)
+
+
+def _update_parent(parent: Snapshot) -> None:
+    """qemuSnapshotDeleteUpdateParent: a parent left without children continues on its revert overlays."""
+    pd = parent.definition
+    if pd.revert_disks and not parent.children:
+        pd.disks, pd.revert_disks = pd.revert_disks, []

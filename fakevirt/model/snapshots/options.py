@@ -1,0 +1,99 @@
+"""The branching RFC's revert options 1 and 2, as fakevirt revert flags.
+
+REVERT_DISCARD (option 1): after the revert, every snapshot below the target is deleted with the
+files only it needed, so the target is a leaf again (changes made since it are lost).
+REVERT_MERGE (option 2): before the revert, the running head's changes are committed down into
+the target's own overlay (its <disks>), which is kept; the snapshots in between, invalidated by
+the commit, are deleted.  The domain then restarts from the target on a fresh overlay.
+
+Both keep the invariant of the rest of the model: an image another branch, snapshot or domain
+still uses is never written into nor unlinked.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING
+
+from ..domain import Domain
+from .common import config_unsupported
+from .tree import Snapshot
+
+if TYPE_CHECKING:
+    from .api import DomainSnapshots
+
+
+def discard_descendants(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
+    """Option 1: forget the target's descendants and unlink their files nobody else needs."""
+    tree = dom.snapshots
+    for child in reversed(list(tree.descendants(snap))):
+        forget_with_files(api, dom, child)
+    pd = snap.definition
+    if pd.revert_disks:
+        pd.disks, pd.revert_disks = pd.revert_disks, []
+
+
+def forget_with_files(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
+    sd = snap.definition
+    me = api.owner(dom, snap.name)
+    files = [d.source for d in (*sd.disks, *sd.revert_disks) if d.snapshot == "external" and d.source]
+    api.release_state_images(dom, snap.name, sd)
+    dom.snapshots.remove(snap)
+    for path in [*files, *api.state_images(sd)]:
+        api.unlink_if_unused(dom, path, me)
+    if sd.memory == "external" and sd.memory_file and api.memory_users(sd.memory_file) == 0:
+        api.driver.domains.saved_images.pop(sd.memory_file, None)
+
+
+def merge_head(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> tuple[list[str], list[str]]:
+    """Option 2, the part before the revert.
+
+    Returns the overlays that now hold the merged changes (kept) and the images above them that
+    the revert leaves behind (to unlink once the domain no longer runs on them).
+    """
+    tree = dom.snapshots
+    current = tree.current
+    if current is not snap and (current is None or not tree.is_ancestor(current, snap)):
+        raise config_unsupported(f"cannot merge into snapshot '{snap.name}': it is not an ancestor of the "
+                                 "current snapshot")
+    sd = snap.definition
+    keep: list[str] = []
+    stale: list[str] = []
+    heads = {k.target_dev: k.source for d in (dom.live, dom.config) if d is not None for k in d.disks
+             if k.source}
+    for sdisk in sd.disks:
+        if sdisk.snapshot != "external" or not sdisk.source or sdisk.name not in heads:
+            continue
+        target, top = posixpath.normpath(sdisk.source), posixpath.normpath(heads[sdisk.name] or "")
+        keep.append(target)
+        if top == target or not api.images.exists(top):
+            continue
+        chain = [img.path for img in api.images.chain(top)]
+        if target not in chain:
+            raise config_unsupported(f"cannot merge into snapshot '{snap.name}': '{target}' is not in the "
+                                     f"backing chain of '{top}'")
+        between = chain[: chain.index(target)]
+        stale += between
+        for path in between:
+            others = [o for o in api.images.users(path) if o[0] != "domain" and o[0] != "snapshot"
+                      and o != ("backing", _above(chain, path))]
+            if others:
+                raise config_unsupported(f"cannot merge into snapshot '{snap.name}': '{path}' is shared")
+        api.images.commit(top, target, keep_top=True, force=True)
+    line: list[Snapshot] = []
+    node = current
+    while node is not None and node is not snap:
+        line.append(node)
+        node = node.parent
+    tree.current = snap
+    for dead in line:  # their points in time were committed over
+        for child in list(dead.children):
+            if child not in line:
+                tree.set_parent(child, dead.parent)
+        forget_with_files(api, dom, dead)
+    return keep, stale
+
+
+def _above(chain: list[str], path: str) -> str | None:
+    i = chain.index(path)
+    return chain[i - 1] if i > 0 else None

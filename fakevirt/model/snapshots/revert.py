@@ -1,0 +1,188 @@
+"""Reverting to a snapshot (qemuSnapshotRevert): internal as in 9.x, external as in 9.7+.
+
+An external revert never writes into the snapshot's images: the domain gets new overlays on top
+of them (named after the revert time), and the overlays of the head it leaves are discarded
+(libvirt: "that VM state is not meant to be saved").  fakevirt's extra flags decide what happens to
+snapshots below the target first: DISCARD drops them with their files, MERGE folds the head's
+changes into the target's own overlay, which is kept.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from typing import TYPE_CHECKING
+
+from ...errors import ErrorCode, VirtError
+from ..domain import Domain
+from ..domain_settings import _check_flags
+from ..domaindef import DomainDef
+from ..events import Lifecycle
+from . import flags as F
+from .common import (
+    ACTIVE_STATES,
+    DEFINED_FROM_SNAPSHOT,
+    QEMU,
+    exclusive,
+    operation_unsupported,
+)
+from .create import switch_disk_source
+from .options import discard_descendants, merge_head
+from .snapshotdef import SnapshotDef, SnapshotDisk
+from .tree import Snapshot
+
+if TYPE_CHECKING:
+    from .api import DomainSnapshots
+
+ALLOWED = (F.REVERT_RUNNING | F.REVERT_PAUSED | F.REVERT_FORCE | F.REVERT_RESET_NVRAM | F.REVERT_DISCARD
+           | F.REVERT_MERGE)
+
+
+def check_flags(flags: int) -> None:
+    """The client library's exclusions, then the driver's virCheckFlags."""
+    exclusive(flags, F.REVERT_RUNNING, F.REVERT_PAUSED, F.REVERT_NAMES, "virDomainRevertToSnapshot",
+              F_SNAP)
+    _check_flags("qemuSnapshotRevert", flags, ALLOWED)
+    exclusive(flags, F.REVERT_DISCARD, F.REVERT_MERGE, F.REVERT_NAMES, "qemuSnapshotRevert")
+
+
+F_SNAP = 35  # VIR_FROM_DOMAIN_SNAPSHOT: the client library's own checks
+
+
+def revert(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> None:
+    check_flags(flags)
+    sd = snap.definition
+    _validate(dom, snap, flags)
+    keep: list[str] = []
+    stale: list[str] = []
+    if sd.is_external and flags & F.REVERT_MERGE:
+        keep, stale = merge_head(api, dom, snap)
+    config, inactive = _prep(dom, sd)
+    target_active = sd.state in ACTIVE_STATES
+    base = config if target_active else inactive
+    planned = _plan_overlays(api, base) if sd.is_external else []
+    api.stop_for_snapshot(dom)
+    if sd.is_external:
+        _switch_to_overlays(api, dom, snap, planned, base, (config, inactive), keep)
+    else:
+        _apply_internal(api, sd)
+    if dom.persistent or not target_active:
+        dom.config = inactive
+    if not dom.persistent and not target_active and not flags & (F.REVERT_RUNNING | F.REVERT_PAUSED):
+        dom.config = None
+    if target_active:
+        paused = not flags & F.REVERT_RUNNING and (sd.state == "paused" or bool(flags & F.REVERT_PAUSED))
+        api.boot_from_snapshot(dom, config, paused, api.memory_state(snap))
+    elif flags & (F.REVERT_RUNNING | F.REVERT_PAUSED):
+        assert inactive is not None
+        transient = not dom.persistent
+        api.boot_from_snapshot(dom, inactive.copy(), bool(flags & F.REVERT_PAUSED), None)
+        if transient:
+            dom.config = None
+    api.make_current(dom, snap)
+    for path in stale:
+        api.unlink_if_unused(dom, path)
+    if sd.is_external and flags & F.REVERT_DISCARD:
+        discard_descendants(api, dom, snap)
+    if dom.persistent:
+        api.emit(dom, Lifecycle.DEFINED, DEFINED_FROM_SNAPSHOT)
+
+
+def _validate(dom: Domain, snap: Snapshot, flags: int) -> None:
+    """qemuSnapshotRevertValidate (without 9.6's refusal of external snapshots)."""
+    sd = snap.definition
+    if not dom.persistent and sd.state not in ACTIVE_STATES and not flags & (F.REVERT_RUNNING | F.REVERT_PAUSED):
+        raise VirtError.operation_invalid("transient domain needs to request run or pause to revert to "
+                                          "inactive snapshot")
+    if sd.domain is None:
+        raise VirtError.report(ErrorCode.SNAPSHOT_REVERT_RISKY, QEMU,
+                               f"snapshot '{snap.name}' lacks domain '{dom.name}' rollback info")
+    if not flags & F.REVERT_FORCE and dom.managed_save is not None and sd.state not in ACTIVE_STATES:
+        raise VirtError.report(ErrorCode.SNAPSHOT_REVERT_RISKY, QEMU,
+                               "snapshot without memory state, removal of existing managed saved state strongly "
+                               "recommended to avoid corruption")
+    if sd.state == "pmsuspended":
+        raise operation_unsupported("qemu doesn't support reversion of snapshot taken in PMSUSPENDED state")
+    if sd.state in ("nostate", "blocked") or (sd.state == "disk-snapshot" and not sd.is_external):
+        raise VirtError.internal(f"Invalid target domain state '{sd.state}'. Refusing snapshot reversion")
+
+
+def _prep(dom: Domain, sd: SnapshotDef) -> tuple[DomainDef, DomainDef]:
+    """qemuSnapshotRevertPrep: the definitions to run and to keep, renamed to the domain's name."""
+    assert sd.domain is not None
+    config = sd.domain.copy()
+    config.name = dom.name
+    if sd.inactive_domain is not None:
+        inactive = sd.inactive_domain.copy()
+    else:
+        inactive = sd.domain.copy()
+    inactive.name = dom.name
+    return config, inactive
+
+
+def _apply_internal(api: DomainSnapshots, sd: SnapshotDef) -> None:
+    """qemu-img snapshot -a on every disk of the snapshot's definition (loadvm for running ones)."""
+    assert sd.domain is not None and sd.name is not None
+    for sdisk in sd.disks:
+        if sdisk.snapshot != "internal":
+            continue
+        disk = sd.domain.find_disk(sdisk.name)
+        if disk is not None and disk.source and api.images.exists(disk.source):
+            api.images.snapshot_apply(disk.source, sd.name, force=True)
+
+
+def _plan_overlays(api: DomainSnapshots, base: DomainDef) -> list[SnapshotDisk]:
+    """qemuSnapshotRevertExternalPrepare: every disk gets a new overlay named after the time."""
+    tmp = SnapshotDef(name=str(api._now()))
+    api.align(tmp, base, "external", force=True)
+    new_disks = [d for d in tmp.disks if d.snapshot == "external"]
+    for sdisk in new_disks:
+        assert sdisk.source is not None
+        sdisk.source = posixpath.normpath(sdisk.source)
+        api.check_new_file(sdisk.name, sdisk.source, reuse=False)
+    return tmp.disks
+
+
+def _switch_to_overlays(api: DomainSnapshots, dom: Domain, snap: Snapshot, planned: list[SnapshotDisk],
+                        base: DomainDef, defs: tuple[DomainDef, ...], keep: list[str]) -> None:
+    """Create the overlays on the target's images, then qemuSnapshotRevertExternalFinish."""
+    new_disks = [d for d in planned if d.snapshot == "external"]
+    for sdisk in new_disks:
+        disk = base.find_disk(sdisk.name)
+        assert disk is not None and disk.source and sdisk.source
+        old = posixpath.normpath(disk.source)
+        api.new_overlay(sdisk.source, sdisk.driver_type or "qcow2", old, reuse=False)
+        for d in defs:
+            target = d.find_disk(sdisk.name)
+            if target is not None and target.source and posixpath.normpath(target.source) == old:
+                switch_disk_source(d, target, sdisk)
+    discard_head(api, dom, keep=[*keep, *(d.source for d in new_disks if d.source)])
+    if snap.children or keep:
+        snap.definition.revert_disks = planned
+    else:
+        snap.definition.disks = planned
+
+
+def discard_head(api: DomainSnapshots, dom: Domain, keep: list[str]) -> None:
+    """The current snapshot's head overlays go away (its revertDisks, else its own <disks>)."""
+    current = dom.snapshots.current
+    if current is None:
+        return
+    cd = current.definition
+    head: list[SnapshotDisk] = cd.revert_disks or cd.disks
+    for sdisk in head:
+        if sdisk.snapshot != "external" or not sdisk.source or sdisk.source in keep:
+            continue
+        path = posixpath.normpath(sdisk.source)
+        if _only_domain_uses(api, dom, path):
+            api.images.delete(path)
+    cd.revert_disks = []
+
+
+def _only_domain_uses(api: DomainSnapshots, dom: Domain, path: str) -> bool:
+    """True when the image is needed by nothing but ``dom``'s current disks."""
+    if not api.images.exists(path):
+        return False
+    mine = {o for o in api.images.users(path) if o[0] == "domain" and o[1] == str(dom.uuid)}
+    if any(o not in mine for o in api.images.users(path)):
+        return False
+    return not any(path in api.domain_sources(other) for other in api.driver.domains if other is not dom)
