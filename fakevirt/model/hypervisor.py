@@ -14,8 +14,8 @@ from .events import EventBus
 from .faults import FaultPlan
 from .host import HostInfo
 from .ids import Rng
-from .snapshots.api import DomainSnapshots
 from .images import ImageStore
+from .snapshots.api import DomainSnapshots
 from .storage import StorageState
 from .storage_defs import PoolEventBus
 

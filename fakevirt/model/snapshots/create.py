@@ -54,7 +54,7 @@ def _align(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> No
     """qemuSnapshotCreateAlignDisks: state, memory and the disk list from the domain."""
     source = dom.live if dom.active else dom.config
     assert source is not None
-    sd.domain = source.copy()
+    sd.domain = without_chain(source)
     sd.inactive_domain = dom.config.copy() if dom.active and dom.config is not None else None
     state = STATE_NAMES[dom.state]
     if flags & F.CREATE_DISK_ONLY:
@@ -195,6 +195,16 @@ def switch_disk_source(d: DomainDef, disk: Disk, sdisk: SnapshotDisk) -> None:
     chain = RawElement("backingStore", {"type": "file", "index": old_index}, children=[
         RawElement("format", {"type": old_fmt}), RawElement("source", {attr: old_source or ""}), below])
     disk.extra = [e for e in disk.extra if e.tag != "backingStore"] + [chain]
+
+
+def without_chain(d: DomainDef) -> DomainDef:
+    """A copy without what QEMU detected at start (node indexes, <backingStore>), as libvirt keeps
+    a running domain's definition in a snapshot (formatted inactive and parsed back)."""
+    out = d.copy()
+    for disk in out.disks:
+        disk.source_attrs.pop("index", None)
+        disk.extra = [e for e in disk.extra if e.tag != "backingStore"]
+    return out
 
 
 def max_node_index(d: DomainDef) -> int:

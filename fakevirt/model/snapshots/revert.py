@@ -132,9 +132,14 @@ def _apply_internal(api: DomainSnapshots, sd: SnapshotDef) -> None:
 
 def _plan_overlays(api: DomainSnapshots, base: DomainDef) -> list[SnapshotDisk]:
     """qemuSnapshotRevertExternalPrepare: every disk gets a new overlay named after the time."""
-    tmp = SnapshotDef(name=str(api._now()))
-    api.align(tmp, base, "external", force=True)
-    new_disks = [d for d in tmp.disks if d.snapshot == "external"]
+    stamp = api._now()
+    while True:  # libvirt would fail on a name taken by a revert in the same second: take the next
+        tmp = SnapshotDef(name=str(stamp))
+        api.align(tmp, base, "external", force=True)
+        new_disks = [d for d in tmp.disks if d.snapshot == "external"]
+        if not any(d.source and api.images.exists(d.source) for d in new_disks):
+            break
+        stamp += 1
     for sdisk in new_disks:
         assert sdisk.source is not None
         sdisk.source = posixpath.normpath(sdisk.source)
