@@ -339,7 +339,7 @@ def _valid_top(el: RawElement) -> bool:
             return False
         return True
     if tag == "cookie":
-        return not el.attrs
+        return not el.attrs and not (el.text or "").strip() and all(c.tag != "#text" for c in el.children)
     if tag == "branch":
         return (not _kids(el) and bool(_text(el).strip()) and set(el.attrs) <= {"current", "state"}
                 and el.get("current", "no") in ("yes", "no") and el.get("state", "running") in _BRANCH_STATES)
@@ -391,7 +391,7 @@ def _valid_source(el: RawElement, stype: str) -> bool:
     if any(c.tag not in _SOURCE_CHILDREN for c in _kids(el)):
         return False
     if stype == "file":
-        return set(el.attrs) <= {"file", "startupPolicy", "index"} and bool(_ABS_PATH.match(el.attrs.get("file", "/x")))
+        return set(el.attrs) <= {"file", "index"} and bool(_ABS_PATH.match(el.attrs.get("file", "/x")))
     if stype == "block":
         return (set(el.attrs) <= {"dev", "index"} and el.get("dev") is not None
                 and bool(_ABS_PATH.match(el.attrs.get("dev", ""))))

@@ -439,6 +439,19 @@ SCHEMA_ERRORS = [
     ("<domainsnapshot><disks><disk name='vda'><driver type='qcow2'/><source file='/a' bogus='1'/></disk></disks>"
      "</domainsnapshot>", INTERLEAVE.format("disks")),
     ("<domainsnapshot><domain type='kvm'><bogus/></domain></domainsnapshot>", INTERLEAVE.format("domain")),
+    ("<domainsnapshot><disks><disk name='vda' snapshot='no' type='file'/></disks></domainsnapshot>",
+     INTERLEAVE.format("disks")),
+    ("<domainsnapshot><disks><disk name='vda' snapshot='internal'><driver type='qcow2'/></disk></disks>"
+     "</domainsnapshot>", INTERLEAVE.format("disks")),
+    ("<domainsnapshot><disks><disk name='vda'><driver type='raw'/></disk></disks></domainsnapshot>",
+     INTERLEAVE.format("disks")),
+    ("<domainsnapshot><disks><disk name='vda' snapshot='external' type='file'><source file='/a' "
+     "startupPolicy='optional'/></disk></disks></domainsnapshot>", INTERLEAVE.format("disks")),
+    ("<domainsnapshot><disks>text</disks></domainsnapshot>", INTERLEAVE.format("disks")),
+    ("<domainsnapshot><memory snapshot='no' file='/a'/></domainsnapshot>", INTERLEAVE.format("memory")),
+    ("<domainsnapshot><cookie>text</cookie></domainsnapshot>", INTERLEAVE.format("cookie")),
+    ("<domainsnapshot><name><b/></name></domainsnapshot>", INTERLEAVE.format("name")),
+    ("<domainsnapshot><description>a<b/></description></domainsnapshot>", INTERLEAVE.format("description")),
     ("<domainsnapshot><domain><uuid>bad</uuid></domain></domainsnapshot>", INTERLEAVE.format("domain")),
 ]
 
@@ -449,6 +462,20 @@ def test_schema_errors(xml: str, detail: str) -> None:
     assert (e.code, e.domain) == (ErrorCode.XML_INVALID_SCHEMA, ErrorDomain.XML)
     assert e.detail == SCHEMA_HEAD + detail
     assert e.message == "XML document failed to validate against schema: " + SCHEMA_HEAD + detail
+
+
+@pytest.mark.parametrize("body", [
+    "<disks><disk name='/abs/path'/></disks>",
+    "<state> running </state>",
+    "<disks><disk name='vda' type='block'/></disks>",
+    "<disks><disk name='vda' type='network'><source protocol='rbd' name='p/x'/></disk></disks>",
+    "<disks><disk name='vda' snapshot='external' type='file'><source/></disk></disks>",
+    "<disks><disk name='vda'><source file='/a'><seclabel model='dac' relabel='no'/></source></disk></disks>",
+    "<domain><uuid>6695eb01-f6a4-8304-79aa-97f2502e193f</uuid></domain>",
+    "<creationTime>abc</creationTime><parent><name>x</name></parent><active>1</active>",
+])
+def test_schema_accepts(body: str) -> None:
+    parse(f"<domainsnapshot>{body}</domainsnapshot>", validate=True)
 
 
 def test_schema_accepts_dumpxml_output() -> None:
