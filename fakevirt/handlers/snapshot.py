@@ -45,13 +45,13 @@ def _domain_list(client: Client, h: NonnullDomain, flags: int, fn: str) -> tuple
     snaps = api(client)
     snaps.check_list_flags(fn, flags)
     dom = resolve(client, h)
-    return dom, snaps.list(dom, None, flags)
+    return dom, snaps.select(dom, None, flags)
 
 
 def _child_list(client: Client, h: NonnullDomainSnapshot, flags: int, fn: str) -> tuple[Domain, list[Snapshot]]:
     _check_flags(fn, flags, _CHILD_FLAGS | FILTERS_ALL)
     dom, snap = lookup(client, h)
-    return dom, api(client).list(dom, snap, flags)
+    return dom, api(client).select(dom, snap, flags)
 
 
 @procedure(Proc.DOMAIN_SNAPSHOT_CREATE_XML, mutates=True)

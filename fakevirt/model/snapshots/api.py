@@ -65,7 +65,7 @@ class DomainSnapshots:
     def check_list_flags(driver_fn: str, flags: int) -> None:
         _check_flags(driver_fn, flags, LIST_ROOTS | LIST_TOPOLOGICAL | FILTERS_ALL)
 
-    def list(self, dom: Domain, start: Snapshot | None, flags: int) -> list[Snapshot]:
+    def select(self, dom: Domain, start: Snapshot | None, flags: int) -> list[Snapshot]:
         return dom.snapshots.select(start, flags)
 
     @staticmethod

@@ -173,10 +173,12 @@ def _discard(api: DomainSnapshots, dom: Domain, snap: Snapshot, metadata_only: b
     me = api.owner(dom, snap.name)
     parent = snap.parent
     if not metadata_only:
-        if sd.is_external:
-            for path in api.state_images(sd):
-                if snap is not tree.current and not snap.children:
-                    api.unlink_if_unused(dom, path, me)
+        if sd.is_external and snap is not tree.current and not snap.children:
+            # a leaf the domain left: its overlays (kept when the domain left by branching), then
+            # its point-in-time images, each only when nothing else needs it any more
+            overlays = [d.source for d in (*sd.revert_disks, *sd.disks) if d.snapshot == "external" and d.source]
+            for path in [*overlays, *api.state_images(sd)]:
+                api.unlink_if_unused(dom, path, me)
             if sd.memory == "external" and sd.memory_file and api.memory_users(sd.memory_file) <= 1:
                 api.driver.domains.saved_images.pop(sd.memory_file, None)
         elif sd.domain is not None:

@@ -81,7 +81,7 @@ def merge_head(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> tuple[list[
                 raise config_unsupported(f"cannot merge into snapshot '{snap.name}': '{path}' is shared")
         api.images.commit(top, target, keep_top=True, force=True)
     line: list[Snapshot] = []
-    node = current
+    node: Snapshot | None = current
     while node is not None and node is not snap:
         line.append(node)
         node = node.parent

@@ -1,0 +1,278 @@
+"""The snapshot model without a server: branches, revert options, shared images and memory files."""
+
+from __future__ import annotations
+
+import pytest
+
+from fakevirt.errors import ErrorCode, VirtError
+from fakevirt.model.clock import ManualClock
+from fakevirt.model.domain import Domain, State
+from fakevirt.model.events import DomainEvent, EventID
+from fakevirt.model.hypervisor import Hypervisor
+from fakevirt.model.snapshots import flags as F
+from fakevirt.xml.domain import parse_domain_xml
+from fakevirt.xml.snapshot import parse_snapshot_xml
+
+IMG = "/images"
+DOMAIN = f"""<domain type='kvm'><name>vm</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+<os><type arch='x86_64'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{IMG}/vm.qcow2'/>
+<target dev='vda' bus='virtio'/></disk></devices></domain>"""
+
+
+class Vm:
+    """One domain with one disk, and what its guest sees."""
+
+    def __init__(self, hv: Hypervisor) -> None:
+        self.hv = hv
+        self.clock = hv.clock
+        hv.images.create(f"{IMG}/vm.qcow2", "qcow2", 1 << 20)
+        self.dom: Domain = hv.system.domains.define(parse_domain_xml(DOMAIN, hv.rng))
+
+    @property
+    def source(self) -> str:
+        d = self.dom.live if self.dom.active else self.dom.config
+        assert d is not None
+        disk = d.find_disk("vda")
+        assert disk is not None and disk.source
+        return disk.source
+
+    def write(self, data: bytes) -> None:
+        if self.dom.active:
+            self.hv.system.domains.guest_write(self.dom, "vda", 0, data)
+        else:
+            self.hv.images.write(self.source, 0, data)
+
+    def read(self, n: int = 1) -> bytes:
+        return self.hv.images.read(self.source, 0, n)
+
+    def snap(self, xml: str, flags: int = 0) -> str:
+        assert isinstance(self.clock, ManualClock)
+        self.clock.advance(1)
+        sd = parse_snapshot_xml(xml, self.hv.rng, redefine=bool(flags & F.CREATE_REDEFINE))
+        return self.hv.system.snapshots.create(self.dom, sd, flags)
+
+    def disk_only(self, name: str) -> str:
+        return self.snap(f"<domainsnapshot><name>{name}</name></domainsnapshot>", F.CREATE_DISK_ONLY)
+
+    def branch(self, name: str, point: str, extra: str = "", flags: int = 0) -> str:
+        return self.snap(f"<domainsnapshot><name>{name}</name>{extra}<branch {point}</branch></domainsnapshot>",
+                         flags)
+
+    def revert(self, name: str, flags: int = 0) -> None:
+        assert isinstance(self.clock, ManualClock)
+        self.clock.advance(1)
+        self.hv.system.snapshots.revert(self.dom, self.dom.snapshots.get(name), flags)
+
+    def delete(self, name: str, flags: int = 0) -> None:
+        self.hv.system.snapshots.delete(self.dom, self.dom.snapshots.get(name), flags)
+
+    def tree(self) -> dict[str, list[str]]:
+        return {s.name: [c.name for c in s.newest_first()] for s in self.dom.snapshots}
+
+    def exists(self, name: str) -> bool:
+        return self.hv.images.exists(f"{IMG}/{name}")
+
+
+@pytest.fixture
+def vm() -> Vm:
+    return Vm(Hypervisor(clock=ManualClock()))
+
+
+def seed_scenario(vm: Vm) -> None:
+    """s1 (external) → write → s2 → write: the seed's starting point."""
+    vm.write(b"A")
+    vm.disk_only("s1")
+    vm.write(b"B")
+    vm.disk_only("s2")
+    vm.write(b"C")
+
+
+def test_seed_branch_scenario(vm: Vm) -> None:
+    seed_scenario(vm)
+    assert vm.source == f"{IMG}/vm.s2"
+    vm.branch("n1", "current='yes'>s1")
+    assert vm.source == f"{IMG}/vm.n1"
+    assert [i.path for i in vm.hv.images.chain(vm.source)] == [f"{IMG}/vm.n1", f"{IMG}/vm.qcow2"]
+    assert vm.read() == b"A"  # s1's point in time
+    assert vm.hv.images.read(f"{IMG}/vm.s2", 0, 1) == b"C"  # s2's overlay is untouched
+    assert vm.tree() == {"s1": ["n1", "s2"], "s2": [], "n1": []}
+    assert vm.dom.snapshots.current is vm.dom.snapshots.get("n1")
+    n1 = vm.dom.snapshots.get("n1").definition
+    assert n1.parent == "s1" and n1.is_external and n1.branch is None
+    vm.write(b"N")
+    vm.disk_only("m1")  # N is m1's point in time
+    vm.write(b"M")
+    vm.branch("b2", "current='yes'>s2")  # back to the other line: s2's point in time
+    assert vm.read() == b"B"
+    assert vm.hv.images.read(f"{IMG}/vm.m1", 0, 1) == b"M"  # the other line's head is kept
+    vm.branch("b3", "current='yes'>m1")  # and back again
+    assert vm.read() == b"N"
+    assert vm.tree()["s1"] == ["n1", "s2"] and vm.tree()["m1"] == ["b3"] and vm.tree()["s2"] == ["b2"]
+    for name in ("vm.qcow2", "vm.s1", "vm.s2", "vm.n1", "vm.m1", "vm.b2", "vm.b3"):
+        assert vm.exists(name)
+
+
+def test_branch_not_current_touches_nothing(vm: Vm) -> None:
+    seed_scenario(vm)
+    before = vm.dom.config.copy() if vm.dom.config else None
+    vm.branch("n1", ">s1")
+    assert vm.dom.snapshots.current is vm.dom.snapshots.get("s2")
+    assert vm.source == f"{IMG}/vm.s2" and vm.read() == b"C"
+    assert vm.exists("vm.n1") and vm.hv.images.read(f"{IMG}/vm.n1", 0, 1) == b"A"
+    assert before is not None and vm.dom.config is not None
+    assert before.disks[0].source == vm.dom.config.disks[0].source
+
+
+def test_branch_errors(vm: Vm) -> None:
+    seed_scenario(vm)
+    with pytest.raises(VirtError) as e:
+        vm.branch("x", ">nope")
+    assert e.value.code == ErrorCode.NO_DOMAIN_SNAPSHOT
+    with pytest.raises(VirtError) as e:
+        vm.snap("<domainsnapshot><name>y</name></domainsnapshot>", F.CREATE_BRANCH)
+    assert e.value.code == ErrorCode.INVALID_ARG
+    assert "requires a <branch> element" in str(e.value)
+    for bad in (F.CREATE_HALT, F.CREATE_LIVE):
+        with pytest.raises(VirtError) as e:
+            vm.hv.system.snapshots.check_create_flags(vm.dom, F.CREATE_BRANCH | bad)
+        assert "mutually exclusive" in str(e.value)
+    vm.branch("n1", ">s1")
+    with pytest.raises(VirtError) as e:
+        vm.branch("n1", ">s1")
+    assert "domain moment n1 already exists" in str(e.value)
+    with pytest.raises(VirtError) as e:  # the default overlay name is taken by n1's
+        vm.branch("n1", ">s1", flags=F.CREATE_NO_METADATA)
+    assert e.value.code == ErrorCode.CONFIG_UNSUPPORTED
+
+
+def test_branch_from_internal_snapshot_is_refused(vm: Vm) -> None:
+    vm.snap("<domainsnapshot><name>i1</name></domainsnapshot>")
+    with pytest.raises(VirtError) as e:
+        vm.branch("n1", ">i1")
+    assert e.value.code == ErrorCode.CONFIG_UNSUPPORTED
+    assert "branching is only supported from external snapshots" in str(e.value)
+
+
+def test_deleting_branches_keeps_shared_images(vm: Vm) -> None:
+    seed_scenario(vm)
+    vm.branch("n1", "current='yes'>s1")
+    vm.write(b"N")
+    # s2 is a non-current leaf: its own overlay goes; vm.s1 is still s1's overlay… and nobody
+    # else's state: upstream unlinks it, and so do we once nothing uses it
+    vm.delete("s2")
+    assert not vm.exists("vm.s2")
+    assert vm.exists("vm.qcow2") and vm.exists("vm.n1")
+    assert vm.read() == b"N"
+    # n1 is the current leaf; its base vm.qcow2 is s1's point in time, shared with s1
+    with pytest.raises(VirtError) as e:
+        vm.delete("n1")
+    assert e.value.code == ErrorCode.CONFIG_UNSUPPORTED and "is shared with" in str(e.value)
+    vm.delete("n1", F.DELETE_METADATA_ONLY)
+    assert vm.exists("vm.n1") and vm.read() == b"N"
+
+
+def test_shared_memory_file_outlives_one_branch(vm: Vm) -> None:
+    vm.hv.system.domains.start(vm.dom)
+    vm.write(b"A")
+    mem = f"{IMG}/s1.mem"
+    vm.snap(f"<domainsnapshot><name>s1</name><memory snapshot='external' file='{mem}'/></domainsnapshot>")
+    vm.write(b"B")
+    vm.branch("n1", "current='yes'>s1")
+    assert vm.dom.state == State.RUNNING and vm.read() == b"A"
+    n1 = vm.dom.snapshots.get("n1").definition
+    assert (n1.memory, n1.memory_file, n1.state) == ("external", mem, "running")
+    vm.branch("n2", ">s1")
+    vm.delete("n2")
+    assert mem in vm.hv.system.domains.saved_images  # s1 and n1 still use it
+    vm.branch("d1", ">s1", extra="<memory snapshot='no'/>")
+    assert vm.dom.snapshots.get("d1").definition.state == "disk-snapshot"
+    copy = f"{IMG}/copy.mem"
+    vm.branch("c1", ">s1", extra=f"<memory snapshot='external' file='{copy}'/>")
+    assert copy in vm.hv.system.domains.saved_images
+
+
+def test_branch_events(vm: Vm) -> None:
+    seen: list[tuple[int, int]] = []
+    vm.hv.bus.subscribe(lambda e: seen.append((e.data["event"], e.data["detail"]))
+                        if isinstance(e, DomainEvent) and e.event_id == EventID.LIFECYCLE else None)
+    vm.hv.system.domains.start(vm.dom)
+    vm.snap(f"<domainsnapshot><name>s1</name><memory snapshot='external' file='{IMG}/m'/></domainsnapshot>")
+    seen.clear()
+    vm.branch("n1", "current='yes' state='paused'>s1")
+    assert seen == [(5, 6), (2, 3), (3, 5), (0, 3)]  # STOPPED, STARTED, SUSPENDED, DEFINED: FROM_SNAPSHOT
+    assert vm.dom.state == State.PAUSED
+
+
+def test_revert_external_discards_head_and_keeps_snapshot_images(vm: Vm) -> None:
+    seed_scenario(vm)
+    vm.revert("s1")
+    assert vm.read() == b"A"
+    assert not vm.exists("vm.s2")  # the head the domain left (s2's overlay)
+    assert vm.exists("vm.s1")  # s2's point in time
+    s1 = vm.dom.snapshots.get("s1").definition
+    assert [d.source for d in s1.revert_disks] == [vm.source]
+    vm.write(b"X")
+    vm.revert("s2")
+    assert vm.read() == b"B"
+    assert s1.revert_disks == []  # the old head went away with the revert
+
+
+def test_revert_discard_drops_descendants(vm: Vm) -> None:
+    seed_scenario(vm)
+    vm.revert("s1", F.REVERT_DISCARD)
+    assert vm.tree() == {"s1": []}
+    assert not vm.exists("vm.s2") and not vm.exists("vm.s1")
+    assert vm.read() == b"A"
+    s1 = vm.dom.snapshots.get("s1").definition
+    assert [d.source for d in s1.disks] == [vm.source] and s1.revert_disks == []
+
+
+def test_revert_merge_keeps_changes_in_target_overlay(vm: Vm) -> None:
+    seed_scenario(vm)  # s1's overlay vm.s1 holds B, s2's overlay holds C
+    vm.revert("s1", F.REVERT_MERGE)
+    assert vm.read() == b"A"
+    assert vm.tree() == {"s1": []}
+    assert vm.hv.images.read(f"{IMG}/vm.s1", 0, 1) == b"C"  # the changes since s1, merged
+    assert not vm.exists("vm.s2")
+    s1 = vm.dom.snapshots.get("s1").definition
+    assert [d.source for d in s1.disks] == [f"{IMG}/vm.s1"]
+    assert [d.source for d in s1.revert_disks] == [vm.source]
+
+
+def test_revert_flag_rules(vm: Vm) -> None:
+    seed_scenario(vm)
+    with pytest.raises(VirtError) as e:
+        vm.revert("s1", F.REVERT_DISCARD | F.REVERT_MERGE)
+    assert "mutually exclusive" in str(e.value)
+    with pytest.raises(VirtError) as e:
+        vm.revert("s1", F.REVERT_RUNNING | F.REVERT_PAUSED)
+    assert e.value.code == ErrorCode.INVALID_ARG
+
+
+def test_delete_current_leaf_merges_into_parent_overlay(vm: Vm) -> None:
+    seed_scenario(vm)
+    vm.delete("s2")
+    assert vm.source == f"{IMG}/vm.s1" and vm.read() == b"C"
+    assert not vm.exists("vm.s2")
+    assert vm.dom.snapshots.current is vm.dom.snapshots.get("s1")
+
+
+def test_delete_middle_of_active_chain_rebases_child(vm: Vm) -> None:
+    seed_scenario(vm)
+    vm.delete("s1")  # vm.s1 (B) merges into vm.qcow2; vm.s2 now sits on vm.qcow2
+    assert not vm.exists("vm.s1")
+    assert [i.path for i in vm.hv.images.chain(vm.source)] == [f"{IMG}/vm.s2", f"{IMG}/vm.qcow2"]
+    assert vm.read() == b"C" and vm.hv.images.read(f"{IMG}/vm.qcow2", 0, 1) == b"B"
+    s2 = vm.dom.snapshots.get("s2").definition
+    assert s2.parent is None and s2.domain is not None
+    assert s2.domain.disks[0].source == f"{IMG}/vm.qcow2"
+
+
+def test_undefine_with_snapshots(vm: Vm) -> None:
+    seed_scenario(vm)
+    with pytest.raises(VirtError) as e:
+        vm.hv.system.domains.undefine(vm.dom)
+    assert "cannot delete inactive domain with 2 snapshots" in str(e.value)
+    vm.hv.system.domains.undefine(vm.dom, 2)  # SNAPSHOTS_METADATA
+    assert vm.hv.images.users(f"{IMG}/vm.qcow2") == [("backing", f"{IMG}/vm.s1")]
