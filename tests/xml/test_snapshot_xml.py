@@ -488,3 +488,106 @@ def test_schema_accepts_dumpxml_output() -> None:
                      parent="p")
     out = format_snapshot_xml(sd)
     assert format_snapshot_xml(parse(out, redefine=True, validate=True)) == out
+
+
+# --- a document recorded from libvirtd 9.0 ---------------------------------------------------
+
+# virsh snapshot-create-as fvsnap1 e1 --disk-only, on the shut-off domain, then snapshot-dumpxml
+E1 = """<domainsnapshot>
+  <name>e1</name>
+  <state>shutoff</state>
+  <parent>
+    <name>s1</name>
+  </parent>
+  <creationTime>1795648691</creationTime>
+  <memory snapshot='no'/>
+  <disks>
+    <disk name='vda' snapshot='external' type='file'>
+      <driver type='qcow2'/>
+      <source file='/var/lib/libvirt/images/fvref/vm.e1'/>
+    </disk>
+    <disk name='vdb' snapshot='external' type='file'>
+      <driver type='qcow2'/>
+      <source file='/var/lib/libvirt/images/fvref/vm2.e1'/>
+    </disk>
+    <disk name='hdc' snapshot='no'/>
+  </disks>
+  <domain type='qemu'>
+    <name>fvsnap1</name>
+    <uuid>5a70a0b5-c801-4c61-a018-e57205e61928</uuid>
+    <memory unit='KiB'>65536</memory>
+    <currentMemory unit='KiB'>65536</currentMemory>
+    <vcpu placement='static'>1</vcpu>
+    <os>
+      <type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type>
+      <boot dev='hd'/>
+    </os>
+    <cpu mode='custom' match='exact' check='none'>
+      <model fallback='forbid'>qemu64</model>
+    </cpu>
+    <clock offset='utc'/>
+    <on_poweroff>destroy</on_poweroff>
+    <on_reboot>restart</on_reboot>
+    <on_crash>destroy</on_crash>
+    <devices>
+      <emulator>/usr/bin/qemu-system-x86_64</emulator>
+      <disk type='file' device='disk'>
+        <driver name='qemu' type='qcow2'/>
+        <source file='/var/lib/libvirt/images/fvref/vm.qcow2'/>
+        <target dev='vda' bus='virtio'/>
+        <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>
+      </disk>
+      <disk type='file' device='disk'>
+        <driver name='qemu' type='qcow2'/>
+        <source file='/var/lib/libvirt/images/fvref/vm2.qcow2'/>
+        <target dev='vdb' bus='virtio'/>
+        <address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/>
+      </disk>
+      <disk type='file' device='cdrom'>
+        <driver name='qemu' type='raw'/>
+        <target dev='hdc' bus='ide'/>
+        <readonly/>
+        <address type='drive' controller='0' bus='1' target='0' unit='0'/>
+      </disk>
+      <controller type='ide' index='0'>
+        <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x1'/>
+      </controller>
+      <controller type='usb' index='0' model='piix3-uhci'>
+        <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x2'/>
+      </controller>
+      <controller type='pci' index='0' model='pci-root'/>
+      <input type='mouse' bus='ps2'/>
+      <input type='keyboard' bus='ps2'/>
+      <graphics type='vnc' port='-1' autoport='yes'>
+        <listen type='address'/>
+      </graphics>
+      <audio id='1' type='none'/>
+      <video>
+        <model type='cirrus' vram='16384' heads='1' primary='yes'/>
+        <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>
+      </video>
+      <memballoon model='virtio'>
+        <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>
+      </memballoon>
+    </devices>
+  </domain>
+</domainsnapshot>
+"""
+
+
+def test_recorded_external_snapshot_round_trip() -> None:
+    sd = parse(E1, redefine=True, validate=True)
+    assert (sd.state, sd.parent, sd.creation_time, sd.memory) == ("shutoff", "s1", 1795648691, "no")
+    assert [(d.name, d.snapshot) for d in sd.disks] == [("vda", "external"), ("vdb", "external"), ("hdc", "no")]
+    assert format_snapshot_xml(sd) == E1
+    assert format_snapshot_xml(sd, secure=True) == E1
+
+
+def test_recorded_external_snapshot_rebuilt() -> None:
+    """The disk-only create path: <domainsnapshot><name>e1</name></domainsnapshot>, aligned external."""
+    saved = parse(E1, redefine=True).domain
+    assert saved is not None
+    sd = parse("<domainsnapshot><name>e1</name></domainsnapshot>", offline=True)
+    align_disks(sd, saved, "external", uniform_internal=True)
+    sd.state, sd.parent, sd.creation_time, sd.memory, sd.domain = "shutoff", "s1", 1795648691, "no", saved
+    assert format_snapshot_xml(sd) == E1
