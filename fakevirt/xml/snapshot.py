@@ -288,7 +288,8 @@ def validate_snapshot(root: RawElement) -> None:
     interleave; so do we.  The embedded domains get the domain schema's (partial) check.
     """
     for attr in root.attrs:
-        raise _invalid(f"Invalid attribute {attr} for element domainsnapshot")
+        if attr != "xmlns" and not attr.startswith("xmlns:"):  # namespace declarations are no attributes
+            raise _invalid(f"Invalid attribute {attr} for element domainsnapshot")
     if root.text is not None and root.text.strip():
         raise _invalid(f"Element domainsnapshot has extra content: {root.text}")
     seen: set[str] = set()
