@@ -269,8 +269,13 @@ class DomainSnapshots:
             old.definition.revert_disks = []
         dom.snapshots.current = snap
 
-    def align(self, sd: SnapshotDef, d: DomainDef, location: str, force: bool = False) -> None:
-        align_disks(sd, d, location, uniform_internal=True, force_default=force)
+    def align(self, sd: SnapshotDef, d: DomainDef, location: str, force: bool = False,
+              redefine: bool = False) -> None:
+        """virDomainSnapshotAlignDisks; default overlay names need the disk's file to exist."""
+        images = self.images
+        align_disks(sd, d, location, uniform_internal=True, force_default=force,
+                    default_driver=None if redefine else "qcow2",
+                    is_regular_file=lambda path: posixpath.isabs(path) and images.exists(path))
 
     # ---- revert and delete -----------------------------------------------------------------
 

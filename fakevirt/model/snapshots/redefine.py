@@ -42,7 +42,7 @@ def redefine(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> 
             sd.domain = od.domain
     location = "external" if sd.state == "disk-snapshot" or sd.is_external else "internal"
     if sd.domain is not None:
-        api.align(sd, sd.domain, location)
+        api.align(sd, sd.domain, location, redefine=True)
     if other is not None:
         api.release_state_images(dom, name, other.definition)
         sd.revert_disks = sd.revert_disks or other.definition.revert_disks
