@@ -1,0 +1,339 @@
+"""Domain snapshots through real virsh: the QEMU driver's outputs and error texts (libvirtd 9.0,
+external revert/delete as in 9.7+), checked against the data the guest reads afterwards, and
+fakevirt's branching extension (``<branch>`` in plain ``virsh snapshot-create``)."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+IMG = "/var/lib/libvirt/images"
+VDA = f"{IMG}/vm.qcow2"
+VDB = f"{IMG}/vmb.qcow2"
+
+_DISK = """
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='{path}'/>
+      <target dev='{dev}' bus='virtio'/>
+    </disk>"""
+
+_DOMAIN = """<domain type='kvm'>
+  <name>vm</name>
+  <memory unit='MiB'>64</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64'>hvm</type></os>
+  <devices>{disks}
+  </devices>
+</domain>
+"""
+
+
+def ok(r) -> str:
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def err(r) -> str:
+    assert r.returncode == 1, r.stdout
+    return r.stderr.strip()
+
+
+def fields(text: str) -> dict[str, str]:
+    return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in text.strip().splitlines())}
+
+
+def names(virsh, *args: str) -> list[str]:
+    return ok(virsh("snapshot-list", "vm", "--name", *args)).split()
+
+
+def state(virsh) -> str:
+    return ok(virsh("domstate", "vm", "--reason")).strip()
+
+
+def current(virsh) -> str:
+    return ok(virsh("snapshot-current", "vm", "--name")).strip()
+
+
+class Host:
+    """The test's hands on the model: images and the guest's disks, through fakevirt.call."""
+
+    def __init__(self, fakevirt, virsh, tmp_path: Path) -> None:
+        self.fv = fakevirt
+        self.hv = fakevirt.hypervisor
+        self.virsh = virsh
+        self.tmp = tmp_path
+
+    def define(self, second: bool = False, transient: bool = False) -> None:
+        paths = [VDA] + ([VDB] if second else [])
+
+        def mk() -> None:
+            for p in paths:
+                self.hv.images.create(p, "qcow2", 64 << 20)
+        self.fv.call(mk)
+        xml = _DOMAIN.format(disks="".join(_DISK.format(path=p, dev=d) for p, d in zip(paths, ("vda", "vdb"), strict=False)))
+        ok(self.virsh("create" if transient else "define", self.file("vm.xml", xml)))
+
+    def file(self, name: str, text: str) -> str:
+        p = self.tmp / name
+        p.write_text(text)
+        return str(p)
+
+    def _dom(self):
+        return self.hv.system.domains.by_name("vm")
+
+    def source(self, dev: str = "vda") -> str:
+        return self.fv.call(lambda: self._dom().config.find_disk(dev).source)
+
+    def chain(self, path: str | None = None) -> list[str]:
+        path = path or self.source()
+        return self.fv.call(lambda: [i.path for i in self.hv.images.chain(path)])
+
+    def exists(self, path: str) -> bool:
+        return self.fv.call(lambda: self.hv.images.exists(path))
+
+    def read_image(self, path: str, n: int, off: int = 0) -> bytes:
+        return self.fv.call(lambda: self.hv.images.read(path, off, n))
+
+    def read(self, n: int, off: int = 0, dev: str = "vda") -> bytes:
+        """What the disk holds now: through the guest when it runs, else through the config's source."""
+        def rd() -> bytes:
+            dom = self._dom()
+            if dom.active:
+                return self.hv.system.domains.guest_read(dom, dev, off, n)
+            return self.hv.images.read(dom.config.find_disk(dev).source, off, n)
+        return self.fv.call(rd)
+
+    def write(self, data: bytes, off: int = 0, dev: str = "vda") -> None:
+        def wr() -> None:
+            dom = self._dom()
+            if dom.active:
+                self.hv.system.domains.guest_write(dom, dev, off, data)
+            else:
+                self.hv.images.write(dom.config.find_disk(dev).source, off, data)
+        self.fv.call(wr)
+
+
+@pytest.fixture
+def host(fakevirt, virsh, tmp_path: Path) -> Host:
+    return Host(fakevirt, virsh, tmp_path)
+
+
+# ---- create ------------------------------------------------------------------------------------
+
+def test_internal_snapshot_of_an_inactive_domain(virsh, host) -> None:
+    host.define(second=True)
+    assert ok(virsh("snapshot-list", "vm")) == " Name   Creation Time   State\n-------------------------------\n\n"
+    assert err(virsh("snapshot-current", "vm")) == "error: domain 'vm' has no current snapshot"
+    assert ok(virsh("snapshot-create-as", "vm", "s1")) == "Domain snapshot s1 created\n"
+    xml = ok(virsh("snapshot-dumpxml", "vm", "s1"))
+    tags = re.findall(r"^  <(\w+)", xml, re.M)
+    assert tags == ["name", "state", "creationTime", "memory", "disks", "domain"]
+    assert "<state>shutoff</state>" in xml and "<memory snapshot='no'/>" in xml
+    assert ("<disk name='vda' snapshot='internal'/>\n    <disk name='vdb' snapshot='internal'/>") in xml
+    assert f"<source file='{VDA}'/>" in xml
+    created = int(re.search(r"<creationTime>(\d+)</creationTime>", xml).group(1))
+    assert abs(created - time.time()) < 60
+    assert fields(ok(virsh("snapshot-info", "vm", "s1"))) == {
+        "Name": "s1", "Domain": "vm", "Current": "yes", "State": "shutoff", "Location": "internal",
+        "Parent": "-", "Children": "0", "Descendants": "0", "Metadata": "yes"}
+    assert current(virsh) == "s1"
+    assert ok(virsh("snapshot-current", "vm")) == xml
+    assert err(virsh("snapshot-parent", "vm", "s1")) == "error: snapshot 's1' has no parent"
+    lines = ok(virsh("snapshot-list", "vm")).splitlines()
+    assert lines[0] == " Name   Creation Time               State"
+    assert re.fullmatch(r" s1     \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}   shutoff", lines[2])
+    assert fakevirt_snapshots(host) == ["s1"]
+    for missing in ("snapshot-info", "snapshot-dumpxml", "snapshot-current"):
+        assert err(virsh(missing, "vm", "nosuch")) == (
+            "error: Domain snapshot not found: no domain snapshot with matching name 'nosuch'")
+
+
+def fakevirt_snapshots(host: Host) -> list[str]:
+    """The internal snapshots the qcow2 image itself holds."""
+    return host.fv.call(lambda: [s.name for s in host.hv.images.snapshot_list(VDA)])
+
+
+def test_internal_snapshot_of_a_running_domain(virsh, host) -> None:
+    host.define()
+    ok(virsh("start", "vm"))
+    host.write(b"AAAA")
+    ok(virsh("snapshot-create-as", "vm", "r1"))
+    assert state(virsh) == "running (booted)"
+    xml = ok(virsh("snapshot-dumpxml", "vm", "r1"))
+    assert "<state>running</state>" in xml and "<memory snapshot='internal'/>" in xml
+    assert "<disk name='vda' snapshot='internal'/>" in xml
+    info = fields(ok(virsh("snapshot-info", "vm", "r1")))
+    assert info["State"] == "running" and info["Location"] == "internal"
+    assert err(virsh("snapshot-create-as", "vm", "e5", "--memspec", "snapshot=no")) == (
+        "error: Operation not supported: internal snapshot of a running VM must include the memory state")
+    assert err(virsh("snapshot-create-as", "vm", "l2", "--live")) == (
+        "error: Operation not supported: live snapshot creation is supported only during full system snapshots")
+    assert err(virsh("snapshot-create-as", "vm", "e6", "--disk-only", "--diskspec", "vda,snapshot=internal")) == (
+        "error: unsupported configuration: active qemu domains require external disk snapshots; "
+        "disk vda requested internal")
+    for spec, text in (
+            (f"file={IMG}/e9.mem,snapshot=internal", f"memory filename '{IMG}/e9.mem' requires external snapshot"),
+            ("file=relative.mem", "memory snapshot file path (relative.mem) must be absolute"),
+            ("snapshot=external", "external memory snapshots require a filename")):
+        assert err(virsh("snapshot-create-as", "vm", "e", "--memspec", spec)) == f"error: XML error: {text}"
+    host.write(b"BBBB")
+    ok(virsh("snapshot-revert", "vm", "r1"))
+    assert state(virsh) == "running (from snapshot)"
+    assert host.read(4) == b"AAAA"
+
+
+def test_disk_only_snapshots_switch_the_disks_to_new_overlays(virsh, host) -> None:
+    host.define(second=True)
+    host.write(b"AAAA")
+    assert ok(virsh("snapshot-create-as", "vm", "s1", "--disk-only")) == "Domain snapshot s1 created\n"
+    assert host.source() == f"{IMG}/vm.s1" and host.source("vdb") == f"{IMG}/vmb.s1"
+    assert host.chain() == [f"{IMG}/vm.s1", VDA]
+    xml = ok(virsh("snapshot-dumpxml", "vm", "s1"))
+    assert ("  <memory snapshot='no'/>\n  <disks>\n"
+            "    <disk name='vda' snapshot='external' type='file'>\n"
+            "      <driver type='qcow2'/>\n"
+            f"      <source file='{IMG}/vm.s1'/>\n"
+            "    </disk>\n"
+            "    <disk name='vdb' snapshot='external' type='file'>\n"
+            "      <driver type='qcow2'/>\n"
+            f"      <source file='{IMG}/vmb.s1'/>\n"
+            "    </disk>\n  </disks>\n") in xml
+    assert "<state>shutoff</state>" in xml and f"<source file='{VDA}'/>" in xml  # <domain> is the old one
+    inactive = ok(virsh("dumpxml", "--inactive", "vm"))
+    assert f"<source file='{IMG}/vm.s1'/>" in inactive and "<backingStore" not in inactive
+    info = fields(ok(virsh("snapshot-info", "vm", "s1")))
+    assert info["State"] == "shutoff" and info["Location"] == "external"
+    host.write(b"BBBB")
+    assert host.read_image(VDA, 4) == b"AAAA"
+    assert err(virsh("snapshot-create-as", "vm", "l1", "--live", "--disk-only")) == (
+        "error: Operation not supported: live snapshot creation is supported only during full system snapshots")
+
+    ok(virsh("start", "vm"))
+    ok(virsh("snapshot-create-as", "vm", "s2", "--disk-only", "--diskspec", "vdb,snapshot=no"))
+    assert state(virsh) == "running (booted)"
+    live = ok(virsh("dumpxml", "vm"))
+    vda = live[live.index("<disk"):live.index("</disk>")]
+    assert _indexes_fresh(vda)
+    assert f"<source file='{IMG}/vm.s2'/>" in ok(virsh("dumpxml", "--inactive", "vm"))
+    xml = ok(virsh("snapshot-dumpxml", "vm", "s2"))
+    assert "<state>disk-snapshot</state>" in xml and "<disk name='vdb' snapshot='no'/>" in xml
+    assert host.source("vdb") == f"{IMG}/vmb.s1"
+    assert host.read(4) == b"BBBB"
+    assert names(virsh, "--disk-only") == ["s2"] and names(virsh, "--inactive") == ["s1"]
+    assert names(virsh, "--external") == ["s1", "s2"] and names(virsh, "--internal") == []
+
+
+def _indexes_fresh(vda: str) -> bool:
+    """The live chain vm.s2 -> vm.s1 -> vm.qcow2 with a fresh index on the new top."""
+    srcs = re.findall(r"<source file='([^']+)'(?: index='(\d+)')?/>", vda)
+    assert [s for s, _ in srcs] == [f"{IMG}/vm.s2", f"{IMG}/vm.s1", VDA], vda
+    idx = [int(i) for i in re.findall(r"index='(\d+)'", vda)]
+    assert len(idx) == len(set(idx)) and idx[0] == max(idx), vda
+    assert vda.count("<backingStore/>") == 1
+    return True
+
+
+def test_external_snapshot_with_memory(virsh, host) -> None:
+    host.define()
+    ok(virsh("start", "vm"))
+    host.write(b"AAAA")
+    mem = f"{IMG}/m1.mem"
+    ok(virsh("snapshot-create-as", "vm", "m1", "--memspec", f"file={mem},snapshot=external",
+             "--diskspec", f"vda,file={IMG}/vm.top"))
+    assert state(virsh) == "running (unpaused)"
+    assert host.chain() == [f"{IMG}/vm.top", VDA]
+    xml = ok(virsh("snapshot-dumpxml", "vm", "m1"))
+    assert f"<memory snapshot='external' file='{mem}'/>" in xml and "<state>running</state>" in xml
+    tags = re.findall(r"^  <(\w+)", xml, re.M)
+    assert tags == ["name", "state", "creationTime", "memory", "disks", "domain", "inactiveDomain"]
+    info = fields(ok(virsh("snapshot-info", "vm", "m1")))
+    assert info["State"] == "running" and info["Location"] == "external"
+    assert names(virsh, "--active") == ["m1"] and names(virsh, "--external") == ["m1"]
+    host.write(b"BBBB")
+    ok(virsh("destroy", "vm"))
+    ok(virsh("snapshot-revert", "vm", "m1"))
+    assert state(virsh) == "running (from snapshot)"
+    assert host.read(4) == b"AAAA"
+    top = host.source()
+    assert re.fullmatch(rf"{IMG}/vm\.\d+", top) and host.chain() == [top, VDA]
+    assert not host.exists(f"{IMG}/vm.top")  # the head the domain left is removed
+
+
+def test_no_metadata_reuse_external_and_halt(virsh, host) -> None:
+    host.define()
+    ok(virsh("snapshot-create-as", "vm", "s1"))
+    ok(virsh("snapshot-create-as", "vm", "nm", "--disk-only", "--no-metadata"))
+    assert host.chain() == [f"{IMG}/vm.nm", VDA]
+    assert names(virsh) == ["s1"] and current(virsh) == "s1"
+
+    assert err(virsh("snapshot-create-as", "vm", "r1", "--disk-only", "--reuse-external")) == (
+        f"error: missing existing file for disk vda: {IMG}/vm.r1: No such file or directory")
+    assert err(virsh("snapshot-create-as", "vm", "r2", "--disk-only", "--reuse-external",
+                     "--diskspec", f"vda,file={IMG}/missing.qcow2")) == (
+        f"error: missing existing file for disk vda: {IMG}/missing.qcow2: No such file or directory")
+    pre = f"{IMG}/pre.qcow2"
+    host.fv.call(lambda: host.hv.images.create(pre, "qcow2", 64 << 20, backing=f"{IMG}/vm.nm",
+                                               backing_fmt="qcow2"))
+    ok(virsh("snapshot-create-as", "vm", "ru", "--disk-only", "--reuse-external", "--diskspec", f"vda,file={pre}"))
+    assert host.chain() == [pre, f"{IMG}/vm.nm", VDA]
+    host.fv.call(lambda: host.hv.images.create(f"{IMG}/pre.ex1", "qcow2", 1 << 20))
+    assert err(virsh("snapshot-create-as", "vm", "ex1", "--disk-only", "--diskspec", f"vda,file={IMG}/pre.ex1")) == (
+        "error: unsupported configuration: external snapshot file for disk vda already exists and is not "
+        f"a block device: {IMG}/pre.ex1")
+    host.fv.call(lambda: host.hv.images.create(f"{IMG}/pre.ex2", "qcow2", 1 << 20))
+    assert err(virsh("snapshot-create-as", "vm", "ex2", "--disk-only")) == (
+        "error: unsupported configuration: external snapshot file for disk vda already exists and is not "
+        f"a block device: {IMG}/pre.ex2")
+    assert err(virsh("snapshot-create-as", "vm", "q1", "--quiesce")) == (
+        "error: Flag 'VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY' is required by flag 'VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE'")
+    assert err(virsh("snapshot-create-as", "vm", "l1", "--live")) == (
+        "error: Operation not supported: live snapshot creation is supported only during full system snapshots")
+
+    ok(virsh("start", "vm"))
+    ok(virsh("snapshot-create-as", "vm", "h1", "--halt", "--disk-only"))
+    assert state(virsh) == "shut off (from snapshot)"
+    assert host.source() == f"{IMG}/pre.h1"
+    ok(virsh("start", "vm"))
+    ok(virsh("snapshot-create-as", "vm", "h2", "--halt"))
+    assert state(virsh) == "shut off (from snapshot)"
+    info = fields(ok(virsh("snapshot-info", "vm", "h2")))
+    assert info["State"] == "running" and info["Parent"] == "h1" and info["Current"] == "yes"
+    assert names(virsh) == ["h1", "h2", "ru", "s1"]
+
+
+def test_create_errors_and_raw_xml(virsh, host) -> None:
+    host.define()
+    ok(virsh("snapshot-create-as", "vm", "s1"))
+    assert err(virsh("snapshot-create-as", "vm", "s1")) == "error: operation failed: domain moment s1 already exists"
+    assert err(virsh("snapshot-create-as", "vm", "a/b")) == "error: invalid snapshot name 'a/b': name can't contain '/'"
+    assert err(virsh("snapshot-create-as", "vm", ".hidden")) == (
+        "error: invalid snapshot name '.hidden': name can't start with '.'")
+    foo = host.file("foo.xml", "<domainsnapshot><name>x</name><foo/></domainsnapshot>")
+    assert err(virsh("snapshot-create", "vm", foo, "--validate")) == (
+        "error: XML document failed to validate against schema: Unable to validate doc against "
+        "/usr/share/libvirt/schemas/domainsnapshot.rng\nElement domainsnapshot has extra content: foo")
+    wrong = host.file("wrong.xml", "<snapshot><name>y</name></snapshot>")
+    assert err(virsh("snapshot-create", "vm", wrong)) == (
+        "error: XML error: expecting root element of 'domainsnapshot', not 'snapshot'")
+    assert names(virsh) == ["s1"]
+    assert ok(virsh("snapshot-create", "vm", foo)) == f"Domain snapshot x created from '{foo}'\n"
+    desc = host.file("d.xml", "<domainsnapshot><name>d</name><description>hello</description>"
+                              "<disks><disk name='vda' snapshot='external'>"
+                              f"<source file='{IMG}/custom.qcow2'/></disk></disks></domainsnapshot>")
+    assert err(virsh("snapshot-create", "vm", desc)) == (
+        "error: unsupported configuration: disk 'vda' must use snapshot mode 'internal'")
+    ok(virsh("snapshot-create", "vm", desc, "--disk-only"))
+    xml = ok(virsh("snapshot-dumpxml", "vm", "d"))
+    assert re.findall(r"^  <(\w+)", xml, re.M) == [
+        "name", "description", "state", "parent", "creationTime", "memory", "disks", "domain"]
+    assert "<description>hello</description>" in xml and "<parent>\n    <name>x</name>\n  </parent>" in xml
+    assert f"<source file='{IMG}/custom.qcow2'/>" in xml and host.source() == f"{IMG}/custom.qcow2"
+    before = int(time.time())
+    out = ok(virsh("snapshot-create", "vm"))
+    name = re.fullmatch(r"Domain snapshot (\d+) created\n", out).group(1)
+    assert before <= int(name) <= time.time() + 1
+    assert fields(ok(virsh("snapshot-info", "vm", name)))["Parent"] == "d"
