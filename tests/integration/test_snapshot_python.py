@@ -1,0 +1,723 @@
+"""Domain snapshots through libvirt-python: create flags and their rules, the tree and its lists,
+revert (internal, external, fakevirt's DISCARD/MERGE), delete, lifecycle events and branching."""
+
+from __future__ import annotations
+
+import threading
+import time
+import xml.etree.ElementTree as ET
+
+import libvirt
+import pytest
+
+IMG = "/images"
+BASE = f"{IMG}/vm.qcow2"
+DOMAIN_XML = f"""<domain type='kvm'><name>vm</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
+<os><type arch='x86_64'>hvm</type></os><devices>
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{BASE}'/>
+<target dev='vda' bus='virtio'/></disk></devices></domain>"""
+S = libvirt  # VIR_DOMAIN_SNAPSHOT_* constants
+ERR_SNAP = libvirt.VIR_FROM_DOMAIN_SNAPSHOT
+ERR_QEMU = libvirt.VIR_FROM_QEMU
+
+
+def snapxml(name: str | None = None, body: str = "") -> str:
+    return f"<domainsnapshot>{f'<name>{name}</name>' if name else ''}{body}</domainsnapshot>"
+
+
+def memspec(path: str) -> str:
+    return f"<memory snapshot='external' file='{path}'/>"
+
+
+def diskspec(path: str, dev: str = "vda") -> str:
+    return f"<disks><disk name='{dev}' snapshot='external'><source file='{path}'/></disk></disks>"
+
+
+def branch(point: str, current: str | None = None, state: str | None = None) -> str:
+    attrs = "".join(f" {k}='{v}'" for k, v in (("current", current), ("state", state)) if v is not None)
+    return f"<branch{attrs}>{point}</branch>"
+
+
+def error_of(fn, *args) -> tuple[int, int, str]:
+    with pytest.raises(libvirt.libvirtError) as e:
+        fn(*args)
+    return e.value.get_error_code(), e.value.get_error_domain(), e.value.get_error_message()
+
+
+def names(snaps) -> list[str]:
+    return [s.getName() for s in snaps]
+
+
+def sorted_names(snaps) -> list[str]:
+    return sorted(names(snaps))
+
+
+class Guest:
+    """The host's files and the guest's view of its disk vda (run in the server's thread)."""
+
+    def __init__(self, fakevirt) -> None:
+        self.fv = fakevirt
+        self.hv = fakevirt.hypervisor
+
+    def _dom(self):
+        return self.hv.system.domains.by_name("vm")
+
+    def source(self) -> str:
+        def get() -> str:
+            dom = self._dom()
+            d = dom.live if dom.active else dom.config
+            return d.find_disk("vda").source
+        return self.fv.call(get)
+
+    def config_source(self) -> str:
+        return self.fv.call(lambda: self._dom().config.find_disk("vda").source)
+
+    def write(self, data: bytes, off: int = 0) -> None:
+        def go() -> None:
+            dom = self._dom()
+            if dom.active:
+                self.hv.system.domains.guest_write(dom, "vda", off, data)
+            else:
+                self.hv.images.write(dom.config.find_disk("vda").source, off, data)
+        self.fv.call(go)
+
+    def read(self, n: int = 1, off: int = 0) -> bytes:
+        def go() -> bytes:
+            dom = self._dom()
+            if dom.active:
+                return self.hv.system.domains.guest_read(dom, "vda", off, n)
+            return self.hv.images.read(dom.config.find_disk("vda").source, off, n)
+        return self.fv.call(go)
+
+    def file(self, path: str, n: int = 1, off: int = 0) -> bytes:
+        return self.fv.call(self.hv.images.read, path, off, n)
+
+    def exists(self, path: str) -> bool:
+        return self.fv.call(self.hv.images.exists, path)
+
+    def chain(self, path: str) -> list[str]:
+        return self.fv.call(lambda: [i.path for i in self.hv.images.chain(path)])
+
+    def internal(self, path: str) -> list[str]:
+        return self.fv.call(lambda: [s.name for s in self.hv.images.snapshot_list(path)])
+
+    def memory_file(self, path: str) -> bool:
+        return self.fv.call(lambda: path in self.hv.system.domains.saved_images)
+
+    def create_image(self, path: str, backing: str | None = None) -> None:
+        if backing is None:
+            self.fv.call(lambda: self.hv.images.create(path, "qcow2", 64 << 20))
+        else:
+            self.fv.call(lambda: self.hv.images.create(path, "qcow2", backing=backing, backing_fmt="qcow2"))
+
+
+@pytest.fixture
+def conn(fakevirt_uri: str):
+    c = libvirt.open(fakevirt_uri)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def guest(fakevirt) -> Guest:
+    g = Guest(fakevirt)
+    g.create_image(BASE)
+    return g
+
+
+@pytest.fixture
+def dom(conn, guest):
+    return conn.defineXML(DOMAIN_XML)
+
+
+def xml_of(snap) -> ET.Element:
+    return ET.fromstring(snap.getXMLDesc())
+
+
+def disk_source(d, flags: int = 0) -> str | None:
+    src = ET.fromstring(d.XMLDesc(flags)).find("devices/disk/source")
+    return None if src is None else src.get("file")
+
+
+# ---- create: every flag and its rule ---------------------------------------------------------------
+
+
+def test_create_internal_inactive_and_running(dom, guest) -> None:
+    s1 = dom.snapshotCreateXML(snapxml("s1", "<description>first</description>"), 0)
+    x = xml_of(s1)
+    assert (x.findtext("name"), x.findtext("state"), x.findtext("description")) == ("s1", "shutoff", "first")
+    assert x.find("memory").get("snapshot") == "no" and x.find("parent") is None
+    assert [(d.get("name"), d.get("snapshot")) for d in x.findall("disks/disk")] == [("vda", "internal")]
+    assert guest.internal(BASE) == ["s1"]
+    dom.create()
+    s2 = dom.snapshotCreateXML(snapxml("s2"), 0)
+    x = xml_of(s2)
+    assert x.findtext("state") == "running" and x.find("memory").get("snapshot") == "internal"
+    assert x.findtext("parent/name") == "s1"
+    assert s2.isCurrent() == 1 and s1.isCurrent() == 0 and s2.hasMetadata() == 1
+    assert dom.state() == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED]
+    assert guest.internal(BASE) == ["s1", "s2"]
+    unnamed = dom.snapshotCreateXML("<domainsnapshot/>", 0)
+    assert unnamed.getName().isdigit() and xml_of(unnamed).findtext("creationTime") == unnamed.getName()
+    assert error_of(dom.snapshotCreateXML, snapxml("s1"), 0) == (
+        libvirt.VIR_ERR_OPERATION_FAILED, libvirt.VIR_FROM_DOMAIN, "operation failed: domain moment s1 already exists")
+    assert error_of(dom.snapshotCreateXML, snapxml("a/b"), 0) == (
+        libvirt.VIR_ERR_XML_DETAIL, ERR_QEMU, "invalid snapshot name 'a/b': name can't contain '/'")
+    assert error_of(dom.snapshotCreateXML, snapxml(".a"), 0) == (
+        libvirt.VIR_ERR_XML_DETAIL, ERR_QEMU, "invalid snapshot name '.a': name can't start with '.'")
+    assert error_of(dom.snapshotCreateXML, snapxml("x"), 1 << 10) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU, "unsupported flags (0x400) in function qemuSnapshotCreateXML")
+    assert error_of(dom.snapshotCreateXML, snapxml("x", "<memory snapshot='no'/>"), 0) == (
+        libvirt.VIR_ERR_OPERATION_UNSUPPORTED, ERR_QEMU,
+        "Operation not supported: internal snapshot of a running VM must include the memory state")
+
+
+def test_client_library_flag_rules(dom) -> None:
+    """Refused by libvirt.so before the RPC is sent (VIR_FROM_DOMAIN_SNAPSHOT)."""
+    cases = [
+        (S.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT,
+         "Flag 'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' is required by flag 'VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT'"),
+        (S.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE | S.VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA,
+         "Flags 'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' and 'VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA' are mutually "
+         "exclusive"),
+        (S.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE | S.VIR_DOMAIN_SNAPSHOT_CREATE_HALT,
+         "Flags 'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' and 'VIR_DOMAIN_SNAPSHOT_CREATE_HALT' are mutually exclusive"),
+    ]
+    for flags, message in cases:
+        assert error_of(dom.snapshotCreateXML, snapxml("x"), flags) == (libvirt.VIR_ERR_INVALID_ARG, ERR_SNAP, message)
+    assert dom.snapshotNum() == 0
+
+
+def test_redefine_and_current(dom, guest) -> None:
+    s1 = dom.snapshotCreateXML(snapxml("s1"), 0)
+    s2 = dom.snapshotCreateXML(snapxml("s2"), 0)
+    x1, x2 = s1.getXMLDesc(S.VIR_DOMAIN_SNAPSHOT_XML_SECURE), s2.getXMLDesc()
+    s2.delete(S.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+    s1.delete(S.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+    assert dom.snapshotNum() == 0 and dom.hasCurrentSnapshot() == 0
+    assert guest.internal(BASE) == ["s1", "s2"]  # METADATA_ONLY keeps the qcow2 snapshots
+    redefine = S.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE
+    # topological order is required: s2 before its parent s1
+    assert error_of(dom.snapshotCreateXML, x2, redefine) == (
+        libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_FROM_DOMAIN, "invalid argument: parent s1 for moment s2 not found")
+    r1 = dom.snapshotCreateXML(x1, redefine)
+    assert r1.getName() == "s1" and dom.hasCurrentSnapshot() == 0 and r1.isCurrent() == 0
+    r2 = dom.snapshotCreateXML(x2, redefine | S.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT)
+    assert r2.isCurrent() == 1 and r2.getParent().getName() == "s1"
+    assert r2.getXMLDesc() == x2  # the dump round-trips
+    # CURRENT on an existing snapshot just moves the pointer (virsh snapshot-current NAME)
+    dom.snapshotCreateXML(x1, redefine | S.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT)
+    assert dom.snapshotCurrent().getName() == "s1" and r2.isCurrent() == 0
+    assert guest.internal(BASE) == ["s1", "s2"]
+    # redefining an existing one replaces its definition and keeps its children
+    edited = x1.replace("<name>s1</name>", "<name>s1</name><description>edited</description>")
+    dom.snapshotCreateXML(edited, redefine)
+    assert xml_of(r1).findtext("description") == "edited" and names(r1.listAllChildren()) == ["s2"]
+    # missing parent (the reference's VT example)
+    x3 = x2.replace("<name>s2</name>", "<name>s3</name>")
+    orphan = x3.replace("<name>s3</name>", "<name>s2x</name>").replace("<name>s1</name>", "<name>s3</name>")
+    assert error_of(dom.snapshotCreateXML, orphan.replace("<name>s2x</name>", "<name>s2</name>"), redefine) == (
+        libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_FROM_DOMAIN, "invalid argument: parent s3 for moment s2 not found")
+    # another domain's uuid
+    other = "11111111-2222-3333-4444-555555555555"
+    uuid = dom.UUIDString()
+    assert error_of(dom.snapshotCreateXML, x3.replace(uuid, other), redefine) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_SNAP, f"invalid argument: definition for snapshot s3 must use uuid {uuid}")
+    # online/offline change of an existing snapshot
+    running = x1.replace("<state>shutoff</state>", "<state>running</state>")
+    assert error_of(dom.snapshotCreateXML, running, redefine) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_SNAP,
+        "invalid argument: cannot change between online and offline snapshot state in snapshot s1")
+    assert error_of(dom.snapshotCreateXML, x1, redefine | S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_SNAP, "invalid argument: disk-only flag for snapshot s1 requires "
+        "disk-snapshot state")
+    assert error_of(dom.snapshotCreateXML, x1, redefine | S.VIR_DOMAIN_SNAPSHOT_CREATE_LIVE) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU, "Flags 'VIR_DOMAIN_SNAPSHOT_CREATE_LIVE' and "
+        "'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' are mutually exclusive")
+    assert dom.snapshotNum() == 2
+
+
+def test_no_metadata(dom, guest) -> None:
+    snap = dom.snapshotCreateXML(snapxml("gone"), S.VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA)
+    assert snap.getName() == "gone"
+    assert dom.snapshotNum() == 0 and dom.hasCurrentSnapshot() == 0
+    assert guest.internal(BASE) == ["gone"]  # the disk work is done all the same
+    assert error_of(dom.snapshotLookupByName, "gone")[0] == libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT
+    dom.snapshotCreateXML(snapxml("ext"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY
+                          | S.VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA)
+    assert disk_source(dom) == f"{IMG}/vm.ext" and guest.chain(f"{IMG}/vm.ext") == [f"{IMG}/vm.ext", BASE]
+    assert dom.snapshotNum() == 0
+
+
+def test_halt(conn, dom, guest) -> None:
+    dom.create()
+    guest.write(b"H")
+    snap = dom.snapshotCreateXML(snapxml("h"), S.VIR_DOMAIN_SNAPSHOT_CREATE_HALT)
+    assert dom.state() == [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_FROM_SNAPSHOT]
+    assert xml_of(snap).findtext("state") == "running" and snap.isCurrent() == 1
+    guest.create_image(f"{IMG}/t.qcow2")
+    t = conn.createXML(DOMAIN_XML.replace("<name>vm</name>", "<name>t</name>").replace(BASE, f"{IMG}/t.qcow2"), 0)
+    assert error_of(t.snapshotCreateXML, snapxml("x"), S.VIR_DOMAIN_SNAPSHOT_CREATE_HALT) == (
+        libvirt.VIR_ERR_OPERATION_INVALID, ERR_QEMU,
+        "Requested operation is not valid: cannot halt after transient domain snapshot")
+
+
+def test_disk_only_running_and_inactive(dom, guest) -> None:
+    dom.create()
+    guest.write(b"A")
+    s1 = dom.snapshotCreateXML(snapxml("s1"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+    x = xml_of(s1)
+    assert x.findtext("state") == "disk-snapshot" and x.find("memory").get("snapshot") == "no"
+    d = x.find("disks/disk")
+    assert (d.get("name"), d.get("snapshot"), d.find("source").get("file")) == ("vda", "external", f"{IMG}/vm.s1")
+    assert x.find("domain/devices/disk/source").get("file") == BASE
+    assert dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING
+    assert disk_source(dom) == f"{IMG}/vm.s1" and disk_source(dom, libvirt.VIR_DOMAIN_XML_INACTIVE) == f"{IMG}/vm.s1"
+    assert guest.chain(f"{IMG}/vm.s1") == [f"{IMG}/vm.s1", BASE]
+    guest.write(b"B")
+    assert guest.file(BASE) == b"A" and guest.read() == b"B"
+    assert error_of(dom.snapshotCreateXML, snapxml("m", memspec("/m")), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY) == (
+        libvirt.VIR_ERR_XML_ERROR, ERR_SNAP, "XML error: memory state cannot be saved with offline or disk-only "
+        "snapshot")
+    dom.destroy()
+    s2 = dom.snapshotCreateXML(snapxml("s2", diskspec(f"{IMG}/named.qcow2")), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+    assert xml_of(s2).findtext("state") == "shutoff" and s2.getParent().getName() == "s1"
+    assert disk_source(dom) == f"{IMG}/named.qcow2"
+    assert guest.chain(f"{IMG}/named.qcow2") == [f"{IMG}/named.qcow2", f"{IMG}/vm.s1", BASE]
+    # without DISK_ONLY the default location is internal, and every disk must follow it
+    assert error_of(dom.snapshotCreateXML, snapxml("s3", diskspec(f"{IMG}/three.qcow2")), 0) == (
+        libvirt.VIR_ERR_CONFIG_UNSUPPORTED, ERR_SNAP,
+        "unsupported configuration: disk 'vda' must use snapshot mode 'internal'")
+
+
+def test_reuse_ext(dom, guest) -> None:
+    target = f"{IMG}/pre.qcow2"
+    reuse = S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY | S.VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT
+    assert error_of(dom.snapshotCreateXML, snapxml("r", diskspec(target)), reuse) == (
+        libvirt.VIR_ERR_SYSTEM_ERROR, ERR_QEMU, f"missing existing file for disk vda: {target}: No such file or directory")
+    guest.write(b"R", 4096)  # read back through the pre-created overlay's backing file
+    guest.create_image(target, backing=BASE)
+    assert error_of(dom.snapshotCreateXML, snapxml("r", diskspec(target)), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY) == (
+        libvirt.VIR_ERR_CONFIG_UNSUPPORTED, ERR_QEMU,
+        f"unsupported configuration: external snapshot file for disk vda already exists and is not a block device: "
+        f"{target}")
+    snap = dom.snapshotCreateXML(snapxml("r", diskspec(target)), reuse)
+    assert disk_source(dom) == target and snap.isCurrent() == 1
+    assert guest.read(1, 4096) == b"R" and guest.chain(target) == [target, BASE]
+
+
+def test_quiesce_live_atomic_validate(dom, guest) -> None:
+    assert error_of(dom.snapshotCreateXML, snapxml("q"), S.VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU,
+        "Flag 'VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY' is required by flag 'VIR_DOMAIN_SNAPSHOT_CREATE_QUIESCE'")
+    live = S.VIR_DOMAIN_SNAPSHOT_CREATE_LIVE
+    unsupported = (libvirt.VIR_ERR_OPERATION_UNSUPPORTED, ERR_QEMU,
+                   "Operation not supported: live snapshot creation is supported only during full system snapshots")
+    assert error_of(dom.snapshotCreateXML, snapxml("l"), live) == unsupported  # inactive domain
+    dom.create()
+    assert error_of(dom.snapshotCreateXML, snapxml("l"), live) == unsupported  # internal memory
+    snap = dom.snapshotCreateXML(snapxml("l", memspec(f"{IMG}/l.mem")), live)
+    assert xml_of(snap).find("memory").attrib == {"snapshot": "external", "file": f"{IMG}/l.mem"}
+    assert dom.state() == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED]
+    assert guest.memory_file(f"{IMG}/l.mem")
+    atomic = dom.snapshotCreateXML(snapxml("a"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY
+                                   | S.VIR_DOMAIN_SNAPSHOT_CREATE_ATOMIC)
+    assert xml_of(atomic).findtext("state") == "disk-snapshot"
+    bad = snapxml("v", "<bogus/>")
+    code, domain, message = error_of(dom.snapshotCreateXML, bad, S.VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE)
+    assert (code, domain) == (libvirt.VIR_ERR_XML_INVALID_SCHEMA, libvirt.VIR_FROM_XML)
+    assert message.startswith("XML document failed to validate against schema: ") and "bogus" in message
+    assert dom.snapshotCreateXML(bad, 0).getName() == "v"  # without VALIDATE unknown elements are ignored
+
+
+# ---- the tree and its lists -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tree(dom, guest):
+    """r0 and s1 roots; s1 → s2 → {s3 (paused), s4 → s5 (disk-only) → s6 (external memory)}.
+
+    s1 inactive internal, s2/s4 running internal, s3 paused internal, s5 disk-only, s6 memory+disk
+    external; r0 is s1's definition redefined as a second root.  Current: s6.
+    """
+    s1 = dom.snapshotCreateXML(snapxml("s1"), 0)
+    dom.create()
+    dom.snapshotCreateXML(snapxml("s2"), 0)
+    dom.suspend()
+    dom.snapshotCreateXML(snapxml("s3"), 0)
+    dom.revertToSnapshot(dom.snapshotLookupByName("s2"), 0)
+    dom.snapshotCreateXML(snapxml("s4"), 0)
+    dom.snapshotCreateXML(snapxml("s5"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+    dom.snapshotCreateXML(snapxml("s6", memspec(f"{IMG}/s6.mem")), 0)
+    dom.snapshotCreateXML(s1.getXMLDesc().replace("<name>s1</name>", "<name>r0</name>"),
+                          S.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE)
+    return dom
+
+
+@pytest.mark.parametrize("flags, expected", [
+    (0, ["r0", "s1", "s2", "s3", "s4", "s5", "s6"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_ROOTS, ["r0", "s1"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_LEAVES, ["r0", "s3", "s6"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_NO_LEAVES, ["s1", "s2", "s4", "s5"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_LEAVES | S.VIR_DOMAIN_SNAPSHOT_LIST_NO_LEAVES, ["r0", "s1", "s2", "s3", "s4", "s5",
+                                                                              "s6"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_METADATA, ["r0", "s1", "s2", "s3", "s4", "s5", "s6"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_NO_METADATA, []),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE, ["r0", "s1"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE, ["s2", "s3", "s4", "s6"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY, ["s5"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_INACTIVE | S.VIR_DOMAIN_SNAPSHOT_LIST_DISK_ONLY, ["r0", "s1", "s5"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_INTERNAL, ["r0", "s1", "s2", "s3", "s4"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL, ["s5", "s6"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL | S.VIR_DOMAIN_SNAPSHOT_LIST_ACTIVE, ["s6"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_ROOTS | S.VIR_DOMAIN_SNAPSHOT_LIST_LEAVES, ["r0"]),
+    (S.VIR_DOMAIN_SNAPSHOT_LIST_ROOTS | S.VIR_DOMAIN_SNAPSHOT_LIST_NO_METADATA, []),
+])
+def test_list_filters(tree, flags: int, expected: list[str]) -> None:
+    assert sorted_names(tree.listAllSnapshots(flags)) == expected
+    assert sorted(tree.snapshotListNames(flags)) == expected
+    assert tree.snapshotNum(flags) == len(expected)
+    assert tree.snapshotNum(flags | S.VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL) == len(expected)
+
+
+def test_topological_order_and_children(tree) -> None:
+    topo = tree.listAllSnapshots(S.VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL)
+    order = names(topo)
+    assert sorted(order) == ["r0", "s1", "s2", "s3", "s4", "s5", "s6"]
+    for snap in topo:
+        try:
+            parent = snap.getParent().getName()
+        except libvirt.libvirtError as e:
+            assert e.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT
+            continue
+        assert order.index(parent) < order.index(snap.getName())
+    assert tree.snapshotListNames(S.VIR_DOMAIN_SNAPSHOT_LIST_TOPOLOGICAL) == order
+    s1, s2 = tree.snapshotLookupByName("s1"), tree.snapshotLookupByName("s2")
+    assert names(s2.listAllChildren(0)) == ["s4", "s3"]  # newest first
+    assert s2.listChildrenNames(0) == ["s4", "s3"]
+    assert names(s2.listAllChildren(S.VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS)) == ["s4", "s5", "s6", "s3"]
+    assert s2.numChildren(0) == 2 and s2.numChildren(S.VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS) == 4
+    assert s1.numChildren(S.VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS) == 5
+    assert names(s1.listAllChildren(S.VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS | S.VIR_DOMAIN_SNAPSHOT_LIST_LEAVES)) == [
+        "s6", "s3"]
+    assert names(s2.listAllChildren(S.VIR_DOMAIN_SNAPSHOT_LIST_DESCENDANTS | S.VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL)) \
+        == ["s5", "s6"]
+    assert s2.numChildren(S.VIR_DOMAIN_SNAPSHOT_LIST_NO_METADATA) == 0
+    assert tree.snapshotLookupByName("s6").listAllChildren(0) == []
+    assert s2.getParent().getName() == "s1" and tree.snapshotLookupByName("s6").getParent().getName() == "s5"
+    assert error_of(s1.getParent) == (libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT, ERR_QEMU,
+                                      "Domain snapshot not found: snapshot 's1' does not have a parent")
+    assert error_of(s1.listAllChildren, 1 << 11)[0] == libvirt.VIR_ERR_INVALID_ARG
+
+
+def test_current_lookup_and_metadata(tree) -> None:
+    cur = tree.snapshotCurrent()
+    assert cur.getName() == "s6" and cur.isCurrent() == 1 and tree.hasCurrentSnapshot() == 1
+    assert all(s.hasMetadata() == 1 for s in tree.listAllSnapshots())
+    assert sum(s.isCurrent() for s in tree.listAllSnapshots()) == 1
+    assert error_of(tree.snapshotLookupByName, "nosuch") == (
+        libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT, ERR_QEMU,
+        "Domain snapshot not found: no domain snapshot with matching name 'nosuch'")
+    assert cur.getConnect() is not None and cur.getDomain().name() == "vm"
+
+
+def test_no_current_snapshot(dom) -> None:
+    assert dom.hasCurrentSnapshot() == 0 and dom.snapshotNum() == 0 and dom.listAllSnapshots() == []
+    assert error_of(dom.snapshotCurrent) == (libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT, ERR_QEMU,
+                                             "Domain snapshot not found: the domain does not have a current snapshot")
+
+
+def test_read_only_connection(fakevirt_uri: str, dom) -> None:
+    dom.snapshotCreateXML(snapxml("s1"), 0)
+    ro = libvirt.openReadOnly(fakevirt_uri)
+    try:
+        rdom = ro.lookupByName("vm")
+        snap = rdom.snapshotLookupByName("s1")
+        assert ET.fromstring(snap.getXMLDesc()).findtext("name") == "s1"
+        assert error_of(snap.getXMLDesc, S.VIR_DOMAIN_SNAPSHOT_XML_SECURE) == (
+            libvirt.VIR_ERR_OPERATION_DENIED, ERR_SNAP,
+            "operation forbidden: virDomainSnapshotGetXMLDesc with secure flag")
+        for call in (lambda: rdom.snapshotCreateXML(snapxml("x"), 0), lambda: rdom.revertToSnapshot(snap, 0),
+                     lambda: snap.delete(0)):
+            assert error_of(call)[0] == libvirt.VIR_ERR_OPERATION_DENIED
+        assert rdom.snapshotNum() == 1 and rdom.snapshotCurrent().getName() == "s1"
+    finally:
+        ro.close()
+
+
+# ---- revert ------------------------------------------------------------------------------------------
+
+RUNNING_FROM_SNAPSHOT = [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_FROM_SNAPSHOT]
+PAUSED_FROM_SNAPSHOT = [libvirt.VIR_DOMAIN_PAUSED, libvirt.VIR_DOMAIN_PAUSED_FROM_SNAPSHOT]
+SHUTOFF_FROM_SNAPSHOT = [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_FROM_SNAPSHOT]
+
+
+def test_revert_internal_inactive_snapshot(dom, guest) -> None:
+    guest.write(b"A")
+    s1 = dom.snapshotCreateXML(snapxml("s1"), 0)
+    dom.create()
+    guest.write(b"B")
+    dom.snapshotCreateXML(snapxml("s2"), 0)
+    dom.revertToSnapshot(s1, 0)
+    assert dom.state() == SHUTOFF_FROM_SNAPSHOT and guest.read() == b"A"
+    assert s1.isCurrent() == 1
+    dom.revertToSnapshot(s1, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING)
+    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A"
+    guest.write(b"C")
+    dom.revertToSnapshot(s1, S.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED)
+    assert dom.state() == PAUSED_FROM_SNAPSHOT and guest.read() == b"A"
+    dom.resume()
+    assert guest.read() == b"A" and dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING
+    assert error_of(dom.revertToSnapshot, s1, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING
+                    | S.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_SNAP,
+        "Flags 'VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING' and 'VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED' are mutually exclusive")
+    assert error_of(dom.revertToSnapshot, s1, 1 << 5) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU, "unsupported flags (0x20) in function qemuSnapshotRevert")
+
+
+def test_revert_internal_running_and_paused_snapshots(dom, guest) -> None:
+    dom.create()
+    guest.write(b"R")
+    run = dom.snapshotCreateXML(snapxml("run"), 0)
+    dom.suspend()
+    guest.write(b"P")
+    paused = dom.snapshotCreateXML(snapxml("paused"), 0)
+    assert xml_of(paused).findtext("state") == "paused"
+    dom.resume()
+    guest.write(b"X")
+    dom.revertToSnapshot(run, 0)
+    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"R"
+    dom.revertToSnapshot(paused, 0)
+    assert dom.state() == PAUSED_FROM_SNAPSHOT and guest.read() == b"P"
+    dom.revertToSnapshot(paused, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING)
+    assert dom.state() == RUNNING_FROM_SNAPSHOT
+    dom.revertToSnapshot(run, S.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED)
+    assert dom.state() == PAUSED_FROM_SNAPSHOT and guest.read() == b"R"
+    dom.destroy()
+    dom.revertToSnapshot(run, 0)  # from an inactive domain
+    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"R" and run.isCurrent() == 1
+
+
+def test_revert_transient_domain_needs_a_state(conn, guest) -> None:
+    t = conn.createXML(DOMAIN_XML, 0)
+    guest.write(b"A")
+    disk = t.snapshotCreateXML(snapxml("disk"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+    guest.write(b"B")
+    assert xml_of(disk).findtext("state") == "disk-snapshot"
+    assert error_of(t.revertToSnapshot, disk, 0) == (
+        libvirt.VIR_ERR_OPERATION_INVALID, ERR_QEMU, "Requested operation is not valid: transient domain needs to "
+        "request run or pause to revert to inactive snapshot")
+    assert t.state()[0] == libvirt.VIR_DOMAIN_RUNNING and guest.read() == b"B"
+    t.revertToSnapshot(disk, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING)
+    assert t.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A"
+
+
+def test_revert_external_memory_snapshot(dom, guest) -> None:
+    dom.create()
+    guest.write(b"A")
+    s1 = dom.snapshotCreateXML(snapxml("s1", memspec(f"{IMG}/s1.mem")), 0)
+    assert disk_source(dom) == f"{IMG}/vm.s1" and guest.memory_file(f"{IMG}/s1.mem")
+    guest.write(b"B")
+    dom.revertToSnapshot(s1, 0)
+    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A"
+    overlay = disk_source(dom)
+    assert overlay not in (BASE, f"{IMG}/vm.s1") and guest.chain(overlay) == [overlay, BASE]
+    assert disk_source(dom, libvirt.VIR_DOMAIN_XML_INACTIVE) == overlay
+    assert not guest.exists(f"{IMG}/vm.s1")  # the head the domain left is discarded, as libvirt ≥ 9.7
+    assert xml_of(s1).find("disks/disk/source").get("file") == overlay
+    assert guest.file(BASE) == b"A" and guest.memory_file(f"{IMG}/s1.mem")
+    dom.revertToSnapshot(s1, S.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED)
+    assert dom.state() == PAUSED_FROM_SNAPSHOT and guest.read() == b"A"
+
+
+def test_revert_external_disk_only_inactive(dom, guest) -> None:
+    guest.write(b"A")
+    s1 = dom.snapshotCreateXML(snapxml("s1"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+    guest.write(b"B")
+    s2 = dom.snapshotCreateXML(snapxml("s2"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+    guest.write(b"C")
+    dom.revertToSnapshot(s1, 0)
+    overlay = disk_source(dom)
+    assert dom.state()[0] == libvirt.VIR_DOMAIN_SHUTOFF and guest.read() == b"A"
+    assert guest.chain(overlay) == [overlay, BASE]
+    # s1 has a child: its own overlay (s2's base) stays, the revert's goes to <revertDisks>
+    assert guest.file(f"{IMG}/vm.s1") == b"B" and guest.exists(f"{IMG}/vm.s1")
+    x = xml_of(s1)
+    assert x.find("disks/disk/source").get("file") == f"{IMG}/vm.s1"
+    assert x.find("revertDisks/disk/source").get("file") == overlay
+    assert not guest.exists(f"{IMG}/vm.s2")  # the head s2 left behind
+    dom.revertToSnapshot(s2, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING)
+    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"B"
+    assert xml_of(s1).find("revertDisks") is None
+
+
+# ---- lifecycle events ----------------------------------------------------------------------------------
+
+
+def _ensure_event_loop() -> None:
+    """libvirt's default event loop in a thread, once per process (shared with the other python tests)."""
+    import sys
+
+    for module in list(sys.modules.values()):
+        loop = getattr(module, "EventLoop", None)
+        if module is not None and module.__name__.endswith("test_domain_python") and loop is not None:
+            loop.ensure()
+            return
+    if getattr(libvirt, "_fakevirt_loop", False):
+        return
+    libvirt.virEventRegisterDefaultImpl()
+
+    def run() -> None:
+        while True:
+            libvirt.virEventRunDefaultImpl()
+
+    threading.Thread(target=run, daemon=True).start()
+    libvirt._fakevirt_loop = True  # type: ignore[attr-defined]
+
+
+class Events:
+    """Lifecycle events on a connection of its own (opened once the event loop runs)."""
+
+    def __init__(self, uri: str) -> None:
+        _ensure_event_loop()
+        self.conn = conn = libvirt.open(uri)
+        self.seen: list[tuple[int, int]] = []
+        self.cid = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                               lambda c, d, event, detail, opaque: self.seen.append((event, detail)),
+                                               None)
+
+    def take(self, expected: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """Wait for the expected number of events (plus a little for any extra one), then drain them."""
+        deadline = time.monotonic() + 5
+        while len(self.seen) < len(expected) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.05)
+        out, self.seen = self.seen, []
+        return out
+
+    def close(self) -> None:
+        self.conn.domainEventDeregisterAny(self.cid)
+        self.conn.close()
+
+
+E = libvirt
+STOPPED = (E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT)
+STARTED = (E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT)
+SUSPENDED = (E.VIR_DOMAIN_EVENT_SUSPENDED, E.VIR_DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT)
+DEFINED = (E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_FROM_SNAPSHOT)
+
+
+def test_revert_lifecycle_events(fakevirt_uri: str, dom, guest) -> None:
+    assert (STOPPED, STARTED, SUSPENDED, DEFINED) == ((5, 6), (2, 3), (3, 5), (0, 3))
+    off = dom.snapshotCreateXML(snapxml("off"), 0)
+    dom.create()
+    run = dom.snapshotCreateXML(snapxml("run"), 0)
+    ext = dom.snapshotCreateXML(snapxml("ext", memspec(f"{IMG}/ext.mem")), 0)
+    ev = Events(fakevirt_uri)
+    try:
+        cases = [
+            (run, 0, [STOPPED, STARTED, DEFINED]),  # running → running
+            (run, S.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED, [STOPPED, STARTED, SUSPENDED, DEFINED]),  # → paused
+            (off, 0, [STOPPED, DEFINED]),  # paused → inactive
+            (off, 0, [DEFINED]),  # inactive → inactive
+            (off, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING, [STARTED, DEFINED]),  # inactive → running
+            (ext, 0, [STOPPED, STARTED, DEFINED]),  # external, running → running
+        ]
+        for snap, flags, expected in cases:
+            dom.revertToSnapshot(snap, flags)
+            assert ev.take(expected) == expected, (snap.getName(), flags)
+        dom.destroy()
+        assert ev.take([(E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_DESTROYED)]) == [
+            (E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_DESTROYED)]
+        dom.revertToSnapshot(run, S.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED)  # inactive → paused
+        assert ev.take([STARTED, SUSPENDED, DEFINED]) == [STARTED, SUSPENDED, DEFINED]
+        dom.snapshotCreateXML(snapxml("halt"), S.VIR_DOMAIN_SNAPSHOT_CREATE_HALT)
+        assert ev.take([STOPPED]) == [STOPPED]
+    finally:
+        ev.close()
+
+
+# ---- delete --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def chain(dom, guest):
+    """Internal, inactive: s1 → s2 → {s4 (current), s3}."""
+    for n in ("s1", "s2", "s3"):
+        dom.snapshotCreateXML(snapxml(n), 0)
+    dom.revertToSnapshot(dom.snapshotLookupByName("s2"), 0)
+    dom.snapshotCreateXML(snapxml("s4"), 0)
+    return dom
+
+
+def parents(d) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for s in d.listAllSnapshots():
+        out[s.getName()] = xml_of(s).findtext("parent/name")
+    return out
+
+
+def test_delete_reparents_and_moves_current(chain, guest) -> None:
+    assert parents(chain) == {"s1": None, "s2": "s1", "s3": "s2", "s4": "s2"}
+    chain.snapshotLookupByName("s2").delete(0)
+    assert parents(chain) == {"s1": None, "s3": "s1", "s4": "s1"}
+    assert sorted(chain.snapshotLookupByName("s1").listChildrenNames()) == ["s3", "s4"]
+    assert chain.snapshotCurrent().getName() == "s4"
+    assert sorted(guest.internal(BASE)) == ["s1", "s3", "s4"]
+    chain.snapshotLookupByName("s4").delete(0)  # the current one: its parent becomes current
+    assert chain.snapshotCurrent().getName() == "s1"
+    chain.snapshotLookupByName("s1").delete(0)  # a current root: no current any more
+    assert chain.hasCurrentSnapshot() == 0 and parents(chain) == {"s3": None}
+    assert guest.internal(BASE) == ["s3"]
+
+
+def test_delete_children(chain, guest) -> None:
+    chain.snapshotLookupByName("s2").delete(S.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN)
+    assert parents(chain) == {"s1": None} and chain.snapshotCurrent().getName() == "s1"
+    assert guest.internal(BASE) == ["s1"]
+
+
+def test_delete_children_only(chain, guest) -> None:
+    s2 = chain.snapshotLookupByName("s2")
+    s2.delete(S.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY)
+    assert parents(chain) == {"s1": None, "s2": "s1"} and s2.isCurrent() == 1
+    assert sorted(guest.internal(BASE)) == ["s1", "s2"]
+    chain.snapshotLookupByName("s1").delete(S.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY)
+    assert parents(chain) == {"s1": None} and chain.snapshotCurrent().getName() == "s1"
+
+
+def test_delete_children_only_keeps_current_outside(chain) -> None:
+    chain.snapshotCreateXML(chain.snapshotLookupByName("s3").getXMLDesc(),
+                            S.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE | S.VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT)
+    chain.snapshotLookupByName("s4").delete(S.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY)  # a leaf: nothing to do
+    chain.snapshotLookupByName("s1").delete(S.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+    assert chain.snapshotCurrent().getName() == "s3"
+    assert parents(chain) == {"s2": None, "s3": "s2", "s4": "s2"}
+
+
+def test_delete_metadata_only_and_flag_errors(chain, guest) -> None:
+    s2 = chain.snapshotLookupByName("s2")
+    s2.delete(S.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY | S.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN)
+    assert parents(chain) == {"s1": None} and chain.snapshotCurrent().getName() == "s1"
+    assert sorted(guest.internal(BASE)) == ["s1", "s2", "s3", "s4"]  # no file touched
+    s1 = chain.snapshotLookupByName("s1")
+    assert error_of(s1.delete, S.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN | S.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_SNAP,
+        "Flags 'VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN' and 'VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY' are mutually "
+        "exclusive")
+    assert error_of(s1.delete, 1 << 3) == (libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU,
+                                            "unsupported flags (0x8) in function qemuSnapshotDelete")
+    s1.delete(S.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+    assert chain.snapshotNum() == 0 and chain.hasCurrentSnapshot() == 0
+    assert error_of(s1.getXMLDesc)[0] == libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT
+
+
+def test_delete_external_leaf_merges(dom, guest) -> None:
+    dom.create()
+    guest.write(b"A")
+    s1 = dom.snapshotCreateXML(snapxml("s1"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+    guest.write(b"B")
+    s1.delete(0)  # the running domain built on vm.s1: it is merged down into vm.qcow2
+    assert dom.snapshotNum() == 0 and disk_source(dom) == BASE and not guest.exists(f"{IMG}/vm.s1")
+    assert guest.read() == b"B" and guest.file(BASE) == b"B"
