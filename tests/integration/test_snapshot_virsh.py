@@ -337,3 +337,126 @@ def test_create_errors_and_raw_xml(virsh, host) -> None:
     name = re.fullmatch(r"Domain snapshot (\d+) created\n", out).group(1)
     assert before <= int(name) <= time.time() + 1
     assert fields(ok(virsh("snapshot-info", "vm", name)))["Parent"] == "d"
+
+
+# ---- the tree and listing ----------------------------------------------------------------------
+
+VT_TREE = ("s1\n  |\n  +- s3\n  |   |\n  |   +- s2\n  |   +- s6\n  |       |\n  |       +- s4\n"
+           "  |       +- s5\n  |         \n  +- s7\n      |\n      +- s8\n        \n\n")
+
+
+def test_tree_of_internal_snapshots_like_virshtestdata(virsh, host) -> None:
+    """tests/virshtestdata/snapshot.{in,out} on an inactive domain; data checked on every revert."""
+    host.define()
+    seq = [("c", "s1"), ("c", "s3"), ("c", "s2"), ("r", "s3"), ("c", "s6"), ("c", "s5"), ("r", "s6"),
+           ("c", "s4"), ("r", "s1"), ("c", "s7"), ("c", "s8")]
+    written: dict[str, bytes] = {}
+    for i, (op, name) in enumerate(seq):
+        if op == "c":
+            data = name.encode() * 2
+            host.write(data)
+            written[name] = data
+            assert ok(virsh("snapshot-create-as", "vm", name)) == f"Domain snapshot {name} created\n"
+            if name == "s1":
+                assert err(virsh("snapshot-create-as", "vm", "s1")) == (
+                    "error: operation failed: domain moment s1 already exists")
+        else:
+            host.write(b"XXXX")
+            assert ok(virsh("snapshot-revert", "vm", name)) == f"Domain snapshot {name} reverted\n\n"
+            assert host.read(4) == written[name], (i, name)
+            assert state(virsh) == "shut off (unknown)"  # inactive -> inactive: no transition
+    assert host.source() == VDA
+    assert ok(virsh("snapshot-list", "vm", "--tree")) == VT_TREE
+    assert names(virsh, "--topological") == ["s1", "s7", "s8", "s3", "s6", "s4", "s5", "s2"]
+    assert names(virsh) == ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8"]
+    assert names(virsh, "--from", "s1") == ["s3", "s7"]
+    assert names(virsh, "--from", "s1", "--topological") == ["s7", "s3"]
+    assert names(virsh, "--from", "s1", "--descendants", "--topological") == ["s7", "s8", "s3", "s6", "s4", "s5", "s2"]
+    assert names(virsh, "--from", "s1", "--descendants") == ["s2", "s3", "s4", "s5", "s6", "s7", "s8"]
+    assert names(virsh, "--roots") == ["s1"]
+    assert names(virsh, "--leaves") == ["s2", "s4", "s5", "s8"]
+    assert names(virsh, "--no-leaves") == ["s1", "s3", "s6", "s7"]
+    assert names(virsh, "--internal") == names(virsh, "--inactive") == names(virsh)
+    assert names(virsh, "--external") == names(virsh, "--active") == names(virsh, "--disk-only") == []
+    assert names(virsh, "--no-metadata") == [] and names(virsh, "--metadata") == names(virsh)
+    assert current(virsh) == "s8"
+    assert names(virsh, "--current") == []  # children of the current snapshot
+    assert ok(virsh("snapshot-current", "vm", "s1")) == "Snapshot s1 set as current\n"
+    assert names(virsh, "--current") == ["s3", "s7"]
+    assert names(virsh, "--current", "--descendants", "--leaves") == ["s2", "s4", "s5", "s8"]
+    info = fields(ok(virsh("snapshot-info", "vm", "--current")))
+    assert (info["Name"], info["Children"], info["Descendants"]) == ("s1", "2", "7")
+    assert ok(virsh("snapshot-parent", "vm", "s4")) == "s6\n"
+    assert fields(ok(virsh("snapshot-info", "vm", "s6")))["Parent"] == "s3"
+
+    assert ok(virsh("snapshot-delete", "vm", "--current")) == "Domain snapshot s1 deleted\n\n"
+    assert err(virsh("snapshot-current", "vm", "--name")) == "error: domain 'vm' has no current snapshot"
+    assert names(virsh, "--roots") == ["s3", "s7"]
+    assert ok(virsh("snapshot-list", "vm", "--tree")) == (
+        "s3\n  |\n  +- s2\n  +- s6\n      |\n      +- s4\n      +- s5\n        \ns7\n  |\n  +- s8\n    \n\n")
+    rows = ok(virsh("snapshot-list", "vm", "--parent", "--no-leaves")).splitlines()
+    assert rows[0] == " Name   Creation Time               State     Parent"
+    assert [r.split()[0::5] for r in rows[2:] if r] == [["s3"], ["s6", "s3"], ["s7"]]
+    assert names(virsh, "--from", "s3") == ["s2", "s6"]
+    assert names(virsh, "--from", "s3", "--descendants") == ["s2", "s4", "s5", "s6"]
+    assert names(virsh, "--from", "s3", "--descendants", "--topological") == ["s6", "s4", "s5", "s2"]
+
+    ok(virsh("snapshot-current", "vm", "s4"))
+    assert ok(virsh("snapshot-delete", "vm", "--children-only", "s6")) == "Domain snapshot s6 children deleted\n\n"
+    assert current(virsh) == "s6"
+    assert ok(virsh("snapshot-delete", "vm", "--children", "s7")) == "Domain snapshot s7 deleted\n\n"
+    assert current(virsh) == "s6"
+    ok(virsh("snapshot-delete", "vm", "s6"))
+    assert current(virsh) == "s3"
+    assert ok(virsh("snapshot-list", "vm", "--tree")) == "s3\n  |\n  +- s2\n    \n\n"
+    assert names(virsh) == ["s2", "s3"] and names(virsh, "--topological") == ["s3", "s2"]
+    assert sorted(fakevirt_snapshots(host)) == ["s2", "s3"]  # deleted ones left the qcow2 too
+    ok(virsh("snapshot-revert", "vm", "s2"))
+    assert host.read(4) == written["s2"]
+    ok(virsh("snapshot-revert", "vm", "s3"))
+    assert host.read(4) == written["s3"]
+
+
+def test_list_options_and_xml_output(virsh, host, fakevirt) -> None:
+    host.define()
+    ok(virsh("snapshot-create-as", "vm", "s1"))
+    ok(virsh("snapshot-create-as", "vm", "s2", "--disk-only"))
+    assert ok(virsh("snapshot-list", "vm", "--tree")) == "s1\n  |\n  +- s2\n    \n\n"
+    rows = ok(virsh("snapshot-list", "vm", "--parent")).splitlines()
+    assert rows[0] == " Name   Creation Time               State     Parent"
+    assert rows[1] == "-" * 54
+    assert re.fullmatch(r" s1     \S+ \S+ \S+   shutoff   ", rows[2])
+    assert re.fullmatch(r" s2     \S+ \S+ \S+   shutoff   s1", rows[3])
+    assert names(virsh, "--internal") == ["s1"] and names(virsh, "--external") == ["s2"]
+    assert names(virsh, "--inactive") == ["s1", "s2"] and names(virsh, "--disk-only") == []
+    assert ok(virsh("snapshot-list", "vm", "--parent", "--name")).split() == ["s1", "s2"]
+    for args, text in ((("--tree", "--name"), "Options --tree and --name are mutually exclusive"),
+                       (("--roots", "--tree"), "Options --roots and --tree are mutually exclusive"),
+                       (("--tree", "--leaves"), "--leaves and --tree are mutually exclusive"),
+                       (("--roots", "--from", "s1"), "Options --roots and --from are mutually exclusive"),
+                       (("--descendants",), "--descendants requires either --from or --current"),
+                       (("--from", "nosuch"),
+                        "Domain snapshot not found: no domain snapshot with matching name 'nosuch'")):
+        assert err(virsh("snapshot-list", "vm", *args)) == f"error: {text}", args
+    info = fields(ok(virsh("snapshot-info", "vm", "--current")))
+    assert info["Name"] == "s2" and info["Location"] == "external" and info["Parent"] == "s1"
+    assert ok(virsh("snapshot-parent", "vm", "--current")) == "s1\n"
+    assert ok(virsh("snapshot-current", "vm", "s1")) == "Snapshot s1 set as current\n"
+    assert fields(ok(virsh("snapshot-info", "vm", "s1")))["Children"] == "1"
+    assert host.source() == f"{IMG}/vm.s2"  # setting current moves no disk
+    ok(virsh("snapshot-current", "vm", "s2"))
+    assert current(virsh) == "s2"
+    assert err(virsh("snapshot-current", "vm", "nosuch")) == (
+        "error: Domain snapshot not found: no domain snapshot with matching name 'nosuch'")
+
+
+def test_dumpxml_security_info(virsh, host) -> None:
+    host.fv.call(lambda: host.hv.images.create(VDA, "qcow2", 64 << 20))
+    xml = _DOMAIN.format(disks=_DISK.format(path=VDA, dev="vda")
+                         + "\n    <graphics type='vnc' port='-1' passwd='sekret'/>")
+    ok(virsh("define", host.file("vm.xml", xml)))
+    ok(virsh("snapshot-create-as", "vm", "s1"))
+    plain = ok(virsh("snapshot-dumpxml", "vm", "s1"))
+    secure = ok(virsh("snapshot-dumpxml", "vm", "s1", "--security-info"))
+    assert "<graphics type='vnc' port='-1' autoport='yes'>" in plain and "sekret" not in plain
+    assert "<graphics type='vnc' port='-1' autoport='yes' passwd='sekret'>" in secure
