@@ -10,6 +10,8 @@ import xml.etree.ElementTree as ET
 import libvirt
 import pytest
 
+from fakevirt.model.snapshots import flags as F
+
 IMG = "/images"
 BASE = f"{IMG}/vm.qcow2"
 DOMAIN_XML = f"""<domain type='kvm'><name>vm</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
@@ -721,3 +723,186 @@ def test_delete_external_leaf_merges(dom, guest) -> None:
     s1.delete(0)  # the running domain built on vm.s1: it is merged down into vm.qcow2
     assert dom.snapshotNum() == 0 and disk_source(dom) == BASE and not guest.exists(f"{IMG}/vm.s1")
     assert guest.read() == b"B" and guest.file(BASE) == b"B"
+
+
+# ---- fakevirt's branching ------------------------------------------------------------------------------
+
+BRANCH = F.CREATE_BRANCH
+assert BRANCH == 1 << 31
+
+
+def seed(dom, guest) -> None:
+    """Inactive: A → s1 (vm.qcow2 → vm.s1) → B → s2 (vm.s1 → vm.s2) → C."""
+    guest.write(b"A")
+    dom.snapshotCreateXML(snapxml("s1"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+    guest.write(b"B")
+    dom.snapshotCreateXML(snapxml("s2"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+    guest.write(b"C")
+
+
+def test_branch_flag_requires_element(dom, guest) -> None:
+    seed(dom, guest)
+    assert error_of(dom.snapshotCreateXML, snapxml("n1"), BRANCH) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU, "VIR_DOMAIN_SNAPSHOT_CREATE_BRANCH requires a <branch> element")
+    for other, name in ((S.VIR_DOMAIN_SNAPSHOT_CREATE_HALT, "HALT"), (S.VIR_DOMAIN_SNAPSHOT_CREATE_LIVE, "LIVE")):
+        assert error_of(dom.snapshotCreateXML, snapxml("n1", branch("s1")), BRANCH | other) == (
+            libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU,
+            f"Flags 'VIR_DOMAIN_SNAPSHOT_CREATE_BRANCH' and 'VIR_DOMAIN_SNAPSHOT_CREATE_{name}' are mutually exclusive")
+    assert error_of(dom.snapshotCreateXML, snapxml("n1", branch("zz")), 0) == (
+        libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT, ERR_QEMU,
+        "Domain snapshot not found: no domain snapshot with matching name 'zz'")
+    assert error_of(dom.snapshotCreateXML, snapxml("s2", branch("s1")), 0) == (
+        libvirt.VIR_ERR_OPERATION_FAILED, libvirt.VIR_FROM_DOMAIN, "operation failed: domain moment s2 already exists")
+    guest.create_image(f"{IMG}/taken.qcow2")
+    assert error_of(dom.snapshotCreateXML, snapxml("n1", branch("s1") + diskspec(f"{IMG}/taken.qcow2")), 0) == (
+        libvirt.VIR_ERR_CONFIG_UNSUPPORTED, ERR_QEMU, "unsupported configuration: external snapshot file for disk vda "
+        f"already exists and is not a block device: {IMG}/taken.qcow2")
+    assert dom.snapshotNum() == 2 and not guest.exists(f"{IMG}/vm.n1")
+
+
+def test_branch_from_internal_snapshot_is_refused(dom, guest) -> None:
+    dom.snapshotCreateXML(snapxml("i1"), 0)
+    assert error_of(dom.snapshotCreateXML, snapxml("n1", branch("i1")), BRANCH) == (
+        libvirt.VIR_ERR_CONFIG_UNSUPPORTED, ERR_QEMU,
+        "unsupported configuration: branching is only supported from external snapshots")
+
+
+def test_branch_not_current_touches_nothing(dom, guest) -> None:
+    seed(dom, guest)
+    before = dom.XMLDesc()
+    n1 = dom.snapshotCreateXML(snapxml("n1", branch("s1")), 0)  # the element alone selects branching
+    assert n1.isCurrent() == 0 and dom.snapshotCurrent().getName() == "s2"
+    assert n1.getParent().getName() == "s1" and dom.XMLDesc() == before
+    x = xml_of(n1)
+    assert x.find("branch") is None
+    assert (x.findtext("state"), x.findtext("parent/name")) == ("shutoff", "s1")
+    assert x.find("disks/disk/source").get("file") == f"{IMG}/vm.n1"  # vm.qcow2 → vm.n1
+    assert x.find("domain/devices/disk/source").get("file") == BASE  # s1's point in time
+    assert guest.chain(f"{IMG}/vm.n1") == [f"{IMG}/vm.n1", BASE] and guest.file(f"{IMG}/vm.n1") == b"A"
+    assert (guest.file(f"{IMG}/vm.s1"), guest.file(f"{IMG}/vm.s2"), guest.read()) == (b"B", b"C", b"C")
+    # with the flag bit too, and a given overlay name
+    n2 = dom.snapshotCreateXML(snapxml("n2", branch("s1", current="no") + diskspec(f"{IMG}/n2.qcow2")), BRANCH)
+    assert xml_of(n2).find("disks/disk/source").get("file") == f"{IMG}/n2.qcow2"
+    assert guest.chain(f"{IMG}/n2.qcow2") == [f"{IMG}/n2.qcow2", BASE]
+    s1 = dom.snapshotLookupByName("s1")
+    assert s1.listChildrenNames() == ["n2", "n1", "s2"]
+    assert sorted(dom.snapshotListNames(S.VIR_DOMAIN_SNAPSHOT_LIST_EXTERNAL)) == ["n1", "n2", "s1", "s2"]
+    assert sorted(dom.snapshotListNames(S.VIR_DOMAIN_SNAPSHOT_LIST_LEAVES)) == ["n1", "n2", "s2"]
+    assert dom.XMLDesc() == before
+
+
+def test_branch_current_switches_the_domain(dom, guest) -> None:
+    seed(dom, guest)
+    n1 = dom.snapshotCreateXML(snapxml("n1", branch("s1", current="yes")), BRANCH)
+    assert n1.isCurrent() == 1 and disk_source(dom) == f"{IMG}/vm.n1" and guest.read() == b"A"
+    assert dom.state()[0] == libvirt.VIR_DOMAIN_SHUTOFF  # s1 is an offline snapshot
+    guest.write(b"N")
+    assert (guest.file(f"{IMG}/vm.s1"), guest.file(f"{IMG}/vm.s2"), guest.file(BASE)) == (b"B", b"C", b"A")
+    # the old head vm.s2 is kept: back to s2's line through another branch
+    b2 = dom.snapshotCreateXML(snapxml("b2", branch("s2", current="yes", state="running")), 0)
+    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"B" and b2.isCurrent() == 1
+    assert guest.chain(disk_source(dom)) == [f"{IMG}/vm.b2", f"{IMG}/vm.s1", BASE]
+    assert guest.file(f"{IMG}/vm.n1") == b"N" and guest.file(f"{IMG}/vm.s2") == b"C"
+    # deleting a non-current branch leaf drops its overlay only
+    n1.delete(0)
+    assert not guest.exists(f"{IMG}/vm.n1")
+    assert all(guest.exists(f"{IMG}/{f}") for f in ("vm.qcow2", "vm.s1", "vm.s2", "vm.b2"))
+    assert guest.read() == b"B"
+
+
+def test_branch_of_a_running_memory_snapshot(conn, dom, guest) -> None:
+    dom.create()
+    guest.write(b"A")
+    mem = f"{IMG}/s1.mem"
+    s1 = dom.snapshotCreateXML(snapxml("s1", memspec(mem)), 0)
+    guest.write(b"B")
+    n1 = dom.snapshotCreateXML(snapxml("n1", branch("s1", current="yes")), 0)
+    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A" and n1.isCurrent() == 1
+    x = xml_of(n1)
+    assert x.findtext("state") == "running" and x.find("memory").attrib == {"snapshot": "external", "file": mem}
+    assert x.findtext("parent/name") == "s1" and disk_source(dom) == f"{IMG}/vm.n1"
+    assert guest.file(f"{IMG}/vm.s1") == b"B"  # the line the domain left is kept
+    # paused and inactive final states
+    n2 = dom.snapshotCreateXML(snapxml("n2", branch("s1", current="yes", state="paused")), 0)
+    assert dom.state() == PAUSED_FROM_SNAPSHOT and guest.read() == b"A" and n2.isCurrent() == 1
+    dom.snapshotCreateXML(snapxml("n3", branch("s1", current="yes", state="inactive")), 0)
+    assert dom.state() == SHUTOFF_FROM_SNAPSHOT and disk_source(dom) == f"{IMG}/vm.n3"
+    # a copy of the memory state instead of a shared one; disk-only branches have none
+    n4 = dom.snapshotCreateXML(snapxml("n4", branch("s1") + memspec(f"{IMG}/n4.mem")), 0)
+    assert xml_of(n4).find("memory").get("file") == f"{IMG}/n4.mem" and guest.memory_file(f"{IMG}/n4.mem")
+    n5 = dom.snapshotCreateXML(snapxml("n5", branch("s1")), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+    assert xml_of(n5).findtext("state") == "disk-snapshot" and xml_of(n5).find("memory").get("snapshot") == "no"
+    assert s1.listChildrenNames() == ["n5", "n4", "n3", "n2", "n1"]
+    # deleting branches never drops the shared memory file nor the shared base image
+    for name in ("n5", "n4", "n2", "n1"):
+        dom.snapshotLookupByName(name).delete(0)
+    assert guest.memory_file(mem) and guest.exists(BASE) and not guest.memory_file(f"{IMG}/n4.mem")
+    assert not guest.exists(f"{IMG}/vm.n1") and not guest.exists(f"{IMG}/vm.n2")
+    assert xml_of(s1).find("memory").get("file") == mem
+    dom.revertToSnapshot(s1, 0)  # the shared memory state still boots
+    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A"
+
+
+def test_branch_events(fakevirt_uri: str, dom, guest) -> None:
+    dom.create()
+    dom.snapshotCreateXML(snapxml("s1", memspec(f"{IMG}/s1.mem")), 0)
+    ev = Events(fakevirt_uri)
+    try:
+        dom.snapshotCreateXML(snapxml("n0", branch("s1")), 0)
+        assert ev.take([]) == []
+        dom.snapshotCreateXML(snapxml("n1", branch("s1", current="yes")), 0)
+        assert ev.take([STOPPED, STARTED, DEFINED]) == [STOPPED, STARTED, DEFINED]
+    finally:
+        ev.close()
+
+
+# ---- fakevirt's revert options: DISCARD and MERGE --------------------------------------------------------
+
+
+def test_revert_discard_drops_descendants_and_their_files(dom, guest) -> None:
+    seed(dom, guest)
+    s1 = dom.snapshotLookupByName("s1")
+    dom.revertToSnapshot(s1, F.REVERT_DISCARD)
+    assert dom.snapshotListNames() == ["s1"] and s1.isCurrent() == 1 and s1.numChildren() == 0
+    assert guest.read() == b"A" and not guest.exists(f"{IMG}/vm.s2")
+    overlay = disk_source(dom)
+    assert xml_of(s1).find("disks/disk/source").get("file") == overlay and xml_of(s1).find("revertDisks") is None
+    assert guest.chain(overlay) == [overlay, BASE]
+
+
+def test_revert_merge_keeps_changes_in_the_target_overlay(dom, guest) -> None:
+    seed(dom, guest)
+    s1 = dom.snapshotLookupByName("s1")
+    dom.revertToSnapshot(s1, F.REVERT_MERGE)
+    assert dom.snapshotListNames() == ["s1"] and s1.isCurrent() == 1
+    assert guest.read() == b"A"  # the domain restarts from s1's point in time
+    assert guest.file(f"{IMG}/vm.s1") == b"C" and not guest.exists(f"{IMG}/vm.s2")  # the head, merged
+    x = xml_of(s1)
+    assert x.find("disks/disk/source").get("file") == f"{IMG}/vm.s1"
+    assert x.find("revertDisks/disk/source").get("file") == disk_source(dom)
+
+
+def test_revert_merge_and_discard_errors(dom, guest) -> None:
+    seed(dom, guest)
+    s1, s2 = dom.snapshotLookupByName("s1"), dom.snapshotLookupByName("s2")
+    assert error_of(dom.revertToSnapshot, s1, F.REVERT_MERGE | F.REVERT_DISCARD) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU,
+        "Flags 'VIR_DOMAIN_SNAPSHOT_REVERT_DISCARD' and 'VIR_DOMAIN_SNAPSHOT_REVERT_MERGE' are mutually exclusive")
+    dom.snapshotCreateXML(snapxml("n1", branch("s1", current="yes")), 0)
+    assert error_of(dom.revertToSnapshot, s2, F.REVERT_MERGE) == (
+        libvirt.VIR_ERR_CONFIG_UNSUPPORTED, ERR_QEMU,
+        "unsupported configuration: cannot merge into snapshot 's2': it is not an ancestor of the current snapshot")
+    assert dom.snapshotCurrent().getName() == "n1" and guest.file(f"{IMG}/vm.s2") == b"C"
+
+
+def test_revert_merge_running(dom, guest) -> None:
+    dom.create()
+    guest.write(b"A")
+    s1 = dom.snapshotCreateXML(snapxml("s1", memspec(f"{IMG}/s1.mem")), 0)
+    guest.write(b"B")
+    dom.snapshotCreateXML(snapxml("s2"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
+    guest.write(b"C")
+    dom.revertToSnapshot(s1, F.REVERT_MERGE)
+    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A"
+    assert dom.snapshotListNames() == ["s1"] and guest.file(f"{IMG}/vm.s1") == b"C"
+    assert guest.memory_file(f"{IMG}/s1.mem")
