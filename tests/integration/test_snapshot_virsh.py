@@ -86,7 +86,11 @@ class Host:
         return self.hv.system.domains.by_name("vm")
 
     def source(self, dev: str = "vda") -> str:
-        return self.fv.call(lambda: self._dom().config.find_disk(dev).source)
+        """The disk's current source: the live definition while the domain runs, else the config."""
+        def get() -> str:
+            dom = self._dom()
+            return (dom.live if dom.active else dom.config).find_disk(dev).source
+        return self.fv.call(get)
 
     def chain(self, path: str | None = None) -> list[str]:
         path = path or self.source()
@@ -94,6 +98,10 @@ class Host:
 
     def exists(self, path: str) -> bool:
         return self.fv.call(lambda: self.hv.images.exists(path))
+
+    def saved(self, path: str) -> bool:
+        """A memory file (save image) exists at ``path``."""
+        return self.fv.call(lambda: path in self.hv.system.domains.saved_images)
 
     def read_image(self, path: str, n: int, off: int = 0) -> bytes:
         return self.fv.call(lambda: self.hv.images.read(path, off, n))
@@ -460,3 +468,113 @@ def test_dumpxml_security_info(virsh, host) -> None:
     secure = ok(virsh("snapshot-dumpxml", "vm", "s1", "--security-info"))
     assert "<graphics type='vnc' port='-1' autoport='yes'>" in plain and "sekret" not in plain
     assert "<graphics type='vnc' port='-1' autoport='yes' passwd='sekret'>" in secure
+
+
+# ---- revert ------------------------------------------------------------------------------------
+
+def test_revert_internal_states_and_flags(virsh, host) -> None:
+    host.define()
+    host.write(b"OFF1")
+    ok(virsh("snapshot-create-as", "vm", "off1"))
+    host.write(b"XXXX")
+    ok(virsh("snapshot-revert", "vm", "off1", "--paused"))
+    assert state(virsh) == "paused (from snapshot)" and host.read(4) == b"OFF1"
+    ok(virsh("snapshot-revert", "vm", "off1", "--running"))
+    assert state(virsh) == "running (from snapshot)" and host.read(4) == b"OFF1"
+    host.write(b"RUN1")
+    ok(virsh("snapshot-create-as", "vm", "r1"))
+    host.write(b"YYYY")
+    assert ok(virsh("snapshot-revert", "vm", "r1")) == "Domain snapshot r1 reverted\n\n"
+    assert state(virsh) == "running (from snapshot)" and host.read(4) == b"RUN1"
+    ok(virsh("snapshot-revert", "vm", "r1", "--paused"))
+    assert state(virsh) == "paused (from snapshot)" and host.read(4) == b"RUN1"
+    assert err(virsh("snapshot-revert", "vm", "r1", "--running", "--paused")) == (
+        "error: Failed to revert snapshot r1\nerror: Flags 'VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING' and "
+        "'VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED' are mutually exclusive")
+    ok(virsh("resume", "vm"))
+    host.write(b"PAU1")
+    ok(virsh("suspend", "vm"))
+    ok(virsh("snapshot-create-as", "vm", "p1"))
+    assert state(virsh) == "paused (user)"
+    assert fields(ok(virsh("snapshot-info", "vm", "p1")))["State"] == "paused"
+    ok(virsh("snapshot-revert", "vm", "off1"))
+    assert state(virsh) == "shut off (from snapshot)" and host.read(4) == b"OFF1"
+    ok(virsh("snapshot-revert", "vm", "p1"))
+    assert state(virsh) == "paused (from snapshot)" and host.read(4) == b"PAU1"
+    ok(virsh("snapshot-revert", "vm", "p1", "--running"))
+    assert state(virsh) == "running (from snapshot)"
+    assert ok(virsh("snapshot-list", "vm", "--tree")) == "off1\n  |\n  +- r1\n      |\n      +- p1\n        \n\n"
+    assert names(virsh, "--active") == ["p1", "r1"] and names(virsh, "--inactive") == ["off1"]
+    assert current(virsh) == "p1"
+
+
+def test_revert_external_snapshots(virsh, host) -> None:
+    """9.7+: a fresh overlay vm.<epoch> on the snapshot's image; the head the domain leaves is removed."""
+    host.define()
+    host.write(b"AAAA")
+    ok(virsh("snapshot-create-as", "vm", "s1", "--disk-only"))       # shutoff, vm.qcow2 <- vm.s1
+    host.write(b"BBBB")
+    ok(virsh("start", "vm"))
+    ok(virsh("snapshot-create-as", "vm", "d2", "--disk-only"))       # disk-snapshot, vm.s1 <- vm.d2
+    host.write(b"CCCC")
+    mem = f"{IMG}/m3.mem"
+    ok(virsh("snapshot-create-as", "vm", "m3", "--memspec", f"file={mem}"))  # running, vm.d2 <- vm.m3
+    assert host.source() == f"{IMG}/vm.m3"
+    host.write(b"DDDD")
+
+    before = int(time.time())
+    assert ok(virsh("snapshot-revert", "vm", "s1")) == "Domain snapshot s1 reverted\n\n"
+    assert state(virsh) == "shut off (from snapshot)"
+    top = host.source()
+    m = re.fullmatch(rf"{IMG}/vm\.(\d+)", top)
+    assert m and before <= int(m.group(1)) <= time.time() + 1
+    assert host.chain() == [top, VDA] and host.read(4) == b"AAAA"
+    assert not host.exists(f"{IMG}/vm.m3")                             # the head overlay
+    assert host.exists(f"{IMG}/vm.s1") and host.exists(f"{IMG}/vm.d2") and host.saved(mem)
+    assert host.read_image(f"{IMG}/vm.d2", 4) == b"CCCC"
+    assert current(virsh) == "s1"
+    assert f"<source file='{top}'/>" in ok(virsh("dumpxml", "--inactive", "vm"))
+    xml = ok(virsh("snapshot-dumpxml", "vm", "s1"))  # s1 has children: its <disks> stay, <revertDisks> added
+    assert f"<source file='{IMG}/vm.s1'/>" in xml and "<revertDisks>\n    <disk name='vda'" in xml
+    assert f"<source file='{top}'/>" in xml.split("<revertDisks>")[1]
+
+    host.write(b"EEEE")
+    ok(virsh("snapshot-revert", "vm", "m3"))
+    assert state(virsh) == "running (from snapshot)"
+    top2 = host.source()
+    assert re.fullmatch(rf"{IMG}/vm\.\d+", top2) and top2 != top
+    assert host.chain() == [top2, f"{IMG}/vm.d2", f"{IMG}/vm.s1", VDA]
+    assert host.read(4) == b"CCCC" and not host.exists(top)
+    live = ok(virsh("dumpxml", "vm"))
+    assert re.search(rf"<source file='{top2}' index='\d+'/>\n\s+<backingStore type='file' index='\d+'>\n"
+                     rf"\s+<format type='qcow2'/>\n\s+<source file='{IMG}/vm.d2'/>", live)
+    host.write(b"FFFF")
+
+    ok(virsh("snapshot-revert", "vm", "d2"))    # disk-only of a running domain: inactive (10.10+)
+    assert state(virsh) == "shut off (from snapshot)"
+    top3 = host.source()
+    assert host.chain() == [top3, f"{IMG}/vm.s1", VDA] and host.read(4) == b"BBBB"
+    assert not host.exists(top2)
+    ok(virsh("snapshot-revert", "vm", "d2", "--running"))
+    assert state(virsh) == "running (from snapshot)" and host.read(4) == b"BBBB"
+    assert host.read_image(f"{IMG}/vm.s1", 4) == b"BBBB" and host.read_image(VDA, 4) == b"AAAA"
+    assert names(virsh, "--external") == ["d2", "m3", "s1"]
+
+
+def test_revert_of_a_transient_domain_to_an_inactive_snapshot(virsh, host) -> None:
+    host.define(transient=True)
+    host.write(b"AAAA")
+    assert err(virsh("snapshot-create-as", "vm", "h", "--halt")) == (
+        "error: Requested operation is not valid: cannot halt after transient domain snapshot")
+    ok(virsh("snapshot-create-as", "vm", "t0"))
+    host.write(b"BBBB")
+    ok(virsh("snapshot-create-as", "vm", "t1", "--disk-only"))
+    host.write(b"CCCC")
+    assert err(virsh("snapshot-revert", "vm", "t1")) == (
+        "error: Failed to revert snapshot t1\nerror: Requested operation is not valid: transient domain needs "
+        "to request run or pause to revert to inactive snapshot")
+    assert state(virsh) == "running (booted)" and host.read(4) == b"CCCC"
+    ok(virsh("snapshot-revert", "vm", "t1", "--paused"))
+    assert state(virsh) == "paused (from snapshot)" and host.read(4) == b"BBBB"
+    ok(virsh("snapshot-revert", "vm", "t0"))
+    assert state(virsh) == "running (from snapshot)" and host.read(4) == b"AAAA"
