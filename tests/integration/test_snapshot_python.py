@@ -906,3 +906,103 @@ def test_revert_merge_running(dom, guest) -> None:
     assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A"
     assert dom.snapshotListNames() == ["s1"] and guest.file(f"{IMG}/vm.s1") == b"C"
     assert guest.memory_file(f"{IMG}/s1.mem")
+
+
+def test_branch_with_other_create_flags(dom, guest) -> None:
+    seed(dom, guest)
+    # VALIDATE: fakevirt's schema knows <branch>
+    v1 = dom.snapshotCreateXML(snapxml("v1", branch("s1", current="no")), S.VIR_DOMAIN_SNAPSHOT_CREATE_VALIDATE)
+    assert v1.getParent().getName() == "s1"
+    # NO_METADATA: the overlay is made and the domain switched, nothing recorded, current unchanged
+    dom.snapshotCreateXML(snapxml("nm", branch("s1", current="yes")), S.VIR_DOMAIN_SNAPSHOT_CREATE_NO_METADATA)
+    assert disk_source(dom) == f"{IMG}/vm.nm" and guest.read() == b"A"
+    assert "nm" not in dom.snapshotListNames() and dom.snapshotCurrent().getName() == "s2"
+    # REUSE_EXT: the file must exist and sit on the branch point's image
+    reuse = S.VIR_DOMAIN_SNAPSHOT_CREATE_REUSE_EXT
+    guest.create_image(f"{IMG}/re.qcow2", backing=f"{IMG}/vm.s1")
+    re = dom.snapshotCreateXML(snapxml("re", branch("s2") + diskspec(f"{IMG}/re.qcow2")), reuse)
+    assert xml_of(re).find("disks/disk/source").get("file") == f"{IMG}/re.qcow2"
+    guest.create_image(f"{IMG}/bad.qcow2")
+    assert error_of(dom.snapshotCreateXML, snapxml("r2", branch("s2") + diskspec(f"{IMG}/bad.qcow2")), reuse) == (
+        libvirt.VIR_ERR_CONFIG_UNSUPPORTED, ERR_QEMU,
+        f"unsupported configuration: reused file '{IMG}/bad.qcow2' is not backed by '{IMG}/vm.s1'")
+    assert error_of(dom.snapshotCreateXML, snapxml("r3", branch("s2") + diskspec(f"{IMG}/none.qcow2")), reuse) == (
+        libvirt.VIR_ERR_SYSTEM_ERROR, ERR_QEMU,
+        f"missing existing file for disk vda: {IMG}/none.qcow2: No such file or directory")
+    # REDEFINE ignores <branch> (metadata only) and refuses the flag
+    x2 = dom.snapshotLookupByName("s2").getXMLDesc()
+    assert error_of(dom.snapshotCreateXML, x2, S.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE | BRANCH) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU,
+        "Flags 'VIR_DOMAIN_SNAPSHOT_CREATE_BRANCH' and 'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' are mutually exclusive")
+    unnamed = dom.snapshotCreateXML(snapxml(None, branch("s1")), 0)
+    assert unnamed.getName().isdigit() and unnamed.getParent().getName() == "s1"
+    assert sorted(dom.snapshotListNames()) == sorted(["s1", "s2", "v1", "re", unnamed.getName()])
+
+
+@pytest.mark.parametrize("body, code, domain, message", [
+    (branch("s1") + diskspec("rel"), libvirt.VIR_ERR_XML_ERROR, ERR_SNAP,
+     "XML error: disk snapshot image path 'rel' must be absolute"),
+    (branch("s1", state="bogus"), libvirt.VIR_ERR_XML_ERROR, ERR_SNAP,
+     "XML error: invalid value 'bogus' for attribute 'state' of element <branch>: expected 'running', 'paused' "
+     "or 'inactive'"),
+    (branch("s1", current="maybe"), libvirt.VIR_ERR_XML_ERROR, ERR_SNAP,
+     "XML error: invalid value 'maybe' for attribute 'current' of element <branch>: expected 'yes' or 'no'"),
+    ("<branch/>", libvirt.VIR_ERR_XML_ERROR, ERR_SNAP,
+     "XML error: missing branch point: element <branch> must name an existing snapshot"),
+])
+def test_branch_xml_errors(dom, guest, body: str, code: int, domain: int, message: str) -> None:
+    seed(dom, guest)
+    assert error_of(dom.snapshotCreateXML, snapxml("bx", body), 0) == (code, domain, message)
+    assert dom.snapshotNum() == 2 and not guest.exists(f"{IMG}/vm.bx")
+
+
+def test_delete_with_branches(dom, guest) -> None:
+    seed(dom, guest)
+    n1 = dom.snapshotCreateXML(snapxml("n1", branch("s1", current="yes")), 0)
+    guest.write(b"N")
+    # the current branch leaf sits on vm.qcow2, which s1 still needs: no merge into it
+    assert error_of(n1.delete, 0) == (
+        libvirt.VIR_ERR_CONFIG_UNSUPPORTED, ERR_QEMU,
+        f"unsupported configuration: cannot delete snapshot 'n1': its base image '{BASE}' is shared with s1, "
+        f"{IMG}/vm.s1")
+    s1 = dom.snapshotLookupByName("s1")
+    assert error_of(s1.delete, 0) == (
+        libvirt.VIR_ERR_CONFIG_UNSUPPORTED, ERR_QEMU,
+        "unsupported configuration: deletion of external disk snapshot with multiple children snapshots not supported")
+    assert error_of(s1.delete, S.VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN) == (
+        libvirt.VIR_ERR_CONFIG_UNSUPPORTED, ERR_QEMU,
+        "unsupported configuration: deletion of external children disk snapshots not supported")
+    dom.snapshotLookupByName("s2").delete(0)  # the other line's leaf, and the images only it needed
+    assert not guest.exists(f"{IMG}/vm.s2") and not guest.exists(f"{IMG}/vm.s1")
+    s1.delete(0)  # now a single child: n1 takes its place
+    assert dom.snapshotListNames() == ["n1"] and error_of(n1.getParent)[0] == libvirt.VIR_ERR_NO_DOMAIN_SNAPSHOT
+    assert guest.read() == b"N" and guest.file(BASE) == b"A" and guest.chain(disk_source(dom)) == [f"{IMG}/vm.n1",
+                                                                                                BASE]
+    n1.delete(S.VIR_DOMAIN_SNAPSHOT_DELETE_METADATA_ONLY)
+    assert dom.snapshotNum() == 0 and guest.read() == b"N"
+
+
+def test_revert_discard_drops_other_branches_too(dom, guest) -> None:
+    seed(dom, guest)
+    dom.snapshotCreateXML(snapxml("n1", branch("s1")), 0)
+    dom.snapshotCreateXML(snapxml("b", branch("s2")), 0)
+    s1 = dom.snapshotLookupByName("s1")
+    dom.revertToSnapshot(s1, F.REVERT_DISCARD)
+    assert dom.snapshotListNames() == ["s1"] and guest.read() == b"A"
+    for gone in ("vm.s1", "vm.s2", "vm.n1", "vm.b"):
+        assert not guest.exists(f"{IMG}/{gone}")
+    assert guest.exists(BASE) and guest.file(BASE) == b"A"
+
+
+def test_revert_discard_running_keeps_shared_memory(dom, guest) -> None:
+    dom.create()
+    guest.write(b"A")
+    s1 = dom.snapshotCreateXML(snapxml("s1", memspec(f"{IMG}/s1.mem")), 0)
+    guest.write(b"B")
+    dom.snapshotCreateXML(snapxml("n1", branch("s1")), 0)  # shares s1.mem
+    dom.snapshotCreateXML(snapxml("s2", memspec(f"{IMG}/s2.mem")), 0)
+    dom.revertToSnapshot(s1, F.REVERT_DISCARD)
+    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A"
+    assert dom.snapshotListNames() == ["s1"]
+    assert guest.memory_file(f"{IMG}/s1.mem") and not guest.memory_file(f"{IMG}/s2.mem")
+    assert not guest.exists(f"{IMG}/vm.n1") and not guest.exists(f"{IMG}/vm.s2")
