@@ -578,3 +578,113 @@ def test_revert_of_a_transient_domain_to_an_inactive_snapshot(virsh, host) -> No
     assert state(virsh) == "paused (from snapshot)" and host.read(4) == b"BBBB"
     ok(virsh("snapshot-revert", "vm", "t0"))
     assert state(virsh) == "running (from snapshot)" and host.read(4) == b"AAAA"
+
+
+# ---- delete ------------------------------------------------------------------------------------
+
+def test_delete_internal_snapshots(virsh, host) -> None:
+    host.define()
+    host.write(b"AAAA")
+    ok(virsh("snapshot-create-as", "vm", "s1"))
+    host.write(b"BBBB")
+    ok(virsh("snapshot-create-as", "vm", "s2"))
+    host.write(b"CCCC")
+    assert ok(virsh("snapshot-delete", "vm", "s1")) == "Domain snapshot s1 deleted\n\n"
+    assert fakevirt_snapshots(host) == ["s2"] and host.read(4) == b"CCCC"
+    assert fields(ok(virsh("snapshot-info", "vm", "s2")))["Parent"] == "-"
+    ok(virsh("snapshot-revert", "vm", "s2"))
+    assert host.read(4) == b"BBBB"
+    assert err(virsh("snapshot-delete", "vm", "s2", "--children", "--children-only")) == (
+        "error: Failed to delete snapshot s2\nerror: Flags 'VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN' and "
+        "'VIR_DOMAIN_SNAPSHOT_DELETE_CHILDREN_ONLY' are mutually exclusive")
+    assert err(virsh("snapshot-delete", "vm", "nosuch")) == (
+        "error: Domain snapshot not found: no domain snapshot with matching name 'nosuch'")
+    ok(virsh("snapshot-delete", "vm", "s2", "--metadata"))
+    assert names(virsh) == [] and fakevirt_snapshots(host) == ["s2"]  # --metadata leaves the image alone
+
+
+def test_delete_external_snapshots_merges(virsh, host) -> None:
+    host.define()
+    host.write(b"AAAA")
+    ok(virsh("snapshot-create-as", "vm", "s1", "--disk-only"))
+    host.write(b"BBBB", 4)
+    ok(virsh("snapshot-create-as", "vm", "s2", "--disk-only"))
+    host.write(b"CCCC", 8)
+    ok(virsh("snapshot-create-as", "vm", "s3", "--disk-only"))
+    host.write(b"DDDD", 12)
+    assert err(virsh("snapshot-delete", "vm", "s1", "--children")) == (
+        "error: Failed to delete snapshot s1\n"
+        "error: unsupported configuration: deletion of external children disk snapshots not supported")
+    assert err(virsh("snapshot-delete", "vm", "s1", "--children-only")) == (
+        "error: Failed to delete snapshot s1\n"
+        "error: unsupported configuration: deletion of external children disk snapshots not supported")
+    assert err(virsh("snapshot-delete", "vm", "s3", "--children")) == (
+        "error: Failed to delete snapshot s3\n"
+        "error: unsupported configuration: deletion of external disk snapshots with children not supported")
+
+    # the current leaf: its overlay is merged into the one below, which the domain uses again
+    assert ok(virsh("snapshot-delete", "vm", "s3")) == "Domain snapshot s3 deleted\n\n"
+    assert host.source() == f"{IMG}/vm.s2" and not host.exists(f"{IMG}/vm.s3")
+    assert host.chain() == [f"{IMG}/vm.s2", f"{IMG}/vm.s1", VDA]
+    assert host.read(16) == b"AAAABBBBCCCCDDDD"
+    assert current(virsh) == "s2"
+    assert f"<source file='{IMG}/vm.s2'/>" in ok(virsh("dumpxml", "--inactive", "vm"))
+
+    # a non-current snapshot in the active chain with one child: merged, the child rebased
+    ok(virsh("snapshot-delete", "vm", "s1"))
+    assert not host.exists(f"{IMG}/vm.s1") and host.chain() == [f"{IMG}/vm.s2", VDA]
+    assert host.read(16) == b"AAAABBBBCCCCDDDD" and host.read_image(VDA, 8) == b"AAAABBBB"
+    assert fields(ok(virsh("snapshot-info", "vm", "s2")))["Parent"] == "-"
+    ok(virsh("snapshot-delete", "vm", "s2"))
+    assert host.source() == VDA and host.read(16) == b"AAAABBBBCCCCDDDD" and not host.exists(f"{IMG}/vm.s2")
+    assert names(virsh) == []
+    assert err(virsh("snapshot-current", "vm", "--name")) == "error: domain 'vm' has no current snapshot"
+
+
+def test_delete_external_refusals_after_revert(virsh, host) -> None:
+    host.define()
+    host.write(b"AAAA")
+    ok(virsh("snapshot-create-as", "vm", "s1", "--disk-only"))
+    host.write(b"BBBB")
+    ok(virsh("snapshot-create-as", "vm", "s2", "--disk-only"))
+    host.write(b"CCCC")
+    ok(virsh("snapshot-create-as", "vm", "s3", "--disk-only"))
+    ok(virsh("snapshot-revert", "vm", "s1"))
+    assert host.read(4) == b"AAAA" and not host.exists(f"{IMG}/vm.s3")
+    assert err(virsh("snapshot-delete", "vm", "s1")) == (
+        "error: Failed to delete snapshot s1\nerror: unsupported configuration: deletion of active external "
+        "snapshot that is not a leaf snapshot is not supported")
+    assert err(virsh("snapshot-delete", "vm", "s2")) == (
+        "error: Failed to delete snapshot s2\nerror: unsupported configuration: deletion of non-leaf external "
+        "snapshot that is not in active chain is not supported")
+    # a leaf that is not current: its state image (vm.s2, s3's base) is unlinked, nothing merged
+    ok(virsh("snapshot-delete", "vm", "s3"))
+    assert not host.exists(f"{IMG}/vm.s2") and host.read(4) == b"AAAA"
+    assert ok(virsh("snapshot-list", "vm", "--tree")) == "s1\n  |\n  +- s2\n    \n\n"
+    top = host.source()
+    ok(virsh("snapshot-create-as", "vm", "s4", "--disk-only"))
+    assert host.chain() == [f"{IMG}/vm.s4", top, VDA]
+    assert names(virsh, "--from", "s1") == ["s2", "s4"]
+    assert err(virsh("snapshot-delete", "vm", "s1")) == (
+        "error: Failed to delete snapshot s1\nerror: unsupported configuration: deletion of external disk "
+        "snapshot with multiple children snapshots not supported")
+    # --metadata: only the metadata goes, every file stays
+    assert ok(virsh("snapshot-delete", "vm", "s1", "--metadata")) == "Domain snapshot s1 deleted\n\n"
+    assert names(virsh, "--roots") == ["s2", "s4"] and current(virsh) == "s4"
+    assert host.exists(f"{IMG}/vm.s1") and host.exists(top) and host.chain() == [f"{IMG}/vm.s4", top, VDA]
+    assert host.read(4) == b"AAAA"
+
+
+def test_undefine_with_snapshots(virsh, host) -> None:
+    host.define()
+    ok(virsh("snapshot-create-as", "vm", "s1"))
+    ok(virsh("snapshot-create-as", "vm", "s2", "--disk-only"))
+    assert err(virsh("undefine", "vm")) == (
+        "error: Failed to undefine domain 'vm'\nerror: Requested operation is not valid: cannot delete inactive "
+        "domain with 2 snapshots")
+    assert ok(virsh("undefine", "vm", "--snapshots-metadata")) == "Domain 'vm' has been undefined\n\n"
+    assert err(virsh("snapshot-list", "vm")) == "error: failed to get domain 'vm'"
+    assert host.exists(f"{IMG}/vm.s2")
+    xml = _DOMAIN.format(disks=_DISK.format(path=VDA, dev="vda"))
+    ok(virsh("define", host.file("vm2.xml", xml)))
+    assert names(virsh) == []
