@@ -1006,3 +1006,53 @@ def test_revert_discard_running_keeps_shared_memory(dom, guest) -> None:
     assert dom.snapshotListNames() == ["s1"]
     assert guest.memory_file(f"{IMG}/s1.mem") and not guest.memory_file(f"{IMG}/s2.mem")
     assert not guest.exists(f"{IMG}/vm.n1") and not guest.exists(f"{IMG}/vm.s2")
+
+
+# ---- snapshots and the rest of the domain API --------------------------------------------------------------
+
+
+def test_flag_checks_of_the_list_calls(dom) -> None:
+    s1 = dom.snapshotCreateXML(snapxml("s1"), 0)
+    for fn, name in ((dom.listAllSnapshots, "qemuDomainListAllSnapshots"), (dom.snapshotNum, "qemuDomainSnapshotNum"),
+                     (s1.numChildren, "qemuDomainSnapshotNumChildren")):
+        assert error_of(fn, 1 << 11) == (libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU,
+                                         f"unsupported flags (0x800) in function {name}")
+    assert error_of(dom.snapshotLookupByName, "s1", 1) == (
+        libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU, "unsupported flags (0x1) in function qemuDomainSnapshotLookupByName")
+
+
+def test_undefine_and_rename_with_snapshots(conn, dom) -> None:
+    dom.snapshotCreateXML(snapxml("s1"), 0)
+    assert error_of(dom.undefine) == (libvirt.VIR_ERR_OPERATION_INVALID, ERR_QEMU,
+                                      "Requested operation is not valid: cannot delete inactive domain with 1 snapshots")
+    assert error_of(dom.rename, "vm2", 0) == (libvirt.VIR_ERR_OPERATION_INVALID, ERR_QEMU,
+                                              "Requested operation is not valid: cannot rename domain with snapshots")
+    dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA)
+    assert conn.listAllDomains() == []
+
+
+def test_revert_risky_cases(dom, guest) -> None:
+    s1 = dom.snapshotCreateXML(snapxml("s1"), 0)
+    dom.create()
+    dom.managedSave()
+    assert error_of(dom.revertToSnapshot, s1, 0) == (
+        libvirt.VIR_ERR_SNAPSHOT_REVERT_RISKY, ERR_QEMU, "revert requires force: snapshot without memory state, "
+        "removal of existing managed saved state strongly recommended to avoid corruption")
+    dom.revertToSnapshot(s1, S.VIR_DOMAIN_SNAPSHOT_REVERT_FORCE)
+    assert dom.state()[0] == libvirt.VIR_DOMAIN_SHUTOFF and s1.isCurrent() == 1
+    dom.managedSaveRemove()
+    legacy = "<domainsnapshot><name>old</name><state>shutoff</state><creationTime>1</creationTime></domainsnapshot>"
+    old = dom.snapshotCreateXML(legacy, S.VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE)
+    assert old.getName() == "old" and xml_of(old).find("domain") is None
+    for flags in (0, S.VIR_DOMAIN_SNAPSHOT_REVERT_FORCE):
+        assert error_of(dom.revertToSnapshot, old, flags) == (
+            libvirt.VIR_ERR_SNAPSHOT_REVERT_RISKY, ERR_QEMU, "revert requires force: snapshot 'old' lacks domain 'vm' "
+            "rollback info")
+
+
+def test_running_snapshot_keeps_both_definitions(dom, guest) -> None:
+    dom.create()
+    s = dom.snapshotCreateXML(snapxml("s"), 0)
+    x = xml_of(s)
+    assert x.find("domain") is not None and x.find("inactiveDomain") is not None
+    assert x.findtext("domain/name") == "vm" and x.findtext("inactiveDomain/uuid") == dom.UUIDString()
