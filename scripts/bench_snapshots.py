@@ -25,8 +25,7 @@ Everything runs --rounds times (2) and each number is the best round's. The tabl
 and the time per snapshot handled (µs/item: a list call's time divided by N); the scaling section
 flags any operation whose time per item grows more than 2x from the smallest N to the largest.
 The reference daemon (test+tcp://127.0.0.1:16519/default) gets a fresh domain per N, undefined
-with its snapshot metadata at the end. Loopback only; it starts and stops
-its own fakevirt.
+with its snapshot metadata at the end. Loopback only; it starts and stops its own fakevirt.
 """
 
 from __future__ import annotations
@@ -84,7 +83,7 @@ class Sample:
 
 
 Results = dict[tuple[str, int], Sample]  # (operation, N) -> sample
-NOTES: list[str] = []  # printed after the table
+NOTES: dict[str, str] = {}  # printed after the table (the last round's)
 
 
 class Server:
@@ -230,8 +229,8 @@ def run_external(server: Server, m: int, tag: str) -> Results:
                    [lambda s=s: delete_or_forget(s, refused) for s in reversed(order)])
         assert dom.snapshotNum(0) == 0
         if refused:
-            NOTES.append(f"{server.uri}: {len(refused)} of {m} external deletes refused (then deleted with "
-                         f"METADATA_ONLY); first: {refused[0]}")
+            NOTES[f"{server.uri} M={m}"] = (f"{len(refused)} of {m} external deletes refused (then deleted "
+                                            f"with METADATA_ONLY); first: {refused[0]}")
     finally:
         server.drop(dom)
     return results
@@ -344,8 +343,8 @@ def main() -> None:
           f"median of {args.repeat}; external: fakevirt only (the test driver has no disk-only snapshots)")
     print("libvirtd: " + ("test driver, " + REFERENCE_URI if ref is not None else "not reachable, skipped"))
     report(fake, ref)
-    for note in NOTES:
-        print(f"note: {note}")
+    for where, note in NOTES.items():
+        print(f"note: {where}: {note}")
 
 
 if __name__ == "__main__":
