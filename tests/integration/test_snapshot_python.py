@@ -1054,3 +1054,14 @@ def test_running_snapshot_keeps_both_definitions(dom, guest) -> None:
     x = xml_of(s)
     assert x.find("domain") is not None and x.find("inactiveDomain") is not None
     assert x.findtext("domain/name") == "vm" and x.findtext("inactiveDomain/uuid") == dom.UUIDString()
+
+
+def test_secure_xml(conn, guest) -> None:
+    d = conn.defineXML(DOMAIN_XML.replace("</devices>", "<graphics type='vnc' passwd='sekrit'/></devices>"))
+    off = d.snapshotCreateXML(snapxml("off"), 0)
+    d.create()
+    run = d.snapshotCreateXML(snapxml("run"), 0)
+    for snap in (off, run):
+        assert "sekrit" not in snap.getXMLDesc() and "sekrit" in snap.getXMLDesc(S.VIR_DOMAIN_SNAPSHOT_XML_SECURE)
+    assert error_of(off.getXMLDesc, 2) == (libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU,
+                                           "unsupported flags (0x2) in function qemuDomainSnapshotGetXMLDesc")
