@@ -688,3 +688,152 @@ def test_undefine_with_snapshots(virsh, host) -> None:
     xml = _DOMAIN.format(disks=_DISK.format(path=VDA, dev="vda"))
     ok(virsh("define", host.file("vm2.xml", xml)))
     assert names(virsh) == []
+
+
+# ---- branching (fakevirt's extension) ----------------------------------------------------------
+
+def branch_xml(host: Host, name: str, point: str, attrs: str = "", body: str = "") -> str:
+    return host.file(f"{name}.xml", f"<domainsnapshot><name>{name}</name><branch{attrs}>{point}</branch>"
+                                    f"{body}</domainsnapshot>")
+
+
+def test_branch_seed_scenario(virsh, host) -> None:
+    host.define()
+    host.write(b"AAAA", 0)
+    ok(virsh("snapshot-create-as", "vm", "s1", "--disk-only"))   # vm.qcow2 <- vm.s1
+    host.write(b"BBBB", 4)
+    ok(virsh("snapshot-create-as", "vm", "s2", "--disk-only"))   # vm.s1 <- vm.s2
+    host.write(b"CCCC", 8)
+    s1_img, s2_img = f"{IMG}/vm.s1", f"{IMG}/vm.s2"
+    zero = b"\0" * 4
+
+    n1 = branch_xml(host, "n1", "s1", " current='yes'")
+    assert ok(virsh("snapshot-create", "vm", n1)) == f"Domain snapshot n1 created from '{n1}'\n"
+    assert host.source() == f"{IMG}/vm.n1" and host.chain() == [f"{IMG}/vm.n1", VDA]
+    assert host.read(12) == b"AAAA" + zero + zero                   # s1's point in time, not B or C
+    assert host.read_image(s1_img, 12) == b"AAAABBBB" + zero and host.read_image(s2_img, 12) == b"AAAABBBBCCCC"
+    assert host.chain(s2_img) == [s2_img, s1_img, VDA]
+    assert ok(virsh("snapshot-list", "vm", "--tree")) == "s1\n  |\n  +- n1\n  +- s2\n    \n\n"
+    assert current(virsh) == "n1" and state(virsh) == "shut off (unknown)"
+    assert fields(ok(virsh("snapshot-info", "vm", "n1"))) == {
+        "Name": "n1", "Domain": "vm", "Current": "yes", "State": "shutoff", "Location": "external",
+        "Parent": "s1", "Children": "0", "Descendants": "0", "Metadata": "yes"}
+    assert fields(ok(virsh("snapshot-info", "vm", "s1")))["Children"] == "2"
+    xml = ok(virsh("snapshot-dumpxml", "vm", "n1"))
+    assert "branch" not in xml and "<parent>\n    <name>s1</name>\n  </parent>" in xml
+    assert f"<source file='{IMG}/vm.n1'/>" in xml.split("<domain ")[0] and f"<source file='{VDA}'/>" in xml
+    assert f"<source file='{IMG}/vm.n1'/>" in ok(virsh("dumpxml", "--inactive", "vm"))
+    host.write(b"NNNN", 12)
+
+    b2 = branch_xml(host, "b2", "s2", " current='yes'")
+    ok(virsh("snapshot-create", "vm", b2))
+    assert host.source() == f"{IMG}/vm.b2" and host.chain() == [f"{IMG}/vm.b2", s1_img, VDA]
+    assert host.read(16) == b"AAAABBBB" + zero + zero               # s2's point in time
+    assert host.read_image(f"{IMG}/vm.n1", 16) == b"AAAA" + zero + zero + b"NNNN"  # n1's head is kept
+    assert host.read_image(s2_img, 12) == b"AAAABBBBCCCC"
+    assert ok(virsh("snapshot-list", "vm", "--tree")) == (
+        "s1\n  |\n  +- n1\n  +- s2\n      |\n      +- b2\n        \n\n")
+    assert current(virsh) == "b2" and names(virsh, "--external") == ["b2", "n1", "s1", "s2"]
+    assert names(virsh, "--leaves") == ["b2", "n1"]
+    host.write(b"bbbb", 8)
+
+    # current='no': a new head on the point, the domain and the current snapshot stay where they are
+    ok(virsh("snapshot-create", "vm", branch_xml(host, "n3", "s1", " current='no'")))
+    assert host.source() == f"{IMG}/vm.b2" and current(virsh) == "b2"
+    assert host.chain(f"{IMG}/vm.n3") == [f"{IMG}/vm.n3", VDA]
+    ok(virsh("snapshot-create", "vm", branch_xml(host, "n4", "s1")))
+    assert current(virsh) == "b2" and fields(ok(virsh("snapshot-info", "vm", "n4")))["Current"] == "no"
+    assert names(virsh, "--from", "s1") == ["n1", "n3", "n4", "s2"]
+
+    # deleting branches never removes a file another one needs
+    ok(virsh("snapshot-delete", "vm", "n1"))
+    assert not host.exists(f"{IMG}/vm.n1") and host.exists(VDA) and host.exists(f"{IMG}/vm.n3")
+    ok(virsh("snapshot-delete", "vm", "n3"))
+    assert not host.exists(f"{IMG}/vm.n3") and host.exists(VDA)
+    assert host.read(16) == b"AAAABBBBbbbb" + zero
+    assert host.exists(s1_img) and host.exists(f"{IMG}/vm.n4")
+    assert ok(virsh("snapshot-list", "vm", "--tree")) == (
+        "s1\n  |\n  +- n4\n  +- s2\n      |\n      +- b2\n        \n\n")
+
+
+def test_branch_errors_and_capabilities(virsh, host) -> None:
+    caps = ok(virsh("capabilities"))
+    features = re.search(r"<guest>.*?<features>(.*?)</features>", caps, re.S).group(1)
+    assert "<externalSnapshot/>" in features and "<snapshotBranch/>" in features
+    host.define()
+    ok(virsh("snapshot-create-as", "vm", "i1"))
+    host.write(b"AAAA")
+    ok(virsh("snapshot-create-as", "vm", "s1", "--disk-only"))
+    assert err(virsh("snapshot-create", "vm", branch_xml(host, "b", "i1", " current='yes'"))) == (
+        "error: unsupported configuration: branching is only supported from external snapshots")
+    assert err(virsh("snapshot-create", "vm", branch_xml(host, "b", "x"))) == (
+        "error: Domain snapshot not found: no domain snapshot with matching name 'x'")
+    assert err(virsh("snapshot-create", "vm", branch_xml(host, "s1", "s1"))) == (
+        "error: operation failed: domain moment s1 already exists")
+    assert err(virsh("snapshot-create", "vm", branch_xml(host, "b", "s1", " current='maybe'"))) == (
+        "error: XML error: invalid value 'maybe' for attribute 'current' of element <branch>: expected 'yes' or 'no'")
+    assert err(virsh("snapshot-create", "vm", branch_xml(host, "b", "s1", body="<memory snapshot='internal'/>"))) == (
+        "error: XML error: memory state cannot be saved with offline or disk-only snapshot")
+    host.fv.call(lambda: host.hv.images.create(f"{IMG}/other.qcow2", "qcow2", 64 << 20))
+    disks = f"<disks><disk name='vda'><source file='{IMG}/other.qcow2'/></disk></disks>"
+    assert err(virsh("snapshot-create", "vm", branch_xml(host, "b", "s1", body=disks))) == (
+        "error: unsupported configuration: external snapshot file for disk vda already exists and is not a "
+        f"block device: {IMG}/other.qcow2")
+    assert err(virsh("snapshot-create", "vm", branch_xml(host, "b", "s1", body=disks), "--reuse-external")) == (
+        f"error: unsupported configuration: reused file '{IMG}/other.qcow2' is not backed by '{VDA}'")
+    assert err(virsh("snapshot-create", "vm", branch_xml(host, "b", "s1"), "--reuse-external")) == (
+        f"error: missing existing file for disk vda: {IMG}/vm.b: No such file or directory")
+    assert names(virsh) == ["i1", "s1"] and host.source() == f"{IMG}/vm.s1"
+
+    pre = f"{IMG}/pre.b"
+    host.fv.call(lambda: host.hv.images.create(pre, "qcow2", 64 << 20, backing=VDA, backing_fmt="qcow2"))
+    body = f"<disks><disk name='vda'><source file='{pre}'/></disk></disks>"
+    ok(virsh("snapshot-create", "vm", branch_xml(host, "b", "s1", " current='yes'", body), "--reuse-external"))
+    assert host.source() == pre and host.read(4) == b"AAAA"
+    ok(virsh("snapshot-create", "vm", branch_xml(host, "v", "s1"), "--validate"))
+    assert "branch" not in ok(virsh("snapshot-dumpxml", "vm", "v"))
+    assert names(virsh, "--from", "s1") == ["b", "v"]
+
+
+def test_branch_from_a_snapshot_with_memory(virsh, host) -> None:
+    host.define()
+    ok(virsh("start", "vm"))
+    host.write(b"AAAA")
+    mem = f"{IMG}/m1.mem"
+    ok(virsh("snapshot-create-as", "vm", "m1", "--memspec", f"file={mem}"))   # vm.qcow2 <- vm.m1
+    host.write(b"BBBB")
+    ok(virsh("snapshot-create-as", "vm", "d2", "--disk-only"))                # vm.m1 <- vm.d2
+    host.write(b"CCCC")
+
+    ok(virsh("snapshot-create", "vm", branch_xml(host, "x1", "m1", " current='yes'")))
+    assert state(virsh) == "running (from snapshot)"
+    assert host.chain() == [f"{IMG}/vm.x1", VDA] and host.read(4) == b"AAAA"
+    xml = ok(virsh("snapshot-dumpxml", "vm", "x1"))
+    assert f"<memory snapshot='external' file='{mem}'/>" in xml and "<state>running</state>" in xml
+    assert host.read_image(f"{IMG}/vm.d2", 4) == b"CCCC"                      # the head left is kept
+
+    ok(virsh("snapshot-create", "vm", branch_xml(host, "x2", "m1", " current='yes' state='paused'")))
+    assert state(virsh) == "paused (from snapshot)" and host.read(4) == b"AAAA"
+    ok(virsh("snapshot-create", "vm", branch_xml(host, "x3", "m1", " current='yes' state='inactive'")))
+    assert state(virsh) == "shut off (from snapshot)" and host.chain() == [f"{IMG}/vm.x3", VDA]
+    ok(virsh("snapshot-create", "vm", branch_xml(host, "x4", "d2", " current='yes'")))
+    assert state(virsh) == "shut off (from snapshot)"                          # d2 is disk-only
+    assert host.chain() == [f"{IMG}/vm.x4", f"{IMG}/vm.m1", VDA] and host.read(4) == b"BBBB"
+    ok(virsh("snapshot-create", "vm", branch_xml(host, "x5", "d2", " current='yes' state='running'")))
+    assert state(virsh) == "running (from snapshot)" and host.read(4) == b"BBBB"
+
+    ok(virsh("snapshot-create", "vm", branch_xml(host, "x6", "m1", body="<memory snapshot='no'/>")))
+    info = fields(ok(virsh("snapshot-info", "vm", "x6")))
+    assert (info["State"], info["Parent"], info["Current"]) == ("disk-snapshot", "m1", "no")
+    copy = f"{IMG}/x7.mem"
+    ok(virsh("snapshot-create", "vm", branch_xml(host, "x7", "m1", body=f"<memory snapshot='external' file='{copy}'/>")))
+    assert f"<memory snapshot='external' file='{copy}'/>" in ok(virsh("snapshot-dumpxml", "vm", "x7"))
+    assert host.saved(copy) and host.saved(mem)
+    assert current(virsh) == "x5" and state(virsh) == "running (from snapshot)"
+    assert names(virsh, "--from", "m1") == ["d2", "x1", "x2", "x3", "x6", "x7"]
+    assert names(virsh, "--active") == ["m1", "x1", "x2", "x3", "x7"]
+
+    ok(virsh("snapshot-delete", "vm", "x1"))     # shares m1's memory file: it stays
+    assert host.saved(mem) and not host.exists(f"{IMG}/vm.x1") and host.exists(VDA)
+    ok(virsh("snapshot-revert", "vm", "x2"))    # x2 records m1's state; state= only chose where it went
+    assert state(virsh) == "running (from snapshot)" and host.read(4) == b"AAAA"
