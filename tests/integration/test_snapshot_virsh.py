@@ -4,7 +4,11 @@ fakevirt's branching extension (``<branch>`` in plain ``virsh snapshot-create``)
 
 from __future__ import annotations
 
+import os
+import queue
 import re
+import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -170,7 +174,7 @@ def test_internal_snapshot_of_a_running_domain(virsh, host) -> None:
     ok(virsh("start", "vm"))
     host.write(b"AAAA")
     ok(virsh("snapshot-create-as", "vm", "r1"))
-    assert state(virsh) == "running (booted)"
+    assert state(virsh) == "running (unpaused)"
     xml = ok(virsh("snapshot-dumpxml", "vm", "r1"))
     assert "<state>running</state>" in xml and "<memory snapshot='internal'/>" in xml
     assert "<disk name='vda' snapshot='internal'/>" in xml
@@ -478,9 +482,9 @@ def test_revert_internal_states_and_flags(virsh, host) -> None:
     ok(virsh("snapshot-create-as", "vm", "off1"))
     host.write(b"XXXX")
     ok(virsh("snapshot-revert", "vm", "off1", "--paused"))
-    assert state(virsh) == "paused (from snapshot)" and host.read(4) == b"OFF1"
+    assert state(virsh).startswith("paused (") and host.read(4) == b"OFF1"
     ok(virsh("snapshot-revert", "vm", "off1", "--running"))
-    assert state(virsh) == "running (from snapshot)" and host.read(4) == b"OFF1"
+    assert state(virsh).startswith("running (") and host.read(4) == b"OFF1"
     host.write(b"RUN1")
     ok(virsh("snapshot-create-as", "vm", "r1"))
     host.write(b"YYYY")
@@ -556,7 +560,7 @@ def test_revert_external_snapshots(virsh, host) -> None:
     assert host.chain() == [top3, f"{IMG}/vm.s1", VDA] and host.read(4) == b"BBBB"
     assert not host.exists(top2)
     ok(virsh("snapshot-revert", "vm", "d2", "--running"))
-    assert state(virsh) == "running (from snapshot)" and host.read(4) == b"BBBB"
+    assert state(virsh).startswith("running (") and host.read(4) == b"BBBB"
     assert host.read_image(f"{IMG}/vm.s1", 4) == b"BBBB" and host.read_image(VDA, 4) == b"AAAA"
     assert names(virsh, "--external") == ["d2", "m3", "s1"]
 
@@ -573,9 +577,9 @@ def test_revert_of_a_transient_domain_to_an_inactive_snapshot(virsh, host) -> No
     assert err(virsh("snapshot-revert", "vm", "t1")) == (
         "error: Failed to revert snapshot t1\nerror: Requested operation is not valid: transient domain needs "
         "to request run or pause to revert to inactive snapshot")
-    assert state(virsh) == "running (booted)" and host.read(4) == b"CCCC"
+    assert state(virsh) == "running (unpaused)" and host.read(4) == b"CCCC"
     ok(virsh("snapshot-revert", "vm", "t1", "--paused"))
-    assert state(virsh) == "paused (from snapshot)" and host.read(4) == b"BBBB"
+    assert state(virsh).startswith("paused (") and host.read(4) == b"BBBB"
     ok(virsh("snapshot-revert", "vm", "t0"))
     assert state(virsh) == "running (from snapshot)" and host.read(4) == b"AAAA"
 
@@ -674,6 +678,26 @@ def test_delete_external_refusals_after_revert(virsh, host) -> None:
     assert host.exists(f"{IMG}/vm.s1") and host.exists(top) and host.chain() == [f"{IMG}/vm.s4", top, VDA]
     assert host.read(4) == b"AAAA"
 
+
+def test_delete_external_snapshots_of_a_running_domain(virsh, host) -> None:
+    host.define()
+    ok(virsh("start", "vm"))
+    host.write(b"AAAA")
+    ok(virsh("snapshot-create-as", "vm", "d1", "--disk-only"))
+    host.write(b"BBBB", 4)
+    ok(virsh("snapshot-create-as", "vm", "m2", "--memspec", f"file={IMG}/m2.mem"))
+    host.write(b"CCCC", 8)
+    assert ok(virsh("snapshot-delete", "vm", "m2")) == "Domain snapshot m2 deleted\n\n"
+    assert state(virsh) == "running (unpaused)" and current(virsh) == "d1"
+    assert host.source() == f"{IMG}/vm.d1" and host.chain() == [f"{IMG}/vm.d1", VDA]
+    assert host.read(12) == b"AAAABBBBCCCC" and not host.exists(f"{IMG}/vm.m2")
+    live = ok(virsh("dumpxml", "vm"))
+    assert re.findall(r"<source file='([^']+)'", live) == [f"{IMG}/vm.d1", VDA]
+    ok(virsh("snapshot-delete", "vm", "d1"))
+    assert host.source() == VDA and host.read(12) == b"AAAABBBBCCCC" and not host.exists(f"{IMG}/vm.d1")
+    assert "<backingStore/>" in ok(virsh("dumpxml", "vm")) and names(virsh) == []
+    ok(virsh("destroy", "vm"))
+    assert host.read(12) == b"AAAABBBBCCCC"
 
 def test_undefine_with_snapshots(virsh, host) -> None:
     host.define()
@@ -820,7 +844,7 @@ def test_branch_from_a_snapshot_with_memory(virsh, host) -> None:
     assert state(virsh) == "shut off (from snapshot)"                          # d2 is disk-only
     assert host.chain() == [f"{IMG}/vm.x4", f"{IMG}/vm.m1", VDA] and host.read(4) == b"BBBB"
     ok(virsh("snapshot-create", "vm", branch_xml(host, "x5", "d2", " current='yes' state='running'")))
-    assert state(virsh) == "running (from snapshot)" and host.read(4) == b"BBBB"
+    assert state(virsh).startswith("running (") and host.read(4) == b"BBBB"
 
     ok(virsh("snapshot-create", "vm", branch_xml(host, "x6", "m1", body="<memory snapshot='no'/>")))
     info = fields(ok(virsh("snapshot-info", "vm", "x6")))
@@ -829,7 +853,7 @@ def test_branch_from_a_snapshot_with_memory(virsh, host) -> None:
     ok(virsh("snapshot-create", "vm", branch_xml(host, "x7", "m1", body=f"<memory snapshot='external' file='{copy}'/>")))
     assert f"<memory snapshot='external' file='{copy}'/>" in ok(virsh("snapshot-dumpxml", "vm", "x7"))
     assert host.saved(copy) and host.saved(mem)
-    assert current(virsh) == "x5" and state(virsh) == "running (from snapshot)"
+    assert current(virsh) == "x5" and state(virsh).startswith("running (")
     assert names(virsh, "--from", "m1") == ["d2", "x1", "x2", "x3", "x6", "x7"]
     assert names(virsh, "--active") == ["m1", "x1", "x2", "x3", "x7"]
 
@@ -837,3 +861,29 @@ def test_branch_from_a_snapshot_with_memory(virsh, host) -> None:
     assert host.saved(mem) and not host.exists(f"{IMG}/vm.x1") and host.exists(VDA)
     ok(virsh("snapshot-revert", "vm", "x2"))    # x2 records m1's state; state= only chose where it went
     assert state(virsh) == "running (from snapshot)" and host.read(4) == b"AAAA"
+
+
+def test_halt_emits_stopped_from_snapshot(virsh_bin, fakevirt_uri, virsh, host) -> None:
+    host.define()
+    ok(virsh("start", "vm"))
+    env = {**os.environ, "LC_ALL": "C", "VIRSH_DEFAULT_CONNECT_URI": ""}
+    lines: queue.Queue[str] = queue.Queue()
+    with subprocess.Popen([virsh_bin, "-c", fakevirt_uri, "event", "--all", "--loop", "--timeout", "4"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as p:
+        reader = threading.Thread(target=lambda: [lines.put(line) for line in p.stdout], daemon=True)
+        reader.start()
+        for _ in range(20):  # wait until the watcher has registered: it sees a probe event
+            ok(virsh("desc", "vm", "--live", "probe"))
+            try:
+                lines.get(timeout=0.2)
+                break
+            except queue.Empty:
+                continue
+        ok(virsh("snapshot-create-as", "vm", "h1", "--halt"))
+        p.wait(timeout=10)
+        reader.join(5)
+    seen = [line for line in iter(lambda: lines.get_nowait() if not lines.empty() else None, None)
+            if "'lifecycle'" in line or "timed out" in line]
+    assert seen == ["event 'lifecycle' for domain 'vm': Suspended Paused\n",   # paused for savevm
+                    "event 'lifecycle' for domain 'vm': Stopped Snapshot\n", "event loop timed out\n"]
+    assert state(virsh) == "shut off (from snapshot)"
