@@ -351,6 +351,80 @@ def test_create_errors_and_raw_xml(virsh, host) -> None:
     assert fields(ok(virsh("snapshot-info", "vm", name)))["Parent"] == "d"
 
 
+def test_create_option_errors_on_an_inactive_domain(virsh, host) -> None:
+    host.define(second=True)
+    bad = host.file("bad.xml", "<domainsnapshot><name>x\n")
+    assert err(virsh("snapshot-create", "vm", bad)) == (
+        "error: (domain_snapshot):2: Premature end of data in tag name line 1\n(null)\n^")
+    internal = "unsupported configuration: disk 'vda' must use snapshot mode 'internal'"
+    for args, text in (
+            (("--memspec", f"file={IMG}/mem1"), "XML error: memory state cannot be saved with offline or disk-only snapshot"),
+            (("--memspec", f"file={IMG}/mem2", "--disk-only"),
+             "XML error: memory state cannot be saved with offline or disk-only snapshot"),
+            (("--memspec", "snapshot=internal"), "XML error: memory state cannot be saved with offline or disk-only snapshot"),
+            (("--disk-only", "--diskspec", "vda,snapshot=no", "--diskspec", "vdb,snapshot=no"),
+             "unsupported configuration: nothing selected for snapshot"),
+            (("--diskspec", "vda,snapshot=no", "--diskspec", "vdb,snapshot=no"), internal),
+            (("--diskspec", "vda,snapshot=external", "--diskspec", "vdb,snapshot=no"), internal),
+            (("--diskspec", "vda,snapshot=internal", "--diskspec", "vdb,snapshot=external"),
+             "unsupported configuration: disk 'vdb' must use snapshot mode 'internal'"),
+            (("--diskspec", "vdx"), "unsupported configuration: no disk named 'vdx'"),
+            (("--diskspec", "vda", "--diskspec", "vda"), "unsupported configuration: disk 'vda' specified twice"),
+            (("--diskspec", "vda,file=relative.qcow2", "--disk-only"),
+             "XML error: disk snapshot image path 'relative.qcow2' must be absolute"),
+            (("--diskspec", f"vda,snapshot=internal,file={IMG}/x.qcow2"),
+             f"unsupported configuration: file '{IMG}/x.qcow2' for disk 'vda' requires use of external snapshot mode"),
+            (("--disk-only", "--diskspec", "vda,driver=raw"),
+             "unsupported configuration: external snapshot format for disk vda is unsupported: raw"),
+            (("--disk-only", "--diskspec", "vda,snapshot=internal"),
+             "unsupported configuration: mixing internal and external targets for a snapshot is not yet supported")):
+        assert err(virsh("snapshot-create-as", "vm", "e", *args)) == f"error: {text}", args
+    assert names(virsh) == [] and host.source() == VDA
+    assert err(virsh("snapshot-delete", "vm", "--current")) == (
+        "error: Domain snapshot not found: the domain does not have a current snapshot")
+    # --disk-only with every disk internal on an inactive domain: metadata only
+    ok(virsh("snapshot-create-as", "vm", "m4", "--disk-only", "--diskspec", "vda,snapshot=internal",
+             "--diskspec", "vdb,snapshot=internal"))
+    info = fields(ok(virsh("snapshot-info", "vm", "m4")))
+    assert (info["State"], info["Location"]) == ("shutoff", "internal") and fakevirt_snapshots(host) == []
+
+
+def test_redefine(virsh, host) -> None:
+    host.define()
+    ok(virsh("snapshot-create-as", "vm", "m4"))
+    ok(virsh("snapshot-create-as", "vm", "m5"))
+    xml = ok(virsh("snapshot-dumpxml", "vm", "m4"))
+    uuid = re.search(r"<uuid>(.*)</uuid>", xml).group(1)
+    with_parent = xml.replace("<creationTime>", "<parent><name>{}</name></parent><creationTime>")
+    cases = (
+        (with_parent.format("nosuchparent").replace("<name>m4</name>", "<name>child</name>", 1),
+         "invalid argument: parent nosuchparent for moment child not found"),
+        (re.sub(r"<creationTime>\d+</creationTime>", "", xml), "internal error: missing creationTime from existing snapshot"),
+        (xml.replace("<state>shutoff</state>", ""), "XML error: missing state from existing snapshot"),
+        (xml.replace("<name>m4</name>", "", 1), "XML error: a redefined snapshot must have a name"),
+        (xml.replace("<state>shutoff</state>", "<state>bogus</state>"),
+         "unsupported configuration: Invalid state 'bogus' in domain snapshot XML"),
+        (xml.replace("<state>shutoff</state>", "<state>running</state>"),
+         "invalid argument: cannot change between online and offline snapshot state in snapshot m4"),
+        (xml.replace("<name>m4</name>", "<name>m4u</name>", 1).replace(uuid, "11111111-2222-3333-4444-555555555555"),
+         f"invalid argument: definition for snapshot m4u must use uuid {uuid}"),
+        (with_parent.format("m4"), "invalid argument: cannot set moment m4 as its own parent"),
+        (with_parent.format("m5"), "invalid argument: parent m5 would create cycle to m4"))
+    for i, (text, message) in enumerate(cases):
+        assert err(virsh("snapshot-create", "vm", host.file(f"r{i}.xml", text), "--redefine")) == f"error: {message}", i
+    m4 = host.file("m4.xml", xml)
+    assert ok(virsh("snapshot-create", "vm", m4, "--redefine")) == f"Domain snapshot m4 created from '{m4}'\n"
+    copy = host.file("m4copy.xml", xml.replace("<name>m4</name>", "<name>m4copy</name>", 1))
+    ok(virsh("snapshot-create", "vm", copy, "--redefine"))
+    assert current(virsh) == "m5" and names(virsh, "--roots") == ["m4", "m4copy"]
+    ok(virsh("snapshot-create", "vm", copy, "--redefine", "--current"))
+    assert current(virsh) == "m4copy"
+    assert err(virsh("snapshot-create", "vm", m4, "--redefine", "--disk-only")) == (
+        "error: invalid argument: disk-only flag for snapshot m4 requires disk-snapshot state")
+    assert err(virsh("snapshot-create", "vm", m4, "--current")) == (
+        "error: Flag 'VIR_DOMAIN_SNAPSHOT_CREATE_REDEFINE' is required by flag 'VIR_DOMAIN_SNAPSHOT_CREATE_CURRENT'")
+    assert fields(ok(virsh("snapshot-info", "vm", "m5")))["Parent"] == "m4" and host.source() == VDA
+
 # ---- the tree and listing ----------------------------------------------------------------------
 
 VT_TREE = ("s1\n  |\n  +- s3\n  |   |\n  |   +- s2\n  |   +- s6\n  |       |\n  |       +- s4\n"
