@@ -117,6 +117,19 @@ _WIRE: dict[int, _Wire] = {
     EventID.REBOOT: _Wire(
         Proc.DOMAIN_EVENT_CALLBACK_REBOOT, w.DomainEventCallbackRebootMsg, Proc.DOMAIN_EVENT_REBOOT,
         lambda d, x: w.DomainEventRebootMsg(dom=d)),
+    EventID.BLOCK_JOB: _Wire(  # names the image path
+        Proc.DOMAIN_EVENT_CALLBACK_BLOCK_JOB, w.DomainEventCallbackBlockJobMsg, Proc.DOMAIN_EVENT_BLOCK_JOB,
+        lambda d, x: w.DomainEventBlockJobMsg(dom=d, path=x["path"], type=x["type"], status=x["status"])),
+}
+
+# events that only exist in the callback form: (procedure, body from callbackID, domain, data)
+_CALLBACK_ONLY: dict[int, tuple[int, Callable[[int, NonnullDomain, dict[str, Any]], Any]]] = {
+    EventID.METADATA_CHANGE: (Proc.DOMAIN_EVENT_CALLBACK_METADATA_CHANGE, lambda c, d, x: (
+        w.DomainEventCallbackMetadataChangeMsg(callbackID=c, dom=d, type=x["type"], nsuri=x["nsuri"]))),
+    EventID.BLOCK_JOB_2: (Proc.DOMAIN_EVENT_BLOCK_JOB_2, lambda c, d, x: (  # names the target ("vda")
+        w.DomainEventBlockJob2Msg(callbackID=c, dom=d, dst=x["dst"], type=x["type"], status=x["status"]))),
+    EventID.MIGRATION_ITERATION: (Proc.DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION, lambda c, d, x: (
+        w.DomainEventCallbackMigrationIterationMsg(callbackID=c, dom=d, iteration=x["iteration"]))),
 }
 
 
@@ -125,12 +138,12 @@ def message_for(cb: EventCallback, ev: DomainEvent) -> Message | None:
     if cb.event_id != ev.event_id or (cb.domain is not None and cb.domain != ev.domain.uuid):
         return None
     dom = NonnullDomain(name=ev.domain.name, uuid=ev.domain.uuid.bytes, id=ev.domain.id)
-    if ev.event_id == EventID.METADATA_CHANGE:
+    only = _CALLBACK_ONLY.get(ev.event_id)
+    if only is not None:
         if cb.legacy:
             return None  # no legacy message exists for it
-        body: Any = w.DomainEventCallbackMetadataChangeMsg(callbackID=cb.callback_id, dom=dom,
-                                                           type=ev.data["type"], nsuri=ev.data["nsuri"])
-        return Message(program=Program.REMOTE, procedure=Proc.DOMAIN_EVENT_CALLBACK_METADATA_CHANGE, body=body)
+        proc, build = only
+        return Message(program=Program.REMOTE, procedure=proc, body=build(cb.callback_id, dom, ev.data))
     wire = _WIRE.get(ev.event_id)
     if wire is None:
         return None

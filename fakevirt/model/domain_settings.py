@@ -93,8 +93,7 @@ class DomainSettings:
             if not dom.active:
                 raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU, "vCPU count provided by the guest agent "
                                        "can only be requested for live domains")
-            raise VirtError.report(ErrorCode.AGENT_UNRESPONSIVE, _QEMU,
-                                   "QEMU guest agent is not configured")
+            raise VirtError.agent_not_configured()
         return d.vcpus if flags & VCPU_MAXIMUM else d.current_vcpus
 
     def set_vcpus(self, dom: Domain, count: int, flags: int) -> None:
@@ -173,4 +172,4 @@ class DomainSettings:
         self._require_active(dom)
         if flags & HOSTNAME_LEASE:
             raise VirtError.report(ErrorCode.NO_HOSTNAME, _QEMU, f"no hostname found for domain {dom.name}")
-        raise VirtError.report(ErrorCode.AGENT_UNRESPONSIVE, _QEMU, "QEMU guest agent is not configured")
+        raise VirtError.agent_not_configured()

@@ -7,6 +7,7 @@ Messages and codes follow libvirt 9.x's QEMU driver (qemu_driver.c) and the doma
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
@@ -186,7 +187,8 @@ class Domains(DomainSettings):
         self._next_id += 1
         return new_id
 
-    def _boot(self, dom: Domain, paused: bool, reason: Running, detail: int) -> None:
+    def _boot(self, dom: Domain, paused: bool, reason: Running, detail: int,
+              before_started: Callable[[], None] | None = None) -> None:
         source = dom.live if dom.live is not None else dom.config
         assert source is not None
         dom.id = self._allocate_id()
@@ -199,6 +201,8 @@ class Domains(DomainSettings):
         self.sync_disk_users(dom)
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.cpu_time_ns = 0
+        if before_started is not None:
+            before_started()
         self._emit(dom, Lifecycle.STARTED, detail)
         if paused:
             dom.set_state(State.PAUSED, Paused.USER)
@@ -316,6 +320,7 @@ class Domains(DomainSettings):
         index = 0
         for disk in reversed(dom.live.disks):
             if not disk.source:
+                index += 1  # an empty drive has a node too, though its XML shows no <source>
                 continue
             disk.extra = [e for e in disk.extra if e.tag != "backingStore"]
             chain = (images.chain(disk.source)[1:]

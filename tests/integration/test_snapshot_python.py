@@ -450,6 +450,7 @@ def test_read_only_connection(fakevirt_uri: str, dom) -> None:
 # ---- revert ------------------------------------------------------------------------------------------
 
 RUNNING_FROM_SNAPSHOT = [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_FROM_SNAPSHOT]
+RUNNING_BOOTED = [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED]  # inactive snapshot + RUNNING
 PAUSED_FROM_SNAPSHOT = [libvirt.VIR_DOMAIN_PAUSED, libvirt.VIR_DOMAIN_PAUSED_FROM_SNAPSHOT]
 SHUTOFF_FROM_SNAPSHOT = [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_FROM_SNAPSHOT]
 
@@ -463,11 +464,12 @@ def test_revert_internal_inactive_snapshot(dom, guest) -> None:
     dom.revertToSnapshot(s1, 0)
     assert dom.state() == SHUTOFF_FROM_SNAPSHOT and guest.read() == b"A"
     assert s1.isCurrent() == 1
+    # an inactive snapshot started by the revert boots as usual: libvirtd 9.0 says "booted" / "user"
     dom.revertToSnapshot(s1, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING)
-    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A"
+    assert dom.state() == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_BOOTED] and guest.read() == b"A"
     guest.write(b"C")
     dom.revertToSnapshot(s1, S.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED)
-    assert dom.state() == PAUSED_FROM_SNAPSHOT and guest.read() == b"A"
+    assert dom.state() == [libvirt.VIR_DOMAIN_PAUSED, libvirt.VIR_DOMAIN_PAUSED_USER] and guest.read() == b"A"
     dom.resume()
     assert guest.read() == b"A" and dom.state()[0] == libvirt.VIR_DOMAIN_RUNNING
     assert error_of(dom.revertToSnapshot, s1, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING
@@ -512,7 +514,7 @@ def test_revert_transient_domain_needs_a_state(conn, guest) -> None:
         "request run or pause to revert to inactive snapshot")
     assert t.state()[0] == libvirt.VIR_DOMAIN_RUNNING and guest.read() == b"B"
     t.revertToSnapshot(disk, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING)
-    assert t.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A"
+    assert t.state() == RUNNING_BOOTED and guest.read() == b"A"
 
 
 def test_revert_external_memory_snapshot(dom, guest) -> None:
@@ -550,7 +552,7 @@ def test_revert_external_disk_only_inactive(dom, guest) -> None:
     assert x.find("revertDisks/disk/source").get("file") == overlay
     assert not guest.exists(f"{IMG}/vm.s2")  # the head s2 left behind
     dom.revertToSnapshot(s2, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING)
-    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"B"
+    assert dom.state() == RUNNING_BOOTED and guest.read() == b"B"
     assert xml_of(s1).find("revertDisks") is None
 
 
@@ -608,6 +610,8 @@ STOPPED = (E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_FROM_SNAPSHOT)
 STARTED = (E.VIR_DOMAIN_EVENT_STARTED, E.VIR_DOMAIN_EVENT_STARTED_FROM_SNAPSHOT)
 SUSPENDED = (E.VIR_DOMAIN_EVENT_SUSPENDED, E.VIR_DOMAIN_EVENT_SUSPENDED_FROM_SNAPSHOT)
 DEFINED = (E.VIR_DOMAIN_EVENT_DEFINED, E.VIR_DOMAIN_EVENT_DEFINED_FROM_SNAPSHOT)
+RESUMED = (E.VIR_DOMAIN_EVENT_RESUMED, E.VIR_DOMAIN_EVENT_RESUMED_FROM_SNAPSHOT)
+UNPAUSED = (E.VIR_DOMAIN_EVENT_RESUMED, E.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED)
 
 
 def test_revert_lifecycle_events(fakevirt_uri: str, dom, guest) -> None:
@@ -619,12 +623,12 @@ def test_revert_lifecycle_events(fakevirt_uri: str, dom, guest) -> None:
     ev = Events(fakevirt_uri)
     try:
         cases = [
-            (run, 0, [STOPPED, STARTED, DEFINED]),  # running → running
+            (run, 0, [STOPPED, STARTED, RESUMED, DEFINED]),  # running → running (as libvirtd 9.0)
             (run, S.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED, [STOPPED, STARTED, SUSPENDED, DEFINED]),  # → paused
             (off, 0, [STOPPED, DEFINED]),  # paused → inactive
             (off, 0, [DEFINED]),  # inactive → inactive
-            (off, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING, [STARTED, DEFINED]),  # inactive → running
-            (ext, 0, [STOPPED, STARTED, DEFINED]),  # external, running → running
+            (off, S.VIR_DOMAIN_SNAPSHOT_REVERT_RUNNING, [UNPAUSED, STARTED, DEFINED]),  # inactive → running
+            (ext, 0, [STOPPED, STARTED, RESUMED, DEFINED]),  # external, running → running
         ]
         for snap, flags, expected in cases:
             dom.revertToSnapshot(snap, flags)
@@ -798,7 +802,7 @@ def test_branch_current_switches_the_domain(dom, guest) -> None:
     assert (guest.file(f"{IMG}/vm.s1"), guest.file(f"{IMG}/vm.s2"), guest.file(BASE)) == (b"B", b"C", b"A")
     # the old head vm.s2 is kept: back to s2's line through another branch
     b2 = dom.snapshotCreateXML(snapxml("b2", branch("s2", current="yes", state="running")), 0)
-    assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"B" and b2.isCurrent() == 1
+    assert dom.state() == RUNNING_BOOTED and guest.read() == b"B" and b2.isCurrent() == 1
     assert guest.chain(disk_source(dom)) == [f"{IMG}/vm.b2", f"{IMG}/vm.s1", BASE]
     assert guest.file(f"{IMG}/vm.n1") == b"N" and guest.file(f"{IMG}/vm.s2") == b"C"
     # deleting a non-current branch leaf drops its overlay only
@@ -849,7 +853,7 @@ def test_branch_events(fakevirt_uri: str, dom, guest) -> None:
         dom.snapshotCreateXML(snapxml("n0", branch("s1")), 0)
         assert ev.take([]) == []
         dom.snapshotCreateXML(snapxml("n1", branch("s1", current="yes")), 0)
-        assert ev.take([STOPPED, STARTED, DEFINED]) == [STOPPED, STARTED, DEFINED]
+        assert ev.take([STOPPED, STARTED, RESUMED, DEFINED]) == [STOPPED, STARTED, RESUMED, DEFINED]
     finally:
         ev.close()
 

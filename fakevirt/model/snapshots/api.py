@@ -16,11 +16,13 @@ from ...errors import ErrorCode, ErrorDomain, VirtError
 from ..domain import Domain, Paused, Running, SavedState, Shutoff, State
 from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
-from ..events import Lifecycle
+from ..events import DomainEvent, EventID, Lifecycle
 from . import branch, create, delete, redefine, revert
 from . import flags as F
 from .align import align_disks
 from .common import (
+    RESUMED_FROM_SNAPSHOT,
+    RESUMED_UNPAUSED,
     STARTED_FROM_SNAPSHOT,
     STATE_NAMES,
     STOPPED_FROM_SNAPSHOT,
@@ -249,18 +251,45 @@ class DomainSnapshots:
         if not persistent:
             dom.config = None
 
-    def boot_from_snapshot(self, dom: Domain, live: DomainDef, paused: bool, memory: SavedState | None) -> None:
-        """qemuProcessStart from a snapshot: STARTED/FROM_SNAPSHOT, then maybe SUSPENDED/FROM_SNAPSHOT."""
+    def boot_from_snapshot(self, dom: Domain, live: DomainDef, paused: bool, memory: SavedState | None,
+                           fresh: bool = False) -> None:
+        """qemuProcessStart for a revert, with the events and reasons libvirtd 9.0 shows.
+
+        With the snapshot's memory QEMU starts paused and is resumed: STARTED then RESUMED or
+        SUSPENDED, all FROM_SNAPSHOT.  A ``fresh`` boot (an inactive snapshot with RUNNING or
+        PAUSED) is an ordinary start: QEMU's RESUMED (unpaused) even precedes STARTED, and the
+        reasons are "booted" / "user".
+        """
         domains = self.driver.domains
         self.driver.check_disks(live)
         dom.live = live
+        if fresh and not paused:
+            domains._boot(dom, paused=False, reason=Running.BOOTED, detail=STARTED_FROM_SNAPSHOT,
+                          before_started=lambda: self.emit(dom, Lifecycle.RESUMED, RESUMED_UNPAUSED))
+            return
         domains._boot(dom, paused=False, reason=Running.FROM_SNAPSHOT, detail=STARTED_FROM_SNAPSHOT)
         if memory is not None:
             dom.cpu_time_ns = memory.cpu_time_ns
         if paused:
             dom.cpu_time_ns = domains.cpu_time(dom)
-            dom.set_state(State.PAUSED, Paused.FROM_SNAPSHOT)
+            dom.set_state(State.PAUSED, Paused.USER if fresh else Paused.FROM_SNAPSHOT)
             self.emit(dom, Lifecycle.SUSPENDED, SUSPENDED_FROM_SNAPSHOT)
+        else:
+            self.emit(dom, Lifecycle.RESUMED, RESUMED_FROM_SNAPSHOT)
+
+    def emit_save_progress(self, dom: Domain) -> None:
+        """What saving the guest's RAM shows: QEMU's two migration iterations."""
+        for iteration in (1, 2):
+            self.driver.hypervisor.bus.publish(DomainEvent(self.driver.uri, EventID.MIGRATION_ITERATION,
+                                                           dom.ref(), {"iteration": iteration}))
+
+    def emit_block_job(self, dom: Domain, path: str, dst: str, job: int, status: int) -> None:
+        """A block job event in both forms: BLOCK_JOB names the image, BLOCK_JOB_2 the target."""
+        bus = self.driver.hypervisor.bus
+        bus.publish(DomainEvent(self.driver.uri, EventID.BLOCK_JOB, dom.ref(),
+                                {"path": path, "type": job, "status": status}))
+        bus.publish(DomainEvent(self.driver.uri, EventID.BLOCK_JOB_2, dom.ref(),
+                                {"dst": dst, "type": job, "status": status}))
 
     def make_current(self, dom: Domain, snap: Snapshot | None) -> None:
         """qemuSnapshotSetCurrent: the old current forgets the overlays a revert gave it."""

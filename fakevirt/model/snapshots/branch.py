@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, VirtError
+from ...errors import ErrorCode, ErrorDomain, VirtError
 from ..domain import Domain
 from ..events import Lifecycle
 from . import flags as F
@@ -66,7 +66,7 @@ def _memory(api: DomainSnapshots, point: Snapshot, sd: SnapshotDef, flags: int) 
     wanted = "no" if flags & F.CREATE_DISK_ONLY else sd.memory
     if pd.memory != "external":
         if wanted not in (None, "no"):
-            raise VirtError.report(ErrorCode.XML_ERROR, QEMU,
+            raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN_SNAPSHOT,
                                    "memory state cannot be saved with offline or disk-only snapshot")
         sd.memory, sd.memory_file, sd.state = "no", None, pd.state
         return
@@ -96,7 +96,8 @@ def _overlays(api: DomainSnapshots, dom: Domain, point: Snapshot, sd: SnapshotDe
     asked = {d.name: d for d in sd.disks}
     for name in asked:
         if pd.domain.find_disk(name) is None and not any(k.source == name for k in pd.domain.disks):
-            raise config_unsupported(f"no disk named '{name}'")
+            raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN_SNAPSHOT,
+                                   f"no disk named '{name}'")
     out: list[SnapshotDisk] = []
     created: list[str] = []
     for pdisk in pd.disks:
@@ -159,7 +160,8 @@ def _switch_to(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, snap: Snapsho
     if dom.persistent:
         dom.config = inactive
     if state in ("running", "paused"):
-        api.boot_from_snapshot(dom, config if memory is not None else inactive.copy(), state == "paused", memory)
+        api.boot_from_snapshot(dom, config if memory is not None else inactive.copy(), state == "paused", memory,
+                               fresh=memory is None)
     if snap is not None:
         dom.snapshots.current = snap
     if dom.persistent:

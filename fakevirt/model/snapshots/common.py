@@ -12,6 +12,10 @@ STATE_NAMES = {State.NOSTATE: "nostate", State.RUNNING: "running", State.BLOCKED
 ACTIVE_STATES = ("running", "paused")  # snapshot states that carry memory and boot the domain
 # lifecycle event details (libvirt-domain.h)
 DEFINED_FROM_SNAPSHOT, STARTED_FROM_SNAPSHOT, SUSPENDED_FROM_SNAPSHOT, STOPPED_FROM_SNAPSHOT = 3, 3, 5, 6
+RESUMED_UNPAUSED, RESUMED_FROM_SNAPSHOT = 0, 2
+# virDomainBlockJobType and the event statuses
+JOB_COMMIT, JOB_ACTIVE_COMMIT = 3, 4
+JOB_COMPLETED, JOB_READY = 0, 3
 VM_STATE_FRACTION = 16  # an idle guest's saved RAM is about 1/16 of its size
 
 

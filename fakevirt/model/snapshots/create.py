@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
+from ...errors import VirtError
 from ..devices import Disk, RawElement
 from ..domain import Domain, SavedState, State
 from ..domaindef import DomainDef
@@ -32,9 +33,11 @@ def create(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> st
     memory: SavedState | None = None
     if dom.active:
         if flags & F.CREATE_DISK_ONLY or sd.memory == "external":
+            if flags & F.CREATE_QUIESCE:
+                raise VirtError.agent_not_configured()  # the guest's filesystems cannot be frozen
             _active_external(api, dom, sd, flags)
         else:
-            memory = _active_internal(api, dom, sd)
+            memory = _active_internal(api, dom, sd, flags)
     elif flags & F.CREATE_DISK_ONLY:
         _switch_disks(api, dom, sd, bool(flags & F.CREATE_REUSE_EXT))
     else:
@@ -54,7 +57,7 @@ def _align(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> No
     """qemuSnapshotCreateAlignDisks: state, memory and the disk list from the domain."""
     source = dom.live if dom.active else dom.config
     assert source is not None
-    sd.domain = without_chain(source)
+    sd.domain = stored_copy(source)
     sd.inactive_domain = dom.config.copy() if dom.active and dom.config is not None else None
     state = STATE_NAMES[dom.state]
     if flags & F.CREATE_DISK_ONLY:
@@ -134,11 +137,19 @@ def _internal_images(api: DomainSnapshots, sd: SnapshotDef, vm_state_size: int) 
         first = False
 
 
-def _active_internal(api: DomainSnapshots, dom: Domain, sd: SnapshotDef) -> SavedState:
-    """qemuSnapshotCreateActiveInternal: savevm stores the disks and the guest's RAM."""
+def _active_internal(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> SavedState:
+    """qemuSnapshotCreateActiveInternal: savevm stores the disks and the guest's RAM; libvirt
+    pauses a running guest around it (SUSPENDED, then RESUMED unless HALT follows)."""
     assert dom.live is not None
-    memory = SavedState(dom.live.copy(), dom.state == State.RUNNING, api.driver.domains.cpu_time(dom))
+    domains = api.driver.domains
+    was_running = dom.state == State.RUNNING
+    memory = SavedState(dom.live.copy(), was_running, domains.cpu_time(dom))
+    if was_running:
+        domains.suspend(dom)
+    api.emit_save_progress(dom)
     _internal_images(api, sd, max(1, dom.live.current_memory_kib * 1024 // VM_STATE_FRACTION))
+    if was_running and not flags & F.CREATE_HALT:
+        domains.resume(dom)
     return memory
 
 
@@ -151,6 +162,7 @@ def _active_external(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: 
     if memory:
         assert sd.memory_file is not None
         api.save_memory(dom, sd.memory_file, was_running)
+        api.emit_save_progress(dom)
     _switch_disks(api, dom, sd, bool(flags & F.CREATE_REUSE_EXT))
     if memory and was_running and not flags & F.CREATE_HALT and dom.state == State.PAUSED:
         api.driver.domains.resume(dom)
@@ -173,38 +185,53 @@ def _switch_disks(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, reuse: boo
                 continue
             disk = d.find_disk(sdisk.name)
             if disk is not None and disk.source and posixpath.normpath(disk.source) == posixpath.normpath(old.source):
-                switch_disk_source(d, disk, sdisk)
+                switch_disk_source(d, disk, sdisk, live_snapshot=dom.active and not reuse)
     if dom.active:
         api.driver.domains.sync_disk_users(dom)
 
 
-def switch_disk_source(d: DomainDef, disk: Disk, sdisk: SnapshotDisk) -> None:
-    """qemuSnapshotDiskUpdateSource: the overlay becomes the source; in a live definition the old
-    top becomes the first <backingStore> and the new top gets the next unused node index."""
+def switch_disk_source(d: DomainDef, disk: Disk, sdisk: SnapshotDisk, *, live_snapshot: bool = True) -> None:
+    """qemuSnapshotDiskUpdateSource: the overlay becomes the source, the old source its backing.
+
+    In a live definition the old top keeps its node index and the new top gets the next unused
+    one; a persistent definition gets the old source as an unindexed <backingStore> (after an
+    inactive snapshot only if it already described a chain, as qemu-img create leaves it).
+    """
     assert sdisk.source is not None
     old_source, old_fmt = disk.source, disk.driver_type or "raw"
     old_index = disk.source_attrs.get("index")
+    below = next((e for e in disk.extra if e.tag == "backingStore"), None)
     disk.type = sdisk.type or "file"
     disk.source = sdisk.source
     disk.driver_type = sdisk.driver_type or "qcow2"
-    if old_index is None:  # an inactive definition shows no chain
+    if old_index is None and not live_snapshot and below is None:
         return
-    disk.source_attrs["index"] = str(max_node_index(d) + 1)
-    below = next((e for e in disk.extra if e.tag == "backingStore"), RawElement("backingStore"))
+    attrs = {"type": "file"}
+    if old_index is not None:
+        disk.source_attrs["index"] = str(max_node_index(d) + 1)
+        attrs["index"] = old_index
+        if below is None:
+            below = RawElement("backingStore")
     attr = "dev" if disk.type == "block" else "file"
-    chain = RawElement("backingStore", {"type": "file", "index": old_index}, children=[
-        RawElement("format", {"type": old_fmt}), RawElement("source", {attr: old_source or ""}), below])
+    chain = RawElement("backingStore", attrs, children=[
+        RawElement("format", {"type": old_fmt}), RawElement("source", {attr: old_source or ""}),
+        *([below] if below is not None else [])])
     disk.extra = [e for e in disk.extra if e.tag != "backingStore"] + [chain]
 
 
-def without_chain(d: DomainDef) -> DomainDef:
-    """A copy without what QEMU detected at start (node indexes, <backingStore>), as libvirt keeps
-    a running domain's definition in a snapshot (formatted inactive and parsed back)."""
+def stored_copy(d: DomainDef) -> DomainDef:
+    """How libvirt keeps a definition in a snapshot: formatted inactive and parsed back, so a
+    running domain's detected chains stay (as <backingStore> without node indexes)."""
     out = d.copy()
     for disk in out.disks:
         disk.source_attrs.pop("index", None)
-        disk.extra = [e for e in disk.extra if e.tag != "backingStore"]
+        disk.extra = [_drop_index(e) if e.tag == "backingStore" else e for e in disk.extra]
     return out
+
+
+def _drop_index(el: RawElement) -> RawElement:
+    return RawElement(el.tag, {k: v for k, v in el.attrs.items() if k != "index"}, el.text,
+                      [_drop_index(c) for c in el.children])
 
 
 def max_node_index(d: DomainDef) -> int:

@@ -12,11 +12,20 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from ...errors import ErrorCode, VirtError
-from ..domain import Domain
+from ..domain import Domain, Shutoff
 from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
 from . import flags as F
-from .common import QEMU, config_unsupported, exclusive, operation_unsupported
+from .common import (
+    JOB_ACTIVE_COMMIT,
+    JOB_COMMIT,
+    JOB_COMPLETED,
+    JOB_READY,
+    QEMU,
+    config_unsupported,
+    exclusive,
+    operation_unsupported,
+)
 from .tree import Snapshot
 
 if TYPE_CHECKING:
@@ -118,12 +127,14 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
     images = api.images
     me = api.owner(dom, sd.name)
     plans: list[tuple[str, str]] = []  # (overlay to merge, base)
+    reverted = {d.name: d.source for d in sd.revert_disks if d.snapshot == "external" and d.source}
     for sdisk in sd.disks:
         if sdisk.snapshot != "external" or not sdisk.source:
             continue
         disk = sd.domain.find_disk(sdisk.name)
         assert disk is not None
-        top, base = _norm(sdisk.source), _norm(disk.source)
+        # the domain continues on the revert overlays when the snapshot has them
+        top, base = _norm(reverted.get(sdisk.name) or sdisk.source), _norm(disk.source)
         assert top is not None and base is not None
         if not images.exists(top) or api.unused_by_others(dom, top):
             continue  # nothing builds on the changes since this snapshot
@@ -138,6 +149,12 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
             raise config_unsupported(f"cannot delete snapshot '{sd.name}': its base image '{base}' is shared "
                                      f"with {names}")
         plans.append((top, base))
+    live = dom.live if dom.active else dom.config
+    assert live is not None
+    heads = {_norm(k.source): k.target_dev for k in live.disks if k.source}
+    active = [(top, base, heads[top]) for top, base in plans if top in heads]
+    for top, _, dst in active:  # an active commit: READY, then the pivot completes it
+        api.emit_block_job(dom, top, dst, JOB_ACTIVE_COMMIT, JOB_READY)
     for top, base in plans:
         fmt = images.open(base).format
         images.commit(top, base, keep_top=True, force=True)
@@ -145,8 +162,20 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
             images.rebase(child, base, fmt, safe=False, force=True)
         _retarget(api, dom, snap, top, base, fmt)
         images.delete(top)
+        if top not in heads:  # a commit below the active layer ends by itself
+            dst = next((k.target_dev for k in sd.domain.disks if _norm(k.source) == base), "")
+            api.emit_block_job(dom, _active_layer(live, dst), dst, JOB_COMMIT, JOB_COMPLETED)
+    for _, base, dst in active:
+        api.emit_block_job(dom, base, dst, JOB_ACTIVE_COMMIT, JOB_COMPLETED)
     if dom.active:
         api.driver.domains.sync_disk_users(dom)
+    elif plans:
+        dom.reason = Shutoff.SHUTDOWN  # libvirt ran QEMU (paused) for the commit and shut it down
+
+
+def _active_layer(d: DomainDef, dst: str) -> str:
+    disk = d.find_disk(dst)
+    return disk.source if disk is not None and disk.source else ""
 
 
 def _retarget(api: DomainSnapshots, dom: Domain, snap: Snapshot, top: str, base: str, fmt: str) -> None:
@@ -173,6 +202,10 @@ def _discard(api: DomainSnapshots, dom: Domain, snap: Snapshot, metadata_only: b
     me = api.owner(dom, snap.name)
     parent = snap.parent
     if not metadata_only:
+        if sd.is_external and sd.revert_disks and not snap.children:
+            for d in sd.disks:  # the line the domain left (or MERGE's kept changes) goes with it
+                if d.snapshot == "external" and d.source:
+                    api.unlink_if_unused(dom, d.source, me)
         if sd.is_external and snap is not tree.current and not snap.children:
             # a leaf the domain left: its overlays (kept when the domain left by branching), then
             # its point-in-time images, each only when nothing else needs it any more

@@ -49,18 +49,27 @@ def merge_head(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> tuple[list[
     """Option 2, the part before the revert.
 
     Returns the overlays that now hold the merged changes (kept) and the images above them that
-    the revert leaves behind (to unlink once the domain no longer runs on them).
+    the revert leaves behind (to unlink once the domain no longer runs on them).  Refused, with
+    nothing changed, when an image the commit would write into or invalidate is used by anything
+    outside the line from the target to the current snapshot (another branch, another domain).
     """
     tree = dom.snapshots
     current = tree.current
     if current is not snap and (current is None or not tree.is_ancestor(current, snap)):
         raise config_unsupported(f"cannot merge into snapshot '{snap.name}': it is not an ancestor of the "
                                  "current snapshot")
+    line: list[Snapshot] = []
+    node: Snapshot | None = current
+    while node is not None and node is not snap:
+        line.append(node)
+        node = node.parent
+    allowed = {api.owner(dom, s.name) for s in line}
     sd = snap.definition
-    keep: list[str] = []
-    stale: list[str] = []
     heads = {k.target_dev: k.source for d in (dom.live, dom.config) if d is not None for k in d.disks
              if k.source}
+    plans: list[tuple[str, str]] = []
+    keep: list[str] = []
+    stale: list[str] = []
     for sdisk in sd.disks:
         if sdisk.snapshot != "external" or not sdisk.source or sdisk.name not in heads:
             continue
@@ -72,19 +81,28 @@ def merge_head(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> tuple[list[
         if target not in chain:
             raise config_unsupported(f"cannot merge into snapshot '{snap.name}': '{target}' is not in the "
                                      f"backing chain of '{top}'")
-        between = chain[: chain.index(target)]
-        stale += between
-        for path in between:
-            others = [o for o in api.images.users(path) if o[0] != "domain" and o[0] != "snapshot"
-                      and o != ("backing", _above(chain, path))]
-            if others:
-                raise config_unsupported(f"cannot merge into snapshot '{snap.name}': '{path}' is shared")
+        touched = chain[: chain.index(target) + 1]
+        for path in touched:
+            for user in api.images.users(path):
+                ok = (user in allowed or (user[0] == "domain" and user[1] == str(dom.uuid))
+                      or (user[0] == "backing" and user[1] in touched))
+                if not ok:
+                    raise config_unsupported(f"cannot merge into snapshot '{snap.name}': '{path}' is also used "
+                                             f"by {user[0]} '{user[2] if user[0] == 'snapshot' else user[1]}'")
+            if any(path in api.domain_sources(other) for other in api.driver.domains if other is not dom):
+                raise config_unsupported(f"cannot merge into snapshot '{snap.name}': '{path}' is used by another "
+                                         "domain")
+        for other in tree:
+            if other in line or other is snap:
+                continue
+            if any(d.source and posixpath.normpath(d.source) in touched[:-1]
+                   for d in (*other.definition.disks, *other.definition.revert_disks)):
+                raise config_unsupported(f"cannot merge into snapshot '{snap.name}': snapshot '{other.name}' "
+                                         "records an image the merge would invalidate")
+        plans.append((top, target))
+        stale += touched[:-1]
+    for top, target in plans:
         api.images.commit(top, target, keep_top=True, force=True)
-    line: list[Snapshot] = []
-    node: Snapshot | None = current
-    while node is not None and node is not snap:
-        line.append(node)
-        node = node.parent
     tree.current = snap
     for dead in line:  # their points in time were committed over
         for child in list(dead.children):

@@ -22,6 +22,7 @@ from .common import (
     ACTIVE_STATES,
     DEFINED_FROM_SNAPSHOT,
     QEMU,
+    config_unsupported,
     exclusive,
     operation_unsupported,
 )
@@ -54,36 +55,33 @@ def revert(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> Non
     _validate(dom, snap, flags)
     keep: list[str] = []
     stale: list[str] = []
-    if sd.is_external and flags & F.REVERT_MERGE:
+    if flags & F.REVERT_MERGE:
+        if not sd.is_external:
+            raise config_unsupported("merging the changes since a snapshot needs an external snapshot")
         keep, stale = merge_head(api, dom, snap)
     config, inactive = _prep(dom, sd)
     target_active = sd.state in ACTIVE_STATES
     base = config if target_active else inactive
-    planned = _plan_overlays(api, base) if sd.is_external else []
+    planned = _plan_overlays(api, dom, base) if sd.is_external else []
+    persistent = dom.persistent
     api.stop_for_snapshot(dom)
     if sd.is_external:
         _switch_to_overlays(api, dom, snap, planned, base, (config, inactive), keep)
     else:
         _apply_internal(api, sd)
-    if dom.persistent or not target_active:
+    if persistent:
         dom.config = inactive
-    if not dom.persistent and not target_active and not flags & (F.REVERT_RUNNING | F.REVERT_PAUSED):
-        dom.config = None
     if target_active:
         paused = not flags & F.REVERT_RUNNING and (sd.state == "paused" or bool(flags & F.REVERT_PAUSED))
         api.boot_from_snapshot(dom, config, paused, api.memory_state(snap))
     elif flags & (F.REVERT_RUNNING | F.REVERT_PAUSED):
-        assert inactive is not None
-        transient = not dom.persistent
-        api.boot_from_snapshot(dom, inactive.copy(), bool(flags & F.REVERT_PAUSED), None)
-        if transient:
-            dom.config = None
+        api.boot_from_snapshot(dom, inactive.copy(), bool(flags & F.REVERT_PAUSED), None, fresh=True)
     api.make_current(dom, snap)
     for path in stale:
         api.unlink_if_unused(dom, path)
-    if sd.is_external and flags & F.REVERT_DISCARD:
+    if flags & F.REVERT_DISCARD:
         discard_descendants(api, dom, snap)
-    if dom.persistent:
+    if persistent:
         api.emit(dom, Lifecycle.DEFINED, DEFINED_FROM_SNAPSHOT)
 
 
@@ -130,14 +128,16 @@ def _apply_internal(api: DomainSnapshots, sd: SnapshotDef) -> None:
             api.images.snapshot_apply(disk.source, sd.name, force=True)
 
 
-def _plan_overlays(api: DomainSnapshots, base: DomainDef) -> list[SnapshotDisk]:
+def _plan_overlays(api: DomainSnapshots, dom: Domain, base: DomainDef) -> list[SnapshotDisk]:
     """qemuSnapshotRevertExternalPrepare: every disk gets a new overlay named after the time."""
     stamp = api._now()
+    recorded = {posixpath.normpath(d.source) for s in dom.snapshots
+                for d in (*s.definition.disks, *s.definition.revert_disks) if d.source}
     while True:  # libvirt would fail on a name taken by a revert in the same second: take the next
         tmp = SnapshotDef(name=str(stamp))
         api.align(tmp, base, "external", force=True)
         new_disks = [d for d in tmp.disks if d.snapshot == "external"]
-        if not any(d.source and api.images.exists(d.source) for d in new_disks):
+        if not any(d.source and (api.images.exists(d.source) or d.source in recorded) for d in new_disks):
             break
         stamp += 1
     for sdisk in new_disks:
@@ -161,7 +161,9 @@ def _switch_to_overlays(api: DomainSnapshots, dom: Domain, snap: Snapshot, plann
             if target is not None and target.source and posixpath.normpath(target.source) == old:
                 switch_disk_source(d, target, sdisk)
     discard_head(api, dom, keep=[*keep, *(d.source for d in new_disks if d.source)])
-    if snap.children or keep:
+    kept = [d.source for d in snap.definition.disks if d.snapshot == "external" and d.source
+            and api.images.exists(d.source)]
+    if snap.children or keep or kept:
         snap.definition.revert_disks = planned
     else:
         snap.definition.disks = planned

@@ -61,6 +61,8 @@ class Snapshot:
                 wanted = LIST_ACTIVE
             if not flags & wanted:
                 return False
+        if flags & FILTERS_LOCATION == FILTERS_LOCATION:  # a full group filters nothing
+            return True
         external = self.definition.is_external
         if flags & LIST_INTERNAL and external:
             return False
