@@ -182,6 +182,8 @@ def test_internal_snapshot_of_a_running_domain(virsh, host) -> None:
     assert info["State"] == "running" and info["Location"] == "internal"
     assert err(virsh("snapshot-create-as", "vm", "e5", "--memspec", "snapshot=no")) == (
         "error: Operation not supported: internal snapshot of a running VM must include the memory state")
+    assert err(virsh("snapshot-create-as", "vm", "q2", "--disk-only", "--quiesce")) == (
+        "error: argument unsupported: QEMU guest agent is not configured")
     assert err(virsh("snapshot-create-as", "vm", "l2", "--live")) == (
         "error: Operation not supported: live snapshot creation is supported only during full system snapshots")
     assert err(virsh("snapshot-create-as", "vm", "e6", "--disk-only", "--diskspec", "vda,snapshot=internal")) == (
@@ -786,6 +788,13 @@ def test_undefine_with_snapshots(virsh, host) -> None:
     xml = _DOMAIN.format(disks=_DISK.format(path=VDA, dev="vda"))
     ok(virsh("define", host.file("vm2.xml", xml)))
     assert names(virsh) == []
+    # a running domain can be undefined with snapshots: it turns transient, and goes away when stopped
+    ok(virsh("start", "vm"))
+    ok(virsh("snapshot-create-as", "vm", "r1"))
+    assert ok(virsh("undefine", "vm")) == "Domain 'vm' has been undefined\n\n"
+    assert names(virsh) == ["r1"] and ok(virsh("dominfo", "vm")).count("Persistent:     no") == 1
+    ok(virsh("destroy", "vm"))
+    assert ok(virsh("list", "--all", "--name")).strip() == ""
 
 
 # ---- branching (fakevirt's extension) ----------------------------------------------------------
@@ -937,27 +946,96 @@ def test_branch_from_a_snapshot_with_memory(virsh, host) -> None:
     assert state(virsh) == "running (from snapshot)" and host.read(4) == b"AAAA"
 
 
-def test_halt_emits_stopped_from_snapshot(virsh_bin, fakevirt_uri, virsh, host) -> None:
-    host.define()
-    ok(virsh("start", "vm"))
-    env = {**os.environ, "LC_ALL": "C", "VIRSH_DEFAULT_CONNECT_URI": ""}
-    lines: queue.Queue[str] = queue.Queue()
-    with subprocess.Popen([virsh_bin, "-c", fakevirt_uri, "event", "--all", "--loop", "--timeout", "4"],
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as p:
-        reader = threading.Thread(target=lambda: [lines.put(line) for line in p.stdout], daemon=True)
-        reader.start()
-        for _ in range(20):  # wait until the watcher has registered: it sees a probe event
-            ok(virsh("desc", "vm", "--live", "probe"))
+class Events:
+    """``virsh event --all --loop`` in the background; ``sync()`` returns what arrived since the last sync,
+    delimited by a probe (a description change, whose metadata-change event comes after everything before it)."""
+
+    def __init__(self, virsh_bin: str, uri: str, virsh) -> None:
+        self.virsh = virsh
+        env = {**os.environ, "LC_ALL": "C", "VIRSH_DEFAULT_CONNECT_URI": ""}
+        self.proc = subprocess.Popen([virsh_bin, "-c", uri, "event", "--all", "--loop"], stdout=subprocess.PIPE,
+                                     stderr=subprocess.DEVNULL, text=True, env=env)
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(line) for line in self.proc.stdout], daemon=True).start()
+        for _ in range(50):  # until the watcher is registered
+            if self.sync(0.2) is not None:
+                return
+        raise AssertionError("virsh event never saw the probe")
+
+    def sync(self, timeout: float = 5) -> list[str] | None:
+        ok(self.virsh("desc", "vm", "probe"))
+        got: list[str] = []
+        while True:
             try:
-                lines.get(timeout=0.2)
-                break
+                line = self.lines.get(timeout=timeout)
             except queue.Empty:
-                continue
+                return None
+            if "'metadata-change'" in line:
+                return got
+            got.append(line.rstrip("\n").removeprefix("event ").replace(" for domain 'vm'", ""))
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(5)
+
+
+def test_events_and_state_reasons(virsh_bin, fakevirt_uri, virsh, host) -> None:
+    """The lifecycle events of snapshot operations, as libvirtd 9.0 sends them (snapshot_reference.md §4)."""
+    host.define()
+    ev = Events(virsh_bin, fakevirt_uri, virsh)
+    try:
+        ok(virsh("start", "vm"))
+        assert ev.sync() == ["'lifecycle': Started Booted"]
+        migration = ["'migration-iteration': iteration: '1'", "'migration-iteration': iteration: '2'"]
+        ok(virsh("snapshot-create-as", "vm", "r1"))
+        assert ev.sync() == ["'lifecycle': Suspended Paused", *migration, "'lifecycle': Resumed Unpaused"]
+        assert state(virsh) == "running (unpaused)"
+        steps = (
+            (("r1",), ["Stopped Snapshot", "Started Snapshot", "Resumed Snapshot", "Defined Snapshot"],
+             "running (from snapshot)"),
+            (("r1", "--paused"), ["Stopped Snapshot", "Started Snapshot", "Suspended Snapshot", "Defined Snapshot"],
+             "paused (from snapshot)"),
+            (("r1", "--running"), ["Stopped Snapshot", "Started Snapshot", "Resumed Snapshot", "Defined Snapshot"],
+             "running (from snapshot)"))
+        for args, events, reason in steps:
+            ok(virsh("snapshot-revert", "vm", *args))
+            assert ev.sync() == [f"'lifecycle': {e}" for e in events], args
+            assert state(virsh) == reason, args
+        ok(virsh("destroy", "vm"))
+        ok(virsh("snapshot-create-as", "vm", "off"))
+        assert ev.sync() == ["'lifecycle': Stopped Destroyed"]
+        steps = (
+            (("r1",), ["Started Snapshot", "Resumed Snapshot", "Defined Snapshot"], "running (from snapshot)"),
+            (("off",), ["Stopped Snapshot", "Defined Snapshot"], "shut off (from snapshot)"),
+            (("off",), ["Defined Snapshot"], "shut off (from snapshot)"),
+            (("off", "--paused"), ["Started Snapshot", "Suspended Snapshot", "Defined Snapshot"], "paused (user)"),
+            (("off", "--running"), ["Stopped Snapshot", "Resumed Unpaused", "Started Snapshot", "Defined Snapshot"],
+             "running (booted)"))
+        for args, events, reason in steps:
+            ok(virsh("snapshot-revert", "vm", *args))
+            assert ev.sync() == [f"'lifecycle': {e}" for e in events], args
+            assert state(virsh) == reason, args
+
+        ok(virsh("suspend", "vm"))
+        assert ev.sync() == ["'lifecycle': Suspended Paused"]
+        ok(virsh("snapshot-create-as", "vm", "p1"))
+        assert ev.sync() == migration and state(virsh) == "paused (user)"
+        ok(virsh("resume", "vm"))
+        ev.sync()
+        ok(virsh("snapshot-create-as", "vm", "d1", "--disk-only"))
+        assert ev.sync() == [] and state(virsh) == "running (unpaused)"
+        ok(virsh("snapshot-create-as", "vm", "m2", "--memspec", f"file={IMG}/m2.mem"))
+        got = [e for e in ev.sync() if "'job-completed'" not in e and not e.startswith("\t")]
+        assert got == ["'lifecycle': Suspended Paused", *migration, "'lifecycle': Resumed Unpaused"]
+        ok(virsh("snapshot-delete", "vm", "m2"))    # the current leaf: active commit of vm.m2 into vm.d1
+        assert ev.sync() == [f"'block-job': Active Block Commit for {IMG}/vm.m2 ready",
+                             "'block-job-2': Active Block Commit for vda ready",
+                             f"'block-job': Active Block Commit for {IMG}/vm.d1 completed",
+                             "'block-job-2': Active Block Commit for vda completed"]
+        assert state(virsh) == "running (unpaused)"
         ok(virsh("snapshot-create-as", "vm", "h1", "--halt"))
-        p.wait(timeout=10)
-        reader.join(5)
-    seen = [line for line in iter(lambda: lines.get_nowait() if not lines.empty() else None, None)
-            if "'lifecycle'" in line or "timed out" in line]
-    assert seen == ["event 'lifecycle' for domain 'vm': Suspended Paused\n",   # paused for savevm
-                    "event 'lifecycle' for domain 'vm': Stopped Snapshot\n", "event loop timed out\n"]
-    assert state(virsh) == "shut off (from snapshot)"
+        assert ev.sync() == ["'lifecycle': Suspended Paused", *migration, "'lifecycle': Stopped Snapshot"]
+        assert state(virsh) == "shut off (from snapshot)"
+        assert fields(ok(virsh("snapshot-info", "vm", "h1")))["State"] == "running"
+    finally:
+        ev.close()
