@@ -550,6 +550,41 @@ def test_dumpxml_security_info(virsh, host) -> None:
     assert "<graphics type='vnc' port='-1' autoport='yes' passwd='sekret'>" in secure
 
 
+def test_snapshot_edit(virsh_bin, fakevirt_uri, host) -> None:
+    host.define()
+    editor = host.tmp / "editor.sh"
+    editor.write_text('#!/bin/sh\nsed -i "s|$FROM|$TO|" "$1"\n')
+    editor.chmod(0o755)
+
+    def edit(*args: str, sub: tuple[str, str] = ("x^", "x^")):
+        env = {**os.environ, "LC_ALL": "C", "VIRSH_DEFAULT_CONNECT_URI": "", "EDITOR": str(editor),
+               "VISUAL": str(editor), "FROM": sub[0], "TO": sub[1]}
+        p = subprocess.run([virsh_bin, "-c", fakevirt_uri, "snapshot-edit", "vm", *args], capture_output=True,
+                           text=True, env=env, timeout=30)
+        return p
+
+    virsh = host.virsh
+    ok(virsh("snapshot-create-as", "vm", "s1", "first"))
+    ok(virsh("snapshot-create-as", "vm", "s2"))
+    ok(virsh("snapshot-create-as", "vm", "s3"))
+    assert ok(edit("s1")) == "Snapshot s1 XML configuration not changed.\n\n"
+    assert ok(edit("s1", sub=("first", "second"))) == "Snapshot s1 edited.\n\n"
+    assert "<description>second</description>" in ok(virsh("snapshot-dumpxml", "vm", "s1"))
+    assert current(virsh) == "s3"
+    r = edit("s2", sub=("<name>s2<", "<name>s2x<"))
+    assert r.returncode == 1 and r.stderr == (
+        "error: Must use --rename or --clone to change s2 to s2x\nerror: Failed to update s2\n")
+    assert names(virsh) == ["s1", "s2", "s3"]
+    assert ok(edit("s2", "--clone", sub=("<name>s2<", "<name>s2c<"))) == "Snapshot s2 cloned to s2c.\n\n"
+    assert fields(ok(virsh("snapshot-info", "vm", "s2c")))["Parent"] == "s1"
+    ok(edit("s3", "--current", "--rename", sub=("<name>s3<", "<name>s3r<")))
+    assert current(virsh) == "s3r" and names(virsh) == ["s1", "s2", "s2c", "s3r"]
+    assert fields(ok(virsh("snapshot-info", "vm", "s3r")))["Parent"] == "s2"
+    ok(edit("s2", "--rename", sub=("<name>s2<", "<name>s2r<")))   # the old s2's child is reparented
+    assert fields(ok(virsh("snapshot-info", "vm", "s3r")))["Parent"] == "s1"
+    ok(edit("s1", "--current"))
+    assert current(virsh) == "s1" and host.source() == VDA
+
 # ---- revert ------------------------------------------------------------------------------------
 
 def test_revert_internal_states_and_flags(virsh, host) -> None:
@@ -718,6 +753,7 @@ def test_delete_external_snapshots_merges(virsh, host) -> None:
     ok(virsh("snapshot-delete", "vm", "s2"))
     assert host.source() == VDA and host.read(16) == b"AAAABBBBCCCCDDDD" and not host.exists(f"{IMG}/vm.s2")
     assert names(virsh) == []
+    assert state(virsh) == "shut off (shutdown)"  # the daemon ran QEMU (paused) for the block commit
     assert err(virsh("snapshot-current", "vm", "--name")) == "error: domain 'vm' has no current snapshot"
 
 
