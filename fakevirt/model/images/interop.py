@@ -208,5 +208,5 @@ def import_chain(store: ImageStore, host_path: str | os.PathLike[str], directory
     for i, (f, info) in enumerate(zip(files, infos, strict=True)):
         img = import_file(store, f, names[i], fmt=info["format"], force=force)
         if i + 1 < len(files):
-            img.backing, img.backing_format = names[i + 1], infos[i + 1]["format"]
+            store.set_backing(img, names[i + 1], infos[i + 1]["format"])
     return names

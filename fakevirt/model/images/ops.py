@@ -99,7 +99,7 @@ def rebase(store: ImageStore, path: str, backing: str | None, backing_fmt: str |
     if not safe:
         img = store.open(path)
         store.guard(img.path, owner, force=force)
-        img.backing, img.backing_format = backing, backing_fmt if backing else None
+        store.set_backing(img, backing, backing_fmt)
         return img
     old = store.opened_chain(path)
     img = old[0]
@@ -115,7 +115,7 @@ def rebase(store: ImageStore, path: str, backing: str | None, backing_fmt: str |
         before = rw.read(old, start, stop - start)
         if before != rw.read(new, start, stop - start):
             img.clusters[idx] = before.rstrip(b"\0")
-    img.backing, img.backing_format = backing, backing_fmt if backing else None
+    store.set_backing(img, backing, backing_fmt)
     return img
 
 

@@ -40,6 +40,7 @@ class ImageStore:
         self.clock: Clock = clock if clock is not None else ManualClock()
         self._images: dict[str, Image] = {}
         self._owners: dict[str, Counter[Owner]] = {}
+        self._overlays: dict[str, set[str]] = {}  # backing path -> images naming it (kept in step)
 
     # -- namespace -----------------------------------------------------------------------------
 
@@ -71,13 +72,16 @@ class ImageStore:
         img.path = self.normpath(img.path)
         if img.path in self._images:
             self.guard(img.path, force=force)
+            self._unindex(self._images[img.path])
         self._images[img.path] = img
+        self._index(img)
         return img
 
     def delete(self, path: str) -> Image:
         """Unlink an image even if others use it (libvirt does); dependents fail when opened."""
         img = self.open(path)
         del self._images[img.path]
+        self._unindex(img)
         return img
 
     def rename(self, src: str, dst: str, *, force: bool = False) -> Image:
@@ -88,10 +92,32 @@ class ImageStore:
             return img
         if dst in self._images:
             self.guard(dst, force=force)
+            self._unindex(self._images[dst])
         del self._images[img.path]
+        self._unindex(img)
         img.path = dst
         self._images[dst] = img
+        self._index(img)
         return img
+
+    def set_backing(self, img: Image, backing: str | None, backing_fmt: str | None) -> None:
+        """Rewrite an image's backing name and format in its header (what rebase -u does)."""
+        self._unindex(img)
+        img.backing, img.backing_format = backing, backing_fmt if backing else None
+        self._index(img)
+
+    def _index(self, img: Image) -> None:
+        if img.backing is not None and self._images.get(img.path) is img:
+            self._overlays.setdefault(resolve(img.path, img.backing), set()).add(img.path)
+
+    def _unindex(self, img: Image) -> None:
+        if img.backing is not None:
+            bpath = resolve(img.path, img.backing)
+            users = self._overlays.get(bpath)
+            if users is not None:
+                users.discard(img.path)
+                if not users:
+                    del self._overlays[bpath]
 
     def backing_path(self, img: Image) -> str | None:
         return None if img.backing is None else resolve(img.path, img.backing)
@@ -132,9 +158,7 @@ class ImageStore:
 
     def children(self, path: str) -> list[str]:
         """Images whose backing name resolves to ``path``."""
-        path = self.normpath(path)
-        return sorted(i.path for i in self._images.values()
-                      if i.backing is not None and resolve(i.path, i.backing) == path)
+        return sorted(self._overlays.get(self.normpath(path), ()))
 
     # -- users -----------------------------------------------------------------------------
 
@@ -202,7 +226,10 @@ class ImageStore:
             self.guard(path, force=force)
         img = Image(path, fmt, round_up(size, SECTOR), cs if fmt == "qcow2" else RAW_CHUNK,
                     backing, backing_fmt)
+        if path in self._images:
+            self._unindex(self._images[path])
         self._images[path] = img
+        self._index(img)
         return img
 
     def _check_new_backing(self, path: str, backing: str, backing_fmt: str | None,
