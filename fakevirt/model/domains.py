@@ -252,6 +252,8 @@ class Domains(DomainSettings):
         dom_uuid, name = dom.uuid, dom.name
         dom.id = -1
         self.sync_disk_users(dom)
+        if not dom.persistent:
+            self.driver.snapshots.forget_all(dom)  # a transient domain's snapshots go with it
         dom.live = None
         dom.autodestroy_client = None
         dom._config_changed = False

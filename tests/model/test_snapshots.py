@@ -276,3 +276,60 @@ def test_undefine_with_snapshots(vm: Vm) -> None:
     assert "cannot delete inactive domain with 2 snapshots" in str(e.value)
     vm.hv.system.domains.undefine(vm.dom, 2)  # SNAPSHOTS_METADATA
     assert vm.hv.images.users(f"{IMG}/vm.qcow2") == [("backing", f"{IMG}/vm.s1")]
+
+
+def test_transient_domain_takes_its_snapshots_along(vm: Vm) -> None:
+    hv = vm.hv
+    hv.system.domains.undefine(vm.dom)
+    dom = hv.system.domains.create_transient(parse_domain_xml(DOMAIN, hv.rng))
+    vm.dom = dom
+    vm.disk_only("t1")
+    hv.system.domains.destroy(dom)
+    assert len(hv.system.domains) == 0
+    assert hv.images.users(f"{IMG}/vm.qcow2") == [("backing", f"{IMG}/vm.t1")]
+
+
+def _chain(disk_xml_owner: Domain, live: bool) -> list[tuple[str | None, str | None]]:
+    d = disk_xml_owner.live if live else disk_xml_owner.config
+    assert d is not None
+    disk = d.disks[0]
+    out = [(disk.source, disk.source_attrs.get("index"))]
+    el = next((e for e in disk.extra if e.tag == "backingStore"), None)
+    while el is not None and el.find("source") is not None:
+        src = el.find("source")
+        assert src is not None
+        out.append((src.get("file"), el.attrs.get("index")))
+        el = el.find("backingStore")
+    return out
+
+
+def test_deleting_the_current_leaf_keeps_node_indexes(vm: Vm) -> None:
+    vm.hv.system.domains.start(vm.dom)
+    vm.disk_only("d1")
+    vm.disk_only("m2")
+    assert _chain(vm.dom, live=True) == [(f"{IMG}/vm.m2", "3"), (f"{IMG}/vm.d1", "2"), (f"{IMG}/vm.qcow2", "1")]
+    assert _chain(vm.dom, live=False) == [(f"{IMG}/vm.m2", None), (f"{IMG}/vm.d1", None), (f"{IMG}/vm.qcow2", None)]
+    vm.write(b"Z")
+    vm.delete("m2")
+    assert _chain(vm.dom, live=True) == [(f"{IMG}/vm.d1", "2"), (f"{IMG}/vm.qcow2", "1")]
+    assert _chain(vm.dom, live=False) == [(f"{IMG}/vm.d1", None), (f"{IMG}/vm.qcow2", None)]
+    assert vm.read() == b"Z" and not vm.exists("vm.m2")
+
+
+def test_branch_element_alone_refuses_what_the_flag_refuses(vm: Vm) -> None:
+    seed_scenario(vm)
+    for flag in (F.CREATE_HALT, F.CREATE_LIVE, F.CREATE_QUIESCE | F.CREATE_DISK_ONLY):
+        with pytest.raises(VirtError) as e:
+            vm.branch("n", "current='yes'>s1", flags=flag)
+        assert e.value.code == ErrorCode.INVALID_ARG and "mutually exclusive" in str(e.value)
+    assert vm.source == f"{IMG}/vm.s2"
+
+
+def test_deleting_a_branch_point_drops_its_unused_overlay(vm: Vm) -> None:
+    seed_scenario(vm)
+    vm.branch("b2", "current='yes'>s2")
+    vm.write(b"X")
+    vm.delete("s2")  # b2 (its only child, current) is re-parented; vm.s2 has no user left
+    assert not vm.exists("vm.s2") and vm.tree()["s1"] == ["b2"]
+    vm.delete("b2")  # merges into vm.s1, which nothing else uses any more
+    assert vm.read() == b"X" and vm.source == f"{IMG}/vm.s1"

@@ -15,7 +15,7 @@ from ...errors import ErrorCode, ErrorDomain, VirtError
 from ..domain import Domain
 from ..events import Lifecycle
 from . import flags as F
-from .common import ACTIVE_STATES, DEFINED_FROM_SNAPSHOT, QEMU, config_unsupported
+from .common import ACTIVE_STATES, DEFINED_FROM_SNAPSHOT, QEMU, config_unsupported, exclusive
 from .create import switch_disk_source
 from .snapshotdef import SnapshotDef, SnapshotDisk
 from .tree import Snapshot
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 def create_branch(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> str:
     assert sd.branch is not None
+    for other in (F.CREATE_LIVE, F.CREATE_HALT, F.CREATE_QUIESCE):  # the element is the flag
+        exclusive(flags | F.CREATE_BRANCH, F.CREATE_BRANCH, other, F.CREATE_NAMES, "qemuSnapshotCreateXML")
     tree = dom.snapshots
     point = tree.get(sd.branch.point)
     pd = point.definition

@@ -12,6 +12,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from ...errors import ErrorCode, VirtError
+from ..devices import Disk, RawElement
 from ..domain import Domain, Shutoff
 from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
@@ -186,13 +187,39 @@ def _retarget(api: DomainSnapshots, dom: Domain, snap: Snapshot, top: str, base:
         defs += [d for d in (desc.definition.domain, desc.definition.inactive_domain) if d is not None]
     for d in defs:
         for disk in d.disks:
-            if _norm(disk.source) == top:
-                disk.source = base
-                disk.driver_type = fmt
-    if dom.active:
-        api.driver.domains._describe_backing_chains(dom)
+            _drop_from_chain(disk, top, base, fmt)
     for desc in dom.snapshots.descendants(snap):
         api.hold_state_images(dom, desc.name, desc.definition)
+
+
+def _drop_from_chain(disk: Disk, top: str, base: str, fmt: str) -> None:
+    """Take ``top`` out of a disk's chain: as the source, its base (with its node index) moves up;
+    further down, its <backingStore> element is replaced by the one below it."""
+    chain = next((e for e in disk.extra if e.tag == "backingStore"), None)
+    if _norm(disk.source) == top:
+        disk.source, disk.driver_type = base, fmt
+        if chain is not None and _chain_source(chain) == base:
+            if "index" in chain.attrs:
+                disk.source_attrs["index"] = chain.attrs["index"]
+            below = chain.find("backingStore")
+            disk.extra = [e for e in disk.extra if e is not chain] + ([below] if below is not None else [])
+        return
+    parent = chain
+    while parent is not None:
+        node = parent.find("backingStore")
+        if node is not None and _chain_source(node) == top:
+            below = node.find("backingStore")
+            parent.children = [c for c in parent.children if c is not node] + ([below] if below is not None else [])
+            return
+        parent = node
+    if chain is not None and _chain_source(chain) == top:
+        below = chain.find("backingStore")
+        disk.extra = [e for e in disk.extra if e is not chain] + ([below] if below is not None else [])
+
+
+def _chain_source(el: RawElement) -> str | None:
+    src = el.find("source")
+    return _norm(src.get("file") or src.get("dev")) if src is not None else None
 
 
 def _discard(api: DomainSnapshots, dom: Domain, snap: Snapshot, metadata_only: bool) -> None:
@@ -202,15 +229,12 @@ def _discard(api: DomainSnapshots, dom: Domain, snap: Snapshot, metadata_only: b
     me = api.owner(dom, snap.name)
     parent = snap.parent
     if not metadata_only:
-        if sd.is_external and sd.revert_disks and not snap.children:
-            for d in sd.disks:  # the line the domain left (or MERGE's kept changes) goes with it
-                if d.snapshot == "external" and d.source:
-                    api.unlink_if_unused(dom, d.source, me)
-        if sd.is_external and snap is not tree.current and not snap.children:
-            # a leaf the domain left: its overlays (kept when the domain left by branching), then
-            # its point-in-time images, each only when nothing else needs it any more
+        if sd.is_external:
+            # its overlays (a branch point's or a left line's, kept by branching) when nothing
+            # builds on them any more; a leaf the domain left also takes its point-in-time images
             overlays = [d.source for d in (*sd.revert_disks, *sd.disks) if d.snapshot == "external" and d.source]
-            for path in [*overlays, *api.state_images(sd)]:
+            leaf_left = snap is not tree.current and not snap.children
+            for path in [*overlays, *(api.state_images(sd) if leaf_left else [])]:
                 api.unlink_if_unused(dom, path, me)
             if sd.memory == "external" and sd.memory_file and api.memory_users(sd.memory_file) <= 1:
                 api.driver.domains.saved_images.pop(sd.memory_file, None)
