@@ -29,6 +29,11 @@ def snap_handle(dom: Domain, snap: Snapshot | str) -> NonnullDomainSnapshot:
     return NonnullDomainSnapshot(name=name, dom=handle(dom))
 
 
+def snap_handles(dom: Domain, snaps: list[Snapshot]) -> tuple[NonnullDomainSnapshot, ...]:
+    dh = handle(dom)
+    return tuple(NonnullDomainSnapshot(name=s.name, dom=dh) for s in snaps)
+
+
 def lookup(client: Client, h: NonnullDomainSnapshot) -> tuple[Domain, Snapshot]:
     """qemuDomObjFromSnapshot + qemuSnapObjFromSnapshot."""
     dom = resolve(client, h.dom)
@@ -101,7 +106,7 @@ def snapshot_list_names(client: Client, args: w.DomainSnapshotListNamesArgs) -> 
 def list_all_snapshots(client: Client, args: w.DomainListAllSnapshotsArgs) -> w.DomainListAllSnapshotsRet:
     """virDomainListAllSnapshots: need_results 0 asks only for the count."""
     dom, found = _domain_list(client, args.dom, args.flags, "qemuDomainListAllSnapshots")
-    handles = tuple(snap_handle(dom, s) for s in found) if args.need_results else ()
+    handles = snap_handles(dom, found) if args.need_results else ()
     return w.DomainListAllSnapshotsRet(snapshots=handles, ret=len(found))
 
 
@@ -125,7 +130,7 @@ def snapshot_list_all_children(client: Client, args: w.DomainSnapshotListAllChil
                                ) -> w.DomainSnapshotListAllChildrenRet:
     """virDomainSnapshotListAllChildren."""
     dom, found = _child_list(client, args.snapshot, args.flags, "qemuDomainSnapshotListAllChildren")
-    handles = tuple(snap_handle(dom, s) for s in found) if args.need_results else ()
+    handles = snap_handles(dom, found) if args.need_results else ()
     return w.DomainSnapshotListAllChildrenRet(snapshots=handles, ret=len(found))
 
 

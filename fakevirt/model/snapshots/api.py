@@ -10,6 +10,7 @@ snapshot (internal) or as a save image file (external, like ``virsh save``).
 from __future__ import annotations
 
 import posixpath
+import uuid
 from typing import TYPE_CHECKING
 
 from ...errors import ErrorCode, ErrorDomain, VirtError
@@ -48,6 +49,7 @@ class DomainSnapshots:
 
     def __init__(self, driver: QemuDriver) -> None:
         self.driver = driver
+        self.last_revert_stamp: dict[uuid.UUID, int] = {}  # per domain: the name of its last revert overlays
 
     @property
     def images(self) -> ImageStore:

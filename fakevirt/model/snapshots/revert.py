@@ -130,16 +130,17 @@ def _apply_internal(api: DomainSnapshots, sd: SnapshotDef) -> None:
 
 def _plan_overlays(api: DomainSnapshots, dom: Domain, base: DomainDef) -> list[SnapshotDisk]:
     """qemuSnapshotRevertExternalPrepare: every disk gets a new overlay named after the time."""
-    stamp = api._now()
-    recorded = {posixpath.normpath(d.source) for s in dom.snapshots
-                for d in (*s.definition.disks, *s.definition.revert_disks) if d.source}
-    while True:  # libvirt would fail on a name taken by a revert in the same second: take the next
+    # libvirt names them after the second; a second revert within it would collide (there, fail;
+    # here, take the next second), as would a name an earlier revert recorded and then removed
+    stamp = max(api._now(), api.last_revert_stamp.get(dom.uuid, 0) + 1)
+    while True:
         tmp = SnapshotDef(name=str(stamp))
         api.align(tmp, base, "external", force=True)
         new_disks = [d for d in tmp.disks if d.snapshot == "external"]
-        if not any(d.source and (api.images.exists(d.source) or d.source in recorded) for d in new_disks):
+        if not any(d.source and api.images.exists(d.source) for d in new_disks):
             break
         stamp += 1
+    api.last_revert_stamp[dom.uuid] = stamp
     for sdisk in new_disks:
         assert sdisk.source is not None
         sdisk.source = posixpath.normpath(sdisk.source)
