@@ -170,6 +170,7 @@ def wait_for(predicate, timeout: float = 5.0) -> None:
 
 def test_pool_event_registration(conn) -> None:
     _ensure_event_loop()
+    conn = libvirt.open(conn.getURI())  # libvirt dispatches events only on connections opened after the loop
     seen: list[tuple[str, int, int]] = []
     refreshed: list[str] = []
     cid = conn.storagePoolEventRegisterAny(None, libvirt.VIR_STORAGE_POOL_EVENT_ID_LIFECYCLE,
