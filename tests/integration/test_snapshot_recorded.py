@@ -10,8 +10,10 @@ one and compares rc, stdout and stderr after the recording's normalisation (imag
 
 What the recording does not show is rebuilt here: the domain XML files (``dom1.xml``,
 ``dom2.xml``, ``trans.xml``), the snapshot XML files given to ``snapshot-create``, the images
-(qcow2, 64 MiB, in fakevirt's image store under ``IMAGES``), an existing ``a.ex1`` overlay, and
-the domain ids the real daemon used up on QEMU processes the recording does not list.
+(qcow2, 64 MiB, in fakevirt's image store under ``IMAGES``), an existing ``a.ex1`` overlay, the
+recording host's QEMU user in the DAC labels (``+999:+994``), the snapshot metadata the recorder
+dropped before the last scenario, and the domain ids the real daemon used up on QEMU processes the
+replay does not start (``HOOKS``).  The test driver's scenarios are not replayed here.
 
 Steps are left out of the comparison only through the tables below:
 
@@ -305,8 +307,8 @@ def _fresh_start_of_fvsnap2(rp: Replay) -> None:
 
 
 HOOKS: dict[int, Callable[[Replay], None]] = {
-    109: lambda rp: rp.image("a.ex1", backing="a.qcow2"),
     89: lambda rp: rp.burn_domain_ids(1),  # the QEMU start that failed (virtlogd down) took id 1
+    109: lambda rp: rp.image("a.ex1", backing="a.qcow2"),  # "external snapshot file ... already exists"
     139: _snapshot_files,
     234: lambda rp: rp.write("trans.xml", TRANS_BROKEN),
     238: lambda rp: rp.write("trans.xml", domain_xml("fvtrans", ["t.qcow2"], cdrom=False)),
