@@ -263,7 +263,7 @@ def test_external_snapshot_with_memory(virsh, host) -> None:
     xml = ok(virsh("snapshot-dumpxml", "vm", "m1"))
     assert f"<memory snapshot='external' file='{mem}'/>" in xml and "<state>running</state>" in xml
     tags = re.findall(r"^  <(\w+)", xml, re.M)
-    assert tags == ["name", "state", "creationTime", "memory", "disks", "domain", "inactiveDomain"]
+    assert tags == ["name", "state", "creationTime", "memory", "disks", "domain", "inactiveDomain", "cookie"]  # as libvirtd 9.0
     info = fields(ok(virsh("snapshot-info", "vm", "m1")))
     assert info["State"] == "running" and info["Location"] == "external"
     assert names(virsh, "--active") == ["m1"] and names(virsh, "--external") == ["m1"]

@@ -42,6 +42,8 @@ def create(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> st
         _switch_disks(api, dom, sd, bool(flags & F.CREATE_REUSE_EXT))
     else:
         _internal_images(api, sd, 0)
+    if memory is not None or sd.memory == "external":
+        sd.cookie = save_cookie(sd.domain)
     if not flags & F.CREATE_NO_METADATA:
         tree = dom.snapshots
         snap = tree.add(sd, tree.current)
@@ -217,6 +219,17 @@ def switch_disk_source(d: DomainDef, disk: Disk, sdisk: SnapshotDisk, *, live_sn
         RawElement("format", {"type": old_fmt}), RawElement("source", {attr: old_source or ""}),
         *([below] if below is not None else [])])
     disk.extra = [e for e in disk.extra if e.tag != "backingStore"] + [chain]
+
+
+def save_cookie(d: DomainDef | None) -> list[RawElement]:
+    """qemuDomainSaveCookieFormat: the CPU the guest really runs on, and QEMU's slirp-helper support."""
+    cpu = d.live_cpu if d is not None else None
+    out: list[RawElement] = []
+    if cpu is not None:
+        attrs = {k: v for k, v in (("mode", cpu.mode), ("match", cpu.match), ("check", cpu.check)) if v}
+        model = [RawElement("model", dict(cpu.model_attrs), cpu.model)] if cpu.model else []
+        out.append(RawElement("cpu", {**attrs, **cpu.attrs}, children=[*model, *cpu.children]))
+    return [*out, RawElement("slirpHelper")]
 
 
 def stored_copy(d: DomainDef) -> DomainDef:
