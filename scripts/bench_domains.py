@@ -17,14 +17,13 @@ import argparse
 import os
 import re
 import signal
-import socket
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import libvirt  # type: ignore[import-untyped]
+from _bench import reachable, start_fakevirt  # noqa: E402  (scripts/ is on sys.path)
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE_URI = "test+tcp://127.0.0.1:16519/default"
@@ -48,18 +47,6 @@ def rss_kib(pid: int) -> int:
     return int(match.group(1)) if match else 0
 
 
-def start_fakevirt() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "fakevirt", "serve", "--listen", "tcp://127.0.0.1:0",
-                             "--log-level", "warning"], cwd=REPO, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    uri = re.search(r"virsh -c '([^']+)'", line)
-    if uri is None:
-        proc.kill()
-        raise SystemExit(f"fakevirt did not start: {line!r}")
-    return proc, uri.group(1)
-
-
 def run(uri: str, count: int, pid: int | None) -> dict[str, float]:
     conn = libvirt.open(uri)
     before = rss_kib(pid) if pid else 0
@@ -78,14 +65,6 @@ def run(uri: str, count: int, pid: int | None) -> dict[str, float]:
     conn.close()
     return {"define_per_s": count / define_s, "list_s": statistics.median(times),
             "kib_per_domain": (after - before) / count if pid else float("nan")}
-
-
-def reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def main() -> None:

@@ -32,18 +32,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import signal
-import socket
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import libvirt  # type: ignore[import-untyped]
+from _bench import reachable, start_fakevirt  # noqa: E402  (scripts/ is on sys.path)
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE_URI = "test+tcp://127.0.0.1:16519/default"
@@ -241,26 +238,6 @@ def keep_best(into: Results, new: Results) -> None:
     for key, sample in new.items():
         if key not in into or sample.seconds < into[key].seconds:
             into[key] = sample
-
-
-def start_fakevirt() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "fakevirt", "serve", "--listen", "tcp://127.0.0.1:0",
-                             "--log-level", "warning"], cwd=REPO, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    uri = re.search(r"virsh -c '([^']+)'", line)
-    if uri is None:
-        proc.kill()
-        raise SystemExit(f"fakevirt did not start: {line!r}")
-    return proc, uri.group(1)
-
-
-def reachable(host: str, port: int) -> bool:
-    try:
-        with socket.create_connection((host, port), timeout=0.5):
-            return True
-    except OSError:
-        return False
 
 
 def fmt_rate(s: Sample | None) -> str:

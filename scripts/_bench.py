@@ -1,0 +1,32 @@
+"""What the benchmark scripts share: starting a fakevirt server, probing the reference daemon."""
+
+from __future__ import annotations
+
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def start_fakevirt() -> tuple[subprocess.Popen[str], str]:
+    """``fakevirt serve`` on a free loopback port; returns the process and its qemu+tcp URI."""
+    proc = subprocess.Popen([sys.executable, "-m", "fakevirt", "serve", "--listen", "tcp://127.0.0.1:0",
+                             "--log-level", "warning"], cwd=REPO, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    uri = re.search(r"virsh -c '([^']+)'", line)
+    if uri is None:
+        proc.kill()
+        raise SystemExit(f"fakevirt did not start: {line!r}")
+    return proc, uri.group(1)
+
+
+def reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
