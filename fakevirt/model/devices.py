@@ -134,6 +134,10 @@ class Interface(DeviceBase):
     boot_order: int | None = None
 
 
+# virDomainControllerType, in enum order: a parsed definition lists its controllers in this order
+CONTROLLER_TYPES = ("ide", "fdc", "scsi", "sata", "virtio-serial", "ccid", "usb", "pci", "xenbus", "isa")
+
+
 @dataclass
 class Controller(DeviceBase):
     """<controller>: pci/pcie buses and ports, usb, sata, ide, scsi, virtio-serial, ..."""

@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from ..model.devices import (
+    CONTROLLER_TYPES,
     Address,
     Audio,
     Chr,
@@ -33,7 +34,6 @@ DISK_DEVICES = ("disk", "cdrom", "floppy", "lun")
 DISK_BUSES = ("ide", "fdc", "scsi", "virtio", "xen", "usb", "uml", "sata", "sd")
 NET_TYPES = ("user", "ethernet", "vhostuser", "server", "client", "mcast", "network", "bridge",
              "internal", "direct", "hostdev", "udp", "vdpa", "null", "vds")
-CONTROLLER_TYPES = ("ide", "fdc", "scsi", "sata", "virtio-serial", "ccid", "usb", "pci", "xenbus", "isa")
 GRAPHICS_TYPES = ("sdl", "vnc", "rdp", "desktop", "spice", "egl-headless", "dbus")
 INPUT_TYPES = ("mouse", "tablet", "keyboard", "passthrough", "evdev")
 INPUT_BUSES = ("ps2", "usb", "xen", "parallels", "virtio", "none")

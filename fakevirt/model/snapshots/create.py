@@ -6,7 +6,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from ...errors import VirtError
-from ..devices import Disk, RawElement
+from ..devices import CONTROLLER_TYPES, Disk, RawElement
 from ..domain import Domain, SavedState, State
 from ..domaindef import DomainDef
 from ..events import Lifecycle
@@ -233,12 +233,22 @@ def save_cookie(d: DomainDef | None) -> list[RawElement]:
 
 
 def stored_copy(d: DomainDef) -> DomainDef:
-    """How libvirt keeps a definition in a snapshot: formatted inactive and parsed back, so a
-    running domain's detected chains stay (as <backingStore> without node indexes)."""
+    """How libvirt keeps a definition in a snapshot: formatted inactive and parsed back.
+
+    So a running domain's detected chains stay (as <backingStore> without node indexes), its
+    generated DAC label goes, an empty drive gets its raw format back, and the controllers come
+    out in the parser's order (by type, then index).
+    """
     out = d.copy()
     for disk in out.disks:
         disk.source_attrs.pop("index", None)
         disk.extra = [_drop_index(e) if e.tag == "backingStore" else e for e in disk.extra]
+        if not disk.source and disk.driver_name and disk.driver_type is None:
+            disk.driver_type = "raw"
+    out.seclabels = [e for e in out.seclabels
+                     if not (e.attrs.get("type") == "dynamic" and e.find("baselabel") is None)]
+    rank = {t: i for i, t in enumerate(CONTROLLER_TYPES)}
+    out.controllers.sort(key=lambda c: (rank.get(c.type, len(rank)), c.index or 0))
     return out
 
 

@@ -171,7 +171,16 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
     if dom.active:
         api.driver.domains.sync_disk_users(dom)
     elif plans:
-        dom.reason = Shutoff.SHUTDOWN  # libvirt ran QEMU (paused) for the commit and shut it down
+        # libvirt ran QEMU (paused) for the commit and shut it down: that took a domain ID; and
+        # (as libvirtd 9.0 shows) a base with no backing file keeps the detected end of its chain
+        api.driver.domains._allocate_id()
+        dom.reason = Shutoff.SHUTDOWN
+        assert dom.config is not None
+        for _top, base in plans:
+            for disk in dom.config.disks:
+                if _norm(disk.source) == base and images.backing_path(images.open(base)) is None \
+                        and not any(e.tag == "backingStore" for e in disk.extra):
+                    disk.extra.append(RawElement("backingStore"))
 
 
 def _active_layer(d: DomainDef, dst: str) -> str:
@@ -181,13 +190,18 @@ def _active_layer(d: DomainDef, dst: str) -> str:
 
 def _retarget(api: DomainSnapshots, dom: Domain, snap: Snapshot, top: str, base: str, fmt: str) -> None:
     """Whatever named the merged overlay now names its base: the domain and later snapshots."""
-    defs: list[DomainDef] = [d for d in (dom.live, dom.config) if d is not None]
+    for d in (dom.live, dom.config):
+        for disk in d.disks if d is not None else []:
+            _drop_from_chain(disk, top, base, fmt)
     for desc in dom.snapshots.descendants(snap):
         api.release_state_images(dom, desc.name, desc.definition)
-        defs += [d for d in (desc.definition.domain, desc.definition.inactive_domain) if d is not None]
-    for d in defs:
-        for disk in d.disks:
-            _drop_from_chain(disk, top, base, fmt)
+        for d in (desc.definition.domain, desc.definition.inactive_domain):
+            for disk in d.disks if d is not None else []:
+                if _norm(disk.source) == top:  # qemuSnapshotUpdateDisksSingle: the base, without a chain
+                    disk.source, disk.driver_type = base, fmt
+                    disk.extra = [e for e in disk.extra if e.tag != "backingStore"]
+                else:
+                    _drop_from_chain(disk, top, base, fmt)
     for desc in dom.snapshots.descendants(snap):
         api.hold_state_images(dom, desc.name, desc.definition)
 
