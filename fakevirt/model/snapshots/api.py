@@ -32,7 +32,7 @@ from .common import (
     exclusive,
     operation_unsupported,
 )
-from .snapshotdef import SnapshotDef, SnapshotDisk
+from .snapshotdef import SnapshotDef
 from .tree import FILTERS_ALL, LIST_ROOTS, LIST_TOPOLOGICAL, Snapshot, SnapshotTree
 
 if TYPE_CHECKING:
@@ -40,8 +40,7 @@ if TYPE_CHECKING:
     from ..images import ImageStore
 
 _QEMU = ErrorDomain.QEMU
-_SNAP = ErrorDomain.DOMAIN_SNAPSHOT
-_exclusive = exclusive
+_SNAP = ErrorDomain.DOMAIN_SNAPSHOT  # the client library's own checks report from here
 
 
 class DomainSnapshots:
@@ -95,15 +94,15 @@ class DomainSnapshots:
         if flags & F.CREATE_CURRENT and not flags & (F.CREATE_REDEFINE | F.CREATE_BRANCH):
             raise VirtError.required_flag(F.CREATE_NAMES[F.CREATE_REDEFINE], F.CREATE_NAMES[F.CREATE_CURRENT],
                                           fn, _SNAP)
-        _exclusive(flags, F.CREATE_REDEFINE, F.CREATE_NO_METADATA, F.CREATE_NAMES, fn, _SNAP)
-        _exclusive(flags, F.CREATE_REDEFINE, F.CREATE_HALT, F.CREATE_NAMES, fn, _SNAP)
+        exclusive(flags, F.CREATE_REDEFINE, F.CREATE_NO_METADATA, F.CREATE_NAMES, fn, _SNAP)
+        exclusive(flags, F.CREATE_REDEFINE, F.CREATE_HALT, F.CREATE_NAMES, fn, _SNAP)
         _check_flags("qemuSnapshotCreateXML", flags, F.CREATE_ALL)
         if flags & F.CREATE_QUIESCE and not flags & F.CREATE_DISK_ONLY:
             raise VirtError.required_flag(F.CREATE_NAMES[F.CREATE_DISK_ONLY], F.CREATE_NAMES[F.CREATE_QUIESCE],
                                           "qemuSnapshotCreateXML")
-        _exclusive(flags, F.CREATE_LIVE, F.CREATE_REDEFINE, F.CREATE_NAMES, "qemuSnapshotCreateXML")
+        exclusive(flags, F.CREATE_LIVE, F.CREATE_REDEFINE, F.CREATE_NAMES, "qemuSnapshotCreateXML")
         for other in (F.CREATE_REDEFINE, F.CREATE_LIVE, F.CREATE_HALT, F.CREATE_QUIESCE):
-            _exclusive(flags, F.CREATE_BRANCH, other, F.CREATE_NAMES, "qemuSnapshotCreateXML")
+            exclusive(flags, F.CREATE_BRANCH, other, F.CREATE_NAMES, "qemuSnapshotCreateXML")
         if dom.checkpoint_count:
             raise operation_unsupported("cannot create snapshot while checkpoint exists")
         if not dom.persistent and flags & F.CREATE_HALT:
@@ -322,7 +321,3 @@ class DomainSnapshots:
         for snap in tree:
             self.release_state_images(dom, snap.name, snap.definition)
         tree.clear()
-
-
-def disk_by_name(disks: list[SnapshotDisk], name: str) -> SnapshotDisk | None:
-    return next((d for d in disks if d.name == name), None)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, VirtError
+from ...errors import ErrorCode, ErrorDomain, VirtError
 from ..devices import Disk, RawElement
 from ..domain import Domain, Shutoff
 from ..domain_settings import _check_flags
@@ -32,11 +32,11 @@ from .tree import Snapshot
 if TYPE_CHECKING:
     from .api import DomainSnapshots
 
-_SNAP = 35  # VIR_FROM_DOMAIN_SNAPSHOT: the client library's own checks
 
 
 def delete(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> None:
-    exclusive(flags, F.DELETE_CHILDREN, F.DELETE_CHILDREN_ONLY, F.DELETE_NAMES, "virDomainSnapshotDelete", _SNAP)
+    exclusive(flags, F.DELETE_CHILDREN, F.DELETE_CHILDREN_ONLY, F.DELETE_NAMES, "virDomainSnapshotDelete",
+              ErrorDomain.DOMAIN_SNAPSHOT)
     _check_flags("qemuSnapshotDelete", flags, F.DELETE_CHILDREN | F.DELETE_METADATA_ONLY | F.DELETE_CHILDREN_ONLY)
     metadata_only = bool(flags & F.DELETE_METADATA_ONLY)
     tree = dom.snapshots

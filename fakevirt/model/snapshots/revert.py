@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, VirtError
+from ...errors import ErrorCode, ErrorDomain, VirtError
 from ..domain import Domain
 from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
@@ -41,12 +41,11 @@ ALLOWED = (F.REVERT_RUNNING | F.REVERT_PAUSED | F.REVERT_FORCE | F.REVERT_RESET_
 def check_flags(flags: int) -> None:
     """The client library's exclusions, then the driver's virCheckFlags."""
     exclusive(flags, F.REVERT_RUNNING, F.REVERT_PAUSED, F.REVERT_NAMES, "virDomainRevertToSnapshot",
-              F_SNAP)
+              ErrorDomain.DOMAIN_SNAPSHOT)
     _check_flags("qemuSnapshotRevert", flags, ALLOWED)
     exclusive(flags, F.REVERT_DISCARD, F.REVERT_MERGE, F.REVERT_NAMES, "qemuSnapshotRevert")
 
 
-F_SNAP = 35  # VIR_FROM_DOMAIN_SNAPSHOT: the client library's own checks
 
 
 def revert(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> None:
