@@ -186,6 +186,7 @@ def snapshot_has_metadata(client: Client, args: w.DomainSnapshotHasMetadataArgs)
 @procedure(Proc.DOMAIN_REVERT_TO_SNAPSHOT, mutates=True)
 def revert_to_snapshot(client: Client, args: w.DomainRevertToSnapshotArgs) -> None:
     """virDomainRevertToSnapshot."""
+    api(client).check_revert_client_flags(args.flags)
     dom, snap = lookup(client, args.snap)
     api(client).revert(dom, snap, args.flags)
 
@@ -193,5 +194,6 @@ def revert_to_snapshot(client: Client, args: w.DomainRevertToSnapshotArgs) -> No
 @procedure(Proc.DOMAIN_SNAPSHOT_DELETE, mutates=True)
 def snapshot_delete(client: Client, args: w.DomainSnapshotDeleteArgs) -> None:
     """virDomainSnapshotDelete."""
+    api(client).check_delete_client_flags(args.flags)
     dom, snap = lookup(client, args.snap)
     api(client).delete(dom, snap, args.flags)

@@ -309,6 +309,17 @@ class DomainSnapshots:
 
     # ---- revert and delete -----------------------------------------------------------------
 
+    @staticmethod
+    def check_revert_client_flags(flags: int) -> None:
+        """virDomainRevertToSnapshot's own check, made in the client library before any RPC."""
+        exclusive(flags, F.REVERT_RUNNING, F.REVERT_PAUSED, F.REVERT_NAMES, "virDomainRevertToSnapshot", _SNAP)
+
+    @staticmethod
+    def check_delete_client_flags(flags: int) -> None:
+        """virDomainSnapshotDelete's own check, made in the client library before any RPC."""
+        exclusive(flags, F.DELETE_CHILDREN, F.DELETE_CHILDREN_ONLY, F.DELETE_NAMES, "virDomainSnapshotDelete",
+                  _SNAP)
+
     def revert(self, dom: Domain, snap: Snapshot, flags: int) -> None:
         revert.revert(self, dom, snap, flags)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import ErrorCode, VirtError
 from ..devices import Disk, RawElement
 from ..domain import Domain, Shutoff
 from ..domain_settings import _check_flags
@@ -24,7 +24,6 @@ from .common import (
     JOB_READY,
     QEMU,
     config_unsupported,
-    exclusive,
     operation_unsupported,
 )
 from .tree import Snapshot
@@ -35,8 +34,7 @@ if TYPE_CHECKING:
 
 
 def delete(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> None:
-    exclusive(flags, F.DELETE_CHILDREN, F.DELETE_CHILDREN_ONLY, F.DELETE_NAMES, "virDomainSnapshotDelete",
-              ErrorDomain.DOMAIN_SNAPSHOT)
+    api.check_delete_client_flags(flags)
     _check_flags("qemuSnapshotDelete", flags, F.DELETE_CHILDREN | F.DELETE_METADATA_ONLY | F.DELETE_CHILDREN_ONLY)
     metadata_only = bool(flags & F.DELETE_METADATA_ONLY)
     tree = dom.snapshots

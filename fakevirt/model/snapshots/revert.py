@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import ErrorCode, VirtError
 from ..domain import Domain
 from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
@@ -38,10 +38,9 @@ ALLOWED = (F.REVERT_RUNNING | F.REVERT_PAUSED | F.REVERT_FORCE | F.REVERT_RESET_
            | F.REVERT_MERGE)
 
 
-def check_flags(flags: int) -> None:
+def check_flags(api: DomainSnapshots, flags: int) -> None:
     """The client library's exclusions, then the driver's virCheckFlags."""
-    exclusive(flags, F.REVERT_RUNNING, F.REVERT_PAUSED, F.REVERT_NAMES, "virDomainRevertToSnapshot",
-              ErrorDomain.DOMAIN_SNAPSHOT)
+    api.check_revert_client_flags(flags)
     _check_flags("qemuSnapshotRevert", flags, ALLOWED)
     exclusive(flags, F.REVERT_DISCARD, F.REVERT_MERGE, F.REVERT_NAMES, "qemuSnapshotRevert")
 
@@ -49,7 +48,7 @@ def check_flags(flags: int) -> None:
 
 
 def revert(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> None:
-    check_flags(flags)
+    check_flags(api, flags)
     sd = snap.definition
     _validate(dom, snap, flags)
     keep: list[str] = []
