@@ -23,6 +23,7 @@ from .snapshotdef import SnapshotDef, SnapshotDisk
 if TYPE_CHECKING:
     from .api import DomainSnapshots
 
+
 def create(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> str:
     assert sd.name is not None
     _align(api, dom, sd, flags)

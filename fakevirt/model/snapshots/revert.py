@@ -45,8 +45,6 @@ def check_flags(api: DomainSnapshots, flags: int) -> None:
     exclusive(flags, F.REVERT_DISCARD, F.REVERT_MERGE, F.REVERT_NAMES, "qemuSnapshotRevert")
 
 
-
-
 def revert(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> None:
     check_flags(api, flags)
     sd = snap.definition
