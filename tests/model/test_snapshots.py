@@ -333,3 +333,69 @@ def test_deleting_a_branch_point_drops_its_unused_overlay(vm: Vm) -> None:
     assert not vm.exists("vm.s2") and vm.tree()["s1"] == ["b2"]
     vm.delete("b2")  # merges into vm.s1, which nothing else uses any more
     assert vm.read() == b"X" and vm.source == f"{IMG}/vm.s1"
+
+
+# ---- any document, any flags: a libvirt error or a snapshot, never anything else ----------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_NAMES = st.sampled_from(["s1", "s2", "n1", "a/b", ".x", "", "s1"])
+_MODES = st.sampled_from(["no", "internal", "external", "manual", "bogus"])
+_FILES = st.sampled_from([f"{IMG}/o1", f"{IMG}/vm.qcow2", "relative", f"{IMG}/m.mem", f"{IMG}/vm.s1"])
+
+
+@st.composite
+def _snapshot_docs(draw: st.DrawFn) -> str:
+    parts = []
+    if draw(st.booleans()):
+        parts.append(f"<name>{draw(_NAMES)}</name>")
+    if draw(st.booleans()):
+        file = f" file='{draw(_FILES)}'" if draw(st.booleans()) else ""
+        parts.append(f"<memory snapshot='{draw(_MODES)}'{file}/>")
+    if draw(st.booleans()):
+        disk = draw(st.sampled_from(["vda", "vdb", f"{IMG}/vm.qcow2"]))
+        src = f"<source file='{draw(_FILES)}'/>" if draw(st.booleans()) else ""
+        parts.append(f"<disks><disk name='{disk}' snapshot='{draw(_MODES)}'>{src}</disk></disks>")
+    if draw(st.booleans()):
+        cur = draw(st.sampled_from(["", " current='yes'", " current='no'", " current='x'"]))
+        state = draw(st.sampled_from(["", " state='running'", " state='paused'", " state='inactive'"]))
+        parts.append(f"<branch{cur}{state}>{draw(_NAMES)}</branch>")
+    return "<domainsnapshot>" + "".join(parts) + "</domainsnapshot>"
+
+
+_FLAG_BITS = [F.CREATE_REDEFINE, F.CREATE_CURRENT, F.CREATE_NO_METADATA, F.CREATE_HALT, F.CREATE_DISK_ONLY,
+              F.CREATE_REUSE_EXT, F.CREATE_QUIESCE, F.CREATE_ATOMIC, F.CREATE_LIVE, F.CREATE_BRANCH]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=st.lists(st.tuples(st.sampled_from(["create", "revert", "delete", "start", "destroy"]),
+                                _snapshot_docs(), st.lists(st.sampled_from(_FLAG_BITS), max_size=3),
+                                _NAMES), min_size=1, max_size=8))
+def test_any_sequence_gives_libvirt_errors_only(steps: list) -> None:
+    vm = Vm(Hypervisor(clock=ManualClock()))
+    vm.write(b"A")
+    vm.disk_only("s1")
+    api, domains = vm.hv.system.snapshots, vm.hv.system.domains
+    for op, doc, bits, name in steps:
+        flags = sum(set(bits))
+        try:
+            if op == "create":
+                api.check_create_flags(vm.dom, flags)
+                vm.snap(doc, flags)
+            elif op == "revert":
+                vm.revert(name, flags & 7)
+            elif op == "delete":
+                vm.delete(name, flags & 7)
+            elif op == "start":
+                domains.start(vm.dom)
+            else:
+                domains.destroy(vm.dom)
+        except VirtError:
+            pass
+        # whatever happened, the domain's disk is readable through its chain and the tree is sound
+        assert vm.read() in (b"A", b"\0")
+        current = vm.dom.snapshots.current
+        assert current is None or vm.dom.snapshots.find(current.name) is current
+        for s in vm.dom.snapshots:
+            assert s.parent is None or vm.dom.snapshots.find(s.parent.name) is s.parent
