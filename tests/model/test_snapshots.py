@@ -399,3 +399,58 @@ def test_any_sequence_gives_libvirt_errors_only(steps: list) -> None:
         assert current is None or vm.dom.snapshots.find(current.name) is current
         for s in vm.dom.snapshots:
             assert s.parent is None or vm.dom.snapshots.find(s.parent.name) is s.parent
+
+
+# ---- a model of what the guest must see: every point in time keeps its data ---------------------
+
+_OPS = st.lists(st.tuples(st.sampled_from(["write", "internal", "external", "revert", "branch", "delete",
+                                           "discard", "merge"]),
+                          st.integers(0, 7)), min_size=1, max_size=14)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ops=_OPS, kind=st.sampled_from(["internal", "external"]))
+def test_points_in_time_survive_reverts_branches_and_deletes(ops: list, kind: str) -> None:
+    """One kind of snapshot per run: mixing them, libvirt (and so fakevirt) lets an internal revert
+    rewrite the image a later external snapshot's point in time is in (see the README)."""
+    vm = Vm(Hypervisor(clock=ManualClock()))
+    content = b"0"
+    vm.write(content)
+    saved: dict[str, bytes] = {}  # snapshot -> what the guest saw when it was taken
+    counter = 0
+    for op, pick in ops:
+        names = sorted(saved)
+        target = names[pick % len(names)] if names else None
+        try:
+            if op == "write":  # refused when another image is built on the one the guest uses
+                vm.write(bytes([ord("a") + pick]))
+                content = bytes([ord("a") + pick])
+            elif op in ("internal", "external"):
+                counter += 1
+                name = f"p{counter}"
+                if kind == "internal":
+                    vm.snap(f"<domainsnapshot><name>{name}</name></domainsnapshot>")
+                else:
+                    vm.disk_only(name)
+                saved[name] = content
+            elif target is None:
+                continue
+            elif op in ("revert", "discard", "merge"):
+                flags = {"revert": 0, "discard": F.REVERT_DISCARD, "merge": F.REVERT_MERGE}[op]
+                vm.revert(target, flags)
+                content = saved[target]
+                for gone in [n for n in saved if n not in vm.dom.snapshots]:
+                    del saved[gone]
+            elif op == "branch":
+                counter += 1
+                name = f"b{counter}"
+                vm.branch(name, f"current='yes'>{target}")
+                content = saved[name] = saved[target]
+            else:
+                vm.delete(target)
+                del saved[target]
+        except VirtError as e:  # refusals are fine; they must not change anything the guest sees
+            assert e.code in (ErrorCode.CONFIG_UNSUPPORTED, ErrorCode.OPERATION_UNSUPPORTED,
+                              ErrorCode.OPERATION_INVALID), str(e)
+        assert vm.read() == content, (op, target)
+        assert set(saved) == {s.name for s in vm.dom.snapshots}
