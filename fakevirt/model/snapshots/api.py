@@ -103,8 +103,6 @@ class DomainSnapshots:
         exclusive(flags, F.CREATE_LIVE, F.CREATE_REDEFINE, F.CREATE_NAMES, "qemuSnapshotCreateXML")
         for other in (F.CREATE_REDEFINE, F.CREATE_LIVE, F.CREATE_HALT, F.CREATE_QUIESCE):
             exclusive(flags, F.CREATE_BRANCH, other, F.CREATE_NAMES, "qemuSnapshotCreateXML")
-        if dom.checkpoint_count:
-            raise operation_unsupported("cannot create snapshot while checkpoint exists")
         if not dom.persistent and flags & F.CREATE_HALT:
             raise VirtError.operation_invalid("cannot halt after transient domain snapshot")
 
