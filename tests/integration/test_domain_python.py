@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-import time
 import xml.etree.ElementTree as ET
 
 import libvirt
 import pytest
 
 from fakevirt.testing import minimal_domain_xml
+from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
 
 
 @pytest.fixture
@@ -151,35 +150,8 @@ def test_two_connections_see_each_other(fakevirt_uri: str, conn) -> None:
     other.close()
 
 
-class EventLoop:
-    """libvirt's default event loop in a thread, as applications run it."""
-
-    _started = False
-
-    @classmethod
-    def ensure(cls) -> None:
-        if cls._started:
-            return
-        libvirt.virEventRegisterDefaultImpl()
-
-        def run() -> None:
-            while True:
-                libvirt.virEventRunDefaultImpl()
-
-        threading.Thread(target=run, daemon=True).start()
-        cls._started = True
-
-
-def wait_for(predicate, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for events")
-        time.sleep(0.01)
-
-
 def test_lifecycle_events_reach_every_registered_connection(fakevirt_uri: str) -> None:
-    EventLoop.ensure()
+    ensure_event_loop()
     c1, c2 = libvirt.open(fakevirt_uri), libvirt.open(fakevirt_uri)
     seen: dict[str, list[tuple[str, int, int]]] = {"c1": [], "c2": []}
 
@@ -212,7 +184,7 @@ def test_lifecycle_events_reach_every_registered_connection(fakevirt_uri: str) -
 
 
 def test_event_registration_errors(conn) -> None:
-    EventLoop.ensure()
+    ensure_event_loop()
     cid = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_REBOOT, lambda *a: None, None)
     conn.domainEventDeregisterAny(cid)
     with pytest.raises(libvirt.libvirtError):

@@ -3,7 +3,6 @@ revert (internal, external, fakevirt's DISCARD/MERGE), delete, lifecycle events 
 
 from __future__ import annotations
 
-import threading
 import time
 import xml.etree.ElementTree as ET
 
@@ -11,6 +10,7 @@ import libvirt
 import pytest
 
 from fakevirt.model.snapshots import flags as F
+from fakevirt.testing.libvirt_events import ensure_event_loop
 
 IMG = "/images"
 BASE = f"{IMG}/vm.qcow2"
@@ -559,32 +559,11 @@ def test_revert_external_disk_only_inactive(dom, guest) -> None:
 # ---- lifecycle events ----------------------------------------------------------------------------------
 
 
-def _ensure_event_loop() -> None:
-    """libvirt's default event loop in a thread, once per process (shared with the other python tests)."""
-    import sys
-
-    for module in list(sys.modules.values()):
-        loop = getattr(module, "EventLoop", None)
-        if module is not None and module.__name__.endswith("test_domain_python") and loop is not None:
-            loop.ensure()
-            return
-    if getattr(libvirt, "_fakevirt_loop", False):
-        return
-    libvirt.virEventRegisterDefaultImpl()
-
-    def run() -> None:
-        while True:
-            libvirt.virEventRunDefaultImpl()
-
-    threading.Thread(target=run, daemon=True).start()
-    libvirt._fakevirt_loop = True  # type: ignore[attr-defined]
-
-
 class Events:
     """Lifecycle events on a connection of its own (opened once the event loop runs)."""
 
     def __init__(self, uri: str) -> None:
-        _ensure_event_loop()
+        ensure_event_loop()
         self.conn = conn = libvirt.open(uri)
         self.seen: list[tuple[int, int]] = []
         self.cid = conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,

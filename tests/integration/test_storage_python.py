@@ -9,6 +9,7 @@ import pytest
 
 import fakevirt.handlers.storage  # noqa: F401  registers
 import fakevirt.handlers.storage_vol  # noqa: F401  registers
+from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
 
 MiB = 1024 * 1024
 POOL_XML = "<pool type='dir'><name>{name}</name><target><path>{path}</path></target></pool>"
@@ -137,39 +138,8 @@ def test_read_only_connection_refuses_changes(fakevirt_uri: str, pool) -> None:
         ro.close()
 
 
-def _ensure_event_loop() -> None:
-    """libvirt's default event loop in a thread, once per process (shared with the domain tests)."""
-    import sys
-    import threading
-
-    for module in list(sys.modules.values()):
-        loop = getattr(module, "EventLoop", None)
-        if module is not None and module.__name__.endswith("test_domain_python") and loop is not None:
-            loop.ensure()
-            return
-    if getattr(libvirt, "_fakevirt_loop", False):
-        return
-    libvirt.virEventRegisterDefaultImpl()
-
-    def run() -> None:
-        while True:
-            libvirt.virEventRunDefaultImpl()
-
-    threading.Thread(target=run, daemon=True).start()
-    libvirt._fakevirt_loop = True  # type: ignore[attr-defined]
-
-
-def wait_for(predicate, timeout: float = 5.0) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out waiting for events"
-        time.sleep(0.01)
-
-
 def test_pool_event_registration(conn) -> None:
-    _ensure_event_loop()
+    ensure_event_loop()
     conn = libvirt.open(conn.getURI())  # libvirt dispatches events only on connections opened after the loop
     seen: list[tuple[str, int, int]] = []
     refreshed: list[str] = []
