@@ -210,6 +210,11 @@ class Array(XdrType):
         items = list(v)
         _check_len("array", len(items), self.maximum)
         UINT.pack(p, len(items))
+        if isinstance(self.elem, _StructCodec):
+            memo: dict[int, bytes] = {}  # nested structs shared by many items are packed once
+            for item in items:
+                self.elem.pack(p, item, memo)
+            return
         pack = self.elem.pack
         for item in items:
             pack(p, item)
@@ -358,12 +363,23 @@ class _StructCodec(XdrType):
         self.names = [n for n, _ in fields]
         self.codecs = [c for _, c in fields]
 
-    def pack(self, p: Packer, v: Any) -> None:
+    def pack(self, p: Packer, v: Any, memo: dict[int, bytes] | None = None) -> None:
+        """Pack v; with ``memo`` (an array's elements), nested struct values are packed once per
+        object (struct values are immutable, and the array keeps them alive while it is packed)."""
         if type(v) is not self.cls:
             raise XdrError(f"{self.cls.__name__}: got {type(v).__name__}")
         for name, codec in self.fields:
+            value = getattr(v, name)
             try:
-                codec.pack(p, getattr(v, name))
+                if memo is not None and isinstance(codec, _StructCodec):
+                    data = memo.get(id(value))
+                    if data is None:
+                        sub = Packer()
+                        codec.pack(sub, value)
+                        data = memo[id(value)] = sub.get_buffer()
+                    p.pack_fopaque(len(data), data)  # XDR data is whole words: written as is
+                else:
+                    codec.pack(p, value)
             except XdrError as e:
                 raise XdrError(f"{self.cls.__name__}.{name}: {e}") from None
 

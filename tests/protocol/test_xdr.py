@@ -446,3 +446,17 @@ def test_codec_of_rejects_non_types() -> None:
         codec_of(int)
     with pytest.raises(TypeError):
         encode(str, "x")
+
+
+def test_array_of_structs_sharing_a_nested_struct_packs_each_element_in_full() -> None:
+    """Arrays pack a shared nested struct once and reuse its bytes: the result must not change."""
+    from protocol import NonnullDomain, NonnullDomainSnapshot
+    from protocol.remote.snapshot import DomainListAllSnapshotsRet
+
+    shared = NonnullDomain(name="vm", uuid=bytes(range(16)), id=7)
+    other = NonnullDomain(name="other", uuid=bytes(16), id=-1)
+    snaps = tuple(NonnullDomainSnapshot(name=f"s{i}", dom=shared if i % 3 else other) for i in range(10))
+    whole = encode(DomainListAllSnapshotsRet, DomainListAllSnapshotsRet(snapshots=snaps, ret=10))
+    parts = b"".join(encode(NonnullDomainSnapshot, s) for s in snaps)
+    assert whole == len(snaps).to_bytes(4, "big") + parts + (10).to_bytes(4, "big")
+    assert decode(DomainListAllSnapshotsRet, whole).snapshots == snaps
