@@ -32,6 +32,11 @@ class RawElement:
     def get(self, name: str, default: str | None = None) -> str | None:
         return self.attrs.get(name, default)
 
+    def without(self, attr: str) -> RawElement:
+        """A copy of this element and everything in it, minus attribute ``attr`` everywhere."""
+        return RawElement(self.tag, {k: v for k, v in self.attrs.items() if k != attr}, self.text,
+                          [c.without(attr) for c in self.children])
+
 
 PCI_FIELDS = ("domain", "bus", "slot", "function")
 

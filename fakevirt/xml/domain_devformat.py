@@ -130,13 +130,8 @@ def format_disk(disk: Disk, flags: Flags, indent: int) -> list[str]:
         parts.append(("serial", element("serial", {}, [], i2, disk.serial)))
     parts.append(("boot", info_lines(disk, flags, i2, disk.boot_order, disk.boot_attrs)))
     # a definition's backing chain is shown in every form; node indexes only in the live one
-    extra = [_without_index(e) if flags.inactive and e.tag == "backingStore" else e for e in disk.extra]
+    extra = [e.without("index") if flags.inactive and e.tag == "backingStore" else e for e in disk.extra]
     return element("disk", attrs, with_extras(parts, extra, _DISK_CHILDREN, i2), indent)
-
-
-def _without_index(el: RawElement) -> RawElement:
-    return RawElement(el.tag, {k: v for k, v in el.attrs.items() if k != "index"}, el.text,
-                      [_without_index(c) for c in el.children])
 
 
 def _disk_source_attrs(disk: Disk, flags: Flags) -> list[tuple[str, str]]:

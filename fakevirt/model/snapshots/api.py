@@ -68,9 +68,6 @@ class DomainSnapshots:
     def check_list_flags(driver_fn: str, flags: int) -> None:
         _check_flags(driver_fn, flags, LIST_ROOTS | LIST_TOPOLOGICAL | FILTERS_ALL)
 
-    def select(self, dom: Domain, start: Snapshot | None, flags: int) -> list[Snapshot]:
-        return dom.snapshots.select(start, flags)
-
     @staticmethod
     def parent(snap: Snapshot) -> Snapshot:
         if snap.parent is None:
@@ -155,9 +152,7 @@ class DomainSnapshots:
 
     # ---- shared pieces of create, revert, branch and delete ----------------------------------
 
-    def image_format(self, path: str, declared: str | None = None) -> str:
-        if declared:
-            return declared
+    def image_format(self, path: str) -> str:
         return self.images.open(path).format if self.images.exists(path) else "raw"
 
     def check_new_file(self, disk_name: str, path: str, reuse: bool) -> None:
@@ -199,13 +194,16 @@ class DomainSnapshots:
                 out.append(posixpath.normpath(disk.source))
         return out
 
-    def unused_by_others(self, dom: Domain, path: str, owner: tuple[str, str, str] | None = None) -> bool:
-        """Nothing but ``owner`` needs ``path``: no overlay, snapshot, running disk or definition."""
+    def unused_by_others(self, path: str, owner: tuple[str, str, str] | None = None, *,
+                         exempt: Domain | None = None) -> bool:
+        """Nothing but ``owner`` (and the domain ``exempt``, when given) needs the image at ``path``:
+        no overlay, snapshot, running disk or domain definition."""
         if not self.images.exists(path):
             return False
-        if any(o != owner for o in self.images.users(path)):
-            return False
-        return not any(path in self.domain_sources(other) for other in self.driver.domains)
+        for user in self.images.users(path):
+            if user != owner and not (exempt is not None and user[0] == "domain" and user[1] == str(exempt.uuid)):
+                return False
+        return not any(path in self.domain_sources(other) for other in self.driver.domains if other is not exempt)
 
     def domain_sources(self, dom: Domain) -> set[str]:
         out: set[str] = set()
@@ -215,8 +213,9 @@ class DomainSnapshots:
                            if k.source and k.type in ("file", "block"))
         return out
 
-    def unlink_if_unused(self, dom: Domain, path: str | None, owner: tuple[str, str, str] | None = None) -> None:
-        if path and self.unused_by_others(dom, posixpath.normpath(path), owner):
+    def unlink_if_unused(self, path: str | None, owner: tuple[str, str, str] | None = None, *,
+                         exempt: Domain | None = None) -> None:
+        if path and self.unused_by_others(posixpath.normpath(path), owner, exempt=exempt):
             self.images.delete(path)
 
     def memory_users(self, path: str) -> int:

@@ -183,14 +183,20 @@ def _switch_disks(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, reuse: boo
         old = source.find_disk(sdisk.name)
         assert old is not None and old.source and sdisk.source
         api.new_overlay(sdisk.source, sdisk.driver_type or "qcow2", old.source, reuse)
-        for d in (dom.live, dom.config):
-            if d is None:
-                continue
-            disk = d.find_disk(sdisk.name)
-            if disk is not None and disk.source and posixpath.normpath(disk.source) == posixpath.normpath(old.source):
-                switch_disk_source(d, disk, sdisk, live_snapshot=dom.active and not reuse)
+        switch_disks_on([d for d in (dom.live, dom.config) if d is not None], sdisk, old.source,
+                        live_snapshot=dom.active and not reuse)
     if dom.active:
         api.driver.domains.sync_disk_users(dom)
+
+
+def switch_disks_on(defs: list[DomainDef], sdisk: SnapshotDisk, old_source: str, *,
+                    live_snapshot: bool = True) -> None:
+    """In each definition whose disk ``sdisk.name`` is still on ``old_source``, switch it to the overlay."""
+    old = posixpath.normpath(old_source)
+    for d in defs:
+        disk = d.find_disk(sdisk.name)
+        if disk is not None and disk.source and posixpath.normpath(disk.source) == old:
+            switch_disk_source(d, disk, sdisk, live_snapshot=live_snapshot)
 
 
 def switch_disk_source(d: DomainDef, disk: Disk, sdisk: SnapshotDisk, *, live_snapshot: bool = True) -> None:
@@ -243,7 +249,7 @@ def stored_copy(d: DomainDef) -> DomainDef:
     out = d.copy()
     for disk in out.disks:
         disk.source_attrs.pop("index", None)
-        disk.extra = [_drop_index(e) if e.tag == "backingStore" else e for e in disk.extra]
+        disk.extra = [e.without("index") if e.tag == "backingStore" else e for e in disk.extra]
         if not disk.source and disk.driver_name and disk.driver_type is None:
             disk.driver_type = "raw"
     out.seclabels = [e for e in out.seclabels
@@ -251,11 +257,6 @@ def stored_copy(d: DomainDef) -> DomainDef:
     rank = {t: i for i, t in enumerate(CONTROLLER_TYPES)}
     out.controllers.sort(key=lambda c: (rank.get(c.type, len(rank)), c.index or 0))
     return out
-
-
-def _drop_index(el: RawElement) -> RawElement:
-    return RawElement(el.tag, {k: v for k, v in el.attrs.items() if k != "index"}, el.text,
-                      [_drop_index(c) for c in el.children])
 
 
 def max_node_index(d: DomainDef) -> int:

@@ -135,7 +135,7 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
         # the domain continues on the revert overlays when the snapshot has them
         top, base = _norm(reverted.get(sdisk.name) or sdisk.source), _norm(disk.source)
         assert top is not None and base is not None
-        if not images.exists(top) or api.unused_by_others(dom, top):
+        if not images.exists(top) or api.unused_by_others(top):
             continue  # nothing builds on the changes since this snapshot
         if not images.exists(base):
             raise VirtError.report(ErrorCode.OPERATION_FAILED, QEMU,
@@ -247,7 +247,7 @@ def _discard(api: DomainSnapshots, dom: Domain, snap: Snapshot, metadata_only: b
             overlays = [d.source for d in (*sd.revert_disks, *sd.disks) if d.snapshot == "external" and d.source]
             leaf_left = snap is not tree.current and not snap.children
             for path in [*overlays, *(api.state_images(sd) if leaf_left else [])]:
-                api.unlink_if_unused(dom, path, me)
+                api.unlink_if_unused(path, me)
             if sd.memory == "external" and sd.memory_file and api.memory_users(sd.memory_file) <= 1:
                 api.driver.domains.saved_images.pop(sd.memory_file, None)
         elif sd.domain is not None:

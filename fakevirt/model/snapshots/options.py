@@ -40,7 +40,7 @@ def forget_with_files(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None
     api.release_state_images(dom, snap.name, sd)
     dom.snapshots.remove(snap)
     for path in [*files, *api.state_images(sd)]:
-        api.unlink_if_unused(dom, path, me)
+        api.unlink_if_unused(path, me)
     if sd.memory == "external" and sd.memory_file and api.memory_users(sd.memory_file) == 0:
         api.driver.domains.saved_images.pop(sd.memory_file, None)
 

@@ -26,7 +26,7 @@ from .common import (
     exclusive,
     operation_unsupported,
 )
-from .create import switch_disk_source
+from .create import switch_disks_on
 from .options import discard_descendants, merge_head
 from .snapshotdef import SnapshotDef, SnapshotDisk
 from .tree import Snapshot
@@ -74,7 +74,7 @@ def revert(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> Non
         api.boot_from_snapshot(dom, inactive.copy(), bool(flags & F.REVERT_PAUSED), None, fresh=True)
     api.make_current(dom, snap)
     for path in stale:
-        api.unlink_if_unused(dom, path)
+        api.unlink_if_unused(path)
     if flags & F.REVERT_DISCARD:
         discard_descendants(api, dom, snap)
     if persistent:
@@ -153,10 +153,7 @@ def _switch_to_overlays(api: DomainSnapshots, dom: Domain, snap: Snapshot, plann
         assert disk is not None and disk.source and sdisk.source
         old = posixpath.normpath(disk.source)
         api.new_overlay(sdisk.source, sdisk.driver_type or "qcow2", old, reuse=False)
-        for d in defs:
-            target = d.find_disk(sdisk.name)
-            if target is not None and target.source and posixpath.normpath(target.source) == old:
-                switch_disk_source(d, target, sdisk)
+        switch_disks_on(list(defs), sdisk, old)
     discard_head(api, dom, keep=[*keep, *(d.source for d in new_disks if d.source)])
     kept = [d.source for d in snap.definition.disks if d.snapshot == "external" and d.source
             and api.images.exists(d.source)]
@@ -176,17 +173,6 @@ def discard_head(api: DomainSnapshots, dom: Domain, keep: list[str]) -> None:
     for sdisk in head:
         if sdisk.snapshot != "external" or not sdisk.source or sdisk.source in keep:
             continue
-        path = posixpath.normpath(sdisk.source)
-        if _only_domain_uses(api, dom, path):
-            api.images.delete(path)
+        api.unlink_if_unused(sdisk.source, exempt=dom)  # the domain leaves it
     cd.revert_disks = []
 
-
-def _only_domain_uses(api: DomainSnapshots, dom: Domain, path: str) -> bool:
-    """True when the image is needed by nothing but ``dom``'s current disks."""
-    if not api.images.exists(path):
-        return False
-    mine = {o for o in api.images.users(path) if o[0] == "domain" and o[1] == str(dom.uuid)}
-    if any(o not in mine for o in api.images.users(path)):
-        return False
-    return not any(path in api.domain_sources(other) for other in api.driver.domains if other is not dom)
