@@ -13,6 +13,7 @@ from ..xml.capabilities import capabilities_xml
 from ..xml.domcapabilities import domain_capabilities_xml
 from ..xml.sysinfo import sysinfo_xml
 from ._client import Client
+from ._lists import check_max
 from ._registry import procedure
 
 LIB_VERSION = 9_000_000  # libvirt 9.0.0, what the reference daemon runs
@@ -227,7 +228,7 @@ def connect_num_of_domains(client: Client, args: None) -> w.ConnectNumOfDomainsR
 @procedure(Proc.CONNECT_LIST_DOMAINS)
 def connect_list_domains(client: Client, args: w.ConnectListDomainsArgs) -> w.ConnectListDomainsRet:
     """virConnectListDomains: ids of active domains, at most maxids."""
-    _check_max("maxids", args.maxids)
+    check_max("maxids", args.maxids, DOMAIN_LIST_MAX, "DOMAIN_LIST_MAX")
     return w.ConnectListDomainsRet(ids=tuple(client.opened.active_domain_ids()[: args.maxids]))
 
 
@@ -241,11 +242,5 @@ def connect_num_of_defined_domains(client: Client, args: None) -> w.ConnectNumOf
 def connect_list_defined_domains(client: Client, args: w.ConnectListDefinedDomainsArgs
                                  ) -> w.ConnectListDefinedDomainsRet:
     """virConnectListDefinedDomains: names of inactive domains, at most maxnames."""
-    _check_max("maxnames", args.maxnames)
+    check_max("maxnames", args.maxnames, DOMAIN_LIST_MAX, "DOMAIN_LIST_MAX")
     return w.ConnectListDefinedDomainsRet(names=tuple(client.opened.inactive_domain_names()[: args.maxnames]))
-
-
-def _check_max(name: str, value: int) -> None:
-    """remoteDispatch*: the legacy list calls refuse more than the protocol can carry."""
-    if value > DOMAIN_LIST_MAX:
-        raise VirtError.rpc(f"{name} > REMOTE_DOMAIN_LIST_MAX")

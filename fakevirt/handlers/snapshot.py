@@ -14,6 +14,7 @@ from ..model.snapshots.api import DomainSnapshots
 from ..model.snapshots.tree import FILTERS_ALL, LIST_DESCENDANTS, LIST_TOPOLOGICAL, Snapshot
 from ..xml.snapshot import format_snapshot_xml, parse_snapshot_xml
 from ._client import Client
+from ._lists import check_max, first_names
 from ._registry import procedure
 from .domain import handle, resolve
 
@@ -40,23 +41,17 @@ def lookup(client: Client, h: NonnullDomainSnapshot) -> tuple[Domain, Snapshot]:
     return dom, dom.snapshots.get(h.name)
 
 
-def _names(snaps: list[Snapshot], maxnames: int) -> tuple[str, ...]:
-    if maxnames > DOMAIN_SNAPSHOT_LIST_MAX:
-        raise VirtError.rpc("maxnames > REMOTE_DOMAIN_SNAPSHOT_LIST_MAX")
-    return tuple(s.name for s in snaps[: max(maxnames, 0)])
-
-
 def _domain_list(client: Client, h: NonnullDomain, flags: int, fn: str) -> tuple[Domain, list[Snapshot]]:
     snaps = api(client)
     snaps.check_list_flags(fn, flags)
     dom = resolve(client, h)
-    return dom, snaps.select(dom, None, flags)
+    return dom, dom.snapshots.select(None, flags)
 
 
 def _child_list(client: Client, h: NonnullDomainSnapshot, flags: int, fn: str) -> tuple[Domain, list[Snapshot]]:
     _check_flags(fn, flags, _CHILD_FLAGS | FILTERS_ALL)
     dom, snap = lookup(client, h)
-    return dom, api(client).select(dom, snap, flags)
+    return dom, dom.snapshots.select(snap, flags)
 
 
 @procedure(Proc.DOMAIN_SNAPSHOT_CREATE_XML, mutates=True)
@@ -98,8 +93,9 @@ def snapshot_num(client: Client, args: w.DomainSnapshotNumArgs) -> w.DomainSnaps
 @procedure(Proc.DOMAIN_SNAPSHOT_LIST_NAMES)
 def snapshot_list_names(client: Client, args: w.DomainSnapshotListNamesArgs) -> w.DomainSnapshotListNamesRet:
     """virDomainSnapshotListNames."""
+    check_max("maxnames", args.maxnames, DOMAIN_SNAPSHOT_LIST_MAX, "DOMAIN_SNAPSHOT_LIST_MAX")
     _, found = _domain_list(client, args.dom, args.flags, "qemuDomainSnapshotListNames")
-    return w.DomainSnapshotListNamesRet(names=_names(found, args.maxnames))
+    return w.DomainSnapshotListNamesRet(names=first_names([s.name for s in found], args.maxnames))
 
 
 @procedure(Proc.DOMAIN_LIST_ALL_SNAPSHOTS)
@@ -121,8 +117,9 @@ def snapshot_num_children(client: Client, args: w.DomainSnapshotNumChildrenArgs)
 def snapshot_list_children_names(client: Client, args: w.DomainSnapshotListChildrenNamesArgs
                                  ) -> w.DomainSnapshotListChildrenNamesRet:
     """virDomainSnapshotListChildrenNames."""
+    check_max("maxnames", args.maxnames, DOMAIN_SNAPSHOT_LIST_MAX, "DOMAIN_SNAPSHOT_LIST_MAX")
     _, found = _child_list(client, args.snap, args.flags, "qemuDomainSnapshotListChildrenNames")
-    return w.DomainSnapshotListChildrenNamesRet(names=_names(found, args.maxnames))
+    return w.DomainSnapshotListChildrenNamesRet(names=first_names([s.name for s in found], args.maxnames))
 
 
 @procedure(Proc.DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN)

@@ -12,6 +12,7 @@ from ..errors import ErrorDomain, VirtError
 from ..model.storage import Pool, StorageState, storage_for
 from ..xml.storage import format_pool_xml, parse_pool_xml
 from ._client import Client
+from ._lists import check_max, first_names
 from ._registry import procedure
 
 
@@ -28,12 +29,6 @@ def pool_handle(pool: Pool) -> NonnullStoragePool:
 def resolve_pool(client: Client, h: NonnullStoragePool) -> Pool:
     """virStoragePoolObjFromStoragePool: by UUID, the name only in the error."""
     return pools(client).by_uuid(uuid.UUID(bytes=h.uuid), h.name)
-
-
-def _names(names: list[str], maxnames: int) -> tuple[str, ...]:
-    if maxnames > STORAGE_POOL_LIST_MAX:
-        raise VirtError.rpc("maxnames > REMOTE_STORAGE_POOL_LIST_MAX")
-    return tuple(names[: max(maxnames, 0)])
 
 
 @procedure(Proc.STORAGE_POOL_LOOKUP_BY_NAME)
@@ -170,7 +165,8 @@ def connect_num_of_storage_pools(client: Client, args: None) -> w.ConnectNumOfSt
 @procedure(Proc.CONNECT_LIST_STORAGE_POOLS)
 def connect_list_storage_pools(client: Client, args: w.ConnectListStoragePoolsArgs) -> w.ConnectListStoragePoolsRet:
     """virConnectListStoragePools: names of active pools."""
-    return w.ConnectListStoragePoolsRet(names=_names(pools(client).names(active=True), args.maxnames))
+    check_max("maxnames", args.maxnames, STORAGE_POOL_LIST_MAX, "STORAGE_POOL_LIST_MAX")
+    return w.ConnectListStoragePoolsRet(names=first_names(pools(client).names(active=True), args.maxnames))
 
 
 @procedure(Proc.CONNECT_NUM_OF_DEFINED_STORAGE_POOLS)
@@ -183,7 +179,8 @@ def connect_num_of_defined_storage_pools(client: Client, args: None) -> w.Connec
 def connect_list_defined_storage_pools(client: Client, args: w.ConnectListDefinedStoragePoolsArgs
                                        ) -> w.ConnectListDefinedStoragePoolsRet:
     """virConnectListDefinedStoragePools: names of inactive pools."""
-    return w.ConnectListDefinedStoragePoolsRet(names=_names(pools(client).names(active=False), args.maxnames))
+    check_max("maxnames", args.maxnames, STORAGE_POOL_LIST_MAX, "STORAGE_POOL_LIST_MAX")
+    return w.ConnectListDefinedStoragePoolsRet(names=first_names(pools(client).names(active=False), args.maxnames))
 
 
 # The volume and event families register with this module (importing "storage" registers all three).

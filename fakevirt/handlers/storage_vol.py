@@ -10,6 +10,7 @@ from ..errors import ErrorDomain, VirtError
 from ..model.storage import Volume
 from ..xml.storage import format_vol_xml, parse_vol_xml
 from ._client import Client
+from ._lists import check_max, first_names
 from ._registry import procedure
 from ._streams import DownloadStream, UploadStream
 from .storage import pools, resolve_pool
@@ -123,10 +124,9 @@ def storage_pool_num_of_volumes(client: Client, args: w.StoragePoolNumOfVolumesA
 @procedure(Proc.STORAGE_POOL_LIST_VOLUMES)
 def storage_pool_list_volumes(client: Client, args: w.StoragePoolListVolumesArgs) -> w.StoragePoolListVolumesRet:
     """virStoragePoolListVolumes."""
-    if args.maxnames > STORAGE_VOL_LIST_MAX:
-        raise VirtError.rpc("maxnames > REMOTE_STORAGE_VOL_LIST_MAX")
+    check_max("maxnames", args.maxnames, STORAGE_VOL_LIST_MAX, "STORAGE_VOL_LIST_MAX")
     vols = pools(client).vol_list(resolve_pool(client, args.pool))
-    return w.StoragePoolListVolumesRet(names=tuple(v.name for v in vols[: max(args.maxnames, 0)]))
+    return w.StoragePoolListVolumesRet(names=first_names([v.name for v in vols], args.maxnames))
 
 
 @procedure(Proc.STORAGE_POOL_LIST_ALL_VOLUMES)
