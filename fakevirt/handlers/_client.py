@@ -20,6 +20,7 @@ class Client:
     transport: str = "tcp"  # "tcp" or "unix": decides virConnectIsSecure
     driver: QemuDriver | None = None
     readonly: bool = False
+    readonly_listener: bool = False  # accepted on a --listen-readonly socket: read-only whatever it asks
     keepalive_requested: bool = False
     close_callback: bool = False
     closing: bool = False  # CONNECT_CLOSE was answered: close after the reply
