@@ -25,6 +25,7 @@ from ._errors import (
                       LocalProtocolError,
                       ProtocolError,
                       RemoteProtocolError,
+                      UnencodablePayload,
                       WireError,
                       format_message,
 )
@@ -77,5 +78,5 @@ __all__ = [
     "NonnullStorageVol", "NonnullString", "OptString", "Proc", "Procedure", "ProcedureTable",
     "Program", "ProtocolError", "QemuProc", "RemoteProtocolError", "Reply", "Role", "State",
     "StreamAbort", "StreamData", "StreamFinish", "StreamHole", "TypedParam", "TypedParamType",
-    "Uuid", "WireError", "XdrError", "decode", "encode", "format_message", "pack_frame",
+    "UnencodablePayload", "Uuid", "WireError", "XdrError", "decode", "encode", "format_message", "pack_frame",
 ]

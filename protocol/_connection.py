@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from ._errors import LocalProtocolError, ProtocolError, RemoteProtocolError, WireError
+from ._errors import LocalProtocolError, ProtocolError, RemoteProtocolError, UnencodablePayload, WireError
 from ._events import (
     Call,
     ConnectionClosed,
@@ -248,14 +248,17 @@ class Connection:
     # ---- sending -----------------------------------------------------------------------------
 
     def send(self, event: Event) -> bytes:
-        """The bytes that put event on the wire."""
+        """The bytes that put event on the wire.
+
+        Raises UnencodablePayload, leaving the engine usable, when the event's payload cannot be
+        encoded; any other LocalProtocolError (an event this role may not send) is final.
+        """
         if self.state is State.ERROR:
             raise LocalProtocolError("connection is in the ERROR state")
         try:
             return self._send(event)
         except (XdrError, ValueError) as e:
-            self.state = State.ERROR
-            raise LocalProtocolError(f"cannot encode {type(event).__name__}: {e}") from None
+            raise UnencodablePayload(f"cannot encode {type(event).__name__}: {e}") from None
         except LocalProtocolError:
             self.state = State.ERROR
             raise

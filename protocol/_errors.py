@@ -23,6 +23,11 @@ class RemoteProtocolError(ProtocolError):
     """The peer sent something the protocol does not allow."""
 
 
+class UnencodablePayload(LocalProtocolError):
+    """A message's payload cannot be encoded (a value out of range, over a limit, or over the frame
+    size). Nothing was emitted, so the engine stays usable: the caller answers or drops instead."""
+
+
 @struct
 class WireError:
     """virNetMessageError / remote_error: the payload of an error reply."""

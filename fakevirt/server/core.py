@@ -76,6 +76,8 @@ class Server:
         self.stats.connections_open += 1
         try:
             await session.run()
+        except* Exception as group:  # a bug in one session must not end the server
+            log.error("client %d: session failed", session.client.id, exc_info=group)
         finally:
             self.sessions.discard(session)
             self.stats.connections_open -= 1

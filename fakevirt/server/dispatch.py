@@ -31,10 +31,10 @@ def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Reply | 
     try:
         ret = _run(client, call, fault)
     except LibvirtError as e:
-        return _error_reply(call, e)
+        return error_reply(call, e)
     except Exception:  # a bug in a handler must not take the connection down
         log.exception("handler for procedure %d failed", call.procedure)
-        return _error_reply(call, VirtError.daemon("unexpected failure in fakevirt"))
+        return error_reply(call, VirtError.daemon("unexpected failure in fakevirt"))
     return Reply(program=call.program, version=call.version, procedure=call.procedure,
                  serial=call.serial, ret=ret)
 
@@ -59,6 +59,6 @@ def invalid_call_reply(call: InvalidCall) -> ErrorReply:
                       serial=call.serial, error=VirtError.rpc(call.message).to_wire())
 
 
-def _error_reply(call: Call, e: LibvirtError) -> ErrorReply:
+def error_reply(call: Call, e: LibvirtError) -> ErrorReply:
     return ErrorReply(program=call.program, version=call.version, procedure=call.procedure,
                       serial=call.serial, error=e.to_wire())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import trio
@@ -28,8 +28,10 @@ from protocol import (
     StreamData,
     StreamFinish,
     StreamHole,
+    UnencodablePayload,
 )
 
+from ..errors import VirtError
 from ..handlers import Client
 from ..handlers.events import message_for
 from ..handlers.storage_events import storage_event_messages
@@ -37,7 +39,7 @@ from ..model.events import DomainEvent
 from ..model.faults import Fault
 from ..model.storage import pool_events
 from ..model.storage_defs import PoolEvent
-from .dispatch import dispatch, invalid_call_reply, take_fault
+from .dispatch import dispatch, error_reply, invalid_call_reply, take_fault
 from .streams import StreamTable
 from .transport import Transport
 
@@ -47,7 +49,32 @@ if TYPE_CHECKING:
 log = logging.getLogger("fakevirt.session")
 
 RECEIVE_SIZE = 256 * 1024
+FLUSH_BYTES = 64 * 1024  # replies are written once a batch reaches this size
 EVENT_QUEUE_MAX = 10_000  # events waiting for one slow client before it is dropped
+
+
+def _first(group: BaseExceptionGroup[ProtocolError]) -> BaseException:
+    first: BaseException = group
+    while isinstance(first, BaseExceptionGroup):
+        first = first.exceptions[0]
+    return first
+
+
+@dataclass
+class _Batch:
+    """Replies produced but not yet written, and how many call slots they hold."""
+
+    parts: list[bytes] = field(default_factory=list)
+    size: int = 0
+    slots: int = 0
+
+    def add(self, data: bytes, *, slot: bool) -> None:
+        self.parts.append(data)
+        self.size += len(data)
+        self.slots += slot
+
+    def clear(self) -> None:
+        self.parts, self.size, self.slots = [], 0, 0
 
 
 @dataclass
@@ -90,6 +117,7 @@ class ClientSession:
             self._nursery.cancel_scope.cancel()
 
     async def run(self) -> None:
+        """Serve until the client goes; whatever ends this session ends it alone."""
         unsubscribe = self.client.hv.bus.subscribe(self._on_event)
         unsubscribe_pools = pool_events(self.client.hv).subscribe(self._on_pool_event)
         try:
@@ -98,11 +126,14 @@ class ClientSession:
                 nursery.start_soon(self._event_pump)
                 await self._read_loop()
                 nursery.cancel_scope.cancel()
-        except (trio.BrokenResourceError, trio.ClosedResourceError):
-            pass
+        except* (trio.BrokenResourceError, trio.ClosedResourceError):
+            log.debug("client %d: connection lost", self.client.id)
+        except* ProtocolError as group:
+            log.warning("client %d: %s; closing", self.client.id, _first(group))
         finally:
             unsubscribe()
             unsubscribe_pools()
+            self._streams.abort_all()
             if self.client.driver is not None:
                 self.client.driver.domains.client_closed(self.client.id)  # autodestroy domains
             with trio.CancelScope(shield=True):
@@ -133,7 +164,14 @@ class ClientSession:
 
     async def _event_pump(self) -> None:
         async for message in self._events_in:
-            await self.send(self.conn.send(message))
+            try:
+                data = self.conn.send(message)
+            except UnencodablePayload as e:  # libvirtd drops an event it cannot encode
+                log.warning("client %d: event dropped: %s", self.client.id, e)
+                continue
+            except ProtocolError:
+                return  # the reader broke the connection and said why
+            await self.send(data)
 
     async def _read_loop(self) -> None:
         while True:
@@ -145,60 +183,86 @@ class ClientSession:
             self._countdown = self.server.config.keepalive_count  # any packet proves the peer alive
             try:
                 self.conn.receive_data(data)
-                out, done = await self._drain()
+                done = await self._drain()
             except ProtocolError as e:
                 log.warning("client %d: %s; closing", self.client.id, e)
                 return
-            if out:
-                await self.send(b"".join(out))
             if done:
                 return
             if self.client.keepalive_requested and not self._keepalive_started:
                 self._keepalive_started = True
-                assert self._nursery is not None
-                self._nursery.start_soon(self._keepalive)
+                self.start_soon(self._keepalive)
 
-    async def _drain(self) -> tuple[list[bytes], bool]:
-        """Handle every whole frame received so far; the replies go out as one write."""
-        out: list[bytes] = []
+    async def _drain(self) -> bool:
+        """Handle every whole frame received so far; True when the connection is done.
+
+        Like libvirtd, a client has at most ``max_client_requests`` calls outstanding: a call holds
+        a slot until its reply has been written, and no frame is read while all slots are taken.
+        Replies are written as they are produced, in batches of at most that many calls or
+        ``FLUSH_BYTES``, so a client that does not read holds at most one batch in memory.
+        """
+        batch = _Batch()
         while True:
             event = self.conn.next_event()
             if event is NEED_DATA:
-                return out, False
+                await self._flush(batch)
+                return False
             if isinstance(event, ConnectionClosed):
-                return out, True
-            if isinstance(event, Call):
-                fault = take_fault(self.client, event)
-                if fault is not None and fault.delay > 0:
-                    if out:  # keep earlier replies ahead of the wait for a free slot
-                        await self.send(b"".join(out))
-                        out = []
-                    await self._in_flight.acquire()
-                    assert self._nursery is not None
-                    self._nursery.start_soon(self._delayed_call, event, fault)
-                    continue
-                out.append(self._answer(event, fault))
-                if self.client.closing:
-                    return out, True
+                await self._flush(batch)
+                return True
+            if isinstance(event, (Call, InvalidCall)):
+                if self._in_flight.value == 0:
+                    await self._flush(batch)  # frees this batch's slots unless delayed calls hold them all
+                await self._in_flight.acquire()
+                if isinstance(event, InvalidCall):
+                    batch.add(self._invalid(event), slot=True)
+                elif (fault := take_fault(self.client, event)) is not None and fault.delay > 0:
+                    self.start_soon(self._delayed_call, event, fault)
+                else:
+                    batch.add(self._answer(event, fault), slot=True)
+                    if self.client.closing:
+                        await self._flush(batch)
+                        return True
             else:
-                out.extend(self._other(event))
+                batch.add(b"".join(self._other(event)), slot=False)
+            if batch.slots >= self.server.config.max_client_requests or batch.size >= FLUSH_BYTES:
+                await self._flush(batch)
+                await trio.lowlevel.checkpoint()  # a fast pipelining client must not starve the others
+
+    async def _flush(self, batch: _Batch) -> None:
+        if not batch.parts:
+            return
+        data, slots = b"".join(batch.parts), batch.slots
+        batch.clear()
+        try:
+            await self.send(data)
+        finally:
+            for _ in range(slots):
+                self._in_flight.release()
 
     def _answer(self, call: Call, fault: Fault | None) -> bytes:
         self.stats.calls += 1
         self.client.new_stream = None
         reply = dispatch(self.client, call, fault)
         stream, self.client.new_stream = self.client.new_stream, None
+        try:
+            data = self.conn.send(reply)
+        except UnencodablePayload as e:  # libvirtd's virNetMessageEncodePayload refusal
+            log.warning("client %d: reply to procedure %d not sent: %s", self.client.id, call.procedure, e)
+            reply = error_reply(call, VirtError.rpc("Unable to encode message payload"))
+            data, stream = self.conn.send(reply), None
         if isinstance(reply, ErrorReply):
             self.stats.errors += 1
         elif stream is not None:
             self._streams.open(call, stream)
-        return self.conn.send(reply)
+        return data
+
+    def _invalid(self, call: InvalidCall) -> bytes:
+        self.stats.calls += 1
+        self.stats.errors += 1
+        return self.conn.send(invalid_call_reply(call))
 
     def _other(self, event: Event) -> list[bytes]:
-        if isinstance(event, InvalidCall):
-            self.stats.calls += 1
-            self.stats.errors += 1
-            return [self.conn.send(invalid_call_reply(event))]
         if isinstance(event, KeepalivePing):
             return [self.conn.send(KeepalivePong())]
         if isinstance(event, (KeepalivePong, Ignored)):
@@ -209,6 +273,7 @@ class ClientSession:
         return []
 
     async def _delayed_call(self, call: Call, fault: Fault) -> None:
+        """A call held back by an injected delay; it already holds one of the client's slots."""
         self.stats.in_flight += 1
         try:
             await trio.sleep(fault.delay)

@@ -49,6 +49,15 @@ class StreamTable:
         if isinstance(stream, DownloadStream):
             self.session.start_soon(self._pump, key, stream)
 
+    def abort_all(self) -> None:
+        """The client went away: abort what it left open, as libvirtd does on disconnect."""
+        streams, self.streams = self.streams, {}
+        for stream in streams.values():
+            try:
+                stream.abort()
+            except LibvirtError as e:
+                log.warning("aborting a stream failed: %s", e)
+
     def packet(self, ev: StreamEvent) -> list[bytes]:
         """Handle one packet from the client; returns what to send back at once."""
         key = (ev.program, ev.procedure, ev.serial)

@@ -991,3 +991,14 @@ def test_events_are_frozen_and_compared_by_value() -> None:
     assert ping == KeepalivePing() and ping != pong
     with pytest.raises(AttributeError):
         CALL_EV.serial = 2  # type: ignore[misc]
+
+
+def test_unencodable_payload_leaves_the_engine_usable() -> None:
+    """Nothing was emitted, so the engine goes on: the server answers with an error reply instead."""
+    s = server()
+    bad = Reply(program=REMOTE, version=1, procedure=Proc.CONNECT_GET_TYPE, serial=1,
+                ret=ConnectGetTypeRet(type="x" * (4194304 + 1)))
+    with pytest.raises(protocol.UnencodablePayload):
+        s.send(bad)
+    assert s.state is State.OPEN
+    assert s.send(ERROR_EV) == frame(REMOTE, 3, REPLY, 1, ERROR, protocol.encode(WireError, ERROR_EV.error))
