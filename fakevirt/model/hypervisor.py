@@ -108,13 +108,13 @@ class Hypervisor:
     drivers: dict[str, QemuDriver] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.rng = Rng(self.seed)
         if self.host is None:
             self.host = HostInfo(boot_time=self.clock.now() - 3 * 86400)
         self.reset()
 
     def reset(self) -> None:
-        """Forget every domain, pool and snapshot: a fresh host, as after a reboot."""
+        """Forget every domain, pool and snapshot: exactly a fresh Hypervisor of the same seed."""
+        self.rng = Rng(self.seed)  # ids generated after a reset do not depend on what ran before
         self.faults.clear()
         self.images = ImageStore(self.clock)  # the host's files: disks, pools, snapshots all share it
         self.storage = StorageState(self, self.images, self.pool_events)  # one for /system and /session

@@ -112,6 +112,9 @@ class StreamTable:
                     piece = bytes(min(CHUNK, size - start)) if isinstance(chunk, int) else chunk[start:start + CHUNK]
                     await send(conn.send(StreamData(program=program, procedure=procedure, serial=serial,
                                                     data=piece)))
+                    await trio.lowlevel.checkpoint()  # a fast reader of a huge volume must not starve the others
+                    if key not in self.streams:
+                        return
                 await trio.lowlevel.checkpoint()
             if key in self.streams:
                 await send(conn.send(StreamData(program=program, procedure=procedure, serial=serial, data=b"")))

@@ -213,3 +213,15 @@ def test_guest_io_through_the_disk_chain(hv: Hypervisor) -> None:
     assert ("domain", str(dom.uuid), "vda") in images.users("/img/top.qcow2")
     domains.destroy(dom)
     assert images.users("/img/top.qcow2") == []
+
+
+def test_reset_gives_exactly_a_fresh_hypervisor() -> None:
+    """Ids generated after a reset do not depend on what ran before it."""
+    fresh = Hypervisor(seed=7, clock=ManualClock())
+    used = Hypervisor(seed=7, clock=ManualClock())
+    used.system.domains.define(make("before"))
+    for _ in range(3):
+        used.rng.uuid(), used.rng.mac()
+    used.reset()
+    assert [used.rng.uuid(), used.rng.mac()] == [fresh.rng.uuid(), fresh.rng.mac()]
+    assert not list(used.system.domains) and not used.faults.take("CONNECT_GET_HOSTNAME")
