@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, TypeVar
 
 
 class EventID(IntEnum):
@@ -74,20 +74,26 @@ class DomainEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-Subscriber = Callable[[DomainEvent], None]
+E = TypeVar("E")
 
 
 class EventBus:
-    """Synchronous publish/subscribe: subscribers must not block (sessions queue and return)."""
+    """The hypervisor's one synchronous publish/subscribe for every object family's events.
+
+    Subscribers name the event class they want (``DomainEvent``, ``PoolEvent``, …) and must not
+    block: sessions queue and return. It outlives ``Hypervisor.reset()``, so sessions stay subscribed.
+    """
 
     def __init__(self) -> None:
-        self._subscribers: list[Subscriber] = []
+        self._subscribers: list[tuple[type[Any], Callable[[Any], None]]] = []
 
-    def subscribe(self, fn: Subscriber) -> Callable[[], None]:
-        """Add a subscriber; returns the function that removes it."""
-        self._subscribers.append(fn)
-        return lambda: self._subscribers.remove(fn) if fn in self._subscribers else None
+    def subscribe(self, kind: type[E], fn: Callable[[E], None]) -> Callable[[], None]:
+        """Call ``fn`` with every published event that is a ``kind``; returns the unsubscriber."""
+        entry = (kind, fn)
+        self._subscribers.append(entry)
+        return lambda: self._subscribers.remove(entry) if entry in self._subscribers else None
 
-    def publish(self, event: DomainEvent) -> None:
-        for fn in list(self._subscribers):
-            fn(event)
+    def publish(self, event: object) -> None:
+        for kind, fn in list(self._subscribers):
+            if isinstance(event, kind):
+                fn(event)

@@ -17,7 +17,6 @@ from .ids import Rng
 from .images import ImageStore
 from .snapshots.api import DomainSnapshots
 from .storage import StorageState
-from .storage_defs import PoolEventBus
 
 PRIVILEGED_PATHS = ("/system", "/session")  # libvirtd runs as root: qemu allows both
 LIST_DOMAINS_FILTERS_ALL = (1 << 16) - 1  # VIR_CONNECT_LIST_DOMAINS_* (16 filter bits)
@@ -102,9 +101,8 @@ class Hypervisor:
     clock: Clock = field(default_factory=SystemClock)
     host: HostInfo | None = None  # default: the standard host, booted three days before now
     faults: FaultPlan = field(default_factory=FaultPlan)
-    bus: EventBus = field(default_factory=EventBus)
+    bus: EventBus = field(default_factory=EventBus)  # outlives reset(): sessions stay subscribed
     qemu_user: tuple[int, int] = (64055, 64055)  # uid/gid QEMU runs as (Debian's libvirt-qemu)
-    pool_events: PoolEventBus = field(default_factory=PoolEventBus)  # outlives reset(): sessions stay subscribed
     drivers: dict[str, QemuDriver] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -117,7 +115,7 @@ class Hypervisor:
         self.rng = Rng(self.seed)  # ids generated after a reset do not depend on what ran before
         self.faults.clear()
         self.images = ImageStore(self.clock)  # the host's files: disks, pools, snapshots all share it
-        self.storage = StorageState(self, self.images, self.pool_events)  # one for /system and /session
+        self.storage = StorageState(self, self.images)  # one for /system and /session
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():

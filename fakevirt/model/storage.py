@@ -42,7 +42,6 @@ from .storage_defs import (
     Pool,
     PoolDef,
     PoolEvent,
-    PoolEventBus,
     VolDef,
     Volume,
     _check_type,
@@ -61,9 +60,9 @@ if TYPE_CHECKING:
 class StorageState(VolumeOps):
     """The storage driver of one hypervisor: its pools, on the hypervisor's image store."""
 
-    def __init__(self, hv: Hypervisor, images: ImageStore, bus: PoolEventBus | None = None) -> None:
+    def __init__(self, hv: Hypervisor, images: ImageStore) -> None:
         self.hv = hv
-        self.bus = bus if bus is not None else PoolEventBus()
+        self.bus = hv.bus
         self.images = images
         self.pools: dict[str, Pool] = {}
         self.dirs: dict[str, Perms] = {d: Perms(0o755) for d in SYSTEM_DIRS}  # directory -> its permissions
@@ -356,11 +355,6 @@ class StorageState(VolumeOps):
             return POOL_INACTIVE, 0, 0, 0
         self.update_stats(pool)
         return (POOL_RUNNING, *pool.stats)
-
-
-def pool_events(hv: Hypervisor) -> PoolEventBus:
-    """The storage pool event bus of ``hv`` (the same object across ``hv.reset()``)."""
-    return hv.pool_events
 
 
 def storage_for(hv: Hypervisor) -> StorageState:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid as uuidlib
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
@@ -190,19 +189,3 @@ class PoolEvent:
     pool_uuid: uuidlib.UUID
     event: int = 0
     detail: int = 0
-
-
-class PoolEventBus:
-    """Synchronous publish/subscribe of pool events; lives as long as its hypervisor (reset too)."""
-
-    def __init__(self) -> None:
-        self._subscribers: list[Callable[[PoolEvent], None]] = []
-
-    def subscribe(self, fn: Callable[[PoolEvent], None]) -> Callable[[], None]:
-        """Add a subscriber; returns the function that removes it."""
-        self._subscribers.append(fn)
-        return lambda: self._subscribers.remove(fn) if fn in self._subscribers else None
-
-    def publish(self, event: PoolEvent) -> None:
-        for fn in list(self._subscribers):
-            fn(event)

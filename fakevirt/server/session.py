@@ -37,7 +37,6 @@ from ..handlers.events import message_for
 from ..handlers.storage_events import storage_event_messages
 from ..model.events import DomainEvent
 from ..model.faults import Fault
-from ..model.storage import pool_events
 from ..model.storage_defs import PoolEvent
 from .dispatch import dispatch, error_reply, invalid_call_reply, take_fault
 from .streams import StreamTable
@@ -118,8 +117,8 @@ class ClientSession:
 
     async def run(self) -> None:
         """Serve until the client goes; whatever ends this session ends it alone."""
-        unsubscribe = self.client.hv.bus.subscribe(self._on_event)
-        unsubscribe_pools = pool_events(self.client.hv).subscribe(self._on_pool_event)
+        bus = self.client.hv.bus
+        unsubscribe = [bus.subscribe(DomainEvent, self._on_event), bus.subscribe(PoolEvent, self._on_pool_event)]
         try:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
@@ -131,8 +130,8 @@ class ClientSession:
         except* ProtocolError as group:
             log.warning("client %d: %s; closing", self.client.id, _first(group))
         finally:
-            unsubscribe()
-            unsubscribe_pools()
+            for stop in unsubscribe:
+                stop()
             self._streams.abort_all()
             if self.client.driver is not None:
                 self.client.driver.domains.client_closed(self.client.id)  # autodestroy domains

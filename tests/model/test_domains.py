@@ -32,7 +32,7 @@ def events(hv: Hypervisor) -> list[tuple[str, int, int]]:
         if e.event_id == EventID.LIFECYCLE:
             seen.append((e.domain.name, e.data["event"], e.data["detail"]))
 
-    hv.bus.subscribe(record)
+    hv.bus.subscribe(DomainEvent, record)
     return seen
 
 

@@ -194,7 +194,7 @@ def test_shared_memory_file_outlives_one_branch(vm: Vm) -> None:
 
 def test_branch_events(vm: Vm) -> None:
     seen: list[tuple[int, int]] = []
-    vm.hv.bus.subscribe(lambda e: seen.append((e.data["event"], e.data["detail"]))
+    vm.hv.bus.subscribe(DomainEvent, lambda e: seen.append((e.data["event"], e.data["detail"]))
                         if isinstance(e, DomainEvent) and e.event_id == EventID.LIFECYCLE else None)
     vm.hv.system.domains.start(vm.dom)
     vm.snap(f"<domainsnapshot><name>s1</name><memory snapshot='external' file='{IMG}/m'/></domainsnapshot>")

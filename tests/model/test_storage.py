@@ -8,6 +8,7 @@ from fakevirt.errors import ErrorCode, VirtError
 from fakevirt.model.clock import ManualClock
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.model.storage import PoolDef, StorageState, VolDef, storage_for
+from fakevirt.model.storage_defs import PoolEvent
 
 MiB = 1024 * 1024
 
@@ -159,10 +160,8 @@ def test_clone_wipe_upload_download(st: StorageState) -> None:
 
 
 def test_pool_events_in_libvirts_order(hv: Hypervisor, st: StorageState) -> None:
-    from fakevirt.model.storage import pool_events
-
     seen: list[tuple[int, str, int]] = []
-    pool_events(hv).subscribe(lambda ev: seen.append((ev.event_id, ev.pool_name, ev.event)))
+    hv.bus.subscribe(PoolEvent, lambda ev: seen.append((ev.event_id, ev.pool_name, ev.event)))
     pool = st.define(PoolDef("p", None, "/pools/p"))
     st.build(pool)
     st.start(pool)
@@ -203,7 +202,7 @@ def test_event_registration_and_messages(hv: Hypervisor) -> None:
     bad = call(Proc.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, w.ConnectStoragePoolEventRegisterAnyArgs(eventID=2, pool=None))
     assert isinstance(bad, ErrorReply) and bad.error.message == "internal error: unsupported storage pool event ID 2"
     got: list = []
-    st.bus.subscribe(lambda ev: got.extend(storage_event_messages(client, ev)))
+    st.bus.subscribe(PoolEvent, lambda ev: got.extend(storage_event_messages(client, ev)))
     pool = st.define(PoolDef("p", uuid.UUID(int=5), "/tmp"))
     st.start(pool)
     st.refresh(pool)
