@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ._streams import Stream
-
 if TYPE_CHECKING:
     from ..model.hypervisor import Hypervisor, QemuDriver
 
@@ -21,17 +19,10 @@ class Client:
     driver: QemuDriver | None = None
     readonly: bool = False
     readonly_listener: bool = False  # accepted on a --listen-readonly socket: read-only whatever it asks
-    keepalive_requested: bool = False
     close_callback: bool = False
-    closing: bool = False  # CONNECT_CLOSE was answered: close after the reply
     event_callbacks: dict[int, Any] = field(default_factory=dict)  # callbackID -> EventCallback
     pool_event_callbacks: dict[int, Any] = field(default_factory=dict)  # callbackID -> PoolEventCallback
     last_callback_id: int = 0
-    new_stream: Stream | None = None  # opened by the handler that just ran; the session takes it
-
-    def open_stream(self, stream: Stream) -> None:
-        """Called by a stream procedure's handler: the session moves the data after the reply."""
-        self.new_stream = stream
 
     @property
     def opened(self) -> QemuDriver:

@@ -1,7 +1,7 @@
 """Streams a handler opens (vol-upload, vol-download, …): plain callbacks, no I/O.
 
 A handler of a stream procedure answers its call as usual and hands the session one of these
-with ``client.open_stream(...)``; the session then moves the STREAM packets (reference §6):
+by returning ``Outcome(stream=...)``; the session then moves the STREAM packets (reference §6):
 
 - ``UploadStream`` (client → server): ``write(data)`` per data packet, ``hole(length)`` per hole
   of a sparse stream, ``finish()`` when the client finishes (a VirtError raised there goes back

@@ -15,6 +15,7 @@ from ..xml.sysinfo import sysinfo_xml
 from ._client import Client
 from ._lists import check_max
 from ._registry import procedure
+from .outcome import Outcome
 
 LIB_VERSION = 9_000_000  # libvirt 9.0.0, what the reference daemon runs
 
@@ -49,17 +50,17 @@ def connect_open(client: Client, args: w.ConnectOpenArgs) -> None:
 
 
 @procedure(Proc.CONNECT_CLOSE, before_open=True)
-def connect_close(client: Client, args: None) -> None:
+def connect_close(client: Client, args: None) -> Outcome:
     """virConnectClose: answered, then the connection is closed."""
-    client.closing = True
+    return Outcome(close=True)
 
 
 @procedure(Proc.CONNECT_SUPPORTS_FEATURE, before_open=True)
-def connect_supports_feature(client: Client, args: w.ConnectSupportsFeatureArgs) -> w.ConnectSupportsFeatureRet:
+def connect_supports_feature(client: Client, args: w.ConnectSupportsFeatureArgs
+                             ) -> w.ConnectSupportsFeatureRet | Outcome:
     """Keepalive is asked before open and starts our pings; the rest needs an open connection."""
     if args.feature == FEATURE_PROGRAM_KEEPALIVE:
-        client.keepalive_requested = True
-        return w.ConnectSupportsFeatureRet(supported=1)
+        return Outcome(w.ConnectSupportsFeatureRet(supported=1), keepalive=True)
     if client.driver is None:
         raise VirtError.not_open()
     return w.ConnectSupportsFeatureRet(supported=int(args.feature in SUPPORTED_FEATURES))

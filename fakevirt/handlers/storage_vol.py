@@ -13,6 +13,7 @@ from ._client import Client
 from ._lists import check_max, first_names
 from ._registry import procedure
 from ._streams import DownloadStream, UploadStream
+from .outcome import Outcome
 from .storage import pools, resolve_pool
 
 
@@ -141,15 +142,15 @@ def storage_pool_list_all_volumes(client: Client, args: w.StoragePoolListAllVolu
 
 
 @procedure(Proc.STORAGE_VOL_UPLOAD, mutates=True)
-def storage_vol_upload(client: Client, args: w.StorageVolUploadArgs) -> None:
+def storage_vol_upload(client: Client, args: w.StorageVolUploadArgs) -> Outcome:
     """virStorageVolUpload: the stream's data lands in the volume from ``offset``."""
     writer = pools(client).upload(resolve_vol(client, args.vol), args.offset, args.length, args.flags)
-    client.open_stream(UploadStream(write=writer.write, finish=writer.finish,
-                                    hole=writer.hole if args.flags & 1 else None))
+    return Outcome(stream=UploadStream(write=writer.write, finish=writer.finish,
+                                       hole=writer.hole if args.flags & 1 else None))
 
 
 @procedure(Proc.STORAGE_VOL_DOWNLOAD)
-def storage_vol_download(client: Client, args: w.StorageVolDownloadArgs) -> None:
+def storage_vol_download(client: Client, args: w.StorageVolDownloadArgs) -> Outcome:
     """virStorageVolDownload: the volume's bytes (holes as holes on a sparse stream)."""
     chunks = pools(client).download(resolve_vol(client, args.vol), args.offset, args.length, args.flags)
-    client.open_stream(DownloadStream(chunks=chunks, sparse=bool(args.flags & 1)))
+    return Outcome(stream=DownloadStream(chunks=chunks, sparse=bool(args.flags & 1)))

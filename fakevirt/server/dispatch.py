@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from protocol import PROCEDURES, Call, ErrorDomain, ErrorReply, InvalidCall, LibvirtError, Procedure, Reply
 
 from ..errors import VirtError
-from ..handlers import HANDLERS, Client
+from ..handlers import HANDLERS, NOTHING, Client, Outcome
 from ..model.faults import Fault
 
 log = logging.getLogger("fakevirt.dispatch")
@@ -26,17 +27,26 @@ def take_fault(client: Client, call: Call) -> Fault | None:
     return client.hv.faults.take(PROCEDURES[(call.program, call.procedure)].name)
 
 
-def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Reply | ErrorReply:
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A call's reply and what its handler asked of the connection (nothing for errors)."""
+
+    reply: Reply | ErrorReply
+    outcome: Outcome = NOTHING
+
+
+def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Answer:
     """Run one call against the model and build its reply; never raises for API failures."""
     try:
         ret = _run(client, call, fault)
     except LibvirtError as e:
-        return error_reply(call, e)
+        return Answer(error_reply(call, e))
     except Exception:  # a bug in a handler must not take the connection down
         log.exception("handler for procedure %d failed", call.procedure)
-        return error_reply(call, VirtError.daemon("unexpected failure in fakevirt"))
-    return Reply(program=call.program, version=call.version, procedure=call.procedure,
-                 serial=call.serial, ret=ret)
+        return Answer(error_reply(call, VirtError.daemon("unexpected failure in fakevirt")))
+    outcome = ret if isinstance(ret, Outcome) else Outcome(ret)
+    return Answer(Reply(program=call.program, version=call.version, procedure=call.procedure,
+                        serial=call.serial, ret=outcome.ret), outcome)
 
 
 def _run(client: Client, call: Call, fault: Fault | None) -> object:

@@ -38,7 +38,7 @@ from ..handlers.storage_events import storage_event_messages
 from ..model.events import DomainEvent
 from ..model.faults import Fault
 from ..model.storage_defs import PoolEvent
-from .dispatch import dispatch, error_reply, invalid_call_reply, take_fault
+from .dispatch import Answer, dispatch, error_reply, invalid_call_reply, take_fault
 from .streams import StreamTable
 from .transport import Transport
 
@@ -103,6 +103,7 @@ class ClientSession:
         self._countdown = server.config.keepalive_count
         self._nursery: trio.Nursery | None = None
         self._closing = False
+        self._close_after_reply = False  # CONNECT_CLOSE was answered
         self._events_out, self._events_in = trio.open_memory_channel[Message](EVENT_QUEUE_MAX)
         self._streams = StreamTable(self)
 
@@ -188,9 +189,6 @@ class ClientSession:
                 return
             if done:
                 return
-            if self.client.keepalive_requested and not self._keepalive_started:
-                self._keepalive_started = True
-                self.start_soon(self._keepalive)
 
     async def _drain(self) -> bool:
         """Handle every whole frame received so far; True when the connection is done.
@@ -219,7 +217,7 @@ class ClientSession:
                     self.start_soon(self._delayed_call, event, fault)
                 else:
                     batch.add(self._answer(event, fault), slot=True)
-                    if self.client.closing:
+                    if self._close_after_reply:
                         await self._flush(batch)
                         return True
             else:
@@ -240,20 +238,24 @@ class ClientSession:
                 self._in_flight.release()
 
     def _answer(self, call: Call, fault: Fault | None) -> bytes:
+        """Run the call and apply what its handler asked for; returns the reply's bytes."""
         self.stats.calls += 1
-        self.client.new_stream = None
-        reply = dispatch(self.client, call, fault)
-        stream, self.client.new_stream = self.client.new_stream, None
+        answer = dispatch(self.client, call, fault)
         try:
-            data = self.conn.send(reply)
+            data = self.conn.send(answer.reply)
         except UnencodablePayload as e:  # libvirtd's virNetMessageEncodePayload refusal
             log.warning("client %d: reply to procedure %d not sent: %s", self.client.id, call.procedure, e)
-            reply = error_reply(call, VirtError.rpc("Unable to encode message payload"))
-            data, stream = self.conn.send(reply), None
-        if isinstance(reply, ErrorReply):
+            answer = Answer(error_reply(call, VirtError.rpc("Unable to encode message payload")))
+            data = self.conn.send(answer.reply)
+        outcome = answer.outcome
+        if isinstance(answer.reply, ErrorReply):
             self.stats.errors += 1
-        elif stream is not None:
-            self._streams.open(call, stream)
+        if outcome.stream is not None:
+            self._streams.open(call, outcome.stream)
+        if outcome.keepalive and not self._keepalive_started:
+            self._keepalive_started = True
+            self.start_soon(self._keepalive)
+        self._close_after_reply |= outcome.close
         return data
 
     def _invalid(self, call: InvalidCall) -> bytes:
@@ -280,7 +282,7 @@ class ClientSession:
         finally:
             self.stats.in_flight -= 1
             self._in_flight.release()
-        if self.client.closing or (self._closing and self.stats.in_flight == 0):
+        if self._close_after_reply or (self._closing and self.stats.in_flight == 0):
             await self.transport.aclose()
 
     def start_soon(self, fn: Any, *args: Any) -> None:

@@ -63,7 +63,7 @@ def test_handler_never_fails_unexpectedly(key: tuple[int, int], data: st.DataObj
     args = data.draw(strategy_for(proc.args), label="args") if proc.args is not None else None
     args = with_real_handles(client, args, data)
     call = Call(program=key[0], version=1, procedure=key[1], serial=7, args=args)
-    reply = dispatch(client, call)
+    reply = dispatch(client, call).reply
     assert isinstance(reply, (Reply, ErrorReply))
     if isinstance(reply, ErrorReply):
         assert reply.error.message != UNEXPECTED, f"{proc.name} raised unexpectedly for {args!r}"
@@ -80,7 +80,7 @@ def test_uuid_handles_of_unknown_domains_get_no_domain() -> None:
     from protocol import Proc
     from protocol.remote.domain import DomainGetInfoArgs
     reply = dispatch(client, Call(program=0x20008086, version=1, procedure=Proc.DOMAIN_GET_INFO, serial=1,
-                                  args=DomainGetInfoArgs(dom=ghost)))
+                                  args=DomainGetInfoArgs(dom=ghost))).reply
     assert isinstance(reply, ErrorReply)
     assert reply.error.message == ("Domain not found: no domain with matching uuid "
                                    "'00000000-0000-0000-0000-00000000002a' (ghost)")

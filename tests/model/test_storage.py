@@ -190,7 +190,7 @@ def test_event_registration_and_messages(hv: Hypervisor) -> None:
     client.driver = hv.system
 
     def call(proc: int, args: object) -> object:
-        return dispatch(client, Call(program=0x20008086, version=1, procedure=proc, serial=1, args=args))
+        return dispatch(client, Call(program=0x20008086, version=1, procedure=proc, serial=1, args=args)).reply
 
     r = call(Proc.CONNECT_STORAGE_POOL_EVENT_REGISTER_ANY, w.ConnectStoragePoolEventRegisterAnyArgs(eventID=0, pool=None))
     assert isinstance(r, Reply) and r.ret.callbackID == 1

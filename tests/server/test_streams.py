@@ -9,7 +9,7 @@ import trio
 
 from fakevirt.client import AsyncClient
 from fakevirt.errors import VirtError
-from fakevirt.handlers import HANDLERS, Client, Handler
+from fakevirt.handlers import HANDLERS, Client, Handler, Outcome
 from fakevirt.handlers._streams import DownloadStream, UploadStream
 from fakevirt.testing import serving
 from protocol import (
@@ -34,7 +34,7 @@ def sink(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
     """Stand-in handlers: upload collects into sink['data'], download serves sink['source']."""
     state: dict[str, object] = {"data": bytearray(), "finished": False, "aborted": False}
 
-    def upload(client: Client, args: StorageVolUploadArgs) -> None:
+    def upload(client: Client, args: StorageVolUploadArgs) -> Outcome:
         def write(data: bytes) -> None:
             if state.get("fail"):
                 raise VirtError.internal("disk full")
@@ -43,14 +43,14 @@ def sink(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
         def hole(length: int) -> None:
             state["data"] += bytes(length)  # type: ignore[operator]
 
-        client.open_stream(UploadStream(write=write, hole=hole if args.flags & 1 else None,
-                                        finish=lambda: state.__setitem__("finished", True),
-                                        abort=lambda: state.__setitem__("aborted", True)))
+        return Outcome(stream=UploadStream(write=write, hole=hole if args.flags & 1 else None,
+                                           finish=lambda: state.__setitem__("finished", True),
+                                           abort=lambda: state.__setitem__("aborted", True)))
 
-    def download(client: Client, args: StorageVolDownloadArgs) -> None:
+    def download(client: Client, args: StorageVolDownloadArgs) -> Outcome:
         source: Iterator[bytes | int] = iter(state["source"])  # type: ignore[call-overload]
-        client.open_stream(DownloadStream(chunks=source, sparse=bool(args.flags & 1),
-                                          finish=lambda: state.__setitem__("finished", True)))
+        return Outcome(stream=DownloadStream(chunks=source, sparse=bool(args.flags & 1),
+                                             finish=lambda: state.__setitem__("finished", True)))
 
     monkeypatch.setitem(HANDLERS, UPLOAD, Handler(upload, PROCEDURES[UPLOAD], mutates=True))
     monkeypatch.setitem(HANDLERS, DOWNLOAD, Handler(download, PROCEDURES[DOWNLOAD]))
