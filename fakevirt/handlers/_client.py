@@ -21,6 +21,9 @@ class Client:
     driver: QemuDriver | None = None
     readonly: bool = False
     readonly_listener: bool = False  # accepted on a --listen-readonly socket: read-only whatever it asks
+    # A second CONNECT_OPEN dropped the hypervisor driver; libvirtd keeps the secondary ones
+    # (storage, network, ...) that the first open shared, so their calls still work.
+    hypervisor_dropped: bool = False
     keepalive_requested: bool = False
     close_callback: bool = False
     closing: bool = False  # CONNECT_CLOSE was answered: close after the reply
