@@ -77,13 +77,16 @@ class AsyncClient:
     async def connect(cls, address: str, **kw: Any) -> AsyncIterator[AsyncClient]:
         """Connect to ``tcp://HOST:PORT`` or ``unix:///PATH``."""
         stream = await open_stream(address)
-        async with trio.open_nursery() as nursery:
-            client = cls(stream, nursery, **kw)
-            try:
-                yield client
-            finally:
-                nursery.cancel_scope.cancel()
-                await trio.aclose_forcefully(stream)
+        try:
+            async with trio.open_nursery() as nursery:
+                client = cls(stream, nursery, **kw)
+                try:
+                    yield client
+                finally:
+                    nursery.cancel_scope.cancel()
+        finally:
+            # not in the cancelled nursery: there its Cancelled would replace the body's exception
+            await trio.aclose_forcefully(stream)
 
     async def open(self, name: str | None = "qemu:///system", flags: int = 0) -> None:
         """What libvirt's remote driver does first: AUTH_LIST then CONNECT_OPEN."""
