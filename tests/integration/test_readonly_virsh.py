@@ -34,6 +34,8 @@ DOMAIN_COMMANDS = [
     (["managedsave-dumpxml", "test", "--security-info"],
      "error: operation forbidden: virDomainManagedSaveGetXMLDesc with secure flag"),
     (["vcpucount", "test", "--guest"], DENIED + "virDomainGetVcpusFlags"),
+    (["qemu-monitor-command", "test", '{"execute":"query-status"}'], DENIED + "virDomainQemuMonitorCommand"),
+    (["qemu-agent-command", "test", '{"execute":"guest-ping"}'], DENIED + "virDomainQemuAgentCommand"),
     (["domifaddr", "test", "--source", "agent"],
      "error: Failed to query for interfaces addresses\n" + DENIED + "virDomainInterfaceAddresses"),
 ]
