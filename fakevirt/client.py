@@ -27,10 +27,12 @@ from protocol import (
     Connection,
     ConnectionClosed,
     ErrorReply,
+    Header,
     KeepalivePing,
     KeepalivePong,
     LibvirtError,
     Message,
+    MessageType,
     Proc,
     Program,
     Reply,
@@ -39,6 +41,7 @@ from protocol import (
     StreamData,
     StreamFinish,
     StreamHole,
+    pack_frame,
 )
 from protocol.remote.connect import ConnectOpenArgs
 
@@ -74,13 +77,16 @@ class AsyncClient:
     async def connect(cls, address: str, **kw: Any) -> AsyncIterator[AsyncClient]:
         """Connect to ``tcp://HOST:PORT`` or ``unix:///PATH``."""
         stream = await open_stream(address)
-        async with trio.open_nursery() as nursery:
-            client = cls(stream, nursery, **kw)
-            try:
-                yield client
-            finally:
-                nursery.cancel_scope.cancel()
-                await trio.aclose_forcefully(stream)
+        try:
+            async with trio.open_nursery() as nursery:
+                client = cls(stream, nursery, **kw)
+                try:
+                    yield client
+                finally:
+                    nursery.cancel_scope.cancel()
+        finally:
+            # not in the cancelled nursery: there its Cancelled would replace the body's exception
+            await trio.aclose_forcefully(stream)
 
     async def open(self, name: str | None = "qemu:///system", flags: int = 0) -> None:
         """What libvirt's remote driver does first: AUTH_LIST then CONNECT_OPEN."""
@@ -98,9 +104,19 @@ class AsyncClient:
                          serial: int | None = None) -> Reply | ErrorReply:
         """Call and return the raw reply event."""
         serial = next(self._serials) if serial is None else serial
-        pending = self.expect_reply(serial)
         call = Call(program=program, version=PROGRAM_VERSION, procedure=procedure, serial=serial, args=args)
-        await self.send_raw(self.conn.send(call))
+        return await self._exchange(serial, self.conn.send(call))
+
+    async def call_payload(self, procedure: int, payload: bytes, *, program: int = Program.REMOTE
+                           ) -> Reply | ErrorReply:
+        """Call with the arguments given as XDR bytes (any procedure, declared or not)."""
+        serial = next(self._serials)
+        header = Header(program, PROGRAM_VERSION, procedure, MessageType.CALL, serial, 0)
+        return await self._exchange(serial, pack_frame(header, payload))
+
+    async def _exchange(self, serial: int, frame: bytes) -> Reply | ErrorReply:
+        pending = self.expect_reply(serial)
+        await self.send_raw(frame)
         await pending.done.wait()
         if pending.error is not None:
             raise pending.error

@@ -20,9 +20,9 @@ class VirtError(LibvirtError):
         return cls.report(ErrorCode.NO_SUPPORT, domain, api)
 
     @classmethod
-    def read_only(cls, api: str, domain: int = ErrorDomain.DOMAIN) -> VirtError:
-        """virCheckReadOnlyGoto(): a read-only connection called a mutating API."""
-        return cls.report(ErrorCode.OPERATION_DENIED, domain, f"read only access prevents {api}")
+    def denied(cls, message: str, domain: int = ErrorDomain.DOMAIN) -> VirtError:
+        """VIR_ERR_OPERATION_DENIED: e.g. the public API refusing a read-only connection."""
+        return cls.report(ErrorCode.OPERATION_DENIED, domain, message)
 
     @classmethod
     def rpc(cls, message: str) -> VirtError:

@@ -7,6 +7,7 @@ from enum import IntEnum
 from ._errorcodes import ErrorDomain
 from ._header import Program
 from ._procedure import Procedure
+from ._readonly import READ_ONLY_RULES
 
 
 class QemuProc(IntEnum):
@@ -39,8 +40,10 @@ _QEMU_APIS = {
 
 OTHER_PROCEDURES: dict[tuple[int, int], Procedure] = {
     **{(Program.QEMU, p.value): Procedure(Program.QEMU, p.value, p.name, api, ErrorDomain.NONE,
-                                          event=p is QemuProc.DOMAIN_MONITOR_EVENT)
+                                          event=p is QemuProc.DOMAIN_MONITOR_EVENT,
+                                          read_only=READ_ONLY_RULES.get((Program.QEMU, p.value)))
        for p, api in _QEMU_APIS.items()},
     (Program.LXC, LxcProc.DOMAIN_OPEN_NAMESPACE): Procedure(
-        Program.LXC, 1, "DOMAIN_OPEN_NAMESPACE", "virDomainLxcOpenNamespace", ErrorDomain.NONE),
+        Program.LXC, 1, "DOMAIN_OPEN_NAMESPACE", "virDomainLxcOpenNamespace", ErrorDomain.NONE,
+        read_only=READ_ONLY_RULES.get((Program.LXC, LxcProc.DOMAIN_OPEN_NAMESPACE))),
 }

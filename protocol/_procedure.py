@@ -26,6 +26,31 @@ class Procedure:
     declared: bool = False
     priority: bool = False
     event: bool = False
+    read_only: ReadOnlyRule | None = None  # when a read-only connection may not call it
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOnlyRule:
+    """When libvirt's public API refuses a read-only connection (VIR_ERR_OPERATION_DENIED).
+
+    Always when ``arg`` is None; else when the call's ``arg`` field has any bit of ``mask``
+    (flags) or equals ``equals``.  Calls whose payload fakevirt does not decode are never refused
+    for an argument: the daemon answers them "not supported" anyway.
+    """
+
+    message: str
+    domain: int
+    arg: str | None = None
+    mask: int = 0
+    equals: int | None = None
+
+    def refuses(self, args: object) -> bool:
+        if self.arg is None:
+            return True
+        value = getattr(args, self.arg, None)
+        if not isinstance(value, int):
+            return False
+        return value == self.equals if self.equals is not None else bool(value & self.mask)
 
 
 ProcedureTable = Mapping[tuple[int, int], Procedure]
@@ -39,5 +64,5 @@ def declare(program: int, info: Mapping[int, Procedure], decls: Iterable[tuple[i
         base = info[number]
         table[(program, number)] = Procedure(
             program, number, base.name, base.api, base.error_domain, args, ret, True,
-            base.priority, base.event)
+            base.priority, base.event, base.read_only)
     return table

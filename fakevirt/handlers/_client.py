@@ -17,8 +17,11 @@ class Client:
     id: int = 0
     transport: str = "tcp"  # "tcp" or "unix": decides virConnectIsSecure
     driver: QemuDriver | None = None
-    readonly: bool = False
+    readonly: bool = False  # the open connection is read-only (dispatch applies Procedure.read_only)
     readonly_listener: bool = False  # accepted on a --listen-readonly socket: read-only whatever it asks
+    # A second CONNECT_OPEN dropped the hypervisor driver; libvirtd keeps the secondary ones
+    # (storage, network, ...) that the first open shared, so their calls still work.
+    hypervisor_dropped: bool = False
     close_callback: bool = False
     event_callbacks: dict[int, Any] = field(default_factory=dict)  # callbackID -> EventCallback
     pool_event_callbacks: dict[int, Any] = field(default_factory=dict)  # callbackID -> PoolEventCallback

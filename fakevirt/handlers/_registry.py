@@ -1,7 +1,8 @@
 """The handler table: ``@procedure(Proc.X)`` registers a sync function ``fn(client, args) -> ret``.
 
-What a procedure needs before it may run (an open connection, a read-write connection) is
-declared here and checked once, in dispatch, never inside handlers.
+What a procedure needs before it may run is checked once, in dispatch, never inside handlers:
+an open connection (unless registered ``before_open``) and, on a read-only connection, whatever
+libvirt's public API demands (``Procedure.read_only``, generated from libvirt's sources).
 """
 
 from __future__ import annotations
@@ -25,14 +26,12 @@ class Handler:
     fn: HandlerFn
     procedure: Procedure
     before_open: bool = False  # may run before CONNECT_OPEN
-    mutates: bool = False  # refused on read-only connections
 
 
 HANDLERS: dict[tuple[int, int], Handler] = {}
 
 
-def procedure(number: int, *, program: int = Program.REMOTE, before_open: bool = False,
-              mutates: bool = False) -> Callable[[_F], _F]:
+def procedure(number: int, *, program: int = Program.REMOTE, before_open: bool = False) -> Callable[[_F], _F]:
     """Register the decorated function as the handler of one procedure."""
     proc = PROCEDURES[(program, number)]
     if not proc.declared:
@@ -42,7 +41,7 @@ def procedure(number: int, *, program: int = Program.REMOTE, before_open: bool =
         key = (program, int(number))
         if key in HANDLERS:
             raise TypeError(f"{proc.name} is handled twice")
-        HANDLERS[key] = Handler(fn, proc, before_open, mutates)
+        HANDLERS[key] = Handler(fn, proc, before_open)
         return fn
 
     return register

@@ -40,13 +40,20 @@ def auth_list(client: Client, args: None) -> w.AuthListRet:
 
 @procedure(Proc.CONNECT_OPEN, before_open=True)
 def connect_open(client: Client, args: w.ConnectOpenArgs) -> None:
-    """virConnectOpen on the daemon side: pick the driver instance the name selects."""
+    """virConnectOpen on the daemon side: pick the driver instance the name selects.
+
+    Read-only sticks, as in libvirtd: a client of a read-only socket, or one that opened
+    read-only before, gets a read-only connection whatever flags it sends.
+    """
     if client.driver is not None:
         # libvirtd drops the open hypervisor connection on the way out of this error
         client.driver = None
+        client.hypervisor_dropped = True
         raise VirtError.daemon("connection already open")
+    readonly = client.readonly or client.readonly_listener or bool(args.flags & CONNECT_RO)
     client.driver = client.hv.open(args.name)
-    client.readonly = bool(args.flags & CONNECT_RO)
+    client.hypervisor_dropped = False
+    client.readonly = readonly
 
 
 @procedure(Proc.CONNECT_CLOSE, before_open=True)

@@ -46,13 +46,13 @@ def domain_lookup_by_id(client: Client, args: w.DomainLookupByIdArgs) -> w.Domai
     return w.DomainLookupByIdRet(dom=handle(client.opened.domains.by_id(args.id)))
 
 
-@procedure(Proc.DOMAIN_DEFINE_XML, mutates=True)
+@procedure(Proc.DOMAIN_DEFINE_XML)
 def domain_define_xml(client: Client, args: w.DomainDefineXmlArgs) -> w.DomainDefineXmlRet:
     """virDomainDefineXML."""
     return w.DomainDefineXmlRet(dom=handle(client.opened.domains.define(parse(client, args.xml))))
 
 
-@procedure(Proc.DOMAIN_DEFINE_XML_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_DEFINE_XML_FLAGS)
 def domain_define_xml_flags(client: Client, args: w.DomainDefineXmlFlagsArgs) -> w.DomainDefineXmlFlagsRet:
     """virDomainDefineXMLFlags (VALIDATE checks the XML against the schema)."""
     domains = client.opened.domains
@@ -61,25 +61,25 @@ def domain_define_xml_flags(client: Client, args: w.DomainDefineXmlFlagsArgs) ->
     return w.DomainDefineXmlFlagsRet(dom=handle(dom))
 
 
-@procedure(Proc.DOMAIN_UNDEFINE, mutates=True)
+@procedure(Proc.DOMAIN_UNDEFINE)
 def domain_undefine(client: Client, args: w.DomainUndefineArgs) -> None:
     """virDomainUndefine."""
     client.opened.domains.undefine(resolve(client, args.dom))
 
 
-@procedure(Proc.DOMAIN_UNDEFINE_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_UNDEFINE_FLAGS)
 def domain_undefine_flags(client: Client, args: w.DomainUndefineFlagsArgs) -> None:
     """virDomainUndefineFlags."""
     client.opened.domains.undefine(resolve(client, args.dom), args.flags)
 
 
-@procedure(Proc.DOMAIN_CREATE, mutates=True)
+@procedure(Proc.DOMAIN_CREATE)
 def domain_create(client: Client, args: w.DomainCreateArgs) -> None:
     """virDomainCreate."""
     client.opened.domains.start(resolve(client, args.dom), 0, client.id)
 
 
-@procedure(Proc.DOMAIN_CREATE_WITH_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_CREATE_WITH_FLAGS)
 def domain_create_with_flags(client: Client, args: w.DomainCreateWithFlagsArgs) -> w.DomainCreateWithFlagsRet:
     """virDomainCreateWithFlags: returns the handle with the new id."""
     dom = resolve(client, args.dom)
@@ -87,7 +87,7 @@ def domain_create_with_flags(client: Client, args: w.DomainCreateWithFlagsArgs) 
     return w.DomainCreateWithFlagsRet(dom=handle(dom))
 
 
-@procedure(Proc.DOMAIN_CREATE_XML, mutates=True)
+@procedure(Proc.DOMAIN_CREATE_XML)
 def domain_create_xml(client: Client, args: w.DomainCreateXmlArgs) -> w.DomainCreateXmlRet:
     """virDomainCreateXML: a transient domain."""
     domains = client.opened.domains
@@ -96,49 +96,49 @@ def domain_create_xml(client: Client, args: w.DomainCreateXmlArgs) -> w.DomainCr
     return w.DomainCreateXmlRet(dom=handle(domains.create_transient(d, args.flags, client.id)))
 
 
-@procedure(Proc.DOMAIN_DESTROY, mutates=True)
+@procedure(Proc.DOMAIN_DESTROY)
 def domain_destroy(client: Client, args: w.DomainDestroyArgs) -> None:
     """virDomainDestroy."""
     client.opened.domains.destroy(resolve(client, args.dom))
 
 
-@procedure(Proc.DOMAIN_DESTROY_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_DESTROY_FLAGS)
 def domain_destroy_flags(client: Client, args: w.DomainDestroyFlagsArgs) -> None:
     """virDomainDestroyFlags."""
     client.opened.domains.destroy(resolve(client, args.dom), args.flags)
 
 
-@procedure(Proc.DOMAIN_SHUTDOWN, mutates=True)
+@procedure(Proc.DOMAIN_SHUTDOWN)
 def domain_shutdown(client: Client, args: w.DomainShutdownArgs) -> None:
     """virDomainShutdown."""
     client.opened.domains.shutdown(resolve(client, args.dom))
 
 
-@procedure(Proc.DOMAIN_SHUTDOWN_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_SHUTDOWN_FLAGS)
 def domain_shutdown_flags(client: Client, args: w.DomainShutdownFlagsArgs) -> None:
     """virDomainShutdownFlags."""
     client.opened.domains.shutdown(resolve(client, args.dom), args.flags)
 
 
-@procedure(Proc.DOMAIN_REBOOT, mutates=True)
+@procedure(Proc.DOMAIN_REBOOT)
 def domain_reboot(client: Client, args: w.DomainRebootArgs) -> None:
     """virDomainReboot."""
     client.opened.domains.reboot(resolve(client, args.dom), args.flags)
 
 
-@procedure(Proc.DOMAIN_RESET, mutates=True)
+@procedure(Proc.DOMAIN_RESET)
 def domain_reset(client: Client, args: w.DomainResetArgs) -> None:
     """virDomainReset."""
     client.opened.domains.reset(resolve(client, args.dom), args.flags)
 
 
-@procedure(Proc.DOMAIN_SUSPEND, mutates=True)
+@procedure(Proc.DOMAIN_SUSPEND)
 def domain_suspend(client: Client, args: w.DomainSuspendArgs) -> None:
     """virDomainSuspend."""
     client.opened.domains.suspend(resolve(client, args.dom))
 
 
-@procedure(Proc.DOMAIN_RESUME, mutates=True)
+@procedure(Proc.DOMAIN_RESUME)
 def domain_resume(client: Client, args: w.DomainResumeArgs) -> None:
     """virDomainResume."""
     client.opened.domains.resume(resolve(client, args.dom))
@@ -166,7 +166,7 @@ def domain_get_info(client: Client, args: w.DomainGetInfoArgs) -> w.DomainGetInf
 def domain_get_xml_desc(client: Client, args: w.DomainGetXmlDescArgs) -> w.DomainGetXmlDescRet:
     """virDomainGetXMLDesc (SECURE 1, INACTIVE 2, UPDATE_CPU 4, MIGRATABLE 8)."""
     dom = resolve(client, args.dom)
-    client.opened.domains.check_xml_flags(args.flags, client.readonly)
+    client.opened.domains.check_xml_flags(args.flags)
     inactive = bool(args.flags & 2) or not dom.active
     d = dom.config if inactive and dom.config is not None else dom.definition
     xml = format_domain_xml(d, domain_id=None if inactive else dom.id, inactive=inactive,
@@ -198,13 +198,13 @@ def domain_get_autostart(client: Client, args: w.DomainGetAutostartArgs) -> w.Do
     return w.DomainGetAutostartRet(autostart=int(resolve(client, args.dom).autostart))
 
 
-@procedure(Proc.DOMAIN_SET_AUTOSTART, mutates=True)
+@procedure(Proc.DOMAIN_SET_AUTOSTART)
 def domain_set_autostart(client: Client, args: w.DomainSetAutostartArgs) -> None:
     """virDomainSetAutostart."""
     client.opened.domains.set_autostart(resolve(client, args.dom), bool(args.autostart))
 
 
-@procedure(Proc.DOMAIN_MANAGED_SAVE, mutates=True)
+@procedure(Proc.DOMAIN_MANAGED_SAVE)
 def domain_managed_save(client: Client, args: w.DomainManagedSaveArgs) -> None:
     """virDomainManagedSave."""
     client.opened.domains.managed_save(resolve(client, args.dom), args.flags)
@@ -219,7 +219,7 @@ def domain_has_managed_save_image(client: Client, args: w.DomainHasManagedSaveIm
     return w.DomainHasManagedSaveImageRet(result=int(dom.managed_save is not None))
 
 
-@procedure(Proc.DOMAIN_MANAGED_SAVE_REMOVE, mutates=True)
+@procedure(Proc.DOMAIN_MANAGED_SAVE_REMOVE)
 def domain_managed_save_remove(client: Client, args: w.DomainManagedSaveRemoveArgs) -> None:
     """virDomainManagedSaveRemove."""
     dom = resolve(client, args.dom)
@@ -227,26 +227,26 @@ def domain_managed_save_remove(client: Client, args: w.DomainManagedSaveRemoveAr
     client.opened.domains.managed_save_remove(dom)
 
 
-@procedure(Proc.DOMAIN_SAVE, mutates=True)
+@procedure(Proc.DOMAIN_SAVE)
 def domain_save(client: Client, args: w.DomainSaveArgs) -> None:
     """virDomainSave."""
     client.opened.domains.save(resolve(client, args.dom), args.to, None)
 
 
-@procedure(Proc.DOMAIN_SAVE_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_SAVE_FLAGS)
 def domain_save_flags(client: Client, args: w.DomainSaveFlagsArgs) -> None:
     """virDomainSaveFlags."""
     dxml = parse(client, args.dxml) if args.dxml else None
     client.opened.domains.save(resolve(client, args.dom), args.to, dxml, args.flags)
 
 
-@procedure(Proc.DOMAIN_RESTORE, mutates=True)
+@procedure(Proc.DOMAIN_RESTORE)
 def domain_restore(client: Client, args: w.DomainRestoreArgs) -> None:
     """virDomainRestore."""
     client.opened.domains.restore(args.from_, None)
 
 
-@procedure(Proc.DOMAIN_RESTORE_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_RESTORE_FLAGS)
 def domain_restore_flags(client: Client, args: w.DomainRestoreFlagsArgs) -> None:
     """virDomainRestoreFlags."""
     dxml = parse(client, args.dxml) if args.dxml else None
@@ -269,7 +269,7 @@ def domain_managed_save_get_xml_desc(client: Client, args: w.DomainManagedSaveGe
     return w.DomainManagedSaveGetXmlDescRet(xml=format_domain_xml(d, inactive=True, secure=bool(args.flags & 1)))
 
 
-@procedure(Proc.DOMAIN_RENAME, mutates=True)
+@procedure(Proc.DOMAIN_RENAME)
 def domain_rename(client: Client, args: w.DomainRenameArgs) -> w.DomainRenameRet:
     """virDomainRename."""
     client.opened.domains.rename(resolve(client, args.dom), args.new_name or "", args.flags)

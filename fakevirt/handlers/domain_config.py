@@ -27,20 +27,20 @@ def domain_get_max_memory(client: Client, args: w.DomainGetMaxMemoryArgs) -> w.D
     return w.DomainGetMaxMemoryRet(memory=resolve(client, args.dom).definition.memory_kib)
 
 
-@procedure(Proc.DOMAIN_SET_MEMORY, mutates=True)
+@procedure(Proc.DOMAIN_SET_MEMORY)
 def domain_set_memory(client: Client, args: w.DomainSetMemoryArgs) -> None:
     """virDomainSetMemory: the live balloon target."""
     dom = resolve(client, args.dom)
     client.opened.domains.set_memory(dom, args.memory, AFFECT_LIVE)
 
 
-@procedure(Proc.DOMAIN_SET_MEMORY_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_SET_MEMORY_FLAGS)
 def domain_set_memory_flags(client: Client, args: w.DomainSetMemoryFlagsArgs) -> None:
     """virDomainSetMemoryFlags (MEM_MAXIMUM = 4)."""
     client.opened.domains.set_memory(resolve(client, args.dom), args.memory, args.flags)
 
 
-@procedure(Proc.DOMAIN_SET_MAX_MEMORY, mutates=True)
+@procedure(Proc.DOMAIN_SET_MAX_MEMORY)
 def domain_set_max_memory(client: Client, args: w.DomainSetMaxMemoryArgs) -> None:
     """virDomainSetMaxMemory: MEM_MAXIMUM on the current definition."""
     client.opened.domains.set_memory(resolve(client, args.dom), args.memory, 4)
@@ -59,13 +59,13 @@ def domain_get_max_vcpus(client: Client, args: w.DomainGetMaxVcpusArgs) -> w.Dom
     return w.DomainGetMaxVcpusRet(num=client.opened.domains.get_vcpus(dom, AFFECT_LIVE | 4))
 
 
-@procedure(Proc.DOMAIN_SET_VCPUS, mutates=True)
+@procedure(Proc.DOMAIN_SET_VCPUS)
 def domain_set_vcpus(client: Client, args: w.DomainSetVcpusArgs) -> None:
     """virDomainSetVcpus: AFFECT_LIVE."""
     client.opened.domains.set_vcpus(resolve(client, args.dom), args.nvcpus, AFFECT_LIVE)
 
 
-@procedure(Proc.DOMAIN_SET_VCPUS_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_SET_VCPUS_FLAGS)
 def domain_set_vcpus_flags(client: Client, args: w.DomainSetVcpusFlagsArgs) -> None:
     """virDomainSetVcpusFlags."""
     client.opened.domains.set_vcpus(resolve(client, args.dom), args.nvcpus, args.flags)
@@ -78,7 +78,7 @@ def domain_get_metadata(client: Client, args: w.DomainGetMetadataArgs) -> w.Doma
     return w.DomainGetMetadataRet(metadata=client.opened.domains.get_metadata(dom, args.type, args.uri, args.flags))
 
 
-@procedure(Proc.DOMAIN_SET_METADATA, mutates=True)
+@procedure(Proc.DOMAIN_SET_METADATA)
 def domain_set_metadata(client: Client, args: w.DomainSetMetadataArgs) -> None:
     """virDomainSetMetadata: an ELEMENT goes into namespace uri with prefix key."""
     dom = resolve(client, args.dom)
@@ -94,31 +94,31 @@ def _device_op(client: Client, h: object, xml: str, flags: int, op: str) -> None
     client.opened.domains.change_device(dom, device, flags, op)
 
 
-@procedure(Proc.DOMAIN_ATTACH_DEVICE, mutates=True)
+@procedure(Proc.DOMAIN_ATTACH_DEVICE)
 def domain_attach_device(client: Client, args: w.DomainAttachDeviceArgs) -> None:
     """virDomainAttachDevice: the running domain."""
     _device_op(client, args.dom, args.xml, AFFECT_LIVE, "attach")
 
 
-@procedure(Proc.DOMAIN_ATTACH_DEVICE_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_ATTACH_DEVICE_FLAGS)
 def domain_attach_device_flags(client: Client, args: w.DomainAttachDeviceFlagsArgs) -> None:
     """virDomainAttachDeviceFlags."""
     _device_op(client, args.dom, args.xml, args.flags, "attach")
 
 
-@procedure(Proc.DOMAIN_DETACH_DEVICE, mutates=True)
+@procedure(Proc.DOMAIN_DETACH_DEVICE)
 def domain_detach_device(client: Client, args: w.DomainDetachDeviceArgs) -> None:
     """virDomainDetachDevice."""
     _device_op(client, args.dom, args.xml, AFFECT_LIVE, "detach")
 
 
-@procedure(Proc.DOMAIN_DETACH_DEVICE_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_DETACH_DEVICE_FLAGS)
 def domain_detach_device_flags(client: Client, args: w.DomainDetachDeviceFlagsArgs) -> None:
     """virDomainDetachDeviceFlags."""
     _device_op(client, args.dom, args.xml, args.flags, "detach")
 
 
-@procedure(Proc.DOMAIN_UPDATE_DEVICE_FLAGS, mutates=True)
+@procedure(Proc.DOMAIN_UPDATE_DEVICE_FLAGS)
 def domain_update_device_flags(client: Client, args: w.DomainUpdateDeviceFlagsArgs) -> None:
     """virDomainUpdateDeviceFlags."""
     _device_op(client, args.dom, args.xml, args.flags, "update")

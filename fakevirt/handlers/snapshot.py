@@ -54,7 +54,7 @@ def _child_list(client: Client, h: NonnullDomainSnapshot, flags: int, fn: str) -
     return dom, dom.snapshots.select(snap, flags)
 
 
-@procedure(Proc.DOMAIN_SNAPSHOT_CREATE_XML, mutates=True)
+@procedure(Proc.DOMAIN_SNAPSHOT_CREATE_XML)
 def snapshot_create_xml(client: Client, args: w.DomainSnapshotCreateXmlArgs) -> w.DomainSnapshotCreateXmlRet:
     """virDomainSnapshotCreateXML."""
     dom = resolve(client, args.dom)
@@ -73,10 +73,7 @@ def snapshot_create_xml(client: Client, args: w.DomainSnapshotCreateXmlArgs) -> 
 
 @procedure(Proc.DOMAIN_SNAPSHOT_GET_XML_DESC)
 def snapshot_get_xml_desc(client: Client, args: w.DomainSnapshotGetXmlDescArgs) -> w.DomainSnapshotGetXmlDescRet:
-    """virDomainSnapshotGetXMLDesc (SECURE is refused on read-only connections, as in the library)."""
-    if client.readonly and args.flags & F.XML_SECURE:
-        raise VirtError.report(ErrorCode.OPERATION_DENIED, ErrorDomain.DOMAIN_SNAPSHOT,
-                               "virDomainSnapshotGetXMLDesc with secure flag")
+    """virDomainSnapshotGetXMLDesc."""
     _check_flags("qemuDomainSnapshotGetXMLDesc", args.flags, F.XML_SECURE)
     _, snap = lookup(client, args.snap)
     return w.DomainSnapshotGetXmlDescRet(xml=format_snapshot_xml(snap.definition,
@@ -180,7 +177,7 @@ def snapshot_has_metadata(client: Client, args: w.DomainSnapshotHasMetadataArgs)
     return w.DomainSnapshotHasMetadataRet(metadata=1)
 
 
-@procedure(Proc.DOMAIN_REVERT_TO_SNAPSHOT, mutates=True)
+@procedure(Proc.DOMAIN_REVERT_TO_SNAPSHOT)
 def revert_to_snapshot(client: Client, args: w.DomainRevertToSnapshotArgs) -> None:
     """virDomainRevertToSnapshot."""
     api(client).check_revert_client_flags(args.flags)
@@ -188,7 +185,7 @@ def revert_to_snapshot(client: Client, args: w.DomainRevertToSnapshotArgs) -> No
     api(client).revert(dom, snap, args.flags)
 
 
-@procedure(Proc.DOMAIN_SNAPSHOT_DELETE, mutates=True)
+@procedure(Proc.DOMAIN_SNAPSHOT_DELETE)
 def snapshot_delete(client: Client, args: w.DomainSnapshotDeleteArgs) -> None:
     """virDomainSnapshotDelete."""
     api(client).check_delete_client_flags(args.flags)

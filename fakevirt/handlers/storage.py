@@ -17,8 +17,7 @@ from ._registry import procedure
 
 
 def pools(client: Client) -> StorageState:
-    """The storage driver state behind the client's connection."""
-    client.opened  # noqa: B018 - dispatch guarantees an open connection
+    """The storage driver state behind the client's connection (dispatch checked it is open)."""
     return storage_for(client.hv)
 
 
@@ -57,51 +56,51 @@ def storage_pool_lookup_by_target_path(client: Client, args: w.StoragePoolLookup
     return w.StoragePoolLookupByTargetPathRet(pool=pool_handle(pools(client).by_target_path(args.path)))
 
 
-@procedure(Proc.STORAGE_POOL_DEFINE_XML, mutates=True)
+@procedure(Proc.STORAGE_POOL_DEFINE_XML)
 def storage_pool_define_xml(client: Client, args: w.StoragePoolDefineXmlArgs) -> w.StoragePoolDefineXmlRet:
     """virStoragePoolDefineXML."""
     state = pools(client)
     return w.StoragePoolDefineXmlRet(pool=pool_handle(state.define(parse_pool_xml(args.xml), args.flags)))
 
 
-@procedure(Proc.STORAGE_POOL_CREATE_XML, mutates=True)
+@procedure(Proc.STORAGE_POOL_CREATE_XML)
 def storage_pool_create_xml(client: Client, args: w.StoragePoolCreateXmlArgs) -> w.StoragePoolCreateXmlRet:
     """virStoragePoolCreateXML: a transient, running pool."""
     state = pools(client)
     return w.StoragePoolCreateXmlRet(pool=pool_handle(state.create_transient(parse_pool_xml(args.xml), args.flags)))
 
 
-@procedure(Proc.STORAGE_POOL_BUILD, mutates=True)
+@procedure(Proc.STORAGE_POOL_BUILD)
 def storage_pool_build(client: Client, args: w.StoragePoolBuildArgs) -> None:
     """virStoragePoolBuild."""
     pools(client).build(resolve_pool(client, args.pool), args.flags)
 
 
-@procedure(Proc.STORAGE_POOL_CREATE, mutates=True)
+@procedure(Proc.STORAGE_POOL_CREATE)
 def storage_pool_create(client: Client, args: w.StoragePoolCreateArgs) -> None:
     """virStoragePoolCreate (start)."""
     pools(client).start(resolve_pool(client, args.pool), args.flags)
 
 
-@procedure(Proc.STORAGE_POOL_DESTROY, mutates=True)
+@procedure(Proc.STORAGE_POOL_DESTROY)
 def storage_pool_destroy(client: Client, args: w.StoragePoolDestroyArgs) -> None:
     """virStoragePoolDestroy."""
     pools(client).destroy(resolve_pool(client, args.pool))
 
 
-@procedure(Proc.STORAGE_POOL_DELETE, mutates=True)
+@procedure(Proc.STORAGE_POOL_DELETE)
 def storage_pool_delete(client: Client, args: w.StoragePoolDeleteArgs) -> None:
     """virStoragePoolDelete."""
     pools(client).delete(resolve_pool(client, args.pool), args.flags)
 
 
-@procedure(Proc.STORAGE_POOL_UNDEFINE, mutates=True)
+@procedure(Proc.STORAGE_POOL_UNDEFINE)
 def storage_pool_undefine(client: Client, args: w.StoragePoolUndefineArgs) -> None:
     """virStoragePoolUndefine."""
     pools(client).undefine(resolve_pool(client, args.pool))
 
 
-@procedure(Proc.STORAGE_POOL_REFRESH, mutates=True)
+@procedure(Proc.STORAGE_POOL_REFRESH)
 def storage_pool_refresh(client: Client, args: w.StoragePoolRefreshArgs) -> None:
     """virStoragePoolRefresh."""
     pools(client).refresh(resolve_pool(client, args.pool), args.flags)
@@ -113,7 +112,7 @@ def storage_pool_get_autostart(client: Client, args: w.StoragePoolGetAutostartAr
     return w.StoragePoolGetAutostartRet(autostart=int(resolve_pool(client, args.pool).autostart))
 
 
-@procedure(Proc.STORAGE_POOL_SET_AUTOSTART, mutates=True)
+@procedure(Proc.STORAGE_POOL_SET_AUTOSTART)
 def storage_pool_set_autostart(client: Client, args: w.StoragePoolSetAutostartArgs) -> None:
     """virStoragePoolSetAutostart."""
     pools(client).set_autostart(resolve_pool(client, args.pool), bool(args.autostart))

@@ -45,7 +45,7 @@ def storage_vol_lookup_by_path(client: Client, args: w.StorageVolLookupByPathArg
     return w.StorageVolLookupByPathRet(vol=vol_handle(pools(client).vol_by_path(args.path)))
 
 
-@procedure(Proc.STORAGE_VOL_CREATE_XML, mutates=True)
+@procedure(Proc.STORAGE_VOL_CREATE_XML)
 def storage_vol_create_xml(client: Client, args: w.StorageVolCreateXmlArgs) -> w.StorageVolCreateXmlRet:
     """virStorageVolCreateXML."""
     state, pool = pools(client), resolve_pool(client, args.pool)
@@ -54,7 +54,7 @@ def storage_vol_create_xml(client: Client, args: w.StorageVolCreateXmlArgs) -> w
     return w.StorageVolCreateXmlRet(vol=vol_handle(state.vol_create(pool, parse_vol_xml(args.xml), args.flags)))
 
 
-@procedure(Proc.STORAGE_VOL_CREATE_XML_FROM, mutates=True)
+@procedure(Proc.STORAGE_VOL_CREATE_XML_FROM)
 def storage_vol_create_xml_from(client: Client, args: w.StorageVolCreateXmlFromArgs) -> w.StorageVolCreateXmlFromRet:
     """virStorageVolCreateXMLFrom (clone)."""
     state, pool = pools(client), resolve_pool(client, args.pool)
@@ -63,25 +63,25 @@ def storage_vol_create_xml_from(client: Client, args: w.StorageVolCreateXmlFromA
     return w.StorageVolCreateXmlFromRet(vol=vol_handle(vol))
 
 
-@procedure(Proc.STORAGE_VOL_DELETE, mutates=True)
+@procedure(Proc.STORAGE_VOL_DELETE)
 def storage_vol_delete(client: Client, args: w.StorageVolDeleteArgs) -> None:
     """virStorageVolDelete."""
     pools(client).vol_delete(resolve_vol(client, args.vol), args.flags)
 
 
-@procedure(Proc.STORAGE_VOL_WIPE, mutates=True)
+@procedure(Proc.STORAGE_VOL_WIPE)
 def storage_vol_wipe(client: Client, args: w.StorageVolWipeArgs) -> None:
     """virStorageVolWipe (zeros)."""
     pools(client).vol_wipe(resolve_vol(client, args.vol), 0, args.flags)
 
 
-@procedure(Proc.STORAGE_VOL_WIPE_PATTERN, mutates=True)
+@procedure(Proc.STORAGE_VOL_WIPE_PATTERN)
 def storage_vol_wipe_pattern(client: Client, args: w.StorageVolWipePatternArgs) -> None:
     """virStorageVolWipePattern."""
     pools(client).vol_wipe(resolve_vol(client, args.vol), args.algorithm, args.flags)
 
 
-@procedure(Proc.STORAGE_VOL_RESIZE, mutates=True)
+@procedure(Proc.STORAGE_VOL_RESIZE)
 def storage_vol_resize(client: Client, args: w.StorageVolResizeArgs) -> None:
     """virStorageVolResize."""
     pools(client).vol_resize(resolve_vol(client, args.vol), args.capacity, args.flags)
@@ -141,7 +141,7 @@ def storage_pool_list_all_volumes(client: Client, args: w.StoragePoolListAllVolu
     return w.StoragePoolListAllVolumesRet(vols=handles, ret=len(vols))
 
 
-@procedure(Proc.STORAGE_VOL_UPLOAD, mutates=True)
+@procedure(Proc.STORAGE_VOL_UPLOAD)
 def storage_vol_upload(client: Client, args: w.StorageVolUploadArgs) -> Outcome:
     """virStorageVolUpload: the stream's data lands in the volume from ``offset``."""
     writer = pools(client).upload(resolve_vol(client, args.vol), args.offset, args.length, args.flags)

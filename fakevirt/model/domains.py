@@ -134,11 +134,7 @@ class Domains(DomainSettings):
                      | START_RESET_NVRAM)
 
     @staticmethod
-    def check_xml_flags(flags: int, readonly: bool) -> None:
-        """virDomainGetXMLDesc: SECURE is refused on read-only connections."""
-        if readonly and flags & XML_SECURE:
-            raise VirtError.report(ErrorCode.OPERATION_DENIED, ErrorDomain.DOMAIN,
-                                   "virDomainGetXMLDesc with secure flag")
+    def check_xml_flags(flags: int) -> None:
         _check_flags("qemuDomainGetXMLDesc", flags, XML_SECURE | XML_INACTIVE | XML_UPDATE_CPU | XML_MIGRATABLE)
 
     def define(self, d: DomainDef, flags: int = 0) -> Domain:

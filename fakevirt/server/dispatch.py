@@ -22,6 +22,10 @@ def not_open_error(proc: Procedure) -> VirtError:
     return VirtError.not_open(secondary=proc.error_domain in _SECONDARY)
 
 
+def _is_open(client: Client, proc: Procedure) -> bool:
+    return client.driver is not None or (client.hypervisor_dropped and proc.error_domain in _SECONDARY)
+
+
 def take_fault(client: Client, call: Call) -> Fault | None:
     """The injected fault (delay and/or error) for this call, if any; consumes it."""
     return client.hv.faults.take(PROCEDURES[(call.program, call.procedure)].name)
@@ -52,14 +56,15 @@ def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Answer:
 def _run(client: Client, call: Call, fault: Fault | None) -> object:
     proc = PROCEDURES[(call.program, call.procedure)]
     handler = HANDLERS.get((call.program, call.procedure))
-    if client.driver is None and (handler is None or not handler.before_open):
+    if not _is_open(client, proc) and (handler is None or not handler.before_open):
         raise not_open_error(proc)
     if fault is not None and fault.error is not None:
         raise fault.error
+    # the public API refuses a read-only connection before it asks the driver for support
+    if client.readonly and proc.read_only is not None and proc.read_only.refuses(call.args):
+        raise VirtError.denied(proc.read_only.message, proc.read_only.domain)
     if handler is None:
         raise VirtError.no_support(proc.api or proc.name, proc.error_domain)
-    if handler.mutates and client.readonly:
-        raise VirtError.read_only(proc.api or proc.name, proc.error_domain)
     return handler.fn(client, call.args)
 
 

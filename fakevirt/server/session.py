@@ -148,7 +148,7 @@ class ClientSession:
 
     def _on_pool_event(self, event: PoolEvent) -> None:
         """Pool events: storage is one driver for every URI, as in a root libvirtd."""
-        if self.client.driver is not None:
+        if self.client.driver is not None or self.client.hypervisor_dropped:
             self._queue(storage_event_messages(self.client, event))
 
     def _queue(self, messages: list[Message]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from .._errorcodes import ErrorDomain
 from .._header import Program
 from .._procedure import Procedure, declare
+from .._readonly import READ_ONLY_RULES
 from . import connect, domain, domain_stats, events, snapshot, storage
 from ._procedures import LAST_9X, PROC_INFO, Proc
 
@@ -12,7 +13,7 @@ _KNOWN = {
     p.value: Procedure(Program.REMOTE, p.value, p.name, *_info)
     for p in Proc if p.value <= LAST_9X
     for _info in [(PROC_INFO[p.value][0], ErrorDomain[PROC_INFO[p.value][1]],
-                   None, None, False, PROC_INFO[p.value][2], PROC_INFO[p.value][3])]
+                   None, None, False, PROC_INFO[p.value][2], PROC_INFO[p.value][3], READ_ONLY_RULES.get((Program.REMOTE, p.value)))]
 }
 
 REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [

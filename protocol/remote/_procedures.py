@@ -495,7 +495,7 @@ PROC_INFO: dict[int, tuple[str | None, str, bool, bool]] = {
     21: ('virConnectListDefinedDomains', 'DOMAIN', True, False),
     22: ('virDomainLookupByID', 'DOMAIN', True, False),
     23: ('virDomainLookupByName', 'DOMAIN', True, False),
-    24: ('virDomainCreate', 'DOMAIN', True, False),
+    24: ('virDomainLookupByUUID', 'DOMAIN', True, False),
     25: ('virConnectNumOfDefinedDomains', 'DOMAIN', True, False),
     26: ('virDomainPinVcpu', 'DOMAIN', False, False),
     27: ('virDomainReboot', 'DOMAIN', False, False),

@@ -52,7 +52,7 @@ def sink(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
         return Outcome(stream=DownloadStream(chunks=source, sparse=bool(args.flags & 1),
                                              finish=lambda: state.__setitem__("finished", True)))
 
-    monkeypatch.setitem(HANDLERS, UPLOAD, Handler(upload, PROCEDURES[UPLOAD], mutates=True))
+    monkeypatch.setitem(HANDLERS, UPLOAD, Handler(upload, PROCEDURES[UPLOAD]))
     monkeypatch.setitem(HANDLERS, DOWNLOAD, Handler(download, PROCEDURES[DOWNLOAD]))
     return state
 
