@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import time
 
 from . import __version__
-from .server.listeners import DEFAULT_LISTEN, BoundSocket, ListenAddress, bind
+from .server.listeners import DEFAULT_LISTEN, AddressInUse, BoundSocket, ListenAddress, bind
+from .server.pki import PkiError, PkiFiles, server_context
 
 log = logging.getLogger("fakevirt")
 
@@ -24,7 +26,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve the libvirt RPC protocol")
     serve.add_argument("--listen", action="append", metavar="URL",
-                       help=f"tcp://HOST:PORT or unix:///PATH, repeatable (default {DEFAULT_LISTEN})")
+                       help="tcp://HOST:PORT, tls://HOST:PORT or unix:///PATH, repeatable "
+                            f"(default {DEFAULT_LISTEN})")
+    serve.add_argument("--listen-readonly", action="append", metavar="URL", default=[],
+                       help="like --listen, but every client accepted there is read-only "
+                            "(libvirtd's libvirt-sock-ro)")
+    serve.add_argument("--pki", metavar="DIR",
+                       help="cacert.pem, servercert.pem and serverkey.pem of the tls:// listeners (default: "
+                            "/etc/pki/CA/cacert.pem, /etc/pki/libvirt/servercert.pem, "
+                            "/etc/pki/libvirt/private/serverkey.pem); clients must present a certificate "
+                            "signed by that CA")
     serve.add_argument("--seed", type=int, default=0, help="seed of UUIDs, MACs and ids (default 0)")
     serve.add_argument("--keepalive-interval", type=float, default=5.0, metavar="S")
     serve.add_argument("--keepalive-count", type=int, default=5, metavar="N")
@@ -38,16 +49,26 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    listen = args.listen or ([] if args.listen_readonly else [DEFAULT_LISTEN])
     try:
-        sockets = bind([ListenAddress.parse(u) for u in (args.listen or [DEFAULT_LISTEN])])
+        addresses = ([ListenAddress.parse(u) for u in listen]
+                     + [ListenAddress.parse(u, readonly=True) for u in args.listen_readonly])
     except ValueError as e:
         print(f"fakevirt: {e}", file=sys.stderr)
         return 2
+    tls = None
+    try:
+        if any(a.kind == "tls" for a in addresses):
+            tls = server_context(PkiFiles.in_dir(args.pki) if args.pki else PkiFiles.system())
+        sockets = bind(addresses)
+    except (PkiError, AddressInUse) as e:
+        print(f"fakevirt: {e}", file=sys.stderr)
+        return 1
     except OSError as e:
         print(f"fakevirt: cannot listen: {e}", file=sys.stderr)
         return 1
     for b in sockets:
-        print(f"fakevirt listening on {b.address}: virsh -c '{b.uri()}'", flush=True)
+        print(_listening(b, args.pki), flush=True)
     log.debug("listening after %.0f ms", (time.perf_counter() - started) * 1000)
 
     import trio  # the heavy imports come after the sockets accept connections
@@ -57,9 +78,18 @@ def main(argv: list[str] | None = None) -> int:
     from .server.core import Server, ServerConfig
 
     config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
-    server = Server(Hypervisor(seed=args.seed, clock=SystemClock()), config)
+    server = Server(Hypervisor(seed=args.seed, clock=SystemClock()), config, tls=tls)
     trio.run(_serve, server, sockets, started)
     return 0
+
+
+def _listening(b: BoundSocket, pki: str | None) -> str:
+    """One line per listener, with the URI to give virsh."""
+    uri = b.uri()
+    if b.kind == "tls" and pki is not None:
+        uri += f"?pkipath={os.path.abspath(pki)}"  # scripts/make_pki.sh puts the client's files there too
+    mode = " (read-only)" if b.readonly else ""
+    return f"fakevirt listening on {b.address}{mode}: virsh -c '{uri}'"
 
 
 async def _serve(server: object, sockets: list[BoundSocket], started: float) -> None:

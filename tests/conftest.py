@@ -8,6 +8,7 @@ import socket
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +59,34 @@ def reference_uri() -> str:
     if not _reachable(REFERENCE_HOST, REFERENCE_PORT):
         pytest.skip("no reference libvirtd on 127.0.0.1:16519")
     return REFERENCE_URI
+
+
+# Certificates for the TLS tests, made at test time with scripts/make_pki.sh (openssl).
+MAKE_PKI = Path(__file__).resolve().parents[1] / "scripts" / "make_pki.sh"
+
+
+@dataclass(frozen=True)
+class Pki:
+    """Directories in libvirt's ``pkipath`` layout."""
+
+    good: Path  # the server's CA, server and client certificates
+    no_cert: Path  # the CA only: a libvirt client then connects without a certificate
+    other_ca: Path  # a client certificate from another CA (the client trusts both CAs)
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    root = tmp_path_factory.mktemp("pki")
+    for name in ("good", "other"):
+        subprocess.run(["bash", str(MAKE_PKI), str(root / name), "127.0.0.1", "localhost"],
+                       check=True, capture_output=True, env={**os.environ, "CA_NAME": name})
+    no_cert, other_ca = root / "no-cert", root / "other-ca"
+    no_cert.mkdir()
+    other_ca.mkdir()
+    shutil.copy(root / "good" / "cacert.pem", no_cert)
+    # libvirt's client checks its own certificate against its cacert.pem, so that file holds both
+    (other_ca / "cacert.pem").write_bytes((root / "good" / "cacert.pem").read_bytes()
+                                          + (root / "other" / "cacert.pem").read_bytes())
+    for name in ("clientcert.pem", "clientkey.pem"):
+        shutil.copy(root / "other" / name, other_ca)
+    return Pki(root / "good", no_cert, other_ca)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import logging
+import socket
+import ssl
 from dataclasses import dataclass, field
 
 import trio
@@ -12,7 +14,7 @@ from ..handlers import Client
 from ..model.hypervisor import Hypervisor
 from .listeners import BoundSocket, ListenAddress, bind, close_socket
 from .session import ClientSession
-from .transport import SocketTransport, StreamTransport, Transport
+from .transport import SocketTransport, StreamTransport, Transport, accept_tls
 
 log = logging.getLogger("fakevirt.server")
 
@@ -26,20 +28,26 @@ class ServerConfig:
     max_client_requests: int = 5
     max_clients: int = 5000
     shutdown_grace: float = 2.0
+    tls_handshake_timeout: float = 10.0  # libvirtd has none (it caps max_anonymous_clients instead)
 
 
 @dataclass
 class ServerStats:
     connections_total: int = 0
     connections_open: int = 0
+    tls_handshakes: int = 0  # under way
 
 
 @dataclass
 class Server:
-    """One emulated libvirtd: one Hypervisor, any number of listeners and clients."""
+    """One emulated libvirtd: one Hypervisor, any number of listeners and clients.
+
+    ``tls``: the context of the tls:// listeners (``pki.server_context``).
+    """
 
     hv: Hypervisor
     config: ServerConfig = field(default_factory=ServerConfig)
+    tls: ssl.SSLContext | None = None
     sessions: set[ClientSession] = field(default_factory=set)
     stats: ServerStats = field(default_factory=ServerStats)
 
@@ -65,12 +73,13 @@ class Server:
         """Serve one client on an already-connected trio Stream (memory streams in tests)."""
         await self.handle_transport(StreamTransport(stream), kind)
 
-    async def handle_transport(self, transport: Transport, kind: str = "tcp") -> None:
-        """Serve one client until it goes away."""
+    async def handle_transport(self, transport: Transport, kind: str = "tcp", readonly: bool = False) -> None:
+        """Serve one client until it goes away; ``readonly``: it came through a read-only listener."""
         if self.stats.connections_open >= self.config.max_clients:
             await transport.aclose()
             return
-        session = ClientSession(self, transport, Client(self.hv, id=next(self._ids), transport=kind))
+        client = Client(self.hv, id=next(self._ids), transport=kind, readonly_listener=readonly)
+        session = ClientSession(self, transport, client)
         self.sessions.add(session)
         self.stats.connections_total += 1
         self.stats.connections_open += 1
@@ -87,6 +96,8 @@ class Server:
         """Listen until cancelled (on addresses, or on sockets bound already); reports the listeners."""
         sockets = [w for w in where if isinstance(w, BoundSocket)]
         addresses = [w for w in where if isinstance(w, ListenAddress)]
+        if self.tls is None and any(w.kind == "tls" for w in where):
+            raise ValueError("a tls:// listener needs the server's TLS context (Server.tls)")
         bound = sockets + bind(addresses)
         for b in bound:
             b.sock.setblocking(False)
@@ -114,4 +125,21 @@ class Server:
                 log.warning("accept on %s failed: %s", b.address, e)
                 await trio.sleep(0.1)
                 continue
-            handlers.start_soon(self.handle_transport, SocketTransport(conn), b.kind)
+            if b.kind == "tls":
+                handlers.start_soon(self._handle_tls, conn, b.readonly)
+            else:
+                handlers.start_soon(self.handle_transport, SocketTransport(conn), b.kind, b.readonly)
+
+    async def _handle_tls(self, conn: socket.socket, readonly: bool) -> None:
+        """The handshake runs here, in the client's own task, so a slow one stalls nobody else."""
+        assert self.tls is not None
+        if self.stats.connections_open + self.stats.tls_handshakes >= self.config.max_clients:
+            conn.close()
+            return
+        self.stats.tls_handshakes += 1
+        try:
+            transport = await accept_tls(conn, self.tls, self.config.tls_handshake_timeout)
+        finally:
+            self.stats.tls_handshakes -= 1
+        if transport is not None:
+            await self.handle_transport(transport, "tls", readonly)

@@ -8,12 +8,17 @@ client that never stops sending cannot starve the others.
 
 from __future__ import annotations
 
+import logging
 import socket
+import ssl
 from typing import Protocol
 
 import trio
 
+log = logging.getLogger("fakevirt.server")
+
 YIELD_EVERY = 16
+TLS_CONFIRM = b"\x01"  # libvirtd's go-ahead after the handshake and the certificate check
 
 
 class Transport(Protocol):
@@ -102,3 +107,47 @@ class StreamTransport:
 
     async def aclose(self) -> None:
         await trio.aclose_forcefully(self.stream)
+
+
+async def accept_tls(sock: socket.socket, context: ssl.SSLContext, timeout: float) -> StreamTransport | None:
+    """The server side of libvirt's TLS: handshake (client certificate checked), then the byte
+    ``\\1`` that a libvirt client waits for before its first call.
+
+    A client that fails the check or does not finish within ``timeout`` seconds is dropped
+    without a TLS close_notify (None), as libvirtd drops it: its client then reports
+    "Unable to read TLS confirmation".
+    """
+    stream = trio.SocketStream(trio.socket.from_stdlib_socket(sock))
+    tls = trio.SSLStream(stream, context, server_side=True)
+    with trio.move_on_after(timeout) as scope:
+        try:
+            await tls.do_handshake()
+            await tls.send_all(TLS_CONFIRM)
+            return StreamTransport(tls)
+        except trio.BrokenResourceError as e:
+            log.warning("TLS client %s refused: %s", _peer(sock), e.__cause__ or e)
+    if scope.cancelled_caught:
+        log.warning("TLS client %s refused: no handshake in %g s", _peer(sock), timeout)
+    else:
+        await _hang_up(stream, timeout)
+    await trio.aclose_forcefully(stream)
+    return None
+
+
+async def _hang_up(stream: trio.SocketStream, timeout: float) -> None:
+    """Close our side first and read what the client still sends: closing with unread data
+    would reset the connection, and the client would see that instead of an end of file."""
+    with trio.move_on_after(timeout):
+        try:
+            await stream.send_eof()
+            while await stream.receive_some(65536):
+                pass
+        except (trio.BrokenResourceError, trio.ClosedResourceError):
+            pass
+
+
+def _peer(sock: socket.socket) -> str:
+    try:
+        return str(sock.getpeername()[0])
+    except OSError:
+        return "?"

@@ -21,7 +21,7 @@ def test_bad_listen_address_is_refused() -> None:
     out = subprocess.run([sys.executable, "-m", "fakevirt", "serve", "--listen", "http://x"],
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 2
-    assert "listen addresses are tcp://HOST:PORT or unix:///PATH" in out.stderr
+    assert "listen addresses are tcp://HOST:PORT, tls://HOST:PORT or unix:///PATH" in out.stderr
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
