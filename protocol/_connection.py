@@ -97,7 +97,7 @@ class Connection:
 
     # ---- receiving ---------------------------------------------------------------------------
 
-    def receive_data(self, data: bytes) -> None:
+    def receive_data(self, data: bytes | bytearray) -> None:
         """Feed bytes from the peer; b"" means the peer closed its side."""
         if self.state is State.ERROR:
             raise LocalProtocolError("connection is in the ERROR state")

@@ -24,7 +24,7 @@ TLS_CONFIRM = b"\x01"  # libvirtd's go-ahead after the handshake and the certifi
 class Transport(Protocol):
     """What a session needs of its connection."""
 
-    async def receive_some(self, max_bytes: int) -> bytes: ...
+    async def receive_some(self, max_bytes: int) -> bytes | bytearray: ...
 
     def try_send(self, data: bytes | memoryview) -> int: ...
 
@@ -95,8 +95,8 @@ class StreamTransport:
     def __init__(self, stream: trio.abc.Stream) -> None:
         self.stream = stream
 
-    async def receive_some(self, max_bytes: int) -> bytes:
-        data: bytes = await self.stream.receive_some(max_bytes)
+    async def receive_some(self, max_bytes: int) -> bytes | bytearray:
+        data: bytes | bytearray = await self.stream.receive_some(max_bytes)
         return data
 
     def try_send(self, data: bytes | memoryview) -> int:
