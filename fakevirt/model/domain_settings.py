@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
-from .domain import Domain
 from .devices import RawElement
+from .domain import Domain
 from .domaindef import DomainDef
 from .events import DomainEvent, EventID
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..errors import ErrorCode, VirtError
 
 _NAME_RE = re.compile(rb"[^\s=/>]+")
-_NOT_TAB = re.compile(rb"[^\t]")
+_POINTER = bytes(9 if b == 9 else 45 for b in range(256))  # the caret line: tabs kept, the rest "-"
 _LAST_WORD = re.compile(rb"([^\s<=/>]+)")
 _CODES = expat.errors.codes
 _E = expat.errors
@@ -28,7 +28,7 @@ class OpenTag:
 
 def detail(url: str | None, line: int, msg: str, context: bytes, col: int, domain: int) -> VirtError:
     """VIR_ERR_XML_DETAIL as catchXMLError words it (context: the line shown, col: the caret's column)."""
-    pointer = _NOT_TAB.sub(b"-", context[:col]).decode()
+    pointer = context[:col].translate(_POINTER).decode()
     # the line goes back out as the client's own bytes, invalid UTF-8 included
     shown = context.decode("utf-8", "surrogateescape") if context else "(null)"
     where = f"{url}:{line}" if url is not None else f"at line {line}"

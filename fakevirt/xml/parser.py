@@ -32,13 +32,11 @@ class _Builder:
     def __init__(self, parser: expat.XMLParserType) -> None:
         self.parser = parser
         self.stack: list[RawElement] = []
-        self.opened: list[OpenTag] = []
+        self.lines: list[int] = []  # where each open element starts
         self.root: RawElement | None = None
         self.pieces: list[str] = []
 
     def flush(self) -> None:
-        if not self.pieces:
-            return
         text = "".join(self.pieces)
         self.pieces.clear()
         if not self.stack:
@@ -49,26 +47,31 @@ class _Builder:
         else:
             el.text = text
 
-    def start(self, tag: str, attrs: list[str]) -> None:
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
         if len(self.stack) > MAX_DEPTH:
             raise _TooDeep(self.parser.CurrentByteIndex)
-        self.flush()
-        el = RawElement(tag, dict(zip(attrs[::2], attrs[1::2], strict=True)))
+        if self.pieces:
+            self.flush()
+        el = RawElement(tag, attrs)
         if self.stack:
             self.stack[-1].children.append(el)
         else:
             self.root = el
         self.stack.append(el)
-        self.opened.append(OpenTag(tag, self.parser.CurrentLineNumber))
+        self.lines.append(self.parser.CurrentLineNumber)
 
     def end(self, tag: str) -> None:
-        self.flush()
+        if self.pieces:
+            self.flush()
         self.stack.pop()
-        self.opened.pop()
+        self.lines.pop()
 
     def chars(self, text: str) -> None:
         if self.stack:
             self.pieces.append(text)
+
+    def opened(self) -> list[OpenTag]:
+        return [OpenTag(el.tag, line) for el, line in zip(self.stack, self.lines, strict=True)]
 
 
 def parse_xml(text: str, url: str = "(domain_definition)", domain: int = ErrorDomain.DOMAIN,
@@ -91,7 +94,6 @@ def parse_document(text: str, url: str = "(domain_definition)", domain: int = Er
     if b"<!DOCTYPE" in data:  # the only place entities are declared
         check_entities(data, url, domain)
     parser = expat.ParserCreate()
-    parser.ordered_attributes = True
     parser.buffer_text = True  # one call per run of text, not one per line
     parser.buffer_size = 1 << 20
     b = _Builder(parser)
@@ -103,7 +105,7 @@ def parse_document(text: str, url: str = "(domain_definition)", domain: int = Er
     try:
         parser.Parse(data, True)
     except expat.ExpatError as e:
-        raise expat_error(data, e.code, parser.ErrorByteIndex, b.opened, url, domain) from None
+        raise expat_error(data, e.code, parser.ErrorByteIndex, b.opened(), url, domain) from None
     except _TooDeep as e:
         raise too_deep(data, e.pos, MAX_DEPTH, url, domain) from None
     assert b.root is not None  # expat refuses a document without an element
