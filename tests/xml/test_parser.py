@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
 from fakevirt.model.ids import Rng
-from fakevirt.xml.domain import format_domain_xml, parse_domain_xml
+from fakevirt.xml.domain import format_domain_xml, parse_device_xml, parse_domain_xml
 from fakevirt.xml.metadata import metadata_text, namespaced_element
 from fakevirt.xml.parser import parse_xml
+from fakevirt.xml.snapshot import parse_snapshot_xml
+from fakevirt.xml.storage import parse_pool_xml, parse_vol_xml
 
 HEAD = "<domain type='qemu'><name>x</name><memory>65536</memory><os><type>hvm</type></os>"
 
@@ -147,3 +150,20 @@ def test_metadata_set_goes_through_the_same_parser() -> None:
     with pytest.raises(VirtError) as e:
         namespaced_element(LAUGHS, "k", "http://k/")
     assert "Detected an entity reference loop" in e.value.message
+
+
+@pytest.mark.parametrize(("parse", "url", "domain"), [
+    (lambda x: parse_pool_xml(x), "(storage_pool_definition)", ErrorDomain.STORAGE),
+    (lambda x: parse_vol_xml(x), "(storage_volume_definition)", ErrorDomain.STORAGE),
+    (lambda x: parse_snapshot_xml(x, Rng(0)), "(domain_snapshot)", ErrorDomain.DOMAIN_SNAPSHOT),
+    (lambda x: parse_device_xml(x, parse_domain_xml(HEAD + "</domain>", Rng(0)), Rng(0)), "(device_definition)",
+     ErrorDomain.DOMAIN),
+])
+def test_every_entry_point_uses_the_hardened_parser(parse: Callable[[str], object], url: str, domain: int) -> None:
+    for xml, msg in ((LAUGHS, "Detected an entity reference loop"),
+                     ("<a>" * 300 + "</a>" * 300, "Excessive depth in document: 256 use XML_PARSE_HUGE option"),
+                     ("<a>\udcff</a>", "Input is not proper UTF-8, indicate encoding !")):
+        with pytest.raises(VirtError) as e:
+            parse(xml)
+        assert (e.value.code, e.value.domain) == (ErrorCode.XML_DETAIL, domain)
+        assert e.value.message.startswith(f"{url}:") and msg in e.value.message
