@@ -7,7 +7,7 @@ from protocol.remote import domain as w
 
 from ..errors import ErrorCode, VirtError
 from ..xml.domain import parse_device_xml
-from ..xml.metadata import namespaced_element
+from ..xml.metadata import metadata_text, namespaced_element
 from ._client import Client
 from ._registry import procedure
 from .domain import resolve
@@ -74,17 +74,16 @@ def domain_set_vcpus_flags(client: Client, args: w.DomainSetVcpusFlagsArgs) -> N
 @procedure(Proc.DOMAIN_GET_METADATA)
 def domain_get_metadata(client: Client, args: w.DomainGetMetadataArgs) -> w.DomainGetMetadataRet:
     """virDomainGetMetadata (DESCRIPTION 0, TITLE 1, ELEMENT 2)."""
-    dom = resolve(client, args.dom)
-    return w.DomainGetMetadataRet(metadata=client.opened.domains.get_metadata(dom, args.type, args.uri, args.flags))
+    value = client.opened.domains.get_metadata(resolve(client, args.dom), args.type, args.uri, args.flags)
+    return w.DomainGetMetadataRet(metadata=value if isinstance(value, str) else metadata_text(value))
 
 
 @procedure(Proc.DOMAIN_SET_METADATA)
 def domain_set_metadata(client: Client, args: w.DomainSetMetadataArgs) -> None:
     """virDomainSetMetadata: an ELEMENT goes into namespace uri with prefix key."""
     dom = resolve(client, args.dom)
-    value = args.metadata
-    if args.type == 2 and value:
-        value = namespaced_element(value, args.key or "", args.uri or "")
+    value = (namespaced_element(args.metadata, args.key or "", args.uri or "") if args.type == 2 and args.metadata
+             else args.metadata)
     client.opened.domains.set_metadata(dom, args.type, value, args.key, args.uri, args.flags)
 
 

@@ -32,6 +32,17 @@ class RawElement:
     def get(self, name: str, default: str | None = None) -> str | None:
         return self.attrs.get(name, default)
 
+    def __deepcopy__(self, memo: dict[int, object]) -> RawElement:
+        """A copy made without recursion: kept elements nest as deep as the parser allows (257)."""
+        top = RawElement(self.tag, dict(self.attrs), self.text)
+        todo = [(self, top)]
+        while todo:
+            src, dst = todo.pop()
+            for c in src.children:
+                dst.children.append(RawElement(c.tag, dict(c.attrs), c.text))
+                todo.append((c, dst.children[-1]))
+        return top
+
     def without(self, attr: str) -> RawElement:
         """A copy of this element and everything in it, minus attribute ``attr`` everywhere."""
         return RawElement(self.tag, {k: v for k, v in self.attrs.items() if k != attr}, self.text,

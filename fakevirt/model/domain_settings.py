@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
+from .devices import RawElement
 from .domain import Domain
 from .domaindef import DomainDef
 from .events import DomainEvent, EventID
@@ -121,11 +122,11 @@ class DomainSettings:
         for d in defs:
             d.current_vcpus = count
 
-    def get_metadata(self, dom: Domain, kind: int, uri: str | None, flags: int) -> str:
+    def get_metadata(self, dom: Domain, kind: int, uri: str | None, flags: int) -> str | RawElement:
         """virDomainGetMetadata (DESCRIPTION 0, TITLE 1, ELEMENT 2)."""
         _check_flags("virDomainObjGetMetadata", flags, AFFECT_LIVE | AFFECT_CONFIG)
         d = self.config_or_live(dom, flags)
-        value = {METADATA_DESCRIPTION: d.description, METADATA_TITLE: d.title}.get(kind) \
+        value: str | RawElement | None = {METADATA_DESCRIPTION: d.description, METADATA_TITLE: d.title}.get(kind) \
             if kind != METADATA_ELEMENT else d.metadata.get(uri or "")
         if kind > METADATA_ELEMENT or kind < 0:
             raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN, f"unknown metadata type '{kind}'")
@@ -134,19 +135,20 @@ class DomainSettings:
                                    "Requested metadata element is not present")
         return value
 
-    def set_metadata(self, dom: Domain, kind: int, metadata: str | None, key: str | None, uri: str | None,
+    def set_metadata(self, dom: Domain, kind: int, metadata: str | RawElement | None, key: str | None, uri: str | None,
                      flags: int) -> None:
         """virDomainSetMetadata: an empty or NULL value removes it; emits METADATA_CHANGE."""
         _check_flags("qemuDomainSetMetadata", flags, AFFECT_LIVE | AFFECT_CONFIG)
         if kind > METADATA_ELEMENT or kind < 0:
             raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN, f"unknown metadata type '{kind}'")
+        text = metadata if isinstance(metadata, str) else None
         for d in self.defs_for(dom, flags):
             if kind == METADATA_DESCRIPTION:
-                d.description = metadata or None
+                d.description = text or None
             elif kind == METADATA_TITLE:
-                d.title = metadata or None
-            elif metadata:
-                d.metadata[uri or ""] = metadata  # already put in its namespace by the caller
+                d.title = text or None
+            elif isinstance(metadata, RawElement):
+                d.metadata[uri or ""] = metadata  # parsed and put in its namespace by the caller
             else:
                 d.metadata.pop(uri or "", None)
         self.driver.hypervisor.bus.publish(DomainEvent(

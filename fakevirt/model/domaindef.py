@@ -70,7 +70,7 @@ class DomainDef:
     uuid: uuid.UUID = field(default_factory=lambda: uuid.UUID(int=0))
     title: str | None = None
     description: str | None = None
-    metadata: dict[str, str] = field(default_factory=dict)  # namespace URI -> element as XML text
+    metadata: dict[str, RawElement] = field(default_factory=dict)  # namespace URI -> element, in its namespace
     memory_kib: int = 0
     current_memory_kib: int = 0
     memory_attrs: dict[str, str] = field(default_factory=dict)  # dumpCore

@@ -20,8 +20,8 @@ from .domain_live import prepare_live
 from .domain_parse import parse_domain_tree
 from .domain_postparse import post_parse, resolve_host
 from .domain_schema import validate_domain
-from .domain_tree import parse_xml
 from .domain_validate import validate_def
+from .parser import parse_xml
 
 __all__ = ["format_device_xml", "format_domain_xml", "parse_device_xml", "parse_domain_xml", "prepare_live"]
 

@@ -8,7 +8,7 @@ from ..model.devices import Chr, Device, Input, RawElement
 from ..model.domaindef import CpuDef, DomainDef
 from .domain_devformat import Flags, element, format_chr, format_device, ordered
 from .domain_pciflags import is_i440fx
-from .domain_tree import escape_attr, node_dump, parse_xml, raw_lines
+from .domain_tree import escape_attr, node_dump, raw_lines
 
 _OS_CHILDREN = ("firmware", "init", "initarg", "initenv", "initdir", "inituser", "initgroup", "loader",
                 "nvram", "kernel", "initrd", "cmdline", "dtb", "root", "acpi", "boot", "bootmenu", "bios",
@@ -95,8 +95,8 @@ def _identity(d: DomainDef) -> list[str]:
         out.append(f"  <description>{escape_attr(d.description)}</description>")
     if d.metadata:
         out.append("  <metadata>")
-        for text in d.metadata.values():
-            out.append("    " + node_dump(parse_xml(text, "(metadata)", keep_blanks=True), 2))
+        for el in d.metadata.values():
+            out.append("    " + node_dump(el, 2))
         out.append("  </metadata>")
     return out
 

@@ -147,8 +147,6 @@ def _parse_os(root: RawElement, d: DomainDef) -> None:
 
 
 def _parse_metadata(root: RawElement, d: DomainDef) -> None:
-    from .domain_tree import node_dump  # noqa: PLC0415 - one formatter shared with the output
-
     meta = root.find("metadata")
     if meta is None:
         return
@@ -164,7 +162,7 @@ def _parse_metadata(root: RawElement, d: DomainDef) -> None:
                 el.attrs = {f"xmlns:{prefix}": uri, **el.attrs}
         if not uri or uri in d.metadata:
             continue  # virXMLNodeSanitizeNamespaces drops unnamespaced and duplicate entries
-        d.metadata[uri] = node_dump(el, 0, fmt=False)
+        d.metadata[uri] = el
 
 
 def _parse_memory_vcpu(root: RawElement, d: DomainDef) -> None:

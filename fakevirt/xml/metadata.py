@@ -1,24 +1,39 @@
-"""Custom metadata elements (virDomainSetMetadata with VIR_DOMAIN_METADATA_ELEMENT)."""
+"""Custom metadata elements (virDomainSetMetadata / virDomainGetMetadata with VIR_DOMAIN_METADATA_ELEMENT)."""
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
-
 from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..model.devices import RawElement
+from .domain_tree import node_dump
+from .parser import parse_document
 
 
-def namespaced_element(xml: str, key: str, uri: str) -> str:
+def namespaced_element(xml: str, key: str, uri: str) -> RawElement:
     """The user's element put in namespace uri with prefix key, as libvirt stores it.
 
-    libvirt reparents the element into the namespace (every element of the fragment that has no
-    namespace of its own) and serialises it with the prefix.
+    libvirt parses the text keeping blanks and reparents the element into the namespace (every
+    element of the fragment that has no namespace of its own gets the prefix).
     """
-    try:
-        root = ET.fromstring(xml)
-    except ET.ParseError as e:
-        raise VirtError.report(ErrorCode.XML_DETAIL, ErrorDomain.XML, f"(metadata_xml):{e}") from None
-    for el in root.iter():
-        if isinstance(el.tag, str) and not el.tag.startswith("{"):
-            el.tag = f"{key}:{el.tag}"  # written out literally: a prefixed name
-    root.set(f"xmlns:{key}", uri)
-    return ET.tostring(root, encoding="unicode")
+    root, has_doctype = parse_document(xml, "(metadata_xml)", ErrorDomain.DOMAIN, keep_blanks=True)
+    if has_doctype:  # libvirt copies the document's first node, the DTD, and cannot give it a namespace
+        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.XML, "failed to create a new XML namespace")
+    todo = [(root, False)]
+    while todo:
+        el, in_default_ns = todo.pop()
+        in_default_ns = in_default_ns or "xmlns" in el.attrs
+        if el.tag != "#text" and ":" not in el.tag and not in_default_ns:
+            el.tag = f"{key}:{el.tag}"
+        todo.extend((c, in_default_ns) for c in el.children)
+    root.attrs = {**root.attrs, f"xmlns:{key}": uri}
+    return root
+
+
+def metadata_text(el: RawElement) -> str:
+    """virDomainGetMetadata's answer: the element formatted without its namespace."""
+    return node_dump(_unqualified(el), 0)
+
+
+def _unqualified(el: RawElement) -> RawElement:
+    return RawElement(el.tag.split(":", 1)[-1] if el.tag != "#text" else el.tag,
+                      {k: v for k, v in el.attrs.items() if k != "xmlns" and not k.startswith("xmlns:")},
+                      el.text, [_unqualified(c) for c in el.children])

@@ -23,7 +23,8 @@ from .domain_devparse import enum_attr
 from .domain_parse import parse_domain_tree, parse_uuid
 from .domain_postparse import post_parse, resolve_host
 from .domain_schema import validate_domain
-from .domain_tree import parse_xml, raw_lines
+from .domain_tree import raw_lines
+from .parser import parse_xml
 
 __all__ = ["SCHEMA", "format_snapshot_xml", "parse_snapshot_xml", "validate_snapshot"]
 

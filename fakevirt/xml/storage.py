@@ -9,7 +9,7 @@ from ..model.devices import RawElement
 from ..model.storage import StorageState
 from ..model.storage_defs import POOL_TYPES, Perms, Pool, PoolDef, VolDef, Volume, _sanitize, xml_error
 from ._fmt import escape
-from .domain_tree import parse_xml
+from .parser import parse_xml
 
 STORAGE = ErrorDomain.STORAGE
 _UNITS = {"": 1, "b": 1, "byte": 1, "bytes": 1}

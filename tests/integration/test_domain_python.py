@@ -214,9 +214,9 @@ def test_metadata_and_title(conn) -> None:
         dom.metadata(libvirt.VIR_DOMAIN_METADATA_TITLE, None)
     assert e.value.get_error_code() == libvirt.VIR_ERR_NO_DOMAIN_METADATA
     dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, "<owner>me</owner>", "app", "http://example.org/app")
-    assert dom.metadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, "http://example.org/app") == (
-        '<app:owner xmlns:app="http://example.org/app">me</app:owner>')
-    assert "http://example.org/app" in dom.XMLDesc()
+    # as libvirtd 9.0 answers: the element without its namespace; the document keeps it
+    assert dom.metadata(libvirt.VIR_DOMAIN_METADATA_ELEMENT, "http://example.org/app") == "<owner>me</owner>"
+    assert '<app:owner xmlns:app="http://example.org/app">me</app:owner>' in dom.XMLDesc()
 
 
 def test_memory_vcpu_flags_and_updated(conn) -> None:

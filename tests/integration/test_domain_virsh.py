@@ -162,8 +162,9 @@ def test_metadata(virsh, xml_file) -> None:
     ok(virsh("desc", "vm1", "--title", "--new-desc", "My VM"))
     assert ok(virsh("desc", "vm1", "--title")).strip() == "My VM"
     ok(virsh("metadata", "vm1", "http://example.org/ns", "--key", "ex", "--set", "<app><v>1</v></app>"))
-    out = ok(virsh("metadata", "vm1", "http://example.org/ns"))
-    assert "<ex:app" in out and "xmlns:ex=\"http://example.org/ns\"" in out and "<ex:v>1</ex:v>" in out
+    assert ok(virsh("metadata", "vm1", "http://example.org/ns")) == "<app>\n  <v>1</v>\n</app>\n\n"
+    out = ok(virsh("dumpxml", "vm1"))
+    assert '<ex:app xmlns:ex="http://example.org/ns">\n      <ex:v>1</ex:v>\n    </ex:app>' in out
 
 
 def test_domstats_vcpuinfo_dommemstat(virsh, xml_file) -> None:

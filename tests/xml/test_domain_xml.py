@@ -15,10 +15,11 @@ from pathlib import Path
 import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
-from fakevirt.model.devices import Disk, Interface
+from fakevirt.model.devices import Disk, Interface, RawElement
 from fakevirt.model.host import HostInfo
 from fakevirt.model.ids import Rng
 from fakevirt.xml.domain import format_domain_xml, parse_device_xml, parse_domain_xml, prepare_live
+from fakevirt.xml.metadata import namespaced_element
 
 DATA = Path(__file__).parent / "data"
 HOST = HostInfo(dac_label="+999:+994")  # the reference host's libvirt-qemu uid/gid
@@ -96,7 +97,8 @@ def test_explicit_uuid_title_description_and_metadata_are_kept() -> None:
            "<vcpu current='1'>2</vcpu><os><type machine='q35'>hvm</type></os></domain>")
     d = parse_domain_xml(xml, Rng(0))
     assert d.uuid == uuid.UUID("0b1e6a58-2a4f-4d39-9a7e-5d3f4b1c2a10")
-    assert (d.title, d.description, d.metadata) == ("t & u", "d", {"urn:x": '<x:a xmlns:x="urn:x">1</x:a>'})
+    assert (d.title, d.description) == ("t & u", "d")
+    assert d.metadata == {"urn:x": RawElement("x:a", {"xmlns:x": "urn:x"}, "1")}
     assert (d.memory_kib, d.current_memory_kib, d.vcpus, d.current_vcpus) == (1048576, 524288, 2, 1)
     assert d.machine == "pc-q35-7.2"
     out = format_domain_xml(d)
@@ -106,10 +108,10 @@ def test_explicit_uuid_title_description_and_metadata_are_kept() -> None:
 
 def test_metadata_set_by_the_api_is_formatted_like_libvirt() -> None:
     d = parse_domain_xml(data("minimal.xml"), Rng(0))
-    # as fakevirt.xml.metadata stores it (ElementTree's spelling); libvirt keeps the blank text
-    d.metadata["http://example.com/ns"] = ('<ns:foo a="1" b="x&amp;y" xmlns:ns="http://example.com/ns">'
-                                           '<ns:bar>t &lt; x</ns:bar>  <ns:baz /></ns:foo>')
-    d.metadata["urn:y"] = '<y:a xmlns:y="urn:y"><y:b/></y:a>'
+    # as fakevirt.xml.metadata stores it; libvirt keeps the blank text
+    d.metadata["http://example.com/ns"] = namespaced_element('<foo a="1" b="x&amp;y"><bar>t &lt; x</bar>  <baz /></foo>',
+                                                             "ns", "http://example.com/ns")
+    d.metadata["urn:y"] = namespaced_element("<a><b/></a>", "y", "urn:y")
     out = format_domain_xml(d)
     assert ('  <metadata>\n'
             '    <ns:foo xmlns:ns="http://example.com/ns" a="1" b="x&amp;y"><ns:bar>t &lt; x</ns:bar>  <ns:baz/></ns:foo>\n'
