@@ -171,7 +171,7 @@ class VolumeOps:
         img = self.image(vol)
         vol.touch(self.images.clock.now())
         if img.format == "raw":
-            img.clusters = {}
+            img.clusters.discard(0)
             return
         size, alloc = img.allocation, self.allocation(vol)
         self.images.delete(vol.path)
@@ -284,8 +284,7 @@ class VolumeWriter:
             # without one dict entry per zero cluster of a possibly huge range.
             start, end, cs = self.pos, self.pos + n, img.cluster_size
             first, last = -(-start // cs), end // cs  # clusters wholly inside [start, end)
-            for idx in [i for i in img.clusters if first <= i < last]:
-                del img.clusters[idx]
+            img.clusters.discard(first, last)
             for a, b in ((start, min(end, first * cs)), (max(start, last * cs), end)):
                 if a < b:
                     self.state.images.write(self.vol.path, a, bytes(b - a), force=True)

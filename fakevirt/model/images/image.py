@@ -1,9 +1,9 @@
 """One disk image: sparse clusters, an optional backing pointer, internal snapshots.
 
 A stored cluster is an immutable ``bytes`` of at most ``cluster_size`` bytes whose missing tail
-reads as zeros, so ``b""`` is qcow2's "reads as zero" cluster and a copy of the cluster dict (an
-internal snapshot, a converted image) shares every buffer.  An absent key is an unallocated
-cluster: it reads from the backing chain, or zeros.
+reads as zeros, so ``b""`` is qcow2's "reads as zero" cluster and a copy of the cluster map (an
+internal snapshot, a converted image) shares every buffer.  Zero clusters are kept as runs (see
+clusters.py).  An unallocated cluster reads from the backing chain, or zeros.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
+from .clusters import ClusterMap
 
 FORMATS = ("qcow2", "raw")
 DEFAULT_CLUSTER_SIZE = 65536
@@ -45,7 +47,7 @@ class InternalSnapshot:
     vm_state_size: int
     vm_clock_ns: int
     virtual_size: int
-    clusters: dict[int, bytes] = field(repr=False)
+    clusters: ClusterMap = field(repr=False)
     icount: int | None = None
 
     def as_json(self) -> dict[str, object]:
@@ -75,7 +77,7 @@ class Image:
     cluster_size: int = DEFAULT_CLUSTER_SIZE
     backing: str | None = None
     backing_format: str | None = None
-    clusters: dict[int, bytes] = field(default_factory=dict, repr=False)
+    clusters: ClusterMap = field(default_factory=ClusterMap, repr=False)
     snapshots: list[InternalSnapshot] = field(default_factory=list, repr=False)
 
     @property
@@ -86,7 +88,7 @@ class Image:
     def allocation(self) -> int:
         """Bytes the image would take on disk: qcow2 metadata plus clusters, or raw blocks."""
         if self.format == "raw":
-            return sum(round_up(len(b), FS_BLOCK) for b in self.clusters.values())
+            return sum(round_up(len(b), FS_BLOCK) for b in self.clusters.data.values())
         return qcow2_allocation(self)
 
     def own_extent(self, idx: int) -> tuple[int, int]:
@@ -102,11 +104,10 @@ class Image:
         """Forget data past ``size`` (a shrink), zeroing the tail of the last cluster."""
         cs = self.cluster_size
         last = size // cs
-        for idx in [i for i in self.clusters if i >= last]:
-            if idx == last and size % cs:
-                self.clusters[idx] = self.clusters[idx][: size % cs].rstrip(b"\0")
-            else:
-                del self.clusters[idx]
+        tail = self.clusters.get(last) if size % cs else None
+        self.clusters.discard(last)
+        if tail is not None:
+            self.clusters.set(last, tail[: size % cs].rstrip(b"\0"))
 
     def next_snapshot_id(self) -> str:
         """qcow2 find_new_snapshot_id(): one more than the largest numeric ID."""
@@ -119,16 +120,10 @@ def _l1_bytes(size: int, cs: int) -> int:
     return 8 * max(1, -(-size // per_l2))
 
 
-def _l2_tables(clusters: dict[int, bytes], cs: int) -> set[int]:
-    per_l2 = cs // 8
-    return {i // per_l2 for i in clusters}
-
-
 def _data_keys(img: Image) -> Iterator[tuple[int, int]]:
     for tree in [img.clusters, *(s.clusters for s in img.snapshots)]:
-        for idx, buf in tree.items():
-            if buf:
-                yield idx, id(buf)
+        for idx, buf in tree.data.items():
+            yield idx, id(buf)
 
 
 def qcow2_allocation(img: Image) -> int:
@@ -141,10 +136,11 @@ def qcow2_allocation(img: Image) -> int:
     l1 = _l1_bytes(img.virtual_size, cs)
     if not img.clusters and not img.snapshots:
         return QCOW2_HEADER_CLUSTERS * cs + l1
-    l2 = len(_l2_tables(img.clusters, cs))
+    per_l2 = cs // 8
+    l2 = img.clusters.l2_tables(per_l2)
     for snap in img.snapshots:
-        changed = {i: b for i, b in snap.clusters.items() if img.clusters.get(i) is not b}
-        l2 += len(_l2_tables(changed, cs)) + round_up(_l1_bytes(snap.virtual_size, cs), cs) // cs
+        changed = snap.clusters.minus(img.clusters)
+        l2 += changed.l2_tables(per_l2) + round_up(_l1_bytes(snap.virtual_size, cs), cs) // cs
     table = 1 if img.snapshots else 0
     data = len(set(_data_keys(img)))
     return (QCOW2_HEADER_CLUSTERS + round_up(l1, cs) // cs + l2 + table + data) * cs
