@@ -21,6 +21,20 @@ SECTOR = 512
 MIN_CLUSTER, MAX_CLUSTER = 512, 2 * 1024 * 1024
 QCOW2_HEADER_CLUSTERS = 3  # header, refcount table, first refcount block
 FS_BLOCK = 4096  # what a sparse raw file allocates per written block
+# The one synthetic filesystem every image lives on: ext4 with 4 KiB blocks, as on libvirt's hosts.
+FS_MAX_FILE_SIZE = (1 << 44) - FS_BLOCK  # the largest file it holds (16 TiB - 4 KiB)
+NAME_MAX = 255  # bytes in one file name
+QCOW_MAX_L1_SIZE = 32 * 1024 * 1024  # bytes: QEMU's bound on a qcow2 L1 table
+
+
+def qcow2_max_size(cluster_size: int) -> int:
+    """The largest virtual size QEMU's qcow2 driver accepts (2^51 with 64 KiB clusters)."""
+    return QCOW_MAX_L1_SIZE // 8 * (cluster_size * (cluster_size // 8))
+
+
+def max_size(fmt: str, cluster_size: int) -> int:
+    """The largest image of ``fmt``: a raw file is bounded by the filesystem, qcow2 by its L1."""
+    return qcow2_max_size(cluster_size) if fmt == "qcow2" else FS_MAX_FILE_SIZE
 
 
 def round_up(n: int, to: int) -> int:

@@ -14,7 +14,7 @@ from ...errors import ErrorCode, VirtError
 from . import _errors as err
 from . import chain as rw
 from .clusters import ClusterMap
-from .image import FORMATS, RAW_CHUNK, SECTOR, Image, resolve, round_up, valid_cluster_size
+from .image import FORMATS, RAW_CHUNK, SECTOR, Image, max_size, resolve, round_up, valid_cluster_size
 from .snapshots import find
 
 if TYPE_CHECKING:
@@ -139,6 +139,8 @@ def resize(store: ImageStore, path: str, size: int, *, shrink: bool, owner: Owne
     if img.format == "qcow2" and size % SECTOR:
         raise err.size_not_aligned()
     size = round_up(size, SECTOR)
+    if size > max_size(img.format, img.cluster_size):
+        raise err.resize_too_large(img.format)
     if size < img.virtual_size:
         store.guard(img.path, owner, force=force)
         img.drop_beyond(size)
