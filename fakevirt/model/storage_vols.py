@@ -281,7 +281,7 @@ class VolumeOps:
     def _chunks(self, path: str, start: int, stop: int) -> Iterator[bytes | int]:
         images = self.images.chain(path)
         pos = start
-        for a, b in rw.allocated_ranges(images, stop):
+        for a, b in rw.data_ranges(images, stop):  # everything else reads as zeros: holes
             a, b = max(a, start), min(b, stop)
             if a >= b:
                 continue

@@ -62,13 +62,20 @@ def write(chain: Sequence[Image], offset: int, data: bytes | bytearray | memoryv
         start, stop = max(offset, c_start), min(end, c_stop)
         piece = view[start - offset: stop - offset]
         if start == c_start and stop == c_stop:
-            top.clusters.set(idx, bytes(piece).rstrip(b"\0"))
+            _store(top, idx, bytes(piece).rstrip(b"\0"))
             continue
         old = visible_cluster(chain, idx)
         buf = bytearray(c_stop - c_start)
         buf[: len(old)] = old
         buf[start - c_start: stop - c_start] = piece
-        top.clusters.set(idx, bytes(buf).rstrip(b"\0"))
+        _store(top, idx, bytes(buf).rstrip(b"\0"))
+
+
+def _store(img: Image, idx: int, buf: bytes) -> None:
+    if buf or img.format != "raw":
+        img.clusters.set(idx, buf)
+    else:
+        img.clusters.discard(idx, idx + 1)  # zeros in a raw file: a hole
 
 
 def write_zeroes(chain: Sequence[Image], offset: int, length: int) -> None:
@@ -103,27 +110,17 @@ def merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return out
 
 
-def _spans(chain: Sequence[Image], limit: int, with_zeros: bool) -> list[tuple[int, int]]:
+def data_ranges(chain: Sequence[Image], limit: int) -> list[tuple[int, int]]:
+    """Merged guest ranges below ``limit`` where ``chain`` may read non-zero: its layers' data
+    clusters.  Everything else reads as zeros; the cost is O(data clusters), never O(size)."""
     spans: list[tuple[int, int]] = []
     bound = limit
     for img in chain:
         bound = min(bound, img.virtual_size)  # a layer is never seen past an upper one's end
         cs = img.cluster_size
-        for lo, hi, buf in img.clusters.pieces(0, -(-bound // cs)):
-            if buf or with_zeros:
-                spans.append((lo * cs, min(hi * cs, bound)))
+        for idx in img.clusters.data_in(0, -(-bound // cs)):
+            spans.append((idx * cs, min(idx * cs + cs, bound)))
     return merged(spans)
-
-
-def allocated_ranges(chain: Sequence[Image], limit: int) -> list[tuple[int, int]]:
-    """Merged guest ranges below ``limit`` that some layer of ``chain`` allocates (zeros too)."""
-    return _spans(chain, limit, True)
-
-
-def data_ranges(chain: Sequence[Image], limit: int) -> list[tuple[int, int]]:
-    """Merged guest ranges below ``limit`` where ``chain`` may read non-zero: its layers' data
-    clusters.  Everything else reads as zeros; the cost is O(data clusters + zero runs)."""
-    return _spans(chain, limit, False)
 
 
 Decision = tuple[int, int, bool | None]  # start, stop, data (True), zeros (False), or neither (None)
