@@ -29,7 +29,6 @@ FS_CAPACITY = 256 * 1024 ** 3
 FS_BASE_USED = 20 * 1024 ** 3
 SYSTEM_DIRS = ("/", "/tmp", "/var", "/var/lib", "/var/lib/libvirt", "/var/lib/libvirt/images",
                "/home", "/srv", "/mnt", "/opt", "/root")
-MAX_CAPACITY = 1 << 62  # beyond this qemu-img refuses sizes; keeps the arithmetic sane
 
 
 def no_pool_name(name: str) -> VirtError:

@@ -10,11 +10,11 @@ import posixpath
 from collections.abc import Iterator
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
-from .images import ImageStore
+from .images import ImageError, ImageStore
+from .images import _errors as image_errors
 from .images import chain as rw
-from .images.image import FS_BLOCK, Image, round_up
+from .images.image import FS_BLOCK, FS_MAX_FILE_SIZE, NAME_MAX, RAW_CHUNK, SECTOR, Image, round_up
 from .storage_defs import (
-    MAX_CAPACITY,
     RESIZE_ALLOCATE,
     RESIZE_DELTA,
     RESIZE_SHRINK,
@@ -31,6 +31,23 @@ from .storage_defs import (
     no_vol_name,
     not_active,
 )
+
+QEMU_IMG = "/usr/bin/qemu-img"
+STREAMS = ErrorDomain.STREAMS
+
+
+def qemu_img_failed(args: str, e: ImageError) -> VirtError:
+    """virCommandRun's report of a qemu-img that failed: its command line and stderr."""
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE, f"Child process ({QEMU_IMG} {args}) "
+                            f"unexpected exit status 1: qemu-img: {e.qemu_message}\n")
+
+
+def system_error(domain: int, message: str) -> VirtError:
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, domain, message)
+
+
+def _name_too_long(path: str) -> bool:
+    return len(posixpath.basename(path).encode()) > NAME_MAX
 
 
 class VolumeOps:
@@ -97,13 +114,11 @@ class VolumeOps:
         path = self._new_volume_checks(pool, vd, flags, "storageVolCreateXML")
         fmt = vd.format or "raw"
         capacity = vd.capacity or 0
-        if capacity > MAX_CAPACITY:
-            raise VirtError.report(ErrorCode.INTERNAL_ERROR, STORAGE, f"capacity {capacity} too large")
         if fmt == "raw":
             if vd.backing_path is not None:
                 raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, STORAGE,
                                        "backing storage not supported for raw volumes")
-            self.images.create(path, "raw", capacity)
+            self._create_raw_file(pool, path, capacity, capacity if vd.allocation is None else vd.allocation)
         else:
             bfmt = vd.backing_format
             if vd.backing_path is not None:
@@ -113,7 +128,7 @@ class VolumeOps:
                                            f"volume {vd.backing_path}: No such file or directory")
                 if bfmt is None:
                     bfmt = self.images.open(bpath).format
-            self.images.create(path, fmt, capacity if vd.capacity is not None else None, vd.backing_path, bfmt)
+            self._qemu_img_create(path, fmt, vd.capacity, vd.backing_path, bfmt)
         vol = Volume(vd.name, path, pool, perms=_vol_perms(vd.perms))
         vol.touch(self.images.clock.now())
         if fmt == "raw":
@@ -122,6 +137,30 @@ class VolumeOps:
         pool.volumes = dict(sorted(pool.volumes.items()))
         self.update_stats(pool)
         return vol
+
+    def _create_raw_file(self, pool: Pool, path: str, capacity: int, allocation: int) -> None:
+        """createRawFile: open(O_CREAT|O_EXCL), ftruncate to the capacity, fallocate the allocation."""
+        if _name_too_long(path):
+            raise system_error(STORAGE, f"Failed to create file '{path}': File name too long")
+        if capacity > FS_MAX_FILE_SIZE:
+            raise system_error(STORAGE, f"cannot extend file '{path}': File too large")
+        self.update_stats(pool)
+        if allocation > pool.stats[2]:
+            raise system_error(STORAGE, f"cannot allocate {allocation} bytes in file '{path}': "
+                               "No space left on device")
+        self.images.add(Image(path, "raw", capacity, RAW_CHUNK))  # exact bytes: no qemu-img rounding
+
+    def _qemu_img_create(self, path: str, fmt: str, capacity: int | None, backing: str | None,
+                         bfmt: str | None) -> None:
+        """``qemu-img create`` as libvirt runs it: the size in KiB, rounded up."""
+        kib = None if capacity is None else -(-capacity // 1024)
+        opts = f"-b {backing} -o backing_fmt={bfmt},compat=0.10" if backing else "-o compat=0.10"
+        try:
+            self.images.create(path, fmt, None if kib is None else kib * 1024, backing, bfmt)
+        except ImageError as e:
+            if e.reason not in ("too_large", "name_too_long"):
+                raise
+            raise qemu_img_failed(f"create -f {fmt} {opts} {path}{'' if kib is None else f' {kib}K'}", e) from None
 
     def vol_create_from(self, pool: Pool, vd: VolDef, src_pool_name: str, src_name: str, flags: int = 0) -> Volume:
         """virStorageVolCreateXMLFrom: a copy (``qemu-img convert``) of another volume."""
@@ -136,11 +175,14 @@ class VolumeOps:
         path = self._new_volume_checks(pool, vd, flags, "storageVolCreateXMLFrom")
         src_img = self.image(src)
         fmt = vd.format or "raw"
-        if vd.capacity is not None and vd.capacity > MAX_CAPACITY:
-            raise VirtError.report(ErrorCode.INTERNAL_ERROR, STORAGE, f"capacity {vd.capacity} too large")
+        if _name_too_long(path):
+            raise system_error(STORAGE, f"Failed to create file '{path}': File name too long")
+        size = max(vd.capacity or 0, src_img.virtual_size)
+        if fmt == "raw" and size > FS_MAX_FILE_SIZE:
+            raise system_error(STORAGE, f"cannot extend file '{path}': File too large")
         img = self.images.convert(src.path, path, fmt)
-        if vd.capacity is not None and vd.capacity > img.virtual_size:
-            self.images.resize(path, vd.capacity)
+        if fmt == "raw" and size > img.virtual_size:  # qemu-img convert to qcow2 keeps the source's size
+            self.images.truncate(path, size)
         vol = Volume(vd.name, path, pool, perms=_vol_perms(vd.perms))
         vol.touch(self.images.clock.now())
         if fmt == "raw":
@@ -171,7 +213,7 @@ class VolumeOps:
         img = self.image(vol)
         vol.touch(self.images.clock.now())
         if img.format == "raw":
-            img.clusters = {}
+            img.clusters.discard(0)
             return
         size, alloc = img.allocation, self.allocation(vol)
         self.images.delete(vol.path)
@@ -196,17 +238,24 @@ class VolumeOps:
         delta = new - alloc if flags & RESIZE_ALLOCATE else 0
         if delta > vol.pool.stats[2]:
             raise VirtError.report(ErrorCode.OPERATION_FAILED, STORAGE, "Not enough space left in storage pool")
-        if new > MAX_CAPACITY:
-            raise VirtError.report(ErrorCode.INTERNAL_ERROR, STORAGE, f"capacity {new} too large")
-        if img.format == "raw" and new == 0:
-            img.drop_beyond(0)
-            img.virtual_size = 0
+        if img.format == "raw":  # ftruncate(2), to the byte
+            if new > FS_MAX_FILE_SIZE:
+                raise system_error(ErrorDomain.NONE, f"Failed to truncate file '{vol.path}': File too large")
+            self.images.truncate(vol.path, new)
         elif new != cur:
-            self.images.resize(vol.path, new, shrink=True, force=True)
+            self._qemu_img_resize(vol.path, round_up(new, SECTOR))
         if flags & RESIZE_ALLOCATE and img.format == "raw":
             vol.prealloc = round_up(new, FS_BLOCK)
         vol.touch(self.images.clock.now())
         self.update_stats(vol.pool)
+
+    def _qemu_img_resize(self, path: str, size: int) -> None:
+        try:
+            if size >= 1 << 63:  # printed unsigned, read back as a negative int64
+                raise image_errors.size_not_positive()
+            self.images.resize(path, size, shrink=True, force=True)
+        except ImageError as e:
+            raise qemu_img_failed(f"resize {path} {size}", e) from None
 
     # -- data streams ----------------------------------------------------------------------
 
@@ -215,6 +264,8 @@ class VolumeOps:
         if flags & ~SPARSE_STREAM:
             raise VirtError.unsupported_flags("storageVolUpload", flags & ~SPARSE_STREAM, STORAGE)
         self.image(vol)
+        if offset > FS_MAX_FILE_SIZE:
+            raise system_error(STREAMS, f"Unable to seek {vol.path} to {offset}: Invalid argument")
         return VolumeWriter(self, vol, offset, length)
 
     def download(self, vol: Volume, offset: int, length: int, flags: int = 0) -> Iterator[bytes | int]:
@@ -230,7 +281,7 @@ class VolumeOps:
     def _chunks(self, path: str, start: int, stop: int) -> Iterator[bytes | int]:
         images = self.images.chain(path)
         pos = start
-        for a, b in rw.allocated_ranges(images, stop):
+        for a, b in rw.data_ranges(images, stop):  # everything else reads as zeros: holes
             a, b = max(a, start), min(b, stop)
             if a >= b:
                 continue
@@ -244,30 +295,61 @@ class VolumeOps:
 
 
 class VolumeWriter:
-    """Where an upload's data goes: sequential writes from ``offset``, at most ``length`` bytes."""
+    """Where an upload's data goes: sequential writes from ``offset``, at most ``length`` bytes.
+
+    As libvirt's fdstream: data past ``length`` fails with ENOSPC (after what fits was written),
+    a hole past it is cut short; a raw file grows as written up to the filesystem's largest file,
+    and each hole truncates it where the hole ends (lseek + ftruncate).  A qcow2 volume carries
+    what the guest sees, so it does not grow.
+    """
 
     def __init__(self, state: VolumeOps, vol: Volume, offset: int, length: int) -> None:
         self.state, self.vol, self.pos = state, vol, offset
         self.end = offset + length if length else None
 
-    def _room(self, n: int) -> int:
-        if self.end is not None:
-            n = min(n, max(0, self.end - self.pos))
+    def _fit(self, n: int) -> int:
+        return n if self.end is None else max(0, min(n, self.end - self.pos))
+
+    def _image(self, n: int) -> Image:
         img = self.state.image(self.vol)
-        if self.pos + n > img.virtual_size:
-            if img.format != "raw":
-                raise VirtError.report(ErrorCode.SYSTEM_ERROR, STORAGE,
-                                       "Unable to write stream data: No space left on device")
-            if self.pos + n > MAX_CAPACITY:
-                raise VirtError.report(ErrorCode.SYSTEM_ERROR, STORAGE, "cannot write to stream: File too large")
-            img.virtual_size = self.pos + n
-        return n
+        if img.format != "raw" and self.pos + n > img.virtual_size:
+            raise system_error(STORAGE, "Unable to write stream data: No space left on device")
+        return img
 
     def write(self, data: bytes) -> None:
-        n = self._room(len(data))
-        if n:
-            self.state.images.write(self.vol.path, self.pos, data[:n], force=True)
-        self.pos += n
+        n = self._fit(len(data))
+        img = self._image(n)
+        room = max(0, FS_MAX_FILE_SIZE - self.pos) if img.format == "raw" else n
+        if min(n, room):
+            if self.pos + min(n, room) > img.virtual_size:
+                self.state.images.truncate(self.vol.path, self.pos + min(n, room))
+            self.state.images.write(self.vol.path, self.pos, data[:min(n, room)], force=True)
+            self.pos += min(n, room)
+        if room < n:
+            raise system_error(STREAMS, f"Unable to write {self.vol.path}: File too large")
+        if n < len(data):
+            raise system_error(STREAMS, "cannot write to stream: No space left on device")
+
+    def hole(self, length: int) -> None:
+        n = self._fit(length)
+        img = self._image(n)
+        start, end = self.pos, self.pos + n
+        if img.format == "raw" and end > FS_MAX_FILE_SIZE:
+            raise system_error(STREAMS, f"unable to seek in {self.vol.path}: Invalid argument")
+        stop = min(end, img.virtual_size)
+        if stop > start and img.backing is None:
+            # Nothing shows through: drop the clusters inside the hole (a sparse file's hole).
+            cs = img.cluster_size
+            first, last = -(-start // cs), stop // cs  # clusters wholly inside [start, stop)
+            img.clusters.discard(first, last)
+            for a, b in ((start, min(stop, first * cs)), (max(start, last * cs), stop)):
+                if a < b:
+                    self.state.images.write(self.vol.path, a, bytes(b - a), force=True)
+        elif stop > start:
+            self.state.images.write_zeroes(self.vol.path, start, stop - start, force=True)
+        if img.format == "raw":
+            self.state.images.truncate(self.vol.path, end)
+        self.pos = end
 
     def finish(self) -> None:
         """The upload completed: libvirt refreshes the pool (a refresh event)."""
@@ -275,20 +357,3 @@ class VolumeWriter:
         if self.vol.pool.active:
             self.state.update_stats(self.vol.pool)
             self.state.emit(self.vol.pool, -1)
-
-    def hole(self, length: int) -> None:
-        n = self._room(length)
-        img = self.state.image(self.vol)
-        if n and img.backing is None:
-            # Nothing shows through: drop the clusters inside the hole (a sparse file's hole),
-            # without one dict entry per zero cluster of a possibly huge range.
-            start, end, cs = self.pos, self.pos + n, img.cluster_size
-            first, last = -(-start // cs), end // cs  # clusters wholly inside [start, end)
-            for idx in [i for i in img.clusters if first <= i < last]:
-                del img.clusters[idx]
-            for a, b in ((start, min(end, first * cs)), (max(start, last * cs), end)):
-                if a < b:
-                    self.state.images.write(self.vol.path, a, bytes(b - a), force=True)
-        elif n:
-            self.state.images.write_zeroes(self.vol.path, self.pos, n, force=True)
-        self.pos += n

@@ -17,6 +17,7 @@ for _i, _p in enumerate("kmgtpe", start=1):
     _UNITS[_p] = _UNITS[f"{_p}ib"] = 1024 ** _i
     _UNITS[f"{_p}b"] = 1000 ** _i
 ULLONG_MAX = (1 << 64) - 1
+LLONG_MAX = (1 << 63) - 1
 
 
 def _text(root: RawElement, *path: str) -> str | None:
@@ -36,18 +37,19 @@ def _attr(root: RawElement, attr: str, *path: str) -> str | None:
 
 
 def scale(value: str, unit: str | None, what: str) -> int:
-    """virStorageSize: a number with an optional unit suffix (virScaleInteger)."""
+    """virStorageSize: an unsigned long long with an optional unit suffix, scaled to at most
+    LLONG_MAX (virScaleInteger, which reports from no particular domain)."""
     try:
         n = int(value.strip(), 10)
-        if n < 0:
+        if not 0 <= n <= ULLONG_MAX:
             raise ValueError
     except ValueError:
         raise xml_error(f"malformed {what} element") from None
     factor = _UNITS.get((unit or "").lower())
     if factor is None:
         raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.NONE, f"unknown suffix '{unit}'")
-    if n > ULLONG_MAX // factor:
-        raise VirtError.report(ErrorCode.OVERFLOW, STORAGE, f"value too large: {value}{unit or ''}")
+    if n > LLONG_MAX // factor:
+        raise VirtError.report(ErrorCode.OVERFLOW, ErrorDomain.NONE, f"value too large: {value}{unit or ''}")
     return n * factor
 
 

@@ -135,7 +135,9 @@ def test_resize_rules(st: StorageState) -> None:
     assert st.vol_info(vol)[1:] == (8 * MiB, 8 * MiB)
     fails(ErrorCode.INVALID_ARG, "invalid argument: can't shrink capacity below existing allocation",
           st.vol_resize, vol, MiB, 4)
-    st.vol_resize(vol, 1 << 50)
+    fails(ErrorCode.SYSTEM_ERROR, "Failed to truncate file '/pools/p/s.raw': File too large",
+          st.vol_resize, vol, 1 << 50)
+    st.vol_resize(vol, 1 << 40)
     fails(ErrorCode.OPERATION_FAILED, "operation failed: Not enough space left in storage pool",
           st.vol_resize, vol, 1 << 51, 1)
 

@@ -86,6 +86,18 @@ def bad_cluster_size(path: str) -> ImageError:
                       code=ErrorCode.INVALID_ARG)
 
 
+def name_too_long(path: str) -> ImageError:
+    return ImageError("name_too_long", f"{path}: Could not create '{path}': File name too long",
+                      code=ErrorCode.INVALID_ARG, subject=path)
+
+
+def too_large(path: str, fmt: str) -> ImageError:
+    """bdrv_img_create() on -EFBIG (qemu-img adds the cluster size hint for qcow2)."""
+    hint = " (try using a larger cluster size)" if fmt == "qcow2" else ""
+    return ImageError("too_large", f"{path}: The image size is too large for file format '{fmt}'{hint}",
+                      code=ErrorCode.INVALID_ARG, subject=path)
+
+
 def backing_unsupported(path: str, fmt: str) -> ImageError:
     return ImageError("invalid", f"{path}: Backing file not supported for file format '{fmt}'",
                       code=ErrorCode.INVALID_ARG)
@@ -142,6 +154,12 @@ def shrink_needs_flag() -> ImageError:
 
 def size_not_positive() -> ImageError:
     return ImageError("invalid", "New image size must be positive", code=ErrorCode.INVALID_ARG)
+
+
+def resize_too_large(fmt: str) -> ImageError:
+    """qcow2 cannot grow its L1 table that far; a raw file cannot be truncated that far."""
+    text = "Failed to grow the L1 table" if fmt == "qcow2" else "Could not resize file"
+    return ImageError("too_large", f"{text}: File too large", code=ErrorCode.INVALID_ARG)
 
 
 def size_not_aligned() -> ImageError:

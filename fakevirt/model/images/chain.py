@@ -11,14 +11,6 @@ from collections.abc import Sequence
 from .image import Image
 
 
-def _present(img: Image, lo: int, hi: int) -> list[int]:
-    """Allocated cluster indices of ``img`` in [lo, hi), sorted."""
-    clusters = img.clusters
-    if len(clusters) < hi - lo:
-        return sorted(i for i in clusters if lo <= i < hi)
-    return [i for i in range(lo, hi) if i in clusters]
-
-
 def _fill(chain: Sequence[Image], level: int, out: bytearray, origin: int, offset: int,
           length: int) -> None:
     """Copy guest bytes [offset, offset+length) as ``chain[level:]`` sees them into ``out``."""
@@ -30,13 +22,12 @@ def _fill(chain: Sequence[Image], level: int, out: bytearray, origin: int, offse
         return
     cs = img.cluster_size
     pos = offset
-    for idx in _present(img, offset // cs, -(-end // cs)):
-        start = max(idx * cs, offset)
+    for lo, hi, buf in img.clusters.pieces(offset // cs, -(-end // cs)):
+        start = max(lo * cs, offset)
         if start > pos:
             _fill(chain, level + 1, out, origin, pos, start - pos)
-        stop = min(idx * cs + cs, end)
-        buf = img.clusters[idx]
-        piece = memoryview(buf)[start - idx * cs: stop - idx * cs]
+        stop = min(hi * cs, end)
+        piece = memoryview(buf)[start - lo * cs: stop - lo * cs]
         if piece:
             out[start - origin: start - origin + len(piece)] = piece
         pos = stop
@@ -71,43 +62,101 @@ def write(chain: Sequence[Image], offset: int, data: bytes | bytearray | memoryv
         start, stop = max(offset, c_start), min(end, c_stop)
         piece = view[start - offset: stop - offset]
         if start == c_start and stop == c_stop:
-            top.clusters[idx] = bytes(piece).rstrip(b"\0")
+            _store(top, idx, bytes(piece).rstrip(b"\0"))
             continue
         old = visible_cluster(chain, idx)
         buf = bytearray(c_stop - c_start)
         buf[: len(old)] = old
         buf[start - c_start: stop - c_start] = piece
-        top.clusters[idx] = bytes(buf).rstrip(b"\0")
+        _store(top, idx, bytes(buf).rstrip(b"\0"))
+
+
+def _store(img: Image, idx: int, buf: bytes) -> None:
+    if buf or img.format != "raw":
+        img.clusters.set(idx, buf)
+    else:
+        img.clusters.discard(idx, idx + 1)  # zeros in a raw file: a hole
 
 
 def write_zeroes(chain: Sequence[Image], offset: int, length: int) -> None:
-    """Make [offset, offset+length) read as zeros in the top layer (zero clusters, not data)."""
+    """Make [offset, offset+length) read as zeros in the top layer: one run of zero clusters
+    (a hole in a raw file), plus copy-on-write of the partial clusters at either end."""
     top = chain[0]
-    end = offset + length
-    for idx in top.clusters_in(offset, length):
-        c_start, c_stop = top.own_extent(idx)
-        if offset <= c_start and c_stop <= end:
-            top.clusters[idx] = b""
+    cs, end = top.cluster_size, offset + length
+    first = -(-offset // cs)  # the clusters wholly inside, the last one possibly cut by EOF
+    last = end // cs if end < top.virtual_size else -(-end // cs)
+    if first >= last:
+        if length:
+            write(chain, offset, bytes(length))
+        return
+    if top.format == "raw":
+        top.clusters.discard(first, last)
+    else:
+        top.clusters.zero(first, last)
+    for a, b in ((offset, first * cs), (last * cs, end)):
+        if a < b:
+            write(chain, a, bytes(b - a))
+
+
+def merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted ``spans`` with overlapping and touching ones joined."""
+    out: list[tuple[int, int]] = []
+    for start, stop in sorted(spans):
+        if out and start <= out[-1][1]:
+            if stop > out[-1][1]:
+                out[-1] = (out[-1][0], stop)
         else:
-            start, stop = max(offset, c_start), min(end, c_stop)
-            write(chain, start, bytes(stop - start))
+            out.append((start, stop))
+    return out
 
 
-def allocated_ranges(chain: Sequence[Image], limit: int) -> list[tuple[int, int]]:
-    """Merged guest ranges below ``limit`` that some layer of ``chain`` allocates."""
+def data_ranges(chain: Sequence[Image], limit: int) -> list[tuple[int, int]]:
+    """Merged guest ranges below ``limit`` where ``chain`` may read non-zero: its layers' data
+    clusters.  Everything else reads as zeros; the cost is O(data clusters), never O(size)."""
     spans: list[tuple[int, int]] = []
+    bound = limit
     for img in chain:
-        bound = min(limit, img.virtual_size)
-        for idx in img.clusters:
-            start, stop = img.own_extent(idx)
-            if start < bound:
-                spans.append((start, min(stop, bound)))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, stop in spans:
-        if merged and start <= merged[-1][1]:
-            if stop > merged[-1][1]:
-                merged[-1] = (merged[-1][0], stop)
-        else:
-            merged.append((start, stop))
-    return merged
+        bound = min(bound, img.virtual_size)  # a layer is never seen past an upper one's end
+        cs = img.cluster_size
+        for idx in img.clusters.data_in(0, -(-bound // cs)):
+            spans.append((idx * cs, min(idx * cs + cs, bound)))
+    return merged(spans)
+
+
+Decision = tuple[int, int, bool | None]  # start, stop, data (True), zeros (False), or neither (None)
+
+
+def decide(chain: Sequence[Image], start: int, stop: int) -> list[Decision]:
+    """What the layers of ``chain`` themselves show in [start, stop), in order: data clusters,
+    zeros (zero clusters, or past a layer's end), or None where the read falls below the chain.
+    Adjacent pieces of one kind are joined; the cost is O(data clusters + zero runs)."""
+    out: list[Decision] = []
+    _decide(chain, 0, start, stop, out)
+    joined: list[Decision] = []
+    for piece in out:
+        if joined and joined[-1][1] == piece[0] and joined[-1][2] is piece[2]:
+            joined[-1] = (joined[-1][0], piece[1], piece[2])
+        elif piece[0] < piece[1]:
+            joined.append(piece)
+    return joined
+
+
+def _decide(chain: Sequence[Image], level: int, start: int, stop: int, out: list[Decision]) -> None:
+    if level >= len(chain):
+        out.append((start, stop, None))
+        return
+    img = chain[level]
+    end = min(stop, img.virtual_size)
+    pos = start
+    if end > start:
+        cs = img.cluster_size
+        for lo, hi, buf in img.clusters.pieces(start // cs, -(-end // cs)):
+            a, b = max(lo * cs, start), min(hi * cs, end)
+            if a > pos:
+                _decide(chain, level + 1, pos, a, out)
+            out.append((a, b, bool(buf)))
+            pos = b
+        if end > pos:
+            _decide(chain, level + 1, pos, end, out)
+    if stop > max(start, end):
+        out.append((max(start, end), stop, False))

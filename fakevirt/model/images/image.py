@@ -1,9 +1,9 @@
 """One disk image: sparse clusters, an optional backing pointer, internal snapshots.
 
 A stored cluster is an immutable ``bytes`` of at most ``cluster_size`` bytes whose missing tail
-reads as zeros, so ``b""`` is qcow2's "reads as zero" cluster and a copy of the cluster dict (an
-internal snapshot, a converted image) shares every buffer.  An absent key is an unallocated
-cluster: it reads from the backing chain, or zeros.
+reads as zeros, so ``b""`` is qcow2's "reads as zero" cluster and a copy of the cluster map (an
+internal snapshot, a converted image) shares every buffer.  Zero clusters are kept as runs (see
+clusters.py).  An unallocated cluster reads from the backing chain, or zeros.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .clusters import ClusterMap
+
 FORMATS = ("qcow2", "raw")
 DEFAULT_CLUSTER_SIZE = 65536
 RAW_CHUNK = 65536  # raw images are kept sparse in chunks of this size
@@ -19,6 +21,20 @@ SECTOR = 512
 MIN_CLUSTER, MAX_CLUSTER = 512, 2 * 1024 * 1024
 QCOW2_HEADER_CLUSTERS = 3  # header, refcount table, first refcount block
 FS_BLOCK = 4096  # what a sparse raw file allocates per written block
+# The one synthetic filesystem every image lives on: ext4 with 4 KiB blocks, as on libvirt's hosts.
+FS_MAX_FILE_SIZE = (1 << 44) - FS_BLOCK  # the largest file it holds (16 TiB - 4 KiB)
+NAME_MAX = 255  # bytes in one file name
+QCOW_MAX_L1_SIZE = 32 * 1024 * 1024  # bytes: QEMU's bound on a qcow2 L1 table
+
+
+def qcow2_max_size(cluster_size: int) -> int:
+    """The largest virtual size QEMU's qcow2 driver accepts (2^51 with 64 KiB clusters)."""
+    return QCOW_MAX_L1_SIZE // 8 * (cluster_size * (cluster_size // 8))
+
+
+def max_size(fmt: str, cluster_size: int) -> int:
+    """The largest image of ``fmt``: a raw file is bounded by the filesystem, qcow2 by its L1."""
+    return qcow2_max_size(cluster_size) if fmt == "qcow2" else FS_MAX_FILE_SIZE
 
 
 def round_up(n: int, to: int) -> int:
@@ -45,7 +61,7 @@ class InternalSnapshot:
     vm_state_size: int
     vm_clock_ns: int
     virtual_size: int
-    clusters: dict[int, bytes] = field(repr=False)
+    clusters: ClusterMap = field(repr=False)
     icount: int | None = None
 
     def as_json(self) -> dict[str, object]:
@@ -75,7 +91,7 @@ class Image:
     cluster_size: int = DEFAULT_CLUSTER_SIZE
     backing: str | None = None
     backing_format: str | None = None
-    clusters: dict[int, bytes] = field(default_factory=dict, repr=False)
+    clusters: ClusterMap = field(default_factory=ClusterMap, repr=False)
     snapshots: list[InternalSnapshot] = field(default_factory=list, repr=False)
 
     @property
@@ -86,7 +102,7 @@ class Image:
     def allocation(self) -> int:
         """Bytes the image would take on disk: qcow2 metadata plus clusters, or raw blocks."""
         if self.format == "raw":
-            return sum(round_up(len(b), FS_BLOCK) for b in self.clusters.values())
+            return sum(round_up(len(b), FS_BLOCK) for b in self.clusters.data.values())
         return qcow2_allocation(self)
 
     def own_extent(self, idx: int) -> tuple[int, int]:
@@ -102,11 +118,10 @@ class Image:
         """Forget data past ``size`` (a shrink), zeroing the tail of the last cluster."""
         cs = self.cluster_size
         last = size // cs
-        for idx in [i for i in self.clusters if i >= last]:
-            if idx == last and size % cs:
-                self.clusters[idx] = self.clusters[idx][: size % cs].rstrip(b"\0")
-            else:
-                del self.clusters[idx]
+        tail = self.clusters.get(last) if size % cs else None
+        self.clusters.discard(last)
+        if tail is not None:
+            self.clusters.set(last, tail[: size % cs].rstrip(b"\0"))
 
     def next_snapshot_id(self) -> str:
         """qcow2 find_new_snapshot_id(): one more than the largest numeric ID."""
@@ -119,16 +134,10 @@ def _l1_bytes(size: int, cs: int) -> int:
     return 8 * max(1, -(-size // per_l2))
 
 
-def _l2_tables(clusters: dict[int, bytes], cs: int) -> set[int]:
-    per_l2 = cs // 8
-    return {i // per_l2 for i in clusters}
-
-
 def _data_keys(img: Image) -> Iterator[tuple[int, int]]:
     for tree in [img.clusters, *(s.clusters for s in img.snapshots)]:
-        for idx, buf in tree.items():
-            if buf:
-                yield idx, id(buf)
+        for idx, buf in tree.data.items():
+            yield idx, id(buf)
 
 
 def qcow2_allocation(img: Image) -> int:
@@ -141,10 +150,11 @@ def qcow2_allocation(img: Image) -> int:
     l1 = _l1_bytes(img.virtual_size, cs)
     if not img.clusters and not img.snapshots:
         return QCOW2_HEADER_CLUSTERS * cs + l1
-    l2 = len(_l2_tables(img.clusters, cs))
+    per_l2 = cs // 8
+    l2 = img.clusters.l2_tables(per_l2)
     for snap in img.snapshots:
-        changed = {i: b for i, b in snap.clusters.items() if img.clusters.get(i) is not b}
-        l2 += len(_l2_tables(changed, cs)) + round_up(_l1_bytes(snap.virtual_size, cs), cs) // cs
+        changed = snap.clusters.minus(img.clusters)
+        l2 += changed.l2_tables(per_l2) + round_up(_l1_bytes(snap.virtual_size, cs), cs) // cs
     table = 1 if img.snapshots else 0
     data = len(set(_data_keys(img)))
     return (QCOW2_HEADER_CLUSTERS + round_up(l1, cs) // cs + l2 + table + data) * cs

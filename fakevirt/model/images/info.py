@@ -51,7 +51,7 @@ def check(store: ImageStore, path: str) -> dict[str, Any]:
     return {"filename": img.path, "format": img.format, "check-errors": 0,
             "image-end-offset": img.allocation,
             "total-clusters": -(-img.virtual_size // img.cluster_size),
-            "allocated-clusters": sum(1 for b in img.clusters.values() if b)}
+            "allocated-clusters": len(img.clusters.data)}
 
 
 Extent = tuple[int, int, int, bool, bool, bool]  # start, stop, depth, present, zero, data
@@ -61,10 +61,8 @@ def _raw_extents(img: Image, level: int, start: int, stop: int, out: list[Extent
     """A raw file is all "present"; its data is what a sparse file would hold."""
     cs = img.cluster_size
     pos = start
-    for idx in img.clusters_in(start, stop - start):
-        buf = img.clusters.get(idx)
-        if not buf:
-            continue
+    for idx in img.clusters.data_in(start // cs, -(-stop // cs)):
+        buf = img.clusters.data[idx]
         c0 = idx * cs
         d0, d1 = max(c0, start), min(c0 + round_up(len(buf), FS_BLOCK), c0 + cs, stop)
         if d0 >= d1:
@@ -92,11 +90,11 @@ def _extents(chain: Sequence[Image], level: int, start: int, stop: int, out: lis
         return
     cs = img.cluster_size
     pos = start
-    for idx in sorted(i for i in img.clusters if start // cs <= i < -(-stop // cs)):
-        c0, c1 = max(idx * cs, start), min(idx * cs + cs, stop)
+    for lo, hi, buf in img.clusters.pieces(start // cs, -(-stop // cs)):
+        c0, c1 = max(lo * cs, start), min(hi * cs, stop)
         if c0 > pos:
             _extents(chain, level + 1, pos, c0, out)
-        zero = not img.clusters[idx]
+        zero = not buf
         out.append((c0, c1, level, True, zero, not zero))
         pos = c1
     if stop > pos:

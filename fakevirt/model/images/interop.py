@@ -19,6 +19,7 @@ from typing import Any
 from ...errors import ErrorCode
 from . import _errors as err
 from . import qcow2
+from .clusters import ClusterMap
 from .image import FORMATS, RAW_CHUNK, Image, InternalSnapshot
 from .store import ImageStore
 
@@ -51,10 +52,9 @@ def write_image(img: Image, target: Path, backing: tuple[str, str] | None = None
     """Write one image as a real (sparse) file; ``backing`` = (name, format) for qcow2."""
     with open(target, "wb") as f:
         if img.format == "raw":
-            for idx in sorted(img.clusters):
-                if img.clusters[idx]:
-                    f.seek(idx * img.cluster_size)
-                    f.write(img.clusters[idx])
+            for idx in sorted(img.clusters.data):
+                f.seek(idx * img.cluster_size)
+                f.write(img.clusters.data[idx])
             f.truncate(img.virtual_size)
         else:
             lay = qcow2.layout(img, backing)
@@ -122,28 +122,32 @@ def _data_ranges(path: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def _read_qcow2_layer(spec: str, cs: int, work: Path) -> dict[int, bytes]:
+def _read_qcow2_layer(spec: str, cs: int, work: Path) -> ClusterMap:
     """The clusters one qcow2 file itself allocates (data, and zero clusters as ``b""``)."""
     extents = json.loads(run_qemu_img("map", "--output=json", spec))
     raw = work / "layer.raw"
     run_qemu_img("convert", "-O", "raw", spec, str(raw))
     data = [(e["start"], e["start"] + e["length"]) for e in extents
             if e["depth"] == 0 and e["present"] and e["data"]]
-    clusters = _read_ranges(str(raw), data, cs)
+    clusters = ClusterMap()
     for e in extents:
         if e["depth"] == 0 and e["present"] and not e["data"]:
-            for idx in range(e["start"] // cs, -(-(e["start"] + e["length"]) // cs)):
-                clusters.setdefault(idx, b"")
+            clusters.zero(e["start"] // cs, -(-(e["start"] + e["length"]) // cs))
+    for idx, buf in sorted(_read_ranges(str(raw), data, cs).items()):
+        clusters.set(idx, buf)
     raw.unlink()
     return clusters
 
 
-def _share(clusters: dict[int, bytes], like: dict[int, bytes]) -> dict[int, bytes]:
+def _share(clusters: ClusterMap, like: ClusterMap) -> ClusterMap:
     """Reuse ``like``'s buffer wherever the content is equal (qcow2 shared these clusters)."""
-    return {i: like[i] if like.get(i) == b else b for i, b in clusters.items()}
+    for i, b in clusters.data.items():
+        if like.data.get(i) == b:
+            clusters.data[i] = like.data[i]
+    return clusters
 
 
-def _read_snapshots(host: str, info: dict[str, Any], current: dict[int, bytes],
+def _read_snapshots(host: str, info: dict[str, Any], current: ClusterMap,
                     work: Path) -> list[InternalSnapshot]:
     copy = work / "snapshots.qcow2"
     shutil.copyfile(host, copy)
@@ -181,7 +185,7 @@ def import_file(store: ImageStore, host_path: str | os.PathLike[str], path: str,
         img: Image
         if fmt == "raw":
             img = Image(path, "raw", size, RAW_CHUNK,
-                        clusters=_read_ranges(host, _data_ranges(host), RAW_CHUNK))
+                        clusters=ClusterMap.of(_read_ranges(host, _data_ranges(host), RAW_CHUNK)))
         else:
             cs = info["cluster-size"]
             clusters = _read_qcow2_layer(_layer_spec(host), cs, Path(tmp))

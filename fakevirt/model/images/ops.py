@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from ...errors import ErrorCode, VirtError
 from . import _errors as err
 from . import chain as rw
-from .image import FORMATS, RAW_CHUNK, SECTOR, Image, resolve, round_up, valid_cluster_size
+from .clusters import ClusterMap
+from .image import FORMATS, RAW_CHUNK, SECTOR, Image, max_size, resolve, round_up, valid_cluster_size
 from .snapshots import find
 
 if TYPE_CHECKING:
@@ -27,17 +28,6 @@ def _chunks(ranges: Sequence[tuple[int, int]]) -> Iterator[tuple[int, int]]:
     for start, stop in ranges:
         for pos in range(start, stop, _CHUNK):
             yield pos, min(pos + _CHUNK, stop)
-
-
-def _eof_ranges(images: Sequence[Image], limit: int) -> list[tuple[int, int]]:
-    """Where a layer below the top ends before the layers above it: reads zeros there."""
-    out = []
-    above = images[0].virtual_size
-    for img in images[1:]:
-        if img.virtual_size < min(above, limit):
-            out.append((img.virtual_size, min(above, limit)))
-        above = min(above, img.virtual_size)
-    return out
 
 
 def commit(store: ImageStore, top: str, base: str | None, *, keep_top: bool | None,
@@ -70,24 +60,16 @@ def commit(store: ImageStore, top: str, base: str | None, *, keep_top: bool | No
     target = images[depth]
     if target.virtual_size < head.virtual_size:
         _grow(images[depth:], head.virtual_size)
-    above = images[:depth]
-    ranges = rw.allocated_ranges(above, head.virtual_size) + _eof_ranges(images[:depth + 1],
-                                                                        head.virtual_size)
-    for start, stop in _chunks(_merge(ranges)):
-        rw.write(images[depth:], start, rw.read(images, start, stop - start))
+    below = images[depth:]
+    for start, stop, data in rw.decide(images[:depth], 0, head.virtual_size):
+        if data:
+            for a, b in _chunks([(start, stop)]):
+                rw.write(below, a, rw.read(images, a, b - a))
+        elif data is not None:
+            rw.write_zeroes(below, start, stop - start)
     if not keep:
-        head.clusters = {}
+        head.clusters = ClusterMap()
     return target
-
-
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for start, stop in sorted(ranges):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(stop, out[-1][1]))
-        else:
-            out.append((start, stop))
-    return out
 
 
 def rebase(store: ImageStore, path: str, backing: str | None, backing_fmt: str | None, *,
@@ -106,15 +88,18 @@ def rebase(store: ImageStore, path: str, backing: str | None, backing_fmt: str |
     new: list[Image] = []
     if backing is not None:
         new = _open_new_backing(store, img, backing, backing_fmt)
-    ranges = rw.allocated_ranges(old[1:], img.virtual_size) + rw.allocated_ranges(new, img.virtual_size)
-    ranges += _eof_ranges(old, img.virtual_size)
-    todo = sorted({idx for start, stop in _merge(ranges)
-                   for idx in img.clusters_in(start, stop - start) if idx not in img.clusters})
-    for idx in todo:
-        start, stop = img.own_extent(idx)
-        before = rw.read(old, start, stop - start)
-        if before != rw.read(new, start, stop - start):
-            img.clusters[idx] = before.rstrip(b"\0")
+    # Outside both backing chains' data clusters both read zeros: nothing can differ there.
+    size = img.virtual_size
+    done = -1
+    for start, stop in rw.merged(rw.data_ranges(old[1:], size) + rw.data_ranges(new, size)):
+        for idx in img.clusters_in(start, stop - start):
+            if idx <= done or idx in img.clusters:
+                continue
+            done = idx
+            a, b = img.own_extent(idx)
+            before = rw.read(old, a, b - a)
+            if before != rw.read(new, a, b - a):
+                img.clusters.set(idx, before.rstrip(b"\0"))
     store.set_backing(img, backing, backing_fmt)
     return img
 
@@ -154,6 +139,8 @@ def resize(store: ImageStore, path: str, size: int, *, shrink: bool, owner: Owne
     if img.format == "qcow2" and size % SECTOR:
         raise err.size_not_aligned()
     size = round_up(size, SECTOR)
+    if size > max_size(img.format, img.cluster_size):
+        raise err.resize_too_large(img.format)
     if size < img.virtual_size:
         store.guard(img.path, owner, force=force)
         img.drop_beyond(size)
@@ -181,9 +168,9 @@ def convert(store: ImageStore, src: str, dst: str, fmt: str, *, cluster_size: in
         store.guard(target, force=force)
     out = Image(target, fmt, images[0].virtual_size, cs if fmt == "qcow2" else RAW_CHUNK)
     if len(images) == 1 and out.cluster_size == images[0].cluster_size:
-        out.clusters = {i: b for i, b in images[0].clusters.items() if b}  # shares the buffers
+        out.clusters.data = dict(images[0].clusters.data)  # shares the buffers
     else:
-        for start, stop in rw.allocated_ranges(images, out.virtual_size):
+        for start, stop in rw.data_ranges(images, out.virtual_size):
             for idx in out.clusters_in(start, stop - start):
                 if idx not in out.clusters:
                     data = rw.read(images, *_span(out, idx)).rstrip(b"\0")
@@ -215,14 +202,14 @@ def compare(store: ImageStore, a: str, b: str) -> int | None:
     """
     one, two = store.opened_chain(a), store.opened_chain(b)
     common = min(one[0].virtual_size, two[0].virtual_size)
-    ranges = _merge(rw.allocated_ranges(one, common) + rw.allocated_ranges(two, common))
+    ranges = rw.merged(rw.data_ranges(one, common) + rw.data_ranges(two, common))
     for start, stop in _chunks(ranges):
         x, y = rw.read(one, start, stop - start), rw.read(two, start, stop - start)
         if x != y:
             return start + next(s for s in range(0, len(x), SECTOR)
                                 if x[s:s + SECTOR] != y[s:s + SECTOR])
     bigger = one if one[0].virtual_size > common else two
-    for start, stop in _chunks(rw.allocated_ranges(bigger, bigger[0].virtual_size)):
+    for start, stop in _chunks(rw.data_ranges(bigger, bigger[0].virtual_size)):
         start = max(start, common)
         if start >= stop:
             continue

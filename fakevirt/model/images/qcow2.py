@@ -11,6 +11,7 @@ from __future__ import annotations
 import struct
 from dataclasses import dataclass, field
 
+from .clusters import ClusterMap
 from .image import Image, InternalSnapshot
 
 MAGIC = b"QFI\xfb"
@@ -46,7 +47,7 @@ def _clusters_for(nbytes: int, cs: int) -> int:
     return max(1, -(-nbytes // cs))
 
 
-def _tree(lay: Layout, clusters: dict[int, bytes], size: int, active: bool,
+def _tree(lay: Layout, clusters: ClusterMap, size: int, active: bool,
           data_at: dict[tuple[int, int], int]) -> tuple[int, int]:
     """Write one L1/L2 tree; returns (L1 offset, L1 entries)."""
     cs = lay.cluster_size
@@ -56,15 +57,14 @@ def _tree(lay: Layout, clusters: dict[int, bytes], size: int, active: bool,
         return 0, 0
     l1_off = lay.alloc(_clusters_for(n_l1 * 8, cs))
     l1 = [0] * n_l1
-    groups: dict[int, list[int]] = {}
-    for idx in clusters:
-        groups.setdefault(idx // per_l2, []).append(idx)
+    groups: dict[int, list[tuple[int, bytes]]] = {}
+    for idx, buf in clusters.items():  # a real file has an L2 entry per zero cluster
+        groups.setdefault(idx // per_l2, []).append((idx, buf))
     for g in sorted(groups):
         l2_off = lay.alloc()
         l1[g] = l2_off | (COPIED if active else 0)
         l2 = [0] * per_l2
-        for idx in groups[g]:
-            buf = clusters[idx]
+        for idx, buf in groups[g]:
             if not buf:
                 l2[idx % per_l2] = ZERO
                 continue
@@ -76,14 +76,12 @@ def _tree(lay: Layout, clusters: dict[int, bytes], size: int, active: bool,
     return l1_off, n_l1
 
 
-def _place_data(lay: Layout, trees: list[dict[int, bytes]]) -> dict[tuple[int, int], int]:
+def _place_data(lay: Layout, trees: list[ClusterMap]) -> dict[tuple[int, int], int]:
     cs = lay.cluster_size
     data_at: dict[tuple[int, int], int] = {}
     for tree in trees:
-        for idx in sorted(tree):
-            buf = tree[idx]
-            if not buf:
-                continue
+        for idx in sorted(tree.data):
+            buf = tree.data[idx]
             key = (idx, id(buf))
             if key in data_at:
                 lay.refcounts[data_at[key] // cs] += 1

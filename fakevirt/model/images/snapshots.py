@@ -38,7 +38,7 @@ def create(store: ImageStore, path: str, name: str, *, vm_state_size: int, vm_cl
     snap = InternalSnapshot(id=img.next_snapshot_id(), name=name, date_sec=sec,
                             date_nsec=nsec, vm_state_size=vm_state_size,
                             vm_clock_ns=vm_clock_ns, virtual_size=img.virtual_size,
-                            clusters=dict(img.clusters), icount=icount)
+                            clusters=img.clusters.copy(), icount=icount)
     img.snapshots.append(snap)
     return snap
 
@@ -53,7 +53,7 @@ def apply(store: ImageStore, path: str, name: str, *, owner: Owner | None,
     if snap is None:
         raise err.snapshot_apply_missing(name)
     store.guard(img.path, owner, force=force)
-    img.clusters = dict(snap.clusters)
+    img.clusters = snap.clusters.copy()
     img.virtual_size = snap.virtual_size
     return snap
 

@@ -23,10 +23,12 @@ from ._errors import Owner
 from .image import (
     DEFAULT_CLUSTER_SIZE,
     FORMATS,
+    NAME_MAX,
     RAW_CHUNK,
     SECTOR,
     Image,
     InternalSnapshot,
+    max_size,
     resolve,
     round_up,
     valid_cluster_size,
@@ -222,6 +224,10 @@ class ImageStore:
             size = self._check_new_backing(path, backing, backing_fmt, size)
         if size is None:
             raise err.needs_size(path)
+        if len(posixpath.basename(path).encode()) > NAME_MAX:
+            raise err.name_too_long(path)
+        if round_up(size, SECTOR) > max_size(fmt, cs):
+            raise err.too_large(path, fmt)
         if path in self._images:
             self.guard(path, force=force)
         img = Image(path, fmt, round_up(size, SECTOR), cs if fmt == "qcow2" else RAW_CHUNK,
@@ -261,6 +267,14 @@ class ImageStore:
         if offset < 0 or offset + len(data) > images[0].virtual_size:
             raise err.io_error("write")
         rw.write(images, offset, data)
+
+    def truncate(self, path: str, size: int) -> Image:
+        """ftruncate(2) of a raw image: the exact byte size; data past it is dropped."""
+        img = self.open(path)
+        if size < img.virtual_size:
+            img.drop_beyond(size)
+        img.virtual_size = size
+        return img
 
     def write_zeroes(self, path: str, offset: int, length: int, *, owner: Owner | None = None,
                      force: bool = False) -> None:

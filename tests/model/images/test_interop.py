@@ -158,7 +158,7 @@ def test_import_real_images(tmp_path: Path) -> None:
     assert img.backing is None and store.read(img.path, 0, 4 * MiB) == theirs.read_bytes()
     raw = tmp_path / "disk.raw"
     qemu("qemu-img", "convert", "-O", "raw", str(top), str(raw))
-    assert import_file(store, raw, "/vm/disk.raw").clusters.keys() == {*range(1, 16), 48}
+    assert set(import_file(store, raw, "/vm/disk.raw").clusters) == {*range(1, 16), 48}
 
 
 def test_import_keeps_the_recorded_backing_name(tmp_path: Path) -> None:
