@@ -80,7 +80,9 @@ class AsyncClient:
                 yield client
             finally:
                 nursery.cancel_scope.cancel()
-                await trio.aclose_forcefully(stream)
+                # shielded: a Cancelled raised here would replace (and so hide) the body's exception
+                with trio.CancelScope(shield=True):
+                    await trio.aclose_forcefully(stream)
 
     async def open(self, name: str | None = "qemu:///system", flags: int = 0) -> None:
         """What libvirt's remote driver does first: AUTH_LIST then CONNECT_OPEN."""

@@ -64,27 +64,32 @@ async def test_call_before_open_is_refused_like_libvirtd() -> None:
         assert ret.supported == 1
 
 
+async def _raw_error(c: AsyncClient, program: int, procedure: int, serial: int) -> LibvirtError:
+    """Call a procedure the client's engine refuses to send, as raw bytes; the error reply."""
+    pending = c.expect_reply(serial)
+    await c.send_raw(pack_frame(Header(program, 1, procedure, 0, serial, 0)))
+    await pending.done.wait()
+    return LibvirtError.from_wire(pending.result.error)
+
+
 async def test_unknown_procedure_program_and_unimplemented() -> None:
     async with serving() as (_, bound), AsyncClient.connect(tcp(bound)) as c:
         await c.open()
-        with pytest.raises(LibvirtError) as e:
-            await c.call(999)
-        assert (e.value.code, e.value.domain, e.value.message) == (ErrorCode.RPC, ErrorDomain.RPC,
-                                                                   "unknown procedure: 999")
-        with pytest.raises(LibvirtError) as e:
-            await c.call(1, program=0x12345678)
-        assert e.value.message == f"Cannot find program {0x12345678} version 1"
-        # real procedures fakevirt does not implement: the driver's "not supported", whether
-        # or not their payload is declared yet
+        e = await _raw_error(c, Program.REMOTE, 999, 50)
+        assert (e.code, e.domain, e.message) == (ErrorCode.RPC, ErrorDomain.RPC, "unknown procedure: 999")
+        e = await _raw_error(c, 0x12345678, 1, 51)
+        assert e.message == f"Cannot find program {0x12345678} version 1"
+        # real procedures fakevirt does not implement (payloads not declared): the driver's
+        # "not supported"
         with pytest.raises(LibvirtError) as e:
             await c.call(Proc.DOMAIN_BLOCK_PEEK, b"")
         assert (e.value.code, e.value.domain) == (ErrorCode.NO_SUPPORT, ErrorDomain.DOMAIN)
         assert e.value.message == ("this function is not supported by the connection driver: "
                                    "virDomainBlockPeek")
         with pytest.raises(LibvirtError) as e:
-            await c.call(Proc.STORAGE_POOL_LOOKUP_BY_NAME, b"\0\0\0\1x\0\0\0")
-        assert (e.value.code, e.value.domain) == (ErrorCode.NO_SUPPORT, ErrorDomain.STORAGE)
-        assert e.value.message.endswith("virStoragePoolLookupByName")
+            await c.call(Proc.SECRET_LOOKUP_BY_UUID, bytes(16))
+        assert (e.value.code, e.value.domain) == (ErrorCode.NO_SUPPORT, ErrorDomain.SECRET)
+        assert e.value.message.endswith("virSecretLookupByUUID")
         # the connection is still fine
         assert (await c.call(Proc.CONNECT_GET_TYPE)).type == "QEMU"
 
