@@ -146,17 +146,17 @@ func (c client) domains() error {
 // events: register for lifecycle events; define, start, destroy and undefine a domain and
 // receive the four events.
 func (c client) events() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	events, err := c.l.LifecycleEvents(ctx)
+	// The subscription stays until Disconnect: cancelling it earlier makes go-libvirt deregister
+	// from a goroutine, racing with whatever the program calls next.
+	events, err := c.l.LifecycleEvents(context.Background())
 	if err != nil {
-		cancel()
 		return err
 	}
 	defer func() {
-		// go-libvirt's reader waits until each event is taken: drain until the channel closes
-		cancel()
-		for range events {
-		}
+		go func() { // go-libvirt's reader waits until each event is taken
+			for range events {
+			}
+		}()
 	}()
 	receive := func() error {
 		select {
@@ -166,7 +166,7 @@ func (c client) events() error {
 			}
 			fmt.Printf("event: %s event=%d detail=%d\n", ev.Dom.Name, ev.Event, ev.Detail)
 			return nil
-		case <-ctx.Done():
+		case <-time.After(10 * time.Second):
 			return errors.New("no lifecycle event within 10 s")
 		}
 	}
