@@ -157,7 +157,8 @@ class Connection:
             return self._stream(h, payload)
         if h.type == _HOLE:
             try:
-                hole = decode(StreamHoleBody, payload)
+                # libvirtd ignores bytes after the body, as after call arguments
+                hole = decode(StreamHoleBody, payload, allow_trailing=self.role is Role.SERVER)
             except XdrError:
                 raise RemoteProtocolError("undecodable stream hole") from None
             return StreamHole(program=h.prog, procedure=h.proc, serial=h.serial,

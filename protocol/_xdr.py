@@ -13,6 +13,12 @@ where each annotation is ``Annotated[python_type, xdr_type]`` (aliases below) or
 The decorator turns the class into a frozen, slotted, keyword-only dataclass with XDR codecs.
 Decoding checks every bound; ``decode`` rejects trailing bytes.  Anything malformed raises
 ``XdrError`` and nothing else.
+
+Decoding is exactly as lenient as libtirpc's routines under libvirtd's rpcgen filters: a bool
+or an optional's discriminant is true for any nonzero word (xdr_bool, xdr_pointer), an enum
+takes any int (xdr_enum), char/short keep the low bits of their word (xdr_char, xdr_short),
+padding bytes are skipped unread (xdr_opaque), and a string ends at its first NUL (the C string
+libvirtd sees).  Encoding is canonical: 1 for true, zero padding.
 """
 
 from __future__ import annotations
@@ -66,11 +72,13 @@ def _take(u: Unpacker, n: int) -> bytes:
 class _Fixed(XdrType):
     """A fixed-size scalar coded with one struct format and an accepted range."""
 
-    __slots__ = ("fmt", "size", "lo", "hi", "name")
+    __slots__ = ("fmt", "size", "lo", "hi", "name", "span")
 
-    def __init__(self, name: str, fmt: str, lo: float, hi: float) -> None:
+    def __init__(self, name: str, fmt: str, lo: int, hi: int) -> None:
         self.name, self.fmt, self.lo, self.hi = name, _struct.Struct(fmt), lo, hi
         self.size = self.fmt.size
+        # char/short travel as a 4-byte word: libtirpc keeps its low bits (a C cast), no check
+        self.span = hi - lo + 1 if hi - lo + 1 < 1 << (8 * self.size) else 0
 
     def pack(self, p: Packer, v: Any) -> None:
         if isinstance(v, bool) or not isinstance(v, int) or not self.lo <= v <= self.hi:
@@ -85,8 +93,8 @@ class _Fixed(XdrType):
             raise XdrError(f"{self.name}: truncated")
         u.set_position(end)
         v = self.fmt.unpack_from(buf, pos)[0]
-        if not self.lo <= v <= self.hi:  # char/short travel as 4-byte ints: check their own range
-            raise XdrError(f"{self.name}: {v} out of range")
+        if self.span:
+            return (v - self.lo) % self.span + self.lo
         return v
 
     def __repr__(self) -> str:
@@ -109,10 +117,7 @@ class _Bool(XdrType):
         INT.pack(p, 1 if v else 0)
 
     def unpack(self, u: Unpacker) -> bool:
-        v = INT.unpack(u)
-        if v not in (0, 1):
-            raise XdrError(f"bool: {v} is neither 0 nor 1")
-        return bool(v)
+        return bool(INT.unpack(u) != 0)  # xdr_bool: anything but FALSE is TRUE
 
 
 class _Double(XdrType):
@@ -164,8 +169,15 @@ class Opaque(XdrType):
         return _take(u, n)
 
 
+def _c_string(data: bytes) -> str:
+    """The text of a C string: up to the first NUL; bytes that are not UTF-8 are kept as
+    surrogate escapes, so they encode back to the same bytes (and show in libvirt's messages)."""
+    end = data.find(0)
+    return (data if end < 0 else data[:end]).decode("utf-8", "surrogateescape")
+
+
 class String(XdrType):
-    """string<max>: like opaque, holding UTF-8 text (undecodable bytes are replaced)."""
+    """string<max>: like opaque, holding text; decoded as the C string libvirtd sees."""
 
     def __init__(self, maximum: int | None = None) -> None:
         self.maximum = maximum
@@ -180,7 +192,7 @@ class String(XdrType):
     def unpack(self, u: Unpacker) -> str:
         n = UINT.unpack(u)
         _check_len("string", n, self.maximum)
-        return _take(u, n).decode("utf-8", "surrogateescape")
+        return _c_string(_take(u, n))
 
 
 class FixedOpaque(XdrType):
@@ -252,13 +264,13 @@ class CharArray(XdrType):
         self.size = size
 
     def pack(self, p: Packer, v: Any) -> None:
-        data = v.encode("utf-8")[: self.size - 1]
+        data = v.encode("utf-8", "surrogateescape")[: self.size - 1]
         for b in data.ljust(self.size, b"\0"):
             CHAR.pack(p, b - 256 if b > 127 else b)
 
     def unpack(self, u: Unpacker) -> str:
         raw = bytes((CHAR.unpack(u) & 0xFF) for _ in range(self.size))
-        return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+        return _c_string(raw[: self.size - 1])  # room for the NUL, as on encode
 
 
 class CharVarArray(XdrType):
@@ -268,7 +280,7 @@ class CharVarArray(XdrType):
         self.maximum = maximum
 
     def pack(self, p: Packer, v: Any) -> None:
-        data = v.encode("utf-8") + b"\0" if v else b""
+        data = v.encode("utf-8", "surrogateescape") + b"\0" if v else b""
         _check_len("char array", len(data), self.maximum)
         UINT.pack(p, len(data))
         for b in data:
@@ -280,11 +292,11 @@ class CharVarArray(XdrType):
         if n * 4 > _unpacker_remaining(u):
             raise XdrError("char array: truncated")
         raw = bytes((CHAR.unpack(u) & 0xFF) for _ in range(n))
-        return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+        return _c_string(raw[: self.maximum - 1])  # room for the NUL, as on encode
 
 
 class Optional(XdrType):
-    """T *x: u32 0 (absent, None) or u32 1 followed by T."""
+    """T *x: u32 0 (absent, None) or u32 1 followed by T (xdr_pointer reads any nonzero as 1)."""
 
     def __init__(self, elem: Any) -> None:
         self.elem = codec_of(elem)
@@ -297,31 +309,25 @@ class Optional(XdrType):
             self.elem.pack(p, v)
 
     def unpack(self, u: Unpacker) -> Any:
-        flag = UINT.unpack(u)
-        if flag == 0:
+        if UINT.unpack(u) == 0:
             return None
-        if flag != 1:
-            raise XdrError(f"optional: discriminant {flag} is neither 0 nor 1")
         return self.elem.unpack(u)
 
 
 class Enum(XdrType):
-    """An XDR enum checked against the values of an IntEnum."""
+    """An XDR enum over an IntEnum.  Like xdr_enum, any int travels: decode gives the member, or
+    the plain int for a value the IntEnum lacks, and encode takes either."""
 
     def __init__(self, cls: Any) -> None:
         self.cls = cls
         self.values = {int(m) for m in cls}
 
     def pack(self, p: Packer, v: Any) -> None:
-        if int(v) not in self.values:
-            raise XdrError(f"{self.cls.__name__}: {v!r} is not a member")
         INT.pack(p, int(v))
 
     def unpack(self, u: Unpacker) -> Any:
         v = INT.unpack(u)
-        if v not in self.values:
-            raise XdrError(f"{self.cls.__name__}: {v} is not a member")
-        return self.cls(v)
+        return self.cls(v) if v in self.values else v
 
 
 class Union(XdrType):

@@ -33,14 +33,14 @@ from protocol._xdr import (
 MAX_ITEMS = 4
 MAX_CHARS = 12
 
-_TEXT_CHARS = st.characters(exclude_categories=["Cs"])  # lone surrogates are not encodable
+# No lone surrogates (not encodable) and no NUL: XDR strings decode as C strings, which end there.
+_TEXT_CHARS = st.characters(exclude_categories=["Cs"], exclude_characters="\0")
 
 
-def _text(max_bytes: int | None, *, nul: bool = True) -> st.SearchStrategy[str]:
+def _text(max_bytes: int | None) -> st.SearchStrategy[str]:
     """Text whose UTF-8 form fits in max_bytes (4 bytes per character at worst)."""
     limit = MAX_CHARS if max_bytes is None else min(MAX_CHARS, max_bytes // 4)
-    chars = _TEXT_CHARS if nul else st.characters(exclude_categories=["Cs"], exclude_characters="\0")
-    return st.text(chars, max_size=limit)
+    return st.text(_TEXT_CHARS, max_size=limit)
 
 
 _CACHE: dict[int, st.SearchStrategy[Any]] = {}
@@ -81,10 +81,10 @@ def _strategy(c: XdrType) -> st.SearchStrategy[Any]:
     if isinstance(c, Union):
         return st.one_of([st.tuples(st.just(d), strategy_for(arm)) for d, arm in sorted(c.arms.items())])
     if isinstance(c, CharArray):
-        # at most size-1 bytes and no NUL: otherwise encode truncates by design
-        return _text(c.size - 1 if c.size > 1 else 0, nul=False)
+        # at most size-1 bytes: otherwise encode truncates by design
+        return _text(c.size - 1 if c.size > 1 else 0)
     if isinstance(c, CharVarArray):
-        return _text(c.maximum - 1, nul=False)  # the NUL terminator counts against the maximum
+        return _text(c.maximum - 1)  # the NUL terminator counts against the maximum
     if isinstance(c, _StructCodec):
         return st.builds(c.cls, **{name: strategy_for(fc) for name, fc in c.fields})
     raise TypeError(f"no strategy for {c!r}")

@@ -571,12 +571,23 @@ def test_undecodable_args(payload: bytes) -> None:
     )
 
 
-def test_undecodable_args_bad_discriminant_and_bounds() -> None:
-    """Bad optional discriminants and over-long strings are undecodable too."""
-    bad_opt = frame(REMOTE, Proc.CONNECT_OPEN, CALL, 5, OK, h("00000002 00000000"))
-    assert server_receives(bad_opt).message == "Unable to decode message payload"
+def test_optional_discriminant_is_a_bool_and_bounds_hold() -> None:
+    """Any nonzero optional discriminant means present (xdr_pointer reads an xdr_bool), so the
+    value must follow; over-long strings are undecodable."""
+    uri = "qemu:///system"
+    for marker in ("00000002", "01000000", "ffffffff"):  # 01000000: go-libvirt's CONNECT_OPEN
+        ev = server_receives(frame(REMOTE, Proc.CONNECT_OPEN, CALL, 5, OK, h(marker) + xstr(uri) + h("00000000")))
+        assert ev.args == ConnectOpenArgs(name=uri, flags=0)
+    no_value = frame(REMOTE, Proc.CONNECT_OPEN, CALL, 5, OK, h("00000002 00000000"))
+    assert server_receives(no_value).message == "Unable to decode message payload"
     huge = frame(REMOTE, Proc.CONNECT_OPEN, CALL, 5, OK, h("00000001 7fffffff 00000000"))
     assert server_receives(huge).message == "Unable to decode message payload"
+
+
+def test_hole_with_trailing_bytes_is_taken_like_libvirtd() -> None:
+    """virNetMessageDecodePayload ignores bytes after a stream hole's body, as after args."""
+    ev = server_receives(frame(REMOTE, 208, HOLE, 8, CONTINUE, h("00000000 00001000 00000000 deadbeef")))
+    assert ev == StreamHole(program=REMOTE, procedure=208, serial=8, length=4096, flags=0)
 
 
 def test_trailing_bytes_after_args_are_ignored_like_libvirtd() -> None:

@@ -223,8 +223,8 @@ BAD_ENCODE: list[tuple[Any, Any]] = [
     (FixedArray(INT, 2), (1, 2, 3)),
     (Optional(INT), "x"),
     (Optional(UINT), -1),
-    (Enum(AuthType), 7),
-    (Enum(AuthType), -1),
+    (Enum(AuthType), 2**31),
+    (Enum(AuthType), None),
     (TYPED_PARAM_VALUE, (99, 1)),
     (TYPED_PARAM_VALUE, 5),
     (TYPED_PARAM_VALUE, (1, 2, 3)),
@@ -267,8 +267,6 @@ def test_struct_field_error_names_the_field() -> None:
 # ---- bounds on decode ----------------------------------------------------------------------
 
 BAD_DECODE: list[tuple[Any, bytes]] = [
-    (BOOL, h("00000002")),
-    (BOOL, h("ffffffff")),
     (String(3), h("00000004 61626364")),
     (String(), h("00000008 61626364")),  # length beyond the data
     (String(), h("ffffffff")),  # huge length, no data: must not allocate
@@ -279,10 +277,7 @@ BAD_DECODE: list[tuple[Any, bytes]] = [
     (Array(INT), h("ffffffff")),
     (Array(INT), h("00000002 00000001")),
     (FixedArray(INT, 3), h("00000001 00000002")),
-    (Optional(INT), h("00000002 00000005")),
     (Optional(INT), h("00000001")),
-    (Enum(AuthType), h("00000003")),
-    (Enum(AuthType), h("ffffffff")),
     (TYPED_PARAM_VALUE, h("00000000 00000001")),
     (TYPED_PARAM_VALUE, h("00000008 00000001")),
     (TYPED_PARAM_VALUE, h("00000004 00000001")),  # ullong arm truncated
@@ -299,25 +294,7 @@ BAD_DECODE: list[tuple[Any, bytes]] = [
     ("t", "data"), BAD_DECODE, ids=[f"{i}-{codec_of(t)!r:.25}" for i, (t, _) in enumerate(BAD_DECODE)]
 )
 def test_decode_rejects(t: Any, data: bytes) -> None:
-    """Bounds violations and malformed discriminants on decode raise XdrError."""
-    with pytest.raises(XdrError):
-        decode(t, data)
-
-
-@pytest.mark.parametrize(
-    ("t", "data"),
-    [
-        (CHAR, h("00000080")),
-        (CHAR, h("ffffff7f")),
-        (UCHAR, h("00000100")),
-        (UCHAR, h("ffffffff")),
-        (SHORT, h("00008000")),
-        (USHORT, h("00010000")),
-    ],
-    ids=["char-128", "char-minus-129", "uchar-256", "uchar-2**32-1", "short-2**15", "ushort-2**16"],
-)
-def test_decode_small_ints_out_of_range(t: Any, data: bytes) -> None:
-    """A 4-byte char/short holding a value outside the C type's range is rejected on decode."""
+    """Bounds violations, truncation and unknown union arms on decode raise XdrError."""
     with pytest.raises(XdrError):
         decode(t, data)
 
@@ -365,11 +342,6 @@ def test_string_non_utf8_round_trips() -> None:
     s = decode(String(), data)
     assert isinstance(s, str)
     assert encode(String(), s) == data
-
-
-def test_string_padding_is_not_checked() -> None:
-    """Non-zero padding bytes are accepted on decode, as xdr_string does (it skips them)."""
-    assert decode(String(), h("00000001 61ffffff")) == "a"
 
 
 def test_opaque_accepts_bytearray_and_memoryview() -> None:

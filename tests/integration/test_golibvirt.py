@@ -1,0 +1,138 @@
+"""go-libvirt, a pure-Go client with its own XDR and RPC code, against fakevirt (golibvirt/main.go).
+
+Skipped when ``go`` or go-libvirt's source (Debian's golang-github-digitalocean-go-libvirt-dev,
+GOPATH mode) is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import libvirt
+import pytest
+
+from fakevirt.testing import ThreadedServer
+
+SOURCE = Path(__file__).parent / "golibvirt"
+GOPATH = os.environ.get("GOLIBVIRT_GOPATH", "/usr/share/gocode")
+
+
+@pytest.fixture(scope="session")
+def golibvirt(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The program, built once per session."""
+    go = shutil.which("go")
+    if go is None:
+        pytest.skip("go is not installed (Debian: golang-go)")
+    if not (Path(GOPATH) / "src/github.com/digitalocean/go-libvirt").is_dir():
+        pytest.skip(f"go-libvirt is not under {GOPATH} (Debian: golang-github-digitalocean-go-libvirt-dev)")
+    out = tmp_path_factory.mktemp("golibvirt")
+    env = {**os.environ, "GOPATH": GOPATH, "GO111MODULE": "off", "GOFLAGS": "",
+           "GOCACHE": os.environ.get("GOCACHE") or str(out / "cache")}
+    build = subprocess.run([go, "build", "-o", str(out / "golibvirt"), "."], cwd=SOURCE, env=env,
+                           capture_output=True, text=True, timeout=300)
+    assert build.returncode == 0, build.stderr
+    return out / "golibvirt"
+
+
+def run(binary: Path, address: str, uri: str, *steps: str) -> list[str]:
+    p = subprocess.run([str(binary), address, uri, *steps], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stdout + p.stderr
+    return p.stdout.splitlines()
+
+
+def not_found(what: str, name: str) -> str:
+    return f"{what} not found: no {what.lower()} with matching name '{name}'"
+
+
+def expected_events() -> list[str]:
+    return [
+        f"event: golibvirt-ev event={event} detail={detail}"
+        for event, detail in [
+            (libvirt.VIR_DOMAIN_EVENT_DEFINED, libvirt.VIR_DOMAIN_EVENT_DEFINED_ADDED),
+            (libvirt.VIR_DOMAIN_EVENT_STARTED, libvirt.VIR_DOMAIN_EVENT_STARTED_BOOTED),
+            (libvirt.VIR_DOMAIN_EVENT_STOPPED, libvirt.VIR_DOMAIN_EVENT_STOPPED_DESTROYED),
+            (libvirt.VIR_DOMAIN_EVENT_UNDEFINED, libvirt.VIR_DOMAIN_EVENT_UNDEFINED_REMOVED),
+        ]
+    ]
+
+
+def test_golibvirt_against_fakevirt(golibvirt: Path, fakevirt: ThreadedServer) -> None:
+    """Connect, domains, lifecycle events, a dir pool with stream upload/download, errors."""
+    size = (1 << 20) + 12345
+    assert run(golibvirt, fakevirt.tcp_address, "qemu:///system") == [
+        "connected: QEMU",
+        "domains: ",
+        "defined: golibvirt-dom id=-1 uuid-bytes=16",
+        f"started: state={libvirt.VIR_DOMAIN_RUNNING} reason={libvirt.VIR_DOMAIN_RUNNING_BOOTED}",
+        "active: golibvirt-dom",
+        *expected_events(),
+        "volume: data.raw capacity=2097152",
+        f"uploaded: {size}",
+        f"downloaded: {size} same=true",
+        f"error domain: code={libvirt.VIR_ERR_NO_DOMAIN} message={not_found('Domain', 'golibvirt-nosuch')}",
+        f"error pool: code={libvirt.VIR_ERR_NO_STORAGE_POOL} "
+        f"message={not_found('Storage pool', 'golibvirt-nosuch')}",
+        "done",
+    ]
+    conn = libvirt.open(fakevirt.uri())  # everything the program made, it removed
+    try:
+        assert conn.listAllDomains() == [] and conn.listAllStoragePools() == []
+    finally:
+        conn.close()
+
+
+def test_golibvirt_unknown_uri_is_refused(golibvirt: Path, fakevirt: ThreadedServer) -> None:
+    """CONNECT_OPEN's error reaches go-libvirt like any other."""
+    p = subprocess.run([str(golibvirt), fakevirt.tcp_address, "bogus:///system"], capture_output=True,
+                       text=True, timeout=60)
+    assert (p.returncode, p.stdout) == (1, "FAIL connect: no connection driver available for bogus:///system\n")
+
+
+@pytest.fixture
+def reference_address(reference_uri: str) -> str:
+    u = urlsplit(reference_uri)
+    return f"{u.hostname}:{u.port}"
+
+
+def _drop_pool(uri: str, name: str) -> None:
+    """Remove a pool an interrupted earlier run left on the reference daemon."""
+    conn = libvirt.open(uri)
+    try:
+        pool = conn.storagePoolLookupByName(name)
+    except libvirt.libvirtError:
+        conn.close()
+        return
+    try:
+        if pool.isActive():
+            for vol in pool.listAllVolumes():
+                vol.delete()
+            pool.destroy()
+        pool.undefine()
+    finally:
+        conn.close()
+
+
+@pytest.mark.real
+def test_golibvirt_storage_and_errors_match_reference(golibvirt: Path, fakevirt: ThreadedServer,
+                                                      reference_uri: str, reference_address: str) -> None:
+    """Pool, volume, stream upload/download and errors: the reference QEMU driver prints the same."""
+    _drop_pool(reference_uri, "golibvirt")
+    real = run(golibvirt, reference_address, "qemu:///system", "storage", "errors")
+    assert run(golibvirt, fakevirt.tcp_address, "qemu:///system", "storage", "errors") == real
+
+
+@pytest.mark.real
+def test_golibvirt_domains_and_events_like_reference_test_driver(
+        golibvirt: Path, fakevirt: ThreadedServer, reference_address: str) -> None:
+    """Define, start and lifecycle events as the reference's test driver does them (its own
+    domain "test" and host type aside)."""
+    def portable(lines: list[str]) -> list[str]:
+        return [line for line in lines if line.startswith(("defined:", "started:", "event:"))]
+
+    real = run(golibvirt, reference_address, "test:///default", "domains", "events")
+    assert len(portable(real)) == 6
+    assert portable(run(golibvirt, fakevirt.tcp_address, "qemu:///system", "domains", "events")) == portable(real)
