@@ -80,7 +80,8 @@ class AsyncClient:
                 yield client
             finally:
                 nursery.cancel_scope.cancel()
-                await trio.aclose_forcefully(stream)
+                with trio.CancelScope(shield=True):  # a Cancelled here would replace the body's exception
+                    await trio.aclose_forcefully(stream)
 
     async def open(self, name: str | None = "qemu:///system", flags: int = 0) -> None:
         """What libvirt's remote driver does first: AUTH_LIST then CONNECT_OPEN."""

@@ -16,6 +16,7 @@ from fakevirt.testing import serving
 from protocol import FRAME_MAX, ErrorCode, ErrorDomain, LibvirtError, MessageType, Proc, Program, pack_frame
 from protocol._header import Header
 from protocol.remote.connect import ConnectSupportsFeatureArgs
+from protocol.remote.storage import ConnectGetStoragePoolCapabilitiesArgs
 
 
 def tcp(bound: list) -> str:
@@ -67,13 +68,15 @@ async def test_call_before_open_is_refused_like_libvirtd() -> None:
 async def test_unknown_procedure_program_and_unimplemented() -> None:
     async with serving() as (_, bound), AsyncClient.connect(tcp(bound)) as c:
         await c.open()
-        with pytest.raises(LibvirtError) as e:
-            await c.call(999)
-        assert (e.value.code, e.value.domain, e.value.message) == (ErrorCode.RPC, ErrorDomain.RPC,
-                                                                   "unknown procedure: 999")
-        with pytest.raises(LibvirtError) as e:
-            await c.call(1, program=0x12345678)
-        assert e.value.message == f"Cannot find program {0x12345678} version 1"
+        pending = c.expect_reply(99)  # the client engine cannot encode a call it does not know
+        await c.send_raw(pack_frame(Header(Program.REMOTE, 1, 999, 0, 99, 0)))
+        await pending.done.wait()
+        e = pending.result.error
+        assert (e.code, e.domain, e.message) == (ErrorCode.RPC, ErrorDomain.RPC, "unknown procedure: 999")
+        pending = c.expect_reply(100)
+        await c.send_raw(pack_frame(Header(0x12345678, 1, 1, 0, 100, 0)))
+        await pending.done.wait()
+        assert pending.result.error.message == f"Cannot find program {0x12345678} version 1"
         # real procedures fakevirt does not implement: the driver's "not supported", whether
         # or not their payload is declared yet
         with pytest.raises(LibvirtError) as e:
@@ -82,9 +85,9 @@ async def test_unknown_procedure_program_and_unimplemented() -> None:
         assert e.value.message == ("this function is not supported by the connection driver: "
                                    "virDomainBlockPeek")
         with pytest.raises(LibvirtError) as e:
-            await c.call(Proc.STORAGE_POOL_LOOKUP_BY_NAME, b"\0\0\0\1x\0\0\0")
+            await c.call(Proc.CONNECT_GET_STORAGE_POOL_CAPABILITIES, ConnectGetStoragePoolCapabilitiesArgs(flags=0))
         assert (e.value.code, e.value.domain) == (ErrorCode.NO_SUPPORT, ErrorDomain.STORAGE)
-        assert e.value.message.endswith("virStoragePoolLookupByName")
+        assert e.value.message.endswith("virConnectGetStoragePoolCapabilities")
         # the connection is still fine
         assert (await c.call(Proc.CONNECT_GET_TYPE)).type == "QEMU"
 
