@@ -16,10 +16,13 @@ answered in time) and its RSS over time. tests/server/test_fuzz_wire.py runs a b
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import random
 import struct
+import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +43,7 @@ from protocol import (  # noqa: E402
     ErrorDomain,
     ErrorReply,
     KeepalivePong,
+    LibvirtError,
     MessageType,
     Proc,
     Program,
@@ -573,3 +577,173 @@ async def probe(host: str, port: int) -> str:
         await c.open()
         hostname: str = (await c.call(Proc.CONNECT_GET_HOSTNAME)).hostname
         return hostname
+
+
+# ---- the long run ------------------------------------------------------------------------------
+
+@dataclass
+class Stats:
+    frames: int = 0
+    scripts: int = 0
+    problems: dict[str, list[Any]] = field(default_factory=dict)  # kind -> [count, first example]
+    hangs: int = 0
+    crashes: int = 0
+    probes: int = 0
+    probe_worst: float = 0.0
+    rss_kib: list[tuple[float, int]] = field(default_factory=list)
+
+    def problem(self, text: str) -> None:
+        kind = text.split(" [", 1)[0].split(";", 1)[0][:70]
+        entry = self.problems.setdefault(kind, [0, text])
+        entry[0] += 1
+
+
+class Target:
+    """The server under test: given (host, port), or a `fakevirt serve` this script starts and restarts."""
+
+    def __init__(self, address: str | None, log: Path) -> None:
+        self.proc: subprocess.Popen[str] | None = None
+        self.log = log
+        if address:
+            host, _, port = address.rpartition(":")
+            self.host, self.port = host, int(port)
+        else:
+            self.start()
+
+    def start(self) -> None:
+        repo = Path(__file__).resolve().parents[1]
+        with self.log.open("a") as err:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "fakevirt", "serve", "--listen", "tcp://127.0.0.1:0", "--log-level", "error"],
+                cwd=repo, stdout=subprocess.PIPE, stderr=err, text=True)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        self.host, _, port = line.split("tcp://", 1)[1].split("/", 1)[0].rpartition(":")
+        self.port = int(port)
+
+    def died(self) -> bool:
+        return self.proc is not None and self.proc.poll() is not None
+
+    def rss_kib(self) -> int | None:
+        if self.proc is None:
+            return None
+        try:
+            status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        except OSError:
+            return None
+        return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), None)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(10)
+
+
+async def worker(n: int, args: argparse.Namespace, target: Target, stats: Stats) -> None:
+    fz = WireFuzzer(args.seed * 1000 + n)
+    while stats.frames < args.frames:
+        try:
+            if fz.rng.random() < 0.01 or not fz.hostname:
+                await setup_world(target.host, target.port, fz)
+            frames = fz.script(fz.rng.randint(5, 60))
+            out = await run_script(target.host, target.port, fz, frames, timeout=args.hang_timeout,
+                                   abrupt=args.abrupt)
+        except (OSError, LibvirtError, ConnectionError):
+            await trio.sleep(0.2)  # the server is gone: the monitor counts and restarts it
+            continue
+        stats.frames += out.frames
+        stats.scripts += 1
+        stats.hangs += out.hung
+        for p in out.problems:
+            stats.problem(p)
+
+
+async def monitor(args: argparse.Namespace, target: Target, stats: Stats, started: float) -> None:
+    last_report = started
+    while stats.frames < args.frames:
+        await trio.sleep(args.probe_interval)
+        now = time.monotonic()
+        if target.died():
+            stats.crashes += 1
+            stats.problem(f"server died with status {target.proc.returncode if target.proc else '?'}")
+            target.start()
+            continue
+        t0 = time.monotonic()
+        with trio.move_on_after(args.hang_timeout) as scope:
+            try:
+                await probe(target.host, target.port)
+            except (OSError, LibvirtError, ConnectionError) as e:
+                stats.problem(f"probe failed: {e}")
+        if scope.cancelled_caught:
+            stats.hangs += 1
+            stats.problem(f"probe not answered in {args.hang_timeout} s")
+        stats.probes += 1
+        stats.probe_worst = max(stats.probe_worst, time.monotonic() - t0)
+        rss = target.rss_kib()
+        if rss is not None:
+            stats.rss_kib.append((now - started, rss))
+        if now - last_report >= args.report_every:
+            last_report = now
+            print(f"{now - started:7.0f} s  frames {stats.frames:>9,}  {stats.frames / (now - started):6.0f}/s  "
+                  f"problems {sum(c for c, _ in stats.problems.values())}  hangs {stats.hangs}  "
+                  f"crashes {stats.crashes}  rss {rss or 0:,} KiB", flush=True)
+
+
+def summary(stats: Stats, seconds: float, log: Path) -> str:
+    tracebacks = log.read_text(errors="replace").count("Traceback") if log.exists() else 0
+    rss = [r for _, r in stats.rss_kib]
+    quarter = max(1, len(rss) // 4)
+    lines = [
+        f"frames sent        {stats.frames:,} in {stats.scripts:,} connections, {seconds:.0f} s "
+        f"({stats.frames / max(seconds, 1e-9):.0f}/s)",
+        f"crashes            {stats.crashes}",
+        f"hangs              {stats.hangs}   (probes {stats.probes}, slowest {stats.probe_worst * 1000:.0f} ms)",
+        f"server tracebacks  {tracebacks}   (log {log})",
+        f"problems           {sum(c for c, _ in stats.problems.values())}",
+    ]
+    if rss:
+        lines.append(f"server RSS (KiB)   first quarter max {max(rss[:quarter]):,}, last quarter max "
+                     f"{max(rss[-quarter:]):,}, overall max {max(rss):,} ({len(rss)} samples)")
+    for kind, (count, example) in sorted(stats.problems.items(), key=lambda kv: -kv[1][0]):
+        lines.append(f"  {count:6} x {kind}\n           e.g. {example[:600]}")
+    return "\n".join(lines)
+
+
+async def long_run(args: argparse.Namespace) -> int:
+    log = Path(args.log)
+    target = Target(args.target, log)
+    stats = Stats()
+    started = time.monotonic()
+    try:
+        with trio.move_on_after(args.max_seconds):
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(monitor, args, target, stats, started)
+                for n in range(args.connections):
+                    nursery.start_soon(worker, n, args, target, stats)
+    finally:
+        if target.died():
+            stats.crashes += 1
+        target.stop()
+    print(summary(stats, time.monotonic() - started, log))
+    return 1 if stats.crashes or stats.hangs or stats.problems else 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--target", help="HOST:PORT of a running server (default: start `fakevirt serve`)")
+    ap.add_argument("--frames", type=int, default=100_000, help="stop after this many frames")
+    ap.add_argument("--max-seconds", type=float, default=3600, help="stop after this long anyway")
+    ap.add_argument("--connections", type=int, default=8, help="concurrent fuzzing connections")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--abrupt", action="store_true",
+                    help="clients vanish mid-download and send fatal frames without waiting for replies")
+    ap.add_argument("--hang-timeout", type=float, default=10.0, help="seconds before an unanswered call is a hang")
+    ap.add_argument("--probe-interval", type=float, default=1.0)
+    ap.add_argument("--report-every", type=float, default=30.0)
+    ap.add_argument("--log", default="/tmp/fakevirt-fuzz-server.log", help="the started server's stderr")
+    args = ap.parse_args()
+    return trio.run(long_run, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
