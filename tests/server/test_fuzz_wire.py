@@ -158,6 +158,17 @@ async def test_boundary_frame_lengths() -> None:
             assert (await c.call(Proc.CONNECT_GET_TYPE)).type == "QEMU"
 
 
+async def test_a_client_call_after_the_server_hung_up_fails_at_once() -> None:
+    """AsyncClient: a call registered after the read loop ended used to wait forever (found by the
+    long fuzz run, whose setup call raced a server restart)."""
+    with trio.fail_after(5):
+        async with serving() as (_, bound), AsyncClient.connect("tcp://" + bound[0].address) as c:
+            await c.send_raw(struct.pack(">I", 4))  # a fatal length word: the server hangs up
+            await c.closed.wait()
+            with pytest.raises((ConnectionError, trio.BrokenResourceError)):
+                await c.call(Proc.CONNECT_GET_TYPE)
+
+
 # ---- bugs found by the fuzzer, not fixed yet ---------------------------------------------------
 
 @pytest.mark.xfail(strict=True, reason="parse_xml encodes with plain utf-8: bytes that are not UTF-8 "
