@@ -540,7 +540,7 @@ async def run_script(host: str, port: int, fz: WireFuzzer, frames: list[Frame], 
 
 # ---- the world and probes ----------------------------------------------------------------------
 
-async def _call(c: Any, proc: int, **kw: Any) -> Any:
+async def call_ret(c: Any, proc: int, **kw: Any) -> Any:
     args_type = PROCEDURES[(REMOTE, proc)].args
     ev = await c.call_event(proc, args_type(**kw) if args_type is not None else None)
     return ev.ret if isinstance(ev, Reply) else None
@@ -553,16 +553,16 @@ async def setup_world(host: str, port: int, fz: WireFuzzer) -> None:
     async with AsyncClient.connect(f"tcp://{host}:{port}") as c:
         await c.open()
         fz.hostname = (await c.call(Proc.CONNECT_GET_HOSTNAME)).hostname
-        doms = [await _call(c, Proc.DOMAIN_DEFINE_XML, xml=domain_xml(n)) for n in NAMES[:3]]
+        doms = [await call_ret(c, Proc.DOMAIN_DEFINE_XML, xml=domain_xml(n)) for n in NAMES[:3]]
         if doms[0] is not None:
-            await _call(c, Proc.DOMAIN_CREATE, dom=doms[0].dom)
-        pool = await _call(c, Proc.STORAGE_POOL_CREATE_XML, xml=pool_xml(NAMES[0]), flags=0)
+            await call_ret(c, Proc.DOMAIN_CREATE, dom=doms[0].dom)
+        pool = await call_ret(c, Proc.STORAGE_POOL_CREATE_XML, xml=pool_xml(NAMES[0]), flags=0)
         if pool is not None:
             for i, fmt in enumerate(("raw", "qcow2")):
-                fz.values.harvest(await _call(c, Proc.STORAGE_VOL_CREATE_XML, pool=pool.pool,
+                fz.values.harvest(await call_ret(c, Proc.STORAGE_VOL_CREATE_XML, pool=pool.pool,
                                               xml=vol_xml(NAMES[i], fmt), flags=0))
         if doms[1] is not None:
-            fz.values.harvest(await _call(c, Proc.DOMAIN_SNAPSHOT_CREATE_XML, dom=doms[1].dom,
+            fz.values.harvest(await call_ret(c, Proc.DOMAIN_SNAPSHOT_CREATE_XML, dom=doms[1].dom,
                                           xml_desc="<domainsnapshot><name>s0</name></domainsnapshot>", flags=0))
         for r in [*doms, pool]:
             fz.values.harvest(r)

@@ -32,6 +32,7 @@ from protocol import (
     Connection,
     ErrorCode,
     ErrorReply,
+    Header,
     Proc,
     Program,
     Reply,
@@ -40,7 +41,6 @@ from protocol import (
     encode,
     pack_frame,
 )
-from protocol._header import Header
 
 
 def _load_fuzz() -> Any:
@@ -211,10 +211,10 @@ async def test_client_that_resets_mid_download_does_not_kill_the_server() -> Non
             address = "tcp://" + bound[0].address
             async with AsyncClient.connect(address) as c:
                 await c.open()
-                pool = await fuzz._call(c, Proc.STORAGE_POOL_CREATE_XML, xml=fuzz.pool_xml("dl"), flags=0)
+                pool = await fuzz.call_ret(c, Proc.STORAGE_POOL_CREATE_XML, xml=fuzz.pool_xml("dl"), flags=0)
                 xml = ("<volume><name>big.raw</name><capacity unit='M'>256</capacity>"
                        "<target><format type='raw'/></target></volume>")
-                vol = await fuzz._call(c, Proc.STORAGE_VOL_CREATE_XML, pool=pool.pool, xml=xml, flags=0)
+                vol = await fuzz.call_ret(c, Proc.STORAGE_VOL_CREATE_XML, pool=pool.pool, xml=xml, flags=0)
             for _ in range(3):
                 host, port = bound[0].address.rsplit(":", 1)
                 stream = await trio.open_tcp_stream(host, int(port))
