@@ -126,6 +126,8 @@ class AsyncClient:
     def expect_reply(self, serial: int) -> _Pending:
         """Wait for a reply to a call sent with send_raw: ``await pending.done.wait()``."""
         pending = self._pending[serial] = _Pending()
+        if self.closed.is_set():  # the read loop is gone: nobody would ever answer
+            self._fail_all(ConnectionError("connection closed by the server"))
         return pending
 
     async def send_raw(self, data: bytes) -> None:

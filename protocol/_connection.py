@@ -160,6 +160,9 @@ class Connection:
                 # libvirtd ignores bytes after the body, as after call arguments
                 hole = decode(StreamHoleBody, payload, allow_trailing=self.role is Role.SERVER)
             except XdrError:
+                if self.role is Role.SERVER:  # libvirtd drops what it cannot use of a client's stream
+                    return Ignored(program=h.prog, procedure=h.proc, type=h.type, serial=h.serial,
+                                   reason="undecodable stream hole")
                 raise RemoteProtocolError("undecodable stream hole") from None
             return StreamHole(program=h.prog, procedure=h.proc, serial=h.serial,
                               length=hole.length, flags=hole.flags)
@@ -193,9 +196,19 @@ class Connection:
             return StreamData(data=payload, **common)
         if h.status == _OK:
             return StreamFinish(**common)
+        server = self.role is Role.SERVER  # libvirtd drops what it cannot use of a client's stream
         if h.status == _ERROR:
-            err = self._decode(WireError, payload) if payload else None
+            err = None
+            if payload:
+                try:
+                    err = decode(WireError, payload)
+                except XdrError:
+                    if not server:
+                        raise RemoteProtocolError("undecodable stream error") from None
             return StreamAbort(error=err, **common)
+        if server:
+            return Ignored(program=h.prog, procedure=h.proc, type=h.type, serial=h.serial,
+                           reason=f"stream packet with status {h.status}")
         raise RemoteProtocolError(f"stream packet with status {h.status}")
 
     def _call(self, h: Header, payload: bytes) -> Event:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from . import connect, domain, domain_config, domain_stats, events, snapshot, storage
 from ._client import Client
 from ._registry import HANDLERS, Handler, procedure
+from ._streams import DownloadStream, Stream, UploadStream
 from .outcome import NOTHING, Outcome
 
-__all__ = ["HANDLERS", "NOTHING", "Client", "Handler", "Outcome", "connect", "domain", "domain_config", "domain_stats", "events", "procedure", "snapshot", "storage"]
+__all__ = ["HANDLERS", "NOTHING", "Client", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "procedure", "snapshot", "storage"]

@@ -32,7 +32,7 @@ from protocol import (
 )
 
 from ..errors import VirtError
-from ..handlers import Client
+from ..handlers import Client, Stream
 from ..handlers.events import message_for
 from ..handlers.storage_events import storage_event_messages
 from ..model.events import DomainEvent
@@ -216,7 +216,11 @@ class ClientSession:
                 elif (fault := take_fault(self.client, event)) is not None and fault.delay > 0:
                     self.start_soon(self._delayed_call, event, fault)
                 else:
-                    batch.add(self._answer(event, fault), slot=True)
+                    data, stream = self._answer(event, fault)
+                    batch.add(data, slot=True)
+                    if stream is not None:  # the reply goes out before any of the stream's packets
+                        await self._flush(batch)
+                        self._streams.open(event, stream)
                     if self._close_after_reply:
                         await self._flush(batch)
                         return True
@@ -237,8 +241,9 @@ class ClientSession:
             for _ in range(slots):
                 self._in_flight.release()
 
-    def _answer(self, call: Call, fault: Fault | None) -> bytes:
-        """Run the call and apply what its handler asked for; returns the reply's bytes."""
+    def _answer(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None]:
+        """Run the call and apply what its handler asked for; the reply's bytes and the stream to
+        open once they are sent."""
         self.stats.calls += 1
         answer = dispatch(self.client, call, fault)
         try:
@@ -250,13 +255,11 @@ class ClientSession:
         outcome = answer.outcome
         if isinstance(answer.reply, ErrorReply):
             self.stats.errors += 1
-        if outcome.stream is not None:
-            self._streams.open(call, outcome.stream)
         if outcome.keepalive and not self._keepalive_started:
             self._keepalive_started = True
             self.start_soon(self._keepalive)
         self._close_after_reply |= outcome.close
-        return data
+        return data, outcome.stream
 
     def _invalid(self, call: InvalidCall) -> bytes:
         self.stats.calls += 1
@@ -278,7 +281,10 @@ class ClientSession:
         self.stats.in_flight += 1
         try:
             await trio.sleep(fault.delay)
-            await self.send(self._answer(call, fault))
+            data, stream = self._answer(call, fault)
+            await self.send(data)
+            if stream is not None:
+                self._streams.open(call, stream)
         finally:
             self.stats.in_flight -= 1
             self._in_flight.release()

@@ -24,7 +24,7 @@ from protocol import (
 )
 
 from ..errors import VirtError
-from ..handlers._streams import DownloadStream, Stream, UploadStream
+from ..handlers import DownloadStream, Stream, UploadStream
 
 if TYPE_CHECKING:
     from .session import ClientSession
