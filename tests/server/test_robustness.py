@@ -13,7 +13,18 @@ from fakevirt.client import AsyncClient
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.server.core import Server
 from fakevirt.testing import minimal_domain_xml, serving
-from protocol import PROCEDURES, Call, Connection, ErrorCode, ErrorDomain, LibvirtError, Proc, Role
+from protocol import (
+    NEED_DATA,
+    PROCEDURES,
+    Call,
+    Connection,
+    ErrorCode,
+    ErrorDomain,
+    ErrorReply,
+    LibvirtError,
+    Proc,
+    Role,
+)
 from protocol.remote.connect import ConnectOpenArgs
 from protocol.remote.domain import DomainDefineXmlArgs, DomainGetXmlDescArgs, DomainLookupByNameArgs
 from protocol.remote.events import ConnectDomainEventCallbackRegisterAnyArgs
@@ -167,3 +178,42 @@ async def test_a_failing_session_task_ends_that_session_only(monkeypatch: pytest
             await trio.testing.wait_all_tasks_blocked()
             assert server.statistics().connections_open == 0
             assert server.statistics().connections_total == 1
+
+
+async def test_a_stream_never_overtakes_the_reply_that_opened_it() -> None:
+    """A download pipelined with other calls: its reply comes before its first packet (here its end)."""
+    from protocol import Reply, StreamData
+    from protocol.remote.storage import (
+        StoragePoolCreateXmlArgs,
+        StorageVolCreateXmlArgs,
+        StorageVolDownloadArgs,
+    )
+
+    pool_xml = "<pool type='dir'><name>p</name><target><path>/var/lib/libvirt/images</path></target></pool>"
+    vol_xml = "<volume><name>v.raw</name><capacity>1024</capacity><target><format type='raw'/></target></volume>"
+    finished = False
+    with trio.fail_after(10):
+        async with serving() as (_, bound):
+            async with AsyncClient.connect(tcp(bound)) as c:
+                await c.open()
+                pool = (await c.call(Proc.STORAGE_POOL_CREATE_XML, StoragePoolCreateXmlArgs(xml=pool_xml, flags=0))).pool
+                vol = (await c.call(Proc.STORAGE_VOL_CREATE_XML,
+                                    StorageVolCreateXmlArgs(pool=pool, xml=vol_xml, flags=0))).vol
+            f = Frames()
+            sock = await raw_socket(bound)
+            past_the_end = StorageVolDownloadArgs(vol=vol, offset=1 << 40, length=0, flags=0)  # no data: just the end
+            frames = f.open() + b"".join(f.call(Proc.STORAGE_VOL_DOWNLOAD, past_the_end) + f.call(Proc.CONNECT_GET_TYPE)
+                                         for _ in range(6))
+            await sock.send(frames)
+            rx = Connection(Role.CLIENT, PROCEDURES)
+            order: list[tuple[str, int]] = []
+            while len(order) < 2 + 6 * 3:
+                rx.receive_data(await sock.recv(65536))
+                while (ev := rx.next_event()) is not NEED_DATA:
+                    order.append(("reply" if isinstance(ev, (Reply, ErrorReply)) else
+                                  "stream" if isinstance(ev, StreamData) else type(ev).__name__, ev.serial))
+            sock.close()
+            for serial in range(2, 2 + 12, 2):
+                assert order.index(("reply", serial)) < order.index(("stream", serial)), order
+            finished = True
+    assert finished
