@@ -128,8 +128,10 @@ def test_every_declared_procedure_struct_is_covered() -> None:
 
 
 def _same(a: Any, b: Any) -> bool:
-    """Equality that also tells -0.0 from 0.0."""
+    """Equality that also tells -0.0 from 0.0, and takes a NaN for itself."""
     if isinstance(a, float) and isinstance(b, float):
+        if math.isnan(a) or math.isnan(b):
+            return math.isnan(a) and math.isnan(b)
         return a == b and math.copysign(1, a) == math.copysign(1, b)
     return bool(a == b)
 
