@@ -31,7 +31,7 @@ def domain_get_max_memory(client: Client, args: w.DomainGetMaxMemoryArgs) -> w.D
 def domain_set_memory(client: Client, args: w.DomainSetMemoryArgs) -> None:
     """virDomainSetMemory: the live balloon target."""
     dom = resolve(client, args.dom)
-    client.opened.domains.set_memory(dom, args.memory, AFFECT_LIVE)
+    client.opened.domains.set_memory(dom, args.memory, AFFECT_LIVE, "virDomainSetMemory")
 
 
 @procedure(Proc.DOMAIN_SET_MEMORY_FLAGS)
@@ -43,7 +43,7 @@ def domain_set_memory_flags(client: Client, args: w.DomainSetMemoryFlagsArgs) ->
 @procedure(Proc.DOMAIN_SET_MAX_MEMORY)
 def domain_set_max_memory(client: Client, args: w.DomainSetMaxMemoryArgs) -> None:
     """virDomainSetMaxMemory: MEM_MAXIMUM on the current definition."""
-    client.opened.domains.set_memory(resolve(client, args.dom), args.memory, 4)
+    client.opened.domains.set_memory(resolve(client, args.dom), args.memory, 4, "virDomainSetMaxMemory")
 
 
 @procedure(Proc.DOMAIN_GET_VCPUS_FLAGS)
@@ -62,7 +62,7 @@ def domain_get_max_vcpus(client: Client, args: w.DomainGetMaxVcpusArgs) -> w.Dom
 @procedure(Proc.DOMAIN_SET_VCPUS)
 def domain_set_vcpus(client: Client, args: w.DomainSetVcpusArgs) -> None:
     """virDomainSetVcpus: AFFECT_LIVE."""
-    client.opened.domains.set_vcpus(resolve(client, args.dom), args.nvcpus, AFFECT_LIVE)
+    client.opened.domains.set_vcpus(resolve(client, args.dom), args.nvcpus, AFFECT_LIVE, "virDomainSetVcpus")
 
 
 @procedure(Proc.DOMAIN_SET_VCPUS_FLAGS)

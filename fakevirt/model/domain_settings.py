@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from .devices import RawElement
 from .domain import Domain
-from .domaindef import DomainDef
+from .domaindef import LLONG_MAX, DomainDef
 from .events import DomainEvent, EventID
 
 if TYPE_CHECKING:
@@ -67,22 +67,25 @@ class DomainSettings:
 
     # ---- memory, vCPUs, metadata, devices ----------------------------------------------------
 
-    def set_memory(self, dom: Domain, kib: int, flags: int) -> None:
+    def set_memory(self, dom: Domain, kib: int, flags: int, api: str = "virDomainSetMemoryFlags") -> None:
         """virDomainSetMemoryFlags (MEM_MAXIMUM = 4): balloon target or, inactive only, the maximum."""
+        if kib == 0:
+            raise VirtError.bad_arg("memory", api, "nonzero")
+        if kib >= LLONG_MAX // 1024:  # virMemoryMaxValue(true) in KiB, checked by the public API
+            raise VirtError.report(ErrorCode.OVERFLOW, ErrorDomain.DOMAIN, f"input too large: {kib}")
         _check_flags("qemuDomainSetMemoryFlags", flags, AFFECT_LIVE | AFFECT_CONFIG | MEM_MAXIMUM)
         defs = self.defs_for(dom, flags)
         if flags & MEM_MAXIMUM:
             if dom.live is not None and dom.live in defs:
                 raise _invalid("cannot resize the maximum memory on an active domain")
+            if any(d.numa_node_count() for d in defs):
+                raise _invalid("initial memory size of a domain with NUMA nodes cannot be modified with this API")
             for d in defs:
                 d.memory_kib = kib
                 d.current_memory_kib = min(d.current_memory_kib, kib)
             return
-        for d in defs:
-            if kib > d.memory_kib:
-                if d is dom.live:
-                    raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU, "cannot set memory higher than max memory")
-                raise _invalid("cannot set initial memory size greater than the maximum memory size")
+        if any(kib > d.memory_kib for d in defs):
+            raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU, "cannot set memory higher than max memory")
         for d in defs:
             d.current_memory_kib = kib
 
@@ -97,13 +100,15 @@ class DomainSettings:
             raise VirtError.agent_not_configured()
         return d.vcpus if flags & VCPU_MAXIMUM else d.current_vcpus
 
-    def set_vcpus(self, dom: Domain, count: int, flags: int) -> None:
-        """virDomainSetVcpusFlags: hotplug up to the maximum; MAXIMUM changes the config only."""
+    def set_vcpus(self, dom: Domain, count: int, flags: int, api: str = "virDomainSetVcpusFlags") -> None:
+        """virDomainSetVcpusFlags: hotplug up to the maximum; MAXIMUM changes the config only.
+
+        libvirt 9.0 puts no ceiling on a new config maximum: the next start refuses it instead.
+        """
+        if count == 0:
+            raise VirtError.bad_arg("nvcpus", api, "nonzero")
         _check_flags("qemuDomainSetVcpusFlags", flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM
                      | VCPU_GUEST | VCPU_HOTPLUGGABLE)
-        if count == 0:
-            raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN,
-                                   "nvcpus in virDomainSetVcpusFlags must be positive")
         defs = self.defs_for(dom, flags)
         if flags & VCPU_MAXIMUM:
             if dom.live is not None and dom.live in defs:

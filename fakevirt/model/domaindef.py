@@ -61,6 +61,11 @@ class CpuDef:
     children: list[RawElement] = field(default_factory=list)  # vendor, topology, feature, numa, ...
 
 
+UINT_MAX, LLONG_MAX, ULLONG_MAX = 2**32 - 1, 2**63 - 1, 2**64 - 1
+# virMemoryMaxValue(false) is LLONG_MAX bytes: a size in KiB must stay below it, rounded up
+MEMORY_KIB_LIMIT = -(-LLONG_MAX // 1024)
+
+
 @dataclass
 class DomainDef:
     """Everything ``<domain>`` says about a guest, after the QEMU driver's post-parse defaults."""
@@ -74,6 +79,8 @@ class DomainDef:
     memory_kib: int = 0
     current_memory_kib: int = 0
     memory_attrs: dict[str, str] = field(default_factory=dict)  # dumpCore
+    max_memory_kib: int = 0  # <maxMemory>, 0 when absent (the element itself stays in extras)
+    memory_slots: int = 0
     vcpus: int = 1
     current_vcpus: int = 1
     vcpu_attrs: dict[str, str] = field(default_factory=dict)  # placement, cpuset
@@ -112,6 +119,11 @@ class DomainDef:
     rngs: list[Rng] = field(default_factory=list)
     others: list[GenericDevice] = field(default_factory=list)  # hostdev, filesystem, tpm, ...
     live: bool = False  # a running domain's definition: changes follow the hotplug rules
+
+    def numa_node_count(self) -> int:
+        """The <cell> elements of <cpu><numa>."""
+        numa = next((c for c in self.cpu.children if c.tag == "numa"), None) if self.cpu is not None else None
+        return 0 if numa is None else sum(1 for c in numa.children if c.tag == "cell")
 
     def copy(self) -> DomainDef:
         """A deep copy: nothing is shared with this definition."""

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from ..xml.domain_live import prepare_live  # pure: it only lives in xml/ (see the note)
+from ..xml.domain_validate import validate_def  # pure as well
 from .devices import RawElement
 from .domain import Domain, Paused, Running, SavedState, Shutoff, State
 from .domain_settings import DomainSettings, _check_flags, _invalid
 from .domaindef import DomainDef
 from .events import DomainEvent, EventID, Lifecycle
+from .filenames import check_config_file, check_state_files
 
 if TYPE_CHECKING:
     from .hypervisor import QemuDriver
@@ -118,6 +120,14 @@ class Domains(DomainSettings):
         self._by_name[d.name] = dom
         return dom, True
 
+    def _unless_fails(self, dom: Domain, d: DomainDef, write: Callable[[str], None]) -> None:
+        """Writing the new domain's first file failed: the domain goes away again."""
+        try:
+            write(d.name)
+        except VirtError:
+            self._forget(dom, d.uuid, d.name)
+            raise
+
     # ---- flag checks that come before anything is parsed (virCheckFlags at the top) -------
 
     @staticmethod
@@ -141,7 +151,9 @@ class Domains(DomainSettings):
         """virDomainDefineXMLFlags: add a persistent domain or replace its next-boot config."""
         self.check_define_flags(flags)
         dom, new = self._add(d, live=False)
-        if not new:
+        if new:
+            self._unless_fails(dom, d, check_config_file)
+        else:
             if dom.active:
                 dom._config_changed = True
             dom.config = d
@@ -212,9 +224,14 @@ class Domains(DomainSettings):
                      | START_BYPASS_CACHE | START_FORCE_BOOT | START_RESET_NVRAM)
         if dom.active:
             raise _invalid("domain is already running")
-        self.driver.check_disks(dom.config)
+        assert dom.config is not None
         saved = dom.managed_save
-        if saved is not None and not flags & START_FORCE_BOOT:
+        resume = saved is not None and not flags & START_FORCE_BOOT
+        if not resume:
+            # qemuProcessStartValidate: the API may have changed the config since define (setvcpus --maximum)
+            validate_def(dom.config, self.driver.host)
+        self.driver.check_disks(dom.config)
+        if saved is not None and resume:
             dom.managed_save = None
             dom.live = saved.definition.copy()
             self._boot(dom, paused=bool(flags & START_PAUSED) or not saved.running,
@@ -230,6 +247,8 @@ class Domains(DomainSettings):
         self.check_create_xml_flags(flags)
         self.driver.check_disks(d)
         dom, new = self._add(d, live=True)
+        if new:
+            self._unless_fails(dom, d, check_state_files)
         dom.live = d
         try:
             self._boot(dom, paused=bool(flags & START_PAUSED), reason=Running.BOOTED, detail=0)
@@ -478,6 +497,7 @@ class Domains(DomainSettings):
         if clash is not None:
             raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN,
                                    f"domain with name '{new_name}' already exists")
+        check_config_file(new_name)
         self._emit(dom, Lifecycle.UNDEFINED, 1)  # UNDEFINED_RENAMED
         assert dom.config is not None
         del self._by_name[dom.name]

@@ -24,7 +24,7 @@ from ..model.devices import (
     Video,
     Watchdog,
 )
-from ..model.domaindef import CpuDef, DomainDef
+from ..model.domaindef import LLONG_MAX, MEMORY_KIB_LIMIT, UINT_MAX, ULLONG_MAX, CpuDef, DomainDef
 from .domain_devparse import parse_device, unsupported, xml_error
 
 VIRT_TYPES = ("none", "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware", "hyperv",
@@ -47,6 +47,7 @@ _SCALE = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024**2, 
           "mb": 1000**2, "g": 1024**3, "gib": 1024**3, "gb": 1000**3, "t": 1024**4, "tib": 1024**4,
           "tb": 1000**4, "p": 1024**5, "pib": 1024**5, "pb": 1000**5, "e": 1024**6, "eib": 1024**6,
           "eb": 1000**6}
+_ULL_RE = re.compile(r"[ \t\n\v\f\r]*\+?([0-9]+)")
 _UUID_RE = re.compile(r"^\s*([0-9a-fA-F]{2}-?){15}[0-9a-fA-F]{2}\s*$")
 
 
@@ -57,16 +58,32 @@ def parse_uuid(text: str) -> uuid.UUID | None:
     return uuid.UUID(text.strip().replace("-", ""))
 
 
-def parse_scaled(el: RawElement, path: str) -> int:
-    """virDomainParseMemory: a size with an optional unit, in KiB rounded up."""
-    text = (el.text or "").strip()
-    if not text.isdigit():
-        raise xml_error(f"Invalid value '{el.text or ''}' for element or attribute '{path}'", ErrorDomain.XML)
-    unit = el.get("unit", "KiB") or "KiB"
-    scale = _SCALE.get(unit.lower())
+def parse_ull(text: str) -> int | None:
+    """virStrToLong_ullp: leading blanks and a '+' allowed, nothing after the digits, no sign."""
+    m = _ULL_RE.fullmatch(text)
+    if m is None or int(m.group(1)) > ULLONG_MAX:
+        return None
+    return int(m.group(1))
+
+
+def parse_scaled(el: RawElement, path: str) -> int | None:
+    """virDomainParseMemory (uncapped): a size with an optional unit, in KiB rounded up; None if empty."""
+    text = el.text or ""
+    if not text:
+        return None  # virXPathString: an empty string is no value at all
+    value = parse_ull(text)
+    if value is None:
+        raise xml_error(f"Invalid value '{text}' for element or attribute '{path}'", ErrorDomain.XML)
+    unit = el.get("unit")
+    scale = _SCALE.get((unit or "KiB").lower())
     if scale is None:
         raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.NONE, f"unknown suffix '{unit}'")
-    return -(-int(text) * scale // 1024)
+    if value > LLONG_MAX // scale:
+        raise VirtError.report(ErrorCode.OVERFLOW, ErrorDomain.NONE, f"value too large: {value}{unit or ''}")
+    kib = -(-value * scale // 1024)
+    if kib >= MEMORY_KIB_LIMIT:
+        raise VirtError.report(ErrorCode.OVERFLOW, ErrorDomain.DOMAIN, "size value too large")
+    return kib
 
 
 def parse_domain_tree(root: RawElement) -> DomainDef:
@@ -167,10 +184,11 @@ def _parse_metadata(root: RawElement, d: DomainDef) -> None:
 
 def _parse_memory_vcpu(root: RawElement, d: DomainDef) -> None:
     if (mem := root.find("memory")) is not None:
-        d.memory_kib = parse_scaled(mem, "./memory[1]")
+        d.memory_kib = parse_scaled(mem, "./memory[1]") or 0
         d.memory_attrs = {k: v for k, v in mem.attrs.items() if k == "dumpCore"}
+    _parse_max_memory(root, d)
     if (cur := root.find("currentMemory")) is not None:
-        d.current_memory_kib = parse_scaled(cur, "./currentMemory[1]")
+        d.current_memory_kib = parse_scaled(cur, "./currentMemory[1]") or 0
     vcpu = root.find("vcpu")
     if vcpu is not None:
         text = (vcpu.text or "").strip()
@@ -193,6 +211,20 @@ def _parse_memory_vcpu(root: RawElement, d: DomainDef) -> None:
         raise VirtError.internal("CPU IDs in <numa> exceed the <vcpu> count", ErrorDomain.DOMAIN)
     if d.current_vcpus > d.vcpus:
         raise unsupported("maximum vCPU count must not be less than current vCPU count")
+
+
+def _parse_max_memory(root: RawElement, d: DomainDef) -> None:
+    """<maxMemory slots=N>: the memory hotplug ceiling (the element itself is kept as it is)."""
+    el = root.find("maxMemory")
+    if el is None:
+        return
+    d.max_memory_kib = parse_scaled(el, "./maxMemory[1]") or 0
+    slots = el.get("slots")
+    if slots:
+        count = parse_ull(slots)  # virXPathUInt
+        if count is None or count > UINT_MAX:
+            raise xml_error("Failed to parse memory slot count")
+        d.memory_slots = count
 
 
 def _parse_misc(root: RawElement, d: DomainDef) -> None:

@@ -146,6 +146,12 @@ def _common(d: DomainDef) -> None:
                                "Memory size must be specified via <memory> or in the <numa> configuration")
     if d.current_memory_kib <= 0 or d.current_memory_kib > d.memory_kib:
         d.current_memory_kib = d.memory_kib
+    if bool(d.max_memory_kib) != bool(d.memory_slots):
+        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN,
+                               "both maximum memory size and memory slot count must be specified")
+    if d.max_memory_kib and d.max_memory_kib < d.memory_kib:
+        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN,
+                               "maximum memory size must be equal or greater than the actual memory size")
     d.vcpu_attrs.setdefault("placement", "static")
     device_boot = any(getattr(dev, "boot_order", None) for dev in d.all_devices())
     if device_boot and d.boot_devs:

@@ -31,6 +31,8 @@ def validate_def(d: DomainDef, host: Any | None = None) -> None:
     limit = _machine_limit(d, host)
     if limit is not None and d.vcpus > limit:
         raise _unsupported(f"Maximum CPUs greater than specified machine type limit {limit}")
+    if d.max_memory_kib and not d.arch.startswith("ppc64") and not d.numa_node_count():
+        raise _unsupported("At least one numa node has to be configured when enabling memory hotplug")
     topo = next((c for c in d.cpu.children if c.tag == "topology"), None) if d.cpu is not None else None
     if topo is not None:
         product = 1

@@ -10,6 +10,7 @@ from ..devices import CONTROLLER_TYPES, Disk, RawElement
 from ..domain import Domain, SavedState, State
 from ..domaindef import DomainDef
 from ..events import Lifecycle
+from ..filenames import check_snapshot_file
 from . import flags as F
 from .common import (
     STATE_NAMES,
@@ -46,6 +47,7 @@ def create(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> st
     if memory is not None or sd.memory == "external":
         sd.cookie = save_cookie(sd.domain)
     if not flags & F.CREATE_NO_METADATA:
+        check_snapshot_file(sd.name)  # after the disks changed, as in libvirt
         tree = dom.snapshots
         snap = tree.add(sd, tree.current)
         snap.memory = memory

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import ErrorCode, ErrorDomain, VirtError
 from ..domain import Domain
+from ..filenames import check_snapshot_file
 from . import flags as F
 from .common import ACTIVE_STATES
 from .snapshotdef import SnapshotDef
@@ -43,6 +44,7 @@ def redefine(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> 
     location = "external" if sd.state == "disk-snapshot" or sd.is_external else "internal"
     if sd.domain is not None:
         api.align(sd, sd.domain, location, redefine=True)
+    check_snapshot_file(name)
     if other is not None:
         api.release_state_images(dom, name, other.definition)
         sd.revert_disks = sd.revert_disks or other.definition.revert_disks
