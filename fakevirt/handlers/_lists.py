@@ -1,10 +1,13 @@
-"""The legacy list calls (virConnectList*, virStoragePoolListVolumes, …): libvirtd's bound check."""
+"""List calls: libvirtd's bound checks for the legacy ones (virConnectList*, …) and ListAll*."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from ..errors import VirtError
+from ..errors import ErrorCode, ErrorDomain, VirtError
+
+T = TypeVar("T")
 
 
 def check_max(argname: str, value: int, limit: int, limit_name: str) -> None:
@@ -16,3 +19,13 @@ def check_max(argname: str, value: int, limit: int, limit_name: str) -> None:
 def first_names(names: Sequence[str], maxnames: int) -> tuple[str, ...]:
     """At most ``maxnames`` of ``names`` (after check_max, which the dispatcher does first)."""
     return tuple(names[: max(maxnames, 0)])
+
+
+def list_all(kind: str, found: Sequence[T], limit: int, need_results: int,
+             handles: Callable[[Sequence[T]], tuple[Any, ...]]) -> tuple[Any, ...]:
+    """The ListAll* dispatchers (gendispatch.pl): refused past the protocol's limit, whether or not
+    the client asked for the handles; then the handles, or none when it asked only for the count."""
+    if len(found) > limit:
+        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC,
+                               f"Too many {kind}s '{len(found)}' for limit '{limit}'")
+    return handles(found) if need_results else ()

@@ -13,7 +13,7 @@ from ..xml.capabilities import capabilities_xml
 from ..xml.domcapabilities import domain_capabilities_xml
 from ..xml.sysinfo import sysinfo_xml
 from ._client import Client
-from ._lists import check_max
+from ._lists import check_max, list_all
 from ._registry import procedure
 from .outcome import Outcome
 
@@ -223,7 +223,7 @@ def _handle(d: Any) -> NonnullDomain:
 def connect_list_all_domains(client: Client, args: w.ConnectListAllDomainsArgs) -> w.ConnectListAllDomainsRet:
     """virConnectListAllDomains: need_results 0 asks only for the count."""
     domains = client.opened.list_all_domains(args.flags)
-    handles = tuple(_handle(d) for d in domains) if args.need_results else ()
+    handles = list_all("domain", domains, DOMAIN_LIST_MAX, args.need_results, lambda f: tuple(map(_handle, f)))
     return w.ConnectListAllDomainsRet(domains=handles, ret=len(domains))
 
 

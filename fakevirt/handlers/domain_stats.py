@@ -7,7 +7,12 @@ import uuid
 from protocol import ErrorDomain, Proc, TypedParam
 from protocol.remote import domain as wd
 from protocol.remote import domain_stats as w
-from protocol.remote._limits import CPUMAPS_MAX, VCPUINFO_MAX
+from protocol.remote._limits import (
+    CONNECT_GET_ALL_DOMAIN_STATS_MAX,
+    CPUMAPS_MAX,
+    DOMAIN_LIST_MAX,
+    VCPUINFO_MAX,
+)
 
 from ..errors import ErrorCode, VirtError
 from ..model import domain_stats as stats
@@ -26,11 +31,19 @@ def connect_get_all_domain_stats(client: Client, args: w.ConnectGetAllDomainStat
         chosen = [domains.by_handle(uuid.UUID(bytes=h.uuid), h.name) for h in args.doms]
     else:
         chosen = client.opened.list_all_domains(args.flags & stats.FILTERS)
-    records = tuple(
-        w.DomainStatsRecord(dom=handle(dom), params=tuple(
-            TypedParam(field=f, value=(kind, value)) for f, kind, value in stats.domain_stats(domains, dom, args.stats)))
-        for dom in chosen)
+    if len(chosen) > DOMAIN_LIST_MAX:
+        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "Number of domain stats records is "
+                               f"{len(chosen)}, which exceeds max limit: {DOMAIN_LIST_MAX}")
+    records = tuple(w.DomainStatsRecord(dom=handle(dom), params=_params(stats.domain_stats(domains, dom, args.stats)))
+                    for dom in chosen)
     return w.ConnectGetAllDomainStatsRet(retStats=records)
+
+
+def _params(found: list[stats.Stat]) -> tuple[TypedParam, ...]:
+    """virTypedParamsSerialize's limit on one record's parameters."""
+    if len(found) > CONNECT_GET_ALL_DOMAIN_STATS_MAX:
+        raise VirtError.rpc(f"too many parameters '{len(found)}' for limit '{CONNECT_GET_ALL_DOMAIN_STATS_MAX}'")
+    return tuple(TypedParam(field=f, value=(kind, value)) for f, kind, value in found)
 
 
 @procedure(Proc.DOMAIN_MEMORY_STATS)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from protocol import NonnullDomain, NonnullDomainSnapshot, Proc
 from protocol.remote import snapshot as w
 from protocol.remote._limits import DOMAIN_SNAPSHOT_LIST_MAX
@@ -14,7 +16,7 @@ from ..model.snapshots.api import DomainSnapshots
 from ..model.snapshots.tree import FILTERS_ALL, LIST_DESCENDANTS, LIST_TOPOLOGICAL, Snapshot
 from ..xml.snapshot import format_snapshot_xml, parse_snapshot_xml
 from ._client import Client
-from ._lists import check_max, first_names
+from ._lists import check_max, first_names, list_all
 from ._registry import procedure
 from .domain import handle, resolve
 
@@ -30,7 +32,7 @@ def snap_handle(dom: Domain, snap: Snapshot | str) -> NonnullDomainSnapshot:
     return NonnullDomainSnapshot(name=name, dom=handle(dom))
 
 
-def snap_handles(dom: Domain, snaps: list[Snapshot]) -> tuple[NonnullDomainSnapshot, ...]:
+def snap_handles(dom: Domain, snaps: Sequence[Snapshot]) -> tuple[NonnullDomainSnapshot, ...]:
     dh = handle(dom)
     return tuple(NonnullDomainSnapshot(name=s.name, dom=dh) for s in snaps)
 
@@ -99,7 +101,8 @@ def snapshot_list_names(client: Client, args: w.DomainSnapshotListNamesArgs) -> 
 def list_all_snapshots(client: Client, args: w.DomainListAllSnapshotsArgs) -> w.DomainListAllSnapshotsRet:
     """virDomainListAllSnapshots: need_results 0 asks only for the count."""
     dom, found = _domain_list(client, args.dom, args.flags, "qemuDomainListAllSnapshots")
-    handles = snap_handles(dom, found) if args.need_results else ()
+    handles = list_all("domain_snapshot", found, DOMAIN_SNAPSHOT_LIST_MAX, args.need_results,
+                       lambda f: snap_handles(dom, f))
     return w.DomainListAllSnapshotsRet(snapshots=handles, ret=len(found))
 
 
@@ -124,7 +127,8 @@ def snapshot_list_all_children(client: Client, args: w.DomainSnapshotListAllChil
                                ) -> w.DomainSnapshotListAllChildrenRet:
     """virDomainSnapshotListAllChildren."""
     dom, found = _child_list(client, args.snapshot, args.flags, "qemuDomainSnapshotListAllChildren")
-    handles = snap_handles(dom, found) if args.need_results else ()
+    handles = list_all("domain_snapshot", found, DOMAIN_SNAPSHOT_LIST_MAX, args.need_results,
+                       lambda f: snap_handles(dom, f))
     return w.DomainSnapshotListAllChildrenRet(snapshots=handles, ret=len(found))
 
 

@@ -12,7 +12,7 @@ from ..errors import ErrorDomain, VirtError
 from ..model.storage import Pool, StorageState, storage_for
 from ..xml.storage import format_pool_xml, parse_pool_xml
 from ._client import Client
-from ._lists import check_max, first_names
+from ._lists import check_max, first_names, list_all
 from ._registry import procedure
 
 
@@ -151,7 +151,8 @@ def connect_list_all_storage_pools(client: Client, args: w.ConnectListAllStorage
                                    ) -> w.ConnectListAllStoragePoolsRet:
     """virConnectListAllStoragePools: need_results 0 asks only for the count."""
     found = pools(client).list_all(args.flags)
-    handles = tuple(pool_handle(p) for p in found) if args.need_results else ()
+    handles = list_all("storage_pool", found, STORAGE_POOL_LIST_MAX, args.need_results,
+                       lambda f: tuple(map(pool_handle, f)))
     return w.ConnectListAllStoragePoolsRet(pools=handles, ret=len(found))
 
 

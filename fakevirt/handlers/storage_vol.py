@@ -10,7 +10,7 @@ from ..errors import ErrorDomain, VirtError
 from ..model.storage import Volume
 from ..xml.storage import format_vol_xml, parse_vol_xml
 from ._client import Client
-from ._lists import check_max, first_names
+from ._lists import check_max, first_names, list_all
 from ._registry import procedure
 from ._streams import DownloadStream, UploadStream
 from .outcome import Outcome
@@ -137,7 +137,8 @@ def storage_pool_list_all_volumes(client: Client, args: w.StoragePoolListAllVolu
     if args.flags:
         raise VirtError.unsupported_flags("storagePoolListAllVolumes", args.flags, ErrorDomain.STORAGE)
     vols = pools(client).vol_list(resolve_pool(client, args.pool))
-    handles = tuple(vol_handle(v) for v in vols) if args.need_results else ()
+    handles = list_all("storage_vol", vols, STORAGE_VOL_LIST_MAX, args.need_results,
+                       lambda f: tuple(map(vol_handle, f)))
     return w.StoragePoolListAllVolumesRet(vols=handles, ret=len(vols))
 
 
