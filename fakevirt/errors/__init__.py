@@ -1,7 +1,10 @@
-"""The one error type of the emulator, with libvirt's own wording for the common cases.
+"""The error catalogue: the one error type of the emulator and libvirt's own wording.
 
 Raise ``VirtError`` (a ``protocol.LibvirtError``) from the model or a handler; dispatch turns it
-into an error reply, and that is the only place that happens.
+into an error reply, and that is the only place that happens. The generic constructors are
+``VirtError`` class methods here; the errors of one API family are named functions in a module of
+this package (``errors.domain``, ``errors.storage``, ``errors.snapshot``, …), each returning a
+``VirtError`` with libvirt's exact code, domain and text, as ``model/images/_errors.py`` does.
 """
 
 from __future__ import annotations
