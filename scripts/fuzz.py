@@ -717,6 +717,7 @@ def summary(stats: Stats, seconds: float, log: Path) -> str:
 
 async def long_run(args: argparse.Namespace) -> int:
     log = Path(args.log)
+    log.unlink(missing_ok=True)  # the traceback count is this run's
     target = Target(args.target, log)
     stats = Stats()
     started = time.monotonic()
