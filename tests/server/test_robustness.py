@@ -22,6 +22,7 @@ from protocol import (
     ErrorDomain,
     ErrorReply,
     LibvirtError,
+    NonnullDomain,
     Proc,
     Role,
 )
@@ -93,17 +94,21 @@ async def test_event_pending_when_the_connection_breaks() -> None:
     assert finished  # not cancelled on the way by a server that went down
 
 
+async def define_big_domain(bound: list) -> NonnullDomain:  # type: ignore[type-arg]
+    """A domain whose XML is over 1 MiB (its description), so that replies fill socket buffers fast."""
+    xml = minimal_domain_xml("big").replace("</name>", f"</name><description>{'d' * (1 << 20)}</description>")
+    async with AsyncClient.connect(tcp(bound)) as c:
+        await c.open()
+        dom: NonnullDomain = (await c.call(Proc.DOMAIN_DEFINE_XML, DomainDefineXmlArgs(xml=xml))).dom
+    return dom
+
+
 async def test_pipelining_client_that_resets_mid_write() -> None:
     """Many calls never read, then an RST while the server writes replies."""
     finished = False
-    hv = Hypervisor()
-    description = "d" * (1 << 20)
-    xml = minimal_domain_xml("big").replace("</name>", f"</name><description>{description}</description>")
     with trio.fail_after(20):
-        async with serving(hv) as (_, bound):
-            async with AsyncClient.connect(tcp(bound)) as c:
-                await c.open()
-                dom = (await c.call(Proc.DOMAIN_DEFINE_XML, DomainDefineXmlArgs(xml=xml))).dom
+        async with serving() as (_, bound):
+            dom = await define_big_domain(bound)
             f = Frames()
             sock = await raw_socket(bound)
             await sock.send(f.open())
@@ -120,13 +125,9 @@ async def test_pipelining_client_that_resets_mid_write() -> None:
 async def test_non_reading_client_holds_a_bounded_number_of_replies() -> None:
     """libvirtd stops reading a client with 5 calls outstanding; replies are written as produced."""
     finished = False
-    hv = Hypervisor()
-    xml = minimal_domain_xml("big").replace("</name>", f"</name><description>{'d' * (1 << 20)}</description>")
     with trio.fail_after(20):
-        async with serving(hv) as (server, bound):
-            async with AsyncClient.connect(tcp(bound)) as c:
-                await c.open()
-                dom = (await c.call(Proc.DOMAIN_DEFINE_XML, DomainDefineXmlArgs(xml=xml))).dom
+        async with serving() as (server, bound):
+            dom = await define_big_domain(bound)
             f = Frames()
             sock = await raw_socket(bound)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * 1024)
