@@ -20,6 +20,7 @@ from protocol import (
     ErrorDomain,
     ErrorReply,
     Ignored,
+    Int,
     InvalidCall,
     KeepalivePing,
     KeepalivePong,
@@ -37,10 +38,10 @@ from protocol import (
     StreamData,
     StreamFinish,
     StreamHole,
+    String,
     WireError,
 )
-from protocol._xdr import Int, String
-from protocol._xdr import struct as xdr_struct
+from protocol import struct as xdr_struct
 from protocol.remote.connect import (
     AuthListRet,
     AuthType,
