@@ -46,7 +46,7 @@ from protocol.remote.connect import AuthType
 
 
 def h(words: str) -> bytes:
-    """Bytes from space-separated hex words, as protocol.md writes them."""
+    """Bytes from space-separated hex words (32-bit XDR words, as wire dumps are written)."""
     return bytes.fromhex(words.replace(" ", ""))
 
 

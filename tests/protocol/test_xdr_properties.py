@@ -125,7 +125,7 @@ STRUCT_SETTINGS = (
 
 
 def test_every_declared_procedure_struct_is_covered() -> None:
-    """The struct list is not empty and includes the structs the brief names."""
+    """The struct list covers the declared procedures, including the structs other tests rely on."""
     assert len([p for p in protocol.PROCEDURES.values() if p.declared]) >= 20
     for t in (ConnectListAllDomainsRet, NodeGetInfoRet, TypedParam, WireError):
         assert t in STRUCTS
