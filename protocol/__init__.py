@@ -6,6 +6,8 @@ Imports only the standard library and xdrlib3.
 from __future__ import annotations
 
 from ._common import (
+                      REMOTE_STRING_MAX,
+                      TYPED_PARAM_VALUE,
                       NonnullDomain,
                       NonnullDomainCheckpoint,
                       NonnullDomainSnapshot,
@@ -18,7 +20,7 @@ from ._common import (
                       TypedParamType,
                       Uuid,
 )
-from ._connection import NEED_DATA, Connection, Role, State
+from ._connection import NEED_DATA, Connection, Role, State, StreamHoleBody
 from ._errorcodes import ErrorCode, ErrorDomain
 from ._errors import (
                       LibvirtError,
@@ -59,7 +61,53 @@ from ._header import (
 )
 from ._otherprograms import OTHER_PROCEDURES, LxcProc, QemuProc
 from ._procedure import Procedure, ProcedureTable
-from ._xdr import XdrError, decode, encode
+from ._xdr import (
+                      BOOL,
+                      CHAR,
+                      DOUBLE,
+                      HYPER,
+                      INT,
+                      SHORT,
+                      UCHAR,
+                      UHYPER,
+                      UINT,
+                      USHORT,
+                      VOID,
+                      Array,
+                      Bool,
+                      BoolType,
+                      Char,
+                      CharArray,
+                      CharVarArray,
+                      Double,
+                      DoubleType,
+                      Enum,
+                      FixedArray,
+                      FixedOpaque,
+                      FrozenStructError,
+                      Hyper,
+                      Int,
+                      IntType,
+                      Opaque,
+                      Optional,
+                      Short,
+                      String,
+                      StructCodec,
+                      UChar,
+                      UHyper,
+                      UInt,
+                      Union,
+                      UShort,
+                      VoidType,
+                      XdrError,
+                      XdrType,
+                      codec_of,
+                      decode,
+                      encode,
+                      is_struct,
+                      struct,
+                      struct_fields,
+)
 from .remote import REMOTE_PROCEDURES, Proc
 
 PROCEDURES: dict[tuple[int, int], Procedure] = {**REMOTE_PROCEDURES, **OTHER_PROCEDURES}
@@ -79,4 +127,11 @@ __all__ = [
     "Program", "ProtocolError", "QemuProc", "RemoteProtocolError", "Reply", "Role", "State",
     "StreamAbort", "StreamData", "StreamFinish", "StreamHole", "TypedParam", "TypedParamType",
     "UnencodablePayload", "Uuid", "WireError", "XdrError", "decode", "encode", "format_message", "pack_frame",
+    "REMOTE_STRING_MAX", "TYPED_PARAM_VALUE", "StreamHoleBody",
+    # XDR declarations (protocol._xdr): the scalar codecs, their Annotated aliases, the composite types
+    "BOOL", "CHAR", "DOUBLE", "HYPER", "INT", "SHORT", "UCHAR", "UHYPER", "UINT", "USHORT", "VOID",
+    "Bool", "Char", "Double", "Hyper", "Int", "Short", "UChar", "UHyper", "UInt", "UShort",
+    "BoolType", "DoubleType", "IntType", "StructCodec", "VoidType", "XdrType",
+    "Array", "CharArray", "CharVarArray", "Enum", "FixedArray", "FixedOpaque", "Opaque", "Optional",
+    "String", "Union", "FrozenStructError", "codec_of", "is_struct", "struct", "struct_fields",
 ]

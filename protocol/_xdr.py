@@ -10,7 +10,8 @@ declared once, as annotated classes::
         id: Int
 
 where each annotation is ``Annotated[python_type, xdr_type]`` (aliases below) or another struct.
-The decorator turns the class into a frozen, slotted, keyword-only dataclass with XDR codecs.
+The decorator turns the class into a frozen, slotted class with a keyword-only ``__init__`` and
+its ``StructCodec`` (built directly, not with dataclasses: see ``struct``).
 Decoding checks every bound; ``decode`` rejects trailing bytes.  Anything malformed raises
 ``XdrError`` and nothing else.
 
@@ -33,10 +34,12 @@ from xdrlib3 import Error as _XdrlibError
 from xdrlib3 import Packer, Unpacker
 
 __all__ = [
-    "XdrError", "XdrType", "Packer", "Unpacker", "struct", "encode", "decode", "is_struct",
-    "INT", "UINT", "HYPER", "UHYPER", "BOOL", "DOUBLE", "CHAR", "UCHAR", "SHORT", "USHORT",
+    "XdrError", "XdrType", "Packer", "Unpacker", "struct", "encode", "decode", "is_struct", "codec_of",
+    "INT", "UINT", "HYPER", "UHYPER", "BOOL", "DOUBLE", "CHAR", "UCHAR", "SHORT", "USHORT", "VOID",
+    "IntType", "BoolType", "DoubleType", "VoidType", "StructCodec",
     "String", "Opaque", "FixedOpaque", "Array", "FixedArray", "Optional", "Enum", "Union",
-    "CharArray", "CharVarArray", "VOID", "FrozenStructError", "struct_fields",
+    "CharArray", "CharVarArray", "FrozenStructError", "struct_fields",
+    "Int", "UInt", "Hyper", "UHyper", "Bool", "Double", "Char", "UChar", "Short", "UShort",
 ]
 
 
@@ -69,7 +72,7 @@ def _take(u: Unpacker, n: int) -> bytes:
     return bytes(buf[pos:pos + n])
 
 
-class _Fixed(XdrType):
+class IntType(XdrType):
     """A fixed-size scalar coded with one struct format and an accepted range."""
 
     __slots__ = ("fmt", "size", "lo", "hi", "name", "span")
@@ -101,18 +104,20 @@ class _Fixed(XdrType):
         return self.name
 
 
-INT = _Fixed("int", ">i", -(2**31), 2**31 - 1)
-UINT = _Fixed("unsigned int", ">I", 0, 2**32 - 1)
-HYPER = _Fixed("hyper", ">q", -(2**63), 2**63 - 1)
-UHYPER = _Fixed("unsigned hyper", ">Q", 0, 2**64 - 1)
+INT = IntType("int", ">i", -(2**31), 2**31 - 1)
+UINT = IntType("unsigned int", ">I", 0, 2**32 - 1)
+HYPER = IntType("hyper", ">q", -(2**63), 2**63 - 1)
+UHYPER = IntType("unsigned hyper", ">Q", 0, 2**64 - 1)
 # rpcgen codes char/short as a whole 4-byte int (xdr_char, xdr_short).
-CHAR = _Fixed("char", ">i", -128, 127)
-UCHAR = _Fixed("unsigned char", ">I", 0, 255)
-SHORT = _Fixed("short", ">i", -(2**15), 2**15 - 1)
-USHORT = _Fixed("unsigned short", ">I", 0, 2**16 - 1)
+CHAR = IntType("char", ">i", -128, 127)
+UCHAR = IntType("unsigned char", ">I", 0, 255)
+SHORT = IntType("short", ">i", -(2**15), 2**15 - 1)
+USHORT = IntType("unsigned short", ">I", 0, 2**16 - 1)
 
 
-class _Bool(XdrType):
+class BoolType(XdrType):
+    """XDR bool (``BOOL``): one word, nonzero is true."""
+
     def pack(self, p: Packer, v: Any) -> None:
         INT.pack(p, 1 if v else 0)
 
@@ -120,7 +125,9 @@ class _Bool(XdrType):
         return bool(INT.unpack(u) != 0)  # xdr_bool: anything but FALSE is TRUE
 
 
-class _Double(XdrType):
+class DoubleType(XdrType):
+    """XDR double (``DOUBLE``): an IEEE 754 binary64."""
+
     def pack(self, p: Packer, v: Any) -> None:
         if not isinstance(v, (int, float)) or isinstance(v, bool):
             raise XdrError(f"double: {v!r} is not a number")
@@ -132,7 +139,9 @@ class _Double(XdrType):
         return float(u.unpack_double())
 
 
-class _Void(XdrType):
+class VoidType(XdrType):
+    """XDR void (``VOID``): no bytes, the value None."""
+
     def pack(self, p: Packer, v: Any) -> None:
         if v is not None:
             raise XdrError("void takes no value")
@@ -141,9 +150,9 @@ class _Void(XdrType):
         return None
 
 
-BOOL = _Bool()
-DOUBLE = _Double()
-VOID = _Void()
+BOOL = BoolType()
+DOUBLE = DoubleType()
+VOID = VoidType()
 
 
 def _check_len(what: str, n: int, maximum: int | None) -> None:
@@ -222,7 +231,7 @@ class Array(XdrType):
         items = list(v)
         _check_len("array", len(items), self.maximum)
         UINT.pack(p, len(items))
-        if isinstance(self.elem, _StructCodec):
+        if isinstance(self.elem, StructCodec):
             memo: dict[int, bytes] = {}  # nested structs shared by many items are packed once
             for item in items:
                 self.elem.pack(p, item, memo)
@@ -360,7 +369,7 @@ class Union(XdrType):
 _T = TypeVar("_T")
 
 
-class _StructCodec(XdrType):
+class StructCodec(XdrType):
     """Codec of one @struct class: fields in declaration order."""
 
     def __init__(self, cls: type, fields: list[tuple[str, XdrType]]) -> None:
@@ -377,7 +386,7 @@ class _StructCodec(XdrType):
         for name, codec in self.fields:
             value = getattr(v, name)
             try:
-                if memo is not None and isinstance(codec, _StructCodec):
+                if memo is not None and isinstance(codec, StructCodec):
                     data = memo.get(id(value))
                     if data is None:
                         sub = Packer()
@@ -463,7 +472,7 @@ def struct(cls: type[_T]) -> type[_T]:
     for n in names:
         attrs.pop(n, None)  # a default value would clash with the slot
     new: Any = type(cls.__name__, cls.__bases__, attrs)
-    new.__xdr__ = _StructCodec(new, [(n, codec_of(hints[n])) for n in names])
+    new.__xdr__ = StructCodec(new, [(n, codec_of(hints[n])) for n in names])
     return typing.cast("type[_T]", new)
 
 
@@ -477,7 +486,7 @@ def _is_classvar(t: Any) -> bool:
 
 
 def is_struct(t: Any) -> bool:
-    return isinstance(getattr(t, "__xdr__", None), _StructCodec)
+    return isinstance(getattr(t, "__xdr__", None), StructCodec)
 
 
 _CONVERSION_ERRORS = (_XdrlibError, EOFError, ValueError, TypeError, OverflowError, IndexError,

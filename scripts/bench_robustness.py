@@ -39,7 +39,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _bench import reachable, start_fakevirt  # noqa: E402
+from benchlib import reachable, start_fakevirt  # noqa: E402
 
 from protocol import (  # noqa: E402
     NEED_DATA,

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import libvirt  # type: ignore[import-untyped]
-from _bench import reachable, start_fakevirt  # noqa: E402  (scripts/ is on sys.path)
+from benchlib import reachable, start_fakevirt  # noqa: E402  (scripts/ is on sys.path)
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE_URI = "test+tcp://127.0.0.1:16519/default"

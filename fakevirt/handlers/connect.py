@@ -6,7 +6,7 @@ from typing import Any
 
 from protocol import ErrorDomain, NonnullDomain, Proc
 from protocol.remote import connect as w
-from protocol.remote._limits import DOMAIN_LIST_MAX, NODE_CPU_STATS_MAX, NODE_MEMORY_STATS_MAX
+from protocol.remote.limits import DOMAIN_LIST_MAX, NODE_CPU_STATS_MAX, NODE_MEMORY_STATS_MAX
 
 from ..errors import ErrorCode, VirtError
 from ..xml.capabilities import capabilities_xml

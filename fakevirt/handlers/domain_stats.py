@@ -7,7 +7,7 @@ import uuid
 from protocol import ErrorDomain, Proc, TypedParam
 from protocol.remote import domain as wd
 from protocol.remote import domain_stats as w
-from protocol.remote._limits import (
+from protocol.remote.limits import (
     CONNECT_GET_ALL_DOMAIN_STATS_MAX,
     CPUMAPS_MAX,
     DOMAIN_LIST_MAX,

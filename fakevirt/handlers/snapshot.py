@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from protocol import NonnullDomain, NonnullDomainSnapshot, Proc
 from protocol.remote import snapshot as w
-from protocol.remote._limits import DOMAIN_SNAPSHOT_LIST_MAX
+from protocol.remote.limits import DOMAIN_SNAPSHOT_LIST_MAX
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from ..model.domain import Domain

@@ -6,7 +6,7 @@ import uuid
 
 from protocol import NonnullStoragePool, Proc
 from protocol.remote import storage as w
-from protocol.remote._limits import STORAGE_POOL_LIST_MAX
+from protocol.remote.limits import STORAGE_POOL_LIST_MAX
 
 from ..errors import ErrorDomain, VirtError
 from ..model.storage import Pool, StorageState, storage_for

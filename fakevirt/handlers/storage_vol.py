@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from protocol import NonnullStorageVol, Proc
 from protocol.remote import storage as w
-from protocol.remote._limits import STORAGE_VOL_LIST_MAX
+from protocol.remote.limits import STORAGE_VOL_LIST_MAX
 
 from ..errors import ErrorDomain, VirtError
 from ..model.storage import Volume

@@ -10,23 +10,23 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from protocol._xdr import (
+from protocol import (
     Array,
+    BoolType,
     CharArray,
     CharVarArray,
+    DoubleType,
     Enum,
     FixedArray,
     FixedOpaque,
+    IntType,
     Opaque,
     Optional,
     String,
+    StructCodec,
     Union,
+    VoidType,
     XdrType,
-    _Bool,
-    _Double,
-    _Fixed,
-    _StructCodec,
-    _Void,
     codec_of,
 )
 
@@ -55,13 +55,13 @@ def strategy_for(t: Any) -> st.SearchStrategy[Any]:
 
 
 def _strategy(c: XdrType) -> st.SearchStrategy[Any]:
-    if isinstance(c, _Fixed):
+    if isinstance(c, IntType):
         return st.integers(int(c.lo), int(c.hi))
-    if isinstance(c, _Bool):
+    if isinstance(c, BoolType):
         return st.booleans()
-    if isinstance(c, _Double):
+    if isinstance(c, DoubleType):
         return st.floats(allow_nan=False)
-    if isinstance(c, _Void):
+    if isinstance(c, VoidType):
         return st.none()
     if isinstance(c, String):
         return _text(c.maximum)
@@ -85,6 +85,6 @@ def _strategy(c: XdrType) -> st.SearchStrategy[Any]:
         return _text(c.size - 1 if c.size > 1 else 0)
     if isinstance(c, CharVarArray):
         return _text(c.maximum - 1)  # the NUL terminator counts against the maximum
-    if isinstance(c, _StructCodec):
+    if isinstance(c, StructCodec):
         return st.builds(c.cls, **{name: strategy_for(fc) for name, fc in c.fields})
     raise TypeError(f"no strategy for {c!r}")

@@ -1,6 +1,6 @@
 """REMOTE program procedures: numbers, names and what libvirt calls them (remote_protocol.x, 9.x).
 
-Generated once from the reference notes; numbers are never renumbered.
+Transcribed once from remote_protocol.x and libvirt's public API table; numbers are never renumbered.
 """
 
 from __future__ import annotations

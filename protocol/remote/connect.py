@@ -7,7 +7,8 @@ from typing import Annotated
 
 from .._common import REMOTE_STRING_MAX, NonnullDomain, NonnullString, OptString
 from .._xdr import INT, UHYPER, Array, CharArray, Enum, Int, String, UHyper, UInt, struct
-from ._limits import (
+from ._procedures import Proc
+from .limits import (
     AUTH_TYPE_LIST_MAX,
     CPU_BASELINE_MAX,
     DOMAIN_LIST_MAX,
@@ -15,7 +16,6 @@ from ._limits import (
     NODE_MAX_CELLS,
     NODE_MEMORY_STATS_MAX,
 )
-from ._procedures import Proc
 
 
 class AuthType(enum.IntEnum):

@@ -24,7 +24,8 @@ from .._xdr import (
     UShort,
     struct,
 )
-from ._limits import (
+from ._procedures import Proc
+from .limits import (
     CPUMAPS_MAX,
     DOMAIN_JOB_STATS_MAX,
     DOMAIN_MESSAGES_MAX,
@@ -34,7 +35,6 @@ from ._limits import (
     SECURITY_MODEL_MAX,
     VCPUINFO_MAX,
 )
-from ._procedures import Proc
 
 
 @struct

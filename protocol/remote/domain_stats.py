@@ -22,7 +22,8 @@ from .._xdr import (
     UInt,
     struct,
 )
-from ._limits import (
+from ._procedures import Proc
+from .limits import (
     CONNECT_GET_ALL_DOMAIN_STATS_MAX,
     CPUMAP_MAX,
     CPUMAPS_MAX,
@@ -46,7 +47,6 @@ from ._limits import (
     DOMAIN_SEND_KEY_MAX,
     IOTHREAD_INFO_MAX,
 )
-from ._procedures import Proc
 
 
 @struct

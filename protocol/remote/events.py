@@ -19,8 +19,8 @@ from .._xdr import (
     UInt,
     struct,
 )
-from ._limits import DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX, DOMAIN_EVENT_TUNABLE_MAX, DOMAIN_JOB_STATS_MAX
 from ._procedures import Proc
+from .limits import DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX, DOMAIN_EVENT_TUNABLE_MAX, DOMAIN_JOB_STATS_MAX
 
 
 @struct

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from .._common import REMOTE_STRING_MAX, NonnullDomain, NonnullDomainSnapshot, NonnullString
 from .._xdr import Array, Int, String, UInt, struct
-from ._limits import DOMAIN_SNAPSHOT_LIST_MAX
 from ._procedures import Proc
+from .limits import DOMAIN_SNAPSHOT_LIST_MAX
 
 
 @struct

@@ -23,8 +23,8 @@ from .._xdr import (
     UInt,
     struct,
 )
-from ._limits import STORAGE_POOL_LIST_MAX, STORAGE_VOL_LIST_MAX
 from ._procedures import Proc
+from .limits import STORAGE_POOL_LIST_MAX, STORAGE_VOL_LIST_MAX
 
 
 @struct

@@ -20,9 +20,11 @@ from fakevirt.server.dispatch import dispatch
 from fakevirt.testing import minimal_domain_xml
 from fakevirt.testing.strategies import strategy_for
 from fakevirt.xml.domain import parse_domain_xml
-from protocol import PROCEDURES, Call, ErrorReply, NonnullDomain, Reply
+from protocol import PROCEDURES, Call, ErrorCode, ErrorDomain, ErrorReply, NonnullDomain, encode
 
 UNEXPECTED = "internal error: unexpected failure in fakevirt"
+LIBVIRT_CODES = frozenset(int(c) for c in ErrorCode)
+LIBVIRT_DOMAINS = frozenset(int(d) for d in ErrorDomain)
 
 
 def make_client(readonly: bool) -> Client:
@@ -64,13 +66,14 @@ def test_handler_never_fails_unexpectedly(key: tuple[int, int], data: st.DataObj
     args = with_real_handles(client, args, data)
     call = Call(program=key[0], version=1, procedure=key[1], serial=7, args=args)
     reply = dispatch(client, call).reply
-    assert isinstance(reply, (Reply, ErrorReply))
+    assert (reply.program, reply.version, reply.procedure, reply.serial) == (key[0], 1, key[1], 7)
     if isinstance(reply, ErrorReply):
-        assert reply.error.message != UNEXPECTED, f"{proc.name} raised unexpectedly for {args!r}"
-        assert reply.error.message  # always a human text
+        error = reply.error
+        assert error.message != UNEXPECTED, f"{proc.name} raised unexpectedly for {args!r}"
+        assert error.message  # always a human text
+        assert error.code in LIBVIRT_CODES and error.domain in LIBVIRT_DOMAINS, f"{proc.name}: {error!r}"
     else:
         # what a handler returns must be encodable as the procedure's ret
-        from protocol import encode
         encode(proc.ret, reply.ret)
 
 

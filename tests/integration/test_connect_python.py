@@ -70,9 +70,16 @@ def test_two_nodes_are_separate(fakevirt: ThreadedServer) -> None:
     assert fakevirt.hypervisor.system is not fakevirt.hypervisor.session
 
 
-def test_close_callback_registration(conn) -> None:
+def test_close_callback_registration(conn, fakevirt: ThreadedServer) -> None:
+    """libvirt.so forwards (un)registration to the server, which records it on the client's session."""
+    def registered() -> int:
+        return fakevirt.call(lambda: sum(s.client.close_callback for s in fakevirt.server.sessions))
+
+    before = registered()
     conn.registerCloseCallback(lambda *a: None, None)
+    assert registered() == before + 1
     conn.unregisterCloseCallback()
+    assert registered() == before
 
 
 def test_node_stats(conn) -> None:

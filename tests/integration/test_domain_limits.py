@@ -13,6 +13,7 @@ from fakevirt.client import AsyncClient
 from fakevirt.testing import serving
 from protocol import LibvirtError, Proc
 from protocol.remote import domain as w
+from tests.integration.conftest import error_of
 
 OVERFLOW, XML_ERROR, INVALID_ARG = libvirt.VIR_ERR_OVERFLOW, libvirt.VIR_ERR_XML_ERROR, libvirt.VIR_ERR_INVALID_ARG
 CONFIG_UNSUPPORTED, SYSTEM_ERROR = libvirt.VIR_ERR_CONFIG_UNSUPPORTED, libvirt.VIR_ERR_SYSTEM_ERROR
@@ -31,12 +32,6 @@ def conn(fakevirt_uri: str):
 def domain_xml(name: str = "lim", body: str = "<memory>65536</memory>", vcpus: int = 1) -> str:
     return (f"<domain type='qemu'><name>{name}</name>{body}<vcpu>{vcpus}</vcpu>"
             "<os><type arch='x86_64'>hvm</type></os></domain>")
-
-
-def error_of(call: Callable[[], object]) -> tuple[int, int, str]:
-    with pytest.raises(libvirt.libvirtError) as e:
-        call()
-    return e.value.get_error_code(), e.value.get_error_domain(), str(e.value)
 
 
 MEMORY_CASES = [

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from fakevirt.testing import minimal_domain_xml
+from tests.integration.conftest import err, ok
 
 
 @pytest.fixture
@@ -19,16 +20,6 @@ def xml_file(tmp_path: Path):
         p.write_text(text if text is not None else minimal_domain_xml(name))
         return str(p)
     return make
-
-
-def ok(r) -> str:
-    assert r.returncode == 0, r.stderr
-    return r.stdout
-
-
-def err(r) -> str:
-    assert r.returncode == 1, r.stdout
-    return r.stderr.strip()
 
 
 def test_full_lifecycle(virsh, xml_file) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from fakevirt.testing import minimal_domain_xml
+from tests.integration.conftest import err
 
 REFERENCE_TEST_URI = "test+tcp://{}/default"  # the test driver's "test" domain runs there
 DENIED = "error: operation forbidden: read only access prevents "
@@ -20,11 +21,6 @@ def running(virsh, tmp_path: Path) -> str:
     for args in (("define", str(xml)), ("start", "test")):
         assert virsh(*args).returncode == 0
     return "test"
-
-
-def refused(r) -> str:
-    assert r.returncode == 1, r.stdout
-    return r.stderr.strip()
 
 
 DOMAIN_COMMANDS = [
@@ -48,12 +44,12 @@ HOST_COMMANDS = [
 
 @pytest.mark.parametrize(("command", "expected"), DOMAIN_COMMANDS, ids=[" ".join(c) for c, _ in DOMAIN_COMMANDS])
 def test_domain_commands(virsh, running: str, command: list[str], expected: str) -> None:
-    assert refused(virsh(*command, readonly=True)) == expected
+    assert err(virsh(*command, readonly=True)) == expected
 
 
 @pytest.mark.parametrize(("command", "expected"), HOST_COMMANDS, ids=[" ".join(c) for c, _ in HOST_COMMANDS])
 def test_host_commands(virsh, command: list[str], expected: str) -> None:
-    assert refused(virsh(*command, readonly=True)) == expected
+    assert err(virsh(*command, readonly=True)) == expected
 
 
 def test_reads_still_work(virsh, running: str) -> None:
@@ -68,7 +64,7 @@ def test_vol_download(virsh, tmp_path: Path) -> None:
         assert virsh(*args).returncode == 0, args
     out = tmp_path / "out"
     r = virsh("vol-download", "v.raw", str(out), "--pool", "ro", readonly=True)
-    assert refused(r) == "error: cannot download from volume v.raw\n" + DENIED + "virStorageVolDownload"
+    assert err(r) == "error: cannot download from volume v.raw\n" + DENIED + "virStorageVolDownload"
     assert virsh("vol-download", "v.raw", str(out), "--pool", "ro").returncode == 0
 
 
@@ -77,10 +73,10 @@ def test_vol_download(virsh, tmp_path: Path) -> None:
 def test_domain_commands_as_real_libvirtd(virsh, running: str, reference_uri: str, command: list[str],
                                           expected: str) -> None:
     real = virsh(*command, readonly=True, uri=REFERENCE_TEST_URI.format(reference_uri.split("/")[2]))
-    assert refused(real) == refused(virsh(*command, readonly=True))
+    assert err(real) == err(virsh(*command, readonly=True))
 
 
 @pytest.mark.real
 @pytest.mark.parametrize(("command", "expected"), HOST_COMMANDS, ids=[" ".join(c) for c, _ in HOST_COMMANDS])
 def test_host_commands_as_real_libvirtd(virsh, reference_uri: str, command: list[str], expected: str) -> None:
-    assert refused(virsh(*command, readonly=True, uri=reference_uri)) == refused(virsh(*command, readonly=True))
+    assert err(virsh(*command, readonly=True, uri=reference_uri)) == err(virsh(*command, readonly=True))

@@ -10,11 +10,7 @@ from pathlib import Path
 
 import fakevirt.handlers.storage  # noqa: F401  registers
 import fakevirt.handlers.storage_vol  # noqa: F401  registers
-
-
-def ok(r) -> str:  # type: ignore[no-untyped-def]
-    assert r.returncode == 0, r.stderr
-    return r.stdout
+from tests.integration.conftest import ok
 
 
 def wait_until(predicate, timeout: float = 20) -> None:  # type: ignore[no-untyped-def]

@@ -11,6 +11,7 @@ import pytest
 
 from fakevirt.model.snapshots import flags as F
 from fakevirt.testing.libvirt_events import ensure_event_loop
+from tests.integration.conftest import error_of
 
 IMG = "/images"
 BASE = f"{IMG}/vm.qcow2"
@@ -38,12 +39,6 @@ def diskspec(path: str, dev: str = "vda") -> str:
 def branch(point: str, current: str | None = None, state: str | None = None) -> str:
     attrs = "".join(f" {k}='{v}'" for k, v in (("current", current), ("state", state)) if v is not None)
     return f"<branch{attrs}>{point}</branch>"
-
-
-def error_of(fn, *args) -> tuple[int, int, str]:
-    with pytest.raises(libvirt.libvirtError) as e:
-        fn(*args)
-    return e.value.get_error_code(), e.value.get_error_domain(), e.value.get_error_message()
 
 
 def names(snaps) -> list[str]:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.conftest import err, ok
+
 IMG = "/var/lib/libvirt/images"
 VDA = f"{IMG}/vm.qcow2"
 VDB = f"{IMG}/vmb.qcow2"
@@ -34,16 +36,6 @@ _DOMAIN = """<domain type='kvm'>
   </devices>
 </domain>
 """
-
-
-def ok(r) -> str:
-    assert r.returncode == 0, r.stderr
-    return r.stdout
-
-
-def err(r) -> str:
-    assert r.returncode == 1, r.stdout
-    return r.stderr.strip()
 
 
 def fields(text: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ import pytest
 import fakevirt.handlers.storage  # noqa: F401  registers
 import fakevirt.handlers.storage_vol  # noqa: F401  registers
 from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
+from tests.integration.conftest import error_of
 
 MiB = 1024 * 1024
 POOL_XML = "<pool type='dir'><name>{name}</name><target><path>{path}</path></target></pool>"
@@ -34,12 +35,6 @@ def pool(conn):
 
 def vol_xml(name: str, mib: int, fmt: str = "raw", extra: str = "") -> str:
     return VOL_XML.format(name=name, mib=mib, fmt=fmt, extra=extra)
-
-
-def error_of(fn, *args) -> tuple[int, int, str]:
-    with pytest.raises(libvirt.libvirtError) as e:
-        fn(*args)
-    return e.value.get_error_code(), e.value.get_error_domain(), e.value.get_error_message()
 
 
 def test_pool_flow_and_lists(conn) -> None:

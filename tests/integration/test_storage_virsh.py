@@ -9,16 +9,7 @@ import pytest
 
 import fakevirt.handlers.storage  # noqa: F401  registers
 import fakevirt.handlers.storage_vol  # noqa: F401  registers
-
-
-def ok(r) -> str:
-    assert r.returncode == 0, r.stderr
-    return r.stdout
-
-
-def err(r) -> str:
-    assert r.returncode == 1, r.stdout
-    return r.stderr.strip()
+from tests.integration.conftest import err, ok
 
 
 def vol_names(virsh, pool: str) -> list[str]:

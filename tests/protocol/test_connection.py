@@ -20,6 +20,7 @@ from protocol import (
     ErrorDomain,
     ErrorReply,
     Ignored,
+    Int,
     InvalidCall,
     KeepalivePing,
     KeepalivePong,
@@ -37,10 +38,10 @@ from protocol import (
     StreamData,
     StreamFinish,
     StreamHole,
+    String,
     WireError,
 )
-from protocol._xdr import Int, String
-from protocol._xdr import struct as xdr_struct
+from protocol import struct as xdr_struct
 from protocol.remote.connect import (
     AuthListRet,
     AuthType,
@@ -58,7 +59,7 @@ OK, ERROR, CONTINUE = range(3)
 
 
 def h(words: str) -> bytes:
-    """Bytes from space-separated hex words, as protocol.md writes them."""
+    """Bytes from space-separated hex words (32-bit XDR words, as wire dumps are written)."""
     return bytes.fromhex(words.replace(" ", ""))
 
 
@@ -141,7 +142,7 @@ class Case:
 
 
 CASES: list[Case] = [
-    # protocol.md §1.4, verbatim
+    # CONNECT_OPEN as libvirt.so frames it (header of virnetprotocol.x, args of remote_protocol.x)
     Case(
         "connect_open_call",
         Call(
@@ -287,7 +288,7 @@ CASES: list[Case] = [
         ),
         S2C,
     ),
-    # an event: MESSAGE, serial 0 (protocol.md §5.6)
+    # an event: MESSAGE, serial 0
     Case(
         "domain_event_lifecycle",
         Message(
@@ -300,7 +301,7 @@ CASES: list[Case] = [
         frame(REMOTE, 107, MESSAGE, 0, OK, xstr("vm1") + bytes(range(16)) + h("00000003 00000002 00000000")),
         S2C,
     ),
-    # streams (protocol.md §6): same proc and serial as the call, both directions
+    # streams (virnetprotocol.x): same proc and serial as the call, both directions
     Case(
         "stream_data",
         StreamData(program=REMOTE, procedure=Proc.STORAGE_VOL_DOWNLOAD, serial=7, data=b"\x00abc\xff"),
@@ -729,7 +730,7 @@ def test_clean_eof() -> None:
     assert rx.send(KeepalivePing()) == frame(KEEPALIVE, 1, MESSAGE, 0, OK)
     with pytest.raises(LocalProtocolError):
         rx.receive_data(b"more")
-    assert_dead(rx)  # P6: after any exception the engine refuses further use
+    assert_dead(rx)  # after any exception the engine refuses further use
 
 
 # ---- client side ---------------------------------------------------------------------------
@@ -965,7 +966,7 @@ def test_send_frame_of_exactly_frame_max() -> None:
 
 
 def test_send_error_leaves_engine_in_error_state() -> None:
-    """Design P6: after any exception the engine is ERROR and refuses further use."""
+    """After any exception the engine is ERROR and refuses further use."""
     s = server()
     with pytest.raises(LocalProtocolError):
         s.send(CALL_EV)

@@ -81,7 +81,7 @@ def _param(name: str, *rest: Any) -> Any:
 
 
 def test_capture_is_complete() -> None:
-    """The capture holds every exchange the brief asks for."""
+    """The capture holds every exchange the golden tests replay."""
     assert {
         "auth_list",
         "connect_open",

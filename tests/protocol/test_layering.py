@@ -1,4 +1,4 @@
-"""protocol/ is sans-IO: it imports only the standard library and xdrlib3 (design P1)."""
+"""protocol/ is sans-IO: it imports only the standard library and xdrlib3."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Unit tests of protocol._xdr: exact bytes of every XDR type, bounds, truncation, trailing bytes."""
+"""Unit tests of protocol's XDR codecs: exact bytes of every XDR type, bounds, truncation, trailing bytes."""
 
 from __future__ import annotations
 
@@ -6,15 +6,14 @@ from typing import Annotated, Any, ClassVar
 
 import pytest
 
-from protocol import TypedParam, TypedParamType, XdrError, decode, encode
-from protocol._common import TYPED_PARAM_VALUE, NonnullDomain
-from protocol._xdr import (
+from protocol import (
     BOOL,
     CHAR,
     DOUBLE,
     HYPER,
     INT,
     SHORT,
+    TYPED_PARAM_VALUE,
     UCHAR,
     UHYPER,
     UINT,
@@ -28,11 +27,17 @@ from protocol._xdr import (
     FixedOpaque,
     FrozenStructError,
     Int,
+    NonnullDomain,
     Opaque,
     Optional,
     String,
+    TypedParam,
+    TypedParamType,
     UInt,
+    XdrError,
     codec_of,
+    decode,
+    encode,
     is_struct,
     struct,
     struct_fields,
@@ -41,7 +46,7 @@ from protocol.remote.connect import AuthType
 
 
 def h(words: str) -> bytes:
-    """Bytes from space-separated hex words, as protocol.md writes them."""
+    """Bytes from space-separated hex words (32-bit XDR words, as wire dumps are written)."""
     return bytes.fromhex(words.replace(" ", ""))
 
 

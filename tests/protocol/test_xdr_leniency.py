@@ -1,4 +1,4 @@
-"""protocol._xdr decodes exactly what libtirpc's routines under libvirtd's rpcgen filters decode.
+"""protocol's XDR codecs decodes exactly what libtirpc's routines under libvirtd's rpcgen filters decode.
 
 Each row is a byte payload and what libvirtd makes of it: a value (accepted, however odd the
 bytes) or a refusal (libvirtd answers "Unable to decode message payload").  Encoding stays
@@ -11,14 +11,13 @@ from typing import Annotated, Any
 
 import pytest
 
-from protocol import XdrError, decode, encode
-from protocol._common import TYPED_PARAM_VALUE, TypedParamType
-from protocol._xdr import (
+from protocol import (
     BOOL,
     CHAR,
     HYPER,
     INT,
     SHORT,
+    TYPED_PARAM_VALUE,
     UCHAR,
     UHYPER,
     UINT,
@@ -31,7 +30,11 @@ from protocol._xdr import (
     Opaque,
     Optional,
     String,
+    TypedParamType,
     UInt,
+    XdrError,
+    decode,
+    encode,
     struct,
 )
 from protocol.remote.connect import AuthType, ConnectOpenArgs

@@ -1,4 +1,4 @@
-"""Hypothesis tests of protocol._xdr: encode∘decode is identity, and decode only ever raises XdrError."""
+"""Hypothesis tests of protocol's XDR codecs: encode∘decode is identity, and decode only ever raises XdrError."""
 
 from __future__ import annotations
 
@@ -10,16 +10,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import protocol
-from protocol import TypedParam, WireError, XdrError, decode, encode
-from protocol._common import TYPED_PARAM_VALUE
-from protocol._connection import StreamHoleBody
-from protocol._xdr import (
+from protocol import (
     BOOL,
     CHAR,
     DOUBLE,
     HYPER,
     INT,
     SHORT,
+    TYPED_PARAM_VALUE,
     UCHAR,
     UHYPER,
     UINT,
@@ -33,7 +31,13 @@ from protocol._xdr import (
     FixedOpaque,
     Opaque,
     Optional,
+    StreamHoleBody,
     String,
+    TypedParam,
+    WireError,
+    XdrError,
+    decode,
+    encode,
     is_struct,
 )
 from protocol.remote.connect import AuthType, ConnectListAllDomainsRet, NodeGetInfoRet
@@ -121,7 +125,7 @@ STRUCT_SETTINGS = (
 
 
 def test_every_declared_procedure_struct_is_covered() -> None:
-    """The struct list is not empty and includes the structs the brief names."""
+    """The struct list covers the declared procedures, including the structs other tests rely on."""
     assert len([p for p in protocol.PROCEDURES.values() if p.declared]) >= 20
     for t in (ConnectListAllDomainsRet, NodeGetInfoRet, TypedParam, WireError):
         assert t in STRUCTS

@@ -20,13 +20,13 @@ from protocol import (
     ErrorCode,
     ErrorDomain,
     ErrorReply,
+    Header,
     LibvirtError,
     MessageType,
     Proc,
     Program,
     pack_frame,
 )
-from protocol._header import Header
 from protocol.remote.connect import ConnectSupportsFeatureArgs
 
 

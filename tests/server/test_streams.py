@@ -9,8 +9,7 @@ import trio
 
 from fakevirt.client import AsyncClient
 from fakevirt.errors import VirtError
-from fakevirt.handlers import HANDLERS, Client, Handler, Outcome
-from fakevirt.handlers._streams import DownloadStream, UploadStream
+from fakevirt.handlers import HANDLERS, Client, DownloadStream, Handler, Outcome, UploadStream
 from fakevirt.testing import serving
 from protocol import (
     PROCEDURES,

@@ -1,0 +1,34 @@
+"""Helpers of the client tests: virsh's output or error text, libvirt-python's error triple."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import libvirt
+import pytest
+
+
+class _Result(Protocol):
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def ok(r: _Result) -> str:
+    """virsh's stdout; the test fails (showing stderr) unless virsh succeeded."""
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def err(r: _Result) -> str:
+    """virsh's error text; the test fails (showing stdout) unless virsh exited with 1."""
+    assert r.returncode == 1, r.stdout
+    return r.stderr.strip()
+
+
+def error_of(fn: Callable[..., object], *args: Any) -> tuple[int, int, str]:
+    """(code, domain, message) of the libvirtError fn(*args) raises; the test fails if it returns."""
+    with pytest.raises(libvirt.libvirtError) as e:
+        fn(*args)
+    return e.value.get_error_code(), e.value.get_error_domain(), e.value.get_error_message()
