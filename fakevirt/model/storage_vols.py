@@ -10,8 +10,8 @@ import posixpath
 from collections.abc import Iterator
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import images as image_errors
 from .images import ImageError, ImageStore
-from .images import _errors as image_errors
 from .images import chain as rw
 from .images.image import FS_BLOCK, FS_MAX_FILE_SIZE, NAME_MAX, RAW_CHUNK, SECTOR, Image, round_up
 from .storage_defs import (

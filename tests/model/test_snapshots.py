@@ -9,6 +9,7 @@ from fakevirt.model.clock import ManualClock
 from fakevirt.model.domain import Domain, State
 from fakevirt.model.events import DomainEvent, EventID
 from fakevirt.model.hypervisor import Hypervisor
+from fakevirt.model.images import Owner
 from fakevirt.model.snapshots import flags as F
 from fakevirt.xml.domain import parse_domain_xml
 from fakevirt.xml.snapshot import parse_snapshot_xml
@@ -275,7 +276,7 @@ def test_undefine_with_snapshots(vm: Vm) -> None:
         vm.hv.system.domains.undefine(vm.dom)
     assert "cannot delete inactive domain with 2 snapshots" in str(e.value)
     vm.hv.system.domains.undefine(vm.dom, 2)  # SNAPSHOTS_METADATA
-    assert vm.hv.images.users(f"{IMG}/vm.qcow2") == [("backing", f"{IMG}/vm.s1")]
+    assert vm.hv.images.users(f"{IMG}/vm.qcow2") == [Owner.backing(f"{IMG}/vm.s1")]
 
 
 def test_transient_domain_takes_its_snapshots_along(vm: Vm) -> None:
@@ -286,7 +287,7 @@ def test_transient_domain_takes_its_snapshots_along(vm: Vm) -> None:
     vm.disk_only("t1")
     hv.system.domains.destroy(dom)
     assert len(hv.system.domains) == 0
-    assert hv.images.users(f"{IMG}/vm.qcow2") == [("backing", f"{IMG}/vm.t1")]
+    assert hv.images.users(f"{IMG}/vm.qcow2") == [Owner.backing(f"{IMG}/vm.t1")]
 
 
 def _chain(disk_xml_owner: Domain, live: bool) -> list[tuple[str | None, str | None]]:

@@ -18,6 +18,7 @@ from ..domain import Domain, Paused, Running, SavedState, Shutoff, State
 from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
 from ..events import DomainEvent, EventID, Lifecycle
+from ..images.owner import Owner
 from . import branch, create, delete, redefine, revert
 from . import flags as F
 from .align import align_disks
@@ -58,9 +59,9 @@ class DomainSnapshots:
         return int(self.driver.hypervisor.clock.now())
 
     @staticmethod
-    def owner(dom: Domain, snap_name: str) -> tuple[str, str, str]:
+    def owner(dom: Domain, snap_name: str) -> Owner:
         """The image-store user tag of a snapshot (it holds the images its point in time is in)."""
-        return ("snapshot", str(dom.uuid), snap_name)
+        return Owner.snapshot(str(dom.uuid), snap_name)
 
     # ---- listing and lookups (the tree does the work) ------------------------------------
 
@@ -194,14 +195,14 @@ class DomainSnapshots:
                 out.append(posixpath.normpath(disk.source))
         return out
 
-    def unused_by_others(self, path: str, owner: tuple[str, str, str] | None = None, *,
+    def unused_by_others(self, path: str, owner: Owner | None = None, *,
                          exempt: Domain | None = None) -> bool:
         """Nothing but ``owner`` (and the domain ``exempt``, when given) needs the image at ``path``:
         no overlay, snapshot, running disk or domain definition."""
         if not self.images.exists(path):
             return False
         for user in self.images.users(path):
-            if user != owner and not (exempt is not None and user[0] == "domain" and user[1] == str(exempt.uuid)):
+            if user != owner and not (exempt is not None and user.is_disk_of(str(exempt.uuid))):
                 return False
         return not any(path in self.domain_sources(other) for other in self.driver.domains if other is not exempt)
 
@@ -213,7 +214,7 @@ class DomainSnapshots:
                            if k.source and k.type in ("file", "block"))
         return out
 
-    def unlink_if_unused(self, path: str | None, owner: tuple[str, str, str] | None = None, *,
+    def unlink_if_unused(self, path: str | None, owner: Owner | None = None, *,
                          exempt: Domain | None = None) -> None:
         if path and self.unused_by_others(posixpath.normpath(path), owner, exempt=exempt):
             self.images.delete(path)

@@ -16,6 +16,7 @@ from ..devices import Disk, RawElement
 from ..domain import Domain, Shutoff
 from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
+from ..images.owner import Owner
 from . import flags as F
 from .common import (
     JOB_ACTIVE_COMMIT,
@@ -140,11 +141,10 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
         if not images.exists(base):
             raise VirtError.report(ErrorCode.OPERATION_FAILED, QEMU,
                                    "failed to find parent disk source in backing chain")
-        others = [o for o in images.users(base) if o not in (me, ("backing", top))]
-        others += [("domain", other.name, "") for other in api.driver.domains
-                   if base in api.domain_sources(other)]
+        others = [o.label for o in images.users(base) if o not in (me, Owner.backing(top))]
+        others += [other.name for other in api.driver.domains if base in api.domain_sources(other)]
         if others:
-            names = ", ".join(o[2] if o[0] == "snapshot" else o[1] for o in others)
+            names = ", ".join(others)
             raise config_unsupported(f"cannot delete snapshot '{sd.name}': its base image '{base}' is shared "
                                      f"with {names}")
         plans.append((top, base))

@@ -16,6 +16,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from ..domain import Domain
+from ..images.owner import OwnerKind
 from .common import config_unsupported
 from .tree import Snapshot
 
@@ -84,11 +85,11 @@ def merge_head(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> tuple[list[
         touched = chain[: chain.index(target) + 1]
         for path in touched:
             for user in api.images.users(path):
-                ok = (user in allowed or (user[0] == "domain" and user[1] == str(dom.uuid))
-                      or (user[0] == "backing" and user[1] in touched))
+                ok = (user in allowed or user.is_disk_of(str(dom.uuid))
+                      or (user.kind is OwnerKind.BACKING and user.subject in touched))
                 if not ok:
                     raise config_unsupported(f"cannot merge into snapshot '{snap.name}': '{path}' is also used "
-                                             f"by {user[0]} '{user[2] if user[0] == 'snapshot' else user[1]}'")
+                                             f"by {user.kind} '{user.label}'")
             if any(path in api.domain_sources(other) for other in api.driver.domains if other is not dom):
                 raise config_unsupported(f"cannot merge into snapshot '{snap.name}': '{path}' is used by another "
                                          "domain")
