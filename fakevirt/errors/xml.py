@@ -18,3 +18,15 @@ def unknown_suffix(unit: str | None) -> VirtError:
 def value_too_large(text: str) -> VirtError:
     """virScaleInteger: the scaled value passes its limit."""
     return VirtError.report(ErrorCode.OVERFLOW, ErrorDomain.NONE, f"value too large: {text}")
+
+
+def invalid_value(text: str, path: str) -> VirtError:
+    """virXPath / virParseScaledValue: a value that does not parse."""
+    return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.XML,
+                            f"Invalid value '{text}' for element or attribute '{path}'")
+
+
+def schema_invalid(schema: str, *lines: str) -> VirtError:
+    """virXMLValidateAgainstSchema: libxml2's RelaxNG complaints, one per line."""
+    detail = f"Unable to validate doc against {schema}\n" + "".join(f"{line}\n" for line in lines)
+    return VirtError.report(ErrorCode.XML_INVALID_SCHEMA, ErrorDomain.XML, detail)

@@ -1,6 +1,6 @@
 """The storage driver's flag and value enums (libvirt-storage.h), with libvirt's member names.
 
-``X_ALL`` is every bit of a flag enum (``~Flags(0)``).  Never test ``flags & ~Member``: an
+``X_ALL`` is every bit of a flag enum.  Never test ``flags & ~Member``: an
 ``IntFlag``'s ``~`` stays inside the enum's own bits, so it hides unknown bits; check flags with
 ``errors.storage.check_flags`` (or ``flags & ~int(allowed)``).
 """
@@ -8,6 +8,8 @@
 from __future__ import annotations
 
 from enum import IntEnum, IntFlag
+
+from . import all_of
 
 
 class StoragePoolState(IntEnum):
@@ -46,7 +48,7 @@ LIST_POOLS_ACTIVITY = ConnectListAllStoragePoolsFlags.INACTIVE | ConnectListAllS
 LIST_POOLS_PERSISTENCE = ConnectListAllStoragePoolsFlags.PERSISTENT | ConnectListAllStoragePoolsFlags.TRANSIENT
 LIST_POOLS_AUTOSTART = ConnectListAllStoragePoolsFlags.AUTOSTART | ConnectListAllStoragePoolsFlags.NO_AUTOSTART
 LIST_POOLS_FIRST_TYPE = ConnectListAllStoragePoolsFlags.DIR
-LIST_POOLS_ALL = ~ConnectListAllStoragePoolsFlags(0)
+LIST_POOLS_ALL = all_of(ConnectListAllStoragePoolsFlags)
 
 
 class StoragePoolDefineFlags(IntFlag):
@@ -60,7 +62,7 @@ class StoragePoolCreateFlags(IntFlag):
     WITH_BUILD_NO_OVERWRITE = 1 << 2
 
 
-POOL_CREATE_ALL = ~StoragePoolCreateFlags(0)
+POOL_CREATE_ALL = all_of(StoragePoolCreateFlags)
 
 
 class StoragePoolBuildFlags(IntFlag):
@@ -71,7 +73,7 @@ class StoragePoolBuildFlags(IntFlag):
     OVERWRITE = 1 << 3
 
 
-POOL_BUILD_ALL = ~StoragePoolBuildFlags(0)
+POOL_BUILD_ALL = all_of(StoragePoolBuildFlags)
 
 
 class StoragePoolDeleteFlags(IntFlag):
@@ -98,7 +100,7 @@ class StorageVolCreateFlags(IntFlag):
     VALIDATE = 1 << 2
 
 
-VOL_CREATE_ALL = ~StorageVolCreateFlags(0)
+VOL_CREATE_ALL = all_of(StorageVolCreateFlags)
 
 
 class StorageVolDeleteFlags(IntFlag):
@@ -107,7 +109,7 @@ class StorageVolDeleteFlags(IntFlag):
     WITH_SNAPSHOTS = 1 << 1
 
 
-VOL_DELETE_ALL = ~StorageVolDeleteFlags(0)
+VOL_DELETE_ALL = all_of(StorageVolDeleteFlags)
 
 
 class StorageVolWipeAlgorithm(IntEnum):
@@ -129,7 +131,7 @@ class StorageVolResizeFlags(IntFlag):
     SHRINK = 1 << 2
 
 
-VOL_RESIZE_ALL = ~StorageVolResizeFlags(0)
+VOL_RESIZE_ALL = all_of(StorageVolResizeFlags)
 
 
 class StorageVolInfoFlags(IntFlag):

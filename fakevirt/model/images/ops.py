@@ -15,8 +15,8 @@ from ...errors import images as err
 from . import chain as rw
 from .clusters import ClusterMap
 from .image import FORMATS, RAW_CHUNK, SECTOR, Image, max_size, resolve, round_up, valid_cluster_size
+from .internal_snapshots import find
 from .owner import Owner
-from .snapshots import find
 
 if TYPE_CHECKING:
     from .store import ImageStore

@@ -17,7 +17,7 @@ from ...errors import images as err
 from ..clock import Clock, ManualClock
 from . import chain as rw
 from . import info as info_mod
-from . import ops, snapshots
+from . import internal_snapshots, ops
 from .image import (
     DEFAULT_CLUSTER_SIZE,
     FORMATS,
@@ -284,7 +284,7 @@ class ImageStore:
             raise err.io_error("write")
         rw.write_zeroes(images, offset, length)
 
-    # -- qemu-img operations (see ops.py, snapshots.py, info.py) -------------------------------
+    # -- qemu-img operations (see ops.py, internal_snapshots.py, info.py) -------------------------------
 
     def commit(self, top: str, base: str | None = None, *, keep_top: bool | None = None,
                owner: Owner | None = None, force: bool = False) -> Image:
@@ -314,17 +314,17 @@ class ImageStore:
     def snapshot_create(self, path: str, name: str, *, vm_state_size: int = 0, vm_clock_ns: int = 0,
                         icount: int | None = 0) -> InternalSnapshot:
         """``qemu-img snapshot -c NAME PATH`` (qemu-img records icount 0; savevm records None)."""
-        return snapshots.create(self, path, name, vm_state_size=vm_state_size,
+        return internal_snapshots.create(self, path, name, vm_state_size=vm_state_size,
                                 vm_clock_ns=vm_clock_ns, icount=icount)
 
     def snapshot_apply(self, path: str, name: str, *, owner: Owner | None = None,
                        force: bool = False) -> InternalSnapshot:
         """``qemu-img snapshot -a NAME PATH`` (NAME is an ID or a name)."""
-        return snapshots.apply(self, path, name, owner=owner, force=force)
+        return internal_snapshots.apply(self, path, name, owner=owner, force=force)
 
     def snapshot_delete(self, path: str, name: str) -> InternalSnapshot:
         """``qemu-img snapshot -d NAME PATH``."""
-        return snapshots.delete(self, path, name)
+        return internal_snapshots.delete(self, path, name)
 
     def snapshot_list(self, path: str) -> list[InternalSnapshot]:
         """``qemu-img snapshot -l PATH``."""

@@ -1,4 +1,4 @@
-"""The branching RFC's revert options 1 and 2, as fakevirt revert flags.
+"""fakevirt's revert flags DISCARD and MERGE: the branching RFC's revert options 1 and 2.
 
 REVERT_DISCARD (option 1): after the revert, every snapshot below the target is deleted with the
 files only it needed, so the target is a leaf again (changes made since it are lost).
@@ -15,9 +15,9 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
+from ...errors.snapshot import config_unsupported
 from ..domain import Domain
 from ..images.owner import OwnerKind
-from .common import config_unsupported
 from .tree import Snapshot
 
 if TYPE_CHECKING:
@@ -111,8 +111,3 @@ def merge_head(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> tuple[list[
                 tree.set_parent(child, dead.parent)
         forget_with_files(api, dom, dead)
     return keep, stale
-
-
-def _above(chain: list[str], path: str) -> str | None:
-    i = chain.index(path)
-    return chain[i - 1] if i > 0 else None
