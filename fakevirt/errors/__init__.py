@@ -4,7 +4,7 @@ Raise ``VirtError`` (a ``protocol.LibvirtError``) from the model or a handler; d
 into an error reply, and that is the only place that happens. The generic constructors are
 ``VirtError`` class methods here; the errors of one API family are named functions in a module of
 this package (``errors.domain``, ``errors.storage``, ``errors.snapshot``, …), each returning a
-``VirtError`` with libvirt's exact code, domain and text, as ``model/images/_errors.py`` does.
+``VirtError`` with libvirt's exact code, domain and text, as ``errors/images.py`` does.
 """
 
 from __future__ import annotations

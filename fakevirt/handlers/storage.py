@@ -8,7 +8,8 @@ from protocol import NonnullStoragePool, Proc
 from protocol.remote import storage as w
 from protocol.remote.limits import STORAGE_POOL_LIST_MAX
 
-from ..errors import ErrorDomain, VirtError
+from ..errors import storage as err
+from ..model.flags.storage import StorageXMLFlags
 from ..model.storage import Pool, StorageState, storage_for
 from ..xml.storage import format_pool_xml, parse_pool_xml
 from ._client import Client
@@ -128,10 +129,10 @@ def storage_pool_get_info(client: Client, args: w.StoragePoolGetInfoArgs) -> w.S
 @procedure(Proc.STORAGE_POOL_GET_XML_DESC)
 def storage_pool_get_xml_desc(client: Client, args: w.StoragePoolGetXmlDescArgs) -> w.StoragePoolGetXmlDescRet:
     """virStoragePoolGetXMLDesc (INACTIVE: the definition the next start uses)."""
-    if args.flags & ~1:
-        raise VirtError.unsupported_flags("storagePoolGetXMLDesc", args.flags & ~1, ErrorDomain.STORAGE)
+    err.check_flags("storagePoolGetXMLDesc", args.flags, StorageXMLFlags.INACTIVE)
     pool = resolve_pool(client, args.pool)
-    return w.StoragePoolGetXmlDescRet(xml=format_pool_xml(pools(client), pool, bool(args.flags & 1)))
+    inactive = bool(args.flags & StorageXMLFlags.INACTIVE)
+    return w.StoragePoolGetXmlDescRet(xml=format_pool_xml(pools(client), pool, inactive))
 
 
 @procedure(Proc.STORAGE_POOL_IS_ACTIVE)

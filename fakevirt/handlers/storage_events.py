@@ -13,7 +13,7 @@ from protocol import Message, NonnullStoragePool, Proc, Program
 from protocol.remote import storage as w
 
 from ..errors import VirtError
-from ..model.storage_defs import EVENT_ID_LAST, EVENT_ID_LIFECYCLE, PoolEvent
+from ..model.storage_events import PoolEvent, StoragePoolEventID
 from ._client import Client
 from ._registry import procedure
 
@@ -37,7 +37,7 @@ def callbacks(client: Client) -> dict[int, PoolEventCallback]:
 def connect_storage_pool_event_register_any(client: Client, args: w.ConnectStoragePoolEventRegisterAnyArgs
                                             ) -> w.ConnectStoragePoolEventRegisterAnyRet:
     """virConnectStoragePoolEventRegisterAny."""
-    if not 0 <= args.eventID < EVENT_ID_LAST:
+    if not 0 <= args.eventID < len(StoragePoolEventID):
         raise VirtError.daemon(f"unsupported storage pool event ID {args.eventID}")
     cbs = callbacks(client)
     client.last_callback_id += 1  # one counter for every kind of registration of this client
@@ -60,7 +60,7 @@ def message_for(cb: PoolEventCallback, ev: PoolEvent) -> Message | None:
     if cb.event_id != ev.event_id or (cb.pool is not None and cb.pool != ev.pool_uuid):
         return None
     pool = NonnullStoragePool(name=ev.pool_name, uuid=ev.pool_uuid.bytes)
-    if ev.event_id == EVENT_ID_LIFECYCLE:
+    if ev.event_id == StoragePoolEventID.LIFECYCLE:
         body: object = w.StoragePoolEventLifecycleMsg(callbackID=cb.callback_id, pool=pool, event=ev.event,
                                                       detail=ev.detail)
         return Message(program=Program.REMOTE, procedure=Proc.STORAGE_POOL_EVENT_LIFECYCLE, body=body)

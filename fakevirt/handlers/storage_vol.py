@@ -6,7 +6,8 @@ from protocol import NonnullStorageVol, Proc
 from protocol.remote import storage as w
 from protocol.remote.limits import STORAGE_VOL_LIST_MAX
 
-from ..errors import ErrorDomain, VirtError
+from ..errors import storage as err
+from ..model.flags.storage import StorageVolDownloadFlags, StorageVolUploadFlags
 from ..model.storage import Volume
 from ..xml.storage import format_vol_xml, parse_vol_xml
 from ._client import Client
@@ -104,8 +105,7 @@ def storage_vol_get_info_flags(client: Client, args: w.StorageVolGetInfoFlagsArg
 @procedure(Proc.STORAGE_VOL_GET_XML_DESC)
 def storage_vol_get_xml_desc(client: Client, args: w.StorageVolGetXmlDescArgs) -> w.StorageVolGetXmlDescRet:
     """virStorageVolGetXMLDesc."""
-    if args.flags:
-        raise VirtError.unsupported_flags("storageVolGetXMLDesc", args.flags, ErrorDomain.STORAGE)
+    err.check_flags("storageVolGetXMLDesc", args.flags, 0)
     vol = resolve_vol(client, args.vol)
     return w.StorageVolGetXmlDescRet(xml=format_vol_xml(pools(client), vol))
 
@@ -134,8 +134,7 @@ def storage_pool_list_volumes(client: Client, args: w.StoragePoolListVolumesArgs
 def storage_pool_list_all_volumes(client: Client, args: w.StoragePoolListAllVolumesArgs
                                   ) -> w.StoragePoolListAllVolumesRet:
     """virStoragePoolListAllVolumes (no flags are defined)."""
-    if args.flags:
-        raise VirtError.unsupported_flags("storagePoolListAllVolumes", args.flags, ErrorDomain.STORAGE)
+    err.check_flags("storagePoolListAllVolumes", args.flags, 0)
     vols = pools(client).vol_list(resolve_pool(client, args.pool))
     handles = list_all("storage_vol", vols, STORAGE_VOL_LIST_MAX, args.need_results,
                        lambda f: tuple(map(vol_handle, f)))
@@ -147,11 +146,11 @@ def storage_vol_upload(client: Client, args: w.StorageVolUploadArgs) -> Outcome:
     """virStorageVolUpload: the stream's data lands in the volume from ``offset``."""
     writer = pools(client).upload(resolve_vol(client, args.vol), args.offset, args.length, args.flags)
     return Outcome(stream=UploadStream(write=writer.write, finish=writer.finish,
-                                       hole=writer.hole if args.flags & 1 else None))
+                                       hole=writer.hole if args.flags & StorageVolUploadFlags.SPARSE_STREAM else None))
 
 
 @procedure(Proc.STORAGE_VOL_DOWNLOAD)
 def storage_vol_download(client: Client, args: w.StorageVolDownloadArgs) -> Outcome:
     """virStorageVolDownload: the volume's bytes (holes as holes on a sparse stream)."""
     chunks = pools(client).download(resolve_vol(client, args.vol), args.offset, args.length, args.flags)
-    return Outcome(stream=DownloadStream(chunks=chunks, sparse=bool(args.flags & 1)))
+    return Outcome(stream=DownloadStream(chunks=chunks, sparse=bool(args.flags & StorageVolDownloadFlags.SPARSE_STREAM)))

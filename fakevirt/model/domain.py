@@ -8,6 +8,7 @@ from enum import IntEnum
 
 from .domaindef import DomainDef
 from .events import DomainRef
+from .images.owner import Owner
 from .snapshots.tree import SnapshotTree
 
 
@@ -104,7 +105,7 @@ class Domain:
     snapshots: SnapshotTree = field(default_factory=SnapshotTree)
     checkpoint_count: int = 0
     messages: list[str] = field(default_factory=list)
-    held_disks: list[tuple[str, tuple[str, str, str]]] = field(default_factory=list)  # image users
+    held_disks: list[tuple[str, Owner]] = field(default_factory=list)  # image users
 
     @property
     def snapshot_count(self) -> int:

@@ -19,6 +19,7 @@ from .domain_settings import DomainSettings, _check_flags, _invalid
 from .domaindef import DomainDef
 from .events import DomainEvent, EventID, Lifecycle
 from .filenames import check_config_file, check_state_files
+from .images.owner import Owner
 
 if TYPE_CHECKING:
     from .hypervisor import QemuDriver
@@ -366,19 +367,19 @@ class Domains(DomainSettings):
                 images.acquire(path, owner)
         dom.held_disks = wanted
 
-    def _disk_owners(self, dom: Domain) -> list[tuple[str, tuple[str, str, str]]]:
+    def _disk_owners(self, dom: Domain) -> list[tuple[str, Owner]]:
         """The images a running domain holds open, and the owner tag it holds them with."""
         d = dom.live
         if d is None:
             return []
-        return [(disk.source, ("domain", str(dom.uuid), disk.target_dev)) for disk in d.disks
+        return [(disk.source, Owner.disk(str(dom.uuid), disk.target_dev)) for disk in d.disks
                 if disk.type in ("file", "block") and disk.source]
 
-    def guest_disk(self, dom: Domain, target: str) -> tuple[str, tuple[str, str, str]]:
+    def guest_disk(self, dom: Domain, target: str) -> tuple[str, Owner]:
         """(image path, owner) of a running domain's disk, for acting as the guest."""
         self._require_active(dom)
         for path, owner in self._disk_owners(dom):
-            if owner[2] == target:
+            if owner.name == target:
                 return path, owner
         raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU, f"invalid path {target} not assigned to domain")
 

@@ -1,4 +1,4 @@
-"""Storage driver data: pool and volume definitions and objects, constants, libvirt's error texts."""
+"""Storage driver data: pool and volume definitions and objects, and the emulated filesystem."""
 
 from __future__ import annotations
 
@@ -6,23 +6,16 @@ import re
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
-from .images import ImageStore
+from .flags.storage import (
+    LIST_POOLS_ACTIVITY,
+    LIST_POOLS_AUTOSTART,
+    LIST_POOLS_FIRST_TYPE,
+    LIST_POOLS_PERSISTENCE,
+    ConnectListAllStoragePoolsFlags,
+)
 
-STORAGE = ErrorDomain.STORAGE
-
-POOL_INACTIVE, POOL_BUILDING, POOL_RUNNING = 0, 1, 2
 POOL_TYPES = ("dir", "fs", "netfs", "logical", "disk", "iscsi", "scsi", "mpath", "rbd", "sheepdog",
               "gluster", "zfs", "vstorage", "iscsi-direct")
-LIST_POOLS_ALL = (1 << 20) - 1
-LIST_INACTIVE, LIST_ACTIVE, LIST_PERSISTENT, LIST_TRANSIENT, LIST_AUTOSTART, LIST_NO_AUTOSTART = \
-    1, 2, 4, 8, 16, 32
-BUILD_FLAGS = 0x1F  # NEW(0), REPAIR, RESIZE, NO_OVERWRITE, OVERWRITE
-CREATE_WITH_BUILD, CREATE_WITH_BUILD_OVERWRITE, CREATE_WITH_BUILD_NO_OVERWRITE = 1, 2, 4
-VOL_CREATE_PREALLOC_METADATA, VOL_CREATE_REFLINK, VOL_CREATE_VALIDATE = 1, 2, 4
-RESIZE_ALLOCATE, RESIZE_DELTA, RESIZE_SHRINK = 1, 2, 4
-SPARSE_STREAM = 1
-VOL_FILE = 0
 
 # The filesystem every pool directory lives on (a 256 GiB disk, 20 GiB used by the OS).
 FS_CAPACITY = 256 * 1024 ** 3
@@ -31,34 +24,40 @@ SYSTEM_DIRS = ("/", "/tmp", "/var", "/var/lib", "/var/lib/libvirt", "/var/lib/li
                "/home", "/srv", "/mnt", "/opt", "/root")
 
 
-def no_pool_name(name: str) -> VirtError:
-    return VirtError.report(ErrorCode.NO_STORAGE_POOL, STORAGE, f"no storage pool with matching name '{name}'")
-
-
-def not_active(name: str) -> VirtError:
-    return VirtError.operation_invalid(f"storage pool '{name}' is not active", STORAGE)
-
-
-def no_vol_name(name: str) -> VirtError:
-    return VirtError.report(ErrorCode.NO_STORAGE_VOL, STORAGE, f"no storage vol with matching name '{name}'")
-
-
-def xml_error(message: str) -> VirtError:
-    return VirtError.report(ErrorCode.XML_ERROR, STORAGE, message)
+def sanitize_path(path: str) -> str:
+    """virFileSanitizePath: collapse '//' and drop a trailing '/'."""
+    clean = re.sub(r"/+", "/", path)
+    if len(clean) > 1 and clean.endswith("/"):
+        clean = clean[:-1]
+    return clean
 
 
 @dataclass
 class Perms:
-    """<permissions>: octal mode, uid, gid."""
+    """<permissions>: octal mode, uid, gid (-1: not given)."""
 
     mode: int = 0o600
     owner: int = 0
     group: int = 0
 
+    @staticmethod
+    def of_volume(given: Perms | None) -> Perms:
+        """A new volume's permissions: what the XML gave, the defaults for the rest."""
+        if given is None:
+            return Perms()
+        return Perms(given.mode if given.mode >= 0 else 0o600, max(given.owner, 0), max(given.group, 0))
+
+    @staticmethod
+    def of_pool_dir(given: Perms | None) -> Perms:
+        """A built pool directory's permissions (the dir backend's defaults: 0711 root:root)."""
+        return Perms(given.mode if given and given.mode >= 0 else 0o711,
+                     given.owner if given and given.owner >= 0 else 0,
+                     given.group if given and given.group >= 0 else 0)
+
 
 @dataclass
 class PoolDef:
-    """A parsed <pool> document (the parts a dir pool has)."""
+    """A parsed <pool> document (the parts a dir pool has); ``target`` is sanitized."""
 
     name: str
     uuid: uuidlib.UUID | None
@@ -130,61 +129,18 @@ class Pool:
     def path(self) -> str:
         return self.config.target
 
+    @property
+    def available(self) -> int:
+        return self.stats[2]
+
     def matches(self, flags: int) -> bool:
         """virStoragePoolObjMatch: every filter group given must match."""
-        if flags & (LIST_INACTIVE | LIST_ACTIVE) and not (
-                (flags & LIST_ACTIVE and self.active) or (flags & LIST_INACTIVE and not self.active)):
-            return False
-        if flags & (LIST_PERSISTENT | LIST_TRANSIENT) and not (
-                (flags & LIST_PERSISTENT and self.persistent) or (flags & LIST_TRANSIENT and not self.persistent)):
-            return False
-        if flags & (LIST_AUTOSTART | LIST_NO_AUTOSTART) and not (
-                (flags & LIST_AUTOSTART and self.autostart) or (flags & LIST_NO_AUTOSTART and not self.autostart)):
-            return False
-        types = flags >> 6
+        f = ConnectListAllStoragePoolsFlags
+        groups = ((LIST_POOLS_ACTIVITY, f.ACTIVE, self.active), (LIST_POOLS_PERSISTENCE, f.PERSISTENT, self.persistent),
+                  (LIST_POOLS_AUTOSTART, f.AUTOSTART, self.autostart))
+        for group, positive, value in groups:
+            wanted = flags & group
+            if wanted and not wanted & (positive if value else group ^ positive):
+                return False
+        types = flags // LIST_POOLS_FIRST_TYPE
         return not types or bool(types & (1 << POOL_TYPES.index(self.config.type)))
-
-
-def _listdir(store: ImageStore, directory: str, recursive: bool = False) -> list[str]:
-    """Image paths in ``directory`` (ImageStore.listdir; called list in early versions)."""
-    fn = getattr(store, "listdir", None) or getattr(store, "list")  # noqa: B009
-    paths: list[str] = fn(directory, recursive=recursive)
-    return paths
-
-
-def _vol_perms(p: Perms | None) -> Perms:
-    if p is None:
-        return Perms()
-    return Perms(p.mode if p.mode >= 0 else 0o600, max(p.owner, 0), max(p.group, 0))
-
-
-def _sanitize(path: str) -> str:
-    """virFileSanitizePath: collapse '//' and drop a trailing '/'."""
-    clean = re.sub(r"/+", "/", path)
-    if len(clean) > 1 and clean.endswith("/"):
-        clean = clean[:-1]
-    return clean
-
-
-def _check_type(d: PoolDef) -> None:
-    if d.type != "dir":
-        raise VirtError.report(ErrorCode.NO_SUPPORT, STORAGE,
-                               f"fakevirt emulates only 'dir' storage pools, not '{d.type}'")
-
-
-# -- pool events (virStoragePoolEventID / virStoragePoolEventLifecycleType) ------------------
-
-EVENT_ID_LIFECYCLE, EVENT_ID_REFRESH = 0, 1
-EVENT_ID_LAST = 2
-DEFINED, UNDEFINED, STARTED, STOPPED, CREATED, DELETED = range(6)
-
-
-@dataclass(frozen=True)
-class PoolEvent:
-    """One storage pool event: lifecycle (event, detail) or refresh."""
-
-    event_id: int
-    pool_name: str
-    pool_uuid: uuidlib.UUID
-    event: int = 0
-    detail: int = 0

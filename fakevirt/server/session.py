@@ -37,7 +37,7 @@ from ..handlers.events import message_for
 from ..handlers.storage_events import storage_event_messages
 from ..model.events import DomainEvent
 from ..model.faults import Fault
-from ..model.storage_defs import PoolEvent
+from ..model.storage_events import PoolEvent
 from .dispatch import Answer, dispatch, error_reply, invalid_call_reply, take_fault
 from .streams import StreamTable
 from .transport import Transport

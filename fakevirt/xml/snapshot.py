@@ -12,7 +12,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import ErrorDomain, VirtError
+from ..errors import xml as xml_errors
+from ..errors.snapshot import conf_internal as _internal
+from ..errors.snapshot import conf_unsupported as _unsupported
+from ..errors.snapshot import memory_needs_full_snapshot
+from ..errors.snapshot import xml_error as _xml_error
 from ..model.devices import RawElement
 from ..model.domaindef import DomainDef
 from ..model.ids import Rng
@@ -42,18 +47,6 @@ _FORMATS = ("raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "
 _PATH_ATTR = {"file": "file", "block": "dev", "dir": "dir"}
 _BRANCH_STATES = ("running", "paused", "inactive")
 _LLONG = re.compile(r"^\s*[+-]?\d+$")
-
-
-def _xml_error(msg: str, domain: int = _SNAP) -> VirtError:
-    return VirtError.report(ErrorCode.XML_ERROR, domain, msg)
-
-
-def _unsupported(msg: str) -> VirtError:
-    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, _SNAP, msg)
-
-
-def _internal(msg: str) -> VirtError:
-    return VirtError.report(ErrorCode.INTERNAL_ERROR, _SNAP, msg)
 
 
 def _text(el: RawElement) -> str:
@@ -95,7 +88,7 @@ def parse_snapshot_xml(xml: str, rng: Rng, host: Any | None = None, *, redefine:
     """
     root = parse_xml(xml, URL, _SNAP)
     if root.tag != "domainsnapshot":
-        raise _xml_error(f"expecting root element of 'domainsnapshot', not '{root.tag}'", ErrorDomain.XML)
+        raise xml_errors.wrong_root("domainsnapshot", root.tag)
     if validate:
         validate_snapshot(root)
     return _parse(root, rng, host, redefine, offline)
@@ -180,7 +173,7 @@ def _parse_memory(root: RawElement, sd: SnapshotDef, redefine: bool, offline: bo
     if sd.memory_file is None and sd.memory == "external":
         raise _xml_error("external memory snapshots require a filename")
     if offline and sd.memory not in (None, "no"):
-        raise _xml_error("memory state cannot be saved with offline or disk-only snapshot")
+        raise memory_needs_full_snapshot()
     if sd.memory_file is not None and not sd.memory_file.startswith("/"):
         raise _xml_error(f"memory snapshot file path ({sd.memory_file}) must be absolute")
 
@@ -237,14 +230,14 @@ def _scaled(el: RawElement, path: str) -> int:
     """virParseScaledValue with scale 1: a byte count with an optional unit."""
     text = _text(el)
     if not _LLONG.match(text) or text.strip().startswith("-"):
-        raise _xml_error(f"Invalid value '{text}' for element or attribute '{path}'", ErrorDomain.XML)
+        raise xml_errors.invalid_value(text, path)
     unit = (el.get("unit") or "").lower()
     if unit in _SCALES:
         scale = 1
     elif unit[:1] in "kmgtpe" and unit[1:] in ("", "ib", "b"):
         scale = (1000 if unit[1:] == "b" else 1024) ** ("kmgtpe".index(unit[0]) + 1)
     else:
-        raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.NONE, f"unknown suffix '{el.get('unit')}'")
+        raise xml_errors.unknown_suffix(el.get("unit"))
     return int(text) * scale
 
 
@@ -278,8 +271,7 @@ _SOURCE_CHILDREN = ("seclabel", "slices", "encryption", "reservations", "auth", 
 
 
 def _invalid(*lines: str) -> VirtError:
-    detail = f"Unable to validate doc against {SCHEMA}\n" + "".join(f"{line}\n" for line in lines)
-    return VirtError.report(ErrorCode.XML_INVALID_SCHEMA, ErrorDomain.XML, detail)
+    return xml_errors.schema_invalid(SCHEMA, *lines)
 
 
 def validate_snapshot(root: RawElement) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid as uuidlib
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import ErrorDomain, VirtError
+from ..errors import xml as xml_errors
+from ..errors.storage import only_raw_qcow2, unknown_vol_format, unknown_vol_type, xml_error
 from ..model.devices import RawElement
 from ..model.storage import StorageState
-from ..model.storage_defs import POOL_TYPES, Perms, Pool, PoolDef, VolDef, Volume, _sanitize, xml_error
+from ..model.storage_defs import POOL_TYPES, Perms, Pool, PoolDef, VolDef, Volume, sanitize_path
 from ._fmt import escape
 from .parser import parse_xml
 
@@ -47,9 +49,9 @@ def scale(value: str, unit: str | None, what: str) -> int:
         raise xml_error(f"malformed {what} element") from None
     factor = _UNITS.get((unit or "").lower())
     if factor is None:
-        raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.NONE, f"unknown suffix '{unit}'")
+        raise xml_errors.unknown_suffix(unit)
     if n > LLONG_MAX // factor:
-        raise VirtError.report(ErrorCode.OVERFLOW, ErrorDomain.NONE, f"value too large: {value}{unit or ''}")
+        raise xml_errors.value_too_large(f"{value}{unit or ''}")
     return n * factor
 
 
@@ -81,8 +83,7 @@ def _perms(root: RawElement, *path: str) -> Perms | None:
 def _root(text: str, url: str, tag: str) -> RawElement:
     root = parse_xml(text, url, STORAGE)
     if root.tag != tag:
-        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.XML,
-                               f"expecting root element of '{tag}', not '{root.tag}'")
+        raise xml_errors.wrong_root(tag, root.tag)
     return root
 
 
@@ -109,7 +110,7 @@ def parse_pool_xml(text: str) -> PoolDef:
     target = _text(root, "target", "path")
     if not target:
         raise xml_error("missing storage pool target path")
-    return PoolDef(name, uuid, _sanitize(target.strip()), ptype, _perms(root, "target", "permissions"))
+    return PoolDef(name, uuid, sanitize_path(target.strip()), ptype, _perms(root, "target", "permissions"))
 
 
 def parse_vol_xml(text: str) -> VolDef:
@@ -120,7 +121,7 @@ def parse_vol_xml(text: str) -> VolDef:
         raise xml_error("missing volume name element")
     vtype = root.get("type")
     if vtype is not None and vtype not in ("file", "block", "dir", "network", "netdir", "ploop"):
-        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, STORAGE, f"unknown volume type '{vtype}'")
+        raise unknown_vol_type(vtype)
     backing = _text(root, "backingStore", "path")
     bfmt = None
     if backing is not None:
@@ -145,10 +146,9 @@ def _format(fmt: str | None) -> str | None:
     if fmt is None:
         return None
     if fmt not in _FILE_FORMATS:
-        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, STORAGE, f"unknown volume format type {fmt}")
+        raise unknown_vol_format(fmt)
     if fmt not in ("raw", "qcow2"):
-        raise VirtError.report(ErrorCode.NO_SUPPORT, STORAGE,
-                               f"fakevirt creates only raw and qcow2 volumes, not '{fmt}'")
+        raise only_raw_qcow2(fmt)
     return fmt
 
 

@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 import libvirt
 import pytest
 
-from fakevirt.model.snapshots import flags as F
+from fakevirt.model.flags.snapshot import DomainSnapshotCreateFlags as Create
+from fakevirt.model.flags.snapshot import DomainSnapshotRevertFlags as Revert
 from fakevirt.testing.libvirt_events import ensure_event_loop
 from tests.integration.conftest import error_of
 
@@ -703,7 +704,7 @@ def test_delete_external_leaf_merges(dom, guest) -> None:
 
 # ---- fakevirt's branching ------------------------------------------------------------------------------
 
-BRANCH = F.CREATE_BRANCH
+BRANCH = Create.BRANCH
 assert BRANCH == 1 << 31
 
 
@@ -838,7 +839,7 @@ def test_branch_events(fakevirt_uri: str, dom, guest) -> None:
 def test_revert_discard_drops_descendants_and_their_files(dom, guest) -> None:
     seed(dom, guest)
     s1 = dom.snapshotLookupByName("s1")
-    dom.revertToSnapshot(s1, F.REVERT_DISCARD)
+    dom.revertToSnapshot(s1, Revert.DISCARD)
     assert dom.snapshotListNames() == ["s1"] and s1.isCurrent() == 1 and s1.numChildren() == 0
     assert guest.read() == b"A" and not guest.exists(f"{IMG}/vm.s2")
     overlay = disk_source(dom)
@@ -849,7 +850,7 @@ def test_revert_discard_drops_descendants_and_their_files(dom, guest) -> None:
 def test_revert_merge_keeps_changes_in_the_target_overlay(dom, guest) -> None:
     seed(dom, guest)
     s1 = dom.snapshotLookupByName("s1")
-    dom.revertToSnapshot(s1, F.REVERT_MERGE)
+    dom.revertToSnapshot(s1, Revert.MERGE)
     assert dom.snapshotListNames() == ["s1"] and s1.isCurrent() == 1
     assert guest.read() == b"A"  # the domain restarts from s1's point in time
     assert guest.file(f"{IMG}/vm.s1") == b"C" and not guest.exists(f"{IMG}/vm.s2")  # the head, merged
@@ -861,11 +862,11 @@ def test_revert_merge_keeps_changes_in_the_target_overlay(dom, guest) -> None:
 def test_revert_merge_and_discard_errors(dom, guest) -> None:
     seed(dom, guest)
     s1, s2 = dom.snapshotLookupByName("s1"), dom.snapshotLookupByName("s2")
-    assert error_of(dom.revertToSnapshot, s1, F.REVERT_MERGE | F.REVERT_DISCARD) == (
+    assert error_of(dom.revertToSnapshot, s1, Revert.MERGE | Revert.DISCARD) == (
         libvirt.VIR_ERR_INVALID_ARG, ERR_QEMU,
         "Flags 'VIR_DOMAIN_SNAPSHOT_REVERT_DISCARD' and 'VIR_DOMAIN_SNAPSHOT_REVERT_MERGE' are mutually exclusive")
     dom.snapshotCreateXML(snapxml("n1", branch("s1", current="yes")), 0)
-    assert error_of(dom.revertToSnapshot, s2, F.REVERT_MERGE) == (
+    assert error_of(dom.revertToSnapshot, s2, Revert.MERGE) == (
         libvirt.VIR_ERR_CONFIG_UNSUPPORTED, ERR_QEMU,
         "unsupported configuration: cannot merge into snapshot 's2': it is not an ancestor of the current snapshot")
     assert dom.snapshotCurrent().getName() == "n1" and guest.file(f"{IMG}/vm.s2") == b"C"
@@ -878,7 +879,7 @@ def test_revert_merge_running(dom, guest) -> None:
     guest.write(b"B")
     dom.snapshotCreateXML(snapxml("s2"), S.VIR_DOMAIN_SNAPSHOT_CREATE_DISK_ONLY)
     guest.write(b"C")
-    dom.revertToSnapshot(s1, F.REVERT_MERGE)
+    dom.revertToSnapshot(s1, Revert.MERGE)
     assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A"
     assert dom.snapshotListNames() == ["s1"] and guest.file(f"{IMG}/vm.s1") == b"C"
     assert guest.memory_file(f"{IMG}/s1.mem")
@@ -963,7 +964,7 @@ def test_revert_discard_drops_other_branches_too(dom, guest) -> None:
     dom.snapshotCreateXML(snapxml("n1", branch("s1")), 0)
     dom.snapshotCreateXML(snapxml("b", branch("s2")), 0)
     s1 = dom.snapshotLookupByName("s1")
-    dom.revertToSnapshot(s1, F.REVERT_DISCARD)
+    dom.revertToSnapshot(s1, Revert.DISCARD)
     assert dom.snapshotListNames() == ["s1"] and guest.read() == b"A"
     for gone in ("vm.s1", "vm.s2", "vm.n1", "vm.b"):
         assert not guest.exists(f"{IMG}/{gone}")
@@ -977,7 +978,7 @@ def test_revert_discard_running_keeps_shared_memory(dom, guest) -> None:
     guest.write(b"B")
     dom.snapshotCreateXML(snapxml("n1", branch("s1")), 0)  # shares s1.mem
     dom.snapshotCreateXML(snapxml("s2", memspec(f"{IMG}/s2.mem")), 0)
-    dom.revertToSnapshot(s1, F.REVERT_DISCARD)
+    dom.revertToSnapshot(s1, Revert.DISCARD)
     assert dom.state() == RUNNING_FROM_SNAPSHOT and guest.read() == b"A"
     assert dom.snapshotListNames() == ["s1"]
     assert guest.memory_file(f"{IMG}/s1.mem") and not guest.memory_file(f"{IMG}/s2.mem")

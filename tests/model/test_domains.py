@@ -12,6 +12,7 @@ from fakevirt.model.domain import Paused, Running, Shutoff, State
 from fakevirt.model.domaindef import DomainDef
 from fakevirt.model.events import DomainEvent, EventID, Lifecycle
 from fakevirt.model.hypervisor import Hypervisor
+from fakevirt.model.images import Owner
 
 
 def make(name: str = "vm", n: int = 1) -> DomainDef:
@@ -210,7 +211,7 @@ def test_guest_io_through_the_disk_chain(hv: Hypervisor) -> None:
     domains.guest_write(dom, "vda", 4, b"TOP!")
     assert domains.guest_read(dom, "vda", 0, 8) == b"baseTOP!"
     assert images.read("/img/base.qcow2", 0, 8) == b"basebase"  # copy-on-write: the base is untouched
-    assert ("domain", str(dom.uuid), "vda") in images.users("/img/top.qcow2")
+    assert Owner.disk(str(dom.uuid), "vda") in images.users("/img/top.qcow2")
     domains.destroy(dom)
     assert images.users("/img/top.qcow2") == []
 

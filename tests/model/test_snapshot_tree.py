@@ -7,24 +7,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
+from fakevirt.model.flags.snapshot import FILTERS_ALL
+from fakevirt.model.flags.snapshot import DomainSnapshotListFlags as List
 from fakevirt.model.snapshots.snapshotdef import SnapshotDef, SnapshotDisk
-from fakevirt.model.snapshots.tree import (
-    FILTERS_ALL,
-    LIST_ACTIVE,
-    LIST_DESCENDANTS,
-    LIST_DISK_ONLY,
-    LIST_EXTERNAL,
-    LIST_INACTIVE,
-    LIST_INTERNAL,
-    LIST_LEAVES,
-    LIST_METADATA,
-    LIST_NO_LEAVES,
-    LIST_NO_METADATA,
-    LIST_ROOTS,
-    LIST_TOPOLOGICAL,
-    Snapshot,
-    SnapshotTree,
-)
+from fakevirt.model.snapshots.tree import Snapshot, SnapshotTree
 
 
 def sdef(name: str, state: str = "running", external: bool = False, memory: str | None = None) -> SnapshotDef:
@@ -99,7 +85,7 @@ def test_roots_newest_first() -> None:
     for n in ("r1", "r2", "r3"):
         t.add(sdef(n), None)
     assert names(t.roots()) == ["r3", "r2", "r1"]
-    assert names(t.select(None, LIST_ROOTS)) == ["r3", "r2", "r1"]
+    assert names(t.select(None, List.ROOTS)) == ["r3", "r2", "r1"]
 
 
 def test_set_parent_moves_to_newest_child() -> None:
@@ -211,33 +197,33 @@ TOPO = ["s1", "s7", "s8", "s3", "s6", "s4", "s5", "s2"]  # pre-order, newest chi
 
 @pytest.mark.parametrize("flags, expected", [
     (0, ALL),
-    (LIST_TOPOLOGICAL, TOPO),
-    (LIST_ROOTS, ["s1"]),
-    (LIST_ROOTS | LIST_TOPOLOGICAL, ["s1"]),
-    (LIST_METADATA, ALL),
-    (LIST_NO_METADATA, []),
-    (LIST_METADATA | LIST_NO_METADATA, ALL),
-    (LIST_NO_METADATA | LIST_ROOTS, []),
-    (LIST_NO_METADATA | LIST_LEAVES, []),
-    (LIST_LEAVES, ["s2", "s5", "s4", "s8"]),
-    (LIST_NO_LEAVES, ["s1", "s3", "s6", "s7"]),
-    (LIST_LEAVES | LIST_NO_LEAVES, ALL),
-    (LIST_LEAVES | LIST_TOPOLOGICAL, ["s8", "s4", "s5", "s2"]),
-    (LIST_INACTIVE, ["s3", "s4"]),
-    (LIST_ACTIVE, ["s1", "s6", "s5", "s7", "s8"]),
-    (LIST_DISK_ONLY, ["s2"]),
-    (LIST_INACTIVE | LIST_DISK_ONLY, ["s3", "s2", "s4"]),
-    (LIST_INACTIVE | LIST_ACTIVE | LIST_DISK_ONLY, ALL),
-    (LIST_INTERNAL, ["s1", "s3", "s6", "s7", "s8"]),
-    (LIST_EXTERNAL, ["s2", "s5", "s4"]),
-    (LIST_EXTERNAL | LIST_LEAVES, ["s2", "s5", "s4"]),
-    (LIST_EXTERNAL | LIST_INACTIVE, ["s4"]),
-    (LIST_INTERNAL | LIST_NO_LEAVES | LIST_ACTIVE, ["s1", "s6", "s7"]),
-    (LIST_ROOTS | LIST_LEAVES, []),
-    (LIST_ROOTS | LIST_NO_LEAVES | LIST_INTERNAL | LIST_ACTIVE | LIST_METADATA, ["s1"]),
-    (LIST_ACTIVE | LIST_EXTERNAL | LIST_TOPOLOGICAL, ["s5"]),
-    (FILTERS_ALL & ~LIST_EXTERNAL, ["s1", "s3", "s6", "s7", "s8"]),
-    (FILTERS_ALL & ~LIST_INTERNAL | LIST_TOPOLOGICAL, ["s4", "s5", "s2"]),
+    (List.TOPOLOGICAL, TOPO),
+    (List.ROOTS, ["s1"]),
+    (List.ROOTS | List.TOPOLOGICAL, ["s1"]),
+    (List.METADATA, ALL),
+    (List.NO_METADATA, []),
+    (List.METADATA | List.NO_METADATA, ALL),
+    (List.NO_METADATA | List.ROOTS, []),
+    (List.NO_METADATA | List.LEAVES, []),
+    (List.LEAVES, ["s2", "s5", "s4", "s8"]),
+    (List.NO_LEAVES, ["s1", "s3", "s6", "s7"]),
+    (List.LEAVES | List.NO_LEAVES, ALL),
+    (List.LEAVES | List.TOPOLOGICAL, ["s8", "s4", "s5", "s2"]),
+    (List.INACTIVE, ["s3", "s4"]),
+    (List.ACTIVE, ["s1", "s6", "s5", "s7", "s8"]),
+    (List.DISK_ONLY, ["s2"]),
+    (List.INACTIVE | List.DISK_ONLY, ["s3", "s2", "s4"]),
+    (List.INACTIVE | List.ACTIVE | List.DISK_ONLY, ALL),
+    (List.INTERNAL, ["s1", "s3", "s6", "s7", "s8"]),
+    (List.EXTERNAL, ["s2", "s5", "s4"]),
+    (List.EXTERNAL | List.LEAVES, ["s2", "s5", "s4"]),
+    (List.EXTERNAL | List.INACTIVE, ["s4"]),
+    (List.INTERNAL | List.NO_LEAVES | List.ACTIVE, ["s1", "s6", "s7"]),
+    (List.ROOTS | List.LEAVES, []),
+    (List.ROOTS | List.NO_LEAVES | List.INTERNAL | List.ACTIVE | List.METADATA, ["s1"]),
+    (List.ACTIVE | List.EXTERNAL | List.TOPOLOGICAL, ["s5"]),
+    (FILTERS_ALL & ~List.EXTERNAL, ["s1", "s3", "s6", "s7", "s8"]),
+    (FILTERS_ALL & ~List.INTERNAL | List.TOPOLOGICAL, ["s4", "s5", "s2"]),
 ])
 def test_select_domain_level(flags: int, expected: list[str]) -> None:
     assert names(build().select(None, flags)) == expected
@@ -247,16 +233,16 @@ def test_select_roots_are_newest_first_and_filtered() -> None:
     t = build()
     t.add(sdef("r2", "shutoff"), None)
     t.add(sdef("r3", "running", external=True, memory="external"), None)
-    assert names(t.select(None, LIST_ROOTS)) == ["r3", "r2", "s1"]
-    assert names(t.select(None, LIST_ROOTS | LIST_LEAVES)) == ["r3", "r2"]
-    assert names(t.select(None, LIST_ROOTS | LIST_INACTIVE)) == ["r2"]
-    assert names(t.select(None, LIST_ROOTS | LIST_EXTERNAL)) == ["r3"]
-    assert names(t.select(None, LIST_TOPOLOGICAL))[:3] == ["r3", "r2", "s1"]
+    assert names(t.select(None, List.ROOTS)) == ["r3", "r2", "s1"]
+    assert names(t.select(None, List.ROOTS | List.LEAVES)) == ["r3", "r2"]
+    assert names(t.select(None, List.ROOTS | List.INACTIVE)) == ["r2"]
+    assert names(t.select(None, List.ROOTS | List.EXTERNAL)) == ["r3"]
+    assert names(t.select(None, List.TOPOLOGICAL))[:3] == ["r3", "r2", "s1"]
 
 
 def test_select_empty_tree() -> None:
     t = SnapshotTree()
-    for flags in (0, LIST_ROOTS, LIST_TOPOLOGICAL, FILTERS_ALL, LIST_LEAVES):
+    for flags in (0, List.ROOTS, List.TOPOLOGICAL, FILTERS_ALL, List.LEAVES):
         assert t.select(None, flags) == []
 
 
@@ -265,28 +251,28 @@ def test_select_empty_tree() -> None:
 
 @pytest.mark.parametrize("start, flags, expected", [
     ("s3", 0, ["s6", "s2"]),
-    ("s3", LIST_DESCENDANTS, ["s6", "s4", "s5", "s2"]),
-    ("s3", LIST_DESCENDANTS | LIST_TOPOLOGICAL, ["s6", "s4", "s5", "s2"]),
-    ("s3", LIST_TOPOLOGICAL, ["s6", "s2"]),
-    ("s3", LIST_LEAVES, ["s2"]),
-    ("s3", LIST_NO_LEAVES, ["s6"]),
-    ("s3", LIST_DESCENDANTS | LIST_LEAVES, ["s4", "s5", "s2"]),
-    ("s3", LIST_DESCENDANTS | LIST_NO_LEAVES, ["s6"]),
-    ("s3", LIST_DESCENDANTS | LIST_EXTERNAL, ["s4", "s5", "s2"]),
-    ("s3", LIST_DESCENDANTS | LIST_INTERNAL, ["s6"]),
-    ("s3", LIST_DESCENDANTS | LIST_INACTIVE, ["s4"]),
-    ("s3", LIST_DESCENDANTS | LIST_ACTIVE, ["s6", "s5"]),
-    ("s3", LIST_DESCENDANTS | LIST_DISK_ONLY, ["s2"]),
-    ("s3", LIST_DESCENDANTS | LIST_NO_METADATA, []),
-    ("s3", LIST_DESCENDANTS | LIST_METADATA, ["s6", "s4", "s5", "s2"]),
+    ("s3", List.DESCENDANTS, ["s6", "s4", "s5", "s2"]),
+    ("s3", List.DESCENDANTS | List.TOPOLOGICAL, ["s6", "s4", "s5", "s2"]),
+    ("s3", List.TOPOLOGICAL, ["s6", "s2"]),
+    ("s3", List.LEAVES, ["s2"]),
+    ("s3", List.NO_LEAVES, ["s6"]),
+    ("s3", List.DESCENDANTS | List.LEAVES, ["s4", "s5", "s2"]),
+    ("s3", List.DESCENDANTS | List.NO_LEAVES, ["s6"]),
+    ("s3", List.DESCENDANTS | List.EXTERNAL, ["s4", "s5", "s2"]),
+    ("s3", List.DESCENDANTS | List.INTERNAL, ["s6"]),
+    ("s3", List.DESCENDANTS | List.INACTIVE, ["s4"]),
+    ("s3", List.DESCENDANTS | List.ACTIVE, ["s6", "s5"]),
+    ("s3", List.DESCENDANTS | List.DISK_ONLY, ["s2"]),
+    ("s3", List.DESCENDANTS | List.NO_METADATA, []),
+    ("s3", List.DESCENDANTS | List.METADATA, ["s6", "s4", "s5", "s2"]),
     ("s1", 0, ["s7", "s3"]),
-    ("s1", LIST_DESCENDANTS, TOPO[1:]),
-    ("s1", LIST_ACTIVE, ["s7"]),
-    ("s1", LIST_DESCENDANTS | LIST_ACTIVE | LIST_INTERNAL, ["s7", "s8", "s6"]),
+    ("s1", List.DESCENDANTS, TOPO[1:]),
+    ("s1", List.ACTIVE, ["s7"]),
+    ("s1", List.DESCENDANTS | List.ACTIVE | List.INTERNAL, ["s7", "s8", "s6"]),
     ("s8", 0, []),
-    ("s8", LIST_DESCENDANTS, []),
-    ("s6", LIST_LEAVES | LIST_NO_LEAVES, ["s4", "s5"]),
-    ("s6", LIST_DISK_ONLY, []),
+    ("s8", List.DESCENDANTS, []),
+    ("s6", List.LEAVES | List.NO_LEAVES, ["s4", "s5"]),
+    ("s6", List.DISK_ONLY, []),
 ])
 def test_select_child_level(start: str, flags: int, expected: list[str]) -> None:
     t = build()
@@ -296,9 +282,9 @@ def test_select_child_level(start: str, flags: int, expected: list[str]) -> None
 def test_offline_external_disk_only_snapshot_is_inactive_not_disk_only() -> None:
     t = SnapshotTree()
     t.add(sdef("off", "shutoff", external=True), None)
-    assert names(t.select(None, LIST_INACTIVE)) == ["off"]
-    assert t.select(None, LIST_DISK_ONLY) == []
-    assert names(t.select(None, LIST_EXTERNAL)) == ["off"]
+    assert names(t.select(None, List.INACTIVE)) == ["off"]
+    assert t.select(None, List.DISK_ONLY) == []
+    assert names(t.select(None, List.EXTERNAL)) == ["off"]
 
 
 def test_external_memory_only_counts_as_external() -> None:
@@ -306,16 +292,16 @@ def test_external_memory_only_counts_as_external() -> None:
     sd = SnapshotDef(name="m", state="running", memory="external", memory_file="/m",
                      disks=[SnapshotDisk("vda", "no")])
     t.add(sd, None)
-    assert names(t.select(None, LIST_EXTERNAL)) == ["m"] and t.select(None, LIST_INTERNAL) == []
+    assert names(t.select(None, List.EXTERNAL)) == ["m"] and t.select(None, List.INTERNAL) == []
 
 
 def test_status_group_covers_every_state() -> None:
     t = SnapshotTree()
     for st_ in ("running", "paused", "shutdown", "crashed", "pmsuspended", "shutoff", "disk-snapshot"):
         t.add(sdef(st_.replace("-", "_"), st_), None)
-    assert names(t.select(None, LIST_ACTIVE)) == ["running", "paused", "shutdown", "crashed", "pmsuspended"]
-    assert names(t.select(None, LIST_INACTIVE)) == ["shutoff"]
-    assert names(t.select(None, LIST_DISK_ONLY)) == ["disk_snapshot"]
+    assert names(t.select(None, List.ACTIVE)) == ["running", "paused", "shutdown", "crashed", "pmsuspended"]
+    assert names(t.select(None, List.INACTIVE)) == ["shutoff"]
+    assert names(t.select(None, List.DISK_ONLY)) == ["disk_snapshot"]
 
 
 # ---- property: random add/remove/reparent keeps the listings consistent ------------------------
@@ -357,24 +343,24 @@ def test_random_operations_keep_order_and_counts(ops: list[tuple[str, int, int, 
         else:
             t.current = existing[i % len(existing)]
     everything = t.select(None, 0)
-    topo = t.select(None, LIST_TOPOLOGICAL)
+    topo = t.select(None, List.TOPOLOGICAL)
     assert len(everything) == len(t) and sorted(names(topo)) == sorted(names(everything))
     assert_topological(t, topo)
-    roots = t.select(None, LIST_ROOTS)
+    roots = t.select(None, List.ROOTS)
     assert all(s.parent is None for s in roots)
-    assert sum(1 + len(t.select(r, LIST_DESCENDANTS)) for r in roots) == len(t)
-    leaves = t.select(None, LIST_LEAVES)
-    assert len(leaves) + len(t.select(None, LIST_NO_LEAVES)) == len(t)
+    assert sum(1 + len(t.select(r, List.DESCENDANTS)) for r in roots) == len(t)
+    leaves = t.select(None, List.LEAVES)
+    assert len(leaves) + len(t.select(None, List.NO_LEAVES)) == len(t)
     assert all(not s.children for s in leaves)
-    assert len(t.select(None, LIST_INTERNAL)) + len(t.select(None, LIST_EXTERNAL)) == len(t)
-    assert (len(t.select(None, LIST_ACTIVE)) + len(t.select(None, LIST_INACTIVE))
-            + len(t.select(None, LIST_DISK_ONLY))) == len(t)
-    assert t.select(None, LIST_NO_METADATA) == []
+    assert len(t.select(None, List.INTERNAL)) + len(t.select(None, List.EXTERNAL)) == len(t)
+    assert (len(t.select(None, List.ACTIVE)) + len(t.select(None, List.INACTIVE))
+            + len(t.select(None, List.DISK_ONLY))) == len(t)
+    assert t.select(None, List.NO_METADATA) == []
     for s in everything:
         kids = t.select(s, 0)
         assert all(k.parent is s for k in kids) and len(kids) == len(s.children)
         assert names(kids) == names(list(reversed(s.children)))
-        desc = t.select(s, LIST_DESCENDANTS | LIST_TOPOLOGICAL)
+        desc = t.select(s, List.DESCENDANTS | List.TOPOLOGICAL)
         assert all(t.is_ancestor(d, s) for d in desc)
         assert sum(1 for o in everything if t.is_ancestor(o, s)) == len(desc)
         sub = [s, *desc]

@@ -8,8 +8,11 @@ from fakevirt.errors import ErrorCode, VirtError
 from fakevirt.model.clock import ManualClock
 from fakevirt.model.domain import Domain, State
 from fakevirt.model.events import DomainEvent, EventID
+from fakevirt.model.flags.snapshot import DomainSnapshotCreateFlags as Create
+from fakevirt.model.flags.snapshot import DomainSnapshotDeleteFlags as Delete
+from fakevirt.model.flags.snapshot import DomainSnapshotRevertFlags as Revert
 from fakevirt.model.hypervisor import Hypervisor
-from fakevirt.model.snapshots import flags as F
+from fakevirt.model.images import Owner
 from fakevirt.xml.domain import parse_domain_xml
 from fakevirt.xml.snapshot import parse_snapshot_xml
 
@@ -49,11 +52,11 @@ class Vm:
     def snap(self, xml: str, flags: int = 0) -> str:
         assert isinstance(self.clock, ManualClock)
         self.clock.advance(1)
-        sd = parse_snapshot_xml(xml, self.hv.rng, redefine=bool(flags & F.CREATE_REDEFINE))
+        sd = parse_snapshot_xml(xml, self.hv.rng, redefine=bool(flags & Create.REDEFINE))
         return self.hv.system.snapshots.create(self.dom, sd, flags)
 
     def disk_only(self, name: str) -> str:
-        return self.snap(f"<domainsnapshot><name>{name}</name></domainsnapshot>", F.CREATE_DISK_ONLY)
+        return self.snap(f"<domainsnapshot><name>{name}</name></domainsnapshot>", Create.DISK_ONLY)
 
     def branch(self, name: str, point: str, extra: str = "", flags: int = 0) -> str:
         return self.snap(f"<domainsnapshot><name>{name}</name>{extra}<branch {point}</branch></domainsnapshot>",
@@ -130,19 +133,19 @@ def test_branch_errors(vm: Vm) -> None:
         vm.branch("x", ">nope")
     assert e.value.code == ErrorCode.NO_DOMAIN_SNAPSHOT
     with pytest.raises(VirtError) as e:
-        vm.snap("<domainsnapshot><name>y</name></domainsnapshot>", F.CREATE_BRANCH)
+        vm.snap("<domainsnapshot><name>y</name></domainsnapshot>", Create.BRANCH)
     assert e.value.code == ErrorCode.INVALID_ARG
     assert "requires a <branch> element" in str(e.value)
-    for bad in (F.CREATE_HALT, F.CREATE_LIVE):
+    for bad in (Create.HALT, Create.LIVE):
         with pytest.raises(VirtError) as e:
-            vm.hv.system.snapshots.check_create_flags(vm.dom, F.CREATE_BRANCH | bad)
+            vm.hv.system.snapshots.check_create_flags(vm.dom, Create.BRANCH | bad)
         assert "mutually exclusive" in str(e.value)
     vm.branch("n1", ">s1")
     with pytest.raises(VirtError) as e:
         vm.branch("n1", ">s1")
     assert "domain moment n1 already exists" in str(e.value)
     with pytest.raises(VirtError) as e:  # the default overlay name is taken by n1's
-        vm.branch("n1", ">s1", flags=F.CREATE_NO_METADATA)
+        vm.branch("n1", ">s1", flags=Create.NO_METADATA)
     assert e.value.code == ErrorCode.CONFIG_UNSUPPORTED
 
 
@@ -168,7 +171,7 @@ def test_deleting_branches_keeps_shared_images(vm: Vm) -> None:
     with pytest.raises(VirtError) as e:
         vm.delete("n1")
     assert e.value.code == ErrorCode.CONFIG_UNSUPPORTED and "is shared with" in str(e.value)
-    vm.delete("n1", F.DELETE_METADATA_ONLY)
+    vm.delete("n1", Delete.METADATA_ONLY)
     assert vm.exists("vm.n1") and vm.read() == b"N"
 
 
@@ -220,7 +223,7 @@ def test_revert_external_discards_head_and_keeps_snapshot_images(vm: Vm) -> None
 
 def test_revert_discard_drops_descendants(vm: Vm) -> None:
     seed_scenario(vm)
-    vm.revert("s1", F.REVERT_DISCARD)
+    vm.revert("s1", Revert.DISCARD)
     assert vm.tree() == {"s1": []}
     assert not vm.exists("vm.s2") and not vm.exists("vm.s1")
     assert vm.read() == b"A"
@@ -230,7 +233,7 @@ def test_revert_discard_drops_descendants(vm: Vm) -> None:
 
 def test_revert_merge_keeps_changes_in_target_overlay(vm: Vm) -> None:
     seed_scenario(vm)  # s1's overlay vm.s1 holds B, s2's overlay holds C
-    vm.revert("s1", F.REVERT_MERGE)
+    vm.revert("s1", Revert.MERGE)
     assert vm.read() == b"A"
     assert vm.tree() == {"s1": []}
     assert vm.hv.images.read(f"{IMG}/vm.s1", 0, 1) == b"C"  # the changes since s1, merged
@@ -243,10 +246,10 @@ def test_revert_merge_keeps_changes_in_target_overlay(vm: Vm) -> None:
 def test_revert_flag_rules(vm: Vm) -> None:
     seed_scenario(vm)
     with pytest.raises(VirtError) as e:
-        vm.revert("s1", F.REVERT_DISCARD | F.REVERT_MERGE)
+        vm.revert("s1", Revert.DISCARD | Revert.MERGE)
     assert "mutually exclusive" in str(e.value)
     with pytest.raises(VirtError) as e:
-        vm.revert("s1", F.REVERT_RUNNING | F.REVERT_PAUSED)
+        vm.revert("s1", Revert.RUNNING | Revert.PAUSED)
     assert e.value.code == ErrorCode.INVALID_ARG
 
 
@@ -275,7 +278,7 @@ def test_undefine_with_snapshots(vm: Vm) -> None:
         vm.hv.system.domains.undefine(vm.dom)
     assert "cannot delete inactive domain with 2 snapshots" in str(e.value)
     vm.hv.system.domains.undefine(vm.dom, 2)  # SNAPSHOTS_METADATA
-    assert vm.hv.images.users(f"{IMG}/vm.qcow2") == [("backing", f"{IMG}/vm.s1")]
+    assert vm.hv.images.users(f"{IMG}/vm.qcow2") == [Owner.backing(f"{IMG}/vm.s1")]
 
 
 def test_transient_domain_takes_its_snapshots_along(vm: Vm) -> None:
@@ -286,7 +289,7 @@ def test_transient_domain_takes_its_snapshots_along(vm: Vm) -> None:
     vm.disk_only("t1")
     hv.system.domains.destroy(dom)
     assert len(hv.system.domains) == 0
-    assert hv.images.users(f"{IMG}/vm.qcow2") == [("backing", f"{IMG}/vm.t1")]
+    assert hv.images.users(f"{IMG}/vm.qcow2") == [Owner.backing(f"{IMG}/vm.t1")]
 
 
 def _chain(disk_xml_owner: Domain, live: bool) -> list[tuple[str | None, str | None]]:
@@ -318,7 +321,7 @@ def test_deleting_the_current_leaf_keeps_node_indexes(vm: Vm) -> None:
 
 def test_branch_element_alone_refuses_what_the_flag_refuses(vm: Vm) -> None:
     seed_scenario(vm)
-    for flag in (F.CREATE_HALT, F.CREATE_LIVE, F.CREATE_QUIESCE | F.CREATE_DISK_ONLY):
+    for flag in (Create.HALT, Create.LIVE, Create.QUIESCE | Create.DISK_ONLY):
         with pytest.raises(VirtError) as e:
             vm.branch("n", "current='yes'>s1", flags=flag)
         assert e.value.code == ErrorCode.INVALID_ARG and "mutually exclusive" in str(e.value)
@@ -364,8 +367,8 @@ def _snapshot_docs(draw: st.DrawFn) -> str:
     return "<domainsnapshot>" + "".join(parts) + "</domainsnapshot>"
 
 
-_FLAG_BITS = [F.CREATE_REDEFINE, F.CREATE_CURRENT, F.CREATE_NO_METADATA, F.CREATE_HALT, F.CREATE_DISK_ONLY,
-              F.CREATE_REUSE_EXT, F.CREATE_QUIESCE, F.CREATE_ATOMIC, F.CREATE_LIVE, F.CREATE_BRANCH]
+_FLAG_BITS = [Create.REDEFINE, Create.CURRENT, Create.NO_METADATA, Create.HALT, Create.DISK_ONLY,
+              Create.REUSE_EXT, Create.QUIESCE, Create.ATOMIC, Create.LIVE, Create.BRANCH]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -436,7 +439,7 @@ def test_points_in_time_survive_reverts_branches_and_deletes(ops: list, kind: st
             elif target is None:
                 continue
             elif op in ("revert", "discard", "merge"):
-                flags = {"revert": 0, "discard": F.REVERT_DISCARD, "merge": F.REVERT_MERGE}[op]
+                flags = {"revert": 0, "discard": Revert.DISCARD, "merge": Revert.MERGE}[op]
                 vm.revert(target, flags)
                 content = saved[target]
                 for gone in [n for n in saved if n not in vm.dom.snapshots]:

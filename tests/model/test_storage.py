@@ -8,7 +8,7 @@ from fakevirt.errors import ErrorCode, VirtError
 from fakevirt.model.clock import ManualClock
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.model.storage import PoolDef, StorageState, VolDef, storage_for
-from fakevirt.model.storage_defs import PoolEvent
+from fakevirt.model.storage_events import PoolEvent
 
 MiB = 1024 * 1024
 

@@ -7,9 +7,10 @@ real files so QEMU's own tools can inspect them.
 
 from __future__ import annotations
 
-from ._errors import ImageError, Owner
+from ...errors.images import ImageError
 from .image import DEFAULT_CLUSTER_SIZE, FORMATS, Image, InternalSnapshot, resolve
+from .owner import Owner, OwnerKind
 from .store import ImageStore
 
 __all__ = ["DEFAULT_CLUSTER_SIZE", "FORMATS", "Image", "ImageError", "ImageStore", "InternalSnapshot",
-           "Owner", "resolve"]
+           "Owner", "OwnerKind", "resolve"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from . import _errors as err
+from ...errors import images as err
 from .image import FS_BLOCK, Image, round_up
 
 if TYPE_CHECKING:

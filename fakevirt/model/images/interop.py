@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ErrorCode
-from . import _errors as err
+from ...errors import images as err
 from . import qcow2
 from .clusters import ClusterMap
 from .image import FORMATS, RAW_CHUNK, Image, InternalSnapshot

@@ -11,14 +11,14 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from ...errors import ErrorCode, VirtError
-from . import _errors as err
+from ...errors import images as err
 from . import chain as rw
 from .clusters import ClusterMap
 from .image import FORMATS, RAW_CHUNK, SECTOR, Image, max_size, resolve, round_up, valid_cluster_size
-from .snapshots import find
+from .internal_snapshots import find
+from .owner import Owner
 
 if TYPE_CHECKING:
-    from ._errors import Owner
     from .store import ImageStore
 
 _CHUNK = 4 * 1024 * 1024  # copy granularity, to bound temporary buffers
@@ -56,7 +56,7 @@ def commit(store: ImageStore, top: str, base: str | None, *, keep_top: bool | No
                                     "its immediate backing file")
     for i in range(1, depth + 1):
         store.guard(images[i].path, owner, force=force,
-                    allowed=frozenset({("backing", images[i - 1].path)}))
+                    allowed=frozenset({Owner.backing(images[i - 1].path)}))
     target = images[depth]
     if target.virtual_size < head.virtual_size:
         _grow(images[depth:], head.virtual_size)

@@ -1,9 +1,8 @@
 """The emulator's virtual filesystem of disk images, and who uses each image.
 
-Paths are absolute and normalised.  Users (``Owner`` tuples such as ``("domain", uuid, "vda")``
-or ``("snapshot", domain_uuid, name)``) name *paths*, the way domain XML and backing headers
-do: deleting or renaming an image does not drop them.  Images whose backing resolves to a path are
-its implicit ``("backing", child_path)`` users.  Operations that would change what another user
+Paths are absolute and normalised.  Users (``Owner``: a domain's disk, a snapshot) name *paths*,
+the way domain XML and backing headers do: deleting or renaming an image does not drop them.  Images whose backing resolves to a path are
+its implicit ``Owner.backing(child_path)`` users.  Operations that would change what another user
 sees refuse unless called with that user as ``owner`` or with ``force=True`` (plain qemu-img).
 """
 
@@ -14,12 +13,11 @@ from collections import Counter
 from typing import Any, Literal, overload
 
 from ...errors import VirtError
+from ...errors import images as err
 from ..clock import Clock, ManualClock
-from . import _errors as err
 from . import chain as rw
 from . import info as info_mod
-from . import ops, snapshots
-from ._errors import Owner
+from . import internal_snapshots, ops
 from .image import (
     DEFAULT_CLUSTER_SIZE,
     FORMATS,
@@ -33,6 +31,7 @@ from .image import (
     round_up,
     valid_cluster_size,
 )
+from .owner import Owner
 
 
 class ImageStore:
@@ -172,7 +171,7 @@ class ImageStore:
         path = self.normpath(path)
         held = self._owners.get(path)
         if not held or held[owner] <= 0:
-            raise VirtError.internal(f"'{path}' is not held by {err.describe_owner(owner)}")
+            raise err.not_held(path, owner.describe())
         held[owner] -= 1
         if held[owner] == 0:
             del held[owner]
@@ -183,7 +182,7 @@ class ImageStore:
         """Who depends on ``path``: explicit owners, then overlays using it as backing."""
         path = self.normpath(path)
         explicit = sorted(self._owners.get(path, Counter()))
-        return explicit + [("backing", c) for c in self.children(path)]
+        return explicit + [Owner.backing(c) for c in self.children(path)]
 
     def is_shared(self, path: str, owner: Owner | None = None) -> bool:
         """True when anyone but ``owner`` uses ``path``."""
@@ -196,7 +195,7 @@ class ImageStore:
             return
         others = [o for o in self.users(path) if o != owner and o not in allowed]
         if others:
-            raise err.in_use(self.normpath(path), others)
+            raise err.in_use(self.normpath(path), [o.describe() for o in others])
 
     # -- qemu-img create and guest I/O ------------------------------------------------------
 
@@ -285,7 +284,7 @@ class ImageStore:
             raise err.io_error("write")
         rw.write_zeroes(images, offset, length)
 
-    # -- qemu-img operations (see ops.py, snapshots.py, info.py) -------------------------------
+    # -- qemu-img operations (see ops.py, internal_snapshots.py, info.py) -------------------------------
 
     def commit(self, top: str, base: str | None = None, *, keep_top: bool | None = None,
                owner: Owner | None = None, force: bool = False) -> Image:
@@ -315,17 +314,17 @@ class ImageStore:
     def snapshot_create(self, path: str, name: str, *, vm_state_size: int = 0, vm_clock_ns: int = 0,
                         icount: int | None = 0) -> InternalSnapshot:
         """``qemu-img snapshot -c NAME PATH`` (qemu-img records icount 0; savevm records None)."""
-        return snapshots.create(self, path, name, vm_state_size=vm_state_size,
+        return internal_snapshots.create(self, path, name, vm_state_size=vm_state_size,
                                 vm_clock_ns=vm_clock_ns, icount=icount)
 
     def snapshot_apply(self, path: str, name: str, *, owner: Owner | None = None,
                        force: bool = False) -> InternalSnapshot:
         """``qemu-img snapshot -a NAME PATH`` (NAME is an ID or a name)."""
-        return snapshots.apply(self, path, name, owner=owner, force=force)
+        return internal_snapshots.apply(self, path, name, owner=owner, force=force)
 
     def snapshot_delete(self, path: str, name: str) -> InternalSnapshot:
         """``qemu-img snapshot -d NAME PATH``."""
-        return snapshots.delete(self, path, name)
+        return internal_snapshots.delete(self, path, name)
 
     def snapshot_list(self, path: str) -> list[InternalSnapshot]:
         """``qemu-img snapshot -l PATH``."""

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors.snapshot import conf_internal
+from ...errors.snapshot import conf_unsupported as _unsupported
 from ..devices import Disk
 from ..domaindef import DomainDef
 from .snapshotdef import SnapshotDef, SnapshotDisk
 
 __all__ = ["align_disks", "disk_by_name", "disk_is_empty", "domain_disk_snapshot"]
-
-
-def _unsupported(msg: str) -> VirtError:
-    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN_SNAPSHOT, msg)
 
 
 def disk_by_name(d: DomainDef, name: str) -> Disk | None:
@@ -80,7 +77,7 @@ def align_disks(sd: SnapshotDef, d: DomainDef | None, default_location: str, *, 
         VirtError: VIR_ERR_CONFIG_UNSUPPORTED from VIR_FROM_DOMAIN_SNAPSHOT, with libvirt's texts.
     """
     if d is None:
-        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.DOMAIN_SNAPSHOT, "missing domain in snapshot")
+        raise conf_internal("missing domain in snapshot")
     if len(sd.disks) > len(d.disks):
         raise _unsupported("too many disk snapshot requests for domain")
     require_match = uniform_internal and default_location == "internal"

@@ -13,13 +13,17 @@ import posixpath
 import uuid
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import snapshot as err
 from ..domain import Domain, Paused, Running, SavedState, Shutoff, State
-from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
 from ..events import DomainEvent, EventID, Lifecycle
+from ..flags.snapshot import CREATE_ALL, FILTERS_ALL
+from ..flags.snapshot import DomainSnapshotCreateFlags as Create
+from ..flags.snapshot import DomainSnapshotDeleteFlags as Delete
+from ..flags.snapshot import DomainSnapshotListFlags as List
+from ..flags.snapshot import DomainSnapshotRevertFlags as Revert
+from ..images.owner import Owner
 from . import branch, create, delete, redefine, revert
-from . import flags as F
 from .align import align_disks
 from .common import (
     RESUMED_FROM_SNAPSHOT,
@@ -28,19 +32,16 @@ from .common import (
     STATE_NAMES,
     STOPPED_FROM_SNAPSHOT,
     SUSPENDED_FROM_SNAPSHOT,
-    config_unsupported,
     exclusive,
-    operation_unsupported,
+    required,
 )
 from .snapshotdef import SnapshotDef
-from .tree import FILTERS_ALL, LIST_ROOTS, LIST_TOPOLOGICAL, Snapshot, SnapshotTree
+from .tree import Snapshot, SnapshotTree
 
 if TYPE_CHECKING:
     from ..hypervisor import QemuDriver
     from ..images import ImageStore
 
-_QEMU = ErrorDomain.QEMU
-_SNAP = ErrorDomain.DOMAIN_SNAPSHOT  # the client library's own checks report from here
 
 
 class DomainSnapshots:
@@ -54,32 +55,31 @@ class DomainSnapshots:
     def images(self) -> ImageStore:
         return self.driver.hypervisor.images
 
-    def _now(self) -> int:
+    def now(self) -> int:
+        """The driver's clock in whole seconds (snapshot names, creation times, overlay names)."""
         return int(self.driver.hypervisor.clock.now())
 
     @staticmethod
-    def owner(dom: Domain, snap_name: str) -> tuple[str, str, str]:
+    def owner(dom: Domain, snap_name: str) -> Owner:
         """The image-store user tag of a snapshot (it holds the images its point in time is in)."""
-        return ("snapshot", str(dom.uuid), snap_name)
+        return Owner.snapshot(str(dom.uuid), snap_name)
 
     # ---- listing and lookups (the tree does the work) ------------------------------------
 
     @staticmethod
     def check_list_flags(driver_fn: str, flags: int) -> None:
-        _check_flags(driver_fn, flags, LIST_ROOTS | LIST_TOPOLOGICAL | FILTERS_ALL)
+        err.check_flags(driver_fn, flags, List.ROOTS | List.TOPOLOGICAL | FILTERS_ALL)
 
     @staticmethod
     def parent(snap: Snapshot) -> Snapshot:
         if snap.parent is None:
-            raise VirtError.report(ErrorCode.NO_DOMAIN_SNAPSHOT, _QEMU,
-                                   f"snapshot '{snap.name}' does not have a parent")
+            raise err.no_parent(snap.name)
         return snap.parent
 
     @staticmethod
     def current(dom: Domain) -> Snapshot:
         if dom.snapshots.current is None:
-            raise VirtError.report(ErrorCode.NO_DOMAIN_SNAPSHOT, _QEMU,
-                                   "the domain does not have a current snapshot")
+            raise err.no_current()
         return dom.snapshots.current
 
     # ---- create: checks before the XML is parsed ---------------------------------------------
@@ -88,67 +88,59 @@ class DomainSnapshots:
     def check_create_flags(dom: Domain, flags: int) -> None:
         """What the client library and qemuSnapshotCreateXML check before parsing the XML."""
         fn = "virDomainSnapshotCreateXML"
-        if flags & F.CREATE_CURRENT and not flags & (F.CREATE_REDEFINE | F.CREATE_BRANCH):
-            raise VirtError.required_flag(F.CREATE_NAMES[F.CREATE_REDEFINE], F.CREATE_NAMES[F.CREATE_CURRENT],
-                                          fn, _SNAP)
-        exclusive(flags, F.CREATE_REDEFINE, F.CREATE_NO_METADATA, F.CREATE_NAMES, fn, _SNAP)
-        exclusive(flags, F.CREATE_REDEFINE, F.CREATE_HALT, F.CREATE_NAMES, fn, _SNAP)
-        _check_flags("qemuSnapshotCreateXML", flags, F.CREATE_ALL)
-        if flags & F.CREATE_QUIESCE and not flags & F.CREATE_DISK_ONLY:
-            raise VirtError.required_flag(F.CREATE_NAMES[F.CREATE_DISK_ONLY], F.CREATE_NAMES[F.CREATE_QUIESCE],
-                                          "qemuSnapshotCreateXML")
-        exclusive(flags, F.CREATE_LIVE, F.CREATE_REDEFINE, F.CREATE_NAMES, "qemuSnapshotCreateXML")
-        for other in (F.CREATE_REDEFINE, F.CREATE_LIVE, F.CREATE_HALT, F.CREATE_QUIESCE):
-            exclusive(flags, F.CREATE_BRANCH, other, F.CREATE_NAMES, "qemuSnapshotCreateXML")
-        if not dom.persistent and flags & F.CREATE_HALT:
-            raise VirtError.operation_invalid("cannot halt after transient domain snapshot")
+        if not flags & Create.BRANCH:  # CURRENT is allowed with BRANCH as well
+            required(flags, Create.REDEFINE, Create.CURRENT, fn, err.SNAP)
+        exclusive(flags, Create.REDEFINE, Create.NO_METADATA, fn, err.SNAP)
+        exclusive(flags, Create.REDEFINE, Create.HALT, fn, err.SNAP)
+        err.check_flags("qemuSnapshotCreateXML", flags, CREATE_ALL)
+        required(flags, Create.DISK_ONLY, Create.QUIESCE, "qemuSnapshotCreateXML")
+        exclusive(flags, Create.LIVE, Create.REDEFINE, "qemuSnapshotCreateXML")
+        for other in (Create.REDEFINE, Create.LIVE, Create.HALT, Create.QUIESCE):
+            exclusive(flags, Create.BRANCH, other, "qemuSnapshotCreateXML")
+        if not dom.persistent and flags & Create.HALT:
+            raise err.halt_transient()
 
     @staticmethod
     def parse_offline(dom: Domain, flags: int) -> bool:
         """VIR_DOMAIN_SNAPSHOT_PARSE_OFFLINE: a disk-only snapshot or an inactive domain."""
-        return bool(flags & F.CREATE_DISK_ONLY) or not dom.active
+        return bool(flags & Create.DISK_ONLY) or not dom.active
 
     def create(self, dom: Domain, sd: SnapshotDef, flags: int) -> str:
         """virDomainSnapshotCreateXML after parsing; returns the snapshot's name."""
-        if flags & F.CREATE_BRANCH and sd.branch is None:
-            raise VirtError.invalid_arg_raw(
-                "flags", "qemuSnapshotCreateXML",
-                "VIR_DOMAIN_SNAPSHOT_CREATE_BRANCH requires a <branch> element", _QEMU)
-        if sd.branch is not None and not flags & F.CREATE_REDEFINE:
+        if flags & Create.BRANCH and sd.branch is None:
+            raise err.branch_needs_element()
+        if sd.branch is not None and not flags & Create.REDEFINE:
             return branch.create_branch(self, dom, sd, flags)
         if sd.name is None:
-            sd.name = str(self._now())
-        self._validate_def(dom, sd, flags)
-        if flags & F.CREATE_REDEFINE:
+            sd.name = str(self.now())
+        self.validate_def(dom, sd, flags)
+        if flags & Create.REDEFINE:
             return redefine.redefine(self, dom, sd, flags)
         return create.create(self, dom, sd, flags)
 
     @staticmethod
-    def _validate_def(dom: Domain, sd: SnapshotDef, flags: int) -> None:
+    def validate_def(dom: Domain, sd: SnapshotDef, flags: int) -> None:
         """qemuSnapshotCreateXMLValidateDef."""
         name = sd.name
         assert name is not None
-        if not flags & F.CREATE_NO_METADATA:
+        if not flags & Create.NO_METADATA:
             if "/" in name:
-                raise VirtError.report(ErrorCode.XML_DETAIL, _QEMU,
-                                       f"invalid snapshot name '{name}': name can't contain '/'")
+                raise err.invalid_name(name, "name can't contain '/'")
             if name.startswith("."):
-                raise VirtError.report(ErrorCode.XML_DETAIL, _QEMU,
-                                       f"invalid snapshot name '{name}': name can't start with '.'")
-        if flags & F.CREATE_LIVE and (not dom.active or sd.memory != "external"):
-            raise operation_unsupported("live snapshot creation is supported only during full system snapshots")
-        redefine = bool(flags & F.CREATE_REDEFINE)
+                raise err.invalid_name(name, "name can't start with '.'")
+        if flags & Create.LIVE and (not dom.active or sd.memory != "external"):
+            raise err.operation_unsupported("live snapshot creation is supported only during full system snapshots")
+        redefine = bool(flags & Create.REDEFINE)
         state = sd.state if redefine else STATE_NAMES[dom.state]
         if state == "pmsuspended":
-            raise operation_unsupported("qemu doesn't support taking snapshots of PMSUSPENDED guests")
+            raise err.operation_unsupported("qemu doesn't support taking snapshots of PMSUSPENDED guests")
         if state in ("nostate", "blocked", None) or (state == "disk-snapshot" and not redefine):
-            raise VirtError.internal(f"Invalid domain state {state}")
+            raise err.invalid_domain_state(state)
 
     def check_name_free(self, dom: Domain, name: str) -> None:
         """virDomainMomentAssignDef's duplicate check."""
         if name in dom.snapshots:
-            raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN,
-                                   f"domain moment {name} already exists")
+            raise err.moment_exists(name)
 
     # ---- shared pieces of create, revert, branch and delete ----------------------------------
 
@@ -159,11 +151,9 @@ class DomainSnapshots:
         """qemuSnapshotPrepareDiskExternal's checks of the overlay file."""
         exists = self.images.exists(path)
         if not exists and reuse:
-            raise VirtError.report(ErrorCode.SYSTEM_ERROR, _QEMU,
-                                   f"missing existing file for disk {disk_name}: {path}: No such file or directory")
+            raise err.reuse_file_missing(disk_name, path)
         if exists and not reuse:
-            raise config_unsupported(f"external snapshot file for disk {disk_name} already exists and is not "
-                                     f"a block device: {path}")
+            raise err.overlay_exists(disk_name, path)
 
     def new_overlay(self, path: str, fmt: str, backing: str, reuse: bool) -> None:
         """qemu-img create -f FMT -o backing_fmt=…,backing_file=BACKING PATH (unless reused)."""
@@ -194,14 +184,14 @@ class DomainSnapshots:
                 out.append(posixpath.normpath(disk.source))
         return out
 
-    def unused_by_others(self, path: str, owner: tuple[str, str, str] | None = None, *,
+    def unused_by_others(self, path: str, owner: Owner | None = None, *,
                          exempt: Domain | None = None) -> bool:
         """Nothing but ``owner`` (and the domain ``exempt``, when given) needs the image at ``path``:
         no overlay, snapshot, running disk or domain definition."""
         if not self.images.exists(path):
             return False
         for user in self.images.users(path):
-            if user != owner and not (exempt is not None and user[0] == "domain" and user[1] == str(exempt.uuid)):
+            if user != owner and not (exempt is not None and user.is_disk_of(str(exempt.uuid))):
                 return False
         return not any(path in self.domain_sources(other) for other in self.driver.domains if other is not exempt)
 
@@ -213,7 +203,7 @@ class DomainSnapshots:
                            if k.source and k.type in ("file", "block"))
         return out
 
-    def unlink_if_unused(self, path: str | None, owner: tuple[str, str, str] | None = None, *,
+    def unlink_if_unused(self, path: str | None, owner: Owner | None = None, *,
                          exempt: Domain | None = None) -> None:
         if path and self.unused_by_others(posixpath.normpath(path), owner, exempt=exempt):
             self.images.delete(path)
@@ -309,13 +299,12 @@ class DomainSnapshots:
     @staticmethod
     def check_revert_client_flags(flags: int) -> None:
         """virDomainRevertToSnapshot's own check, made in the client library before any RPC."""
-        exclusive(flags, F.REVERT_RUNNING, F.REVERT_PAUSED, F.REVERT_NAMES, "virDomainRevertToSnapshot", _SNAP)
+        exclusive(flags, Revert.RUNNING, Revert.PAUSED, "virDomainRevertToSnapshot", err.SNAP)
 
     @staticmethod
     def check_delete_client_flags(flags: int) -> None:
         """virDomainSnapshotDelete's own check, made in the client library before any RPC."""
-        exclusive(flags, F.DELETE_CHILDREN, F.DELETE_CHILDREN_ONLY, F.DELETE_NAMES, "virDomainSnapshotDelete",
-                  _SNAP)
+        exclusive(flags, Delete.CHILDREN, Delete.CHILDREN_ONLY, "virDomainSnapshotDelete", err.SNAP)
 
     def revert(self, dom: Domain, snap: Snapshot, flags: int) -> None:
         revert.revert(self, dom, snap, flags)

@@ -11,11 +11,12 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import VirtError
+from ...errors import snapshot as err
 from ..domain import Domain
 from ..events import Lifecycle
-from . import flags as F
-from .common import ACTIVE_STATES, DEFINED_FROM_SNAPSHOT, QEMU, config_unsupported, exclusive
+from ..flags.snapshot import DomainSnapshotCreateFlags as Create
+from .common import ACTIVE_STATES, DEFINED_FROM_SNAPSHOT, exclusive
 from .create import switch_disk_source
 from .snapshotdef import SnapshotDef, SnapshotDisk
 from .tree import Snapshot
@@ -26,20 +27,19 @@ if TYPE_CHECKING:
 
 def create_branch(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> str:
     assert sd.branch is not None
-    for other in (F.CREATE_LIVE, F.CREATE_HALT, F.CREATE_QUIESCE):  # the element is the flag
-        exclusive(flags | F.CREATE_BRANCH, F.CREATE_BRANCH, other, F.CREATE_NAMES, "qemuSnapshotCreateXML")
+    for other in (Create.LIVE, Create.HALT, Create.QUIESCE):  # the element is the flag
+        exclusive(flags | Create.BRANCH, Create.BRANCH, other, "qemuSnapshotCreateXML")
     tree = dom.snapshots
     point = tree.get(sd.branch.point)
     pd = point.definition
     if pd.domain is None:
-        raise VirtError.report(ErrorCode.SNAPSHOT_REVERT_RISKY, QEMU,
-                               f"snapshot '{point.name}' lacks domain '{dom.name}' rollback info")
+        raise err.lacks_rollback(point.name, dom.name)
     if not pd.is_external:
-        raise config_unsupported("branching is only supported from external snapshots")
+        raise err.config_unsupported("branching is only supported from external snapshots")
     if sd.name is None:
-        sd.name = str(api._now())
-    api._validate_def(dom, sd, flags & ~(F.CREATE_LIVE | F.CREATE_REDEFINE))
-    if not flags & F.CREATE_NO_METADATA:
+        sd.name = str(api.now())
+    api.validate_def(dom, sd, flags & ~int(Create.LIVE | Create.REDEFINE))
+    if not flags & Create.NO_METADATA:
         api.check_name_free(dom, sd.name)
     _memory(api, point, sd, flags)
     sd.domain = pd.domain.copy()
@@ -48,12 +48,12 @@ def create_branch(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int
     if sd.inactive_domain is not None:
         sd.inactive_domain.name = dom.name
     sd.cookie = [c for c in pd.cookie]
-    sd.creation_time = api._now()
-    sd.disks = _overlays(api, dom, point, sd, bool(flags & F.CREATE_REUSE_EXT))
+    sd.creation_time = api.now()
+    sd.disks = _overlays(api, dom, point, sd, bool(flags & Create.REUSE_EXT))
     request = sd.branch
     sd.branch = None
     snap: Snapshot | None = None
-    if not flags & F.CREATE_NO_METADATA:
+    if not flags & Create.NO_METADATA:
         snap = tree.add(sd, point)
         snap.memory = point.memory
         api.hold_state_images(dom, sd.name, sd)
@@ -65,15 +65,14 @@ def create_branch(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int
 def _memory(api: DomainSnapshots, point: Snapshot, sd: SnapshotDef, flags: int) -> None:
     """Shared with the branch point by default; copied to a new file; or none (disk-only)."""
     pd = point.definition
-    wanted = "no" if flags & F.CREATE_DISK_ONLY else sd.memory
+    wanted = "no" if flags & Create.DISK_ONLY else sd.memory
     if pd.memory != "external":
         if wanted not in (None, "no"):
-            raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN_SNAPSHOT,
-                                   "memory state cannot be saved with offline or disk-only snapshot")
+            raise err.memory_needs_full_snapshot()
         sd.memory, sd.memory_file, sd.state = "no", None, pd.state
         return
     if wanted == "internal":
-        raise config_unsupported("mixing internal and external targets for a snapshot is not yet supported")
+        raise err.mixed_locations()
     if wanted == "no":
         sd.memory, sd.memory_file = "no", None
         sd.state = "disk-snapshot" if pd.state in ACTIVE_STATES else pd.state
@@ -85,8 +84,7 @@ def _memory(api: DomainSnapshots, point: Snapshot, sd: SnapshotDef, flags: int) 
         return
     saved = api.driver.domains.saved_images.get(pd.memory_file or "")
     if saved is None:
-        raise VirtError.report(ErrorCode.SYSTEM_ERROR, QEMU,
-                               f"Failed to open domain image file '{pd.memory_file}': No such file or directory")
+        raise err.memory_file_missing(pd.memory_file)
     api.driver.domains.saved_images[sd.memory_file] = type(saved)(saved.definition.copy(), saved.running,
                                                                    saved.cpu_time_ns)
 
@@ -98,8 +96,7 @@ def _overlays(api: DomainSnapshots, dom: Domain, point: Snapshot, sd: SnapshotDe
     asked = {d.name: d for d in sd.disks}
     for name in asked:
         if pd.domain.find_disk(name) is None and not any(k.source == name for k in pd.domain.disks):
-            raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN_SNAPSHOT,
-                                   f"no disk named '{name}'")
+            raise err.conf_unsupported(f"no disk named '{name}'")
     out: list[SnapshotDisk] = []
     created: list[str] = []
     for pdisk in pd.disks:
@@ -110,12 +107,11 @@ def _overlays(api: DomainSnapshots, dom: Domain, point: Snapshot, sd: SnapshotDe
         assert disk is not None and disk.source
         state_image = posixpath.normpath(disk.source)
         if not api.images.exists(state_image):
-            raise VirtError.report(ErrorCode.OPERATION_INVALID, QEMU,
-                                   f"image '{state_image}' of branch point '{point.name}' no longer exists")
+            raise VirtError.operation_invalid(f"image '{state_image}' of branch point '{point.name}' no longer exists")
         given = asked.get(pdisk.name) or next((a for k, a in asked.items() if k == disk.source), None)
         path = given.source if given is not None and given.source else _default_name(state_image, sd.name)
         if not posixpath.isabs(path):
-            raise VirtError.report(ErrorCode.XML_ERROR, QEMU, f"disk snapshot image path '{path}' must be absolute")
+            raise err.xml_error(f"disk snapshot image path '{path}' must be absolute", err.QEMU)
         path = posixpath.normpath(path)
         fmt = (given.driver_type if given is not None else None) or "qcow2"
         try:
@@ -123,7 +119,7 @@ def _overlays(api: DomainSnapshots, dom: Domain, point: Snapshot, sd: SnapshotDe
             if reuse:
                 backing = api.images.backing_path(api.images.open(path))
                 if backing != state_image:
-                    raise config_unsupported(f"reused file '{path}' is not backed by '{state_image}'")
+                    raise err.config_unsupported(f"reused file '{path}' is not backed by '{state_image}'")
             else:
                 api.new_overlay(path, fmt, state_image, reuse=False)
                 created.append(path)

@@ -1,11 +1,14 @@
-"""Names, event details and error constructors shared by the snapshot operations."""
+"""Names, event details and flag checks shared by the snapshot operations."""
 
 from __future__ import annotations
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
-from ..domain import State
+from enum import IntFlag
 
-QEMU = ErrorDomain.QEMU
+from ...errors import VirtError
+from ...errors.snapshot import QEMU
+from ..domain import State
+from ..flags.snapshot import libvirt_name
+
 STATE_NAMES = {State.NOSTATE: "nostate", State.RUNNING: "running", State.BLOCKED: "blocked",
                State.PAUSED: "paused", State.SHUTDOWN: "shutdown", State.SHUTOFF: "shutoff",
                State.CRASHED: "crashed", State.PMSUSPENDED: "pmsuspended"}
@@ -19,14 +22,13 @@ JOB_COMPLETED, JOB_READY = 0, 3
 VM_STATE_FRACTION = 16  # an idle guest's saved RAM is about 1/16 of its size
 
 
-def config_unsupported(message: str) -> VirtError:
-    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, QEMU, message)
-
-
-def operation_unsupported(message: str) -> VirtError:
-    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, QEMU, message)
-
-
-def exclusive(flags: int, a: int, b: int, names: dict[int, str], function: str, domain: int = QEMU) -> None:
+def exclusive(flags: int, a: IntFlag, b: IntFlag, function: str, domain: int = QEMU) -> None:
+    """VIR_EXCLUSIVE_FLAGS_RET: ``a`` and ``b`` cannot be combined."""
     if flags & a and flags & b:
-        raise VirtError.exclusive_flags(names[a], names[b], function, domain)
+        raise VirtError.exclusive_flags(libvirt_name(a), libvirt_name(b), function, domain)
+
+
+def required(flags: int, needed: IntFlag, by: IntFlag, function: str, domain: int = QEMU) -> None:
+    """VIR_REQUIRE_FLAG_RET: ``by`` needs ``needed``."""
+    if flags & by and not flags & needed:
+        raise VirtError.required_flag(libvirt_name(needed), libvirt_name(by), function, domain)

@@ -6,19 +6,14 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from ...errors import VirtError
+from ...errors.snapshot import config_unsupported, mixed_locations, operation_unsupported
 from ..devices import CONTROLLER_TYPES, Disk, RawElement
 from ..domain import Domain, SavedState, State
 from ..domaindef import DomainDef
 from ..events import Lifecycle
 from ..filenames import check_snapshot_file
-from . import flags as F
-from .common import (
-    STATE_NAMES,
-    SUSPENDED_FROM_SNAPSHOT,
-    VM_STATE_FRACTION,
-    config_unsupported,
-    operation_unsupported,
-)
+from ..flags.snapshot import DomainSnapshotCreateFlags as Create
+from .common import STATE_NAMES, SUSPENDED_FROM_SNAPSHOT, VM_STATE_FRACTION
 from .snapshotdef import SnapshotDef, SnapshotDisk
 
 if TYPE_CHECKING:
@@ -29,31 +24,31 @@ def create(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> st
     assert sd.name is not None
     _align(api, dom, sd, flags)
     flags = _prepare(api, dom, sd, flags)
-    if not flags & F.CREATE_NO_METADATA:
+    if not flags & Create.NO_METADATA:
         api.check_name_free(dom, sd.name)
-    sd.creation_time = api._now()
+    sd.creation_time = api.now()
     memory: SavedState | None = None
     if dom.active:
-        if flags & F.CREATE_DISK_ONLY or sd.memory == "external":
-            if flags & F.CREATE_QUIESCE:
+        if flags & Create.DISK_ONLY or sd.memory == "external":
+            if flags & Create.QUIESCE:
                 raise VirtError.agent_not_configured()  # the guest's filesystems cannot be frozen
             _active_external(api, dom, sd, flags)
         else:
             memory = _active_internal(api, dom, sd, flags)
-    elif flags & F.CREATE_DISK_ONLY:
-        _switch_disks(api, dom, sd, bool(flags & F.CREATE_REUSE_EXT))
+    elif flags & Create.DISK_ONLY:
+        _switch_disks(api, dom, sd, bool(flags & Create.REUSE_EXT))
     else:
         _internal_images(api, sd, 0)
     if memory is not None or sd.memory == "external":
         sd.cookie = save_cookie(sd.domain)
-    if not flags & F.CREATE_NO_METADATA:
+    if not flags & Create.NO_METADATA:
         check_snapshot_file(sd.name)  # after the disks changed, as in libvirt
         tree = dom.snapshots
         snap = tree.add(sd, tree.current)
         snap.memory = memory
         api.hold_state_images(dom, sd.name, sd)
         api.make_current(dom, snap)
-    if flags & F.CREATE_HALT and dom.active:
+    if flags & Create.HALT and dom.active:
         api.stop_for_snapshot(dom)
     return sd.name
 
@@ -65,7 +60,7 @@ def _align(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> No
     sd.domain = stored_copy(source)
     sd.inactive_domain = dom.config.copy() if dom.active and dom.config is not None else None
     state = STATE_NAMES[dom.state]
-    if flags & F.CREATE_DISK_ONLY:
+    if flags & Create.DISK_ONLY:
         location = "external"
         sd.state = "disk-snapshot" if dom.active else "shutoff"
         sd.memory = "no"
@@ -85,7 +80,7 @@ def _prepare(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> 
     """qemuSnapshotPrepare: which disks, which formats, which files; returns the adjusted flags."""
     source = sd.domain
     assert source is not None
-    reuse = bool(flags & F.CREATE_REUSE_EXT)
+    reuse = bool(flags & Create.REUSE_EXT)
     found_internal = forbid_internal = False
     external = 0
     for sdisk in sd.disks:
@@ -122,9 +117,9 @@ def _prepare(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> 
         raise config_unsupported("disk-only snapshots require at least one disk to be selected for snapshot")
     if ((found_internal and external) or (sd.memory == "internal" and external)
             or (sd.memory == "external" and found_internal)):
-        raise config_unsupported("mixing internal and external targets for a snapshot is not yet supported")
+        raise mixed_locations()
     if external and not dom.active:
-        flags |= F.CREATE_DISK_ONLY
+        flags |= Create.DISK_ONLY
     return flags
 
 
@@ -153,7 +148,7 @@ def _active_internal(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: 
         domains.suspend(dom)
     api.emit_save_progress(dom)
     _internal_images(api, sd, max(1, dom.live.current_memory_kib * 1024 // VM_STATE_FRACTION))
-    if was_running and not flags & F.CREATE_HALT:
+    if was_running and not flags & Create.HALT:
         domains.resume(dom)
     return memory
 
@@ -162,14 +157,14 @@ def _active_external(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: 
     """qemuSnapshotCreateActiveExternal: memory to a save image, then new overlays, live."""
     memory = sd.memory == "external"
     was_running = dom.state == State.RUNNING
-    if memory and was_running and not flags & F.CREATE_LIVE:
+    if memory and was_running and not flags & Create.LIVE:
         api.driver.domains.suspend(dom)  # the guest pauses while its RAM is written
     if memory:
         assert sd.memory_file is not None
         api.save_memory(dom, sd.memory_file, was_running)
         api.emit_save_progress(dom)
-    _switch_disks(api, dom, sd, bool(flags & F.CREATE_REUSE_EXT))
-    if memory and was_running and not flags & F.CREATE_HALT and dom.state == State.PAUSED:
+    _switch_disks(api, dom, sd, bool(flags & Create.REUSE_EXT))
+    if memory and was_running and not flags & Create.HALT and dom.state == State.PAUSED:
         api.driver.domains.resume(dom)
     elif memory and dom.state == State.PMSUSPENDED:
         api.emit(dom, Lifecycle.SUSPENDED, SUSPENDED_FROM_SNAPSHOT)

@@ -11,21 +11,16 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, VirtError
+from ...errors import VirtError
+from ...errors import snapshot as err
+from ...errors.snapshot import config_unsupported, operation_unsupported
 from ..devices import Disk, RawElement
 from ..domain import Domain, Shutoff
-from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
-from . import flags as F
-from .common import (
-    JOB_ACTIVE_COMMIT,
-    JOB_COMMIT,
-    JOB_COMPLETED,
-    JOB_READY,
-    QEMU,
-    config_unsupported,
-    operation_unsupported,
-)
+from ..flags.snapshot import DELETE_ALL
+from ..flags.snapshot import DomainSnapshotDeleteFlags as Delete
+from ..images.owner import Owner
+from .common import JOB_ACTIVE_COMMIT, JOB_COMMIT, JOB_COMPLETED, JOB_READY
 from .tree import Snapshot
 
 if TYPE_CHECKING:
@@ -35,19 +30,19 @@ if TYPE_CHECKING:
 
 def delete(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> None:
     api.check_delete_client_flags(flags)
-    _check_flags("qemuSnapshotDelete", flags, F.DELETE_CHILDREN | F.DELETE_METADATA_ONLY | F.DELETE_CHILDREN_ONLY)
-    metadata_only = bool(flags & F.DELETE_METADATA_ONLY)
+    err.check_flags("qemuSnapshotDelete", flags, DELETE_ALL)
+    metadata_only = bool(flags & Delete.METADATA_ONLY)
     tree = dom.snapshots
     if not metadata_only:
         _validate(api, dom, snap, flags)
-    if flags & (F.DELETE_CHILDREN | F.DELETE_CHILDREN_ONLY):
+    if flags & (Delete.CHILDREN | Delete.CHILDREN_ONLY):
         doomed = list(tree.descendants(snap))
         current_doomed = tree.current in doomed
         for child in reversed(doomed):  # leaves first: nobody is reparented
             _discard(api, dom, child, metadata_only)
         if current_doomed:
             api.make_current(dom, snap)
-        if flags & F.DELETE_CHILDREN_ONLY:
+        if flags & Delete.CHILDREN_ONLY:
             _update_parent(snap)
             return
     if snap.definition.is_external and not metadata_only:
@@ -66,7 +61,7 @@ def _validate(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> 
             if now is None or then is None or _norm(now.source) != _norm(then.source):
                 raise operation_unsupported(f"disk image '{sdisk.name}' for internal snapshot '{snap.name}' is "
                                             "not the same as disk image currently used by VM")
-    if flags & (F.DELETE_CHILDREN | F.DELETE_CHILDREN_ONLY):
+    if flags & (Delete.CHILDREN | Delete.CHILDREN_ONLY):
         kinds = {s.definition.is_external for s in tree.descendants(snap)}
         if kinds == {True, False}:
             raise config_unsupported("deletion of external and internal children disk snapshots not supported")
@@ -74,9 +69,9 @@ def _validate(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> 
             raise config_unsupported("deletion of external children disk snapshots not supported")
     if not sd.is_external:
         return
-    if flags & F.DELETE_CHILDREN:
+    if flags & Delete.CHILDREN:
         raise config_unsupported("deletion of external disk snapshots with children not supported")
-    if flags & F.DELETE_CHILDREN_ONLY:
+    if flags & Delete.CHILDREN_ONLY:
         return
     for sdisk in sd.disks:
         if sdisk.delete_in_progress:
@@ -97,8 +92,7 @@ def _validate(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> 
         if sdisk.snapshot != "external":
             continue
         if sd.domain is None or sd.domain.find_disk(sdisk.name) is None:
-            raise VirtError.report(ErrorCode.OPERATION_FAILED, QEMU,
-                                   f"failed to find disk '{sdisk.name}' in snapshot VM XML")
+            raise err.operation_failed(f"failed to find disk '{sdisk.name}' in snapshot VM XML")
         parent = _parent_snap_for_disk(snap, sdisk.name)
         if parent is not None and not parent.definition.is_external:
             raise operation_unsupported("deleting external snapshot that has internal snapshot as parent not "
@@ -138,13 +132,11 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
         if not images.exists(top) or api.unused_by_others(top):
             continue  # nothing builds on the changes since this snapshot
         if not images.exists(base):
-            raise VirtError.report(ErrorCode.OPERATION_FAILED, QEMU,
-                                   "failed to find parent disk source in backing chain")
-        others = [o for o in images.users(base) if o not in (me, ("backing", top))]
-        others += [("domain", other.name, "") for other in api.driver.domains
-                   if base in api.domain_sources(other)]
+            raise err.operation_failed("failed to find parent disk source in backing chain")
+        others = [o.label for o in images.users(base) if o not in (me, Owner.backing(top))]
+        others += [other.name for other in api.driver.domains if base in api.domain_sources(other)]
         if others:
-            names = ", ".join(o[2] if o[0] == "snapshot" else o[1] for o in others)
+            names = ", ".join(others)
             raise config_unsupported(f"cannot delete snapshot '{sd.name}': its base image '{base}' is shared "
                                      f"with {names}")
         plans.append((top, base))

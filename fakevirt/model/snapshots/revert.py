@@ -12,37 +12,28 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, VirtError
+from ...errors import VirtError
+from ...errors import snapshot as err
+from ...errors.snapshot import config_unsupported, operation_unsupported
 from ..domain import Domain
-from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
 from ..events import Lifecycle
-from . import flags as F
-from .common import (
-    ACTIVE_STATES,
-    DEFINED_FROM_SNAPSHOT,
-    QEMU,
-    config_unsupported,
-    exclusive,
-    operation_unsupported,
-)
+from ..flags.snapshot import REVERT_ALL
+from ..flags.snapshot import DomainSnapshotRevertFlags as Revert
+from .common import ACTIVE_STATES, DEFINED_FROM_SNAPSHOT, exclusive
 from .create import switch_disks_on
-from .options import discard_descendants, merge_head
+from .revert_options import discard_descendants, merge_head
 from .snapshotdef import SnapshotDef, SnapshotDisk
 from .tree import Snapshot
 
 if TYPE_CHECKING:
     from .api import DomainSnapshots
 
-ALLOWED = (F.REVERT_RUNNING | F.REVERT_PAUSED | F.REVERT_FORCE | F.REVERT_RESET_NVRAM | F.REVERT_DISCARD
-           | F.REVERT_MERGE)
-
-
 def check_flags(api: DomainSnapshots, flags: int) -> None:
     """The client library's exclusions, then the driver's virCheckFlags."""
     api.check_revert_client_flags(flags)
-    _check_flags("qemuSnapshotRevert", flags, ALLOWED)
-    exclusive(flags, F.REVERT_DISCARD, F.REVERT_MERGE, F.REVERT_NAMES, "qemuSnapshotRevert")
+    err.check_flags("qemuSnapshotRevert", flags, REVERT_ALL)
+    exclusive(flags, Revert.DISCARD, Revert.MERGE, "qemuSnapshotRevert")
 
 
 def revert(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> None:
@@ -51,7 +42,7 @@ def revert(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> Non
     _validate(dom, snap, flags)
     keep: list[str] = []
     stale: list[str] = []
-    if flags & F.REVERT_MERGE:
+    if flags & Revert.MERGE:
         if not sd.is_external:
             raise config_unsupported("merging the changes since a snapshot needs an external snapshot")
         keep, stale = merge_head(api, dom, snap)
@@ -68,14 +59,14 @@ def revert(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> Non
     if persistent:
         dom.config = inactive
     if target_active:
-        paused = not flags & F.REVERT_RUNNING and (sd.state == "paused" or bool(flags & F.REVERT_PAUSED))
+        paused = not flags & Revert.RUNNING and (sd.state == "paused" or bool(flags & Revert.PAUSED))
         api.boot_from_snapshot(dom, config, paused, api.memory_state(snap))
-    elif flags & (F.REVERT_RUNNING | F.REVERT_PAUSED):
-        api.boot_from_snapshot(dom, inactive.copy(), bool(flags & F.REVERT_PAUSED), None, fresh=True)
+    elif flags & (Revert.RUNNING | Revert.PAUSED):
+        api.boot_from_snapshot(dom, inactive.copy(), bool(flags & Revert.PAUSED), None, fresh=True)
     api.make_current(dom, snap)
     for path in stale:
         api.unlink_if_unused(path)
-    if flags & F.REVERT_DISCARD:
+    if flags & Revert.DISCARD:
         discard_descendants(api, dom, snap)
     if persistent:
         api.emit(dom, Lifecycle.DEFINED, DEFINED_FROM_SNAPSHOT)
@@ -84,20 +75,17 @@ def revert(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> Non
 def _validate(dom: Domain, snap: Snapshot, flags: int) -> None:
     """qemuSnapshotRevertValidate (without 9.6's refusal of external snapshots)."""
     sd = snap.definition
-    if not dom.persistent and sd.state not in ACTIVE_STATES and not flags & (F.REVERT_RUNNING | F.REVERT_PAUSED):
+    if not dom.persistent and sd.state not in ACTIVE_STATES and not flags & (Revert.RUNNING | Revert.PAUSED):
         raise VirtError.operation_invalid("transient domain needs to request run or pause to revert to "
                                           "inactive snapshot")
     if sd.domain is None:
-        raise VirtError.report(ErrorCode.SNAPSHOT_REVERT_RISKY, QEMU,
-                               f"snapshot '{snap.name}' lacks domain '{dom.name}' rollback info")
-    if not flags & F.REVERT_FORCE and dom.managed_save is not None and sd.state not in ACTIVE_STATES:
-        raise VirtError.report(ErrorCode.SNAPSHOT_REVERT_RISKY, QEMU,
-                               "snapshot without memory state, removal of existing managed saved state strongly "
-                               "recommended to avoid corruption")
+        raise err.lacks_rollback(snap.name, dom.name)
+    if not flags & Revert.FORCE and dom.managed_save is not None and sd.state not in ACTIVE_STATES:
+        raise err.managed_save_risky()
     if sd.state == "pmsuspended":
         raise operation_unsupported("qemu doesn't support reversion of snapshot taken in PMSUSPENDED state")
     if sd.state in ("nostate", "blocked") or (sd.state == "disk-snapshot" and not sd.is_external):
-        raise VirtError.internal(f"Invalid target domain state '{sd.state}'. Refusing snapshot reversion")
+        raise err.invalid_target_state(sd.state)
 
 
 def _prep(dom: Domain, sd: SnapshotDef) -> tuple[DomainDef, DomainDef]:
@@ -128,7 +116,7 @@ def _plan_overlays(api: DomainSnapshots, dom: Domain, base: DomainDef) -> list[S
     """qemuSnapshotRevertExternalPrepare: every disk gets a new overlay named after the time."""
     # libvirt names them after the second; a second revert within it would collide (there, fail;
     # here, take the next second), as would a name an earlier revert recorded and then removed
-    stamp = max(api._now(), api.last_revert_stamp.get(dom.uuid, 0) + 1)
+    stamp = max(api.now(), api.last_revert_stamp.get(dom.uuid, 0) + 1)
     while True:
         tmp = SnapshotDef(name=str(stamp))
         api.align(tmp, base, "external", force=True)

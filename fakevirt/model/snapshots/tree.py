@@ -11,22 +11,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import snapshot as err
+from ..flags.snapshot import FILTERS_LEAVES, FILTERS_LOCATION, FILTERS_METADATA, FILTERS_STATUS
+from ..flags.snapshot import DomainSnapshotListFlags as List
 from .snapshotdef import SnapshotDef
 
 if TYPE_CHECKING:
     from ..domain import SavedState
-
-# virDomainSnapshotListFlags
-LIST_ROOTS = LIST_DESCENDANTS = 1 << 0
-LIST_METADATA, LIST_LEAVES, LIST_NO_LEAVES, LIST_NO_METADATA = 1 << 1, 1 << 2, 1 << 3, 1 << 4
-LIST_INACTIVE, LIST_ACTIVE, LIST_DISK_ONLY = 1 << 5, 1 << 6, 1 << 7
-LIST_INTERNAL, LIST_EXTERNAL, LIST_TOPOLOGICAL = 1 << 8, 1 << 9, 1 << 10
-FILTERS_METADATA = LIST_METADATA | LIST_NO_METADATA
-FILTERS_LEAVES = LIST_LEAVES | LIST_NO_LEAVES
-FILTERS_STATUS = LIST_INACTIVE | LIST_ACTIVE | LIST_DISK_ONLY
-FILTERS_LOCATION = LIST_INTERNAL | LIST_EXTERNAL
-FILTERS_ALL = FILTERS_METADATA | FILTERS_LEAVES | FILTERS_STATUS | FILTERS_LOCATION
 
 
 @dataclass(eq=False)
@@ -49,24 +40,24 @@ class Snapshot:
     def matches(self, flags: int) -> bool:
         """virDomainSnapshotFilter plus the leaves group (metadata is handled by the caller)."""
         if flags & FILTERS_LEAVES and flags & FILTERS_LEAVES != FILTERS_LEAVES:
-            if bool(flags & LIST_LEAVES) != (not self.children):
+            if bool(flags & List.LEAVES) != (not self.children):
                 return False
         state = self.definition.state
         if flags & FILTERS_STATUS:
             if state == "shutoff":
-                wanted = LIST_INACTIVE
+                wanted = List.INACTIVE
             elif state == "disk-snapshot":
-                wanted = LIST_DISK_ONLY
+                wanted = List.DISK_ONLY
             else:
-                wanted = LIST_ACTIVE
+                wanted = List.ACTIVE
             if not flags & wanted:
                 return False
         if flags & FILTERS_LOCATION == FILTERS_LOCATION:  # a full group filters nothing
             return True
         external = self.definition.is_external
-        if flags & LIST_INTERNAL and external:
+        if flags & List.INTERNAL and external:
             return False
-        return not (flags & LIST_EXTERNAL and not external)
+        return not (flags & List.EXTERNAL and not external)
 
 
 class SnapshotTree:
@@ -93,8 +84,7 @@ class SnapshotTree:
         """qemuSnapObjFromName."""
         snap = self._by_name.get(name)
         if snap is None:
-            raise VirtError.report(ErrorCode.NO_DOMAIN_SNAPSHOT, ErrorDomain.QEMU,
-                                   f"no domain snapshot with matching name '{name}'")
+            raise err.no_snapshot(name)
         return snap
 
     # -- structure ----------------------------------------------------------------------------
@@ -123,16 +113,13 @@ class SnapshotTree:
         if parent_name is None:
             return None
         if parent_name == snap_name:
-            raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN,
-                                   f"cannot set moment {snap_name} as its own parent")
+            raise err.own_parent(snap_name)
         parent = self._by_name.get(parent_name)
         if parent is None:
-            raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN,
-                                   f"parent {parent_name} for moment {snap_name} not found")
+            raise err.parent_not_found(parent_name, snap_name)
         snap = self._by_name.get(snap_name)
         if snap is not None and self.is_ancestor(parent, snap):
-            raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN,
-                                   f"parent {parent_name} would create cycle to {snap_name}")
+            raise err.parent_cycle(parent_name, snap_name)
         return parent
 
     def remove(self, snap: Snapshot) -> None:
@@ -188,15 +175,15 @@ class SnapshotTree:
     def select(self, start: Snapshot | None, flags: int) -> list[Snapshot]:
         """virDomainMomentObjListGetNames: what Num/ListNames/ListAll return for ``start``.
 
-        ``start`` None is the domain level, where LIST_ROOTS limits to roots; for a snapshot,
-        LIST_DESCENDANTS widens from its children to all its descendants.
+        ``start`` None is the domain level, where List.ROOTS limits to roots; for a snapshot,
+        List.DESCENDANTS widens from its children to all its descendants.
         """
-        all_levels = bool(flags & LIST_ROOTS) if start is not None else not flags & LIST_ROOTS
-        if flags & FILTERS_METADATA == LIST_NO_METADATA:
+        all_levels = bool(flags & List.ROOTS) if start is not None else not flags & List.ROOTS
+        if flags & FILTERS_METADATA == List.NO_METADATA:
             return []
-        filters = flags & ~(LIST_ROOTS | LIST_TOPOLOGICAL | FILTERS_METADATA)
+        filters = flags & ~int(List.ROOTS | List.TOPOLOGICAL | FILTERS_METADATA)
         if all_levels:
-            if start is None and not flags & LIST_TOPOLOGICAL:
+            if start is None and not flags & List.TOPOLOGICAL:
                 candidates: Iterator[Snapshot] = iter(self._by_name.values())
             else:
                 candidates = self.descendants(start)

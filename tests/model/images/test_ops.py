@@ -6,7 +6,7 @@ import pytest
 
 from fakevirt.errors import ErrorCode
 from fakevirt.model.clock import ManualClock
-from fakevirt.model.images import ImageError, ImageStore
+from fakevirt.model.images import ImageError, ImageStore, Owner
 
 KiB, MiB = 1024, 1024 * 1024
 
@@ -84,7 +84,7 @@ def test_commit_refuses_to_write_a_base_others_depend_on(store: ImageStore) -> N
     assert e.value.qemu_message == "image '/v/base.qcow2' is in use by '/v/branch.qcow2' as its backing file"
     with pytest.raises(ImageError, match="'/v/base.qcow2' is in use"):
         store.commit("/v/top.qcow2", "/v/base.qcow2")  # mid is fine, base is not
-    store.acquire("/v/mid.qcow2", ("snapshot", "dom", "s1"))
+    store.acquire("/v/mid.qcow2", Owner.snapshot("dom", "s1"))
     with pytest.raises(ImageError, match="'/v/mid.qcow2' is in use by snapshot dom s1"):
         store.commit("/v/top.qcow2")
     store.commit("/v/top.qcow2", force=True)

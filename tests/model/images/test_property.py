@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from fakevirt.model.images import ImageError, ImageStore
+from fakevirt.model.images import ImageError, ImageStore, Owner
 
 SIZES = st.integers(1, 24).map(lambda n: n * 1536)  # multiples of 512, not of the cluster sizes
 CLUSTERS = st.sampled_from([512, 1024, 4096])
@@ -77,7 +77,7 @@ class ChainMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.top and self.store.open(self.top).backing)
     def commit(self) -> None:
         base = self._chain()[1]
-        if self.store.is_shared(base, ("backing", self.top)):
+        if self.store.is_shared(base, Owner.backing(self.top)):
             self._refused(lambda: self.store.commit(self.top))
             return
         self.store.commit(self.top)
@@ -104,7 +104,7 @@ class ChainMachine(RuleBasedStateMachine):
     def commit_into_deeper_base(self, data: st.DataObject) -> None:
         chain = self._chain()
         depth = data.draw(st.integers(2, len(chain) - 1))
-        if any(self.store.is_shared(chain[i], ("backing", chain[i - 1])) for i in range(1, depth + 1)):
+        if any(self.store.is_shared(chain[i], Owner.backing(chain[i - 1])) for i in range(1, depth + 1)):
             self._refused(lambda: self.store.commit(self.top, chain[depth]))
             return
         self.store.commit(self.top, chain[depth])

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
-from fakevirt.model.images import ImageError, ImageStore
+from fakevirt.model.images import ImageError, ImageStore, Owner
 
 MiB = 1024 * 1024
 
@@ -87,7 +87,7 @@ def test_create_replaces_unless_used(store: ImageStore) -> None:
     store.create("/v/a.qcow2", "qcow2", MiB)
     store.write("/v/a.qcow2", 0, b"x")
     assert store.create("/v/a.qcow2", "qcow2", MiB).clusters == {}
-    store.acquire("/v/a.qcow2", ("domain", "u1", "vda"))
+    store.acquire("/v/a.qcow2", Owner.disk("u1", "vda"))
     with pytest.raises(ImageError) as e:
         store.create("/v/a.qcow2", "qcow2", MiB)
     assert e.value.code == ErrorCode.OPERATION_INVALID
@@ -213,8 +213,8 @@ def test_allocation_grows_with_clusters(store: ImageStore) -> None:
 
 def test_users_and_refcounts(store: ImageStore) -> None:
     chain3(store)
-    vda = ("domain", "u1", "vda")
-    assert store.users("/v/base.raw") == [("backing", "/v/mid.qcow2")]
+    vda = Owner.disk("u1", "vda")
+    assert store.users("/v/base.raw") == [Owner.backing("/v/mid.qcow2")]
     assert not store.is_shared("/v/top.qcow2")
     store.acquire("/v/top.qcow2", vda)
     store.acquire("/v/top.qcow2", vda)
@@ -242,9 +242,9 @@ def test_writing_a_backing_file_is_refused(store: ImageStore) -> None:
 
 def test_owners_name_paths_and_survive_delete(store: ImageStore) -> None:
     store.create("/v/a.qcow2", "qcow2", MiB)
-    store.acquire("/v/a.qcow2", ("snapshot", "u1", "s1"))
+    store.acquire("/v/a.qcow2", Owner.snapshot("u1", "s1"))
     store.delete("/v/a.qcow2")
-    assert store.users("/v/a.qcow2") == [("snapshot", "u1", "s1")]
+    assert store.users("/v/a.qcow2") == [Owner.snapshot("u1", "s1")]
 
 
 def test_rename_onto_a_used_image_is_refused(store: ImageStore) -> None:

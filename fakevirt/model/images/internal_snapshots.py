@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import _errors as err
+from ...errors import images as err
 from .image import Image, InternalSnapshot
 
 if TYPE_CHECKING:
-    from ._errors import Owner
+    from .owner import Owner
     from .store import ImageStore
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
-
-Owner = tuple[str, ...]
+from . import ErrorCode, ErrorDomain, VirtError
 
 ENOENT = "No such file or directory"
 EIO = "Input/output error"
@@ -201,16 +199,13 @@ def snapshot_delete_missing(name: str) -> ImageError:
 
 # The emulator's own rule: never change what another user of an image sees.
 
-def describe_owner(owner: Owner) -> str:
-    kind, *rest = owner
-    if kind == "backing" and rest:
-        return f"'{rest[0]}' as its backing file"
-    if kind == "domain" and len(rest) >= 2:
-        return f"domain {rest[0]} (disk {rest[1]})"
-    return " ".join(owner)
-
-
-def in_use(path: str, owners: Iterable[Owner]) -> ImageError:
-    who = ", ".join(sorted(describe_owner(o) for o in owners))
+def in_use(path: str, users: Iterable[str]) -> ImageError:
+    """``users``: how each other user of the image is described (``Owner.describe()``)."""
+    who = ", ".join(sorted(users))
     return ImageError("in_use", f"image '{path}' is in use by {who}", code=ErrorCode.OPERATION_INVALID,
                       subject=path)
+
+
+def not_held(path: str, user: str) -> VirtError:
+    """An image released by a user that never acquired it (a bug of the emulator's bookkeeping)."""
+    return VirtError.internal(f"'{path}' is not held by {user}")

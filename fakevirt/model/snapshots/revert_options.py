@@ -1,4 +1,4 @@
-"""The branching RFC's revert options 1 and 2, as fakevirt revert flags.
+"""fakevirt's revert flags DISCARD and MERGE: the branching RFC's revert options 1 and 2.
 
 REVERT_DISCARD (option 1): after the revert, every snapshot below the target is deleted with the
 files only it needed, so the target is a leaf again (changes made since it are lost).
@@ -15,8 +15,9 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING
 
+from ...errors.snapshot import config_unsupported
 from ..domain import Domain
-from .common import config_unsupported
+from ..images.owner import OwnerKind
 from .tree import Snapshot
 
 if TYPE_CHECKING:
@@ -84,11 +85,11 @@ def merge_head(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> tuple[list[
         touched = chain[: chain.index(target) + 1]
         for path in touched:
             for user in api.images.users(path):
-                ok = (user in allowed or (user[0] == "domain" and user[1] == str(dom.uuid))
-                      or (user[0] == "backing" and user[1] in touched))
+                ok = (user in allowed or user.is_disk_of(str(dom.uuid))
+                      or (user.kind is OwnerKind.BACKING and user.subject in touched))
                 if not ok:
                     raise config_unsupported(f"cannot merge into snapshot '{snap.name}': '{path}' is also used "
-                                             f"by {user[0]} '{user[2] if user[0] == 'snapshot' else user[1]}'")
+                                             f"by {user.kind} '{user.label}'")
             if any(path in api.domain_sources(other) for other in api.driver.domains if other is not dom):
                 raise config_unsupported(f"cannot merge into snapshot '{snap.name}': '{path}' is used by another "
                                          "domain")
@@ -110,8 +111,3 @@ def merge_head(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> tuple[list[
                 tree.set_parent(child, dead.parent)
         forget_with_files(api, dom, dead)
     return keep, stale
-
-
-def _above(chain: list[str], path: str) -> str | None:
-    i = chain.index(path)
-    return chain[i - 1] if i > 0 else None

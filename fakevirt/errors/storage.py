@@ -1,0 +1,235 @@
+"""The storage driver's errors (storage_driver.c, virstorageobj.c, storage_conf.c, the dir backend).
+
+Each function returns the ``VirtError`` libvirtd 9.0 reports, with its code, domain and text.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from . import ErrorCode, ErrorDomain, VirtError
+
+STORAGE = ErrorDomain.STORAGE
+STREAMS = ErrorDomain.STREAMS
+QEMU_IMG = "/usr/bin/qemu-img"
+
+
+def _storage(code: int, message: str) -> VirtError:
+    return VirtError.report(code, STORAGE, message)
+
+
+def check_flags(driver_fn: str, flags: int, allowed: int) -> None:
+    """virCheckFlags in the storage driver function ``driver_fn``."""
+    unknown = flags & ~int(allowed)
+    if unknown:
+        raise VirtError.unsupported_flags(driver_fn, unknown, STORAGE)
+
+
+# -- lookups -------------------------------------------------------------------------------
+
+def no_pool_name(name: str) -> VirtError:
+    return _storage(ErrorCode.NO_STORAGE_POOL, f"no storage pool with matching name '{name}'")
+
+
+def no_pool_uuid(pool_uuid: uuid.UUID, name: str | None = None) -> VirtError:
+    """storagePoolObjFindByUUID: a handle's name only decorates the message."""
+    suffix = f" ({name})" if name is not None else ""
+    return _storage(ErrorCode.NO_STORAGE_POOL, f"no storage pool with matching uuid '{pool_uuid}'{suffix}")
+
+
+def no_pool_target_path(path: str, clean: str) -> VirtError:
+    extra = "" if clean == path else f" ({clean})"
+    return _storage(ErrorCode.NO_STORAGE_POOL, f"no storage pool with matching target path '{path}'{extra}")
+
+
+def no_vol_name(name: str) -> VirtError:
+    return _storage(ErrorCode.NO_STORAGE_VOL, f"no storage vol with matching name '{name}'")
+
+
+def no_vol_key(key: str) -> VirtError:
+    return _storage(ErrorCode.NO_STORAGE_VOL, f"no storage vol with matching key {key}")
+
+
+def no_vol_path(path: str, clean: str) -> VirtError:
+    extra = "" if clean == path else f" ({clean})"
+    return _storage(ErrorCode.NO_STORAGE_VOL, f"no storage vol with matching path '{path}'{extra}")
+
+
+# -- pool state ------------------------------------------------------------------------------
+
+def pool_not_active(name: str) -> VirtError:
+    return VirtError.operation_invalid(f"storage pool '{name}' is not active", STORAGE)
+
+
+def pool_still_active(name: str) -> VirtError:
+    return VirtError.operation_invalid(f"storage pool '{name}' is still active", STORAGE)
+
+
+def pool_already_active(name: str) -> VirtError:
+    return VirtError.operation_invalid(f"storage pool '{name}' is already active", STORAGE)
+
+
+def pool_active_as(name: str) -> VirtError:
+    """virStoragePoolObjIsDuplicate: the UUID is taken by a running pool (create)."""
+    return VirtError.operation_invalid(f"pool is already active as '{name}'", STORAGE)
+
+
+def pool_uuid_taken(name: str, pool_uuid: uuid.UUID) -> VirtError:
+    return _storage(ErrorCode.OPERATION_FAILED, f"pool '{name}' is already defined with uuid {pool_uuid}")
+
+
+def pool_name_taken(name: str, pool_uuid: uuid.UUID) -> VirtError:
+    return _storage(ErrorCode.OPERATION_FAILED, f"pool '{name}' already exists with uuid {pool_uuid}")
+
+
+def source_conflict(name: str) -> VirtError:
+    return _storage(ErrorCode.OPERATION_FAILED, f"Storage source conflict with pool: '{name}'")
+
+
+def no_config_file() -> VirtError:
+    return _storage(ErrorCode.OPERATION_INVALID, "pool has no config file")
+
+
+def transient_autostart() -> VirtError:
+    return _storage(ErrorCode.INVALID_ARG, "cannot set autostart for transient pool")
+
+
+def only_dir_pools(pool_type: str) -> VirtError:
+    """fakevirt's own refusal: the other backends are not emulated."""
+    return _storage(ErrorCode.NO_SUPPORT, f"fakevirt emulates only 'dir' storage pools, not '{pool_type}'")
+
+
+def create_overwrite_exclusive() -> VirtError:
+    """storagePoolCreate*: WITH_BUILD_OVERWRITE and WITH_BUILD_NO_OVERWRITE."""
+    return _storage(ErrorCode.INVALID_ARG, "flags 'overwrite' and 'no-overwrite' are mutually exclusive")
+
+
+def build_overwrite_exclusive() -> VirtError:
+    """The dir backend's build: OVERWRITE and NO_OVERWRITE."""
+    return _storage(ErrorCode.OPERATION_INVALID, "Overwrite and no overwrite flags are mutually exclusive")
+
+
+def no_directory(path: str) -> VirtError:
+    return _storage(ErrorCode.SYSTEM_ERROR, f"cannot open directory '{path}': No such file or directory")
+
+
+def remove_failed(path: str, reason: str) -> VirtError:
+    """virStoragePoolDelete's rmdir failed with ``reason`` (strerror)."""
+    return _storage(ErrorCode.SYSTEM_ERROR, f"failed to remove pool '{path}': {reason}")
+
+
+# -- volumes ---------------------------------------------------------------------------------
+
+def vol_exists(name: str) -> VirtError:
+    return _storage(ErrorCode.STORAGE_VOL_EXIST, f"'{name}'")
+
+
+def vol_name_invalid(name: str) -> VirtError:
+    return VirtError.operation_invalid(f"volume name '{name}' cannot contain '/'", STORAGE)
+
+
+def vol_file_exists(path: str) -> VirtError:
+    return _storage(ErrorCode.SYSTEM_ERROR, f"cannot create volume '{path}': File exists")
+
+
+def raw_backing_unsupported() -> VirtError:
+    return _storage(ErrorCode.CONFIG_UNSUPPORTED, "backing storage not supported for raw volumes")
+
+
+def backing_inaccessible(path: str) -> VirtError:
+    return _storage(ErrorCode.SYSTEM_ERROR, f"inaccessible backing store volume {path}: No such file or directory")
+
+
+def file_name_too_long(path: str) -> VirtError:
+    return _storage(ErrorCode.SYSTEM_ERROR, f"Failed to create file '{path}': File name too long")
+
+
+def cannot_extend(path: str) -> VirtError:
+    return _storage(ErrorCode.SYSTEM_ERROR, f"cannot extend file '{path}': File too large")
+
+
+def cannot_allocate(nbytes: int, path: str) -> VirtError:
+    return _storage(ErrorCode.SYSTEM_ERROR, f"cannot allocate {nbytes} bytes in file '{path}': "
+                    "No space left on device")
+
+
+def truncate_too_large(path: str) -> VirtError:
+    """virFileTruncate's report (it names no driver)."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
+                            f"Failed to truncate file '{path}': File too large")
+
+
+def qemu_img_failed(args: str, qemu_message: str) -> VirtError:
+    """virCommandRun's report of a qemu-img that failed: its command line and stderr."""
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE, f"Child process ({QEMU_IMG} {args}) "
+                            f"unexpected exit status 1: qemu-img: {qemu_message}\n")
+
+
+def wipe_algorithm_unsupported(algorithm: int) -> VirtError:
+    return _storage(ErrorCode.INVALID_ARG, f"wiping algorithm {algorithm} not supported")
+
+
+def scrub_missing() -> VirtError:
+    """Wipe patterns are written by scrub(1), which the emulated host lacks."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
+                            "Cannot find 'scrub' in path: No such file or directory")
+
+
+def shrink_below_allocation() -> VirtError:
+    return _storage(ErrorCode.INVALID_ARG, "can't shrink capacity below existing allocation")
+
+
+def shrink_without_flag() -> VirtError:
+    return _storage(ErrorCode.INVALID_ARG, "Can't shrink capacity below current capacity unless shrink flag "
+                    "explicitly specified")
+
+
+def pool_full() -> VirtError:
+    return _storage(ErrorCode.OPERATION_FAILED, "Not enough space left in storage pool")
+
+
+# -- upload and download streams -------------------------------------------------------------
+
+def _stream(message: str) -> VirtError:
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, STREAMS, message)
+
+
+def seek_failed(path: str, offset: int) -> VirtError:
+    return _stream(f"Unable to seek {path} to {offset}: Invalid argument")
+
+
+def hole_seek_failed(path: str) -> VirtError:
+    return _stream(f"unable to seek in {path}: Invalid argument")
+
+
+def write_too_large(path: str) -> VirtError:
+    return _stream(f"Unable to write {path}: File too large")
+
+
+def stream_full() -> VirtError:
+    """Data past the length the upload asked for."""
+    return _stream("cannot write to stream: No space left on device")
+
+
+def volume_full() -> VirtError:
+    """Data past the end of a volume that does not grow (qcow2)."""
+    return _storage(ErrorCode.SYSTEM_ERROR, "Unable to write stream data: No space left on device")
+
+
+# -- XML (storage_conf.c) -----------------------------------------------------------------------
+
+def xml_error(message: str) -> VirtError:
+    return _storage(ErrorCode.XML_ERROR, message)
+
+
+def unknown_vol_type(vol_type: str) -> VirtError:
+    return _storage(ErrorCode.CONFIG_UNSUPPORTED, f"unknown volume type '{vol_type}'")
+
+
+def unknown_vol_format(fmt: str) -> VirtError:
+    return _storage(ErrorCode.CONFIG_UNSUPPORTED, f"unknown volume format type {fmt}")
+
+
+def only_raw_qcow2(fmt: str) -> VirtError:
+    """fakevirt's own refusal: the image store knows raw and qcow2."""
+    return _storage(ErrorCode.NO_SUPPORT, f"fakevirt creates only raw and qcow2 volumes, not '{fmt}'")

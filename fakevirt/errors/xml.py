@@ -1,0 +1,32 @@
+"""Errors every XML document can get, whatever its family (libvirt's util/ and conf/ helpers)."""
+
+from __future__ import annotations
+
+from . import ErrorCode, ErrorDomain, VirtError
+
+
+def wrong_root(expected: str, got: str) -> VirtError:
+    """virXMLParseHelper: the document's root element is not the one the API reads."""
+    return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.XML, f"expecting root element of '{expected}', not '{got}'")
+
+
+def unknown_suffix(unit: str | None) -> VirtError:
+    """virScaleInteger (it reports from no particular domain)."""
+    return VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.NONE, f"unknown suffix '{unit}'")
+
+
+def value_too_large(text: str) -> VirtError:
+    """virScaleInteger: the scaled value passes its limit."""
+    return VirtError.report(ErrorCode.OVERFLOW, ErrorDomain.NONE, f"value too large: {text}")
+
+
+def invalid_value(text: str, path: str) -> VirtError:
+    """virXPath / virParseScaledValue: a value that does not parse."""
+    return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.XML,
+                            f"Invalid value '{text}' for element or attribute '{path}'")
+
+
+def schema_invalid(schema: str, *lines: str) -> VirtError:
+    """virXMLValidateAgainstSchema: libxml2's RelaxNG complaints, one per line."""
+    detail = f"Unable to validate doc against {schema}\n" + "".join(f"{line}\n" for line in lines)
+    return VirtError.report(ErrorCode.XML_INVALID_SCHEMA, ErrorDomain.XML, detail)
