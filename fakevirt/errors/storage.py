@@ -18,6 +18,8 @@ def _storage(code: int, message: str) -> VirtError:
     return VirtError.report(code, STORAGE, message)
 
 
+BUILD_FN = "virStorageBackendFileSystemBuild"  # the dir backend's build, which checks its own flags
+
 def check_flags(driver_fn: str, flags: int, allowed: int) -> None:
     """virCheckFlags in the storage driver function ``driver_fn``."""
     unknown = flags & ~int(allowed)
@@ -99,14 +101,15 @@ def only_dir_pools(pool_type: str) -> VirtError:
     return _storage(ErrorCode.NO_SUPPORT, f"fakevirt emulates only 'dir' storage pools, not '{pool_type}'")
 
 
-def create_overwrite_exclusive() -> VirtError:
-    """storagePoolCreate*: WITH_BUILD_OVERWRITE and WITH_BUILD_NO_OVERWRITE."""
-    return _storage(ErrorCode.INVALID_ARG, "flags 'overwrite' and 'no-overwrite' are mutually exclusive")
-
-
 def build_overwrite_exclusive() -> VirtError:
-    """The dir backend's build: OVERWRITE and NO_OVERWRITE."""
-    return _storage(ErrorCode.OPERATION_INVALID, "Overwrite and no overwrite flags are mutually exclusive")
+    """virStorageBackendFileSystemBuild: VIR_EXCLUSIVE_FLAGS_RET(OVERWRITE, NO_OVERWRITE)."""
+    return VirtError.exclusive_flags("VIR_STORAGE_POOL_BUILD_OVERWRITE", "VIR_STORAGE_POOL_BUILD_NO_OVERWRITE",
+                                     BUILD_FN, STORAGE)
+
+
+def no_source_device(name: str) -> VirtError:
+    """virStorageBackendMakeFileSystem: (NO_)OVERWRITE formats the pool's source, which a dir pool lacks."""
+    return _storage(ErrorCode.OPERATION_INVALID, f"No source device specified when formatting pool '{name}'")
 
 
 def no_directory(path: str) -> VirtError:

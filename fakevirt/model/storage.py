@@ -20,7 +20,6 @@ from ..errors import VirtError
 from ..errors import storage as err
 from .flags.storage import (
     LIST_POOLS_ALL,
-    POOL_BUILD_ALL,
     POOL_CREATE_ALL,
     StoragePoolBuildFlags,
     StoragePoolCreateFlags,
@@ -35,9 +34,6 @@ from .storage_vols import VolumeOps, VolumeWriter
 if TYPE_CHECKING:
     from .hypervisor import Hypervisor
 
-# fakevirt accepts bit 4 too; libvirtd's dir backend accepts only OVERWRITE | NO_OVERWRITE (and
-# names virStorageBackendFileSystemBuild in the error): kept as it was until fixed with a test
-_BUILD_ACCEPTED = POOL_BUILD_ALL | StoragePoolBuildFlags.OVERWRITE << 1
 
 
 def _check_type(d: PoolDef) -> None:
@@ -46,7 +42,9 @@ def _check_type(d: PoolDef) -> None:
 
 
 def _build_flags_of(create_flags: int) -> StoragePoolBuildFlags:
-    """The build a create WITH_BUILD* asks for (storagePoolCreate*: only NO_OVERWRITE is passed on)."""
+    """The build a create WITH_BUILD* asks for (storagePoolCreate*: OVERWRITE wins over NO_OVERWRITE)."""
+    if create_flags & StoragePoolCreateFlags.WITH_BUILD_OVERWRITE:
+        return StoragePoolBuildFlags.OVERWRITE
     if create_flags & StoragePoolCreateFlags.WITH_BUILD_NO_OVERWRITE:
         return StoragePoolBuildFlags.NO_OVERWRITE
     return StoragePoolBuildFlags.NEW
@@ -120,10 +118,8 @@ class StorageState(VolumeOps):
         return pool
 
     def _check_create_flags(self, flags: int, fn: str) -> None:
+        # libvirt 9.0's exclusive-flags check here tests the BUILD_* bits, so it never refuses
         err.check_flags(fn, flags, POOL_CREATE_ALL)
-        if (flags & StoragePoolCreateFlags.WITH_BUILD_OVERWRITE
-                and flags & StoragePoolCreateFlags.WITH_BUILD_NO_OVERWRITE):
-            raise err.create_overwrite_exclusive()
 
     def undefine(self, pool: Pool) -> None:
         if pool.active:
@@ -142,20 +138,24 @@ class StorageState(VolumeOps):
 
     def build(self, pool: Pool, flags: int = 0) -> None:
         """virStoragePoolBuild: a dir pool makes its directory (and parents)."""
-        err.check_flags("storagePoolBuild", flags, _BUILD_ACCEPTED)
         if pool.active:
             raise err.pool_already_active(pool.name)
         self._build_dir(pool, flags)
         self.emit(pool, Lifecycle.CREATED)
 
     def _build_dir(self, pool: Pool, flags: int) -> None:
-        if flags & StoragePoolBuildFlags.OVERWRITE and flags & StoragePoolBuildFlags.NO_OVERWRITE:
+        """The dir backend's build: the directory is made, then (NO_)OVERWRITE asks to format a source."""
+        overwrite = StoragePoolBuildFlags.OVERWRITE | StoragePoolBuildFlags.NO_OVERWRITE
+        err.check_flags(err.BUILD_FN, flags, overwrite)
+        if flags & overwrite == overwrite:
             raise err.build_overwrite_exclusive()
         self.dirs[pool.path] = Perms.of_pool_dir(pool.config.target_perms)
         path = posixpath.dirname(pool.path)
         while path not in self.dirs:
             self.dirs[path] = Perms(0o755)
             path = posixpath.dirname(path)
+        if flags & overwrite:
+            raise err.no_source_device(pool.name)
 
     def start(self, pool: Pool, flags: int = 0) -> None:
         """virStoragePoolCreate."""
