@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from . import connect, domain, domain_config, domain_stats, events, snapshot, storage
 from ._client import Client
-from ._registry import HANDLERS, Handler, procedure
+from ._registry import HANDLERS, RELAYS, Handler, Relay, procedure, relay
 from ._streams import DownloadStream, Stream, UploadStream
 from .outcome import NOTHING, Outcome
 
-__all__ = ["HANDLERS", "NOTHING", "Client", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "procedure", "snapshot", "storage"]
+__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "procedure", "snapshot", "storage"]

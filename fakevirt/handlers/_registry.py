@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from protocol import PROCEDURES, Procedure, Program
+from protocol import PROCEDURES, Message, Procedure, Program
 
 from ._client import Client
 
@@ -42,6 +42,23 @@ def procedure(number: int, *, program: int = Program.REMOTE, before_open: bool =
         if key in HANDLERS:
             raise TypeError(f"{proc.name} is handled twice")
         HANDLERS[key] = Handler(fn, proc, before_open)
+        return fn
+
+    return register
+
+
+Relay = Callable[[Client, Any], list[Message]]
+RELAYS: dict[type[Any], Relay] = {}
+
+
+def relay(kind: type[Any]) -> Callable[[Relay], Relay]:
+    """Register the function that turns a model event of class ``kind`` into the messages one client
+    gets (remoteRelay*Event*: one per matching registration); every session subscribes to each."""
+
+    def register(fn: Relay) -> Relay:
+        if kind in RELAYS:
+            raise TypeError(f"{kind.__name__} events are relayed twice")
+        RELAYS[kind] = fn
         return fn
 
     return register

@@ -18,7 +18,7 @@ from protocol.remote import events as w
 from ..errors import VirtError
 from ..model.events import DomainEvent, EventID
 from ._client import Client
-from ._registry import procedure
+from ._registry import procedure, relay
 
 EVENT_ID_LAST = 27  # VIR_DOMAIN_EVENT_ID_LAST in libvirt 9.0
 
@@ -131,6 +131,14 @@ _CALLBACK_ONLY: dict[int, tuple[int, Callable[[int, NonnullDomain, dict[str, Any
     EventID.MIGRATION_ITERATION: (Proc.DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION, lambda c, d, x: (
         w.DomainEventCallbackMigrationIterationMsg(callbackID=c, dom=d, iteration=x["iteration"]))),
 }
+
+
+@relay(DomainEvent)
+def domain_event_messages(client: Client, ev: DomainEvent) -> list[Message]:
+    """Every message ``client`` gets for ``ev``: events of the driver instance (URI) it opened."""
+    if client.driver is None or ev.uri != client.driver.uri:
+        return []
+    return [m for cb in list(client.event_callbacks.values()) if (m := message_for(cb, ev)) is not None]
 
 
 def message_for(cb: EventCallback, ev: DomainEvent) -> Message | None:

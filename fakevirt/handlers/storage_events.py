@@ -15,7 +15,7 @@ from protocol.remote import storage as w
 from ..errors import VirtError
 from ..model.storage_events import PoolEvent, StoragePoolEventID
 from ._client import Client
-from ._registry import procedure
+from ._registry import procedure, relay
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,12 @@ def message_for(cb: PoolEventCallback, ev: PoolEvent) -> Message | None:
     return Message(program=Program.REMOTE, procedure=Proc.STORAGE_POOL_EVENT_REFRESH, body=body)
 
 
+@relay(PoolEvent)
 def storage_event_messages(client: Client, ev: PoolEvent) -> list[Message]:
-    """Every message ``client`` should get for ``ev``, one per matching registration."""
+    """Every message ``client`` should get for ``ev``, one per matching registration (storage is one
+    driver for every URI, as in a root libvirtd)."""
+    if client.driver is None and not client.hypervisor_dropped:
+        return []
     out = []
     for cb in list(callbacks(client).values()):
         message = message_for(cb, ev)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import trio
@@ -32,12 +33,8 @@ from protocol import (
 )
 
 from ..errors import VirtError
-from ..handlers import Client, Stream
-from ..handlers.events import message_for
-from ..handlers.storage_events import storage_event_messages
-from ..model.events import DomainEvent
+from ..handlers import RELAYS, Client, Relay, Stream
 from ..model.faults import Fault
-from ..model.storage_events import PoolEvent
 from .dispatch import Answer, dispatch, error_reply, invalid_call_reply, take_fault
 from .streams import StreamTable
 from .transport import Transport
@@ -119,7 +116,7 @@ class ClientSession:
     async def run(self) -> None:
         """Serve until the client goes; whatever ends this session ends it alone."""
         bus = self.client.hv.bus
-        unsubscribe = [bus.subscribe(DomainEvent, self._on_event), bus.subscribe(PoolEvent, self._on_pool_event)]
+        unsubscribe = [bus.subscribe(kind, partial(self._relay, fn)) for kind, fn in RELAYS.items()]
         try:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
@@ -139,17 +136,9 @@ class ClientSession:
             with trio.CancelScope(shield=True):
                 await self.transport.aclose()
 
-    def _on_event(self, event: DomainEvent) -> None:
-        """Called synchronously by the model: queue the messages, never block it."""
-        if self.client.driver is None or event.uri != self.client.driver.uri:
-            return
-        self._queue([m for cb in list(self.client.event_callbacks.values())
-                     if (m := message_for(cb, event)) is not None])
-
-    def _on_pool_event(self, event: PoolEvent) -> None:
-        """Pool events: storage is one driver for every URI, as in a root libvirtd."""
-        if self.client.driver is not None or self.client.hypervisor_dropped:
-            self._queue(storage_event_messages(self.client, event))
+    def _relay(self, fn: Relay, event: object) -> None:
+        """Called synchronously by the model: queue this client's messages, never block it."""
+        self._queue(fn(self.client, event))
 
     def _queue(self, messages: list[Message]) -> None:
         for message in messages:
