@@ -25,7 +25,8 @@ def resolve(client: Client, h: NonnullDomain) -> Domain:
 
 
 def parse(client: Client, xml: str, validate: bool = False) -> DomainDef:
-    return parse_domain_xml(xml, client.hv.rng, client.opened.host, validate=validate)
+    """A <domain> document as the driver keeps it: parsed, then completed by the model."""
+    return client.opened.domains.complete_definition(parse_domain_xml(xml, validate=validate))
 
 
 @procedure(Proc.DOMAIN_LOOKUP_BY_NAME)

@@ -6,6 +6,8 @@ from protocol import ErrorDomain, Proc
 from protocol.remote import domain as w
 
 from ..errors import ErrorCode, VirtError
+from ..model.devices import Device
+from ..model.domain import Domain
 from ..xml.domain import parse_device_xml
 from ..xml.metadata import metadata_text, namespaced_element
 from ._client import Client
@@ -87,40 +89,43 @@ def domain_set_metadata(client: Client, args: w.DomainSetMetadataArgs) -> None:
     client.opened.domains.set_metadata(dom, args.type, value, args.key, args.uri, args.flags)
 
 
-def _device_op(client: Client, h: object, xml: str, flags: int, op: str) -> None:
-    dom = resolve(client, h)  # type: ignore[arg-type]
-    device = parse_device_xml(xml, dom.definition, client.hv.rng)
-    client.opened.domains.change_device(dom, device, flags, op)
+def _device(client: Client, dom: Domain, xml: str) -> Device:
+    return client.opened.domains.complete_device(dom, parse_device_xml(xml))
 
 
 @procedure(Proc.DOMAIN_ATTACH_DEVICE)
 def domain_attach_device(client: Client, args: w.DomainAttachDeviceArgs) -> None:
     """virDomainAttachDevice: the running domain."""
-    _device_op(client, args.dom, args.xml, AFFECT_LIVE, "attach")
+    dom = resolve(client, args.dom)
+    client.opened.domains.attach_device(dom, _device(client, dom, args.xml), AFFECT_LIVE)
 
 
 @procedure(Proc.DOMAIN_ATTACH_DEVICE_FLAGS)
 def domain_attach_device_flags(client: Client, args: w.DomainAttachDeviceFlagsArgs) -> None:
     """virDomainAttachDeviceFlags."""
-    _device_op(client, args.dom, args.xml, args.flags, "attach")
+    dom = resolve(client, args.dom)
+    client.opened.domains.attach_device(dom, _device(client, dom, args.xml), args.flags)
 
 
 @procedure(Proc.DOMAIN_DETACH_DEVICE)
 def domain_detach_device(client: Client, args: w.DomainDetachDeviceArgs) -> None:
     """virDomainDetachDevice."""
-    _device_op(client, args.dom, args.xml, AFFECT_LIVE, "detach")
+    dom = resolve(client, args.dom)
+    client.opened.domains.detach_device(dom, _device(client, dom, args.xml), AFFECT_LIVE)
 
 
 @procedure(Proc.DOMAIN_DETACH_DEVICE_FLAGS)
 def domain_detach_device_flags(client: Client, args: w.DomainDetachDeviceFlagsArgs) -> None:
     """virDomainDetachDeviceFlags."""
-    _device_op(client, args.dom, args.xml, args.flags, "detach")
+    dom = resolve(client, args.dom)
+    client.opened.domains.detach_device(dom, _device(client, dom, args.xml), args.flags)
 
 
 @procedure(Proc.DOMAIN_UPDATE_DEVICE_FLAGS)
 def domain_update_device_flags(client: Client, args: w.DomainUpdateDeviceFlagsArgs) -> None:
     """virDomainUpdateDeviceFlags."""
-    _device_op(client, args.dom, args.xml, args.flags, "update")
+    dom = resolve(client, args.dom)
+    client.opened.domains.update_device(dom, _device(client, dom, args.xml), args.flags)
 
 
 @procedure(Proc.DOMAIN_GET_SECURITY_LABEL)

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
-from .devices import RawElement
+from .devices import Device, RawElement
 from .domain import Domain
-from .domaindef import LLONG_MAX, DomainDef
+from .domaindef import LLONG_MAX, DomainDef, attach_device, detach_device, update_device
 from .events import DomainEvent, EventID
 
 if TYPE_CHECKING:
@@ -159,14 +159,29 @@ class DomainSettings:
         self.driver.hypervisor.bus.publish(DomainEvent(
             self.driver.uri, EventID.METADATA_CHANGE, dom.ref(), {"type": kind, "nsuri": uri}))
 
-    def change_device(self, dom: Domain, device: object, flags: int, op: str) -> None:
-        """Attach, detach or update a device in the definitions AFFECT_* selects."""
-        fn = {"attach": "qemuDomainAttachDeviceFlags", "detach": "qemuDomainDetachDeviceFlags",
-              "update": "qemuDomainUpdateDeviceFlags"}[op]
-        allowed = AFFECT_LIVE | AFFECT_CONFIG | (DEVICE_MODIFY_FORCE if op == "update" else 0)
-        _check_flags(fn, flags, allowed)
+    def attach_device(self, dom: Domain, device: Device, flags: int) -> None:
+        """virDomainAttachDeviceFlags: add a device to the definitions AFFECT_* selects."""
+        _check_flags("qemuDomainAttachDeviceFlags", flags, AFFECT_LIVE | AFFECT_CONFIG)
+        self._change_device(dom, device, flags, attach_device)
+
+    def detach_device(self, dom: Domain, device: Device, flags: int) -> None:
+        """virDomainDetachDeviceFlags: remove a device from the definitions AFFECT_* selects."""
+        _check_flags("qemuDomainDetachDeviceFlags", flags, AFFECT_LIVE | AFFECT_CONFIG)
+        self._change_device(dom, device, flags, lambda d, dev: detach_device(d, dev)[0])
+
+    def update_device(self, dom: Domain, device: Device, flags: int) -> None:
+        """virDomainUpdateDeviceFlags: replace a device in the definitions AFFECT_* selects."""
+        _check_flags("qemuDomainUpdateDeviceFlags", flags, AFFECT_LIVE | AFFECT_CONFIG | DEVICE_MODIFY_FORCE)
+        self._change_device(dom, device, flags, update_device)
+
+    def _change_device(self, dom: Domain, device: Device, flags: int,
+                       edit: Callable[[DomainDef, Device], DomainDef]) -> None:
         for i, d in enumerate(self.defs_for(dom, flags)):
-            getattr(d, f"{op}_device")(device if i == 0 else copy.deepcopy(device))
+            changed = edit(d, device if i == 0 else copy.deepcopy(device))
+            if d is dom.live:
+                dom.live = changed
+            else:
+                dom.config = changed
         self.sync_disk_users(dom)
 
     def _require_active(self, dom: Domain) -> None:

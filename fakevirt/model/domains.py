@@ -11,12 +11,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
-from ..xml.domain_live import prepare_live  # pure: it only lives in xml/ (see the note)
-from ..xml.domain_validate import validate_def  # pure as well
-from .devices import RawElement
+from .devices import Device, RawElement
 from .domain import Domain, Paused, Running, SavedState, Shutoff, State
 from .domain_settings import DomainSettings, _check_flags, _invalid
-from .domaindef import DomainDef
+from .domaindef import DomainDef, normalize, normalize_device, prepare_live, validate_def
 from .events import DomainEvent, EventID, Lifecycle
 from .filenames import check_config_file, check_state_files
 
@@ -95,6 +93,16 @@ class Domains(DomainSettings):
     def _emit(self, dom: Domain, event: Lifecycle, detail: int) -> None:
         self.driver.hypervisor.bus.publish(DomainEvent(
             self.driver.uri, EventID.LIFECYCLE, dom.ref(), {"event": int(event), "detail": int(detail)}))
+
+    # ---- what the XML parser returned, completed ---------------------------------------------
+
+    def complete_definition(self, d: DomainDef) -> DomainDef:
+        """A parsed <domain> with libvirt's defaults and validation (see ``domaindef.normalize``)."""
+        return normalize(d, self.driver.hypervisor.rng, self.driver.host)
+
+    def complete_device(self, dom: Domain, dev: Device) -> Device:
+        """A parsed device of attach/detach/update-device, with the defaults it gets in ``dom``."""
+        return normalize_device(dev, dom.definition, self.driver.hypervisor.rng)
 
     # ---- define / undefine -------------------------------------------------------------------
 

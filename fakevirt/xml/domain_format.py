@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from ..model.devices import Chr, Device, Input, RawElement
 from ..model.domaindef import CpuDef, DomainDef
+from ..model.domaindef.pciflags import is_i440fx
 from .domain_devformat import Flags, element, format_chr, format_device, ordered
-from .domain_pciflags import is_i440fx
 from .domain_tree import escape_attr, node_dump, raw_lines
 
 _OS_CHILDREN = ("firmware", "init", "initarg", "initenv", "initdir", "inituser", "initgroup", "loader",

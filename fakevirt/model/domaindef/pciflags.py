@@ -3,7 +3,7 @@ qemuDomainDeviceCalculatePCIConnectFlags)."""
 
 from __future__ import annotations
 
-from ..model.devices import (
+from ..devices import (
     Chr,
     Controller,
     Device,
