@@ -9,6 +9,8 @@ from protocol.remote import domain as w
 
 from ..model.domain import Domain
 from ..model.domaindef import DomainDef
+from ..model.flags.domain import DomainCreateFlags, DomainDefineFlags
+from ..model.flags.domain import DomainXMLFlags as Xml
 from ..xml.domain import format_domain_xml, parse_domain_xml
 from ._client import Client
 from ._registry import procedure
@@ -58,7 +60,8 @@ def domain_define_xml_flags(client: Client, args: w.DomainDefineXmlFlagsArgs) ->
     """virDomainDefineXMLFlags (VALIDATE checks the XML against the schema)."""
     domains = client.opened.domains
     domains.check_define_flags(args.flags)
-    dom = domains.define(parse(client, args.xml, validate=bool(args.flags & 1)), args.flags)
+    dom = domains.define(parse(client, args.xml, validate=bool(args.flags & DomainDefineFlags.DEFINE_VALIDATE)),
+                         args.flags)
     return w.DomainDefineXmlFlagsRet(dom=handle(dom))
 
 
@@ -93,7 +96,7 @@ def domain_create_xml(client: Client, args: w.DomainCreateXmlArgs) -> w.DomainCr
     """virDomainCreateXML: a transient domain."""
     domains = client.opened.domains
     domains.check_create_xml_flags(args.flags)
-    d = parse(client, args.xml_desc, validate=bool(args.flags & 0x10))
+    d = parse(client, args.xml_desc, validate=bool(args.flags & DomainCreateFlags.START_VALIDATE))
     return w.DomainCreateXmlRet(dom=handle(domains.create_transient(d, args.flags, client.id)))
 
 
@@ -165,13 +168,13 @@ def domain_get_info(client: Client, args: w.DomainGetInfoArgs) -> w.DomainGetInf
 
 @procedure(Proc.DOMAIN_GET_XML_DESC)
 def domain_get_xml_desc(client: Client, args: w.DomainGetXmlDescArgs) -> w.DomainGetXmlDescRet:
-    """virDomainGetXMLDesc (SECURE 1, INACTIVE 2, UPDATE_CPU 4, MIGRATABLE 8)."""
+    """virDomainGetXMLDesc."""
     dom = resolve(client, args.dom)
     client.opened.domains.check_xml_flags(args.flags)
-    inactive = bool(args.flags & 2) or not dom.active
+    inactive = bool(args.flags & Xml.XML_INACTIVE) or not dom.active
     d = dom.config if inactive and dom.config is not None else dom.definition
     xml = format_domain_xml(d, domain_id=None if inactive else dom.id, inactive=inactive,
-                            secure=bool(args.flags & 1), migratable=bool(args.flags & 8))
+                            secure=bool(args.flags & Xml.XML_SECURE), migratable=bool(args.flags & Xml.XML_MIGRATABLE))
     return w.DomainGetXmlDescRet(xml=xml)
 
 
@@ -259,7 +262,7 @@ def domain_save_image_get_xml_desc(client: Client, args: w.DomainSaveImageGetXml
                                    ) -> w.DomainSaveImageGetXmlDescRet:
     """virDomainSaveImageGetXMLDesc."""
     d = client.opened.domains.saved_image_definition(args.file)
-    return w.DomainSaveImageGetXmlDescRet(xml=format_domain_xml(d, inactive=True, secure=bool(args.flags & 1)))
+    return w.DomainSaveImageGetXmlDescRet(xml=format_domain_xml(d, inactive=True, secure=bool(args.flags & Xml.XML_SECURE)))
 
 
 @procedure(Proc.DOMAIN_MANAGED_SAVE_GET_XML_DESC)
@@ -267,7 +270,7 @@ def domain_managed_save_get_xml_desc(client: Client, args: w.DomainManagedSaveGe
                                      ) -> w.DomainManagedSaveGetXmlDescRet:
     """virDomainManagedSaveGetXMLDesc."""
     d = client.opened.domains.managed_save_definition(resolve(client, args.dom))
-    return w.DomainManagedSaveGetXmlDescRet(xml=format_domain_xml(d, inactive=True, secure=bool(args.flags & 1)))
+    return w.DomainManagedSaveGetXmlDescRet(xml=format_domain_xml(d, inactive=True, secure=bool(args.flags & Xml.XML_SECURE)))
 
 
 @procedure(Proc.DOMAIN_RENAME)

@@ -10,7 +10,7 @@ from protocol.remote._limits import DOMAIN_SNAPSHOT_LIST_MAX
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from ..model.domain import Domain
-from ..model.domain_settings import _check_flags
+from ..model.flags import check_flags
 from ..model.snapshots import flags as F
 from ..model.snapshots.api import DomainSnapshots
 from ..model.snapshots.tree import FILTERS_ALL, LIST_DESCENDANTS, LIST_TOPOLOGICAL, Snapshot
@@ -51,7 +51,7 @@ def _domain_list(client: Client, h: NonnullDomain, flags: int, fn: str) -> tuple
 
 
 def _child_list(client: Client, h: NonnullDomainSnapshot, flags: int, fn: str) -> tuple[Domain, list[Snapshot]]:
-    _check_flags(fn, flags, _CHILD_FLAGS | FILTERS_ALL)
+    check_flags(fn, flags, _CHILD_FLAGS | FILTERS_ALL)
     dom, snap = lookup(client, h)
     return dom, dom.snapshots.select(snap, flags)
 
@@ -76,7 +76,7 @@ def snapshot_create_xml(client: Client, args: w.DomainSnapshotCreateXmlArgs) -> 
 @procedure(Proc.DOMAIN_SNAPSHOT_GET_XML_DESC)
 def snapshot_get_xml_desc(client: Client, args: w.DomainSnapshotGetXmlDescArgs) -> w.DomainSnapshotGetXmlDescRet:
     """virDomainSnapshotGetXMLDesc."""
-    _check_flags("qemuDomainSnapshotGetXMLDesc", args.flags, F.XML_SECURE)
+    check_flags("qemuDomainSnapshotGetXMLDesc", args.flags, F.XML_SECURE)
     _, snap = lookup(client, args.snap)
     return w.DomainSnapshotGetXmlDescRet(xml=format_snapshot_xml(snap.definition,
                                                                  secure=bool(args.flags & F.XML_SECURE)))
@@ -136,7 +136,7 @@ def snapshot_list_all_children(client: Client, args: w.DomainSnapshotListAllChil
 def snapshot_lookup_by_name(client: Client, args: w.DomainSnapshotLookupByNameArgs
                             ) -> w.DomainSnapshotLookupByNameRet:
     """virDomainSnapshotLookupByName."""
-    _check_flags("qemuDomainSnapshotLookupByName", args.flags, 0)
+    check_flags("qemuDomainSnapshotLookupByName", args.flags, 0)
     dom = resolve(client, args.dom)
     return w.DomainSnapshotLookupByNameRet(snap=snap_handle(dom, dom.snapshots.get(args.name)))
 
@@ -144,7 +144,7 @@ def snapshot_lookup_by_name(client: Client, args: w.DomainSnapshotLookupByNameAr
 @procedure(Proc.DOMAIN_HAS_CURRENT_SNAPSHOT)
 def has_current_snapshot(client: Client, args: w.DomainHasCurrentSnapshotArgs) -> w.DomainHasCurrentSnapshotRet:
     """virDomainHasCurrentSnapshot."""
-    _check_flags("qemuDomainHasCurrentSnapshot", args.flags, 0)
+    check_flags("qemuDomainHasCurrentSnapshot", args.flags, 0)
     dom = resolve(client, args.dom)
     return w.DomainHasCurrentSnapshotRet(result=int(dom.snapshots.current is not None))
 
@@ -152,7 +152,7 @@ def has_current_snapshot(client: Client, args: w.DomainHasCurrentSnapshotArgs) -
 @procedure(Proc.DOMAIN_SNAPSHOT_CURRENT)
 def snapshot_current(client: Client, args: w.DomainSnapshotCurrentArgs) -> w.DomainSnapshotCurrentRet:
     """virDomainSnapshotCurrent."""
-    _check_flags("qemuDomainSnapshotCurrent", args.flags, 0)
+    check_flags("qemuDomainSnapshotCurrent", args.flags, 0)
     dom = resolve(client, args.dom)
     return w.DomainSnapshotCurrentRet(snap=snap_handle(dom, DomainSnapshots.current(dom)))
 
@@ -160,7 +160,7 @@ def snapshot_current(client: Client, args: w.DomainSnapshotCurrentArgs) -> w.Dom
 @procedure(Proc.DOMAIN_SNAPSHOT_GET_PARENT)
 def snapshot_get_parent(client: Client, args: w.DomainSnapshotGetParentArgs) -> w.DomainSnapshotGetParentRet:
     """virDomainSnapshotGetParent."""
-    _check_flags("qemuDomainSnapshotGetParent", args.flags, 0)
+    check_flags("qemuDomainSnapshotGetParent", args.flags, 0)
     dom, snap = lookup(client, args.snap)
     return w.DomainSnapshotGetParentRet(snap=snap_handle(dom, DomainSnapshots.parent(snap)))
 
@@ -168,7 +168,7 @@ def snapshot_get_parent(client: Client, args: w.DomainSnapshotGetParentArgs) -> 
 @procedure(Proc.DOMAIN_SNAPSHOT_IS_CURRENT)
 def snapshot_is_current(client: Client, args: w.DomainSnapshotIsCurrentArgs) -> w.DomainSnapshotIsCurrentRet:
     """virDomainSnapshotIsCurrent."""
-    _check_flags("qemuDomainSnapshotIsCurrent", args.flags, 0)
+    check_flags("qemuDomainSnapshotIsCurrent", args.flags, 0)
     dom, snap = lookup(client, args.snap)
     return w.DomainSnapshotIsCurrentRet(current=int(dom.snapshots.current is snap))
 
@@ -176,7 +176,7 @@ def snapshot_is_current(client: Client, args: w.DomainSnapshotIsCurrentArgs) -> 
 @procedure(Proc.DOMAIN_SNAPSHOT_HAS_METADATA)
 def snapshot_has_metadata(client: Client, args: w.DomainSnapshotHasMetadataArgs) -> w.DomainSnapshotHasMetadataRet:
     """virDomainSnapshotHasMetadata: every snapshot the driver knows has metadata."""
-    _check_flags("qemuDomainSnapshotHasMetadata", args.flags, 0)
+    check_flags("qemuDomainSnapshotHasMetadata", args.flags, 0)
     lookup(client, args.snap)
     return w.DomainSnapshotHasMetadataRet(metadata=1)
 

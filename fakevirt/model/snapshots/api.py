@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 from ...errors import ErrorCode, ErrorDomain, VirtError
 from ..domain import Domain, Paused, Running, SavedState, Shutoff, State
-from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
-from ..events import DomainEvent, EventID, Lifecycle
+from ..events import DomainEvent, EventID, Lifecycle, LifecycleDetail
+from ..flags import check_flags
 from . import branch, create, delete, redefine, revert
 from . import flags as F
 from .align import align_disks
@@ -66,7 +66,7 @@ class DomainSnapshots:
 
     @staticmethod
     def check_list_flags(driver_fn: str, flags: int) -> None:
-        _check_flags(driver_fn, flags, LIST_ROOTS | LIST_TOPOLOGICAL | FILTERS_ALL)
+        check_flags(driver_fn, flags, LIST_ROOTS | LIST_TOPOLOGICAL | FILTERS_ALL)
 
     @staticmethod
     def parent(snap: Snapshot) -> Snapshot:
@@ -93,7 +93,7 @@ class DomainSnapshots:
                                           fn, _SNAP)
         exclusive(flags, F.CREATE_REDEFINE, F.CREATE_NO_METADATA, F.CREATE_NAMES, fn, _SNAP)
         exclusive(flags, F.CREATE_REDEFINE, F.CREATE_HALT, F.CREATE_NAMES, fn, _SNAP)
-        _check_flags("qemuSnapshotCreateXML", flags, F.CREATE_ALL)
+        check_flags("qemuSnapshotCreateXML", flags, F.CREATE_ALL)
         if flags & F.CREATE_QUIESCE and not flags & F.CREATE_DISK_ONLY:
             raise VirtError.required_flag(F.CREATE_NAMES[F.CREATE_DISK_ONLY], F.CREATE_NAMES[F.CREATE_QUIESCE],
                                           "qemuSnapshotCreateXML")
@@ -235,8 +235,8 @@ class DomainSnapshots:
             return self.driver.domains.saved_images.get(sd.memory_file)
         return snap.memory
 
-    def emit(self, dom: Domain, event: Lifecycle, detail: int) -> None:
-        self.driver.domains._emit(dom, event, detail)
+    def emit(self, dom: Domain, event: Lifecycle, detail: LifecycleDetail) -> None:
+        self.driver.domains.emit(dom, event, detail)
 
     def stop_for_snapshot(self, dom: Domain) -> None:
         """qemuProcessStop(FROM_SNAPSHOT) + STOPPED/FROM_SNAPSHOT; the domain object stays."""
@@ -245,7 +245,7 @@ class DomainSnapshots:
         persistent = dom.persistent
         if not persistent:  # a transient domain is kept while it is reverted
             dom.config = dom.live.copy() if dom.live is not None else None
-        self.driver.domains._stop(dom, Shutoff.FROM_SNAPSHOT, STOPPED_FROM_SNAPSHOT)
+        self.driver.domains.stop(dom, Shutoff.FROM_SNAPSHOT, STOPPED_FROM_SNAPSHOT)
         if not persistent:
             dom.config = None
 
@@ -262,10 +262,10 @@ class DomainSnapshots:
         self.driver.check_disks(live)
         dom.live = live
         if fresh and not paused:
-            domains._boot(dom, paused=False, reason=Running.BOOTED, detail=STARTED_FROM_SNAPSHOT,
+            domains.boot(dom, paused=False, reason=Running.BOOTED, detail=STARTED_FROM_SNAPSHOT,
                           before_started=lambda: self.emit(dom, Lifecycle.RESUMED, RESUMED_UNPAUSED))
             return
-        domains._boot(dom, paused=False, reason=Running.FROM_SNAPSHOT, detail=STARTED_FROM_SNAPSHOT)
+        domains.boot(dom, paused=False, reason=Running.FROM_SNAPSHOT, detail=STARTED_FROM_SNAPSHOT)
         if memory is not None:
             dom.cpu_time_ns = memory.cpu_time_ns
         if paused:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from ...errors import ErrorCode, VirtError
 from ..devices import Disk, RawElement
 from ..domain import Domain, Shutoff
-from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
+from ..flags import check_flags
 from . import flags as F
 from .common import (
     JOB_ACTIVE_COMMIT,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 def delete(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> None:
     api.check_delete_client_flags(flags)
-    _check_flags("qemuSnapshotDelete", flags, F.DELETE_CHILDREN | F.DELETE_METADATA_ONLY | F.DELETE_CHILDREN_ONLY)
+    check_flags("qemuSnapshotDelete", flags, F.DELETE_CHILDREN | F.DELETE_METADATA_ONLY | F.DELETE_CHILDREN_ONLY)
     metadata_only = bool(flags & F.DELETE_METADATA_ONLY)
     tree = dom.snapshots
     if not metadata_only:
@@ -171,7 +171,7 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
     elif plans:
         # libvirt ran QEMU (paused) for the commit and shut it down: that took a domain ID; and
         # (as libvirtd 9.0 shows) a base with no backing file keeps the detected end of its chain
-        api.driver.domains._allocate_id()
+        api.driver.domains.allocate_id()
         dom.reason = Shutoff.SHUTDOWN
         assert dom.config is not None
         for _top, base in plans:

@@ -13,8 +13,8 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from ...errors import ErrorCode, VirtError
+from .. import flags as driver_flags
 from ..domain import Domain
-from ..domain_settings import _check_flags
 from ..domaindef import DomainDef
 from ..events import Lifecycle
 from . import flags as F
@@ -41,7 +41,7 @@ ALLOWED = (F.REVERT_RUNNING | F.REVERT_PAUSED | F.REVERT_FORCE | F.REVERT_RESET_
 def check_flags(api: DomainSnapshots, flags: int) -> None:
     """The client library's exclusions, then the driver's virCheckFlags."""
     api.check_revert_client_flags(flags)
-    _check_flags("qemuSnapshotRevert", flags, ALLOWED)
+    driver_flags.check_flags("qemuSnapshotRevert", flags, ALLOWED)
     exclusive(flags, F.REVERT_DISCARD, F.REVERT_MERGE, F.REVERT_NAMES, "qemuSnapshotRevert")
 
 
