@@ -16,7 +16,7 @@ from ._client import Client
 from ._registry import procedure
 
 
-def handle(dom: Domain) -> NonnullDomain:
+def nonnull_domain(dom: Domain) -> NonnullDomain:
     """The remote_nonnull_domain a client gets for a domain."""
     return NonnullDomain(name=dom.name, uuid=dom.uuid.bytes, id=dom.id)
 
@@ -34,25 +34,25 @@ def parse(client: Client, xml: str, validate: bool = False) -> DomainDef:
 @procedure(Proc.DOMAIN_LOOKUP_BY_NAME)
 def domain_lookup_by_name(client: Client, args: w.DomainLookupByNameArgs) -> w.DomainLookupByNameRet:
     """virDomainLookupByName."""
-    return w.DomainLookupByNameRet(dom=handle(client.opened.domains.by_name(args.name)))
+    return w.DomainLookupByNameRet(dom=nonnull_domain(client.opened.domains.by_name(args.name)))
 
 
 @procedure(Proc.DOMAIN_LOOKUP_BY_UUID)
 def domain_lookup_by_uuid(client: Client, args: w.DomainLookupByUuidArgs) -> w.DomainLookupByUuidRet:
     """virDomainLookupByUUID."""
-    return w.DomainLookupByUuidRet(dom=handle(client.opened.domains.by_uuid(uuid.UUID(bytes=args.uuid))))
+    return w.DomainLookupByUuidRet(dom=nonnull_domain(client.opened.domains.by_uuid(uuid.UUID(bytes=args.uuid))))
 
 
 @procedure(Proc.DOMAIN_LOOKUP_BY_ID)
 def domain_lookup_by_id(client: Client, args: w.DomainLookupByIdArgs) -> w.DomainLookupByIdRet:
     """virDomainLookupByID."""
-    return w.DomainLookupByIdRet(dom=handle(client.opened.domains.by_id(args.id)))
+    return w.DomainLookupByIdRet(dom=nonnull_domain(client.opened.domains.by_id(args.id)))
 
 
 @procedure(Proc.DOMAIN_DEFINE_XML)
 def domain_define_xml(client: Client, args: w.DomainDefineXmlArgs) -> w.DomainDefineXmlRet:
     """virDomainDefineXML."""
-    return w.DomainDefineXmlRet(dom=handle(client.opened.domains.define(parse(client, args.xml))))
+    return w.DomainDefineXmlRet(dom=nonnull_domain(client.opened.domains.define(parse(client, args.xml))))
 
 
 @procedure(Proc.DOMAIN_DEFINE_XML_FLAGS)
@@ -60,9 +60,8 @@ def domain_define_xml_flags(client: Client, args: w.DomainDefineXmlFlagsArgs) ->
     """virDomainDefineXMLFlags (VALIDATE checks the XML against the schema)."""
     domains = client.opened.domains
     domains.check_define_flags(args.flags)
-    dom = domains.define(parse(client, args.xml, validate=bool(args.flags & DomainDefineFlags.DEFINE_VALIDATE)),
-                         args.flags)
-    return w.DomainDefineXmlFlagsRet(dom=handle(dom))
+    dom = domains.define(parse(client, args.xml, validate=bool(args.flags & DomainDefineFlags.DEFINE_VALIDATE)))
+    return w.DomainDefineXmlFlagsRet(dom=nonnull_domain(dom))
 
 
 @procedure(Proc.DOMAIN_UNDEFINE)
@@ -88,7 +87,7 @@ def domain_create_with_flags(client: Client, args: w.DomainCreateWithFlagsArgs) 
     """virDomainCreateWithFlags: returns the handle with the new id."""
     dom = resolve(client, args.dom)
     client.opened.domains.start(dom, args.flags, client.id)
-    return w.DomainCreateWithFlagsRet(dom=handle(dom))
+    return w.DomainCreateWithFlagsRet(dom=nonnull_domain(dom))
 
 
 @procedure(Proc.DOMAIN_CREATE_XML)
@@ -97,7 +96,7 @@ def domain_create_xml(client: Client, args: w.DomainCreateXmlArgs) -> w.DomainCr
     domains = client.opened.domains
     domains.check_create_xml_flags(args.flags)
     d = parse(client, args.xml_desc, validate=bool(args.flags & DomainCreateFlags.START_VALIDATE))
-    return w.DomainCreateXmlRet(dom=handle(domains.create_transient(d, args.flags, client.id)))
+    return w.DomainCreateXmlRet(dom=nonnull_domain(domains.create_transient(d, args.flags, client.id)))
 
 
 @procedure(Proc.DOMAIN_DESTROY)

@@ -19,7 +19,7 @@ from ..errors import domain as errors
 from ..model import domain_stats as stats
 from ._client import Client
 from ._registry import procedure
-from .domain import handle, resolve
+from .domain import nonnull_domain, resolve
 
 
 @procedure(Proc.CONNECT_GET_ALL_DOMAIN_STATS)
@@ -35,7 +35,7 @@ def connect_get_all_domain_stats(client: Client, args: w.ConnectGetAllDomainStat
     if len(chosen) > DOMAIN_LIST_MAX:
         raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "Number of domain stats records is "
                                f"{len(chosen)}, which exceeds max limit: {DOMAIN_LIST_MAX}")
-    records = tuple(w.DomainStatsRecord(dom=handle(dom), params=_params(stats.domain_stats(domains, dom, args.stats)))
+    records = tuple(w.DomainStatsRecord(dom=nonnull_domain(dom), params=_params(stats.domain_stats(domains, dom, args.stats)))
                     for dom in chosen)
     return w.ConnectGetAllDomainStatsRet(retStats=records)
 

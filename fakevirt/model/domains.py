@@ -170,8 +170,9 @@ class Domains(DomainSettings):
         x = DomainXMLFlags
         check_flags("qemuDomainGetXMLDesc", flags, x.XML_SECURE | x.XML_INACTIVE | x.XML_UPDATE_CPU | x.XML_MIGRATABLE)
 
-    def define(self, d: DomainDef, flags: int = 0) -> Domain:
-        """virDomainDefineXMLFlags: add a persistent domain or replace its next-boot config."""
+    def define(self, d: DomainDef) -> Domain:
+        """virDomainDefineXMLFlags (flags checked by ``check_define_flags``): add a persistent domain
+        or replace its next-boot config."""
         dom, new = self._add(d, live=False)
         if new:
             self._unless_fails(dom, d, check_config_file)

@@ -19,7 +19,7 @@ from ..model.devices import (
     Memballoon,
     RawElement,
     Redirdev,
-    Rng,
+    RngDevice,
     Sound,
     Video,
     Watchdog,
@@ -303,7 +303,7 @@ def _parse_devices(devices: RawElement, d: DomainDef) -> None:
             lists: dict[type, list[Any]] = {Disk: d.disks, Controller: d.controllers, Interface: d.interfaces,
                                             Input: d.inputs, Graphics: d.graphics, Sound: d.sounds,
                                             Audio: d.audios, Redirdev: d.redirdevs, Watchdog: d.watchdogs,
-                                            Rng: d.rngs, GenericDevice: d.others}
+                                            RngDevice: d.rngs, GenericDevice: d.others}
             lists[type(dev)].append(dev)
     if any(c.type == "usb" and c.model == "none" for c in d.controllers):
         if any(i.bus == "usb" for i in d.inputs):

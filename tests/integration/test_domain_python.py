@@ -316,3 +316,25 @@ def test_inactive_domain_refusals(fakevirt_uri: str) -> None:
 @pytest.mark.real
 def test_inactive_domain_refusals_match_real_libvirtd(fakevirt_uri: str, reference_uri: str) -> None:
     assert inactive_refusals(fakevirt_uri, "vm1") == inactive_refusals(reference_uri, "fv-inactive-refusals")
+
+
+def described(uri: str, name: str) -> str:
+    """The <description> dumpxml shows for one set through the API with control characters in it."""
+    c = libvirt.open(uri)
+    dom = c.defineXML(minimal_domain_xml(name))
+    try:
+        dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_DESCRIPTION, "a\x01b\tc<d>", None, None,
+                        libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        return next(line.strip() for line in dom.XMLDesc(0).splitlines() if "<description>" in line)
+    finally:
+        dom.undefine()
+        c.close()
+
+
+def test_formatting_drops_control_characters_as_libvirt_does(fakevirt_uri: str) -> None:
+    assert described(fakevirt_uri, "vm1") == "<description>ab\tc&lt;d&gt;</description>"
+
+
+@pytest.mark.real
+def test_control_characters_match_real_libvirtd(fakevirt_uri: str, reference_uri: str) -> None:
+    assert described(fakevirt_uri, "vm1") == described(reference_uri, "fv-control-chars")

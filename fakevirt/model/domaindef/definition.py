@@ -25,7 +25,7 @@ from ..devices import (
     Memballoon,
     RawElement,
     Redirdev,
-    Rng,
+    RngDevice,
     Sound,
     Video,
     Watchdog,
@@ -106,7 +106,7 @@ class DomainDef:
     redirdevs: list[Redirdev] = field(default_factory=list)
     watchdogs: list[Watchdog] = field(default_factory=list)
     memballoon: Memballoon | None = None
-    rngs: list[Rng] = field(default_factory=list)
+    rngs: list[RngDevice] = field(default_factory=list)
     others: list[GenericDevice] = field(default_factory=list)  # hostdev, filesystem, tpm, ...
     live: bool = False  # a running domain's definition: changes follow the hotplug rules
 
@@ -163,7 +163,7 @@ class DomainDef:
         if isinstance(dev, GenericDevice):
             return [o for o in self.others if o.tag == dev.tag]
         lists: dict[type, list[Any]] = {Sound: self.sounds, Audio: self.audios, Video: self.videos,
-                                        Redirdev: self.redirdevs, Watchdog: self.watchdogs, Rng: self.rngs}
+                                        Redirdev: self.redirdevs, Watchdog: self.watchdogs, RngDevice: self.rngs}
         if isinstance(dev, Memballoon):
             return [self.memballoon] if self.memballoon else []
         return list(lists.get(type(dev), []))

@@ -23,7 +23,7 @@ from ..devices import (
     Input,
     Interface,
     Redirdev,
-    Rng,
+    RngDevice,
     Sound,
     Watchdog,
     chr_equal,
@@ -105,7 +105,7 @@ def _attach(d: DomainDef, dev: Device) -> None:
         d.insert_controller(dev)
     elif isinstance(dev, Chr):
         _insert_chr(d, dev)
-    elif isinstance(dev, (Sound, Input, Redirdev, Rng, Watchdog)):
+    elif isinstance(dev, (Sound, Input, Redirdev, RngDevice, Watchdog)):
         _attach_simple(d, dev)
     elif isinstance(dev, GenericDevice) and dev.tag in ("hostdev", "filesystem", "shmem", "lease",
                                                          "memory", "vsock"):
@@ -149,17 +149,17 @@ def _check_compatible(d: DomainDef, dev: Device, old: Device | None = None) -> N
         raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
                                "Device configuration is not compatible: Domain has no USB bus support")
 
-def _attach_simple(d: DomainDef, dev: Sound | Input | Redirdev | Rng | Watchdog) -> None:
+def _attach_simple(d: DomainDef, dev: Sound | Input | Redirdev | RngDevice | Watchdog) -> None:
     if isinstance(dev, Watchdog):
         if any(same_device(w, dev) for w in d.watchdogs):
             raise _invalid("device is already in the domain configuration")
         if dev.model != "i6300esb" and any(w.model == dev.model for w in d.watchdogs):
             raise _invalid(f"domain can only have one watchdog with model '{dev.model}'")
-    if isinstance(dev, Rng) and dev.address is not None and any(
+    if isinstance(dev, RngDevice) and dev.address is not None and any(
             o.address == dev.address for o in d.all_devices()):
         raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
                                "a device with the same address already exists ")
-    {Sound: d.sounds, Input: d.inputs, Redirdev: d.redirdevs, Rng: d.rngs,
+    {Sound: d.sounds, Input: d.inputs, Redirdev: d.redirdevs, RngDevice: d.rngs,
      Watchdog: d.watchdogs}[type(dev)].append(dev)  # type: ignore[attr-defined]
 
 def _detach(d: DomainDef, dev: Device) -> Device:
