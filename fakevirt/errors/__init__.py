@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from protocol import ErrorCode, ErrorDomain, LibvirtError
 
-__all__ = ["ErrorCode", "ErrorDomain", "VirtError"]
+__all__ = ["ErrorCode", "ErrorDomain", "VirtError", "check_flags"]
 
 
 class VirtError(LibvirtError):
@@ -97,3 +97,10 @@ class VirtError(LibvirtError):
     def no_connect(cls, name: str | None) -> VirtError:
         """virConnectOpen() found no driver for the URI."""
         return cls.report(ErrorCode.NO_CONNECT, ErrorDomain.NONE, name if name is not None else "(null)")
+
+
+def check_flags(driver_fn: str, flags: int, allowed: int, domain: int = ErrorDomain.QEMU) -> None:
+    """virCheckFlags in driver function ``driver_fn``: refuse any bit outside ``allowed``."""
+    unknown = flags & ~int(allowed)  # int(): the ~ of an IntFlag keeps only the enum's own bits
+    if unknown:
+        raise VirtError.unsupported_flags(driver_fn, unknown, domain)

@@ -7,17 +7,12 @@ with a meaning of their own have a constructor named after it.
 
 from __future__ import annotations
 
-from . import ErrorCode, ErrorDomain, VirtError
+from . import ErrorCode, ErrorDomain, VirtError, check_flags
 
 QEMU = ErrorDomain.QEMU
 SNAP = ErrorDomain.DOMAIN_SNAPSHOT  # snapshot_conf.c and the client library's own checks
 
-
-def check_flags(driver_fn: str, flags: int, allowed: int) -> None:
-    """virCheckFlags in the QEMU driver function ``driver_fn``."""
-    unknown = flags & ~int(allowed)
-    if unknown:
-        raise VirtError.unsupported_flags(driver_fn, unknown, QEMU)
+__all__ = ["check_flags"]  # virCheckFlags of the QEMU driver, as everywhere
 
 
 # -- by code (the driver's one-off texts) ----------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 
 from . import ErrorCode, ErrorDomain, VirtError
+from . import check_flags as check_any_flags
 
 STORAGE = ErrorDomain.STORAGE
 STREAMS = ErrorDomain.STREAMS
@@ -22,9 +23,7 @@ BUILD_FN = "virStorageBackendFileSystemBuild"  # the dir backend's build, which 
 
 def check_flags(driver_fn: str, flags: int, allowed: int) -> None:
     """virCheckFlags in the storage driver function ``driver_fn``."""
-    unknown = flags & ~int(allowed)
-    if unknown:
-        raise VirtError.unsupported_flags(driver_fn, unknown, STORAGE)
+    check_any_flags(driver_fn, flags, allowed, STORAGE)
 
 
 # -- lookups -------------------------------------------------------------------------------

@@ -9,12 +9,14 @@ from protocol.remote import domain as w
 
 from ..model.domain import Domain
 from ..model.domaindef import DomainDef
+from ..model.flags.domain import DomainCreateFlags, DomainDefineFlags
+from ..model.flags.domain import DomainXMLFlags as Xml
 from ..xml.domain import format_domain_xml, parse_domain_xml
 from ._client import Client
 from ._registry import procedure
 
 
-def handle(dom: Domain) -> NonnullDomain:
+def nonnull_domain(dom: Domain) -> NonnullDomain:
     """The remote_nonnull_domain a client gets for a domain."""
     return NonnullDomain(name=dom.name, uuid=dom.uuid.bytes, id=dom.id)
 
@@ -25,31 +27,32 @@ def resolve(client: Client, h: NonnullDomain) -> Domain:
 
 
 def parse(client: Client, xml: str, validate: bool = False) -> DomainDef:
-    return parse_domain_xml(xml, client.hv.rng, client.opened.host, validate=validate)
+    """A <domain> document as the driver keeps it: parsed, then completed by the model."""
+    return client.opened.domains.complete_definition(parse_domain_xml(xml, validate=validate))
 
 
 @procedure(Proc.DOMAIN_LOOKUP_BY_NAME)
 def domain_lookup_by_name(client: Client, args: w.DomainLookupByNameArgs) -> w.DomainLookupByNameRet:
     """virDomainLookupByName."""
-    return w.DomainLookupByNameRet(dom=handle(client.opened.domains.by_name(args.name)))
+    return w.DomainLookupByNameRet(dom=nonnull_domain(client.opened.domains.by_name(args.name)))
 
 
 @procedure(Proc.DOMAIN_LOOKUP_BY_UUID)
 def domain_lookup_by_uuid(client: Client, args: w.DomainLookupByUuidArgs) -> w.DomainLookupByUuidRet:
     """virDomainLookupByUUID."""
-    return w.DomainLookupByUuidRet(dom=handle(client.opened.domains.by_uuid(uuid.UUID(bytes=args.uuid))))
+    return w.DomainLookupByUuidRet(dom=nonnull_domain(client.opened.domains.by_uuid(uuid.UUID(bytes=args.uuid))))
 
 
 @procedure(Proc.DOMAIN_LOOKUP_BY_ID)
 def domain_lookup_by_id(client: Client, args: w.DomainLookupByIdArgs) -> w.DomainLookupByIdRet:
     """virDomainLookupByID."""
-    return w.DomainLookupByIdRet(dom=handle(client.opened.domains.by_id(args.id)))
+    return w.DomainLookupByIdRet(dom=nonnull_domain(client.opened.domains.by_id(args.id)))
 
 
 @procedure(Proc.DOMAIN_DEFINE_XML)
 def domain_define_xml(client: Client, args: w.DomainDefineXmlArgs) -> w.DomainDefineXmlRet:
     """virDomainDefineXML."""
-    return w.DomainDefineXmlRet(dom=handle(client.opened.domains.define(parse(client, args.xml))))
+    return w.DomainDefineXmlRet(dom=nonnull_domain(client.opened.domains.define(parse(client, args.xml))))
 
 
 @procedure(Proc.DOMAIN_DEFINE_XML_FLAGS)
@@ -57,8 +60,8 @@ def domain_define_xml_flags(client: Client, args: w.DomainDefineXmlFlagsArgs) ->
     """virDomainDefineXMLFlags (VALIDATE checks the XML against the schema)."""
     domains = client.opened.domains
     domains.check_define_flags(args.flags)
-    dom = domains.define(parse(client, args.xml, validate=bool(args.flags & 1)), args.flags)
-    return w.DomainDefineXmlFlagsRet(dom=handle(dom))
+    dom = domains.define(parse(client, args.xml, validate=bool(args.flags & DomainDefineFlags.DEFINE_VALIDATE)))
+    return w.DomainDefineXmlFlagsRet(dom=nonnull_domain(dom))
 
 
 @procedure(Proc.DOMAIN_UNDEFINE)
@@ -84,7 +87,7 @@ def domain_create_with_flags(client: Client, args: w.DomainCreateWithFlagsArgs) 
     """virDomainCreateWithFlags: returns the handle with the new id."""
     dom = resolve(client, args.dom)
     client.opened.domains.start(dom, args.flags, client.id)
-    return w.DomainCreateWithFlagsRet(dom=handle(dom))
+    return w.DomainCreateWithFlagsRet(dom=nonnull_domain(dom))
 
 
 @procedure(Proc.DOMAIN_CREATE_XML)
@@ -92,8 +95,8 @@ def domain_create_xml(client: Client, args: w.DomainCreateXmlArgs) -> w.DomainCr
     """virDomainCreateXML: a transient domain."""
     domains = client.opened.domains
     domains.check_create_xml_flags(args.flags)
-    d = parse(client, args.xml_desc, validate=bool(args.flags & 0x10))
-    return w.DomainCreateXmlRet(dom=handle(domains.create_transient(d, args.flags, client.id)))
+    d = parse(client, args.xml_desc, validate=bool(args.flags & DomainCreateFlags.START_VALIDATE))
+    return w.DomainCreateXmlRet(dom=nonnull_domain(domains.create_transient(d, args.flags, client.id)))
 
 
 @procedure(Proc.DOMAIN_DESTROY)
@@ -164,13 +167,13 @@ def domain_get_info(client: Client, args: w.DomainGetInfoArgs) -> w.DomainGetInf
 
 @procedure(Proc.DOMAIN_GET_XML_DESC)
 def domain_get_xml_desc(client: Client, args: w.DomainGetXmlDescArgs) -> w.DomainGetXmlDescRet:
-    """virDomainGetXMLDesc (SECURE 1, INACTIVE 2, UPDATE_CPU 4, MIGRATABLE 8)."""
+    """virDomainGetXMLDesc."""
     dom = resolve(client, args.dom)
     client.opened.domains.check_xml_flags(args.flags)
-    inactive = bool(args.flags & 2) or not dom.active
+    inactive = bool(args.flags & Xml.XML_INACTIVE) or not dom.active
     d = dom.config if inactive and dom.config is not None else dom.definition
     xml = format_domain_xml(d, domain_id=None if inactive else dom.id, inactive=inactive,
-                            secure=bool(args.flags & 1), migratable=bool(args.flags & 8))
+                            secure=bool(args.flags & Xml.XML_SECURE), migratable=bool(args.flags & Xml.XML_MIGRATABLE))
     return w.DomainGetXmlDescRet(xml=xml)
 
 
@@ -258,7 +261,7 @@ def domain_save_image_get_xml_desc(client: Client, args: w.DomainSaveImageGetXml
                                    ) -> w.DomainSaveImageGetXmlDescRet:
     """virDomainSaveImageGetXMLDesc."""
     d = client.opened.domains.saved_image_definition(args.file)
-    return w.DomainSaveImageGetXmlDescRet(xml=format_domain_xml(d, inactive=True, secure=bool(args.flags & 1)))
+    return w.DomainSaveImageGetXmlDescRet(xml=format_domain_xml(d, inactive=True, secure=bool(args.flags & Xml.XML_SECURE)))
 
 
 @procedure(Proc.DOMAIN_MANAGED_SAVE_GET_XML_DESC)
@@ -266,7 +269,7 @@ def domain_managed_save_get_xml_desc(client: Client, args: w.DomainManagedSaveGe
                                      ) -> w.DomainManagedSaveGetXmlDescRet:
     """virDomainManagedSaveGetXMLDesc."""
     d = client.opened.domains.managed_save_definition(resolve(client, args.dom))
-    return w.DomainManagedSaveGetXmlDescRet(xml=format_domain_xml(d, inactive=True, secure=bool(args.flags & 1)))
+    return w.DomainManagedSaveGetXmlDescRet(xml=format_domain_xml(d, inactive=True, secure=bool(args.flags & Xml.XML_SECURE)))
 
 
 @procedure(Proc.DOMAIN_RENAME)

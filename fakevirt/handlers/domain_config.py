@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from protocol import ErrorDomain, Proc
+from protocol import Proc
 from protocol.remote import domain as w
 
-from ..errors import ErrorCode, VirtError
+from ..errors import VirtError
+from ..model.devices import Device
+from ..model.domain import Domain
+from ..model.flags.domain import (
+    DomainMemoryModFlags,
+    DomainMetadataType,
+    DomainModificationImpact,
+    DomainVcpuFlags,
+)
 from ..xml.domain import parse_device_xml
 from ..xml.metadata import metadata_text, namespaced_element
 from ._client import Client
 from ._registry import procedure
 from .domain import resolve
 
-AFFECT_LIVE, AFFECT_CONFIG = 1, 2
+AFFECT_LIVE = DomainModificationImpact.AFFECT_LIVE
 
 
 @procedure(Proc.DOMAIN_GET_OS_TYPE)
@@ -36,19 +44,20 @@ def domain_set_memory(client: Client, args: w.DomainSetMemoryArgs) -> None:
 
 @procedure(Proc.DOMAIN_SET_MEMORY_FLAGS)
 def domain_set_memory_flags(client: Client, args: w.DomainSetMemoryFlagsArgs) -> None:
-    """virDomainSetMemoryFlags (MEM_MAXIMUM = 4)."""
+    """virDomainSetMemoryFlags."""
     client.opened.domains.set_memory(resolve(client, args.dom), args.memory, args.flags)
 
 
 @procedure(Proc.DOMAIN_SET_MAX_MEMORY)
 def domain_set_max_memory(client: Client, args: w.DomainSetMaxMemoryArgs) -> None:
     """virDomainSetMaxMemory: MEM_MAXIMUM on the current definition."""
-    client.opened.domains.set_memory(resolve(client, args.dom), args.memory, 4, "virDomainSetMaxMemory")
+    client.opened.domains.set_memory(resolve(client, args.dom), args.memory, DomainMemoryModFlags.MEM_MAXIMUM,
+                                      "virDomainSetMaxMemory")
 
 
 @procedure(Proc.DOMAIN_GET_VCPUS_FLAGS)
 def domain_get_vcpus_flags(client: Client, args: w.DomainGetVcpusFlagsArgs) -> w.DomainGetVcpusFlagsRet:
-    """virDomainGetVcpusFlags (VCPU_MAXIMUM = 4, VCPU_GUEST = 8)."""
+    """virDomainGetVcpusFlags."""
     return w.DomainGetVcpusFlagsRet(num=client.opened.domains.get_vcpus(resolve(client, args.dom), args.flags))
 
 
@@ -56,7 +65,7 @@ def domain_get_vcpus_flags(client: Client, args: w.DomainGetVcpusFlagsArgs) -> w
 def domain_get_max_vcpus(client: Client, args: w.DomainGetMaxVcpusArgs) -> w.DomainGetMaxVcpusRet:
     """virDomainGetMaxVcpus: of a running domain only."""
     dom = resolve(client, args.dom)
-    return w.DomainGetMaxVcpusRet(num=client.opened.domains.get_vcpus(dom, AFFECT_LIVE | 4))
+    return w.DomainGetMaxVcpusRet(num=client.opened.domains.get_vcpus(dom, DomainVcpuFlags.VCPU_LIVE | DomainVcpuFlags.VCPU_MAXIMUM))
 
 
 @procedure(Proc.DOMAIN_SET_VCPUS)
@@ -73,7 +82,7 @@ def domain_set_vcpus_flags(client: Client, args: w.DomainSetVcpusFlagsArgs) -> N
 
 @procedure(Proc.DOMAIN_GET_METADATA)
 def domain_get_metadata(client: Client, args: w.DomainGetMetadataArgs) -> w.DomainGetMetadataRet:
-    """virDomainGetMetadata (DESCRIPTION 0, TITLE 1, ELEMENT 2)."""
+    """virDomainGetMetadata."""
     value = client.opened.domains.get_metadata(resolve(client, args.dom), args.type, args.uri, args.flags)
     return w.DomainGetMetadataRet(metadata=value if isinstance(value, str) else metadata_text(value))
 
@@ -82,45 +91,48 @@ def domain_get_metadata(client: Client, args: w.DomainGetMetadataArgs) -> w.Doma
 def domain_set_metadata(client: Client, args: w.DomainSetMetadataArgs) -> None:
     """virDomainSetMetadata: an ELEMENT goes into namespace uri with prefix key."""
     dom = resolve(client, args.dom)
-    value = (namespaced_element(args.metadata, args.key or "", args.uri or "") if args.type == 2 and args.metadata
+    value = (namespaced_element(args.metadata, args.key or "", args.uri or "") if args.type == DomainMetadataType.METADATA_ELEMENT and args.metadata
              else args.metadata)
     client.opened.domains.set_metadata(dom, args.type, value, args.key, args.uri, args.flags)
 
 
-def _device_op(client: Client, h: object, xml: str, flags: int, op: str) -> None:
-    dom = resolve(client, h)  # type: ignore[arg-type]
-    device = parse_device_xml(xml, dom.definition, client.hv.rng)
-    client.opened.domains.change_device(dom, device, flags, op)
+def _device(client: Client, dom: Domain, xml: str) -> Device:
+    return client.opened.domains.complete_device(dom, parse_device_xml(xml))
 
 
 @procedure(Proc.DOMAIN_ATTACH_DEVICE)
 def domain_attach_device(client: Client, args: w.DomainAttachDeviceArgs) -> None:
     """virDomainAttachDevice: the running domain."""
-    _device_op(client, args.dom, args.xml, AFFECT_LIVE, "attach")
+    dom = resolve(client, args.dom)
+    client.opened.domains.attach_device(dom, _device(client, dom, args.xml), AFFECT_LIVE)
 
 
 @procedure(Proc.DOMAIN_ATTACH_DEVICE_FLAGS)
 def domain_attach_device_flags(client: Client, args: w.DomainAttachDeviceFlagsArgs) -> None:
     """virDomainAttachDeviceFlags."""
-    _device_op(client, args.dom, args.xml, args.flags, "attach")
+    dom = resolve(client, args.dom)
+    client.opened.domains.attach_device(dom, _device(client, dom, args.xml), args.flags)
 
 
 @procedure(Proc.DOMAIN_DETACH_DEVICE)
 def domain_detach_device(client: Client, args: w.DomainDetachDeviceArgs) -> None:
     """virDomainDetachDevice."""
-    _device_op(client, args.dom, args.xml, AFFECT_LIVE, "detach")
+    dom = resolve(client, args.dom)
+    client.opened.domains.detach_device(dom, _device(client, dom, args.xml), AFFECT_LIVE)
 
 
 @procedure(Proc.DOMAIN_DETACH_DEVICE_FLAGS)
 def domain_detach_device_flags(client: Client, args: w.DomainDetachDeviceFlagsArgs) -> None:
     """virDomainDetachDeviceFlags."""
-    _device_op(client, args.dom, args.xml, args.flags, "detach")
+    dom = resolve(client, args.dom)
+    client.opened.domains.detach_device(dom, _device(client, dom, args.xml), args.flags)
 
 
 @procedure(Proc.DOMAIN_UPDATE_DEVICE_FLAGS)
 def domain_update_device_flags(client: Client, args: w.DomainUpdateDeviceFlagsArgs) -> None:
     """virDomainUpdateDeviceFlags."""
-    _device_op(client, args.dom, args.xml, args.flags, "update")
+    dom = resolve(client, args.dom)
+    client.opened.domains.update_device(dom, _device(client, dom, args.xml), args.flags)
 
 
 @procedure(Proc.DOMAIN_GET_SECURITY_LABEL)
@@ -145,19 +157,15 @@ def domain_get_hostname(client: Client, args: w.DomainGetHostnameArgs) -> w.Doma
 
 @procedure(Proc.DOMAIN_GET_MESSAGES)
 def domain_get_messages(client: Client, args: w.DomainGetMessagesArgs) -> w.DomainGetMessagesRet:
-    """virDomainGetMessages: tainting and deprecation messages (none are produced)."""
-    dom = resolve(client, args.dom)
-    if args.flags & ~3:
-        raise VirtError.unsupported_flags("qemuDomainGetMessages", args.flags & ~3)
-    return w.DomainGetMessagesRet(msgs=tuple(dom.messages))
+    """virDomainGetMessages: tainting and deprecation messages (the emulator produces none)."""
+    return w.DomainGetMessagesRet(msgs=tuple(client.opened.domains.messages(resolve(client, args.dom), args.flags)))
 
 
 @procedure(Proc.DOMAIN_GET_JOB_INFO)
 def domain_get_job_info(client: Client, args: w.DomainGetJobInfoArgs) -> w.DomainGetJobInfoRet:
     """virDomainGetJobInfo: save/restore complete at once here, so no job is ever running."""
     dom = resolve(client, args.dom)
-    if not dom.active:
-        raise VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.DOMAIN, "domain is not running")
+    client.opened.domains.require_active(dom)
     return w.DomainGetJobInfoRet(type=0, timeElapsed=0, timeRemaining=0, dataTotal=0, dataProcessed=0,
                                  dataRemaining=0, memTotal=0, memProcessed=0, memRemaining=0, fileTotal=0,
                                  fileProcessed=0, fileRemaining=0)

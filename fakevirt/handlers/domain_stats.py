@@ -15,10 +15,11 @@ from protocol.remote.limits import (
 )
 
 from ..errors import ErrorCode, VirtError
+from ..errors import domain as errors
 from ..model import domain_stats as stats
 from ._client import Client
 from ._registry import procedure
-from .domain import handle, resolve
+from .domain import nonnull_domain, resolve
 
 
 @procedure(Proc.CONNECT_GET_ALL_DOMAIN_STATS)
@@ -34,7 +35,7 @@ def connect_get_all_domain_stats(client: Client, args: w.ConnectGetAllDomainStat
     if len(chosen) > DOMAIN_LIST_MAX:
         raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "Number of domain stats records is "
                                f"{len(chosen)}, which exceeds max limit: {DOMAIN_LIST_MAX}")
-    records = tuple(w.DomainStatsRecord(dom=handle(dom), params=_params(stats.domain_stats(domains, dom, args.stats)))
+    records = tuple(w.DomainStatsRecord(dom=nonnull_domain(dom), params=_params(stats.domain_stats(domains, dom, args.stats)))
                     for dom in chosen)
     return w.ConnectGetAllDomainStatsRet(retStats=records)
 
@@ -52,8 +53,7 @@ def domain_memory_stats(client: Client, args: w.DomainMemoryStatsArgs) -> w.Doma
     dom = resolve(client, args.dom)
     if args.flags:
         raise VirtError.unsupported_flags("qemuDomainMemoryStats", args.flags)
-    if not dom.active:
-        raise VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.DOMAIN, "domain is not running")
+    client.opened.domains.require_active(dom)
     pairs = stats.memory_stats(client.opened.domains, dom)[: args.maxStats]
     return w.DomainMemoryStatsRet(stats=tuple(w.DomainMemoryStat(tag=t, val=v) for t, v in pairs))
 
@@ -68,8 +68,7 @@ def domain_get_vcpus(client: Client, args: wd.DomainGetVcpusArgs) -> wd.DomainGe
         raise VirtError.bad_arg("maplen", "virDomainGetVcpus", "nonnegative")
     dom = resolve(client, args.dom)
     if not dom.active:
-        raise VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.QEMU,
-                               "cannot retrieve vcpu information for inactive domain")
+        raise errors.vcpu_info_inactive()
     d = dom.definition
     host_cpus = client.opened.host.node_info().cpus
     per_vcpu = client.opened.domains.cpu_time(dom) // max(1, d.current_vcpus)
@@ -112,8 +111,7 @@ def domain_get_control_info(client: Client, args: wd.DomainGetControlInfoArgs) -
     dom = resolve(client, args.dom)
     if args.flags:
         raise VirtError.unsupported_flags("qemuDomainGetControlInfo", args.flags)
-    if not dom.active:
-        raise VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.DOMAIN, "domain is not running")
+    client.opened.domains.require_active(dom)
     return wd.DomainGetControlInfoRet(state=0, details=0, stateTime=0)
 
 

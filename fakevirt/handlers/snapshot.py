@@ -23,7 +23,7 @@ from ..xml.snapshot import format_snapshot_xml, parse_snapshot_xml
 from ._client import Client
 from ._lists import check_max, first_names, list_all
 from ._registry import procedure
-from .domain import handle, resolve
+from .domain import nonnull_domain, resolve
 
 _CHILD_FLAGS = DomainSnapshotListFlags.DESCENDANTS | DomainSnapshotListFlags.TOPOLOGICAL
 
@@ -34,11 +34,11 @@ def api(client: Client) -> DomainSnapshots:
 
 def snap_handle(dom: Domain, snap: Snapshot | str) -> NonnullDomainSnapshot:
     name = snap if isinstance(snap, str) else snap.name
-    return NonnullDomainSnapshot(name=name, dom=handle(dom))
+    return NonnullDomainSnapshot(name=name, dom=nonnull_domain(dom))
 
 
 def snap_handles(dom: Domain, snaps: Sequence[Snapshot]) -> tuple[NonnullDomainSnapshot, ...]:
-    dh = handle(dom)
+    dh = nonnull_domain(dom)
     return tuple(NonnullDomainSnapshot(name=s.name, dom=dh) for s in snaps)
 
 

@@ -261,7 +261,7 @@ class Memballoon(DeviceBase):
 
 
 @dataclass
-class Rng(DeviceBase):
+class RngDevice(DeviceBase):
     """<rng>: a virtio entropy source."""
 
     model: str = "virtio"
@@ -290,13 +290,13 @@ class GenericDevice(DeviceBase):
 
 
 Device: TypeAlias = (Disk | Interface | Controller | Chr | Input | Graphics | Sound | Audio | Video
-                     | Redirdev | Memballoon | Rng | Watchdog | GenericDevice)
+                     | Redirdev | Memballoon | RngDevice | Watchdog | GenericDevice)
 
 # libvirt's virDomainDeviceType names, as its "persistent attach of device '%s'" messages spell them
 DEVICE_TYPE_NAMES: dict[type, str] = {
     Disk: "disk", Interface: "net", Controller: "controller", Chr: "chr", Input: "input",
     Graphics: "graphics", Sound: "sound", Audio: "audio", Video: "video", Redirdev: "redirdev",
-    Memballoon: "memballoon", Rng: "rng", Watchdog: "watchdog",
+    Memballoon: "memballoon", RngDevice: "rng", Watchdog: "watchdog",
 }
 GENERIC_TYPE_NAMES = {
     "hostdev": "hostdev", "filesystem": "fs", "tpm": "tpm", "smartcard": "smartcard", "hub": "hub",
@@ -399,7 +399,7 @@ def missing_device_error(dev: Device, live: bool) -> VirtError | None:
             msg = f"controller {dev.type}:{dev.index} not found"
         elif isinstance(dev, Watchdog):
             msg = "watchdog device not present in domain configuration"
-        elif isinstance(dev, Rng):
+        elif isinstance(dev, RngDevice):
             msg = f"model '{dev.backend_model}' RNG device not present in domain configuration"
         elif isinstance(dev, Redirdev):
             return VirtError.operation_invalid("no matching redirdev was not found")

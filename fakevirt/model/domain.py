@@ -8,6 +8,7 @@ from enum import IntEnum
 
 from .domaindef import DomainDef
 from .events import DomainRef
+from .flags.domain import ConnectListAllDomainsFlags
 from .images.owner import Owner
 from .snapshots.tree import SnapshotTree
 
@@ -65,16 +66,6 @@ class Shutoff(IntEnum):
     DAEMON = 8
 
 
-# virConnectListAllDomainsFlags
-LIST_ACTIVE, LIST_INACTIVE = 1 << 0, 1 << 1
-LIST_PERSISTENT, LIST_TRANSIENT = 1 << 2, 1 << 3
-LIST_RUNNING, LIST_PAUSED, LIST_SHUTOFF, LIST_OTHER = 1 << 4, 1 << 5, 1 << 6, 1 << 7
-LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE = 1 << 8, 1 << 9
-LIST_AUTOSTART, LIST_NO_AUTOSTART = 1 << 10, 1 << 11
-LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT = 1 << 12, 1 << 13
-LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT = 1 << 14, 1 << 15
-
-
 @dataclass
 class SavedState:
     """What a save image holds: the definition and whether the guest was running or paused."""
@@ -103,8 +94,6 @@ class Domain:
     cpu_time_ns: int = 0
     started_at: float = 0.0
     snapshots: SnapshotTree = field(default_factory=SnapshotTree)
-    checkpoint_count: int = 0
-    messages: list[str] = field(default_factory=list)
     held_disks: list[tuple[str, Owner]] = field(default_factory=list)  # image users
 
     @property
@@ -137,9 +126,9 @@ class Domain:
     @property
     def updated(self) -> bool:
         """virDomainIsUpdated: a config change waits for the next boot."""
-        return self.active and self.persistent and self._config_changed
+        return self.active and self.persistent and self.config_changed
 
-    _config_changed: bool = False
+    config_changed: bool = False  # the persistent config changed while the domain runs
 
     def ref(self) -> DomainRef:
         return DomainRef(self.name, self.uuid, self.id)
@@ -154,16 +143,17 @@ class Domain:
                 return True
             return value if flags & yes else not value
 
-        st = self.state
-        if flags & (LIST_RUNNING | LIST_PAUSED | LIST_SHUTOFF | LIST_OTHER):
-            if not ((flags & LIST_RUNNING and st == State.RUNNING)
-                    or (flags & LIST_PAUSED and st == State.PAUSED)
-                    or (flags & LIST_SHUTOFF and st == State.SHUTOFF)
-                    or (flags & LIST_OTHER and st not in (State.RUNNING, State.PAUSED, State.SHUTOFF))):
+        f, st = ConnectListAllDomainsFlags, self.state
+        if flags & (f.LIST_DOMAINS_RUNNING | f.LIST_DOMAINS_PAUSED | f.LIST_DOMAINS_SHUTOFF | f.LIST_DOMAINS_OTHER):
+            if not ((flags & f.LIST_DOMAINS_RUNNING and st == State.RUNNING)
+                    or (flags & f.LIST_DOMAINS_PAUSED and st == State.PAUSED)
+                    or (flags & f.LIST_DOMAINS_SHUTOFF and st == State.SHUTOFF)
+                    or (flags & f.LIST_DOMAINS_OTHER and st not in (State.RUNNING, State.PAUSED, State.SHUTOFF))):
                 return False
-        return (group(LIST_ACTIVE, LIST_INACTIVE, self.active)
-                and group(LIST_PERSISTENT, LIST_TRANSIENT, self.persistent)
-                and group(LIST_MANAGEDSAVE, LIST_NO_MANAGEDSAVE, self.managed_save is not None)
-                and group(LIST_AUTOSTART, LIST_NO_AUTOSTART, self.autostart)
-                and group(LIST_HAS_SNAPSHOT, LIST_NO_SNAPSHOT, self.snapshot_count > 0)
-                and group(LIST_HAS_CHECKPOINT, LIST_NO_CHECKPOINT, self.checkpoint_count > 0))
+        return (group(f.LIST_DOMAINS_ACTIVE, f.LIST_DOMAINS_INACTIVE, self.active)
+                and group(f.LIST_DOMAINS_PERSISTENT, f.LIST_DOMAINS_TRANSIENT, self.persistent)
+                and group(f.LIST_DOMAINS_MANAGEDSAVE, f.LIST_DOMAINS_NO_MANAGEDSAVE, self.managed_save is not None)
+                and group(f.LIST_DOMAINS_AUTOSTART, f.LIST_DOMAINS_NO_AUTOSTART, self.autostart)
+                and group(f.LIST_DOMAINS_HAS_SNAPSHOT, f.LIST_DOMAINS_NO_SNAPSHOT, self.snapshot_count > 0)
+                # no checkpoint API yet: no domain has checkpoints
+                and group(f.LIST_DOMAINS_HAS_CHECKPOINT, f.LIST_DOMAINS_NO_CHECKPOINT, False))

@@ -6,30 +6,29 @@ import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
-from .devices import RawElement
+from ..errors import ErrorCode, ErrorDomain, VirtError, check_flags
+from ..errors import domain as errors
+from .devices import Device, RawElement
 from .domain import Domain
-from .domaindef import LLONG_MAX, DomainDef
+from .domaindef import LLONG_MAX, DomainDef, attach_device, detach_device, update_device
 from .events import DomainEvent, EventID
+from .flags.domain import (
+    DomainDeviceModifyFlags,
+    DomainGetHostnameFlags,
+    DomainMemoryModFlags,
+    DomainMessageType,
+    DomainMetadataType,
+    DomainModificationImpact,
+    DomainVcpuFlags,
+)
 
 if TYPE_CHECKING:
     from .hypervisor import QemuDriver
 
 _QEMU = ErrorDomain.QEMU
-AFFECT_LIVE, AFFECT_CONFIG, MEM_MAXIMUM = 1, 2, 4
-VCPU_MAXIMUM, VCPU_GUEST, VCPU_HOTPLUGGABLE = 4, 8, 16
-METADATA_DESCRIPTION, METADATA_TITLE, METADATA_ELEMENT = 0, 1, 2
-DEVICE_MODIFY_FORCE = 4
-HOSTNAME_LEASE, HOSTNAME_AGENT = 1, 2
-
-
-def _invalid(message: str, domain: int = _QEMU) -> VirtError:
-    return VirtError.report(ErrorCode.OPERATION_INVALID, domain, message)
-
-
-def _check_flags(fn: str, flags: int, allowed: int) -> None:
-    if flags & ~allowed:
-        raise VirtError.unsupported_flags(fn, flags & ~allowed)
+AFFECT_LIVE, AFFECT_CONFIG = DomainModificationImpact.AFFECT_LIVE, DomainModificationImpact.AFFECT_CONFIG
+Vcpu = DomainVcpuFlags
+Meta = DomainMetadataType
 
 
 class DomainSettings:
@@ -39,14 +38,14 @@ class DomainSettings:
     sync_disk_users: Callable[[Domain], None]  # Domains provides it
 
     def defs_for(self, dom: Domain, flags: int, writing: bool = True) -> list[DomainDef]:
-        """virDomainObjGetDefs: which definitions AFFECT_CURRENT/LIVE/CONFIG (bits 0, 1) touch."""
-        live, config = flags & 1, flags & 2
+        """virDomainObjGetDefs: which definitions AFFECT_CURRENT/LIVE/CONFIG touch."""
+        live, config = bool(flags & AFFECT_LIVE), bool(flags & AFFECT_CONFIG)
         if not live and not config:
-            live, config = (1, 0) if dom.active else (0, 1)
+            live, config = dom.active, not dom.active
         if live and not dom.active:
-            raise _invalid("domain is not running", ErrorDomain.DOMAIN)
+            raise errors.not_active()
         if config and not dom.persistent:
-            raise _invalid("transient domains do not have any persistent config", ErrorDomain.DOMAIN)
+            raise errors.no_persistent_config()
         out = []
         if live:
             assert dom.live is not None
@@ -55,31 +54,30 @@ class DomainSettings:
             assert dom.config is not None
             out.append(dom.config)
             if dom.active and writing:
-                dom._config_changed = True  # the next boot will differ from what runs
+                dom.config_changed = True  # the next boot will differ from what runs
         return out
 
     def config_or_live(self, dom: Domain, flags: int) -> DomainDef:
         """The single definition a read with AFFECT_* flags looks at (CONFIG = persistent)."""
-        if flags & 1 and flags & 2:
-            raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN,
-                                   "Flags 'live' and 'config' are mutually exclusive")
+        if flags & AFFECT_LIVE and flags & AFFECT_CONFIG:
+            raise errors.live_and_config_exclusive()
         return self.defs_for(dom, flags, writing=False)[0]
 
     # ---- memory, vCPUs, metadata, devices ----------------------------------------------------
 
     def set_memory(self, dom: Domain, kib: int, flags: int, api: str = "virDomainSetMemoryFlags") -> None:
-        """virDomainSetMemoryFlags (MEM_MAXIMUM = 4): balloon target or, inactive only, the maximum."""
+        """virDomainSetMemoryFlags: balloon target or, inactive only, the maximum."""
         if kib == 0:
             raise VirtError.bad_arg("memory", api, "nonzero")
         if kib >= LLONG_MAX // 1024:  # virMemoryMaxValue(true) in KiB, checked by the public API
             raise VirtError.report(ErrorCode.OVERFLOW, ErrorDomain.DOMAIN, f"input too large: {kib}")
-        _check_flags("qemuDomainSetMemoryFlags", flags, AFFECT_LIVE | AFFECT_CONFIG | MEM_MAXIMUM)
+        check_flags("qemuDomainSetMemoryFlags", flags, AFFECT_LIVE | AFFECT_CONFIG | DomainMemoryModFlags.MEM_MAXIMUM)
         defs = self.defs_for(dom, flags)
-        if flags & MEM_MAXIMUM:
+        if flags & DomainMemoryModFlags.MEM_MAXIMUM:
             if dom.live is not None and dom.live in defs:
-                raise _invalid("cannot resize the maximum memory on an active domain")
+                raise errors.invalid("cannot resize the maximum memory on an active domain")
             if any(d.numa_node_count() for d in defs):
-                raise _invalid("initial memory size of a domain with NUMA nodes cannot be modified with this API")
+                raise errors.invalid("initial memory size of a domain with NUMA nodes cannot be modified with this API")
             for d in defs:
                 d.memory_kib = kib
                 d.current_memory_kib = min(d.current_memory_kib, kib)
@@ -90,15 +88,15 @@ class DomainSettings:
             d.current_memory_kib = kib
 
     def get_vcpus(self, dom: Domain, flags: int) -> int:
-        """virDomainGetVcpusFlags (VCPU_MAXIMUM = 4, VCPU_GUEST = 8)."""
-        _check_flags("qemuDomainGetVcpusFlags", flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM | VCPU_GUEST)
+        """virDomainGetVcpusFlags."""
+        check_flags("qemuDomainGetVcpusFlags", flags, AFFECT_LIVE | AFFECT_CONFIG | Vcpu.VCPU_MAXIMUM | Vcpu.VCPU_GUEST)
         d = self.config_or_live(dom, flags & (AFFECT_LIVE | AFFECT_CONFIG))
-        if flags & VCPU_GUEST:
+        if flags & Vcpu.VCPU_GUEST:
             if not dom.active:
                 raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU, "vCPU count provided by the guest agent "
                                        "can only be requested for live domains")
             raise VirtError.agent_not_configured()
-        return d.vcpus if flags & VCPU_MAXIMUM else d.current_vcpus
+        return d.vcpus if flags & Vcpu.VCPU_MAXIMUM else d.current_vcpus
 
     def set_vcpus(self, dom: Domain, count: int, flags: int, api: str = "virDomainSetVcpusFlags") -> None:
         """virDomainSetVcpusFlags: hotplug up to the maximum; MAXIMUM changes the config only.
@@ -107,10 +105,10 @@ class DomainSettings:
         """
         if count == 0:
             raise VirtError.bad_arg("nvcpus", api, "nonzero")
-        _check_flags("qemuDomainSetVcpusFlags", flags, AFFECT_LIVE | AFFECT_CONFIG | VCPU_MAXIMUM
-                     | VCPU_GUEST | VCPU_HOTPLUGGABLE)
+        check_flags("qemuDomainSetVcpusFlags", flags, AFFECT_LIVE | AFFECT_CONFIG | Vcpu.VCPU_MAXIMUM
+                    | Vcpu.VCPU_GUEST | Vcpu.VCPU_HOTPLUGGABLE)
         defs = self.defs_for(dom, flags)
-        if flags & VCPU_MAXIMUM:
+        if flags & Vcpu.VCPU_MAXIMUM:
             if dom.live is not None and dom.live in defs:
                 raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU,
                                        "changing of maximum vCPU count isn't supported via guest agent")
@@ -128,13 +126,14 @@ class DomainSettings:
             d.current_vcpus = count
 
     def get_metadata(self, dom: Domain, kind: int, uri: str | None, flags: int) -> str | RawElement:
-        """virDomainGetMetadata (DESCRIPTION 0, TITLE 1, ELEMENT 2)."""
-        _check_flags("virDomainObjGetMetadata", flags, AFFECT_LIVE | AFFECT_CONFIG)
+        """virDomainGetMetadata."""
+        check_flags("virDomainObjGetMetadata", flags, AFFECT_LIVE | AFFECT_CONFIG)
         d = self.config_or_live(dom, flags)
-        value: str | RawElement | None = {METADATA_DESCRIPTION: d.description, METADATA_TITLE: d.title}.get(kind) \
-            if kind != METADATA_ELEMENT else d.metadata.get(uri or "")
-        if kind > METADATA_ELEMENT or kind < 0:
-            raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN, f"unknown metadata type '{kind}'")
+        texts: dict[int, str | None] = {Meta.METADATA_DESCRIPTION: d.description, Meta.METADATA_TITLE: d.title}
+        value: str | RawElement | None = texts.get(kind) \
+            if kind != Meta.METADATA_ELEMENT else d.metadata.get(uri or "")
+        if kind > Meta.METADATA_ELEMENT or kind < 0:
+            raise errors.unknown_metadata_type(kind)
         if value is None:
             raise VirtError.report(ErrorCode.NO_DOMAIN_METADATA, ErrorDomain.DOMAIN,
                                    "Requested metadata element is not present")
@@ -143,14 +142,14 @@ class DomainSettings:
     def set_metadata(self, dom: Domain, kind: int, metadata: str | RawElement | None, key: str | None, uri: str | None,
                      flags: int) -> None:
         """virDomainSetMetadata: an empty or NULL value removes it; emits METADATA_CHANGE."""
-        _check_flags("qemuDomainSetMetadata", flags, AFFECT_LIVE | AFFECT_CONFIG)
-        if kind > METADATA_ELEMENT or kind < 0:
-            raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN, f"unknown metadata type '{kind}'")
+        check_flags("qemuDomainSetMetadata", flags, AFFECT_LIVE | AFFECT_CONFIG)
+        if kind > Meta.METADATA_ELEMENT or kind < 0:
+            raise errors.unknown_metadata_type(kind)
         text = metadata if isinstance(metadata, str) else None
         for d in self.defs_for(dom, flags):
-            if kind == METADATA_DESCRIPTION:
+            if kind == Meta.METADATA_DESCRIPTION:
                 d.description = text or None
-            elif kind == METADATA_TITLE:
+            elif kind == Meta.METADATA_TITLE:
                 d.title = text or None
             elif isinstance(metadata, RawElement):
                 d.metadata[uri or ""] = metadata  # parsed and put in its namespace by the caller
@@ -159,24 +158,50 @@ class DomainSettings:
         self.driver.hypervisor.bus.publish(DomainEvent(
             self.driver.uri, EventID.METADATA_CHANGE, dom.ref(), {"type": kind, "nsuri": uri}))
 
-    def change_device(self, dom: Domain, device: object, flags: int, op: str) -> None:
-        """Attach, detach or update a device in the definitions AFFECT_* selects."""
-        fn = {"attach": "qemuDomainAttachDeviceFlags", "detach": "qemuDomainDetachDeviceFlags",
-              "update": "qemuDomainUpdateDeviceFlags"}[op]
-        allowed = AFFECT_LIVE | AFFECT_CONFIG | (DEVICE_MODIFY_FORCE if op == "update" else 0)
-        _check_flags(fn, flags, allowed)
+    def attach_device(self, dom: Domain, device: Device, flags: int) -> None:
+        """virDomainAttachDeviceFlags: add a device to the definitions AFFECT_* selects."""
+        check_flags("qemuDomainAttachDeviceFlags", flags, AFFECT_LIVE | AFFECT_CONFIG)
+        self._change_device(dom, device, flags, attach_device)
+
+    def detach_device(self, dom: Domain, device: Device, flags: int) -> None:
+        """virDomainDetachDeviceFlags: remove a device from the definitions AFFECT_* selects."""
+        check_flags("qemuDomainDetachDeviceFlags", flags, AFFECT_LIVE | AFFECT_CONFIG)
+        self._change_device(dom, device, flags, lambda d, dev: detach_device(d, dev)[0])
+
+    def update_device(self, dom: Domain, device: Device, flags: int) -> None:
+        """virDomainUpdateDeviceFlags: replace a device in the definitions AFFECT_* selects."""
+        check_flags("qemuDomainUpdateDeviceFlags", flags,
+                    AFFECT_LIVE | AFFECT_CONFIG | DomainDeviceModifyFlags.DEVICE_MODIFY_FORCE)
+        self._change_device(dom, device, flags, update_device)
+
+    def _change_device(self, dom: Domain, device: Device, flags: int,
+                       edit: Callable[[DomainDef, Device], DomainDef]) -> None:
         for i, d in enumerate(self.defs_for(dom, flags)):
-            getattr(d, f"{op}_device")(device if i == 0 else copy.deepcopy(device))
+            changed = edit(d, device if i == 0 else copy.deepcopy(device))
+            if d is dom.live:
+                dom.live = changed
+            else:
+                dom.config = changed
         self.sync_disk_users(dom)
 
-    def _require_active(self, dom: Domain) -> None:
+    @staticmethod
+    def require_active(dom: Domain) -> None:
+        """virDomainObjCheckActive."""
         if not dom.active:
-            raise _invalid("domain is not running", ErrorDomain.DOMAIN)
+            raise errors.not_active()
+
+    @staticmethod
+    def messages(dom: Domain, flags: int) -> list[str]:
+        """virDomainGetMessages: the emulator taints nothing and uses nothing deprecated."""
+        check_flags("qemuDomainGetMessages", flags, DomainMessageType.MESSAGE_DEPRECATION
+                    | DomainMessageType.MESSAGE_TAINTING)
+        return []
 
     def guest_hostname(self, dom: Domain, flags: int) -> str:
         """virDomainGetHostname: the emulator has neither a guest agent nor DHCP leases."""
-        _check_flags("qemuDomainGetHostname", flags, HOSTNAME_LEASE | HOSTNAME_AGENT)
-        self._require_active(dom)
-        if flags & HOSTNAME_LEASE:
+        h = DomainGetHostnameFlags
+        check_flags("qemuDomainGetHostname", flags, h.GET_HOSTNAME_LEASE | h.GET_HOSTNAME_AGENT)
+        self.require_active(dom)
+        if flags & h.GET_HOSTNAME_LEASE:
             raise VirtError.report(ErrorCode.NO_HOSTNAME, _QEMU, f"no hostname found for domain {dom.name}")
         raise VirtError.agent_not_configured()

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import ErrorCode, ErrorDomain, VirtError, check_flags
 from .domain import Domain, State
+from .flags.domain import ConnectGetAllDomainStatsFlags, DomainStatsTypes
 
 if TYPE_CHECKING:
     from .domains import Domains
 
-# virDomainStatsTypes
-STATS_STATE, STATS_CPU_TOTAL, STATS_BALLOON, STATS_VCPU = 1, 2, 4, 8
-STATS_INTERFACE, STATS_BLOCK, STATS_PERF, STATS_IOTHREAD = 16, 32, 64, 128
-STATS_MEMORY, STATS_DIRTYRATE, STATS_VM = 256, 512, 1024
-SUPPORTED_GROUPS = (STATS_STATE | STATS_CPU_TOTAL | STATS_BALLOON | STATS_VCPU | STATS_INTERFACE
-                    | STATS_BLOCK | STATS_PERF | STATS_IOTHREAD | STATS_MEMORY | STATS_DIRTYRATE | STATS_VM)
-# virConnectGetAllDomainStatsFlags
-FILTERS = 0xFF  # ACTIVE … OTHER: the same bits as the list filters
-NOWAIT, BACKING, ENFORCE_STATS = 1 << 29, 1 << 30, 1 << 31
+T = DomainStatsTypes
+SUPPORTED_GROUPS = sum(DomainStatsTypes)
+_F = ConnectGetAllDomainStatsFlags
+FILTERS = (_F.GET_ALL_DOMAINS_STATS_ACTIVE | _F.GET_ALL_DOMAINS_STATS_INACTIVE | _F.GET_ALL_DOMAINS_STATS_PERSISTENT
+           | _F.GET_ALL_DOMAINS_STATS_TRANSIENT | _F.GET_ALL_DOMAINS_STATS_RUNNING | _F.GET_ALL_DOMAINS_STATS_PAUSED
+           | _F.GET_ALL_DOMAINS_STATS_SHUTOFF | _F.GET_ALL_DOMAINS_STATS_OTHER)  # the list filters' bits
+_ALLOWED = (FILTERS | _F.GET_ALL_DOMAINS_STATS_NOWAIT | _F.GET_ALL_DOMAINS_STATS_BACKING
+            | _F.GET_ALL_DOMAINS_STATS_ENFORCE_STATS)
 
 MEMSTAT_ACTUAL_BALLOON, MEMSTAT_RSS = 6, 7  # virDomainMemoryStatTags
 
@@ -30,10 +30,8 @@ Stat = tuple[str, int, int]  # field, typed-param type, value
 
 def check_request(groups: int, flags: int) -> None:
     """qemuConnectGetAllDomainStats: known flags; unknown groups refused only with ENFORCE_STATS."""
-    if flags & ~(FILTERS | NOWAIT | BACKING | ENFORCE_STATS):
-        raise VirtError.unsupported_flags("qemuConnectGetAllDomainStats",
-                                          flags & ~(FILTERS | NOWAIT | BACKING | ENFORCE_STATS))
-    if flags & ENFORCE_STATS and groups & ~SUPPORTED_GROUPS:
+    check_flags("qemuConnectGetAllDomainStats", flags, _ALLOWED)
+    if flags & _F.GET_ALL_DOMAINS_STATS_ENFORCE_STATS and groups & ~SUPPORTED_GROUPS:
         raise VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, ErrorDomain.QEMU,
                                f"Stats types bits 0x{groups & ~SUPPORTED_GROUPS:x} are not supported by this "
                                "daemon or QEMU")
@@ -44,16 +42,16 @@ def domain_stats(domains: Domains, dom: Domain, groups: int) -> list[Stat]:
     groups = groups or SUPPORTED_GROUPS
     d = dom.definition
     out: list[Stat] = []
-    if groups & STATS_STATE:
+    if groups & T.STATS_STATE:
         out += [("state.state", INT, int(dom.state)), ("state.reason", INT, dom.reason)]
-    if groups & STATS_CPU_TOTAL and dom.active:
+    if groups & T.STATS_CPU_TOTAL and dom.active:
         total = domains.cpu_time(dom)
         out += [("cpu.time", ULLONG, total), ("cpu.user", ULLONG, total * 7 // 10),
                 ("cpu.system", ULLONG, total * 3 // 10)]
-    if groups & STATS_BALLOON:
+    if groups & T.STATS_BALLOON:
         current = d.current_memory_kib if dom.active else d.memory_kib
         out += [("balloon.current", ULLONG, current), ("balloon.maximum", ULLONG, d.memory_kib)]
-    if groups & STATS_VCPU:
+    if groups & T.STATS_VCPU:
         out += [("vcpu.current", UINT, d.current_vcpus), ("vcpu.maximum", UINT, d.vcpus)]
         if dom.active:
             per_vcpu = domains.cpu_time(dom) // max(1, d.current_vcpus)

@@ -10,32 +10,45 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
-from ..xml.domain_live import prepare_live  # pure: it only lives in xml/ (see the note)
-from ..xml.domain_validate import validate_def  # pure as well
-from .devices import RawElement
+from ..errors import ErrorCode, ErrorDomain, VirtError, check_flags
+from ..errors import domain as errors
+from .devices import Device, RawElement
 from .domain import Domain, Paused, Running, SavedState, Shutoff, State
-from .domain_settings import DomainSettings, _check_flags, _invalid
-from .domaindef import DomainDef
-from .events import DomainEvent, EventID, Lifecycle
+from .domain_settings import DomainSettings
+from .domaindef import DomainDef, normalize, normalize_device, prepare_live, validate_def
+from .events import (
+    DefinedDetail,
+    DomainEvent,
+    EventID,
+    Lifecycle,
+    LifecycleDetail,
+    ResumedDetail,
+    ShutdownDetail,
+    StartedDetail,
+    StoppedDetail,
+    SuspendedDetail,
+    UndefinedDetail,
+)
 from .filenames import check_config_file, check_state_files
+from .flags.domain import (
+    DomainCreateFlags,
+    DomainDefineFlags,
+    DomainDestroyFlagsValues,
+    DomainRebootFlagValues,
+    DomainSaveRestoreFlags,
+    DomainShutdownFlagValues,
+    DomainUndefineFlagsValues,
+    DomainXMLFlags,
+)
 from .images.owner import Owner
 
 if TYPE_CHECKING:
     from .hypervisor import QemuDriver
 
-# flag bits (libvirt-domain.h)
-START_PAUSED, START_AUTODESTROY, START_BYPASS_CACHE, START_FORCE_BOOT, START_VALIDATE, START_RESET_NVRAM = (
-    1, 2, 4, 8, 16, 32)
-DESTROY_GRACEFUL, DESTROY_REMOVE_LOGS = 1, 2
-SHUTDOWN_ACPI, SHUTDOWN_AGENT = 1, 2
-UNDEFINE_MANAGED_SAVE, UNDEFINE_SNAPSHOTS_METADATA, UNDEFINE_NVRAM, UNDEFINE_KEEP_NVRAM = 1, 2, 4, 8
-UNDEFINE_CHECKPOINTS_METADATA, UNDEFINE_TPM, UNDEFINE_KEEP_TPM = 16, 32, 64
-SAVE_BYPASS_CACHE, SAVE_RUNNING, SAVE_PAUSED = 1, 2, 4
-DEFINE_VALIDATE = 1
-XML_SECURE, XML_INACTIVE, XML_UPDATE_CPU, XML_MIGRATABLE = 1, 2, 4, 8
-
-_QEMU = ErrorDomain.QEMU
+Start = DomainCreateFlags
+Undefine = DomainUndefineFlagsValues
+Save = DomainSaveRestoreFlags
+_SAVE_ALLOWED = Save.SAVE_BYPASS_CACHE | Save.SAVE_RUNNING | Save.SAVE_PAUSED
 
 
 class Domains(DomainSettings):
@@ -60,27 +73,26 @@ class Domains(DomainSettings):
         """qemuDomainObjFromDomain: handles are resolved by UUID."""
         dom = self._by_uuid.get(dom_uuid)
         if dom is None:
-            raise VirtError.report(ErrorCode.NO_DOMAIN, _QEMU,
-                                   f"no domain with matching uuid '{dom_uuid}' ({name})")
+            raise errors.no_domain_uuid(dom_uuid, name)
         return dom
 
     def by_name(self, name: str) -> Domain:
         dom = self.find_name(name)
         if dom is None:
-            raise VirtError.report(ErrorCode.NO_DOMAIN, _QEMU, f"no domain with matching name '{name}'")
+            raise errors.no_domain_name(name)
         return dom
 
     def by_uuid(self, dom_uuid: uuid.UUID) -> Domain:
         dom = self._by_uuid.get(dom_uuid)
         if dom is None:
-            raise VirtError.report(ErrorCode.NO_DOMAIN, _QEMU, f"no domain with matching uuid '{dom_uuid}'")
+            raise errors.no_domain_uuid(dom_uuid)
         return dom
 
     def by_id(self, dom_id: int) -> Domain:
         for dom in self._by_uuid.values():
             if dom.id == dom_id and dom_id >= 0:
                 return dom
-        raise VirtError.report(ErrorCode.NO_DOMAIN, _QEMU, f"no domain with matching id {dom_id}")
+        raise errors.no_domain_id(dom_id)
 
     def find_name(self, name: str) -> Domain | None:
         return self._by_name.get(name)
@@ -93,9 +105,20 @@ class Domains(DomainSettings):
 
     # ---- events ------------------------------------------------------------------------------
 
-    def _emit(self, dom: Domain, event: Lifecycle, detail: int) -> None:
+    def emit(self, dom: Domain, event: Lifecycle, detail: LifecycleDetail) -> None:
+        """Publish a lifecycle event of ``dom``."""
         self.driver.hypervisor.bus.publish(DomainEvent(
             self.driver.uri, EventID.LIFECYCLE, dom.ref(), {"event": int(event), "detail": int(detail)}))
+
+    # ---- what the XML parser returned, completed ---------------------------------------------
+
+    def complete_definition(self, d: DomainDef) -> DomainDef:
+        """A parsed <domain> with libvirt's defaults and validation (see ``domaindef.normalize``)."""
+        return normalize(d, self.driver.hypervisor.rng, self.driver.host)
+
+    def complete_device(self, dom: Domain, dev: Device) -> Device:
+        """A parsed device of attach/detach/update-device, with the defaults it gets in ``dom``."""
+        return normalize_device(dev, dom.definition, self.driver.hypervisor.rng)
 
     # ---- define / undefine -------------------------------------------------------------------
 
@@ -104,18 +127,16 @@ class Domains(DomainSettings):
         existing = self._by_uuid.get(d.uuid)
         if existing is not None:
             if existing.name != d.name:
-                raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN,
-                                       f"domain '{existing.name}' is already defined with uuid {d.uuid}")
+                raise errors.uuid_taken(existing.name, d.uuid)
             if live:
                 if existing.active:
-                    raise _invalid(f"domain '{d.name}' is already active", ErrorDomain.DOMAIN)
+                    raise errors.invalid(f"domain '{d.name}' is already active", ErrorDomain.DOMAIN)
                 if not existing.persistent:
-                    raise _invalid(f"domain '{d.name}' is already being started", ErrorDomain.DOMAIN)
+                    raise errors.invalid(f"domain '{d.name}' is already being started", ErrorDomain.DOMAIN)
             return existing, False
         clash = self.find_name(d.name)
         if clash is not None:
-            raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN,
-                                   f"domain '{d.name}' already exists with uuid {clash.uuid}")
+            raise errors.name_taken(d.name, clash.uuid)
         dom = Domain(config=None if live else d)
         self._by_uuid[d.uuid] = dom
         self._by_name[d.name] = dom
@@ -133,56 +154,56 @@ class Domains(DomainSettings):
 
     @staticmethod
     def check_no_flags(driver_fn: str, flags: int) -> None:
-        _check_flags(driver_fn, flags, 0)
+        check_flags(driver_fn, flags, 0)
 
     @staticmethod
     def check_define_flags(flags: int) -> None:
-        _check_flags("qemuDomainDefineXMLFlags", flags, DEFINE_VALIDATE)
+        check_flags("qemuDomainDefineXMLFlags", flags, DomainDefineFlags.DEFINE_VALIDATE)
 
     @staticmethod
     def check_create_xml_flags(flags: int) -> None:
-        _check_flags("qemuDomainCreateXML", flags, START_PAUSED | START_AUTODESTROY | START_VALIDATE
-                     | START_RESET_NVRAM)
+        check_flags("qemuDomainCreateXML", flags, Start.START_PAUSED | Start.START_AUTODESTROY
+                    | Start.START_VALIDATE | Start.START_RESET_NVRAM)
 
     @staticmethod
     def check_xml_flags(flags: int) -> None:
-        _check_flags("qemuDomainGetXMLDesc", flags, XML_SECURE | XML_INACTIVE | XML_UPDATE_CPU | XML_MIGRATABLE)
+        x = DomainXMLFlags
+        check_flags("qemuDomainGetXMLDesc", flags, x.XML_SECURE | x.XML_INACTIVE | x.XML_UPDATE_CPU | x.XML_MIGRATABLE)
 
-    def define(self, d: DomainDef, flags: int = 0) -> Domain:
-        """virDomainDefineXMLFlags: add a persistent domain or replace its next-boot config."""
-        self.check_define_flags(flags)
+    def define(self, d: DomainDef) -> Domain:
+        """virDomainDefineXMLFlags (flags checked by ``check_define_flags``): add a persistent domain
+        or replace its next-boot config."""
         dom, new = self._add(d, live=False)
         if new:
             self._unless_fails(dom, d, check_config_file)
         else:
             if dom.active:
-                dom._config_changed = True
+                dom.config_changed = True
             dom.config = d
-        self._emit(dom, Lifecycle.DEFINED, 0 if new else 1)  # ADDED / UPDATED
+        self.emit(dom, Lifecycle.DEFINED, DefinedDetail.ADDED if new else DefinedDetail.UPDATED)
         return dom
 
     def undefine(self, dom: Domain, flags: int = 0) -> None:
         """virDomainUndefineFlags."""
-        _check_flags("qemuDomainUndefineFlags", flags, UNDEFINE_MANAGED_SAVE | UNDEFINE_SNAPSHOTS_METADATA
-                     | UNDEFINE_NVRAM | UNDEFINE_KEEP_NVRAM | UNDEFINE_CHECKPOINTS_METADATA
-                     | UNDEFINE_TPM | UNDEFINE_KEEP_TPM)
-        if flags & UNDEFINE_NVRAM and flags & UNDEFINE_KEEP_NVRAM:
-            raise _invalid("cannot both keep and delete nvram")
-        if flags & UNDEFINE_TPM and flags & UNDEFINE_KEEP_TPM:
-            raise _invalid("cannot both keep and delete TPM")
+        u = Undefine
+        check_flags("qemuDomainUndefineFlags", flags, u.UNDEFINE_MANAGED_SAVE | u.UNDEFINE_SNAPSHOTS_METADATA
+                    | u.UNDEFINE_NVRAM | u.UNDEFINE_KEEP_NVRAM | u.UNDEFINE_CHECKPOINTS_METADATA
+                    | u.UNDEFINE_TPM | u.UNDEFINE_KEEP_TPM)
+        if flags & u.UNDEFINE_NVRAM and flags & u.UNDEFINE_KEEP_NVRAM:
+            raise errors.invalid("cannot both keep and delete nvram")
+        if flags & u.UNDEFINE_TPM and flags & u.UNDEFINE_KEEP_TPM:
+            raise errors.invalid("cannot both keep and delete TPM")
         if not dom.persistent:
-            raise _invalid("cannot undefine transient domain")
-        if not dom.active and dom.snapshot_count and not flags & UNDEFINE_SNAPSHOTS_METADATA:
-            raise _invalid(f"cannot delete inactive domain with {dom.snapshot_count} snapshots")
-        if not dom.active and dom.checkpoint_count and not flags & UNDEFINE_CHECKPOINTS_METADATA:
-            raise _invalid(f"cannot delete inactive domain with {dom.checkpoint_count} checkpoints")
+            raise errors.invalid("cannot undefine transient domain")
+        if not dom.active and dom.snapshot_count and not flags & u.UNDEFINE_SNAPSHOTS_METADATA:
+            raise errors.invalid(f"cannot delete inactive domain with {dom.snapshot_count} snapshots")
         if dom.managed_save is not None:
-            if not flags & UNDEFINE_MANAGED_SAVE:
-                raise _invalid("Refusing to undefine while domain managed save image exists")
+            if not flags & u.UNDEFINE_MANAGED_SAVE:
+                raise errors.invalid("Refusing to undefine while domain managed save image exists")
             dom.managed_save = None
-        if flags & UNDEFINE_SNAPSHOTS_METADATA:
+        if flags & u.UNDEFINE_SNAPSHOTS_METADATA:
             self.driver.snapshots.forget_all(dom)
-        self._emit(dom, Lifecycle.UNDEFINED, 0)  # REMOVED
+        self.emit(dom, Lifecycle.UNDEFINED, UndefinedDetail.REMOVED)
         if dom.active:
             dom.config = None  # becomes transient; goes away when it stops
             dom.autostart = False
@@ -191,43 +212,45 @@ class Domains(DomainSettings):
 
     # ---- start / stop ------------------------------------------------------------------------
 
-    def _allocate_id(self) -> int:
+    def allocate_id(self) -> int:
+        """The next domain ID (a revert that restarts QEMU uses one up as well)."""
         new_id = self._next_id
         self._next_id += 1
         return new_id
 
-    def _boot(self, dom: Domain, paused: bool, reason: Running, detail: int,
-              before_started: Callable[[], None] | None = None) -> None:
+    def boot(self, dom: Domain, paused: bool, reason: Running, detail: StartedDetail,
+             before_started: Callable[[], None] | None = None) -> None:
+        """qemuProcessStart from ``dom.live`` (or its config): the STARTED event, then running or paused."""
         source = dom.live if dom.live is not None else dom.config
         assert source is not None
-        dom.id = self._allocate_id()
+        dom.id = self.allocate_id()
         running = sum(1 for other in self if other.active and other is not dom)
         # what qemuProcessStart adds: aliases, pty paths, graphics ports, the live CPU and labels
         dom.live = prepare_live(source, dom.id, host=self.driver.host, pty_start=running * 8,
                                 display_port=5900 + running)
-        dom._config_changed = False
+        dom.config_changed = False
         self._describe_backing_chains(dom)
         self.sync_disk_users(dom)
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.cpu_time_ns = 0
         if before_started is not None:
             before_started()
-        self._emit(dom, Lifecycle.STARTED, detail)
+        self.emit(dom, Lifecycle.STARTED, detail)
         if paused:
             dom.set_state(State.PAUSED, Paused.USER)
-            self._emit(dom, Lifecycle.SUSPENDED, 0)  # PAUSED
+            self.emit(dom, Lifecycle.SUSPENDED, SuspendedDetail.PAUSED)
         else:
             dom.set_state(State.RUNNING, reason)
 
     def start(self, dom: Domain, flags: int = 0, client_id: int | None = None) -> None:
         """virDomainCreateWithFlags: boot, or resume from the managed save image."""
-        _check_flags("qemuDomainCreateWithFlags", flags, START_PAUSED | START_AUTODESTROY
-                     | START_BYPASS_CACHE | START_FORCE_BOOT | START_RESET_NVRAM)
+        check_flags("qemuDomainCreateWithFlags", flags, Start.START_PAUSED | Start.START_AUTODESTROY
+                    | Start.START_BYPASS_CACHE | Start.START_FORCE_BOOT | Start.START_RESET_NVRAM)
         if dom.active:
-            raise _invalid("domain is already running")
+            raise errors.already_running()
         assert dom.config is not None
         saved = dom.managed_save
-        resume = saved is not None and not flags & START_FORCE_BOOT
+        resume = saved is not None and not flags & Start.START_FORCE_BOOT
         if not resume:
             # qemuProcessStartValidate: the API may have changed the config since define (setvcpus --maximum)
             validate_def(dom.config, self.driver.host)
@@ -235,36 +258,35 @@ class Domains(DomainSettings):
         if saved is not None and resume:
             dom.managed_save = None
             dom.live = saved.definition.copy()
-            self._boot(dom, paused=bool(flags & START_PAUSED) or not saved.running,
-                       reason=Running.RESTORED, detail=2)  # STARTED_RESTORED
+            self.boot(dom, paused=bool(flags & Start.START_PAUSED) or not saved.running,
+                      reason=Running.RESTORED, detail=StartedDetail.RESTORED)
         else:
             dom.managed_save = None
-            self._boot(dom, paused=bool(flags & START_PAUSED), reason=Running.BOOTED, detail=0)
-        if flags & START_AUTODESTROY:
+            self.boot(dom, paused=bool(flags & Start.START_PAUSED), reason=Running.BOOTED, detail=StartedDetail.BOOTED)
+        if flags & Start.START_AUTODESTROY:
             dom.autodestroy_client = client_id
 
     def create_transient(self, d: DomainDef, flags: int = 0, client_id: int | None = None) -> Domain:
         """virDomainCreateXML: a domain that exists only while it runs."""
-        self.check_create_xml_flags(flags)
         self.driver.check_disks(d)
         dom, new = self._add(d, live=True)
         if new:
             self._unless_fails(dom, d, check_state_files)
         dom.live = d
         try:
-            self._boot(dom, paused=bool(flags & START_PAUSED), reason=Running.BOOTED, detail=0)
+            self.boot(dom, paused=bool(flags & Start.START_PAUSED), reason=Running.BOOTED, detail=StartedDetail.BOOTED)
         except VirtError:
             if new:
                 self._forget(dom, d.uuid, d.name)
             raise
-        if flags & START_AUTODESTROY:
+        if flags & Start.START_AUTODESTROY:
             dom.autodestroy_client = client_id
         return dom
 
-    def _stop(self, dom: Domain, reason: Shutoff, detail: int) -> None:
+    def stop(self, dom: Domain, reason: Shutoff, detail: StoppedDetail) -> None:
         """qemuProcessStop + the STOPPED event; a transient domain disappears."""
         dom.set_state(State.SHUTOFF, reason)
-        self._emit(dom, Lifecycle.STOPPED, detail)
+        self.emit(dom, Lifecycle.STOPPED, detail)
         dom_uuid, name = dom.uuid, dom.name
         dom.id = -1
         self.sync_disk_users(dom)
@@ -272,61 +294,64 @@ class Domains(DomainSettings):
             self.driver.snapshots.forget_all(dom)  # a transient domain's snapshots go with it
         dom.live = None
         dom.autodestroy_client = None
-        dom._config_changed = False
+        dom.config_changed = False
         if not dom.persistent:
             self._forget(dom, dom_uuid, name)
 
     def destroy(self, dom: Domain, flags: int = 0) -> None:
         """virDomainDestroyFlags."""
-        _check_flags("qemuDomainDestroyFlags", flags, DESTROY_GRACEFUL | DESTROY_REMOVE_LOGS)
+        d = DomainDestroyFlagsValues
+        check_flags("qemuDomainDestroyFlags", flags, d.DESTROY_GRACEFUL | d.DESTROY_REMOVE_LOGS)
         if not dom.active:
-            raise _invalid("domain is not running")
-        self._stop(dom, Shutoff.DESTROYED, 1)  # STOPPED_DESTROYED
+            raise errors.not_active()
+        self.stop(dom, Shutoff.DESTROYED, StoppedDetail.DESTROYED)
 
     def shutdown(self, dom: Domain, flags: int = 0) -> None:
         """virDomainShutdownFlags: the guest obeys ACPI and powers off at once."""
-        _check_flags("qemuDomainShutdownFlags", flags, SHUTDOWN_ACPI | SHUTDOWN_AGENT)
-        self._require_active(dom)
+        s = DomainShutdownFlagValues
+        check_flags("qemuDomainShutdownFlags", flags, s.SHUTDOWN_ACPI_POWER_BTN | s.SHUTDOWN_GUEST_AGENT)
         if dom.state != State.RUNNING:
-            raise _invalid("domain is not running")
-        self._emit(dom, Lifecycle.SHUTDOWN, 1)  # SHUTDOWN_GUEST: the guest powered off
-        self._stop(dom, Shutoff.SHUTDOWN, 0)  # STOPPED_SHUTDOWN
+            raise errors.not_running()
+        self.emit(dom, Lifecycle.SHUTDOWN, ShutdownDetail.GUEST)  # the guest powered off
+        self.stop(dom, Shutoff.SHUTDOWN, StoppedDetail.SHUTDOWN)
 
     def reboot(self, dom: Domain, flags: int = 0) -> None:
         """virDomainReboot: the guest restarts; the domain stays active with the same id."""
-        _check_flags("qemuDomainReboot", flags, 0x1F)
-        self._require_active(dom)
+        r = DomainRebootFlagValues
+        check_flags("qemuDomainReboot", flags, r.REBOOT_ACPI_POWER_BTN | r.REBOOT_GUEST_AGENT | r.REBOOT_INITCTL
+                    | r.REBOOT_SIGNAL | r.REBOOT_PARAVIRT)
+        self.require_active(dom)
         if dom.state != State.RUNNING:
-            raise _invalid("domain is not running")
+            raise errors.not_running()
         self.driver.hypervisor.bus.publish(DomainEvent(self.driver.uri, EventID.REBOOT, dom.ref()))
 
     def reset(self, dom: Domain, flags: int = 0) -> None:
         """virDomainReset: like pressing the reset button."""
-        _check_flags("qemuDomainReset", flags, 0)
-        self._require_active(dom)
+        check_flags("qemuDomainReset", flags, 0)
+        self.require_active(dom)
         if dom.state == State.CRASHED:
             dom.set_state(State.PAUSED, Paused.CRASHED)
 
     def suspend(self, dom: Domain) -> None:
         """virDomainSuspend: pausing a paused domain succeeds quietly, as in QEMU."""
-        self._require_active(dom)
+        self.require_active(dom)
         if dom.state == State.PMSUSPENDED:
-            raise _invalid("domain is pmsuspended")
+            raise errors.pmsuspended()
         if dom.state != State.PAUSED:
             dom.cpu_time_ns = self.cpu_time(dom)
             dom.set_state(State.PAUSED, Paused.USER)
-            self._emit(dom, Lifecycle.SUSPENDED, 0)  # SUSPENDED_PAUSED
+            self.emit(dom, Lifecycle.SUSPENDED, SuspendedDetail.PAUSED)
 
     def resume(self, dom: Domain) -> None:
         """virDomainResume."""
-        self._require_active(dom)
+        self.require_active(dom)
         if dom.state == State.PMSUSPENDED:
-            raise _invalid("domain is pmsuspended")
+            raise errors.pmsuspended()
         if dom.state == State.RUNNING:
-            raise _invalid("domain is already running")
+            raise errors.already_running()
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.set_state(State.RUNNING, Running.UNPAUSED)
-        self._emit(dom, Lifecycle.RESUMED, 0)  # RESUMED_UNPAUSED
+        self.emit(dom, Lifecycle.RESUMED, ResumedDetail.UNPAUSED)
 
     def _describe_backing_chains(self, dom: Domain) -> None:
         """What the QEMU driver detects at start: each disk's chain, node indexes, <backingStore>.
@@ -377,11 +402,11 @@ class Domains(DomainSettings):
 
     def guest_disk(self, dom: Domain, target: str) -> tuple[str, Owner]:
         """(image path, owner) of a running domain's disk, for acting as the guest."""
-        self._require_active(dom)
+        self.require_active(dom)
         for path, owner in self._disk_owners(dom):
             if owner.name == target:
                 return path, owner
-        raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU, f"invalid path {target} not assigned to domain")
+        raise errors.path_not_assigned(target)
 
     def guest_write(self, dom: Domain, target: str, offset: int, data: bytes) -> None:
         """What the guest writes to its disk ``target`` lands in the top image of the chain."""
@@ -397,35 +422,35 @@ class Domains(DomainSettings):
         """Autodestroy domains of a client that went away."""
         for dom in self:
             if dom.active and dom.autodestroy_client == client_id:
-                self._stop(dom, Shutoff.DESTROYED, 1)
+                self.stop(dom, Shutoff.DESTROYED, StoppedDetail.DESTROYED)
 
     # ---- save / restore ----------------------------------------------------------------------
 
     def _saved_state(self, dom: Domain, flags: int) -> SavedState:
         running = dom.state == State.RUNNING
-        if flags & SAVE_RUNNING:
+        if flags & Save.SAVE_RUNNING:
             running = True
-        elif flags & SAVE_PAUSED:
+        elif flags & Save.SAVE_PAUSED:
             running = False
         assert dom.live is not None
         return SavedState(dom.live.copy(), running, dom.cpu_time_ns)
 
     def managed_save(self, dom: Domain, flags: int = 0) -> None:
         """virDomainManagedSave: the state goes to the managed image; next start resumes it."""
-        _check_flags("qemuDomainManagedSave", flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED)
-        if flags & SAVE_RUNNING and flags & SAVE_PAUSED:
+        check_flags("qemuDomainManagedSave", flags, _SAVE_ALLOWED)
+        if flags & Save.SAVE_RUNNING and flags & Save.SAVE_PAUSED:
             raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN,
                                    "flags 'running' and 'paused' in virDomainManagedSave are mutually exclusive")
         if not dom.persistent:
-            raise _invalid("cannot do managed save for transient domain")
-        self._require_active(dom)
+            raise errors.invalid("cannot do managed save for transient domain")
+        self.require_active(dom)
         saved = self._saved_state(dom, flags)
-        self._stop(dom, Shutoff.SAVED, 4)  # STOPPED_SAVED
+        self.stop(dom, Shutoff.SAVED, StoppedDetail.SAVED)
         dom.managed_save = saved
 
     def managed_save_definition(self, dom: Domain) -> DomainDef:
         if dom.managed_save is None:
-            raise _invalid("domain does not have managed save image")
+            raise errors.invalid("domain does not have managed save image")
         return dom.managed_save.definition
 
     def cpu_time(self, dom: Domain) -> int:
@@ -440,68 +465,64 @@ class Domains(DomainSettings):
 
     def save(self, dom: Domain, path: str, dxml: DomainDef | None, flags: int = 0) -> None:
         """virDomainSaveFlags: the state goes to an image file kept by the emulator."""
-        _check_flags("qemuDomainSaveFlags", flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED)
-        self._require_active(dom)
+        check_flags("qemuDomainSaveFlags", flags, _SAVE_ALLOWED)
+        self.require_active(dom)
         saved = self._saved_state(dom, flags)
         if dxml is not None:
             saved.definition = dxml
-        self._stop(dom, Shutoff.SAVED, 4)
+        self.stop(dom, Shutoff.SAVED, StoppedDetail.SAVED)
         self.saved_images[path] = saved
 
     def restore(self, path: str, dxml: DomainDef | None, flags: int = 0) -> Domain:
         """virDomainRestoreFlags: bring a saved image back to life."""
-        _check_flags("qemuDomainRestoreFlags", flags, SAVE_BYPASS_CACHE | SAVE_RUNNING | SAVE_PAUSED)
+        check_flags("qemuDomainRestoreFlags", flags, _SAVE_ALLOWED)
         saved = self.saved_images.get(path)
         if saved is None:
-            raise VirtError.report(ErrorCode.SYSTEM_ERROR, _QEMU,
-                                   f"Failed to open domain image file '{path}': No such file or directory")
+            raise errors.no_saved_image(path)
         d = (dxml or saved.definition).copy()
         dom, _ = self._add(d, live=True)
         dom.live = d
         running = saved.running
-        if flags & SAVE_RUNNING:
+        if flags & Save.SAVE_RUNNING:
             running = True
-        elif flags & SAVE_PAUSED:
+        elif flags & Save.SAVE_PAUSED:
             running = False
-        self._boot(dom, paused=not running, reason=Running.RESTORED, detail=2)  # STARTED_RESTORED
+        self.boot(dom, paused=not running, reason=Running.RESTORED, detail=StartedDetail.RESTORED)
         dom.cpu_time_ns = saved.cpu_time_ns
         return dom
 
     def saved_image_definition(self, path: str) -> DomainDef:
         saved = self.saved_images.get(path)
         if saved is None:
-            raise VirtError.report(ErrorCode.SYSTEM_ERROR, _QEMU,
-                                   f"Failed to open domain image file '{path}': No such file or directory")
+            raise errors.no_saved_image(path)
         return saved.definition
 
     # ---- configuration -----------------------------------------------------------------------
 
     def set_autostart(self, dom: Domain, autostart: bool) -> None:
         if not dom.persistent:
-            raise _invalid("cannot set autostart for transient domain")
+            raise errors.invalid("cannot set autostart for transient domain")
         dom.autostart = autostart
 
     def rename(self, dom: Domain, new_name: str, flags: int = 0) -> None:
         """virDomainRename: inactive persistent domains only (qemuDomainRename)."""
-        _check_flags("qemuDomainRename", flags, 0)
+        check_flags("qemuDomainRename", flags, 0)
         if not dom.persistent:
-            raise _invalid("cannot rename a transient domain")
+            raise errors.invalid("cannot rename a transient domain")
         if dom.active:
-            raise _invalid("cannot rename active domain")
+            raise errors.invalid("cannot rename active domain")
         if dom.snapshot_count:
-            raise _invalid("cannot rename domain with snapshots")
-        if dom.checkpoint_count:
-            raise _invalid("cannot rename domain with checkpoints")
+            raise errors.invalid("cannot rename domain with snapshots")
         if new_name == dom.name:
-            raise _invalid("Can't rename domain to itself")
+            raise errors.invalid("Can't rename domain to itself")
         clash = self.find_name(new_name)
         if clash is not None:
             raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN,
                                    f"domain with name '{new_name}' already exists")
         check_config_file(new_name)
-        self._emit(dom, Lifecycle.UNDEFINED, 1)  # UNDEFINED_RENAMED
+        self.emit(dom, Lifecycle.UNDEFINED, UndefinedDetail.RENAMED)
         assert dom.config is not None
         del self._by_name[dom.name]
         dom.config.name = new_name
         self._by_name[new_name] = dom
-        self._emit(dom, Lifecycle.DEFINED, 2)  # DEFINED_RENAMED
+        self.emit(dom, Lifecycle.DEFINED, DefinedDetail.RENAMED)

@@ -55,6 +55,80 @@ class Lifecycle(IntEnum):
     CRASHED = 8
 
 
+class DefinedDetail(IntEnum):
+    """virDomainEventDefinedDetailType."""
+
+    ADDED = 0
+    UPDATED = 1
+    RENAMED = 2
+    FROM_SNAPSHOT = 3
+
+
+class UndefinedDetail(IntEnum):
+    """virDomainEventUndefinedDetailType."""
+
+    REMOVED = 0
+    RENAMED = 1
+
+
+class StartedDetail(IntEnum):
+    """virDomainEventStartedDetailType."""
+
+    BOOTED = 0
+    MIGRATED = 1
+    RESTORED = 2
+    FROM_SNAPSHOT = 3
+    WAKEUP = 4
+
+
+class SuspendedDetail(IntEnum):
+    """virDomainEventSuspendedDetailType."""
+
+    PAUSED = 0
+    MIGRATED = 1
+    IOERROR = 2
+    WATCHDOG = 3
+    RESTORED = 4
+    FROM_SNAPSHOT = 5
+    API_ERROR = 6
+    POSTCOPY = 7
+    POSTCOPY_FAILED = 8
+
+
+class ResumedDetail(IntEnum):
+    """virDomainEventResumedDetailType."""
+
+    UNPAUSED = 0
+    MIGRATED = 1
+    FROM_SNAPSHOT = 2
+    POSTCOPY = 3
+    POSTCOPY_FAILED = 4
+
+
+class StoppedDetail(IntEnum):
+    """virDomainEventStoppedDetailType."""
+
+    SHUTDOWN = 0
+    DESTROYED = 1
+    CRASHED = 2
+    MIGRATED = 3
+    SAVED = 4
+    FAILED = 5
+    FROM_SNAPSHOT = 6
+
+
+class ShutdownDetail(IntEnum):
+    """virDomainEventShutdownDetailType."""
+
+    FINISHED = 0
+    GUEST = 1
+    HOST = 2
+
+
+LifecycleDetail = (DefinedDetail | UndefinedDetail | StartedDetail | SuspendedDetail | ResumedDetail
+                   | StoppedDetail | ShutdownDetail)
+
+
 @dataclass(frozen=True)
 class DomainRef:
     """The domain an event is about, as it was when the event happened."""

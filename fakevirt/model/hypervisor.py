@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import ErrorCode, ErrorDomain, VirtError, check_flags
 from .clock import Clock, SystemClock
 from .domain import Domain
 from .domaindef import DomainDef
 from .domains import Domains
 from .events import EventBus
 from .faults import FaultPlan
+from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo
 from .ids import Rng
 from .images import ImageStore
@@ -19,7 +20,7 @@ from .snapshots.api import DomainSnapshots
 from .storage import StorageState
 
 PRIVILEGED_PATHS = ("/system", "/session")  # libvirtd runs as root: qemu allows both
-LIST_DOMAINS_FILTERS_ALL = (1 << 16) - 1  # VIR_CONNECT_LIST_DOMAINS_* (16 filter bits)
+LIST_DOMAINS_FILTERS_ALL = sum(ConnectListAllDomainsFlags)  # every VIR_CONNECT_LIST_DOMAINS_* filter
 
 
 @dataclass
@@ -45,8 +46,7 @@ class QemuDriver:
 
     def list_all_domains(self, flags: int) -> list[Domain]:
         """virConnectListAllDomains: the domains matching every filter group in flags."""
-        if flags & ~LIST_DOMAINS_FILTERS_ALL:
-            raise VirtError.unsupported_flags("qemuConnectListAllDomains", flags & ~LIST_DOMAINS_FILTERS_ALL)
+        check_flags("qemuConnectListAllDomains", flags, LIST_DOMAINS_FILTERS_ALL)
         return [d for d in self.domains if d.matches(flags)]
 
     def active_domain_ids(self) -> list[int]:

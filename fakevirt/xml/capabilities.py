@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..model.host import GuestArch, HostInfo
-from ._fmt import El, el, format_bitmap, render
+from .fmt import El, el, format_bitmap, render
 
 # virCapsGuestFeatureInfos as the QEMU driver sets them: (name, default, toggle); None = bare element
 _GUEST_FEATURES: tuple[tuple[str, str | None, str | None], ...] = (

@@ -18,12 +18,13 @@ from ..model.devices import (
     Memballoon,
     RawElement,
     Redirdev,
-    Rng,
+    RngDevice,
     Sound,
     Video,
     Watchdog,
 )
-from .domain_tree import attrs_str, escape_attr, raw_lines
+from .domain_tree import attrs_str, raw_lines
+from .fmt import escape
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def element(tag: str, attrs: dict[str, str] | list[tuple[str, str]], body: list[
     """virXMLFormatElement: self-closing when there is no content."""
     pad = " " * indent
     if text is not None:
-        return [f"{pad}<{tag}{attrs_str(attrs)}>{escape_attr(text)}</{tag}>"]
+        return [f"{pad}<{tag}{attrs_str(attrs)}>{escape(text)}</{tag}>"]
     if not body:
         return [f"{pad}<{tag}{attrs_str(attrs)}/>"]
     return [f"{pad}<{tag}{attrs_str(attrs)}>", *body, f"{pad}</{tag}>"]
@@ -78,7 +79,7 @@ def info_lines(dev: Device, flags: Flags, indent: int, boot: int | None = None,
     if boot:
         out.append(f"{pad}<boot order='{boot}'{attrs_str(boot_attrs or {})}/>")
     if dev.alias and (not flags.inactive or dev.alias.startswith("ua-")):
-        out.append(f"{pad}<alias name='{escape_attr(dev.alias)}'/>")
+        out.append(f"{pad}<alias name='{escape(dev.alias)}'/>")
     if isinstance(dev, Controller) and dev.master_startport is not None:
         out.append(f"{pad}<master startport='{dev.master_startport}'/>")
     if dev.address is not None:
@@ -173,7 +174,7 @@ def format_interface(n: Interface, flags: Flags, indent: int) -> list[str]:
     if tgt:
         parts.append(("target", element("target", tgt, [], i2)))
     if n.model:
-        parts.append(("model", [f"{' ' * i2}<model type='{escape_attr(n.model)}'/>"]))
+        parts.append(("model", [f"{' ' * i2}<model type='{escape(n.model)}'/>"]))
     parts.append(("boot", info_lines(n, flags, i2, n.boot_order)))
     attrs = [("type", n.type), *n.attrs.items()]
     return element("interface", attrs, with_extras(parts, n.extra, _NET_CHILDREN, i2), indent)
@@ -190,7 +191,7 @@ def format_controller(c: Controller, flags: Flags, indent: int) -> list[str]:
     attrs += ordered(c.attrs, ("ports", "vectors", "maxGrantFrames", "maxEventChannels"))
     parts: list[tuple[str, list[str]]] = []
     if c.model_name:
-        parts.append(("model", [f"{' ' * i2}<model name='{escape_attr(c.model_name)}'/>"]))
+        parts.append(("model", [f"{' ' * i2}<model name='{escape(c.model_name)}'/>"]))
     if c.target_attrs:
         tgt = dict(c.target_attrs)
         if "port" in tgt and c.type == "pci":
@@ -331,7 +332,7 @@ def format_simple(dev: Device, flags: Flags, indent: int) -> list[str]:
     if isinstance(dev, Memballoon):
         attrs = [("model", dev.model), *ordered(dev.attrs, ("autodeflate", "freePageReporting"))]
         return element("memballoon", attrs, extra + info_lines(dev, flags, i2), indent)
-    if isinstance(dev, Rng):
+    if isinstance(dev, RngDevice):
         kids = [line for c in dev.backend_children for line in raw_lines(c, i2 + 2)]
         backend = element("backend", [("model", dev.backend_model), *dev.backend_attrs.items()], kids, i2,
                           dev.backend_text if not kids else None)

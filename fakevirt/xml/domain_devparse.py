@@ -23,7 +23,7 @@ from ..model.devices import (
     Memballoon,
     RawElement,
     Redirdev,
-    Rng,
+    RngDevice,
     Sound,
     Video,
     Watchdog,
@@ -329,7 +329,7 @@ def parse_simple(el: RawElement) -> Device:
         dev = Memballoon(model=enum_attr(el, "model", MEMBALLOON_MODELS, required=True) or "",
                          attrs=_known(el.attrs, ("autodeflate", "freePageReporting")))
     elif el.tag == "rng":
-        dev = Rng(model=el.get("model") or "virtio")
+        dev = RngDevice(model=el.get("model") or "virtio")
         if (b := el.find("backend")) is not None:
             dev.backend_model = b.get("model") or "random"
             dev.backend_attrs = _others(b.attrs, "model")

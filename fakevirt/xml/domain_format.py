@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from ..model.devices import Chr, Device, Input, RawElement
 from ..model.domaindef import CpuDef, DomainDef
+from ..model.domaindef.pciflags import is_i440fx
 from .domain_devformat import Flags, element, format_chr, format_device, ordered
-from .domain_pciflags import is_i440fx
-from .domain_tree import escape_attr, node_dump, raw_lines
+from .domain_tree import node_dump, raw_lines
+from .fmt import escape
 
 _OS_CHILDREN = ("firmware", "init", "initarg", "initenv", "initdir", "inituser", "initgroup", "loader",
                 "nvram", "kernel", "initrd", "cmdline", "dtb", "root", "acpi", "boot", "bootmenu", "bios",
@@ -69,7 +70,7 @@ _NS_URIS = {"qemu": "http://libvirt.org/schemas/domain/qemu/1.0"}
 
 
 def _q(v: str) -> str:
-    return f"'{escape_attr(v)}'"
+    return f"'{escape(v)}'"
 
 
 def _dedupe(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -87,12 +88,12 @@ def _extras(d: DomainDef, tags: tuple[str, ...]) -> list[str]:
 
 
 def _identity(d: DomainDef) -> list[str]:
-    out = [f"  <name>{escape_attr(d.name)}</name>", f"  <uuid>{d.uuid}</uuid>"]
+    out = [f"  <name>{escape(d.name)}</name>", f"  <uuid>{d.uuid}</uuid>"]
     out += _extras(d, ("genid",))
     if d.title is not None:
-        out.append(f"  <title>{escape_attr(d.title)}</title>")
+        out.append(f"  <title>{escape(d.title)}</title>")
     if d.description is not None:
-        out.append(f"  <description>{escape_attr(d.description)}</description>")
+        out.append(f"  <description>{escape(d.description)}</description>")
     if d.metadata:
         out.append("  <metadata>")
         for el in d.metadata.values():
@@ -147,7 +148,7 @@ def _cpu(cpu: CpuDef) -> list[str]:
 
 def _devices(d: DomainDef, flags: Flags) -> list[str]:
     ind = 4
-    out = [f"    <emulator>{escape_attr(d.emulator)}</emulator>"] if d.emulator else []
+    out = [f"    <emulator>{escape(d.emulator)}</emulator>"] if d.emulator else []
 
     def dump(devs: Sequence[Device], after: str | None = None) -> None:
         for dev in devs:

@@ -19,7 +19,7 @@ from ..model.devices import (
     Memballoon,
     RawElement,
     Redirdev,
-    Rng,
+    RngDevice,
     Sound,
     Video,
     Watchdog,
@@ -287,12 +287,8 @@ def _parse_devices(devices: RawElement, d: DomainDef) -> None:
         dev = parse_device(c)
         if dev is None:
             continue
-        if isinstance(dev, Disk):
-            d._insert_disk(dev)
-        elif isinstance(dev, Controller):
-            d.insert_controller(dev)
-        elif isinstance(dev, Chr):
-            d._chr_list(dev.kind).append(dev)
+        if isinstance(dev, Chr):
+            d.chr_list(dev.kind).append(dev)
         elif isinstance(dev, Video):
             if dev.primary:
                 d.videos.insert(0, dev)
@@ -303,9 +299,11 @@ def _parse_devices(devices: RawElement, d: DomainDef) -> None:
                 raise VirtError.internal("only a single memory balloon device is supported", ErrorDomain.DOMAIN)
             d.memballoon = dev
         else:
-            lists: dict[type, list[Any]] = {Interface: d.interfaces, Input: d.inputs, Graphics: d.graphics,
-                                       Sound: d.sounds, Audio: d.audios, Redirdev: d.redirdevs,
-                                       Watchdog: d.watchdogs, Rng: d.rngs, GenericDevice: d.others}
+            # in document order: the model puts disks and controllers in libvirt's order afterwards
+            lists: dict[type, list[Any]] = {Disk: d.disks, Controller: d.controllers, Interface: d.interfaces,
+                                            Input: d.inputs, Graphics: d.graphics, Sound: d.sounds,
+                                            Audio: d.audios, Redirdev: d.redirdevs, Watchdog: d.watchdogs,
+                                            RngDevice: d.rngs, GenericDevice: d.others}
             lists[type(dev)].append(dev)
     if any(c.type == "usb" and c.model == "none" for c in d.controllers):
         if any(i.bus == "usb" for i in d.inputs):

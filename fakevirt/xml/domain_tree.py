@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from ..model.devices import RawElement
-
-
-def escape_attr(value: str) -> str:
-    """virBufferEscapeString for an attribute or text: & < > ' " become entities."""
-    return (value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("'", "&apos;").replace('"', "&quot;"))
+from .fmt import escape
 
 
 def attrs_str(attrs: dict[str, str] | list[tuple[str, str]]) -> str:
     items = attrs.items() if isinstance(attrs, dict) else attrs
-    return "".join(f" {k}='{escape_attr(v)}'" for k, v in items)
+    return "".join(f" {k}='{escape(v)}'" for k, v in items)
 
 
 def raw_lines(el: RawElement, indent: int) -> list[str]:
@@ -24,7 +19,7 @@ def raw_lines(el: RawElement, indent: int) -> list[str]:
     if not kids and el.text is None:
         return [head + "/>"]
     if not kids:
-        return [f"{head}>{escape_attr(el.text or '')}</{el.tag}>"]
+        return [f"{head}>{escape(el.text or '')}</{el.tag}>"]
     if el.text is not None or len(kids) != len(el.children):  # mixed content: keep it inline
         return [f"{head}>{_inline(el)}</{el.tag}>"]
     out = [head + ">"]
@@ -35,10 +30,10 @@ def raw_lines(el: RawElement, indent: int) -> list[str]:
 
 
 def _inline(el: RawElement) -> str:
-    parts = [escape_attr(el.text)] if el.text else []
+    parts = [escape(el.text)] if el.text else []
     for c in el.children:
         if c.tag == "#text":
-            parts.append(escape_attr(c.text or ""))
+            parts.append(escape(c.text or ""))
         else:
             inner = _inline(c)
             parts.append(f"<{c.tag}{attrs_str(c.attrs)}>{inner}</{c.tag}>" if inner or c.text is not None

@@ -20,7 +20,7 @@ from ..model.hostdata import (
     HostModel,
     Machine,
 )
-from ._fmt import El, el, render
+from .fmt import El, el, render
 
 # virDomainVirtType names; "none" parses, and means "the emulator's best".
 VIRT_TYPES = frozenset({"none", "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware",

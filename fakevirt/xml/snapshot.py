@@ -10,7 +10,6 @@ parent, disk alignment, the saved domain definitions) is up to the model.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from ..errors import ErrorDomain, VirtError
 from ..errors import xml as xml_errors
@@ -19,16 +18,16 @@ from ..errors.snapshot import conf_unsupported as _unsupported
 from ..errors.snapshot import memory_needs_full_snapshot
 from ..errors.snapshot import xml_error as _xml_error
 from ..model.devices import RawElement
-from ..model.domaindef import DomainDef
+from ..model.domaindef import DomainDef, normalize
+from ..model.host import HostInfo
 from ..model.ids import Rng
 from ..model.snapshots.snapshotdef import STATES, BranchRequest, SnapshotDef, SnapshotDisk
-from ._fmt import escape
 from .domain import format_domain_xml
 from .domain_devparse import enum_attr
 from .domain_parse import parse_domain_tree, parse_uuid
-from .domain_postparse import post_parse, resolve_host
 from .domain_schema import validate_domain
 from .domain_tree import raw_lines
+from .fmt import escape
 from .parser import parse_xml
 
 __all__ = ["SCHEMA", "format_snapshot_xml", "parse_snapshot_xml", "validate_snapshot"]
@@ -64,7 +63,7 @@ def _string(el: RawElement | None) -> str | None:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-def parse_snapshot_xml(xml: str, rng: Rng, host: Any | None = None, *, redefine: bool = False,
+def parse_snapshot_xml(xml: str, rng: Rng, host: HostInfo, *, redefine: bool = False,
                        offline: bool = False, validate: bool = False) -> SnapshotDef:
     """Parse a <domainsnapshot> document as virDomainSnapshotDefParseString does.
 
@@ -94,7 +93,7 @@ def parse_snapshot_xml(xml: str, rng: Rng, host: Any | None = None, *, redefine:
     return _parse(root, rng, host, redefine, offline)
 
 
-def _parse(root: RawElement, rng: Rng, host: Any | None, redefine: bool, offline: bool) -> SnapshotDef:
+def _parse(root: RawElement, rng: Rng, host: HostInfo, redefine: bool, offline: bool) -> SnapshotDef:
     sd = SnapshotDef()
     sd.name = _string(root.find("name"))
     if sd.name is None and redefine:
@@ -143,17 +142,10 @@ def _parse(root: RawElement, rng: Rng, host: Any | None, redefine: bool, offline
     return sd
 
 
-def _parse_domain(el: RawElement, rng: Rng, host: Any | None) -> DomainDef:
+def _parse_domain(el: RawElement, rng: Rng, host: HostInfo) -> DomainDef:
     """virDomainDefParseNode with PARSE_INACTIVE | PARSE_SKIP_VALIDATE: post-parse, no validation."""
     d = parse_domain_tree(RawElement("domain", dict(el.attrs), el.text, list(el.children)))
-    if d.uuid.int == 0:
-        d.uuid = rng.uuid()
-    for n in d.interfaces:
-        if n.mac is None:
-            n.mac, n.mac_generated = rng.mac(), True
-    resolve_host(d, host)
-    post_parse(d)
-    return d
+    return normalize(d, rng, host, validate=False)
 
 
 def _parse_memory(root: RawElement, sd: SnapshotDef, redefine: bool, offline: bool) -> None:

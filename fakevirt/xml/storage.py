@@ -10,7 +10,7 @@ from ..errors.storage import only_raw_qcow2, unknown_vol_format, unknown_vol_typ
 from ..model.devices import RawElement
 from ..model.storage import StorageState
 from ..model.storage_defs import POOL_TYPES, Perms, Pool, PoolDef, VolDef, Volume, sanitize_path
-from ._fmt import escape
+from .fmt import escape
 from .parser import parse_xml
 
 STORAGE = ErrorDomain.STORAGE

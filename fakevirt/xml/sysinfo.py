@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import ErrorCode, ErrorDomain, VirtError
 from ..model.host import HostInfo
-from ._fmt import El, el, render
+from .fmt import El, el, render
 
 
 def sysinfo_xml(host: HostInfo) -> str:

@@ -18,8 +18,8 @@ from fakevirt.model.clock import ManualClock
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.server.dispatch import dispatch
 from fakevirt.testing import minimal_domain_xml
+from fakevirt.testing.domains import domain_from_xml
 from fakevirt.testing.strategies import strategy_for
-from fakevirt.xml.domain import parse_domain_xml
 from protocol import PROCEDURES, Call, ErrorCode, ErrorDomain, ErrorReply, NonnullDomain, encode
 
 UNEXPECTED = "internal error: unexpected failure in fakevirt"
@@ -33,9 +33,9 @@ def make_client(readonly: bool) -> Client:
     client.driver = hv.system
     client.readonly = readonly
     domains = hv.system.domains
-    running = domains.define(parse_domain_xml(minimal_domain_xml("running"), hv.rng, hv.host))
+    running = domains.define(domain_from_xml(minimal_domain_xml("running"), hv.rng, hv.host))
     domains.start(running)
-    domains.define(parse_domain_xml(minimal_domain_xml("off"), hv.rng, hv.host))
+    domains.define(domain_from_xml(minimal_domain_xml("off"), hv.rng, hv.host))
     return client
 
 

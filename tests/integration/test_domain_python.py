@@ -274,3 +274,67 @@ def test_lookup_errors_match_the_real_qemu_driver(fakevirt_uri: str, reference_u
         seen.append(row)
         c.close()
     assert seen[0] == seen[1]
+
+
+INACTIVE_REFUSALS = {  # what each call on a defined, inactive domain gets: the error domain tells where it came from
+    "destroy": lambda d: d.destroy(),
+    "shutdown": lambda d: d.shutdown(),
+    "reboot": lambda d: d.reboot(0),
+    "reset": lambda d: d.reset(0),
+    "suspend": lambda d: d.suspend(),
+    "resume": lambda d: d.resume(),
+    "setMemoryFlags live": lambda d: d.setMemoryFlags(1024, libvirt.VIR_DOMAIN_AFFECT_LIVE),
+    "managedSave": lambda d: d.managedSave(0),
+    "jobInfo": lambda d: d.jobInfo(),
+    "memoryStats": lambda d: d.memoryStats(),
+}
+
+
+def inactive_refusals(uri: str, name: str) -> dict[str, tuple[int, int, str]]:
+    c = libvirt.open(uri)
+    dom = c.defineXML(minimal_domain_xml(name))
+    got = {}
+    try:
+        for what, call in INACTIVE_REFUSALS.items():
+            with pytest.raises(libvirt.libvirtError) as e:
+                call(dom)
+            got[what] = (e.value.get_error_code(), e.value.get_error_domain(), e.value.get_error_message())
+    finally:
+        dom.undefine()
+        c.close()
+    return got
+
+
+def test_inactive_domain_refusals(fakevirt_uri: str) -> None:
+    got = inactive_refusals(fakevirt_uri, "vm1")
+    not_running = "Requested operation is not valid: domain is not running"
+    assert got["destroy"] == (libvirt.VIR_ERR_OPERATION_INVALID, libvirt.VIR_FROM_DOMAIN, not_running)
+    assert got["shutdown"] == (libvirt.VIR_ERR_OPERATION_INVALID, libvirt.VIR_FROM_QEMU, not_running)
+    assert got["suspend"] == (libvirt.VIR_ERR_OPERATION_INVALID, libvirt.VIR_FROM_DOMAIN, not_running)
+
+
+@pytest.mark.real
+def test_inactive_domain_refusals_match_real_libvirtd(fakevirt_uri: str, reference_uri: str) -> None:
+    assert inactive_refusals(fakevirt_uri, "vm1") == inactive_refusals(reference_uri, "fv-inactive-refusals")
+
+
+def described(uri: str, name: str) -> str:
+    """The <description> dumpxml shows for one set through the API with control characters in it."""
+    c = libvirt.open(uri)
+    dom = c.defineXML(minimal_domain_xml(name))
+    try:
+        dom.setMetadata(libvirt.VIR_DOMAIN_METADATA_DESCRIPTION, "a\x01b\tc<d>", None, None,
+                        libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        return next(line.strip() for line in dom.XMLDesc(0).splitlines() if "<description>" in line)
+    finally:
+        dom.undefine()
+        c.close()
+
+
+def test_formatting_drops_control_characters_as_libvirt_does(fakevirt_uri: str) -> None:
+    assert described(fakevirt_uri, "vm1") == "<description>ab\tc&lt;d&gt;</description>"
+
+
+@pytest.mark.real
+def test_control_characters_match_real_libvirtd(fakevirt_uri: str, reference_uri: str) -> None:
+    assert described(fakevirt_uri, "vm1") == described(reference_uri, "fv-control-chars")

@@ -218,7 +218,8 @@ class Replay:
     def burn_domain_ids(self, n: int) -> None:
         """Domain ids the real daemon gave to QEMU processes the replay does not start."""
         def burn() -> None:
-            self.hv.system.domains._next_id += n
+            for _ in range(n):
+                self.hv.system.domains.allocate_id()
         self.fv.call(burn)
 
 

@@ -19,9 +19,10 @@ from fakevirt.model.devices import (
     Sound,
     disk_name_to_index,
 )
-from fakevirt.model.domaindef import DomainDef
+from fakevirt.model.domaindef import DomainDef, attach_device, detach_device, update_device
 from fakevirt.model.ids import Rng
-from fakevirt.xml.domain import format_domain_xml, parse_device_xml, parse_domain_xml
+from fakevirt.testing.domains import device_from_xml, domain_from_xml
+from fakevirt.xml.domain import format_domain_xml
 
 Q35 = """<domain type='kvm'><name>vm</name><uuid>8f0c5a2e-3d6b-4c1a-9e7f-1a2b3c4d5e6f</uuid>
 <memory>1048576</memory><os><type machine='q35'>hvm</type></os><devices>
@@ -37,11 +38,11 @@ Q35 = """<domain type='kvm'><name>vm</name><uuid>8f0c5a2e-3d6b-4c1a-9e7f-1a2b3c4
 
 @pytest.fixture
 def d() -> DomainDef:
-    return parse_domain_xml(Q35, Rng(0))
+    return domain_from_xml(Q35, Rng(0))
 
 
 def dev(d: DomainDef, xml: str) -> object:
-    return parse_device_xml(xml, d, Rng(1))
+    return device_from_xml(xml, d, Rng(1))
 
 
 def err(exc: pytest.ExceptionInfo[VirtError]) -> tuple[int, int, str]:
@@ -74,19 +75,19 @@ def test_lookups(d: DomainDef) -> None:
 
 def test_attach_disk_gets_a_new_root_port(d: DomainDef) -> None:
     ports = sum(1 for c in d.controllers if c.model == "pcie-root-port")
-    d.attach_device(dev(d, "<disk type='file'><source file='/b.img'/><target dev='vdb'/></disk>"))
+    d = attach_device(d, dev(d, "<disk type='file'><source file='/b.img'/><target dev='vdb'/></disk>"))
     disk = d.find_disk("vdb")
     assert disk is not None and disk.address is not None and disk.address.type == "pci"
     assert disk.target_bus == "virtio" and [x.target_dev for x in d.disks] == ["vda", "vdb", "sda"]
     # the spare hotplug port was taken, so no new port was needed
     assert sum(1 for c in d.controllers if c.model == "pcie-root-port") == ports
-    d.attach_device(dev(d, "<disk type='file'><source file='/c.img'/><target dev='vdc'/></disk>"))
+    d = attach_device(d, dev(d, "<disk type='file'><source file='/c.img'/><target dev='vdc'/></disk>"))
     assert sum(1 for c in d.controllers if c.model == "pcie-root-port") == ports + 1
 
 
 def test_attach_interface_without_mac_gets_one(d: DomainDef) -> None:
     nic = dev(d, "<interface type='network'><source network='default'/></interface>")
-    d.attach_device(nic)  # type: ignore[arg-type]
+    d = attach_device(d, nic)  # type: ignore[arg-type]
     assert d.interfaces[-1] is nic and nic.mac == Rng(1).mac()  # type: ignore[attr-defined]
 
 
@@ -105,7 +106,7 @@ def test_attach_interface_without_mac_gets_one(d: DomainDef) -> None:
 def test_attach_errors(d: DomainDef, xml: str, expected: tuple[int, int, str]) -> None:
     before = format_domain_xml(d)
     with pytest.raises(VirtError) as exc:
-        d.attach_device(dev(d, xml))  # type: ignore[arg-type]
+        d = attach_device(d, dev(d, xml))  # type: ignore[arg-type]
     assert err(exc) == expected
     assert format_domain_xml(d) == before  # nothing changed
 
@@ -134,23 +135,23 @@ def test_attach_errors(d: DomainDef, xml: str, expected: tuple[int, int, str]) -
 ])
 def test_detach_errors(d: DomainDef, xml: str, expected: tuple[int, int, str]) -> None:
     with pytest.raises(VirtError) as exc:
-        d.detach_device(dev(d, xml))  # type: ignore[arg-type]
+        d, _ = detach_device(d, dev(d, xml))  # type: ignore[arg-type]
     assert err(exc) == expected
 
 
 def test_detach_finds_by_target_mac_and_config(d: DomainDef) -> None:
-    removed = d.detach_device(dev(d, "<disk type='file' device='cdrom'><target dev='sda' bus='sata'/></disk>"))
+    d, removed = detach_device(d, dev(d, "<disk type='file' device='cdrom'><target dev='sda' bus='sata'/></disk>"))
     assert isinstance(removed, Disk) and removed.source == "/a.iso" and d.find_disk("sda") is None
-    nic = d.detach_device(dev(d, "<interface type='bridge'><mac address='52:54:00:12:34:57'/>"
+    d, nic = detach_device(d, dev(d, "<interface type='bridge'><mac address='52:54:00:12:34:57'/>"
                                  "<source bridge='br0'/></interface>"))
     assert isinstance(nic, Interface) and [n.mac for n in d.interfaces] == ["52:54:00:12:34:56"]
     # with a single interface left, a generated MAC matches anything
-    d.detach_device(dev(d, "<interface type='network'><source network='default'/></interface>"))
+    d, _ = detach_device(d, dev(d, "<interface type='network'><source network='default'/></interface>"))
     assert d.interfaces == []
-    d.detach_device(dev(d, "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"))
-    d.detach_device(dev(d, "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"))
+    d, _ = detach_device(d, dev(d, "<rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>"))
+    d, _ = detach_device(d, dev(d, "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"))
     assert d.rngs == [] and d.channels == []
-    d.detach_device(dev(d, "<input type='tablet' bus='usb'/>"))
+    d, _ = detach_device(d, dev(d, "<input type='tablet' bus='usb'/>"))
     assert [i.type for i in d.inputs] == ["mouse", "keyboard"]
 
 
@@ -165,51 +166,51 @@ def test_detach_finds_by_target_mac_and_config(d: DomainDef) -> None:
 ])
 def test_update_errors(d: DomainDef, xml: str, expected: tuple[int, int, str]) -> None:
     with pytest.raises(VirtError) as exc:
-        d.update_device(dev(d, xml))  # type: ignore[arg-type]
+        d = update_device(d, dev(d, xml))  # type: ignore[arg-type]
     assert err(exc) == expected
 
 
 def test_update_changes_cdrom_media_and_keeps_the_address(d: DomainDef) -> None:
     before = d.find_disk("sda").address  # type: ignore[union-attr]
-    d.update_device(dev(d, "<disk type='file' device='cdrom'><source file='/b.iso'/><target dev='sda' bus='sata'/></disk>"))
+    d = update_device(d, dev(d, "<disk type='file' device='cdrom'><source file='/b.iso'/><target dev='sda' bus='sata'/></disk>"))
     disk = d.find_disk("sda")
     assert disk is not None and disk.source == "/b.iso" and disk.address == before and disk.readonly
 
 
 def test_update_interface_and_graphics(d: DomainDef) -> None:
     addr = d.interfaces[0].address
-    d.update_device(dev(d, "<interface type='network'><mac address='52:54:00:12:34:56'/>"
+    d = update_device(d, dev(d, "<interface type='network'><mac address='52:54:00:12:34:56'/>"
                            "<source network='other'/><model type='virtio'/></interface>"))
     assert d.interfaces[0].source == "other" and d.interfaces[0].address == addr
-    d.update_device(dev(d, "<graphics type='vnc' passwd='pw'/>"))
+    d = update_device(d, dev(d, "<graphics type='vnc' passwd='pw'/>"))
     assert d.graphics[0].attrs["passwd"] == "pw"
 
 
 def test_attach_channel_adds_its_controller_and_port() -> None:
-    d = parse_domain_xml("<domain type='kvm'><name>p</name><memory>1024</memory><os><type>hvm</type></os></domain>",
+    d = domain_from_xml("<domain type='kvm'><name>p</name><memory>1024</memory><os><type>hvm</type></os></domain>",
                          Rng(0))
     assert d.find_controller("virtio-serial", 0) is None
-    d.attach_device(dev(d, "<channel type='unix'><target type='virtio' name='a'/></channel>"))
-    d.attach_device(dev(d, "<channel type='unix'><target type='virtio' name='b'/></channel>"))
+    d = attach_device(d, dev(d, "<channel type='unix'><target type='virtio' name='a'/></channel>"))
+    d = attach_device(d, dev(d, "<channel type='unix'><target type='virtio' name='b'/></channel>"))
     assert d.find_controller("virtio-serial", 0) is not None
     assert [c.address.fields for c in d.channels] == [{"controller": 0, "bus": 0, "port": 1},  # type: ignore[union-attr]
                                                       {"controller": 0, "bus": 0, "port": 2}]
 
 
 def test_generic_devices_are_kept_and_matched_by_configuration() -> None:
-    d = parse_domain_xml("<domain type='kvm'><name>p</name><memory>1024</memory><os><type>hvm</type></os>"
+    d = domain_from_xml("<domain type='kvm'><name>p</name><memory>1024</memory><os><type>hvm</type></os>"
                          "<devices><filesystem type='mount'><source dir='/srv'/><target dir='srv'/></filesystem>"
                          "</devices></domain>", Rng(0))
     fs = d.others[0]
     assert isinstance(fs, GenericDevice) and fs.address is not None  # a virtio-9p PCI device
     assert fs.element.find("source") == RawElement("source", {"dir": "/srv"})
-    removed = d.detach_device(dev(d, "<filesystem type='mount'><source dir='/srv'/><target dir='srv'/></filesystem>"))
+    d, removed = detach_device(d, dev(d, "<filesystem type='mount'><source dir='/srv'/><target dir='srv'/></filesystem>"))
     assert removed == fs and d.others == []
 
 
 def test_errors_are_virt_errors_with_libvirt_domains(d: DomainDef) -> None:
     with pytest.raises(VirtError) as exc:
-        d.detach_device(Disk(target_dev="nope"))
+        d, _ = detach_device(d, Disk(target_dev="nope"))
     assert exc.value.code == ErrorCode.DEVICE_MISSING and exc.value.domain == ErrorDomain.QEMU
 
 

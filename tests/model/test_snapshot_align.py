@@ -8,11 +8,12 @@ import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
 from fakevirt.model.domaindef import DomainDef
+from fakevirt.model.host import HostInfo
 from fakevirt.model.ids import Rng
 from fakevirt.model.snapshots.align import align_disks, disk_by_name
 from fakevirt.model.snapshots.snapshotdef import SnapshotDef, SnapshotDisk
 from fakevirt.testing import minimal_domain_xml
-from fakevirt.xml.domain import parse_domain_xml
+from fakevirt.testing.domains import domain_from_xml
 from fakevirt.xml.snapshot import format_snapshot_xml, parse_snapshot_xml
 
 
@@ -23,7 +24,7 @@ def file_disk(dev: str, path: str | None, kind: str = "disk", extra: str = "") -
 
 def domain(*disks: str) -> DomainDef:
     xml = minimal_domain_xml("vm").replace("</os>", f"</os><devices>{''.join(disks)}</devices>")
-    return parse_domain_xml(xml, Rng(0))
+    return domain_from_xml(xml, Rng(0))
 
 
 STD = domain(file_disk("vda", "/var/lib/images/vm.qcow2"), file_disk("vdb", "/data/plain"),
@@ -31,7 +32,7 @@ STD = domain(file_disk("vda", "/var/lib/images/vm.qcow2"), file_disk("vdb", "/da
 
 
 def snap(disks: str = "", name: str = "s1") -> SnapshotDef:
-    sd = parse_snapshot_xml(f"<domainsnapshot><disks>{disks}</disks></domainsnapshot>", Rng(0))
+    sd = parse_snapshot_xml(f"<domainsnapshot><disks>{disks}</disks></domainsnapshot>", Rng(0), HostInfo())
     sd.name = name
     return sd
 

@@ -13,7 +13,7 @@ from fakevirt.model.flags.snapshot import DomainSnapshotDeleteFlags as Delete
 from fakevirt.model.flags.snapshot import DomainSnapshotRevertFlags as Revert
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.model.images import Owner
-from fakevirt.xml.domain import parse_domain_xml
+from fakevirt.testing.domains import domain_from_xml
 from fakevirt.xml.snapshot import parse_snapshot_xml
 
 IMG = "/images"
@@ -30,7 +30,7 @@ class Vm:
         self.hv = hv
         self.clock = hv.clock
         hv.images.create(f"{IMG}/vm.qcow2", "qcow2", 1 << 20)
-        self.dom: Domain = hv.system.domains.define(parse_domain_xml(DOMAIN, hv.rng))
+        self.dom: Domain = hv.system.domains.define(domain_from_xml(DOMAIN, hv.rng))
 
     @property
     def source(self) -> str:
@@ -52,7 +52,7 @@ class Vm:
     def snap(self, xml: str, flags: int = 0) -> str:
         assert isinstance(self.clock, ManualClock)
         self.clock.advance(1)
-        sd = parse_snapshot_xml(xml, self.hv.rng, redefine=bool(flags & Create.REDEFINE))
+        sd = parse_snapshot_xml(xml, self.hv.rng, self.hv.system.host, redefine=bool(flags & Create.REDEFINE))
         return self.hv.system.snapshots.create(self.dom, sd, flags)
 
     def disk_only(self, name: str) -> str:
@@ -284,7 +284,7 @@ def test_undefine_with_snapshots(vm: Vm) -> None:
 def test_transient_domain_takes_its_snapshots_along(vm: Vm) -> None:
     hv = vm.hv
     hv.system.domains.undefine(vm.dom)
-    dom = hv.system.domains.create_transient(parse_domain_xml(DOMAIN, hv.rng))
+    dom = hv.system.domains.create_transient(domain_from_xml(DOMAIN, hv.rng))
     vm.dom = dom
     vm.disk_only("t1")
     hv.system.domains.destroy(dom)

@@ -10,15 +10,18 @@ import json
 import re
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
-from fakevirt.model.devices import Disk, Interface, RawElement
+from fakevirt.model.devices import Device, Disk, Interface, RawElement
+from fakevirt.model.domaindef import DomainDef, attach_device, detach_device, prepare_live, update_device
 from fakevirt.model.host import HostInfo
 from fakevirt.model.ids import Rng
-from fakevirt.xml.domain import format_domain_xml, parse_device_xml, parse_domain_xml, prepare_live
+from fakevirt.testing.domains import device_from_xml, domain_from_xml
+from fakevirt.xml.domain import format_domain_xml
 from fakevirt.xml.metadata import namespaced_element
 
 DATA = Path(__file__).parent / "data"
@@ -36,14 +39,14 @@ def normalize(xml: str) -> str:
 
 
 def parse(xml: str, **kw: object) -> object:
-    return parse_domain_xml(xml, Rng(0), HOST, **kw)  # type: ignore[arg-type]
+    return domain_from_xml(xml, Rng(0), HOST, **kw)  # type: ignore[arg-type]
 
 
 # --- define: defaults and dumpxml --inactive ------------------------------------------------
 
 
 def test_minimal_domain_gets_libvirts_defaults() -> None:
-    d = parse_domain_xml(data("minimal.xml"), Rng(7), HOST)
+    d = domain_from_xml(data("minimal.xml"), Rng(7), HOST)
     assert d.uuid == Rng(7).uuid()
     assert (d.machine, d.arch, d.emulator) == ("pc-i440fx-7.2", "x86_64", "/usr/bin/qemu-system-x86_64")
     assert (d.current_memory_kib, d.vcpus, d.current_vcpus) == (1048576, 1, 1)
@@ -84,7 +87,7 @@ def test_format_parse_round_trip_is_stable(name: str) -> None:
 def test_generated_macs_and_uuid_come_from_the_seeded_rng() -> None:
     xml = data("minimal.xml").replace("</os>", "</os><devices><interface type='network'>"
                                                "<source network='default'/></interface></devices>")
-    a, b = parse_domain_xml(xml, Rng(3)), parse_domain_xml(xml, Rng(3))
+    a, b = domain_from_xml(xml, Rng(3)), domain_from_xml(xml, Rng(3))
     assert a.uuid == b.uuid and a.interfaces[0].mac == b.interfaces[0].mac
     assert re.fullmatch(r"52:54:00(:[0-9a-f]{2}){3}", a.interfaces[0].mac or "")
     assert a.interfaces[0].mac_generated
@@ -95,7 +98,7 @@ def test_explicit_uuid_title_description_and_metadata_are_kept() -> None:
            "<title>t &amp; u</title><description>d</description><metadata><x:a xmlns:x='urn:x'>1</x:a>"
            "</metadata><memory unit='GiB'>1</memory><currentMemory unit='MiB'>512</currentMemory>"
            "<vcpu current='1'>2</vcpu><os><type machine='q35'>hvm</type></os></domain>")
-    d = parse_domain_xml(xml, Rng(0))
+    d = domain_from_xml(xml, Rng(0))
     assert d.uuid == uuid.UUID("0b1e6a58-2a4f-4d39-9a7e-5d3f4b1c2a10")
     assert (d.title, d.description) == ("t & u", "d")
     assert d.metadata == {"urn:x": RawElement("x:a", {"xmlns:x": "urn:x"}, "1")}
@@ -107,7 +110,7 @@ def test_explicit_uuid_title_description_and_metadata_are_kept() -> None:
 
 
 def test_metadata_set_by_the_api_is_formatted_like_libvirt() -> None:
-    d = parse_domain_xml(data("minimal.xml"), Rng(0))
+    d = domain_from_xml(data("minimal.xml"), Rng(0))
     # as fakevirt.xml.metadata stores it; libvirt keeps the blank text
     d.metadata["http://example.com/ns"] = namespaced_element('<foo a="1" b="x&amp;y"><bar>t &lt; x</bar>  <baz /></foo>',
                                                              "ns", "http://example.com/ns")
@@ -145,7 +148,7 @@ def test_inactive_xml_of_a_running_domain() -> None:
 def test_live_definition_leaves_the_config_alone() -> None:
     d = parse(data("live_pc.xml"))
     before = format_domain_xml(d)  # type: ignore[arg-type]
-    live = prepare_live(d, 1, pty_start=4, display_port=5903)  # type: ignore[arg-type]
+    live = prepare_live(d, 1, host=HostInfo(), pty_start=4, display_port=5903)  # type: ignore[arg-type]
     assert format_domain_xml(d) == before  # type: ignore[arg-type]
     out = format_domain_xml(live, domain_id=1)
     assert "<domain type='qemu' id='1'>" in out and "port='5903'" in out and "/dev/pts/4" in out
@@ -196,7 +199,7 @@ def _q35() -> object:
     ("<disk type='file'><source file='/a'/><target dev='sdb' bus='sata'/></disk>", "sata", ("drive", 0, 0, 0, 1)),
 ])
 def test_disk_device_defaults(xml: str, bus: str, address: tuple | None) -> None:
-    dev = parse_device_xml(xml, _q35(), Rng(0))  # type: ignore[arg-type]
+    dev = device_from_xml(xml, _q35(), Rng(0))  # type: ignore[arg-type]
     assert isinstance(dev, Disk)
     assert (dev.target_bus, dev.driver_name, dev.driver_type) == (bus, "qemu", "raw")
     got = None if dev.address is None else (dev.address.type, *(dev.address.num(k) for k in
@@ -206,7 +209,7 @@ def test_disk_device_defaults(xml: str, bus: str, address: tuple | None) -> None
 
 
 def test_interface_device_gets_a_mac_and_model() -> None:
-    dev = parse_device_xml("<interface type='bridge'><source bridge='br0'/></interface>", _q35(), Rng(1))  # type: ignore[arg-type]
+    dev = device_from_xml("<interface type='bridge'><source bridge='br0'/></interface>", _q35(), Rng(1))  # type: ignore[arg-type]
     assert isinstance(dev, Interface) and dev.mac_generated and dev.model == "rtl8139"
     assert dev.mac == Rng(1).mac()
 
@@ -220,8 +223,12 @@ def test_interface_device_gets_a_mac_and_model() -> None:
 ])
 def test_device_parse_errors(xml: str, code: int, domain: int, message: str) -> None:
     with pytest.raises(VirtError) as exc:
-        parse_device_xml(xml, _q35(), Rng(0))  # type: ignore[arg-type]
+        device_from_xml(xml, _q35(), Rng(0))  # type: ignore[arg-type]
     assert (int(exc.value.code), int(exc.value.domain), exc.value.message) == (code, domain, message)
+
+
+EDITS: dict[str, Callable[[DomainDef, Device], DomainDef]] = {
+    "attach": attach_device, "detach": lambda d, dev: detach_device(d, dev)[0], "update": update_device}
 
 
 def test_attach_detach_sequence_matches_libvirtd() -> None:
@@ -230,8 +237,8 @@ def test_attach_detach_sequence_matches_libvirtd() -> None:
     rng = Rng(5)
     for op in case["ops"]:
         try:
-            dev = parse_device_xml(op["xml"], d, rng)  # type: ignore[arg-type]
-            getattr(d, f"{op['op']}_device")(dev)
+            dev = device_from_xml(op["xml"], d, rng)  # type: ignore[arg-type]
+            d = EDITS[op["op"]](d, dev)  # type: ignore[arg-type]
             result = "OK"
         except VirtError as e:
             result = f"{int(e.code)} {int(e.domain)} {e.message}"
@@ -247,7 +254,7 @@ def test_hotplug_sequence_matches_libvirtd() -> None:
     rng = Rng(5)
     for op in case["ops"]:
         try:
-            getattr(live, f"{op['op']}_device")(parse_device_xml(op["xml"], live, rng))
+            live = EDITS[op["op"]](live, device_from_xml(op["xml"], live, rng))
             result = "OK"
         except VirtError as e:
             result = f"{int(e.code)} {int(e.domain)} {e.message}"

@@ -10,9 +10,9 @@ import pytest
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
 from fakevirt.model.host import HostInfo
 from fakevirt.model.smbios import Smbios, SmbiosBios, SmbiosProcessor
-from fakevirt.xml._fmt import escape, format_bitmap
 from fakevirt.xml.capabilities import capabilities_xml
 from fakevirt.xml.domcapabilities import domain_capabilities_xml
+from fakevirt.xml.fmt import escape, format_bitmap
 from fakevirt.xml.sysinfo import sysinfo_xml
 
 HOST = HostInfo()

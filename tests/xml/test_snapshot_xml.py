@@ -13,11 +13,13 @@ import pytest
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
 from fakevirt.model.devices import RawElement
 from fakevirt.model.domaindef import DomainDef
+from fakevirt.model.host import HostInfo
 from fakevirt.model.ids import Rng
 from fakevirt.model.snapshots.align import align_disks
 from fakevirt.model.snapshots.snapshotdef import BranchRequest, SnapshotDef, SnapshotDisk
 from fakevirt.testing import minimal_domain_xml
-from fakevirt.xml.domain import format_domain_xml, parse_domain_xml
+from fakevirt.testing.domains import domain_from_xml
+from fakevirt.xml.domain import format_domain_xml
 from fakevirt.xml.snapshot import format_snapshot_xml, parse_snapshot_xml
 
 SCHEMA_HEAD = "Unable to validate doc against /usr/share/libvirt/schemas/domainsnapshot.rng\n"
@@ -28,12 +30,12 @@ REDEFINE_HEAD = "<name>r1</name><creationTime>1700000000</creationTime>"
 
 
 def parse(xml: str, **kw: bool) -> SnapshotDef:
-    return parse_snapshot_xml(xml, Rng(0), **kw)
+    return parse_snapshot_xml(xml, Rng(0), HostInfo(), **kw)
 
 
 def domain(devices: str = "", name: str = "vm") -> DomainDef:
     xml = minimal_domain_xml(name).replace("</os>", f"</os><devices>{devices}</devices>")
-    return parse_domain_xml(xml, Rng(0))
+    return domain_from_xml(xml, Rng(0))
 
 
 def disk_xml(dev: str, path: str | None, kind: str = "disk", extra: str = "") -> str:

@@ -13,6 +13,8 @@ import operator
 from enum import IntFlag
 from typing import TypeVar
 
+__all__ = ["all_of"]
+
 F = TypeVar("F", bound=IntFlag)
 
 

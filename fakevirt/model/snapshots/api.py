@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from ...errors import snapshot as err
 from ..domain import Domain, Paused, Running, SavedState, Shutoff, State
 from ..domaindef import DomainDef
-from ..events import DomainEvent, EventID, Lifecycle
+from ..events import DomainEvent, EventID, Lifecycle, LifecycleDetail
 from ..flags.snapshot import CREATE_ALL, FILTERS_ALL
 from ..flags.snapshot import DomainSnapshotCreateFlags as Create
 from ..flags.snapshot import DomainSnapshotDeleteFlags as Delete
@@ -225,8 +225,8 @@ class DomainSnapshots:
             return self.driver.domains.saved_images.get(sd.memory_file)
         return snap.memory
 
-    def emit(self, dom: Domain, event: Lifecycle, detail: int) -> None:
-        self.driver.domains._emit(dom, event, detail)
+    def emit(self, dom: Domain, event: Lifecycle, detail: LifecycleDetail) -> None:
+        self.driver.domains.emit(dom, event, detail)
 
     def stop_for_snapshot(self, dom: Domain) -> None:
         """qemuProcessStop(FROM_SNAPSHOT) + STOPPED/FROM_SNAPSHOT; the domain object stays."""
@@ -235,7 +235,7 @@ class DomainSnapshots:
         persistent = dom.persistent
         if not persistent:  # a transient domain is kept while it is reverted
             dom.config = dom.live.copy() if dom.live is not None else None
-        self.driver.domains._stop(dom, Shutoff.FROM_SNAPSHOT, STOPPED_FROM_SNAPSHOT)
+        self.driver.domains.stop(dom, Shutoff.FROM_SNAPSHOT, STOPPED_FROM_SNAPSHOT)
         if not persistent:
             dom.config = None
 
@@ -252,10 +252,10 @@ class DomainSnapshots:
         self.driver.check_disks(live)
         dom.live = live
         if fresh and not paused:
-            domains._boot(dom, paused=False, reason=Running.BOOTED, detail=STARTED_FROM_SNAPSHOT,
+            domains.boot(dom, paused=False, reason=Running.BOOTED, detail=STARTED_FROM_SNAPSHOT,
                           before_started=lambda: self.emit(dom, Lifecycle.RESUMED, RESUMED_UNPAUSED))
             return
-        domains._boot(dom, paused=False, reason=Running.FROM_SNAPSHOT, detail=STARTED_FROM_SNAPSHOT)
+        domains.boot(dom, paused=False, reason=Running.FROM_SNAPSHOT, detail=STARTED_FROM_SNAPSHOT)
         if memory is not None:
             dom.cpu_time_ns = memory.cpu_time_ns
         if paused:

@@ -7,6 +7,7 @@ from enum import IntFlag
 from ...errors import VirtError
 from ...errors.snapshot import QEMU
 from ..domain import State
+from ..events import DefinedDetail, ResumedDetail, StartedDetail, StoppedDetail, SuspendedDetail
 from ..flags.snapshot import libvirt_name
 
 STATE_NAMES = {State.NOSTATE: "nostate", State.RUNNING: "running", State.BLOCKED: "blocked",
@@ -14,8 +15,9 @@ STATE_NAMES = {State.NOSTATE: "nostate", State.RUNNING: "running", State.BLOCKED
                State.CRASHED: "crashed", State.PMSUSPENDED: "pmsuspended"}
 ACTIVE_STATES = ("running", "paused")  # snapshot states that carry memory and boot the domain
 # lifecycle event details (libvirt-domain.h)
-DEFINED_FROM_SNAPSHOT, STARTED_FROM_SNAPSHOT, SUSPENDED_FROM_SNAPSHOT, STOPPED_FROM_SNAPSHOT = 3, 3, 5, 6
-RESUMED_UNPAUSED, RESUMED_FROM_SNAPSHOT = 0, 2
+DEFINED_FROM_SNAPSHOT, STARTED_FROM_SNAPSHOT = DefinedDetail.FROM_SNAPSHOT, StartedDetail.FROM_SNAPSHOT
+SUSPENDED_FROM_SNAPSHOT, STOPPED_FROM_SNAPSHOT = SuspendedDetail.FROM_SNAPSHOT, StoppedDetail.FROM_SNAPSHOT
+RESUMED_UNPAUSED, RESUMED_FROM_SNAPSHOT = ResumedDetail.UNPAUSED, ResumedDetail.FROM_SNAPSHOT
 # virDomainBlockJobType and the event statuses
 JOB_COMMIT, JOB_ACTIVE_COMMIT = 3, 4
 JOB_COMPLETED, JOB_READY = 0, 3

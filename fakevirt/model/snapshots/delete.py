@@ -163,7 +163,7 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
     elif plans:
         # libvirt ran QEMU (paused) for the commit and shut it down: that took a domain ID; and
         # (as libvirtd 9.0 shows) a base with no backing file keeps the detected end of its chain
-        api.driver.domains._allocate_id()
+        api.driver.domains.allocate_id()
         dom.reason = Shutoff.SHUTDOWN
         assert dom.config is not None
         for _top, base in plans:

@@ -8,18 +8,15 @@ nothing, which is what lets attach/detach re-run it as libvirt does.
 
 from __future__ import annotations
 
-from typing import Any
+from ...errors import ErrorCode, ErrorDomain, VirtError
+from ..devices import Address, Audio, Chr, Controller, Input, Memballoon, Video
+from ..host import HostInfo
+from .definition import CpuDef, DomainDef
+from .devdefaults import device_post_parse
+from .pci import assign_pci_addresses
+from .pciflags import is_i440fx, is_q35
+from .usb import assign_usb_addresses
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
-from ..model.devices import Address, Audio, Chr, Controller, Input, Memballoon, Video
-from ..model.domaindef import CpuDef, DomainDef
-from .domain_devdefaults import device_post_parse
-from .domain_pci import assign_pci_addresses
-from .domain_pciflags import is_i440fx, is_q35
-from .domain_usb import assign_usb_addresses
-
-DEFAULT_EMULATOR = "/usr/bin/qemu-system-x86_64"
-DEFAULT_MACHINES = {"pc": "pc-i440fx-7.2", "q35": "pc-q35-7.2"}
 VIRTIO_SERIAL_PORTS = 31
 
 
@@ -27,35 +24,28 @@ def _unsupported(msg: str, domain: int = ErrorDomain.QEMU) -> VirtError:
     return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, domain, msg)
 
 
-def resolve_host(d: DomainDef, host: Any | None) -> None:
-    """Arch, emulator and machine from the host's QEMU binaries (or the stock 7.2 ones)."""
-    guest = None
-    if host is not None and hasattr(host, "guest_for_arch"):
-        guest = host.guest_for_arch(d.arch or getattr(host, "arch", "x86_64"))
-        if guest is None:
-            raise _unsupported(f"No emulator found for arch '{d.arch}'")
-    elif d.arch not in ("", "x86_64", "i686"):
+def resolve_host(d: DomainDef, host: HostInfo) -> None:
+    """Arch, emulator and machine from the host's QEMU binaries."""
+    guest = host.guest_for_arch(d.arch or host.arch)
+    if guest is None:
         raise _unsupported(f"No emulator found for arch '{d.arch}'")
-    d.arch = d.arch or (guest.arch if guest is not None else "x86_64")
+    d.arch = d.arch or guest.arch
     if d.emulator is None:
-        d.emulator = guest.emulator if guest is not None else DEFAULT_EMULATOR
-    types = guest.domain_types if guest is not None else ("qemu", "kvm")
-    if d.virt_type not in types:
+        d.emulator = guest.emulator
+    if d.virt_type not in guest.domain_types:
         raise _unsupported(f"Emulator '{d.emulator}' does not support virt type '{d.virt_type}'")
     if d.os_type != "hvm":
         raise _unsupported(f"Emulator '{d.emulator}' does not support os type '{d.os_type}'")
-    if guest is not None:
-        if not d.machine:
-            d.machine = host.default_machine(guest)  # type: ignore[union-attr]
-        d.machine = guest.canonical_machine(d.machine)
-    else:
-        d.machine = DEFAULT_MACHINES.get(d.machine or "pc", d.machine or "pc")
+    if not d.machine:
+        d.machine = host.default_machine(guest)
+    d.machine = guest.canonical_machine(d.machine)
 
 
-def post_parse(d: DomainDef, host: Any | None = None) -> None:
-    """Apply every default libvirt's define applies; raise its errors for what it rejects."""
-    if not d.emulator or not d.arch:
-        resolve_host(d, host)
+def post_parse(d: DomainDef) -> None:
+    """Apply every default libvirt's define applies; raise its errors for what it rejects.
+
+    ``d`` already has its emulator and machine (``resolve_host``).
+    """
     _assign_controller_indexes(d)
     _add_default_devices(d)
     _default_cpu(d)

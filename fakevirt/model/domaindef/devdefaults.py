@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
-from ..model.devices import (
+from ...errors import ErrorCode, ErrorDomain, VirtError
+from ..devices import (
     Address,
     Chr,
     Controller,
@@ -16,7 +16,7 @@ from ..model.devices import (
     Video,
     disk_name_to_index,
 )
-from ..model.domaindef import DomainDef
+from .definition import DomainDef
 
 QEMU_XHCI_MAXPORTS = 15
 _VIDEO_VRAM = {"vga": 16384, "cirrus": 16384, "vmvga": 16384, "xen": 4096, "vbox": 8192, "qxl": 65536,

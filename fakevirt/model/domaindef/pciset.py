@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
-from ..model.devices import Address, Device
-from .domain_pciflags import (
+from ...errors import ErrorCode, ErrorDomain, VirtError
+from ..devices import Address, Device
+from .pciflags import (
     AGGREGATE,
     AUTOASSIGN,
     BUS_FLAGS,

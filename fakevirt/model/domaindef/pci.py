@@ -7,10 +7,10 @@ that gives every device without an address the first free slot, in libvirt's dev
 
 from __future__ import annotations
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
-from ..model.devices import Address, Controller, Device
-from ..model.domaindef import DomainDef
-from .domain_pciflags import (
+from ...errors import ErrorCode, ErrorDomain, VirtError
+from ..devices import Address, Controller, Device
+from .definition import DomainDef
+from .pciflags import (
     AUTOASSIGN,
     BUS_FLAGS,
     PCI_DEVICE,
@@ -20,7 +20,7 @@ from .domain_pciflags import (
     is_i440fx,
     is_q35,
 )
-from .domain_pciset import AddressSet, Bus
+from .pciset import AddressSet, Bus
 
 
 def wanted(dev: Device) -> bool:

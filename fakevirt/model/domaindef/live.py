@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.devices import (
+from ..devices import (
     Chr,
     Controller,
     Disk,
@@ -13,16 +13,16 @@ from ..model.devices import (
     RawElement,
     disk_name_to_index,
 )
-from ..model.domaindef import CpuDef, DomainDef
+from ..host import HostInfo
+from .definition import CpuDef, DomainDef
 
 CHANNEL_DIR = "/var/lib/libvirt/qemu/channel/target"
-DEFAULT_DAC_LABEL = "+107:+107"
 _GENERIC_ALIASES = {"hostdev": "hostdev", "filesystem": "fs", "smartcard": "smartcard", "hub": "hub",
                     "tpm": "tpm", "shmem": "shmem", "memory": "dimm", "vsock": "vsock", "panic": "panic",
                     "crypto": "crypto"}
 
 
-def prepare_live(d: DomainDef, domain_id: int, *, host: Any | None = None, pty_start: int = 0,
+def prepare_live(d: DomainDef, domain_id: int, *, host: HostInfo, pty_start: int = 0,
                  display_port: int = 5900) -> DomainDef:
     """The live definition of a domain started from ``d`` (which is left untouched).
 
@@ -57,7 +57,7 @@ def prepare_live(d: DomainDef, domain_id: int, *, host: Any | None = None, pty_s
         at = next((i for i, e in enumerate(live.extras) if e.tag in ("sysinfo", "bootloader")), len(live.extras))
         live.extras.insert(at, RawElement("resource", children=[RawElement("partition", text="/machine")]))
     if not live.seclabels:
-        label = getattr(host, "dac_label", DEFAULT_DAC_LABEL) if host is not None else DEFAULT_DAC_LABEL
+        label = host.dac_label
         live.seclabels = [RawElement("seclabel", {"type": "dynamic", "model": "dac", "relabel": "yes"}, None,
                                      [RawElement("label", text=label), RawElement("imagelabel", text=label)])]
     return live
@@ -93,15 +93,13 @@ def _live_disks(d: DomainDef) -> None:
             disk.extra.append(RawElement("backingStore"))
 
 
-def _live_cpu(d: DomainDef, host: Any | None) -> CpuDef | None:
+def _live_cpu(d: DomainDef, host: HostInfo) -> CpuDef | None:
     cpu = d.cpu
     if cpu is None or cpu.mode in ("host-passthrough", "maximum"):
         return None
     live = CpuDef(mode="custom", match="exact", check="full", attrs=dict(cpu.attrs))
     if cpu.mode == "host-model":
-        hm = getattr(getattr(host, "cpu", None), "kvm_host_model", None)
-        if hm is None:
-            return None
+        hm = host.cpu.kvm_host_model
         live.model, live.model_attrs = hm.model, {"fallback": "forbid"}
         live.children = [RawElement("vendor", text=hm.vendor)]
         live.children += [RawElement("feature", {"policy": "require", "name": f}) for f in hm.require]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
-from ..model.devices import Address, Device, GenericDevice, RawElement
-from ..model.domaindef import DomainDef
+from ...errors import ErrorCode, ErrorDomain, VirtError
+from ..devices import Address, Device, GenericDevice, RawElement
+from .definition import DomainDef
 
 HUB_PORTS = 8
 MAX_DEPTH = 5

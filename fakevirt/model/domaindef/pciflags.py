@@ -3,7 +3,7 @@ qemuDomainDeviceCalculatePCIConnectFlags)."""
 
 from __future__ import annotations
 
-from ..model.devices import (
+from ..devices import (
     Chr,
     Controller,
     Device,
@@ -12,7 +12,7 @@ from ..model.devices import (
     Input,
     Interface,
     Memballoon,
-    Rng,
+    RngDevice,
     Sound,
     Video,
     Watchdog,
@@ -125,7 +125,7 @@ def connect_flags(dev: Device, pcie_root: bool) -> int:
         return vio(dev.attrs.get("model"))
     if isinstance(dev, Memballoon):
         return 0 if dev.model in ("xen", "none") else vio(dev.model)
-    if isinstance(dev, Rng):
+    if isinstance(dev, RngDevice):
         return vio(dev.model)
     if isinstance(dev, Watchdog):
         return pci if dev.model == "i6300esb" else 0

@@ -3,30 +3,27 @@ qemuValidateDomainDef): the subset that concerns what fakevirt models."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from ..errors import ErrorCode, ErrorDomain, VirtError
-from ..model.domaindef import DomainDef
-from .domain_pciflags import is_q35
-
-_MAX_CPUS = {"pc-i440fx-": 255, "pc-q35-": 288}
+from ...errors import ErrorCode, ErrorDomain, VirtError
+from ..host import HostInfo
+from .definition import DomainDef
+from .pciflags import is_q35
 
 
 def _unsupported(msg: str, domain: int = ErrorDomain.QEMU) -> VirtError:
     return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, domain, msg)
 
 
-def _machine_limit(d: DomainDef, host: Any | None) -> int | None:
-    guest = host.guest_for_arch(d.arch) if host is not None and hasattr(host, "guest_for_arch") else None
-    if guest is not None:
-        machine = guest.machine(d.machine)
-        if machine is None:
-            raise _unsupported(f"Emulator '{d.emulator}' does not support machine type '{d.machine}'")
-        return int(machine.max_cpus)
-    return next((n for p, n in _MAX_CPUS.items() if d.machine.startswith(p)), None)
+def _machine_limit(d: DomainDef, host: HostInfo) -> int | None:
+    guest = host.guest_for_arch(d.arch)
+    if guest is None:
+        return None
+    machine = guest.machine(d.machine)
+    if machine is None:
+        raise _unsupported(f"Emulator '{d.emulator}' does not support machine type '{d.machine}'")
+    return machine.max_cpus
 
 
-def validate_def(d: DomainDef, host: Any | None = None) -> None:
+def validate_def(d: DomainDef, host: HostInfo) -> None:
     """Raise the first error libvirt's validation would report for this definition."""
     limit = _machine_limit(d, host)
     if limit is not None and d.vcpus > limit:
