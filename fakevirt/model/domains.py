@@ -41,6 +41,7 @@ from .flags.domain import (
     DomainXMLFlags,
 )
 from .images.owner import Owner
+from .resources import acquire_all, release_all
 
 if TYPE_CHECKING:
     from .hypervisor import QemuDriver
@@ -223,11 +224,13 @@ class Domains(DomainSettings):
         """qemuProcessStart from ``dom.live`` (or its config): the STARTED event, then running or paused."""
         source = dom.live if dom.live is not None else dom.config
         assert source is not None
-        dom.id = self.allocate_id()
+        new_id = self.allocate_id()  # taken even when the start fails, as in qemuProcessInit
         running = sum(1 for other in self if other.active and other is not dom)
         # what qemuProcessStart adds: aliases, pty paths, graphics ports, the live CPU and labels
-        dom.live = prepare_live(source, dom.id, host=self.driver.host, pty_start=running * 8,
-                                display_port=5900 + running)
+        live = prepare_live(source, new_id, host=self.driver.host, pty_start=running * 8,
+                            display_port=5900 + running)
+        acquire_all(self.driver.hypervisor.resources, dom, live)
+        dom.id, dom.live = new_id, live
         dom.config_changed = False
         self._describe_backing_chains(dom)
         self.sync_disk_users(dom)
@@ -289,6 +292,7 @@ class Domains(DomainSettings):
         self.emit(dom, Lifecycle.STOPPED, detail)
         dom_uuid, name = dom.uuid, dom.name
         dom.id = -1
+        release_all(self.driver.hypervisor.resources, dom)
         self.sync_disk_users(dom)
         if not dom.persistent:
             self.driver.snapshots.forget_all(dom)  # a transient domain's snapshots go with it

@@ -16,6 +16,7 @@ from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo
 from .ids import Rng
 from .images import ImageStore
+from .resources import HostResource
 from .snapshots.api import DomainSnapshots
 from .storage import StorageState
 
@@ -116,6 +117,7 @@ class Hypervisor:
         self.faults.clear()
         self.images = ImageStore(self.clock)  # the host's files: disks, pools, snapshots all share it
         self.storage = StorageState(self, self.images)  # one for /system and /session
+        self.resources: list[HostResource] = []  # what a starting domain takes (networks, secrets, …)
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():

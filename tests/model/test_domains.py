@@ -226,3 +226,35 @@ def test_reset_gives_exactly_a_fresh_hypervisor() -> None:
     used.reset()
     assert [used.rng.uuid(), used.rng.mac()] == [fresh.rng.uuid(), fresh.rng.mac()]
     assert not list(used.system.domains) and not used.faults.take("CONNECT_GET_HOSTNAME")
+
+
+def test_host_resources_are_taken_at_boot_and_given_back_at_stop(hv: Hypervisor) -> None:
+    """A refusing resource keeps the domain off and undoes what the ones before it took."""
+    from fakevirt.model.domain import Domain as ModelDomain
+    from fakevirt.model.domaindef import DomainDef as Def
+
+    log: list[str] = []
+
+    class Recorder:
+        def __init__(self, name: str, refuse: bool = False) -> None:
+            self.name, self.refuse = name, refuse
+
+        def acquire(self, dom: ModelDomain, live: Def) -> None:
+            if self.refuse:
+                raise VirtError.operation_invalid(f"{self.name} says no")
+            log.append(f"+{self.name}:{dom.name}")
+
+        def release(self, dom: ModelDomain) -> None:
+            log.append(f"-{self.name}:{dom.name}")
+
+    domains = hv.system.domains
+    vm = domains.define(make("vm"))
+    hv.resources[:] = [Recorder("net"), Recorder("secret")]
+    domains.start(vm)
+    domains.destroy(vm)
+    assert log == ["+net:vm", "+secret:vm", "-secret:vm", "-net:vm"]
+    log.clear()
+    hv.resources.append(Recorder("hostdev", refuse=True))
+    with pytest.raises(VirtError, match="hostdev says no"):
+        domains.start(vm)
+    assert log == ["+net:vm", "+secret:vm", "-secret:vm", "-net:vm"] and not vm.active
