@@ -25,6 +25,8 @@ class Client:
     close_callback: bool = False
     event_callbacks: dict[int, Any] = field(default_factory=dict)  # callbackID -> EventCallback
     pool_event_callbacks: dict[int, Any] = field(default_factory=dict)  # callbackID -> PoolEventCallback
+    # the event registrations of the other families: family ("network", "secret", …) -> callbackID -> callback
+    family_callbacks: dict[str, dict[int, Any]] = field(default_factory=dict)
     last_callback_id: int = 0
 
     @property

@@ -167,6 +167,13 @@ class HostInfo:
     dac_label: str = "+107:+107"  # the qemu user and group, as the DAC driver labels guests
     smbios: Smbios | None = None  # None = the default Dell desktop; see ``sysinfo``
     has_smbios: bool = True
+    # the host's one wired NIC (udev's view); networks' address overlap checks and the interface
+    # and node-device drivers report it
+    nic_name: str = "eth0"
+    nic_mac: str = "52:54:00:8a:3c:01"
+    nic_ipv4: tuple[str, int] = ("10.0.2.15", 24)  # address, prefix
+    nic_ipv6: tuple[str, int] = ("fe80::5054:ff:fe8a:3c01", 64)
+    nic_pci_address: str = "0000:00:03.0"
 
     def __post_init__(self) -> None:
         if min(self.sockets, self.dies, self.cores, self.threads, self.numa_nodes) < 1:
