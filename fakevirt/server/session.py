@@ -56,6 +56,25 @@ def _first(group: BaseExceptionGroup[ProtocolError]) -> BaseException:
     return first
 
 
+class _Slots:
+    """A client's free call slots (libvirtd's max_client_requests). Only the reader takes them, so
+    taking is a plain decrement while one is free; a taker waits only while all are held."""
+
+    def __init__(self, n: int) -> None:
+        self.free = n
+        self._freed = trio.Event()
+
+    async def take(self) -> None:
+        while self.free == 0:
+            self._freed = trio.Event()
+            await self._freed.wait()
+        self.free -= 1
+
+    def give(self, n: int = 1) -> None:
+        self.free += n
+        self._freed.set()
+
+
 @dataclass
 class _Batch:
     """Replies produced but not yet written, and how many call slots they hold."""
@@ -94,7 +113,8 @@ class ClientSession:
         self.conn = Connection(Role.SERVER, PROCEDURES, SERVED_PROGRAMS)
         self.stats = SessionStats()
         self._send_lock = trio.Lock()
-        self._in_flight = trio.Semaphore(server.config.max_client_requests)
+        self._slots = _Slots(server.config.max_client_requests)
+        self._batch = _Batch()
         self._keepalive_started = False
         self._silent_since = trio.current_time()
         self._countdown = server.config.keepalive_count
@@ -187,7 +207,7 @@ class ClientSession:
         Replies are written as they are produced, in batches of at most that many calls or
         ``FLUSH_BYTES``, so a client that does not read holds at most one batch in memory.
         """
-        batch = _Batch()
+        batch = self._batch
         while True:
             event = self.conn.next_event()
             if event is NEED_DATA:
@@ -197,9 +217,11 @@ class ClientSession:
                 await self._flush(batch)
                 return True
             if isinstance(event, (Call, InvalidCall)):
-                if self._in_flight.value == 0:
+                if self._slots.free == 0:
                     await self._flush(batch)  # frees this batch's slots unless delayed calls hold them all
-                await self._in_flight.acquire()
+                    await self._slots.take()
+                else:
+                    self._slots.free -= 1  # no scheduling pass per call while slots are free
                 if isinstance(event, InvalidCall):
                     batch.add(self._invalid(event), slot=True)
                 elif (fault := take_fault(self.client, event)) is not None and fault.delay > 0:
@@ -222,13 +244,12 @@ class ClientSession:
     async def _flush(self, batch: _Batch) -> None:
         if not batch.parts:
             return
-        data, slots = b"".join(batch.parts), batch.slots
+        data, slots = b"".join(batch.parts) if len(batch.parts) > 1 else batch.parts[0], batch.slots
         batch.clear()
         try:
             await self.send(data)
         finally:
-            for _ in range(slots):
-                self._in_flight.release()
+            self._slots.give(slots)
 
     def _answer(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None]:
         """Run the call and apply what its handler asked for; the reply's bytes and the stream to
@@ -276,7 +297,7 @@ class ClientSession:
                 self._streams.open(call, stream)
         finally:
             self.stats.in_flight -= 1
-            self._in_flight.release()
+            self._slots.give()
         if self._close_after_reply or (self._closing and self.stats.in_flight == 0):
             await self.transport.aclose()
 
