@@ -11,7 +11,8 @@ import copy
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import VirtError
+from ..errors import domain as errors
 
 
 @dataclass
@@ -388,12 +389,11 @@ def missing_device_error(dev: Device, live: bool) -> VirtError | None:
     kind = device_type_name(dev)
     if isinstance(dev, Disk):
         msg = f"disk {dev.target_dev} not found" if live else f"no target device {dev.target_dev}"
-        return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU, msg)
+        return errors.device_missing(msg)
     if isinstance(dev, Chr):
         if live:
-            return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU,
-                                    f"chr type '{dev.kind}' device not present in domain configuration")
-        return VirtError.invalid_arg(_NOT_PRESENT)
+            return errors.device_missing(f"chr type '{dev.kind}' device not present in domain configuration")
+        return errors.invalid_arg(_NOT_PRESENT)
     if live:
         if isinstance(dev, Controller):
             msg = f"controller {dev.type}:{dev.index} not found"
@@ -402,13 +402,13 @@ def missing_device_error(dev: Device, live: bool) -> VirtError | None:
         elif isinstance(dev, RngDevice):
             msg = f"model '{dev.backend_model}' RNG device not present in domain configuration"
         elif isinstance(dev, Redirdev):
-            return VirtError.operation_invalid("no matching redirdev was not found")
+            return errors.invalid("no matching redirdev was not found")
         else:
             msg = _CONFIG_MISSING.get(kind) or _NOT_PRESENT
-        return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU, msg)
+        return errors.device_missing(msg)
     if kind not in _CONFIG_MISSING:
         return None
-    return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU, _CONFIG_MISSING[kind] or _NOT_PRESENT)
+    return errors.device_missing(_CONFIG_MISSING[kind] or _NOT_PRESENT)
 
 
 def is_usb_device(dev: Device) -> bool:

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..errors import ErrorCode, ErrorDomain, VirtError, check_flags
+from ..errors import ErrorDomain, VirtError, check_flags
 from ..errors import domain as errors
 from .devices import Device, RawElement
 from .domain import Domain, Paused, Running, SavedState, Shutoff, State
@@ -443,8 +443,7 @@ class Domains(DomainSettings):
         """virDomainManagedSave: the state goes to the managed image; next start resumes it."""
         check_flags("qemuDomainManagedSave", flags, _SAVE_ALLOWED)
         if flags & Save.SAVE_RUNNING and flags & Save.SAVE_PAUSED:
-            raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.DOMAIN,
-                                   "flags 'running' and 'paused' in virDomainManagedSave are mutually exclusive")
+            raise errors.save_running_paused_exclusive()
         if not dom.persistent:
             raise errors.invalid("cannot do managed save for transient domain")
         self.require_active(dom)
@@ -521,8 +520,7 @@ class Domains(DomainSettings):
             raise errors.invalid("Can't rename domain to itself")
         clash = self.find_name(new_name)
         if clash is not None:
-            raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN,
-                                   f"domain with name '{new_name}' already exists")
+            raise errors.name_in_use(new_name)
         check_config_file(new_name)
         self.emit(dom, Lifecycle.UNDEFINED, UndefinedDetail.RENAMED)
         assert dom.config is not None

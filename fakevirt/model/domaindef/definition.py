@@ -11,7 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import VirtError
+from ...errors import domain as errors
 from ..devices import (
     Audio,
     Chr,
@@ -186,19 +187,14 @@ class DomainDef:
             if net.alias and cand.alias and cand.alias != net.alias:
                 continue
             if found >= 0:
-                msg = (f"multiple devices matching MAC address {want_mac} found" if want_mac
-                       else "multiple matching devices found")
-                raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN, msg)
+                raise errors.multiple_devices(want_mac)
             found = i
         if found >= 0:
             return found
         addr = "(<null>)"
         if want_pci is not None:
             addr = "{:04x}:{:02x}:{:02x}.{:x}".format(*want_pci.pci_tuple())
-        raise VirtError.report(
-            ErrorCode.DEVICE_MISSING, ErrorDomain.DOMAIN,
-            f"no device found at address '{addr}' matching MAC address '{want_mac or '(<null>)'}' "
-            f"and alias '{net.alias or '(<null>)'}'")
+        raise errors.no_matching_interface(addr, want_mac, net.alias)
 
     # --- ordered insertion, as libvirt's parser and insert helpers keep the lists ----------
 
