@@ -10,7 +10,7 @@ from .domain import Domain, State
 from .flags.domain import ConnectGetAllDomainStatsFlags, DomainStatsTypes
 
 if TYPE_CHECKING:
-    from .domains import Domains
+    from .domain_driver import Domains
 
 T = DomainStatsTypes
 SUPPORTED_GROUPS = sum(DomainStatsTypes)

@@ -20,7 +20,7 @@ from ..errors.snapshot import xml_error as _xml_error
 from ..model.devices import RawElement
 from ..model.domaindef import DomainDef, normalize
 from ..model.host import HostInfo
-from ..model.ids import Rng
+from ..model.ids import IdGenerator
 from ..model.snapshots.snapshotdef import STATES, BranchRequest, SnapshotDef, SnapshotDisk
 from .domain import format_domain_xml
 from .domain_devparse import enum_attr
@@ -63,7 +63,7 @@ def _string(el: RawElement | None) -> str | None:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-def parse_snapshot_xml(xml: str, rng: Rng, host: HostInfo, *, redefine: bool = False,
+def parse_snapshot_xml(xml: str, rng: IdGenerator, host: HostInfo, *, redefine: bool = False,
                        offline: bool = False, validate: bool = False) -> SnapshotDef:
     """Parse a <domainsnapshot> document as virDomainSnapshotDefParseString does.
 
@@ -93,7 +93,7 @@ def parse_snapshot_xml(xml: str, rng: Rng, host: HostInfo, *, redefine: bool = F
     return _parse(root, rng, host, redefine, offline)
 
 
-def _parse(root: RawElement, rng: Rng, host: HostInfo, redefine: bool, offline: bool) -> SnapshotDef:
+def _parse(root: RawElement, rng: IdGenerator, host: HostInfo, redefine: bool, offline: bool) -> SnapshotDef:
     sd = SnapshotDef()
     sd.name = _string(root.find("name"))
     if sd.name is None and redefine:
@@ -142,7 +142,7 @@ def _parse(root: RawElement, rng: Rng, host: HostInfo, redefine: bool, offline: 
     return sd
 
 
-def _parse_domain(el: RawElement, rng: Rng, host: HostInfo) -> DomainDef:
+def _parse_domain(el: RawElement, rng: IdGenerator, host: HostInfo) -> DomainDef:
     """virDomainDefParseNode with PARSE_INACTIVE | PARSE_SKIP_VALIDATE: post-parse, no validation."""
     d = parse_domain_tree(RawElement("domain", dict(el.attrs), el.text, list(el.children)))
     return normalize(d, rng, host, validate=False)

@@ -14,7 +14,7 @@ from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
 from fakevirt.model.devices import RawElement
 from fakevirt.model.domaindef import DomainDef
 from fakevirt.model.host import HostInfo
-from fakevirt.model.ids import Rng
+from fakevirt.model.ids import IdGenerator
 from fakevirt.model.snapshots.align import align_disks
 from fakevirt.model.snapshots.snapshotdef import BranchRequest, SnapshotDef, SnapshotDisk
 from fakevirt.testing import minimal_domain_xml
@@ -30,12 +30,12 @@ REDEFINE_HEAD = "<name>r1</name><creationTime>1700000000</creationTime>"
 
 
 def parse(xml: str, **kw: bool) -> SnapshotDef:
-    return parse_snapshot_xml(xml, Rng(0), HostInfo(), **kw)
+    return parse_snapshot_xml(xml, IdGenerator(0), HostInfo(), **kw)
 
 
 def domain(devices: str = "", name: str = "vm") -> DomainDef:
     xml = minimal_domain_xml(name).replace("</os>", f"</os><devices>{devices}</devices>")
-    return domain_from_xml(xml, Rng(0))
+    return domain_from_xml(xml, IdGenerator(0))
 
 
 def disk_xml(dev: str, path: str | None, kind: str = "disk", extra: str = "") -> str:
