@@ -8,6 +8,7 @@ leftover attributes in ``*_attrs`` dicts), so ``dumpxml`` gives back what the us
 from __future__ import annotations
 
 import copy
+import posixpath
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
@@ -99,6 +100,11 @@ class DeviceBase:
         return copy.deepcopy(self)
 
 
+def image_path(path: str | None) -> str | None:
+    """A disk path as a definition wrote it, as the image store names the file: normalised."""
+    return posixpath.normpath(path) if path else None
+
+
 @dataclass
 class Disk(DeviceBase):
     """<disk>: a file, block device, network or pool volume seen by the guest as a drive."""
@@ -121,6 +127,11 @@ class Disk(DeviceBase):
     serial: str | None = None
     boot_order: int | None = None
     boot_attrs: dict[str, str] = field(default_factory=dict)  # loadparm
+
+    @property
+    def image_path(self) -> str | None:
+        """The source as the image store names it (see ``image_path``); None without one."""
+        return image_path(self.source)
 
     @property
     def source_pool(self) -> str | None:

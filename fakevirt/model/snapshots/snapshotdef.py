@@ -10,7 +10,7 @@ import copy
 import uuid
 from dataclasses import dataclass, field
 
-from ..devices import RawElement
+from ..devices import RawElement, image_path
 from ..domaindef import DomainDef
 
 # virDomainSnapshotState names as the XML spells them (virDomainState + disk-snapshot)
@@ -33,6 +33,11 @@ class SnapshotDisk:
     source_attrs: dict[str, str] = field(default_factory=dict)  # network: protocol (name is source)
     metadata_cache_max_size: int | None = None  # <driver><metadata_cache><max_size> in bytes
     delete_in_progress: bool = False  # <snapshotDeleteInProgress/> (redefine only)
+
+    @property
+    def image_path(self) -> str | None:
+        """The overlay's path as the image store names it."""
+        return image_path(self.source)
 
 
 @dataclass
