@@ -8,7 +8,6 @@ import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
 from fakevirt.model.domaindef import DomainDef
-from fakevirt.model.host import HostInfo
 from fakevirt.model.ids import IdGenerator
 from fakevirt.model.snapshots.align import align_disks, disk_by_name
 from fakevirt.model.snapshots.snapshotdef import SnapshotDef, SnapshotDisk
@@ -32,7 +31,7 @@ STD = domain(file_disk("vda", "/var/lib/images/vm.qcow2"), file_disk("vdb", "/da
 
 
 def snap(disks: str = "", name: str = "s1") -> SnapshotDef:
-    sd = parse_snapshot_xml(f"<domainsnapshot><disks>{disks}</disks></domainsnapshot>", IdGenerator(0), HostInfo())
+    sd = parse_snapshot_xml(f"<domainsnapshot><disks>{disks}</disks></domainsnapshot>")
     sd.name = name
     return sd
 

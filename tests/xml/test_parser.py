@@ -8,7 +8,6 @@ from collections.abc import Callable
 import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
-from fakevirt.model.host import HostInfo
 from fakevirt.model.ids import IdGenerator
 from fakevirt.testing.domains import device_from_xml, domain_from_xml
 from fakevirt.xml.domain import format_domain_xml
@@ -157,7 +156,7 @@ def test_metadata_set_goes_through_the_same_parser() -> None:
 @pytest.mark.parametrize(("parse", "url", "domain"), [
     (lambda x: parse_pool_xml(x), "(storage_pool_definition)", ErrorDomain.STORAGE),
     (lambda x: parse_vol_xml(x), "(storage_volume_definition)", ErrorDomain.STORAGE),
-    (lambda x: parse_snapshot_xml(x, IdGenerator(0), HostInfo()), "(domain_snapshot)", ErrorDomain.DOMAIN_SNAPSHOT),
+    (lambda x: parse_snapshot_xml(x), "(domain_snapshot)", ErrorDomain.DOMAIN_SNAPSHOT),
     (lambda x: device_from_xml(x, domain_from_xml(HEAD + "</domain>", IdGenerator(0)), IdGenerator(0)), "(device_definition)",
      ErrorDomain.DOMAIN),
 ])

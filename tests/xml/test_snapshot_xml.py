@@ -16,7 +16,12 @@ from fakevirt.model.domaindef import DomainDef
 from fakevirt.model.host import HostInfo
 from fakevirt.model.ids import IdGenerator
 from fakevirt.model.snapshots.align import align_disks
-from fakevirt.model.snapshots.snapshotdef import BranchRequest, SnapshotDef, SnapshotDisk
+from fakevirt.model.snapshots.snapshotdef import (
+    BranchRequest,
+    SnapshotDef,
+    SnapshotDisk,
+    complete_embedded_domains,
+)
 from fakevirt.testing import minimal_domain_xml
 from fakevirt.testing.domains import domain_from_xml
 from fakevirt.xml.domain import format_domain_xml
@@ -30,7 +35,9 @@ REDEFINE_HEAD = "<name>r1</name><creationTime>1700000000</creationTime>"
 
 
 def parse(xml: str, **kw: bool) -> SnapshotDef:
-    return parse_snapshot_xml(xml, IdGenerator(0), HostInfo(), **kw)
+    sd = parse_snapshot_xml(xml, **kw)
+    complete_embedded_domains(sd, IdGenerator(0), HostInfo())  # what the model does with a parsed snapshot
+    return sd
 
 
 def domain(devices: str = "", name: str = "vm") -> DomainDef:

@@ -35,7 +35,7 @@ from .common import (
     exclusive,
     required,
 )
-from .snapshotdef import SnapshotDef
+from .snapshotdef import SnapshotDef, complete_embedded_domains
 from .tree import Snapshot, SnapshotTree
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ class DomainSnapshots:
 
     def create(self, dom: Domain, sd: SnapshotDef, flags: int) -> str:
         """virDomainSnapshotCreateXML after parsing; returns the snapshot's name."""
+        complete_embedded_domains(sd, self.driver.hypervisor.rng, self.driver.host)
         if flags & Create.BRANCH and sd.branch is None:
             raise err.branch_needs_element()
         if sd.branch is not None and not flags & Create.REDEFINE:
