@@ -271,6 +271,10 @@ def _parse_cpu(el: RawElement) -> CpuDef:
             cpu.model_attrs = dict(c.attrs)
         elif c.tag != "#text":
             cpu.children.append(c)
+    topology = next((c for c in cpu.children if c.tag == "topology"), None)
+    cpu.topology = dict(topology.attrs) if topology is not None else None
+    numa = next((c for c in cpu.children if c.tag == "numa"), None)
+    cpu.numa_cells = 0 if numa is None else sum(1 for c in numa.children if c.tag == "cell")
     if cpu.mode is None:
         cpu.mode = "custom"
     if cpu.mode == "custom" and cpu.model:

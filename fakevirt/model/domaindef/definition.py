@@ -49,7 +49,10 @@ class CpuDef:
     attrs: dict[str, str] = field(default_factory=dict)
     model: str | None = None
     model_attrs: dict[str, str] = field(default_factory=dict)  # fallback, vendor_id
-    children: list[RawElement] = field(default_factory=list)  # vendor, topology, feature, numa, ...
+    children: list[RawElement] = field(default_factory=list)  # vendor, topology, feature, numa, ... (verbatim)
+    # what the model checks, read from those children by the parser:
+    topology: dict[str, str] | None = None  # the first <topology>'s attributes (sockets, cores, ...)
+    numa_cells: int = 0  # the <cell> elements of the first <numa>
 
 
 UINT_MAX, LLONG_MAX, ULLONG_MAX = 2**32 - 1, 2**63 - 1, 2**64 - 1
@@ -91,6 +94,7 @@ class DomainDef:
     pm: RawElement | None = None
     extras: list[RawElement] = field(default_factory=list)  # memtune, cputune, sysinfo, resource, ...
     seclabels: list[RawElement] = field(default_factory=list)
+    partition: str | None = None  # a running domain without <resource>: the cgroup partition the driver chose
     emulator: str | None = None
     disks: list[Disk] = field(default_factory=list)
     controllers: list[Controller] = field(default_factory=list)
@@ -113,8 +117,7 @@ class DomainDef:
 
     def numa_node_count(self) -> int:
         """The <cell> elements of <cpu><numa>."""
-        numa = next((c for c in self.cpu.children if c.tag == "numa"), None) if self.cpu is not None else None
-        return 0 if numa is None else sum(1 for c in numa.children if c.tag == "cell")
+        return self.cpu.numa_cells if self.cpu is not None else 0
 
     def copy(self) -> DomainDef:
         """A deep copy: nothing is shared with this definition."""

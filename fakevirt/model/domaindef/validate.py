@@ -26,7 +26,7 @@ def validate_def(d: DomainDef, host: HostInfo) -> None:
         raise errors.config_unsupported(f"Maximum CPUs greater than specified machine type limit {limit}")
     if d.max_memory_kib and not d.arch.startswith("ppc64") and not d.numa_node_count():
         raise errors.config_unsupported("At least one numa node has to be configured when enabling memory hotplug")
-    topo = next((c for c in d.cpu.children if c.tag == "topology"), None) if d.cpu is not None else None
+    topo = d.cpu.topology if d.cpu is not None else None
     if topo is not None:
         product = 1
         for key in ("sockets", "dies", "clusters", "cores", "threads"):
