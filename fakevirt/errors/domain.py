@@ -2,6 +2,10 @@
 
 Where a message comes from matters for its error domain: checks in src/conf/ (virDomainObjCheckActive,
 the domain list) report VIR_FROM_DOMAIN, checks in src/qemu/ report VIR_FROM_QEMU.
+
+Texts used once are passed to the constructor of their code and origin (``config_unsupported(...)``
+for src/qemu/, ``conf_unsupported(...)`` for src/conf/); texts with a meaning of their own, or built
+in more than one place, have a constructor named after it.
 """
 
 from __future__ import annotations
@@ -82,3 +86,151 @@ def unknown_metadata_type(kind: int) -> VirtError:
 
 def vcpu_info_inactive() -> VirtError:
     return VirtError.operation_invalid("cannot retrieve vcpu information for inactive domain")
+
+
+# -- by code and origin (one-off texts) ------------------------------------------------------
+
+def xml_error(message: str, domain: int = _DOMAIN) -> VirtError:
+    """VIR_ERR_XML_ERROR of domain_conf.c (or of ``domain``)."""
+    return VirtError.report(ErrorCode.XML_ERROR, domain, message)
+
+
+def conf_unsupported(message: str) -> VirtError:
+    """domain_conf.c's VIR_ERR_CONFIG_UNSUPPORTED."""
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, _DOMAIN, message)
+
+
+def config_unsupported(message: str) -> VirtError:
+    """The QEMU driver's VIR_ERR_CONFIG_UNSUPPORTED."""
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, _QEMU, message)
+
+
+def conf_internal(message: str) -> VirtError:
+    """domain_conf.c / domain_addr.c's VIR_ERR_INTERNAL_ERROR."""
+    return VirtError.internal(message, _DOMAIN)
+
+
+def qemu_internal(message: str) -> VirtError:
+    return VirtError.internal(message, _QEMU)
+
+
+def operation_unsupported(message: str) -> VirtError:
+    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, _QEMU, message)
+
+
+def device_missing(message: str) -> VirtError:
+    return VirtError.report(ErrorCode.DEVICE_MISSING, _QEMU, message)
+
+
+def invalid_arg(message: str) -> VirtError:
+    """The QEMU driver's VIR_ERR_INVALID_ARG ("invalid argument: …")."""
+    return VirtError.invalid_arg(message, _QEMU)
+
+
+# -- the definition (parse, post-parse, validation, addresses) --------------------------------
+
+def no_name() -> VirtError:
+    return VirtError.report(ErrorCode.NO_NAME, _DOMAIN, None)
+
+
+def no_target(source: str | None) -> VirtError:
+    """A <disk> without <target dev=…>: libvirt names the source."""
+    return VirtError.report(ErrorCode.NO_TARGET, _DOMAIN, source)
+
+
+def size_too_large() -> VirtError:
+    return VirtError.report(ErrorCode.OVERFLOW, _DOMAIN, "size value too large")
+
+
+def missing_attribute(name: str, element: str) -> VirtError:
+    return xml_error(f"Missing required attribute '{name}' in element '{element}'", ErrorDomain.XML)
+
+
+def duplicate_disk_target(target: str | None, old_source: str | None, new_source: str | None) -> VirtError:
+    return xml_error(f"target '{target}' duplicated for disk sources "
+                     f"'{old_source or '<null>'}' and '{new_source or '<null>'}'")
+
+
+def boot_order_mixed() -> VirtError:
+    return conf_unsupported("per-device boot elements cannot be used together with os/boot elements")
+
+
+def pci_address(message: str, from_config: bool) -> VirtError:
+    """domain_addr.c: an address the user wrote is an XML error, one the code chose an internal one."""
+    return VirtError.report(ErrorCode.XML_ERROR if from_config else ErrorCode.INTERNAL_ERROR, _DOMAIN, message)
+
+
+def no_pci_slots() -> VirtError:
+    return conf_internal("No more available PCI slots")
+
+
+# -- devices (attach, detach, update) ---------------------------------------------------------
+
+def device_already_configured() -> VirtError:
+    return invalid("device is already in the domain configuration")
+
+
+def multiple_devices(mac: str | None) -> VirtError:
+    """virDomainNetFindIdx: more than one <interface> matches."""
+    msg = f"multiple devices matching MAC address {mac} found" if mac else "multiple matching devices found"
+    return VirtError.report(ErrorCode.OPERATION_FAILED, _DOMAIN, msg)
+
+
+def no_matching_interface(addr: str, mac: str | None, alias: str | None) -> VirtError:
+    return VirtError.report(ErrorCode.DEVICE_MISSING, _DOMAIN,
+                            f"no device found at address '{addr}' matching MAC address '{mac or '(<null>)'}' "
+                            f"and alias '{alias or '(<null>)'}'")
+
+
+# -- settings and stats -----------------------------------------------------------------------
+
+def memory_too_large(kib: int) -> VirtError:
+    """virDomainSetMemoryFlags: above virMemoryMaxValue (the public API, VIR_FROM_DOMAIN)."""
+    return VirtError.report(ErrorCode.OVERFLOW, _DOMAIN, f"input too large: {kib}")
+
+
+def memory_above_max() -> VirtError:
+    return invalid_arg("cannot set memory higher than max memory")
+
+
+def guest_vcpus_inactive() -> VirtError:
+    return invalid_arg("vCPU count provided by the guest agent can only be requested for live domains")
+
+
+def max_vcpus_via_agent() -> VirtError:
+    return invalid_arg("changing of maximum vCPU count isn't supported via guest agent")
+
+
+def vcpus_above_max(which: str, count: int, maximum: int) -> VirtError:
+    return invalid_arg(f"requested vcpus is greater than max allowable vcpus for the {which} domain: "
+                       f"{count} > {maximum}")
+
+
+def no_metadata() -> VirtError:
+    return VirtError.report(ErrorCode.NO_DOMAIN_METADATA, _DOMAIN, "Requested metadata element is not present")
+
+
+def no_hostname(name: str) -> VirtError:
+    return VirtError.report(ErrorCode.NO_HOSTNAME, _QEMU, f"no hostname found for domain {name}")
+
+
+def stats_unsupported(bits: int) -> VirtError:
+    return VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, _QEMU,
+                            f"Stats types bits 0x{bits:x} are not supported by this daemon or QEMU")
+
+
+def too_many_stats_records(count: int, limit: int) -> VirtError:
+    """remote_daemon_dispatch.c: the reply would pass the RPC's list limit."""
+    return VirtError.daemon(f"Number of domain stats records is {count}, which exceeds max limit: {limit}")
+
+
+# -- lifecycle -------------------------------------------------------------------------------
+
+def save_running_paused_exclusive() -> VirtError:
+    return VirtError.report(ErrorCode.INVALID_ARG, _DOMAIN,
+                            "flags 'running' and 'paused' in virDomainManagedSave are mutually exclusive")
+
+
+def name_in_use(name: str) -> VirtError:
+    """virDomainObjListRename: the new name is taken."""
+    return VirtError.report(ErrorCode.OPERATION_FAILED, _DOMAIN, f"domain with name '{name}' already exists")

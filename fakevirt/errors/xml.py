@@ -30,3 +30,15 @@ def schema_invalid(schema: str, *lines: str) -> VirtError:
     """virXMLValidateAgainstSchema: libxml2's RelaxNG complaints, one per line."""
     detail = f"Unable to validate doc against {schema}\n" + "".join(f"{line}\n" for line in lines)
     return VirtError.report(ErrorCode.XML_INVALID_SCHEMA, ErrorDomain.XML, detail)
+
+
+def missing_attribute(name: str, element: str) -> VirtError:
+    """virXMLPropString and friends with VIR_XML_PROP_REQUIRED."""
+    return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.XML, f"Missing required attribute '{name}' in element '{element}'")
+
+
+def invalid_attribute(name: str, element: str, value: str, expected: str | None = None) -> VirtError:
+    """virXMLPropEnum / virXMLPropUInt: a value outside the enum (or not a number of the kind ``expected``)."""
+    tail = f" Expected {expected} value" if expected else ""
+    return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.XML,
+                            f"Invalid value for attribute '{name}' in element '{element}': '{value}'.{tail}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from protocol import ErrorDomain, Proc, TypedParam
+from protocol import Proc, TypedParam
 from protocol.remote import domain as wd
 from protocol.remote import domain_stats as w
 from protocol.remote.limits import (
@@ -14,7 +14,7 @@ from protocol.remote.limits import (
     VCPUINFO_MAX,
 )
 
-from ..errors import ErrorCode, VirtError
+from ..errors import VirtError
 from ..errors import domain as errors
 from ..model import domain_stats as stats
 from ._client import Client
@@ -33,8 +33,7 @@ def connect_get_all_domain_stats(client: Client, args: w.ConnectGetAllDomainStat
     else:
         chosen = client.opened.list_all_domains(args.flags & stats.FILTERS)
     if len(chosen) > DOMAIN_LIST_MAX:
-        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, "Number of domain stats records is "
-                               f"{len(chosen)}, which exceeds max limit: {DOMAIN_LIST_MAX}")
+        raise errors.too_many_stats_records(len(chosen), DOMAIN_LIST_MAX)
     records = tuple(w.DomainStatsRecord(dom=nonnull_domain(dom), params=_params(stats.domain_stats(domains, dom, args.stats)))
                     for dom in chosen)
     return w.ConnectGetAllDomainStatsRet(retStats=records)

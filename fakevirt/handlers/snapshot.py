@@ -68,7 +68,7 @@ def snapshot_create_xml(client: Client, args: w.DomainSnapshotCreateXmlArgs) -> 
     snaps = api(client)
     snaps.check_create_flags(dom, args.flags)
     redefine = bool(args.flags & DomainSnapshotCreateFlags.REDEFINE)
-    sd = parse_snapshot_xml(args.xml_desc, client.hv.rng, client.opened.host, redefine=redefine,
+    sd = parse_snapshot_xml(args.xml_desc, redefine=redefine,
                             offline=redefine and snaps.parse_offline(dom, args.flags),
                             validate=bool(args.flags & DomainSnapshotCreateFlags.VALIDATE))
     if not redefine and snaps.parse_offline(dom, args.flags) and sd.branch is None \

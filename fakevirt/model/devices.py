@@ -8,10 +8,12 @@ leftover attributes in ``*_attrs`` dicts), so ``dumpxml`` gives back what the us
 from __future__ import annotations
 
 import copy
+import posixpath
 from dataclasses import dataclass, field
 from typing import TypeAlias
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import VirtError
+from ..errors import domain as errors
 
 
 @dataclass
@@ -98,6 +100,11 @@ class DeviceBase:
         return copy.deepcopy(self)
 
 
+def image_path(path: str | None) -> str | None:
+    """A disk path as a definition wrote it, as the image store names the file: normalised."""
+    return posixpath.normpath(path) if path else None
+
+
 @dataclass
 class Disk(DeviceBase):
     """<disk>: a file, block device, network or pool volume seen by the guest as a drive."""
@@ -120,6 +127,11 @@ class Disk(DeviceBase):
     serial: str | None = None
     boot_order: int | None = None
     boot_attrs: dict[str, str] = field(default_factory=dict)  # loadparm
+
+    @property
+    def image_path(self) -> str | None:
+        """The source as the image store names it (see ``image_path``); None without one."""
+        return image_path(self.source)
 
     @property
     def source_pool(self) -> str | None:
@@ -388,12 +400,11 @@ def missing_device_error(dev: Device, live: bool) -> VirtError | None:
     kind = device_type_name(dev)
     if isinstance(dev, Disk):
         msg = f"disk {dev.target_dev} not found" if live else f"no target device {dev.target_dev}"
-        return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU, msg)
+        return errors.device_missing(msg)
     if isinstance(dev, Chr):
         if live:
-            return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU,
-                                    f"chr type '{dev.kind}' device not present in domain configuration")
-        return VirtError.invalid_arg(_NOT_PRESENT)
+            return errors.device_missing(f"chr type '{dev.kind}' device not present in domain configuration")
+        return errors.invalid_arg(_NOT_PRESENT)
     if live:
         if isinstance(dev, Controller):
             msg = f"controller {dev.type}:{dev.index} not found"
@@ -402,13 +413,13 @@ def missing_device_error(dev: Device, live: bool) -> VirtError | None:
         elif isinstance(dev, RngDevice):
             msg = f"model '{dev.backend_model}' RNG device not present in domain configuration"
         elif isinstance(dev, Redirdev):
-            return VirtError.operation_invalid("no matching redirdev was not found")
+            return errors.invalid("no matching redirdev was not found")
         else:
             msg = _CONFIG_MISSING.get(kind) or _NOT_PRESENT
-        return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU, msg)
+        return errors.device_missing(msg)
     if kind not in _CONFIG_MISSING:
         return None
-    return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU, _CONFIG_MISSING[kind] or _NOT_PRESENT)
+    return errors.device_missing(_CONFIG_MISSING[kind] or _NOT_PRESENT)
 
 
 def is_usb_device(dev: Device) -> bool:

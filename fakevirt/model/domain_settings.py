@@ -6,7 +6,7 @@ import copy
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..errors import ErrorCode, ErrorDomain, VirtError, check_flags
+from ..errors import ErrorDomain, VirtError, check_flags
 from ..errors import domain as errors
 from .devices import Device, RawElement
 from .domain import Domain
@@ -70,7 +70,7 @@ class DomainSettings:
         if kib == 0:
             raise VirtError.bad_arg("memory", api, "nonzero")
         if kib >= LLONG_MAX // 1024:  # virMemoryMaxValue(true) in KiB, checked by the public API
-            raise VirtError.report(ErrorCode.OVERFLOW, ErrorDomain.DOMAIN, f"input too large: {kib}")
+            raise errors.memory_too_large(kib)
         check_flags("qemuDomainSetMemoryFlags", flags, AFFECT_LIVE | AFFECT_CONFIG | DomainMemoryModFlags.MEM_MAXIMUM)
         defs = self.defs_for(dom, flags)
         if flags & DomainMemoryModFlags.MEM_MAXIMUM:
@@ -83,7 +83,7 @@ class DomainSettings:
                 d.current_memory_kib = min(d.current_memory_kib, kib)
             return
         if any(kib > d.memory_kib for d in defs):
-            raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU, "cannot set memory higher than max memory")
+            raise errors.memory_above_max()
         for d in defs:
             d.current_memory_kib = kib
 
@@ -93,8 +93,7 @@ class DomainSettings:
         d = self.config_or_live(dom, flags & (AFFECT_LIVE | AFFECT_CONFIG))
         if flags & Vcpu.VCPU_GUEST:
             if not dom.active:
-                raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU, "vCPU count provided by the guest agent "
-                                       "can only be requested for live domains")
+                raise errors.guest_vcpus_inactive()
             raise VirtError.agent_not_configured()
         return d.vcpus if flags & Vcpu.VCPU_MAXIMUM else d.current_vcpus
 
@@ -110,8 +109,7 @@ class DomainSettings:
         defs = self.defs_for(dom, flags)
         if flags & Vcpu.VCPU_MAXIMUM:
             if dom.live is not None and dom.live in defs:
-                raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU,
-                                       "changing of maximum vCPU count isn't supported via guest agent")
+                raise errors.max_vcpus_via_agent()
             for d in defs:
                 d.vcpus = count
                 d.current_vcpus = min(d.current_vcpus, count)
@@ -119,9 +117,7 @@ class DomainSettings:
         for d in defs:
             if count > d.vcpus:
                 which = "live" if d is dom.live else "persistent"
-                raise VirtError.report(ErrorCode.INVALID_ARG, _QEMU,
-                                       f"requested vcpus is greater than max allowable vcpus for the {which} "
-                                       f"domain: {count} > {d.vcpus}")
+                raise errors.vcpus_above_max(which, count, d.vcpus)
         for d in defs:
             d.current_vcpus = count
 
@@ -135,8 +131,7 @@ class DomainSettings:
         if kind > Meta.METADATA_ELEMENT or kind < 0:
             raise errors.unknown_metadata_type(kind)
         if value is None:
-            raise VirtError.report(ErrorCode.NO_DOMAIN_METADATA, ErrorDomain.DOMAIN,
-                                   "Requested metadata element is not present")
+            raise errors.no_metadata()
         return value
 
     def set_metadata(self, dom: Domain, kind: int, metadata: str | RawElement | None, key: str | None, uri: str | None,
@@ -203,5 +198,5 @@ class DomainSettings:
         check_flags("qemuDomainGetHostname", flags, h.GET_HOSTNAME_LEASE | h.GET_HOSTNAME_AGENT)
         self.require_active(dom)
         if flags & h.GET_HOSTNAME_LEASE:
-            raise VirtError.report(ErrorCode.NO_HOSTNAME, _QEMU, f"no hostname found for domain {dom.name}")
+            raise errors.no_hostname(dom.name)
         raise VirtError.agent_not_configured()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import ErrorCode, ErrorDomain, VirtError, check_flags
+from ..errors import check_flags
+from ..errors import domain as errors
 from .domain import Domain, State
 from .flags.domain import ConnectGetAllDomainStatsFlags, DomainStatsTypes
 
 if TYPE_CHECKING:
-    from .domains import Domains
+    from .domain_driver import Domains
 
 T = DomainStatsTypes
 SUPPORTED_GROUPS = sum(DomainStatsTypes)
@@ -32,9 +33,7 @@ def check_request(groups: int, flags: int) -> None:
     """qemuConnectGetAllDomainStats: known flags; unknown groups refused only with ENFORCE_STATS."""
     check_flags("qemuConnectGetAllDomainStats", flags, _ALLOWED)
     if flags & _F.GET_ALL_DOMAINS_STATS_ENFORCE_STATS and groups & ~SUPPORTED_GROUPS:
-        raise VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, ErrorDomain.QEMU,
-                               f"Stats types bits 0x{groups & ~SUPPORTED_GROUPS:x} are not supported by this "
-                               "daemon or QEMU")
+        raise errors.stats_unsupported(groups & ~SUPPORTED_GROUPS)
 
 
 def domain_stats(domains: Domains, dom: Domain, groups: int) -> list[Stat]:

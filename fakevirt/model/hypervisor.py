@@ -8,13 +8,13 @@ from urllib.parse import urlsplit
 from ..errors import ErrorCode, ErrorDomain, VirtError, check_flags
 from .clock import Clock, SystemClock
 from .domain import Domain
+from .domain_driver import Domains
 from .domaindef import DomainDef
-from .domains import Domains
 from .events import EventBus
 from .faults import FaultPlan
 from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo
-from .ids import Rng
+from .ids import IdGenerator
 from .images import ImageStore
 from .resources import HostResource
 from .snapshots.api import DomainSnapshots
@@ -113,7 +113,7 @@ class Hypervisor:
 
     def reset(self) -> None:
         """Forget every domain, pool and snapshot: exactly a fresh Hypervisor of the same seed."""
-        self.rng = Rng(self.seed)  # ids generated after a reset do not depend on what ran before
+        self.rng = IdGenerator(self.seed)  # ids generated after a reset do not depend on what ran before
         self.faults.clear()
         self.images = ImageStore(self.clock)  # the host's files: disks, pools, snapshots all share it
         self.storage = StorageState(self, self.images)  # one for /system and /session

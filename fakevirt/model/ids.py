@@ -6,7 +6,7 @@ import random
 import uuid
 
 
-class Rng:
+class IdGenerator:
     """A seeded source of UUIDs, MAC addresses and other random choices."""
 
     def __init__(self, seed: int | None = 0) -> None:

@@ -6,10 +6,11 @@ model completes it (``fakevirt.model.domaindef.normalize``: defaults, addresses,
 
 from __future__ import annotations
 
+from ..errors import domain as errors
 from ..model.devices import Device
 from ..model.domaindef import DomainDef
 from .domain_devformat import Flags, format_device
-from .domain_devparse import parse_device, unsupported
+from .domain_devparse import parse_device
 from .domain_format import format_domain
 from .domain_parse import parse_domain_tree
 from .domain_schema import validate_domain
@@ -43,7 +44,7 @@ def parse_device_xml(xml: str) -> Device:
     root = parse_xml(xml, "(device_definition)")
     dev = parse_device(root)
     if dev is None or root.tag == "emulator":
-        raise unsupported(f"unknown device type '{root.tag}'")
+        raise errors.conf_unsupported(f"unknown device type '{root.tag}'")
     return dev
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import domain as errors
+from ..errors import xml as xml_errors
 from ..model.devices import (
     CONTROLLER_TYPES,
     Address,
@@ -49,25 +50,16 @@ GENERIC_TAGS = ("lease", "filesystem", "smartcard", "tpm", "hostdev", "redirfilt
 _MAC_RE = re.compile(r"^([0-9a-fA-F]{1,2}[:-]){5}[0-9a-fA-F]{1,2}$")
 
 
-def xml_error(msg: str, domain: int = ErrorDomain.DOMAIN) -> VirtError:
-    return VirtError.report(ErrorCode.XML_ERROR, domain, msg)
-
-
-def unsupported(msg: str, domain: int = ErrorDomain.DOMAIN) -> VirtError:
-    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, domain, msg)
-
-
 def enum_attr(el: RawElement, name: str, allowed: tuple[str, ...], default: str | None = None,
               required: bool = False) -> str | None:
     """virXMLPropEnum: the value must be one of allowed, else libvirt's XML-domain error."""
     value = el.attrs.get(name)
     if value is None:
         if required:
-            raise xml_error(f"Missing required attribute '{name}' in element '{el.tag}'", ErrorDomain.XML)
+            raise xml_errors.missing_attribute(name, el.tag)
         return default
     if value not in allowed:
-        raise xml_error(f"Invalid value for attribute '{name}' in element '{el.tag}': '{value}'.",
-                        ErrorDomain.XML)
+        raise xml_errors.invalid_attribute(name, el.tag, value)
     return value
 
 
@@ -80,8 +72,7 @@ def uint_attr(el: RawElement, name: str) -> int | None:
     except ValueError:
         n = -1
     if n < 0:
-        raise xml_error(f"Invalid value for attribute '{name}' in element '{el.tag}': '{value}'. "
-                        "Expected non-negative integer value", ErrorDomain.XML)
+        raise xml_errors.invalid_attribute(name, el.tag, value, "non-negative integer")
     return n
 
 
@@ -180,7 +171,7 @@ def parse_disk(el: RawElement) -> Disk:
     tgt = el.find("target")
     dev = tgt.get("dev") if tgt is not None else None
     if not dev:
-        raise VirtError.report(ErrorCode.NO_TARGET, ErrorDomain.DOMAIN, d.source)
+        raise errors.no_target(d.source)
     d.target_dev = dev
     assert tgt is not None
     d.target_bus = enum_attr(tgt, "bus", DISK_BUSES)
@@ -194,11 +185,11 @@ def parse_disk(el: RawElement) -> Disk:
 
 def parse_mac(text: str) -> str:
     if not _MAC_RE.match(text):
-        raise xml_error(f"unable to parse mac address '{text}'")
+        raise errors.xml_error(f"unable to parse mac address '{text}'")
     octets = [int(x, 16) for x in re.split("[:-]", text)]
     mac = ":".join(f"{o:02x}" for o in octets)
     if octets[0] & 1:
-        raise xml_error(f"expected unicast mac address, found multicast '{mac}'")
+        raise errors.xml_error(f"expected unicast mac address, found multicast '{mac}'")
     return mac
 
 
@@ -212,11 +203,11 @@ def parse_interface(el: RawElement) -> Interface:
     key = {"network": "network", "bridge": "bridge", "direct": "dev", "ethernet": None,
            "vhostuser": "path", "hostdev": None}.get(n.type)
     if n.type in ("network", "bridge") and src is None:
-        raise xml_error(f"interface type='{n.type}' requires a 'source' element")
+        raise errors.xml_error(f"interface type='{n.type}' requires a 'source' element")
     if src is not None:
         if key:
             if n.type in ("network", "bridge", "direct") and src.get(key) is None:
-                raise xml_error(f"Missing required attribute '{key}' in element 'source'", ErrorDomain.XML)
+                raise xml_errors.missing_attribute(key, "source")
             n.source = src.get(key)
             n.source_attrs = _known(src.attrs, NET_SOURCE_ATTRS)
         else:
@@ -259,7 +250,7 @@ def parse_chr(el: RawElement) -> Chr:
         c.sources.append({"path": el.attrs["tty"]})
     t = el.find("target")
     if el.tag == "channel" and (t is None or not t.get("type")):
-        raise xml_error("target type must be specified for channel device")
+        raise errors.xml_error("target type must be specified for channel device")
     if t is not None:
         c.target_type = t.get("type")
         c.target_attrs = _others(t.attrs, "type")
@@ -275,12 +266,12 @@ def parse_chr(el: RawElement) -> Chr:
 def parse_input(el: RawElement) -> Input:
     itype = el.get("type")
     if itype is None:
-        raise VirtError.internal("missing input device type", ErrorDomain.DOMAIN)
+        raise errors.conf_internal("missing input device type")
     if itype not in INPUT_TYPES:
-        raise unsupported(f"unknown input device type '{itype}'")
+        raise errors.conf_unsupported(f"unknown input device type '{itype}'")
     bus = el.get("bus")
     if bus is not None and bus not in INPUT_BUSES:
-        raise unsupported(f"unknown input bus type '{bus}'")
+        raise errors.conf_unsupported(f"unknown input bus type '{bus}'")
     i = Input(type=itype, bus=bus, model=el.get("model"))
     i.extra = _take_info(el, i)
     return i
@@ -304,7 +295,7 @@ def parse_video(el: RawElement) -> Video:
     if (m := el.find("model")) is not None:
         mtype = m.get("type")
         if mtype is not None and mtype not in VIDEO_MODELS:
-            raise unsupported(f"unknown video model '{mtype}'")
+            raise errors.conf_unsupported(f"unknown video model '{mtype}'")
         v.model_type = mtype
         v.model_attrs = _known(m.attrs, VIDEO_MODEL_ATTRS)
         v.model_children = [c for c in m.children if c.tag != "#text"]
@@ -337,7 +328,7 @@ def parse_simple(el: RawElement) -> Device:
             dev.backend_children = [c for c in b.children if c.tag != "#text"]
     else:
         if el.get("model") is None:
-            raise VirtError.internal("watchdog must contain model name", ErrorDomain.DOMAIN)
+            raise errors.conf_internal("watchdog must contain model name")
         dev = Watchdog(model=enum_attr(el, "model", WATCHDOG_MODELS) or "", action=el.get("action"))
     dev.extra = _take_info(el, dev, ("source", "backend"))
     return dev

@@ -114,6 +114,8 @@ def _resources(d: DomainDef) -> list[str]:
     out.append(f"  <vcpu{''.join(f' {k}={_q(v)}' for k, v in vattrs)}>{d.vcpus}</vcpu>")
     out += _extras(d, ("vcpus", "iothreads", "iothreadids", "defaultiothread", "cputune", "numatune"))
     out += _extras(d, ("resource",))
+    if d.partition is not None:
+        out += raw_lines(RawElement("resource", children=[RawElement("partition", text=d.partition)]), 2)
     out += _extras(d, ("sysinfo", "bootloader", "bootloader_args"))
     return out
 

@@ -6,7 +6,8 @@ import re
 import uuid
 from typing import Any
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import domain as errors
+from ..errors import xml as xml_errors
 from ..model.devices import (
     Audio,
     Chr,
@@ -25,7 +26,7 @@ from ..model.devices import (
     Watchdog,
 )
 from ..model.domaindef import LLONG_MAX, MEMORY_KIB_LIMIT, UINT_MAX, ULLONG_MAX, CpuDef, DomainDef
-from .domain_devparse import parse_device, unsupported, xml_error
+from .domain_devparse import parse_device
 
 VIRT_TYPES = ("none", "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware", "hyperv",
               "vbox", "phyp", "parallels", "bhyve", "vz", "hvf")
@@ -73,36 +74,36 @@ def parse_scaled(el: RawElement, path: str) -> int | None:
         return None  # virXPathString: an empty string is no value at all
     value = parse_ull(text)
     if value is None:
-        raise xml_error(f"Invalid value '{text}' for element or attribute '{path}'", ErrorDomain.XML)
+        raise xml_errors.invalid_value(text, path)
     unit = el.get("unit")
     scale = _SCALE.get((unit or "KiB").lower())
     if scale is None:
-        raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.NONE, f"unknown suffix '{unit}'")
+        raise xml_errors.unknown_suffix(unit)
     if value > LLONG_MAX // scale:
-        raise VirtError.report(ErrorCode.OVERFLOW, ErrorDomain.NONE, f"value too large: {value}{unit or ''}")
+        raise xml_errors.value_too_large(f"{value}{unit or ''}")
     kib = -(-value * scale // 1024)
     if kib >= MEMORY_KIB_LIMIT:
-        raise VirtError.report(ErrorCode.OVERFLOW, ErrorDomain.DOMAIN, "size value too large")
+        raise errors.size_too_large()
     return kib
 
 
 def parse_domain_tree(root: RawElement) -> DomainDef:
     """The definition a <domain> element gives, with no defaults applied yet."""
     if root.tag != "domain":
-        raise xml_error(f"expecting root element of 'domain', not '{root.tag}'", ErrorDomain.XML)
+        raise xml_errors.wrong_root("domain", root.tag)
     d = DomainDef()
     vtype = root.get("type")
     if vtype is None:
-        raise VirtError.internal("missing domain type attribute", ErrorDomain.DOMAIN)
+        raise errors.conf_internal("missing domain type attribute")
     if vtype not in VIRT_TYPES:
-        raise unsupported(f"invalid domain type {vtype}")
+        raise errors.conf_unsupported(f"invalid domain type {vtype}")
     d.virt_type = vtype
     _parse_ids(root, d)
     _parse_os(root, d)
     if (title := root.find("title")) is not None:
         d.title = _text(title)
         if d.title and "\n" in d.title:
-            raise xml_error("Domain title can't contain newlines")
+            raise errors.xml_error("Domain title can't contain newlines")
     if (desc := root.find("description")) is not None:
         d.description = _text(desc)
     _parse_metadata(root, d)
@@ -123,16 +124,16 @@ def _parse_ids(root: RawElement, d: DomainDef) -> None:
     name_el = root.find("name")
     name = _text(name_el).strip() if name_el is not None else ""
     if not name:
-        raise VirtError.report(ErrorCode.NO_NAME, ErrorDomain.DOMAIN, None)
+        raise errors.no_name()
     if "/" in name:
-        raise xml_error(f"name {name} cannot contain '/'")
+        raise errors.xml_error(f"name {name} cannot contain '/'")
     if "\n" in name:
-        raise xml_error(f"name {name} cannot contain '\\n'")
+        raise errors.xml_error(f"name {name} cannot contain '\\n'")
     d.name = name
     if (u := root.find("uuid")) is not None:
         parsed = parse_uuid(_text(u))
         if parsed is None:
-            raise VirtError.internal("malformed uuid element", ErrorDomain.DOMAIN)
+            raise errors.conf_internal("malformed uuid element")
         d.uuid = parsed
     else:
         d.uuid = uuid.UUID(int=0)
@@ -142,14 +143,14 @@ def _parse_os(root: RawElement, d: DomainDef) -> None:
     os_el = root.find("os")
     type_el = os_el.find("type") if os_el is not None else None
     if os_el is None or type_el is None or not _text(type_el).strip():
-        raise xml_error("an os <type> must be specified")
+        raise errors.xml_error("an os <type> must be specified")
     ostype = _text(type_el).strip()
     if ostype not in OS_TYPES:
-        raise unsupported(f"unknown OS type '{ostype}'")
+        raise errors.conf_unsupported(f"unknown OS type '{ostype}'")
     d.os_type = ostype
     arch = type_el.get("arch")
     if arch is not None and arch not in ARCHES:
-        raise unsupported(f"Unknown architecture {arch}")
+        raise errors.conf_unsupported(f"Unknown architecture {arch}")
     d.arch = arch or ""
     d.machine = type_el.get("machine") or ""
     d.os_attrs = dict(os_el.attrs)
@@ -157,7 +158,7 @@ def _parse_os(root: RawElement, d: DomainDef) -> None:
         if c.tag == "boot":
             dev = c.get("dev")
             if dev not in ("fd", "cdrom", "hd", "network"):
-                raise xml_error(f"unknown boot device '{dev}'")
+                raise errors.xml_error(f"unknown boot device '{dev}'")
             d.boot_devs.append(dev)
         elif c.tag not in ("type", "#text"):
             d.os_children.append(c)
@@ -193,13 +194,12 @@ def _parse_memory_vcpu(root: RawElement, d: DomainDef) -> None:
     if vcpu is not None:
         text = (vcpu.text or "").strip()
         if not text.isdigit():
-            raise xml_error("maximum vcpus count must be an integer")
+            raise errors.xml_error("maximum vcpus count must be an integer")
         d.vcpus = int(text)
         current = vcpu.get("current")
         if current is not None:
             if not current.strip().isdigit():
-                raise xml_error(f"Invalid value for attribute 'current' in element 'vcpu': '{current}'. "
-                                "Expected non-negative integer value", ErrorDomain.XML)
+                raise xml_errors.invalid_attribute("current", "vcpu", current, "non-negative integer")
             d.current_vcpus = int(current)
         else:
             d.current_vcpus = d.vcpus
@@ -208,9 +208,9 @@ def _parse_memory_vcpu(root: RawElement, d: DomainDef) -> None:
         d.vcpus = d.current_vcpus = 1
     if d.vcpus == 0:
         # libvirt checks <numa> CPU IDs against the vCPU count before anything else looks at it
-        raise VirtError.internal("CPU IDs in <numa> exceed the <vcpu> count", ErrorDomain.DOMAIN)
+        raise errors.conf_internal("CPU IDs in <numa> exceed the <vcpu> count")
     if d.current_vcpus > d.vcpus:
-        raise unsupported("maximum vCPU count must not be less than current vCPU count")
+        raise errors.conf_unsupported("maximum vCPU count must not be less than current vCPU count")
 
 
 def _parse_max_memory(root: RawElement, d: DomainDef) -> None:
@@ -223,7 +223,7 @@ def _parse_max_memory(root: RawElement, d: DomainDef) -> None:
     if slots:
         count = parse_ull(slots)  # virXPathUInt
         if count is None or count > UINT_MAX:
-            raise xml_error("Failed to parse memory slot count")
+            raise errors.xml_error("Failed to parse memory slot count")
         d.memory_slots = count
 
 
@@ -233,12 +233,12 @@ def _parse_misc(root: RawElement, d: DomainDef) -> None:
         if el is not None:
             value = _text(el).strip()
             if value not in LIFECYCLE_ACTIONS:
-                raise unsupported(f"unknown {tag} action: {value}")
+                raise errors.conf_unsupported(f"unknown {tag} action: {value}")
             setattr(d, tag, value)
     if (clock := root.find("clock")) is not None:
         offset = clock.get("offset", "utc")
         if offset not in CLOCK_OFFSETS:
-            raise unsupported(f"unknown clock offset '{offset}'")
+            raise errors.conf_unsupported(f"unknown clock offset '{offset}'")
         d.clock = clock
     d.features = root.find("features")
     d.pm = root.find("pm")
@@ -271,6 +271,10 @@ def _parse_cpu(el: RawElement) -> CpuDef:
             cpu.model_attrs = dict(c.attrs)
         elif c.tag != "#text":
             cpu.children.append(c)
+    topology = next((c for c in cpu.children if c.tag == "topology"), None)
+    cpu.topology = dict(topology.attrs) if topology is not None else None
+    numa = next((c for c in cpu.children if c.tag == "numa"), None)
+    cpu.numa_cells = 0 if numa is None else sum(1 for c in numa.children if c.tag == "cell")
     if cpu.mode is None:
         cpu.mode = "custom"
     if cpu.mode == "custom" and cpu.model:
@@ -296,7 +300,7 @@ def _parse_devices(devices: RawElement, d: DomainDef) -> None:
                 d.videos.append(dev)
         elif isinstance(dev, Memballoon):
             if d.memballoon is not None:
-                raise VirtError.internal("only a single memory balloon device is supported", ErrorDomain.DOMAIN)
+                raise errors.conf_internal("only a single memory balloon device is supported")
             d.memballoon = dev
         else:
             # in document order: the model puts disks and controllers in libvirt's order afterwards
@@ -307,9 +311,9 @@ def _parse_devices(devices: RawElement, d: DomainDef) -> None:
             lists[type(dev)].append(dev)
     if any(c.type == "usb" and c.model == "none" for c in d.controllers):
         if any(i.bus == "usb" for i in d.inputs):
-            raise unsupported("Can't add USB input device. USB bus is disabled")
+            raise errors.conf_unsupported("Can't add USB input device. USB bus is disabled")
         if any(g.tag == "hostdev" and g.element.get("type") == "usb" for g in d.others):
-            raise unsupported("Can't add host USB device: USB is disabled in this host")
+            raise errors.conf_unsupported("Can't add host USB device: USB is disabled in this host")
     for i, con in enumerate(d.consoles):
         if "port" not in con.target_attrs:
             con.port_generated = True

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import VirtError
+from ..errors import xml as xml_errors
 from ..model.devices import RawElement
 from .domain_parse import KEPT_TOPLEVEL, VIRT_TYPES
 
@@ -44,8 +45,7 @@ _UUID_RE = re.compile(r"^[a-fA-F0-9]{8}-?[a-fA-F0-9]{4}-?[a-fA-F0-9]{4}-?[a-fA-F
 
 
 def _fail(*lines: str) -> VirtError:
-    detail = f"Unable to validate doc against {SCHEMA}\n" + "".join(f"{line}\n" for line in lines)
-    return VirtError.report(ErrorCode.XML_INVALID_SCHEMA, ErrorDomain.XML, detail)
+    return xml_errors.schema_invalid(SCHEMA, *lines)
 
 
 def _bad(tag: str, *first: str) -> VirtError:

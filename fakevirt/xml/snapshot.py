@@ -18,9 +18,7 @@ from ..errors.snapshot import conf_unsupported as _unsupported
 from ..errors.snapshot import memory_needs_full_snapshot
 from ..errors.snapshot import xml_error as _xml_error
 from ..model.devices import RawElement
-from ..model.domaindef import DomainDef, normalize
-from ..model.host import HostInfo
-from ..model.ids import Rng
+from ..model.domaindef import DomainDef
 from ..model.snapshots.snapshotdef import STATES, BranchRequest, SnapshotDef, SnapshotDisk
 from .domain import format_domain_xml
 from .domain_devparse import enum_attr
@@ -63,14 +61,12 @@ def _string(el: RawElement | None) -> str | None:
 # --- parsing ---------------------------------------------------------------------------------
 
 
-def parse_snapshot_xml(xml: str, rng: Rng, host: HostInfo, *, redefine: bool = False,
+def parse_snapshot_xml(xml: str, *, redefine: bool = False,
                        offline: bool = False, validate: bool = False) -> SnapshotDef:
     """Parse a <domainsnapshot> document as virDomainSnapshotDefParseString does.
 
     Args:
         xml: the document the client sent.
-        rng: the hypervisor's generator (a UUID or MACs missing from an embedded <domain>).
-        host: the emulated host, for the embedded domain definitions' defaults.
         redefine: VIR_DOMAIN_SNAPSHOT_PARSE_REDEFINE: state, creationTime, parent, domain,
             inactiveDomain, cookie, revertDisks and snapshotDeleteInProgress are read too, and
             name, creationTime and state are required.
@@ -80,7 +76,9 @@ def parse_snapshot_xml(xml: str, rng: Rng, host: HostInfo, *, redefine: bool = F
 
     Returns:
         The definition; without ``redefine``, name and creation_time stay None when absent (the
-        caller fills in virDomainMomentDefPostParse's defaults).
+        caller fills in virDomainMomentDefPostParse's defaults). An embedded <domain> or
+        <inactiveDomain> is as written, without defaults: the model completes it
+        (``snapshotdef.complete_embedded_domains``).
 
     Raises:
         VirtError: what libvirtd reports for the same document.
@@ -90,10 +88,10 @@ def parse_snapshot_xml(xml: str, rng: Rng, host: HostInfo, *, redefine: bool = F
         raise xml_errors.wrong_root("domainsnapshot", root.tag)
     if validate:
         validate_snapshot(root)
-    return _parse(root, rng, host, redefine, offline)
+    return _parse(root, redefine, offline)
 
 
-def _parse(root: RawElement, rng: Rng, host: HostInfo, redefine: bool, offline: bool) -> SnapshotDef:
+def _parse(root: RawElement, redefine: bool, offline: bool) -> SnapshotDef:
     sd = SnapshotDef()
     sd.name = _string(root.find("name"))
     if sd.name is None and redefine:
@@ -116,12 +114,12 @@ def _parse(root: RawElement, rng: Rng, host: HostInfo, redefine: bool, offline: 
         offline = state in ("shutoff", "disk-snapshot")
         dom = root.find("domain")
         if dom is not None and dom.get("type"):
-            sd.domain = _parse_domain(dom, rng, host)
+            sd.domain = _parse_domain(dom)
         elif dom is not None and (u := dom.find("uuid")) is not None:
             sd.domain_uuid = parse_uuid(_text(u))  # an older snapshot: only the domain's UUID
         inactive = root.find("inactiveDomain")
         if inactive is not None:
-            sd.inactive_domain = _parse_domain(inactive, rng, host)
+            sd.inactive_domain = _parse_domain(inactive)
 
     _parse_memory(root, sd, redefine, offline)
 
@@ -142,10 +140,9 @@ def _parse(root: RawElement, rng: Rng, host: HostInfo, redefine: bool, offline: 
     return sd
 
 
-def _parse_domain(el: RawElement, rng: Rng, host: HostInfo) -> DomainDef:
-    """virDomainDefParseNode with PARSE_INACTIVE | PARSE_SKIP_VALIDATE: post-parse, no validation."""
-    d = parse_domain_tree(RawElement("domain", dict(el.attrs), el.text, list(el.children)))
-    return normalize(d, rng, host, validate=False)
+def _parse_domain(el: RawElement) -> DomainDef:
+    """The parse half of virDomainDefParseNode (the model post-parses it)."""
+    return parse_domain_tree(RawElement("domain", dict(el.attrs), el.text, list(el.children)))
 
 
 def _parse_memory(root: RawElement, sd: SnapshotDef, redefine: bool, offline: bool) -> None:

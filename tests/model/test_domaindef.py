@@ -20,7 +20,7 @@ from fakevirt.model.devices import (
     disk_name_to_index,
 )
 from fakevirt.model.domaindef import DomainDef, attach_device, detach_device, update_device
-from fakevirt.model.ids import Rng
+from fakevirt.model.ids import IdGenerator
 from fakevirt.testing.domains import device_from_xml, domain_from_xml
 from fakevirt.xml.domain import format_domain_xml
 
@@ -38,11 +38,11 @@ Q35 = """<domain type='kvm'><name>vm</name><uuid>8f0c5a2e-3d6b-4c1a-9e7f-1a2b3c4
 
 @pytest.fixture
 def d() -> DomainDef:
-    return domain_from_xml(Q35, Rng(0))
+    return domain_from_xml(Q35, IdGenerator(0))
 
 
 def dev(d: DomainDef, xml: str) -> object:
-    return device_from_xml(xml, d, Rng(1))
+    return device_from_xml(xml, d, IdGenerator(1))
 
 
 def err(exc: pytest.ExceptionInfo[VirtError]) -> tuple[int, int, str]:
@@ -88,7 +88,7 @@ def test_attach_disk_gets_a_new_root_port(d: DomainDef) -> None:
 def test_attach_interface_without_mac_gets_one(d: DomainDef) -> None:
     nic = dev(d, "<interface type='network'><source network='default'/></interface>")
     d = attach_device(d, nic)  # type: ignore[arg-type]
-    assert d.interfaces[-1] is nic and nic.mac == Rng(1).mac()  # type: ignore[attr-defined]
+    assert d.interfaces[-1] is nic and nic.mac == IdGenerator(1).mac()  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(("xml", "expected"), [
@@ -188,7 +188,7 @@ def test_update_interface_and_graphics(d: DomainDef) -> None:
 
 def test_attach_channel_adds_its_controller_and_port() -> None:
     d = domain_from_xml("<domain type='kvm'><name>p</name><memory>1024</memory><os><type>hvm</type></os></domain>",
-                         Rng(0))
+                         IdGenerator(0))
     assert d.find_controller("virtio-serial", 0) is None
     d = attach_device(d, dev(d, "<channel type='unix'><target type='virtio' name='a'/></channel>"))
     d = attach_device(d, dev(d, "<channel type='unix'><target type='virtio' name='b'/></channel>"))
@@ -200,7 +200,7 @@ def test_attach_channel_adds_its_controller_and_port() -> None:
 def test_generic_devices_are_kept_and_matched_by_configuration() -> None:
     d = domain_from_xml("<domain type='kvm'><name>p</name><memory>1024</memory><os><type>hvm</type></os>"
                          "<devices><filesystem type='mount'><source dir='/srv'/><target dir='srv'/></filesystem>"
-                         "</devices></domain>", Rng(0))
+                         "</devices></domain>", IdGenerator(0))
     fs = d.others[0]
     assert isinstance(fs, GenericDevice) and fs.address is not None  # a virtio-9p PCI device
     assert fs.element.find("source") == RawElement("source", {"dir": "/srv"})

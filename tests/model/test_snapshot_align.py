@@ -8,8 +8,7 @@ import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
 from fakevirt.model.domaindef import DomainDef
-from fakevirt.model.host import HostInfo
-from fakevirt.model.ids import Rng
+from fakevirt.model.ids import IdGenerator
 from fakevirt.model.snapshots.align import align_disks, disk_by_name
 from fakevirt.model.snapshots.snapshotdef import SnapshotDef, SnapshotDisk
 from fakevirt.testing import minimal_domain_xml
@@ -24,7 +23,7 @@ def file_disk(dev: str, path: str | None, kind: str = "disk", extra: str = "") -
 
 def domain(*disks: str) -> DomainDef:
     xml = minimal_domain_xml("vm").replace("</os>", f"</os><devices>{''.join(disks)}</devices>")
-    return domain_from_xml(xml, Rng(0))
+    return domain_from_xml(xml, IdGenerator(0))
 
 
 STD = domain(file_disk("vda", "/var/lib/images/vm.qcow2"), file_disk("vdb", "/data/plain"),
@@ -32,7 +31,7 @@ STD = domain(file_disk("vda", "/var/lib/images/vm.qcow2"), file_disk("vdb", "/da
 
 
 def snap(disks: str = "", name: str = "s1") -> SnapshotDef:
-    sd = parse_snapshot_xml(f"<domainsnapshot><disks>{disks}</disks></domainsnapshot>", Rng(0), HostInfo())
+    sd = parse_snapshot_xml(f"<domainsnapshot><disks>{disks}</disks></domainsnapshot>")
     sd.name = name
     return sd
 

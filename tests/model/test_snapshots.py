@@ -52,7 +52,7 @@ class Vm:
     def snap(self, xml: str, flags: int = 0) -> str:
         assert isinstance(self.clock, ManualClock)
         self.clock.advance(1)
-        sd = parse_snapshot_xml(xml, self.hv.rng, self.hv.system.host, redefine=bool(flags & Create.REDEFINE))
+        sd = parse_snapshot_xml(xml, redefine=bool(flags & Create.REDEFINE))
         return self.hv.system.snapshots.create(self.dom, sd, flags)
 
     def disk_only(self, name: str) -> str:

@@ -19,7 +19,7 @@ from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
 from fakevirt.model.devices import Device, Disk, Interface, RawElement
 from fakevirt.model.domaindef import DomainDef, attach_device, detach_device, prepare_live, update_device
 from fakevirt.model.host import HostInfo
-from fakevirt.model.ids import Rng
+from fakevirt.model.ids import IdGenerator
 from fakevirt.testing.domains import device_from_xml, domain_from_xml
 from fakevirt.xml.domain import format_domain_xml
 from fakevirt.xml.metadata import namespaced_element
@@ -39,15 +39,15 @@ def normalize(xml: str) -> str:
 
 
 def parse(xml: str, **kw: object) -> object:
-    return domain_from_xml(xml, Rng(0), HOST, **kw)  # type: ignore[arg-type]
+    return domain_from_xml(xml, IdGenerator(0), HOST, **kw)  # type: ignore[arg-type]
 
 
 # --- define: defaults and dumpxml --inactive ------------------------------------------------
 
 
 def test_minimal_domain_gets_libvirts_defaults() -> None:
-    d = domain_from_xml(data("minimal.xml"), Rng(7), HOST)
-    assert d.uuid == Rng(7).uuid()
+    d = domain_from_xml(data("minimal.xml"), IdGenerator(7), HOST)
+    assert d.uuid == IdGenerator(7).uuid()
     assert (d.machine, d.arch, d.emulator) == ("pc-i440fx-7.2", "x86_64", "/usr/bin/qemu-system-x86_64")
     assert (d.current_memory_kib, d.vcpus, d.current_vcpus) == (1048576, 1, 1)
     assert d.boot_devs == ["hd"]
@@ -87,7 +87,7 @@ def test_format_parse_round_trip_is_stable(name: str) -> None:
 def test_generated_macs_and_uuid_come_from_the_seeded_rng() -> None:
     xml = data("minimal.xml").replace("</os>", "</os><devices><interface type='network'>"
                                                "<source network='default'/></interface></devices>")
-    a, b = domain_from_xml(xml, Rng(3)), domain_from_xml(xml, Rng(3))
+    a, b = domain_from_xml(xml, IdGenerator(3)), domain_from_xml(xml, IdGenerator(3))
     assert a.uuid == b.uuid and a.interfaces[0].mac == b.interfaces[0].mac
     assert re.fullmatch(r"52:54:00(:[0-9a-f]{2}){3}", a.interfaces[0].mac or "")
     assert a.interfaces[0].mac_generated
@@ -98,7 +98,7 @@ def test_explicit_uuid_title_description_and_metadata_are_kept() -> None:
            "<title>t &amp; u</title><description>d</description><metadata><x:a xmlns:x='urn:x'>1</x:a>"
            "</metadata><memory unit='GiB'>1</memory><currentMemory unit='MiB'>512</currentMemory>"
            "<vcpu current='1'>2</vcpu><os><type machine='q35'>hvm</type></os></domain>")
-    d = domain_from_xml(xml, Rng(0))
+    d = domain_from_xml(xml, IdGenerator(0))
     assert d.uuid == uuid.UUID("0b1e6a58-2a4f-4d39-9a7e-5d3f4b1c2a10")
     assert (d.title, d.description) == ("t & u", "d")
     assert d.metadata == {"urn:x": RawElement("x:a", {"xmlns:x": "urn:x"}, "1")}
@@ -110,7 +110,7 @@ def test_explicit_uuid_title_description_and_metadata_are_kept() -> None:
 
 
 def test_metadata_set_by_the_api_is_formatted_like_libvirt() -> None:
-    d = domain_from_xml(data("minimal.xml"), Rng(0))
+    d = domain_from_xml(data("minimal.xml"), IdGenerator(0))
     # as fakevirt.xml.metadata stores it; libvirt keeps the blank text
     d.metadata["http://example.com/ns"] = namespaced_element('<foo a="1" b="x&amp;y"><bar>t &lt; x</bar>  <baz /></foo>',
                                                              "ns", "http://example.com/ns")
@@ -199,7 +199,7 @@ def _q35() -> object:
     ("<disk type='file'><source file='/a'/><target dev='sdb' bus='sata'/></disk>", "sata", ("drive", 0, 0, 0, 1)),
 ])
 def test_disk_device_defaults(xml: str, bus: str, address: tuple | None) -> None:
-    dev = device_from_xml(xml, _q35(), Rng(0))  # type: ignore[arg-type]
+    dev = device_from_xml(xml, _q35(), IdGenerator(0))  # type: ignore[arg-type]
     assert isinstance(dev, Disk)
     assert (dev.target_bus, dev.driver_name, dev.driver_type) == (bus, "qemu", "raw")
     got = None if dev.address is None else (dev.address.type, *(dev.address.num(k) for k in
@@ -209,9 +209,9 @@ def test_disk_device_defaults(xml: str, bus: str, address: tuple | None) -> None
 
 
 def test_interface_device_gets_a_mac_and_model() -> None:
-    dev = device_from_xml("<interface type='bridge'><source bridge='br0'/></interface>", _q35(), Rng(1))  # type: ignore[arg-type]
+    dev = device_from_xml("<interface type='bridge'><source bridge='br0'/></interface>", _q35(), IdGenerator(1))  # type: ignore[arg-type]
     assert isinstance(dev, Interface) and dev.mac_generated and dev.model == "rtl8139"
-    assert dev.mac == Rng(1).mac()
+    assert dev.mac == IdGenerator(1).mac()
 
 
 @pytest.mark.parametrize(("xml", "code", "domain", "message"), [
@@ -223,7 +223,7 @@ def test_interface_device_gets_a_mac_and_model() -> None:
 ])
 def test_device_parse_errors(xml: str, code: int, domain: int, message: str) -> None:
     with pytest.raises(VirtError) as exc:
-        device_from_xml(xml, _q35(), Rng(0))  # type: ignore[arg-type]
+        device_from_xml(xml, _q35(), IdGenerator(0))  # type: ignore[arg-type]
     assert (int(exc.value.code), int(exc.value.domain), exc.value.message) == (code, domain, message)
 
 
@@ -234,7 +234,7 @@ EDITS: dict[str, Callable[[DomainDef, Device], DomainDef]] = {
 def test_attach_detach_sequence_matches_libvirtd() -> None:
     case = json.loads(data("attach_q35.json"))
     d = parse(data(case["start"]))
-    rng = Rng(5)
+    rng = IdGenerator(5)
     for op in case["ops"]:
         try:
             dev = device_from_xml(op["xml"], d, rng)  # type: ignore[arg-type]
@@ -251,7 +251,7 @@ def test_hotplug_sequence_matches_libvirtd() -> None:
     case = json.loads(data("hotplug_pc.json"))
     d = parse(data(case["start"]))
     live = prepare_live(d, case["domain_id"], host=HOST)  # type: ignore[arg-type]
-    rng = Rng(5)
+    rng = IdGenerator(5)
     for op in case["ops"]:
         try:
             live = EDITS[op["op"]](live, device_from_xml(op["xml"], live, rng))

@@ -8,8 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
-from fakevirt.model.host import HostInfo
-from fakevirt.model.ids import Rng
+from fakevirt.model.ids import IdGenerator
 from fakevirt.testing.domains import device_from_xml, domain_from_xml
 from fakevirt.xml.domain import format_domain_xml
 from fakevirt.xml.metadata import metadata_text, namespaced_element
@@ -85,12 +84,12 @@ def test_depth_limit_is_libxml2s() -> None:
 
 def test_a_1000_deep_domain_gets_the_depth_error() -> None:
     with pytest.raises(VirtError) as e:
-        domain_from_xml(deep(1000), Rng(0))
+        domain_from_xml(deep(1000), IdGenerator(0))
     assert e.value.code == ErrorCode.XML_DETAIL and "Excessive depth in document: 256" in e.value.message
 
 
 def test_a_deep_kept_element_survives_copy_and_format() -> None:
-    d = domain_from_xml(deep(254), Rng(0))
+    d = domain_from_xml(deep(254), IdGenerator(0))
     out = format_domain_xml(d.copy())
     assert (out.count("<b>"), out.count("<b/>")) == (253, 1)
 
@@ -112,7 +111,7 @@ def test_invalid_utf8_is_an_xml_error(raw: bytes, msg: str) -> None:
 def test_text_with_newlines_parses_in_linear_time(size: int) -> None:
     body = "line of text\n" * (size // 13)
     t = time.monotonic()
-    d = domain_from_xml(HEAD.replace("<name>", f"<description>{body}</description><name>") + "</domain>", Rng(0))
+    d = domain_from_xml(HEAD.replace("<name>", f"<description>{body}</description><name>") + "</domain>", IdGenerator(0))
     assert d.description == body
     assert time.monotonic() - t < 0.5 * size / 200_000 + 0.5
 
@@ -121,7 +120,7 @@ def test_huge_documents_are_handled_fast() -> None:
     many = "<x:e a='1'>t\n</x:e>" * 400_000  # ~8 MB of elements
     xml = HEAD + "<metadata><x:a xmlns:x='http://x'>" + many + "</x:a></metadata></domain>"
     t = time.monotonic()
-    d = domain_from_xml(xml, Rng(0))
+    d = domain_from_xml(xml, IdGenerator(0))
     assert len(d.metadata["http://x"].children) == 400_000
     bad = "<d>" + "a" * 8_000_000 + "=</x>"
     assert refused(bad).startswith("(domain_definition):1: Opening and ending tag mismatch: d line 1 and x")
@@ -130,7 +129,7 @@ def test_huge_documents_are_handled_fast() -> None:
 
 def test_metadata_is_formatted_without_reparsing() -> None:
     d = domain_from_xml(HEAD + "<metadata><f:foo xmlns:f='http://f/' a='1'><f:b>t</f:b><f:c><f:d/></f:c>"
-                         "</f:foo></metadata></domain>", Rng(0))
+                         "</f:foo></metadata></domain>", IdGenerator(0))
     el = d.metadata["http://f/"]
     assert metadata_text(el) == '<foo a="1">\n  <b>t</b>\n  <c>\n    <d/>\n  </c>\n</foo>'
     el.children.append(namespaced_element("<e/>", "f", "http://f/"))  # the stored tree is what is formatted
@@ -157,8 +156,8 @@ def test_metadata_set_goes_through_the_same_parser() -> None:
 @pytest.mark.parametrize(("parse", "url", "domain"), [
     (lambda x: parse_pool_xml(x), "(storage_pool_definition)", ErrorDomain.STORAGE),
     (lambda x: parse_vol_xml(x), "(storage_volume_definition)", ErrorDomain.STORAGE),
-    (lambda x: parse_snapshot_xml(x, Rng(0), HostInfo()), "(domain_snapshot)", ErrorDomain.DOMAIN_SNAPSHOT),
-    (lambda x: device_from_xml(x, domain_from_xml(HEAD + "</domain>", Rng(0)), Rng(0)), "(device_definition)",
+    (lambda x: parse_snapshot_xml(x), "(domain_snapshot)", ErrorDomain.DOMAIN_SNAPSHOT),
+    (lambda x: device_from_xml(x, domain_from_xml(HEAD + "</domain>", IdGenerator(0)), IdGenerator(0)), "(device_definition)",
      ErrorDomain.DOMAIN),
 ])
 def test_every_entry_point_uses_the_hardened_parser(parse: Callable[[str], object], url: str, domain: int) -> None:

@@ -14,9 +14,14 @@ from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
 from fakevirt.model.devices import RawElement
 from fakevirt.model.domaindef import DomainDef
 from fakevirt.model.host import HostInfo
-from fakevirt.model.ids import Rng
+from fakevirt.model.ids import IdGenerator
 from fakevirt.model.snapshots.align import align_disks
-from fakevirt.model.snapshots.snapshotdef import BranchRequest, SnapshotDef, SnapshotDisk
+from fakevirt.model.snapshots.snapshotdef import (
+    BranchRequest,
+    SnapshotDef,
+    SnapshotDisk,
+    complete_embedded_domains,
+)
 from fakevirt.testing import minimal_domain_xml
 from fakevirt.testing.domains import domain_from_xml
 from fakevirt.xml.domain import format_domain_xml
@@ -30,12 +35,14 @@ REDEFINE_HEAD = "<name>r1</name><creationTime>1700000000</creationTime>"
 
 
 def parse(xml: str, **kw: bool) -> SnapshotDef:
-    return parse_snapshot_xml(xml, Rng(0), HostInfo(), **kw)
+    sd = parse_snapshot_xml(xml, **kw)
+    complete_embedded_domains(sd, IdGenerator(0), HostInfo())  # what the model does with a parsed snapshot
+    return sd
 
 
 def domain(devices: str = "", name: str = "vm") -> DomainDef:
     xml = minimal_domain_xml(name).replace("</os>", f"</os><devices>{devices}</devices>")
-    return domain_from_xml(xml, Rng(0))
+    return domain_from_xml(xml, IdGenerator(0))
 
 
 def disk_xml(dev: str, path: str | None, kind: str = "disk", extra: str = "") -> str:

@@ -11,7 +11,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import VirtError
+from ...errors import domain as errors
 from ..devices import (
     Audio,
     Chr,
@@ -48,7 +49,10 @@ class CpuDef:
     attrs: dict[str, str] = field(default_factory=dict)
     model: str | None = None
     model_attrs: dict[str, str] = field(default_factory=dict)  # fallback, vendor_id
-    children: list[RawElement] = field(default_factory=list)  # vendor, topology, feature, numa, ...
+    children: list[RawElement] = field(default_factory=list)  # vendor, topology, feature, numa, ... (verbatim)
+    # what the model checks, read from those children by the parser:
+    topology: dict[str, str] | None = None  # the first <topology>'s attributes (sockets, cores, ...)
+    numa_cells: int = 0  # the <cell> elements of the first <numa>
 
 
 UINT_MAX, LLONG_MAX, ULLONG_MAX = 2**32 - 1, 2**63 - 1, 2**64 - 1
@@ -90,6 +94,7 @@ class DomainDef:
     pm: RawElement | None = None
     extras: list[RawElement] = field(default_factory=list)  # memtune, cputune, sysinfo, resource, ...
     seclabels: list[RawElement] = field(default_factory=list)
+    partition: str | None = None  # a running domain without <resource>: the cgroup partition the driver chose
     emulator: str | None = None
     disks: list[Disk] = field(default_factory=list)
     controllers: list[Controller] = field(default_factory=list)
@@ -112,8 +117,7 @@ class DomainDef:
 
     def numa_node_count(self) -> int:
         """The <cell> elements of <cpu><numa>."""
-        numa = next((c for c in self.cpu.children if c.tag == "numa"), None) if self.cpu is not None else None
-        return 0 if numa is None else sum(1 for c in numa.children if c.tag == "cell")
+        return self.cpu.numa_cells if self.cpu is not None else 0
 
     def copy(self) -> DomainDef:
         """A deep copy: nothing is shared with this definition."""
@@ -186,19 +190,14 @@ class DomainDef:
             if net.alias and cand.alias and cand.alias != net.alias:
                 continue
             if found >= 0:
-                msg = (f"multiple devices matching MAC address {want_mac} found" if want_mac
-                       else "multiple matching devices found")
-                raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN, msg)
+                raise errors.multiple_devices(want_mac)
             found = i
         if found >= 0:
             return found
         addr = "(<null>)"
         if want_pci is not None:
             addr = "{:04x}:{:02x}:{:02x}.{:x}".format(*want_pci.pci_tuple())
-        raise VirtError.report(
-            ErrorCode.DEVICE_MISSING, ErrorDomain.DOMAIN,
-            f"no device found at address '{addr}' matching MAC address '{want_mac or '(<null>)'}' "
-            f"and alias '{net.alias or '(<null>)'}'")
+        raise errors.no_matching_interface(addr, want_mac, net.alias)
 
     # --- ordered insertion, as libvirt's parser and insert helpers keep the lists ----------
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import ErrorDomain
+from ...errors import domain as errors
 from ..devices import (
     Address,
     Chr,
@@ -69,8 +70,7 @@ def assign_drive_address(disk: Disk, d: DomainDef) -> None:
     """virDomainDiskDefAssignAddress: the drive address the target name implies."""
     idx = disk_name_to_index(disk.target_dev)
     if idx < 0:
-        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN,
-                               f"Unknown disk name '{disk.target_dev}' and no address specified")
+        raise errors.xml_error(f"Unknown disk name '{disk.target_dev}' and no address specified")
     bus = disk.target_bus
     if bus == "scsi":
         disk.address = Address.drive(idx // 7, 0, 0, idx % 7)
@@ -90,16 +90,14 @@ def controller_post_parse(c: Controller, d: DomainDef) -> None:
         if c.model is None:
             c.model = "piix3-uhci"
         if c.model in ("qusb1", "qusb2"):
-            raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
-                                   f"USB controller model type 'qusb1' or 'qusb2' is not supported in {d.virt_type}")
+            raise errors.config_unsupported(
+                f"USB controller model type 'qusb1' or 'qusb2' is not supported in {d.virt_type}")
         ports = c.attrs.get("ports")
         if c.model in ("nec-xhci", "qemu-xhci") and ports and ports.isdigit() and int(ports) > QEMU_XHCI_MAXPORTS:
-            raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
-                                   f"'{c.model}' controller only supports up to '{QEMU_XHCI_MAXPORTS}' ports")
+            raise errors.config_unsupported(f"'{c.model}' controller only supports up to '{QEMU_XHCI_MAXPORTS}' ports")
     elif c.type == "pci":
         if c.model in ("pci-root", "pcie-root") and c.index not in (0, None):
-            raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.QEMU,
-                                   "pci-root and pcie-root controllers should have index 0")
+            raise errors.xml_error("pci-root and pcie-root controllers should have index 0", ErrorDomain.QEMU)
 
 
 def chr_post_parse(c: Chr) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import domain as errors
 from ..devices import (
     LIVE_UNSUPPORTED,
     Chr,
@@ -79,7 +79,7 @@ def _transaction(d: DomainDef, op: Callable[[DomainDef, Device], _T], dev: Devic
     post_parse(work)
     if d.live:
         if sum(1 for c in work.controllers if c.type == "pci") != buses:
-            raise VirtError.internal("No more available PCI slots", ErrorDomain.DOMAIN)
+            raise errors.no_pci_slots()
         assign_aliases(work, only_missing=True)  # as the hotplug code names new devices
     return work, result
 
@@ -88,20 +88,20 @@ def _attach(d: DomainDef, dev: Device) -> None:
     _check_compatible(d, dev)
     kind = device_type_name(dev)
     if d.live and kind in LIVE_UNSUPPORTED:
-        raise _unsupported(f"live attach of device '{kind}' is not supported")
+        raise errors.operation_unsupported(f"live attach of device '{kind}' is not supported")
     if isinstance(dev, Disk):
         old = d.find_disk(dev.target_dev)
         if d.live:
             _hotplug_disk(d, dev, old)
         elif old is not None:
-            raise _invalid(f"target {dev.target_dev} already exists")
+            raise errors.invalid(f"target {dev.target_dev} already exists")
         else:
             d.insert_disk(dev)
     elif isinstance(dev, Interface):
         d.interfaces.append(dev)
     elif isinstance(dev, Controller):
         if dev.index is not None and d.find_controller(dev.type, dev.index) is not None:
-            raise _invalid(f"controller index='{dev.index}' already exists")
+            raise errors.invalid(f"controller index='{dev.index}' already exists")
         d.insert_controller(dev)
     elif isinstance(dev, Chr):
         _insert_chr(d, dev)
@@ -110,10 +110,10 @@ def _attach(d: DomainDef, dev: Device) -> None:
     elif isinstance(dev, GenericDevice) and dev.tag in ("hostdev", "filesystem", "shmem", "lease",
                                                          "memory", "vsock"):
         if any(same_device(o, dev) for o in d.same_kind(dev)):
-            raise _invalid("device is already in the domain configuration")
+            raise errors.device_already_configured()
         d.others.append(dev)
     else:
-        raise _unsupported(f"persistent attach of device '{kind}' is not supported")
+        raise errors.operation_unsupported(f"persistent attach of device '{kind}' is not supported")
 
 def _hotplug_disk(d: DomainDef, disk: Disk, old: Disk | None) -> None:
     """qemuDomainAttachDeviceDiskLive: a removable drive changes media, others plug in."""
@@ -121,17 +121,15 @@ def _hotplug_disk(d: DomainDef, disk: Disk, old: Disk | None) -> None:
         old.source, old.source_attrs, old.type = disk.source, disk.source_attrs, disk.type
         return
     if old is not None:
-        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN,
-                               f"target '{disk.target_dev}' duplicated for disk sources "
-                               f"'{old.source or '<null>'}' and '{disk.source or '<null>'}'")
+        raise errors.duplicate_disk_target(disk.target_dev, old.source, disk.source)
     if disk.device == "floppy":
-        raise _unsupported("floppy device hotplug isn't supported")
+        raise errors.operation_unsupported("floppy device hotplug isn't supported")
     if disk.device == "cdrom" and disk.target_bus == "virtio":
-        raise _unsupported("cdrom device with virtio bus isn't supported")
+        raise errors.operation_unsupported("cdrom device with virtio bus isn't supported")
     if disk.target_bus in ("ide", "sata") and disk.address is not None:
         bus = disk.address.num("bus") if disk.target_bus == "ide" else disk.address.num("unit")
-        raise VirtError.internal(f"unable to execute QEMU command 'device_add': Bus 'ide.{bus}' "
-                                 "does not support hotplugging", ErrorDomain.QEMU)
+        raise errors.qemu_internal(f"unable to execute QEMU command 'device_add': Bus 'ide.{bus}' "
+                                   "does not support hotplugging")
     d.insert_disk(disk)
 
 def _check_compatible(d: DomainDef, dev: Device, old: Device | None = None) -> None:
@@ -139,40 +137,36 @@ def _check_compatible(d: DomainDef, dev: Device, old: Device | None = None) -> N
     order = getattr(dev, "boot_order", None)
     if order:
         if d.boot_devs:
-            raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
-                                   "per-device boot elements cannot be used together with os/boot elements")
+            raise errors.boot_order_mixed()
         if any(getattr(o, "boot_order", None) == order and o is not old for o in d.all_devices()):
-            raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
-                                   f"boot order {order} is already used by another device")
+            raise errors.conf_unsupported(f"boot order {order} is already used by another device")
     usb = any(c.type == "usb" and c.model != "none" for c in d.controllers)
     if not usb and is_usb_device(dev):
-        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
-                               "Device configuration is not compatible: Domain has no USB bus support")
+        raise errors.conf_unsupported("Device configuration is not compatible: Domain has no USB bus support")
 
 def _attach_simple(d: DomainDef, dev: Sound | Input | Redirdev | RngDevice | Watchdog) -> None:
     if isinstance(dev, Watchdog):
         if any(same_device(w, dev) for w in d.watchdogs):
-            raise _invalid("device is already in the domain configuration")
+            raise errors.device_already_configured()
         if dev.model != "i6300esb" and any(w.model == dev.model for w in d.watchdogs):
-            raise _invalid(f"domain can only have one watchdog with model '{dev.model}'")
+            raise errors.invalid(f"domain can only have one watchdog with model '{dev.model}'")
     if isinstance(dev, RngDevice) and dev.address is not None and any(
             o.address == dev.address for o in d.all_devices()):
-        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
-                               "a device with the same address already exists ")
+        raise errors.config_unsupported("a device with the same address already exists ")
     {Sound: d.sounds, Input: d.inputs, Redirdev: d.redirdevs, RngDevice: d.rngs,
      Watchdog: d.watchdogs}[type(dev)].append(dev)  # type: ignore[attr-defined]
 
 def _detach(d: DomainDef, dev: Device) -> Device:
     kind = device_type_name(dev)
     if d.live and kind in LIVE_UNSUPPORTED:
-        raise _unsupported(f"live detach of device '{kind}' is not supported")
+        raise errors.operation_unsupported(f"live detach of device '{kind}' is not supported")
     if isinstance(dev, Interface):
         return d.interfaces.pop(d.net_index(dev))
     if isinstance(dev, Watchdog) and not d.watchdogs and not d.live:
-        raise _missing("domain has no watchdog")
+        raise errors.device_missing("domain has no watchdog")
     error = missing_device_error(dev, d.live)
     if error is None:
-        raise _unsupported(f"persistent detach of device '{kind}' is not supported")
+        raise errors.operation_unsupported(f"persistent detach of device '{kind}' is not supported")
     match = d.match_device(dev)
     if match is None:
         raise error
@@ -194,24 +188,22 @@ def _remove(d: DomainDef, dev: Device) -> None:
 
 def _update(d: DomainDef, dev: Device) -> None:
     if d.live and not isinstance(dev, (Disk, Graphics, Interface)):
-        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
-                               f"live update of device '{device_type_name(dev)}' is not supported")
+        raise errors.config_unsupported(f"live update of device '{device_type_name(dev)}' is not supported")
     if isinstance(dev, Disk):
         pos = next((i for i, k in enumerate(d.disks) if k.target_dev == dev.target_dev), -1)
         if pos < 0 and d.live:
-            raise VirtError.internal(f"disk '{dev.target_dev}' not found", ErrorDomain.QEMU)
+            raise errors.qemu_internal(f"disk '{dev.target_dev}' not found")
         if pos < 0:
-            raise VirtError.invalid_arg(f"target {dev.target_dev} doesn't exist.")
+            raise errors.invalid_arg(f"target {dev.target_dev} doesn't exist.")
         if d.live and dev.device not in ("cdrom", "floppy") and dev.source != d.disks[pos].source:
-            raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
-                                   "disk source can be changed only in removable drives")
+            raise errors.config_unsupported("disk source can be changed only in removable drives")
         if dev.address is None:
             dev.address = d.disks[pos].address
         d.disks[pos] = dev
     elif isinstance(dev, Graphics):
         pos = next((i for i, g in enumerate(d.graphics) if g.type == dev.type), -1)
         if pos < 0:
-            raise VirtError.invalid_arg(f"cannot find existing graphics type '{dev.type}' device to modify")
+            raise errors.invalid_arg(f"cannot find existing graphics type '{dev.type}' device to modify")
         d.graphics[pos] = dev
     elif isinstance(dev, Interface):
         pos = d.net_index(dev)
@@ -222,26 +214,13 @@ def _update(d: DomainDef, dev: Device) -> None:
             dev.address = old.address
         d.interfaces[pos] = dev
     else:
-        raise _unsupported(f"persistent update of device '{device_type_name(dev)}' is not supported")
-
-
-def _invalid(msg: str) -> VirtError:
-    return VirtError.operation_invalid(msg)
-
-
-def _unsupported(msg: str) -> VirtError:
-    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU, msg)
-
-
-def _missing(msg: str) -> VirtError:
-    return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.QEMU, msg)
+        raise errors.operation_unsupported(f"persistent update of device '{device_type_name(dev)}' is not supported")
 
 
 def _insert_chr(d: DomainDef, chr_: Chr) -> None:
     """qemuDomainChrInsert: a serial console also becomes the first <console>."""
     if any(chr_equal(c, chr_) for c in d.chr_list(chr_.kind)):
-        raise VirtError.invalid_arg("chardev already exists")
+        raise errors.invalid_arg("chardev already exists")
     if chr_.kind == "console" and chr_.target_type == "serial" and d.consoles:
-        raise VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU,
-                               "attaching serial console is not supported")
+        raise errors.operation_unsupported("attaching serial console is not supported")
     d.chr_list(chr_.kind).append(chr_)

@@ -54,8 +54,7 @@ def prepare_live(d: DomainDef, domain_id: int, *, host: HostInfo, pty_start: int
     _live_disks(live)
     live.live_cpu = _live_cpu(live, host)
     if not any(e.tag == "resource" for e in live.extras):
-        at = next((i for i, e in enumerate(live.extras) if e.tag in ("sysinfo", "bootloader")), len(live.extras))
-        live.extras.insert(at, RawElement("resource", children=[RawElement("partition", text="/machine")]))
+        live.partition = "/machine"
     if not live.seclabels:
         label = host.dac_label
         live.seclabels = [RawElement("seclabel", {"type": "dynamic", "model": "dac", "relabel": "yes"}, None,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..devices import Device, Interface
 from ..host import HostInfo
-from ..ids import Rng
+from ..ids import IdGenerator
 from .definition import DomainDef
 from .devdefaults import device_post_parse
 from .postparse import post_parse, resolve_host
@@ -18,7 +18,7 @@ from .validate import validate_def
 __all__ = ["normalize", "normalize_device"]
 
 
-def normalize(d: DomainDef, rng: Rng, host: HostInfo, *, validate: bool = True) -> DomainDef:
+def normalize(d: DomainDef, rng: IdGenerator, host: HostInfo, *, validate: bool = True) -> DomainDef:
     """Complete a parsed <domain> as virDomainDefineXML does; returns ``d``, completed in place.
 
     Args:
@@ -41,7 +41,7 @@ def normalize(d: DomainDef, rng: Rng, host: HostInfo, *, validate: bool = True) 
     return d
 
 
-def normalize_device(dev: Device, d: DomainDef, rng: Rng) -> Device:
+def normalize_device(dev: Device, d: DomainDef, rng: IdGenerator) -> Device:
     """Complete a parsed device of attach/detach/update-device for the domain ``d``."""
     if isinstance(dev, Interface):
         _generate_macs([dev], rng)
@@ -49,7 +49,7 @@ def normalize_device(dev: Device, d: DomainDef, rng: Rng) -> Device:
     return dev
 
 
-def _generate_macs(nets: list[Interface], rng: Rng) -> None:
+def _generate_macs(nets: list[Interface], rng: IdGenerator) -> None:
     for n in nets:
         if n.mac is None:
             n.mac, n.mac_generated = rng.mac(), True

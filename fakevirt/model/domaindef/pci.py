@@ -7,7 +7,7 @@ that gives every device without an address the first free slot, in libvirt's dev
 
 from __future__ import annotations
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import domain as errors
 from ..devices import Address, Controller, Device
 from .definition import DomainDef
 from .pciflags import (
@@ -73,10 +73,9 @@ def _make_set(d: DomainDef, nbuses: int, dry_run: bool) -> AddressSet:
     for c in _pci_controllers(d):
         idx = c.index or 0
         if idx >= nbuses:
-            raise VirtError.internal(f"Inappropriate new pci controller index {idx} exceeds addrs array length",
-                                     ErrorDomain.DOMAIN)
+            raise errors.conf_internal(f"Inappropriate new pci controller index {idx} exceeds addrs array length")
         if c.model not in BUS_FLAGS:
-            raise VirtError.internal("PCI controller model was not set correctly", ErrorDomain.DOMAIN)
+            raise errors.conf_internal("PCI controller model was not set correctly")
         buses[idx] = Bus.of(c.model, c.target_attrs.get("hotplug") != "off")
         pcie = pcie or c.model == "pcie-root"
     if nbuses and buses[0] is None:
@@ -92,8 +91,7 @@ def _make_set(d: DomainDef, nbuses: int, dry_run: bool) -> AddressSet:
                 (dev.type == "ide" and a[3] == 1)
                 or (dev.type == "usb" and dev.model in (None, "piix3-uhci") and a[3] == 2)):
             if addrs.buses and not addrs.buses[0].flags & PCI_DEVICE:
-                raise VirtError.internal("Bus 0 must be PCI for integrated PIIX3 USB or IDE controllers",
-                                         ErrorDomain.DOMAIN)
+                raise errors.conf_internal("Bus 0 must be PCI for integrated PIIX3 USB or IDE controllers")
             continue  # the PIIX3 functions are reserved by the chipset pass
         flags = connect_flags(dev, pcie) or PCI_DEVICE
         moved = addrs.reserve(a, flags)
@@ -114,7 +112,7 @@ def _fixed(dev: Device, want: tuple[int, int, int, int], msg: str) -> None:
     if present(dev):
         assert dev.address is not None
         if dev.address.pci_tuple() != want:
-            raise VirtError.internal(msg, ErrorDomain.DOMAIN)
+            raise errors.conf_internal(msg)
     else:
         dev.address = Address.pci(*want)
 
@@ -211,8 +209,8 @@ def _assign_slots(d: DomainDef, addrs: AddressSet, pcie: bool) -> None:
     for disk in d.disks:
         if disk.target_bus == "virtio" and not present(disk):
             if not wanted(disk):
-                raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
-                                       f"virtio disk cannot have an address of type '{disk.address.type}'")  # type: ignore[union-attr]
+                raise errors.config_unsupported(
+                    f"virtio disk cannot have an address of type '{disk.address.type}'")  # type: ignore[union-attr]
             take(disk)
     for g in d.others:
         if g.tag == "hostdev":
@@ -292,7 +290,7 @@ def _controller_defaults(d: DomainDef) -> None:
             t.setdefault("chassis", str(c.index))
             t.setdefault("port", hex(a[2]))
         if c.model == "pci-bridge" and (c.index or 0) <= a[1]:
-            raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
-                                   f"PCI controller at index {c.index} (0x{c.index:02x}) has bus='0x{a[1]:02x}', "
-                                   "but index must be larger than bus")
+            raise errors.config_unsupported(
+                f"PCI controller at index {c.index} (0x{c.index:02x}) has bus='0x{a[1]:02x}', "
+                "but index must be larger than bus")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import domain as errors
 from ..devices import Address, Device
 from .pciflags import (
     AGGREGATE,
@@ -54,11 +54,6 @@ class Bus:
         return not any(self.functions[s] for s in range(self.min_slot, self.max_slot + 1))
 
 
-def _err(msg: str, from_config: bool) -> VirtError:
-    return VirtError.report(ErrorCode.XML_ERROR if from_config else ErrorCode.INTERNAL_ERROR,
-                            ErrorDomain.DOMAIN, msg)
-
-
 class AddressSet:
     """virDomainPCIAddressSet: the buses and their reserved functions."""
 
@@ -73,7 +68,7 @@ class AddressSet:
         if dev_flags & INTEGRATED:
             if a[1] != 0:
                 if report:
-                    raise _err(f"The device at PCI address {s} needs to be an integrated device (bus=0)",
+                    raise errors.pci_address(f"The device at PCI address {s} needs to be an integrated device (bus=0)",
                                from_config)
                 return False
             bus_flags |= PCI_DEVICE | AUTOASSIGN
@@ -84,17 +79,17 @@ class AddressSet:
                 dev_flags |= PCI_DEVICE
         elif dev_flags & AUTOASSIGN and not bus_flags & AUTOASSIGN:
             if report:
-                raise _err(f"The device at PCI address {s} was auto-assigned this address, but the PCI "
+                raise errors.pci_address(f"The device at PCI address {s} was auto-assigned this address, but the PCI "
                            f"controller with index='{a[1]}' doesn't allow auto-assignment", from_config)
             return False
         if dev_flags & HOTPLUG and not bus_flags & HOTPLUG:
             if report:
-                raise _err(f"The device at PCI address {s} requires hotplug capability, but the PCI "
+                raise errors.pci_address(f"The device at PCI address {s} requires hotplug capability, but the PCI "
                            f"controller with index='{a[1]}' doesn't support hotplug", from_config)
             return False
         if not dev_flags & bus_flags & TYPES_MASK:
             if report:
-                raise _err(f"The device at PCI address {s} cannot be plugged into the PCI controller with "
+                raise errors.pci_address(f"The device at PCI address {s} cannot be plugged into the PCI controller with "
                            f"index='{a[1]}'. It requires a controller that accepts a "
                            f"{describe_connect(dev_flags)}.", from_config)
             return False
@@ -104,20 +99,20 @@ class AddressSet:
         """virDomainPCIAddressValidate."""
         s = addr_str(a)
         if not self.buses:
-            raise _err("No PCI buses available", from_config)
+            raise errors.pci_address("No PCI buses available", from_config)
         if a[0] != 0:
-            raise _err(f"Invalid PCI address {s}. Only PCI domain 0 is available", from_config)
+            raise errors.pci_address(f"Invalid PCI address {s}. Only PCI domain 0 is available", from_config)
         if a[1] >= len(self.buses):
-            raise _err(f"Invalid PCI address {s}. Only PCI buses up to {len(self.buses) - 1} are available",
+            raise errors.pci_address(f"Invalid PCI address {s}. Only PCI buses up to {len(self.buses) - 1} are available",
                        from_config)
         bus = self.buses[a[1]]
         self.compatible(a, bus.flags, flags, True, from_config)
         if bus.min_slot and a[2] < bus.min_slot:
-            raise _err(f"Invalid PCI address {s}. slot must be >= {bus.min_slot}", from_config)
+            raise errors.pci_address(f"Invalid PCI address {s}. slot must be >= {bus.min_slot}", from_config)
         if a[2] > bus.max_slot:
-            raise _err(f"Invalid PCI address {s}. slot must be <= {bus.max_slot}", from_config)
+            raise errors.pci_address(f"Invalid PCI address {s}. slot must be <= {bus.max_slot}", from_config)
         if a[3] > 7:
-            raise _err(f"Invalid PCI address {s}. function must be <= 7", from_config)
+            raise errors.pci_address(f"Invalid PCI address {s}. function must be <= 7", from_config)
 
     def reserve(self, a: tuple[int, int, int, int], flags: int,
                 from_config: bool = True) -> tuple[int, int, int, int]:
@@ -127,7 +122,7 @@ class AddressSet:
         self.validate(a, flags, from_config)
         bus = self.buses[a[1]]
         if bus.functions[a[2]] & (1 << a[3]):
-            raise _err(f"Attempted double use of PCI Address {addr_str(a)}", from_config)
+            raise errors.pci_address(f"Attempted double use of PCI Address {addr_str(a)}", from_config)
         if not bus.functions[a[2]] and flags & AGGREGATE:
             bus.aggregate[a[2]] = True
         bus.functions[a[2]] |= 1 << a[3]
@@ -155,11 +150,10 @@ class AddressSet:
         else:
             existing = model_for_bus_flags(flags)
             if existing:
-                raise VirtError.internal(f"a PCI slot is needed to connect a PCI controller model='{existing}', "
-                                         "but none is available, and it cannot be automatically added",
-                                         ErrorDomain.DOMAIN)
-            raise VirtError.internal(f"Cannot automatically add a new PCI bus for a device with connect "
-                                     f"flags {flags:02x}", ErrorDomain.DOMAIN)
+                raise errors.conf_internal(f"a PCI slot is needed to connect a PCI controller model='{existing}', "
+                                           "but none is available, and it cannot be automatically added")
+            raise errors.conf_internal(f"Cannot automatically add a new PCI bus for a device with connect "
+                                       f"flags {flags:02x}")
         self.buses.extend(extra)
         self.buses.extend(Bus.of(model) for _ in range(add))
         return a
@@ -181,7 +175,7 @@ class AddressSet:
     def next_addr(self, flags: int, function: int = -1) -> tuple[int, int, int, int]:
         """virDomainPCIAddressGetNextAddr (isolation groups are all 0 here)."""
         if not self.buses:
-            raise _err("No PCI buses available", True)
+            raise errors.pci_address("No PCI buses available", True)
         for bi in range(len(self.buses)):
             found = self._find_on_bus(bi, flags, function)
             if found:
@@ -189,7 +183,7 @@ class AddressSet:
         if self.dry_run:
             a = self.grow((0, len(self.buses), 0, max(function, 0)), flags)
             return (0, a[1], self.buses[a[1]].min_slot, a[3])
-        raise VirtError.internal("No more available PCI slots", ErrorDomain.DOMAIN)
+        raise errors.no_pci_slots()
 
     def reserve_next(self, dev: Device | None, flags: int, function: int = -1) -> None:
         a = self.reserve(self.next_addr(flags, function), flags, from_config=False)

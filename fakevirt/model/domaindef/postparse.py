@@ -8,7 +8,8 @@ nothing, which is what lets attach/detach re-run it as libvirt does.
 
 from __future__ import annotations
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import ErrorDomain
+from ...errors import domain as errors
 from ..devices import Address, Audio, Chr, Controller, Input, Memballoon, Video
 from ..host import HostInfo
 from .definition import CpuDef, DomainDef
@@ -20,22 +21,18 @@ from .usb import assign_usb_addresses
 VIRTIO_SERIAL_PORTS = 31
 
 
-def _unsupported(msg: str, domain: int = ErrorDomain.QEMU) -> VirtError:
-    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, domain, msg)
-
-
 def resolve_host(d: DomainDef, host: HostInfo) -> None:
     """Arch, emulator and machine from the host's QEMU binaries."""
     guest = host.guest_for_arch(d.arch or host.arch)
     if guest is None:
-        raise _unsupported(f"No emulator found for arch '{d.arch}'")
+        raise errors.config_unsupported(f"No emulator found for arch '{d.arch}'")
     d.arch = d.arch or guest.arch
     if d.emulator is None:
         d.emulator = guest.emulator
     if d.virt_type not in guest.domain_types:
-        raise _unsupported(f"Emulator '{d.emulator}' does not support virt type '{d.virt_type}'")
+        raise errors.config_unsupported(f"Emulator '{d.emulator}' does not support virt type '{d.virt_type}'")
     if d.os_type != "hvm":
-        raise _unsupported(f"Emulator '{d.emulator}' does not support os type '{d.os_type}'")
+        raise errors.config_unsupported(f"Emulator '{d.emulator}' does not support os type '{d.os_type}'")
     if not d.machine:
         d.machine = host.default_machine(guest)
     d.machine = guest.canonical_machine(d.machine)
@@ -95,10 +92,8 @@ def _add_default_devices(d: DomainDef) -> None:
     want = "pcie-root" if q35 else "pci-root" if i440fx else None
     if want is not None:
         if root is not None and root.model != want:
-            raise VirtError.report(
-                ErrorCode.XML_ERROR, ErrorDomain.QEMU,
-                f"The PCI controller with index='0' must be model='{want}' for this machine type, "
-                f"but model='{root.model}' was found instead")
+            raise errors.xml_error(f"The PCI controller with index='0' must be model='{want}' for this machine type, "
+                                   f"but model='{root.model}' was found instead", ErrorDomain.QEMU)
         _add_controller(d, "pci", 0, want)
     if d.memballoon is None:
         d.memballoon = Memballoon(model="virtio")
@@ -132,21 +127,17 @@ def _default_cpu(d: DomainDef) -> None:
 def _common(d: DomainDef) -> None:
     """virDomainDefPostParseCommon."""
     if d.memory_kib <= 0:
-        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN,
-                               "Memory size must be specified via <memory> or in the <numa> configuration")
+        raise errors.xml_error("Memory size must be specified via <memory> or in the <numa> configuration")
     if d.current_memory_kib <= 0 or d.current_memory_kib > d.memory_kib:
         d.current_memory_kib = d.memory_kib
     if bool(d.max_memory_kib) != bool(d.memory_slots):
-        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN,
-                               "both maximum memory size and memory slot count must be specified")
+        raise errors.xml_error("both maximum memory size and memory slot count must be specified")
     if d.max_memory_kib and d.max_memory_kib < d.memory_kib:
-        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN,
-                               "maximum memory size must be equal or greater than the actual memory size")
+        raise errors.xml_error("maximum memory size must be equal or greater than the actual memory size")
     d.vcpu_attrs.setdefault("placement", "static")
     device_boot = any(getattr(dev, "boot_order", None) for dev in d.all_devices())
     if device_boot and d.boot_devs:
-        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
-                               "per-device boot elements cannot be used together with os/boot elements")
+        raise errors.boot_order_mixed()
     if not d.boot_devs and not device_boot:
         d.boot_devs = ["hd"]
     _reject_duplicate_controllers(d)
@@ -171,8 +162,7 @@ def _reject_duplicate_controllers(d: DomainDef) -> None:
     for c in d.controllers:
         key = (c.type, c.index)
         if key in seen and c.master_startport is None:
-            raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN,
-                                   f"Multiple '{c.type}' controllers with index '{c.index}'")
+            raise errors.xml_error(f"Multiple '{c.type}' controllers with index '{c.index}'")
         seen.add(key)
 
 
@@ -183,8 +173,7 @@ def _stub_console() -> Chr:
 def _console_compat(d: DomainDef) -> None:
     """virDomainDefAddConsoleCompat: the first serial console is an alias of serial 0."""
     if any(c.target_type == "serial" for c in d.consoles[1:]):
-        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
-                               "Only the first console can be a serial port")
+        raise errors.conf_unsupported("Only the first console can be a serial port")
     if d.consoles and d.consoles[0].target_type in (None, "serial"):
         first = d.consoles[0]
         if not d.serials:
@@ -248,4 +237,4 @@ def _assign_virtio_serial(d: DomainDef) -> None:
                 c.address = Address("virtio-serial", {"controller": ctrl, "bus": 0, "port": port})
                 break
         else:
-            raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.DOMAIN, "Unable to find a free virtio-serial port")
+            raise errors.xml_error("Unable to find a free virtio-serial port")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import domain as errors
 from ..devices import Address, Device, GenericDevice, RawElement
 from .definition import DomainDef
 
@@ -74,7 +74,7 @@ def assign_usb_addresses(d: DomainDef) -> None:
             buses[c.index or 0] = Hub(int(n) if n and n.isdigit() else _CONTROLLER_PORTS.get(c.model, 0))
     devices = usb_devices(d)
     if devices and not buses and any(c.type == "usb" and c.model == "none" for c in d.controllers):
-        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU, "USB is disabled for this domain, but USB devices are present in the domain XML")
+        raise errors.config_unsupported("USB is disabled for this domain, but USB devices are present in the domain XML")
     available = sum(b.nports for b in buses.values()) + HUB_PORTS * sum(
         1 for dev in devices if isinstance(dev, GenericDevice) and dev.tag == "hub")
     if len(devices) > available:
@@ -110,4 +110,4 @@ def assign_usb_addresses(d: DomainDef) -> None:
             break
         else:
             if buses:
-                raise VirtError.internal("No free USB ports", ErrorDomain.DOMAIN)
+                raise errors.conf_internal("No free USB ports")

@@ -35,7 +35,7 @@ from .common import (
     exclusive,
     required,
 )
-from .snapshotdef import SnapshotDef
+from .snapshotdef import SnapshotDef, complete_embedded_domains
 from .tree import Snapshot, SnapshotTree
 
 if TYPE_CHECKING:
@@ -107,6 +107,7 @@ class DomainSnapshots:
 
     def create(self, dom: Domain, sd: SnapshotDef, flags: int) -> str:
         """virDomainSnapshotCreateXML after parsing; returns the snapshot's name."""
+        complete_embedded_domains(sd, self.driver.hypervisor.rng, self.driver.host)
         if flags & Create.BRANCH and sd.branch is None:
             raise err.branch_needs_element()
         if sd.branch is not None and not flags & Create.REDEFINE:
@@ -180,8 +181,8 @@ class DomainSnapshots:
             if sdisk.snapshot != "external":
                 continue
             disk = sd.domain.find_disk(sdisk.name)
-            if disk is not None and disk.source and disk.type in ("file", "block"):
-                out.append(posixpath.normpath(disk.source))
+            if disk is not None and disk.image_path and disk.type in ("file", "block"):
+                out.append(disk.image_path)
         return out
 
     def unused_by_others(self, path: str, owner: Owner | None = None, *,
@@ -199,8 +200,7 @@ class DomainSnapshots:
         out: set[str] = set()
         for d in (dom.config, dom.live):
             if d is not None:
-                out.update(posixpath.normpath(k.source) for k in d.disks
-                           if k.source and k.type in ("file", "block"))
+                out.update(path for k in d.disks if k.type in ("file", "block") and (path := k.image_path))
         return out
 
     def unlink_if_unused(self, path: str | None, owner: Owner | None = None, *,

@@ -104,8 +104,8 @@ def _overlays(api: DomainSnapshots, dom: Domain, point: Snapshot, sd: SnapshotDe
             out.append(SnapshotDisk(pdisk.name, "no"))
             continue
         disk = pd.domain.find_disk(pdisk.name)
-        assert disk is not None and disk.source
-        state_image = posixpath.normpath(disk.source)
+        assert disk is not None and disk.image_path
+        state_image = disk.image_path
         if not api.images.exists(state_image):
             raise VirtError.operation_invalid(f"image '{state_image}' of branch point '{point.name}' no longer exists")
         given = asked.get(pdisk.name) or next((a for k, a in asked.items() if k == disk.source), None)

@@ -101,8 +101,8 @@ def _prepare(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> 
             elif sdisk.driver_type not in ("qcow2", "qed"):
                 raise config_unsupported(f"external snapshot format for disk {sdisk.name} is unsupported: "
                                          f"{sdisk.driver_type}")
-            assert sdisk.source is not None
-            sdisk.source = posixpath.normpath(sdisk.source)
+            assert sdisk.image_path is not None
+            sdisk.source = sdisk.image_path
             api.check_new_file(sdisk.name, sdisk.source, reuse)
             external += 1
         elif sdisk.snapshot == "manual":
@@ -192,7 +192,7 @@ def switch_disks_on(defs: list[DomainDef], sdisk: SnapshotDisk, old_source: str,
     old = posixpath.normpath(old_source)
     for d in defs:
         disk = d.find_disk(sdisk.name)
-        if disk is not None and disk.source and posixpath.normpath(disk.source) == old:
+        if disk is not None and disk.image_path == old:
             switch_disk_source(d, disk, sdisk, live_snapshot=live_snapshot)
 
 

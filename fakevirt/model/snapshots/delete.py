@@ -8,13 +8,12 @@ such a delete is refused (use METADATA_ONLY to just forget the snapshot).
 
 from __future__ import annotations
 
-import posixpath
 from typing import TYPE_CHECKING
 
 from ...errors import VirtError
 from ...errors import snapshot as err
 from ...errors.snapshot import config_unsupported, operation_unsupported
-from ..devices import Disk, RawElement
+from ..devices import Disk, RawElement, image_path
 from ..domain import Domain, Shutoff
 from ..domaindef import DomainDef
 from ..flags.snapshot import DELETE_ALL
@@ -58,7 +57,7 @@ def _validate(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> 
         assert dom.live is not None
         for sdisk in sd.disks:
             now, then = dom.live.find_disk(sdisk.name), sd.domain.find_disk(sdisk.name)
-            if now is None or then is None or _norm(now.source) != _norm(then.source):
+            if now is None or then is None or now.image_path != then.image_path:
                 raise operation_unsupported(f"disk image '{sdisk.name}' for internal snapshot '{snap.name}' is "
                                             "not the same as disk image currently used by VM")
     if flags & (Delete.CHILDREN | Delete.CHILDREN_ONLY):
@@ -109,10 +108,6 @@ def _parent_snap_for_disk(snap: Snapshot, name: str) -> Snapshot | None:
     return None
 
 
-def _norm(path: str | None) -> str | None:
-    return posixpath.normpath(path) if path else None
-
-
 def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
     """Per external disk: fold the snapshot's overlay into its base, or drop what nobody uses."""
     sd = snap.definition
@@ -127,7 +122,7 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
         disk = sd.domain.find_disk(sdisk.name)
         assert disk is not None
         # the domain continues on the revert overlays when the snapshot has them
-        top, base = _norm(reverted.get(sdisk.name) or sdisk.source), _norm(disk.source)
+        top, base = image_path(reverted.get(sdisk.name) or sdisk.source), disk.image_path
         assert top is not None and base is not None
         if not images.exists(top) or api.unused_by_others(top):
             continue  # nothing builds on the changes since this snapshot
@@ -142,7 +137,7 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
         plans.append((top, base))
     live = dom.live if dom.active else dom.config
     assert live is not None
-    heads = {_norm(k.source): k.target_dev for k in live.disks if k.source}
+    heads = {k.image_path: k.target_dev for k in live.disks if k.source}
     active = [(top, base, heads[top]) for top, base in plans if top in heads]
     for top, _, dst in active:  # an active commit: READY, then the pivot completes it
         api.emit_block_job(dom, top, dst, JOB_ACTIVE_COMMIT, JOB_READY)
@@ -154,7 +149,7 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
         _retarget(api, dom, snap, top, base, fmt)
         images.delete(top)
         if top not in heads:  # a commit below the active layer ends by itself
-            dst = next((k.target_dev for k in sd.domain.disks if _norm(k.source) == base), "")
+            dst = next((k.target_dev for k in sd.domain.disks if k.image_path == base), "")
             api.emit_block_job(dom, _active_layer(live, dst), dst, JOB_COMMIT, JOB_COMPLETED)
     for _, base, dst in active:
         api.emit_block_job(dom, base, dst, JOB_ACTIVE_COMMIT, JOB_COMPLETED)
@@ -168,7 +163,7 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
         assert dom.config is not None
         for _top, base in plans:
             for disk in dom.config.disks:
-                if _norm(disk.source) == base and images.backing_path(images.open(base)) is None \
+                if disk.image_path == base and images.backing_path(images.open(base)) is None \
                         and not any(e.tag == "backingStore" for e in disk.extra):
                     disk.extra.append(RawElement("backingStore"))
 
@@ -187,7 +182,7 @@ def _retarget(api: DomainSnapshots, dom: Domain, snap: Snapshot, top: str, base:
         api.release_state_images(dom, desc.name, desc.definition)
         for d in (desc.definition.domain, desc.definition.inactive_domain):
             for disk in d.disks if d is not None else []:
-                if _norm(disk.source) == top:  # qemuSnapshotUpdateDisksSingle: the base, without a chain
+                if disk.image_path == top:  # qemuSnapshotUpdateDisksSingle: the base, without a chain
                     disk.source, disk.driver_type = base, fmt
                     disk.extra = [e for e in disk.extra if e.tag != "backingStore"]
                 else:
@@ -200,7 +195,7 @@ def _drop_from_chain(disk: Disk, top: str, base: str, fmt: str) -> None:
     """Take ``top`` out of a disk's chain: as the source, its base (with its node index) moves up;
     further down, its <backingStore> element is replaced by the one below it."""
     chain = next((e for e in disk.extra if e.tag == "backingStore"), None)
-    if _norm(disk.source) == top:
+    if disk.image_path == top:
         disk.source, disk.driver_type = base, fmt
         if chain is not None and _chain_source(chain) == base:
             if "index" in chain.attrs:
@@ -223,7 +218,7 @@ def _drop_from_chain(disk: Disk, top: str, base: str, fmt: str) -> None:
 
 def _chain_source(el: RawElement) -> str | None:
     src = el.find("source")
-    return _norm(src.get("file") or src.get("dev")) if src is not None else None
+    return image_path(src.get("file") or src.get("dev")) if src is not None else None
 
 
 def _discard(api: DomainSnapshots, dom: Domain, snap: Snapshot, metadata_only: bool) -> None:

@@ -9,7 +9,6 @@ changes into the target's own overlay, which is kept.
 
 from __future__ import annotations
 
-import posixpath
 from typing import TYPE_CHECKING
 
 from ...errors import VirtError
@@ -126,8 +125,8 @@ def _plan_overlays(api: DomainSnapshots, dom: Domain, base: DomainDef) -> list[S
         stamp += 1
     api.last_revert_stamp[dom.uuid] = stamp
     for sdisk in new_disks:
-        assert sdisk.source is not None
-        sdisk.source = posixpath.normpath(sdisk.source)
+        assert sdisk.image_path is not None
+        sdisk.source = sdisk.image_path
         api.check_new_file(sdisk.name, sdisk.source, reuse=False)
     return tmp.disks
 
@@ -138,8 +137,8 @@ def _switch_to_overlays(api: DomainSnapshots, dom: Domain, snap: Snapshot, plann
     new_disks = [d for d in planned if d.snapshot == "external"]
     for sdisk in new_disks:
         disk = base.find_disk(sdisk.name)
-        assert disk is not None and disk.source and sdisk.source
-        old = posixpath.normpath(disk.source)
+        assert disk is not None and disk.image_path and sdisk.source
+        old = disk.image_path
         api.new_overlay(sdisk.source, sdisk.driver_type or "qcow2", old, reuse=False)
         switch_disks_on(list(defs), sdisk, old)
     discard_head(api, dom, keep=[*keep, *(d.source for d in new_disks if d.source)])

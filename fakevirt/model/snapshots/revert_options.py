@@ -74,7 +74,8 @@ def merge_head(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> tuple[list[
     for sdisk in sd.disks:
         if sdisk.snapshot != "external" or not sdisk.source or sdisk.name not in heads:
             continue
-        target, top = posixpath.normpath(sdisk.source), posixpath.normpath(heads[sdisk.name] or "")
+        target, top = sdisk.image_path, posixpath.normpath(heads[sdisk.name] or "")
+        assert target is not None
         keep.append(target)
         if top == target or not api.images.exists(top):
             continue
@@ -96,7 +97,7 @@ def merge_head(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> tuple[list[
         for other in tree:
             if other in line or other is snap:
                 continue
-            if any(d.source and posixpath.normpath(d.source) in touched[:-1]
+            if any(d.image_path in touched[:-1]
                    for d in (*other.definition.disks, *other.definition.revert_disks)):
                 raise config_unsupported(f"cannot merge into snapshot '{snap.name}': snapshot '{other.name}' "
                                          "records an image the merge would invalidate")

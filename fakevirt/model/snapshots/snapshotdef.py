@@ -10,8 +10,10 @@ import copy
 import uuid
 from dataclasses import dataclass, field
 
-from ..devices import RawElement
-from ..domaindef import DomainDef
+from ..devices import RawElement, image_path
+from ..domaindef import DomainDef, normalize
+from ..host import HostInfo
+from ..ids import IdGenerator
 
 # virDomainSnapshotState names as the XML spells them (virDomainState + disk-snapshot)
 STATES = ("nostate", "running", "blocked", "paused", "shutdown", "shutoff", "crashed", "pmsuspended",
@@ -33,6 +35,11 @@ class SnapshotDisk:
     source_attrs: dict[str, str] = field(default_factory=dict)  # network: protocol (name is source)
     metadata_cache_max_size: int | None = None  # <driver><metadata_cache><max_size> in bytes
     delete_in_progress: bool = False  # <snapshotDeleteInProgress/> (redefine only)
+
+    @property
+    def image_path(self) -> str | None:
+        """The overlay's path as the image store names it."""
+        return image_path(self.source)
 
 
 @dataclass
@@ -76,3 +83,12 @@ class SnapshotDef:
 
     def disk(self, name: str) -> SnapshotDisk | None:
         return next((d for d in self.disks if d.name == name), None)
+
+
+def complete_embedded_domains(sd: SnapshotDef, rng: IdGenerator, host: HostInfo) -> None:
+    """The <domain> and <inactiveDomain> of a parsed (redefined) snapshot, finished as
+    virDomainDefParseNode with PARSE_INACTIVE | PARSE_SKIP_VALIDATE does: post-parse, no validation."""
+    if sd.domain is not None:
+        sd.domain = normalize(sd.domain, rng, host, validate=False)
+    if sd.inactive_domain is not None:
+        sd.inactive_domain = normalize(sd.inactive_domain, rng, host, validate=False)

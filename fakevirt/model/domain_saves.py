@@ -1,0 +1,81 @@
+"""Saving a running domain's state and restoring it: managed save and save image files."""
+
+from __future__ import annotations
+
+from ..errors import check_flags
+from ..errors import domain as errors
+from .domain import Domain, Running, SavedState, Shutoff, State
+from .domain_lifecycle import DomainLifecycle
+from .domaindef import DomainDef
+from .events import StartedDetail, StoppedDetail
+from .flags.domain import DomainSaveRestoreFlags
+
+Save = DomainSaveRestoreFlags
+_SAVE_ALLOWED = Save.SAVE_BYPASS_CACHE | Save.SAVE_RUNNING | Save.SAVE_PAUSED
+
+
+class DomainSaves(DomainLifecycle):
+    """virDomainManagedSave, virDomainSave and virDomainRestore and their companions."""
+
+    def _saved_state(self, dom: Domain, flags: int) -> SavedState:
+        running = dom.state == State.RUNNING
+        if flags & Save.SAVE_RUNNING:
+            running = True
+        elif flags & Save.SAVE_PAUSED:
+            running = False
+        assert dom.live is not None
+        return SavedState(dom.live.copy(), running, dom.cpu_time_ns)
+
+    def managed_save(self, dom: Domain, flags: int = 0) -> None:
+        """virDomainManagedSave: the state goes to the managed image; next start resumes it."""
+        check_flags("qemuDomainManagedSave", flags, _SAVE_ALLOWED)
+        if flags & Save.SAVE_RUNNING and flags & Save.SAVE_PAUSED:
+            raise errors.save_running_paused_exclusive()
+        if not dom.persistent:
+            raise errors.invalid("cannot do managed save for transient domain")
+        self.require_active(dom)
+        saved = self._saved_state(dom, flags)
+        self.stop(dom, Shutoff.SAVED, StoppedDetail.SAVED)
+        dom.managed_save = saved
+
+    def managed_save_definition(self, dom: Domain) -> DomainDef:
+        if dom.managed_save is None:
+            raise errors.invalid("domain does not have managed save image")
+        return dom.managed_save.definition
+
+    def managed_save_remove(self, dom: Domain) -> None:
+        dom.managed_save = None
+
+    def save(self, dom: Domain, path: str, dxml: DomainDef | None, flags: int = 0) -> None:
+        """virDomainSaveFlags: the state goes to an image file kept by the emulator."""
+        check_flags("qemuDomainSaveFlags", flags, _SAVE_ALLOWED)
+        self.require_active(dom)
+        saved = self._saved_state(dom, flags)
+        if dxml is not None:
+            saved.definition = dxml
+        self.stop(dom, Shutoff.SAVED, StoppedDetail.SAVED)
+        self.saved_images[path] = saved
+
+    def restore(self, path: str, dxml: DomainDef | None, flags: int = 0) -> Domain:
+        """virDomainRestoreFlags: bring a saved image back to life."""
+        check_flags("qemuDomainRestoreFlags", flags, _SAVE_ALLOWED)
+        saved = self.saved_images.get(path)
+        if saved is None:
+            raise errors.no_saved_image(path)
+        d = (dxml or saved.definition).copy()
+        dom, _ = self.add(d, live=True)
+        dom.live = d
+        running = saved.running
+        if flags & Save.SAVE_RUNNING:
+            running = True
+        elif flags & Save.SAVE_PAUSED:
+            running = False
+        self.boot(dom, paused=not running, reason=Running.RESTORED, detail=StartedDetail.RESTORED)
+        dom.cpu_time_ns = saved.cpu_time_ns
+        return dom
+
+    def saved_image_definition(self, path: str) -> DomainDef:
+        saved = self.saved_images.get(path)
+        if saved is None:
+            raise errors.no_saved_image(path)
+        return saved.definition
