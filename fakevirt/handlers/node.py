@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from protocol import Proc, TypedParam
+from protocol import ErrorDomain, Proc, TypedParam
 from protocol.remote import node as w
 from protocol.remote.limits import CONNECT_CPU_MODELS_MAX, NODE_MAX_CELLS, NODE_MEMORY_PARAMETERS_MAX
 
@@ -10,6 +10,8 @@ from ..errors import VirtError
 from ..errors import node as errors
 from ..model import hostcpu
 from ..model.typedparams import Param
+from ..xml.cpu import format_cpu_xml, parse_cpu_xml
+from ..xml.domcapabilities import host_model, resolve_domain_capabilities
 from ._client import Client
 from ._registry import procedure
 from .domain import resolve
@@ -38,6 +40,37 @@ def connect_get_cpu_model_names(client: Client, args: w.ConnectGetCpuModelNamesA
     if len(models) > CONNECT_CPU_MODELS_MAX:
         raise VirtError.rpc(f"Too many CPU models '{len(models)}' for limit '{CONNECT_CPU_MODELS_MAX}'")
     return w.ConnectGetCpuModelNamesRet(models=models if args.need_results else (), ret=len(models))
+
+
+@procedure(Proc.CONNECT_COMPARE_CPU)
+def connect_compare_cpu(client: Client, args: w.ConnectCompareCpuArgs) -> w.ConnectCompareCpuRet:
+    """virConnectCompareCPU: against the capabilities' host CPU."""
+    hostcpu.check_compare_flags(args.flags)
+    cpu = parse_cpu_xml(args.xml)
+    return w.ConnectCompareCpuRet(result=hostcpu.compare(hostcpu.host_cpu(client.opened.host), cpu, args.flags))
+
+
+@procedure(Proc.CONNECT_COMPARE_HYPERVISOR_CPU)
+def connect_compare_hypervisor_cpu(client: Client, args: w.ConnectCompareHypervisorCpuArgs
+                                   ) -> w.ConnectCompareCpuRet:
+    """virConnectCompareHypervisorCPU: against the domain capabilities' host-model CPU."""
+    fn = "qemuConnectCompareHypervisorCPU"
+    host = client.opened.host
+    hostcpu.check_compare_flags(args.flags, fn)
+    target = resolve_domain_capabilities(host, args.emulator, args.arch, args.machine, args.virttype)
+    against = hostcpu.hypervisor_cpu(host_model(host, target))
+    return w.ConnectCompareCpuRet(result=hostcpu.compare(against, parse_cpu_xml(args.xmlCPU), args.flags, fn))
+
+
+@procedure(Proc.CONNECT_BASELINE_CPU)
+def connect_baseline_cpu(client: Client, args: w.ConnectBaselineCpuArgs) -> w.ConnectBaselineCpuRet:
+    """virConnectBaselineCPU: the CPUs are host CPUs (with <arch>, without mode)."""
+    hostcpu.check_baseline_flags(args.flags)
+    if not args.xmlCPUs:
+        raise VirtError.invalid_arg_raw("xmlCPUs", "virConnectBaselineCPU",
+                                        "xmlCPUs in virConnectBaselineCPU must not be NULL", ErrorDomain.DOMAIN)
+    cpus = [parse_cpu_xml(x, force_host=True) for x in args.xmlCPUs]
+    return w.ConnectBaselineCpuRet(cpu=format_cpu_xml(hostcpu.baseline(cpus, args.flags)))
 
 
 @procedure(Proc.NODE_GET_FREE_PAGES)

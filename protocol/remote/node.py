@@ -7,7 +7,9 @@ from typing import Annotated
 from .._common import REMOTE_STRING_MAX, NonnullDomain, NonnullString, OptString, TypedParam
 from .._xdr import UHYPER, UINT, Array, Int, Opaque, String, UHyper, UInt, struct
 from ._procedures import Proc
-from .connect import ConnectBaselineCpuArgs, ConnectCompareCpuArgs, ConnectCompareCpuRet
+from .connect import ConnectBaselineCpuArgs as ConnectBaselineCpuArgs
+from .connect import ConnectCompareCpuArgs as ConnectCompareCpuArgs
+from .connect import ConnectCompareCpuRet as ConnectCompareCpuRet
 from .limits import (
     CONNECT_CPU_MODELS_MAX,
     CPU_BASELINE_MAX,

@@ -165,3 +165,89 @@ def test_vcpus_uses_the_cpu_map(conn: libvirt.virConnect, fakevirt: ThreadedServ
     assert dom.launchSecurityInfo() == {}
     assert error_of(dom.setLaunchSecurityState, {"sev-secret": "x", "sev-secret-header": "y"}) == (
         84, 10, "Operation not supported: setting a launch secret is only supported in SEV-enabled domains")
+
+
+def _host_cpu(c: libvirt.virConnect) -> str:
+    caps = c.getCapabilities()
+    return caps[caps.index("<cpu>"):caps.index("</cpu>") + len("</cpu>")]
+
+
+GUEST = "<cpu mode='custom' match='exact'><model>Haswell</model></cpu>"
+IVY = "<cpu><arch>x86_64</arch><model>IvyBridge</model><vendor>Intel</vendor>{}</cpu>"
+
+
+def _cpu_answers(c: libvirt.virConnect) -> dict[str, Any]:
+    """Compare/baseline answers that do not depend on the host's own CPU."""
+    def run(call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except libvirt.libvirtError as e:
+            return e.get_error_code(), e.get_error_domain(), e.get_error_message()
+    host = _host_cpu(c)
+    calls: dict[str, Callable[[], Any]] = {
+        "cmp host": lambda: c.compareCPU(host),
+        "cmp garbage": lambda: c.compareCPU("<cpu"),
+        "cmp not cpu": lambda: c.compareCPU("<foo/>"),
+        "cmp empty": lambda: c.compareCPU("<cpu/>"),
+        "cmp unknown model": lambda: c.compareCPU("<cpu><model>Foo</model></cpu>"),
+        "cmp unknown feature": lambda: c.compareCPU("<cpu><model>Haswell</model><feature name='zzz'/></cpu>"),
+        "cmp vendor": lambda: c.compareCPU("<cpu><model>EPYC</model><vendor>AMD</vendor></cpu>", 1),
+        "cmp forbid": lambda: c.compareCPU("<cpu><model>qemu64</model><feature policy='forbid' name='sse2'/></cpu>", 1),
+        "cmp flags": lambda: c.compareCPU(GUEST, 4),
+        "cmp arch": lambda: c.compareCPU("<cpu><arch>ppc64</arch><model>POWER8</model></cpu>", 1),
+        "cmp passthrough": lambda: c.compareCPU("<cpu mode='host-passthrough'/>"),
+        "cmp old model": lambda: c.compareCPU("<cpu><model>Nehalem</model></cpu>"),
+        "bl none": lambda: c.baselineCPU([]),
+        "bl no model": lambda: c.baselineCPU(["<cpu><arch>x86_64</arch></cpu>"]),
+        "bl guest": lambda: c.baselineCPU([GUEST]),
+        "bl vendors": lambda: c.baselineCPU([host, "<cpu><arch>x86_64</arch><model>EPYC</model><vendor>AMD</vendor></cpu>"]),
+        "bl flags": lambda: c.baselineCPU([host], 4),
+        "bl one": lambda: c.baselineCPU([IVY.format("")]),
+        "bl expand": lambda: c.baselineCPU([IVY.format("")], libvirt.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES),
+        "bl migratable": lambda: c.baselineCPU([IVY.format("<feature name='invtsc'/><feature name='osxsave'/>")],
+                                               libvirt.VIR_CONNECT_BASELINE_CPU_MIGRATABLE),
+        "bl not migratable": lambda: c.baselineCPU([IVY.format("<feature name='invtsc'/>")]),
+        "bl epyc": lambda: c.baselineCPU(["<cpu><arch>x86_64</arch><model>EPYC</model><vendor>AMD</vendor></cpu>"]),
+        "bl two": lambda: c.baselineCPU([IVY.format(""), IVY.replace("IvyBridge", "Westmere").format("")]),
+        "hcmp arch": lambda: c.compareHypervisorCPU(None, "aarch64", None, None, GUEST),
+        "hcmp flags": lambda: c.compareHypervisorCPU(None, None, None, None, GUEST, 8),
+        "hcmp old": lambda: c.compareHypervisorCPU(None, None, None, None, "<cpu><model>qemu64</model></cpu>"),
+        "hcmp tcg": lambda: c.compareHypervisorCPU(None, None, None, "qemu", "<cpu><model>qemu64</model></cpu>"),
+    }
+    return {label: run(call) for label, call in calls.items()}
+
+
+def test_cpu_compare_and_baseline(conn: libvirt.virConnect) -> None:
+    got = _cpu_answers(conn)
+    assert got["cmp host"] == libvirt.VIR_CPU_COMPARE_IDENTICAL
+    assert got["cmp old model"] == libvirt.VIR_CPU_COMPARE_SUPERSET
+    assert got["cmp forbid"] == (91, 31, "the CPU is incompatible with host CPU: Host CPU provides forbidden features: sse2")
+    assert "<model fallback='forbid'>IvyBridge</model>" in got["bl one"]
+    assert "invtsc" in got["bl not migratable"] and "invtsc" not in got["bl migratable"]
+    assert "osxsave" not in got["bl migratable"]
+    assert conn.compareCPU(_host_cpu(conn).replace(
+        "<model>Skylake-Client-IBRS</model>", "<model>Skylake-Client</model>")) == libvirt.VIR_CPU_COMPARE_SUPERSET
+
+
+@pytest.mark.real
+def test_cpu_compare_and_baseline_match_reference(conn: libvirt.virConnect, ref: libvirt.virConnect) -> None:
+    assert _cpu_answers(conn) == _cpu_answers(ref)
+
+
+def test_nova_style_host_start(conn: libvirt.virConnect) -> None:
+    """What Nova's libvirt driver asks first: CPU map, models, host CPU baseline and compare."""
+    count, online, _ = conn.getCPUMap()
+    assert count == len(online)
+    models = conn.getCPUModelNames("x86_64")
+    assert "Skylake-Client-IBRS" in models
+    host = _host_cpu(conn)
+    expanded = conn.baselineCPU([host], libvirt.VIR_CONNECT_BASELINE_CPU_EXPAND_FEATURES
+                                | libvirt.VIR_CONNECT_BASELINE_CPU_MIGRATABLE)
+    assert "<model fallback='forbid'>Skylake-Client-IBRS</model>" in expanded
+    assert conn.compareCPU(expanded) == libvirt.VIR_CPU_COMPARE_SUPERSET  # the host also has invtsc, xsaves
+    # the host-model CPU disables mpx (domain capabilities), so the plain model does not fit
+    plain = "<cpu><model>Skylake-Client-IBRS</model>{}</cpu>"
+    assert conn.compareHypervisorCPU(None, "x86_64", None, "kvm", plain.format("")) \
+        == libvirt.VIR_CPU_COMPARE_INCOMPATIBLE
+    assert conn.compareHypervisorCPU(None, "x86_64", None, "kvm", plain.format(
+        "<feature policy='disable' name='mpx'/>")) == libvirt.VIR_CPU_COMPARE_SUPERSET
