@@ -1,8 +1,9 @@
 """The emulated physical machine: CPU, NUMA topology, memory, QEMU binaries, SMBIOS.
 
 Plain data plus the node APIs that read it (virNodeGetInfo, virNodeGetCPUStats,
-virNodeGetMemoryStats, virNodeGetCellsFreeMemory, virNodeGetFreePages), raising the errors
-libvirt's src/util/virhostcpu.c and virhostmem.c raise.  No I/O: time comes in as an argument.
+virNodeGetMemoryStats, virNodeGetCellsFreeMemory), raising the errors libvirt's
+src/util/virhostcpu.c and virhostmem.c raise.  No I/O: time comes in as an argument.
+hostpages.py serves the page pools (virNodeGetFreePages, virNodeAllocPages).
 """
 
 from __future__ import annotations
@@ -153,6 +154,9 @@ class HostInfo:
     buffers_kib: int = 412_936
     cached_kib: int = 1_894_220
     hugepages: tuple[tuple[int, int], ...] = ((2048, 0), (1048576, 0))  # per node: (KiB, count)
+    # virNodeAllocPages' changes to the pools: (cell, page size KiB, page count), replacing ``hugepages``
+    # for that cell; the pages come out of the cell's free memory
+    allocated_pages: tuple[tuple[int, int, int], ...] = ()
     boot_time: float = 1_699_913_600.0  # epoch seconds; CPU counters grow from here
     qemu_version: int = 7_002_000  # 7.2.0 as virConnectGetVersion encodes it
     libvirt_version: int = 9_000_000
@@ -162,7 +166,7 @@ class HostInfo:
     firmware: tuple[FirmwareImage, ...] = field(default_factory=_default_firmware)
     fallback_loaders: tuple[str, ...] = ("/usr/share/OVMF/OVMF_CODE.fd", "/usr/share/OVMF/OVMF_CODE.secboot.fd")
     iommu: bool = False
-    power_management: tuple[str, ...] = ("suspend_mem", "suspend_disk", "suspend_hybrid")
+    power_management: tuple[str, ...] = ()  # suspend_mem/_disk/_hybrid: like the reference host, none
     migration_transports: tuple[str, ...] = ("tcp", "rdma")
     dac_label: str = "+107:+107"  # the qemu user and group, as the DAC driver labels guests
     smbios: Smbios | None = None  # None = the default Dell desktop; see ``sysinfo``
@@ -208,10 +212,15 @@ class HostInfo:
         cpus = self.logical_cpus()
         mem, mem_rest = divmod(self.memory_kib, self.numa_nodes)
         free, free_rest = divmod(self.free_kib, self.numa_nodes)
-        return tuple(
-            NumaCell(n, mem + (mem_rest if n == 0 else 0), free + (free_rest if n == 0 else 0),
-                     tuple(c for c in cpus if self._node_of(c) == n), self.hugepages)
-            for n in range(self.numa_nodes))
+        reserved = sum(size * count for size, count in self.hugepages)
+        out = []
+        for n in range(self.numa_nodes):
+            pools = dict(self.hugepages)
+            pools.update((size, count) for cell, size, count in self.allocated_pages if cell == n)
+            taken = sum(size * count for size, count in pools.items()) - reserved
+            out.append(NumaCell(n, mem + (mem_rest if n == 0 else 0), free + (free_rest if n == 0 else 0) - taken,
+                                tuple(c for c in cpus if self._node_of(c) == n), tuple(pools.items())))
+        return tuple(out)
 
     def distance(self, a: int, b: int) -> int:
         """ACPI SLIT distance between two nodes."""
@@ -317,7 +326,7 @@ class HostInfo:
                 "cellNum", "virHostMemGetStats",
                 f"cellNum in virHostMemGetStats must be less than or equal to {max_node}", ErrorDomain.NONE)
         if cell_num == MEMORY_STATS_ALL_CELLS:
-            stats = [("total", self.memory_kib), ("free", self.free_kib),
+            stats = [("total", self.memory_kib), ("free", sum(c.free_kib for c in self.cells())),
                      ("buffers", self.buffers_kib), ("cached", self.cached_kib)]
         else:
             cell = self.cells()[cell_num]
@@ -350,29 +359,11 @@ class HostInfo:
                                             "maxCells in virNodeGetCellsFreeMemory must be greater than zero",
                                             ErrorDomain.DOMAIN)
         cells = self.cells()
-        self._check_start_cell(start_cell)
+        self.check_start_cell(start_cell)
         return [c.free_kib * 1024 for c in cells[start_cell:start_cell + max_cells]]
 
-    def free_pages(self, page_sizes: list[int], start_cell: int, cell_count: int) -> list[int]:
-        """virNodeGetFreePages: free pages per (cell, size), cell-major; sizes in KiB.
-
-        Raises:
-            VirtError: INTERNAL_ERROR for a start cell past the last one, OPERATION_FAILED for a
-                page size the host does not have.
-        """
-        self._check_start_cell(start_cell)
-        counts = []
-        for cell in self.cells()[start_cell:start_cell + cell_count]:
-            free = dict(cell.hugepages)
-            free[SYSTEM_PAGE_KIB] = cell.free_kib // SYSTEM_PAGE_KIB
-            for size in page_sizes:
-                if size not in free:
-                    raise VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.NONE,
-                                           f"page size {size} is not available on node {cell.id}")
-                counts.append(free[size])
-        return counts
-
-    def _check_start_cell(self, start_cell: int) -> None:
+    def check_start_cell(self, start_cell: int) -> None:
+        """virHostMemGetFreePages and friends: the start cell must not be past the last one."""
         last = self.numa_nodes - 1
         if start_cell > last:
             raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE,

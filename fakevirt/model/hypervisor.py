@@ -14,6 +14,7 @@ from .events import EventBus
 from .faults import FaultPlan
 from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo
+from .hostnode import HostNode
 from .ids import IdGenerator
 from .images import ImageStore
 from .resources import HostResource
@@ -118,6 +119,7 @@ class Hypervisor:
         self.images = ImageStore(self.clock)  # the host's files: disks, pools, snapshots all share it
         self.storage = StorageState(self, self.images)  # one for /system and /session
         self.resources: list[HostResource] = []  # what a starting domain takes (networks, secrets, …)
+        self.node = HostNode(self)  # page pools, KSM tunables, node suspend
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():

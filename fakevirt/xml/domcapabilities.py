@@ -179,6 +179,18 @@ def _os(host: HostInfo, t: DomainCapsTarget) -> El:
     return os_el
 
 
+def host_model(host: HostInfo, t: DomainCapsTarget) -> HostModel:
+    """The host-model CPU of one emulator and virt type (KVM: the host's; TCG: QEMU's emulated one)."""
+    i386_binary = t.guest.arch == "i686"
+    if t.virttype != "kvm":
+        return TCG_HOST_MODEL_I686 if i386_binary else TCG_HOST_MODEL_X86_64
+    hm = host.cpu.kvm_host_model
+    if i386_binary:
+        hm = HostModel(hm.model, hm.vendor, tuple(f for f in hm.require if f not in ARCH_CAPABILITIES_FEATURES),
+                       (*hm.disable, "lm"))
+    return hm
+
+
 def _cpu(host: HostInfo, t: DomainCapsTarget) -> El:
     i386_binary = t.guest.arch == "i686"
     kvm = t.virttype == "kvm"
@@ -190,13 +202,7 @@ def _cpu(host: HostInfo, t: DomainCapsTarget) -> El:
     else:
         cpu.add("mode", name="host-passthrough", supported="no")
     cpu.add("mode", name="maximum", supported="yes").children.append(_enum("maximumMigratable", ("on", "off")))
-    if kvm:
-        hm = host.cpu.kvm_host_model
-        if i386_binary:
-            hm = HostModel(hm.model, hm.vendor, tuple(f for f in hm.require if f not in ARCH_CAPABILITIES_FEATURES),
-                           (*hm.disable, "lm"))
-    else:
-        hm = TCG_HOST_MODEL_I686 if i386_binary else TCG_HOST_MODEL_X86_64
+    hm = host_model(host, t)
     model = cpu.add("mode", name="host-model", supported="yes")
     model.add("model", hm.model, fallback="forbid")
     model.add("vendor", hm.vendor)

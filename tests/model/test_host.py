@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
+from fakevirt.model import hostpages
 from fakevirt.model.host import NS_PER_TICK, HostInfo
 
 T0 = 1_700_000_000.0
@@ -185,9 +186,9 @@ def test_free_memory() -> None:
 
 def test_free_pages() -> None:
     h = HostInfo()
-    assert h.free_pages([4, 2048, 1048576], 0, 5) == [h.free_kib // 4, 0, 0]
+    assert hostpages.free_pages(h, [4, 2048, 1048576], 0, 5) == [h.free_kib // 4, 0, 0]
     with pytest.raises(VirtError) as e:
-        h.free_pages([8], 0, 1)
+        hostpages.free_pages(h, [8], 0, 1)
     assert err(e)[:3] == (ErrorCode.OPERATION_FAILED, ErrorDomain.NONE,
                           "operation failed: page size 8 is not available on node 0")
 
