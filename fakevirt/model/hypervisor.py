@@ -16,6 +16,7 @@ from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo
 from .ids import Rng
 from .images import ImageStore
+from .interface import HostInterfaces
 from .resources import HostResource
 from .snapshots.api import DomainSnapshots
 from .storage import StorageState
@@ -118,6 +119,8 @@ class Hypervisor:
         self.images = ImageStore(self.clock)  # the host's files: disks, pools, snapshots all share it
         self.storage = StorageState(self, self.images)  # one for /system and /session
         self.resources: list[HostResource] = []  # what a starting domain takes (networks, secrets, …)
+        assert self.host is not None  # set in __post_init__
+        self.interfaces = HostInterfaces(self.host)  # net devices: eth0, lo, the networks' bridges
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():
