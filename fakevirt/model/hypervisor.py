@@ -17,6 +17,7 @@ from .host import HostInfo
 from .ids import Rng
 from .images import ImageStore
 from .interface import HostInterfaces
+from .nodedev import NodeDevices
 from .resources import HostResource
 from .snapshots.api import DomainSnapshots
 from .storage import StorageState
@@ -121,6 +122,8 @@ class Hypervisor:
         self.resources: list[HostResource] = []  # what a starting domain takes (networks, secrets, …)
         assert self.host is not None  # set in __post_init__
         self.interfaces = HostInterfaces(self.host)  # net devices: eth0, lo, the networks' bridges
+        self.nodedevs = NodeDevices(self.host, self.interfaces, self.bus, lambda: str(self.rng.uuid()))
+        self.resources.append(self.nodedevs)
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():

@@ -60,7 +60,7 @@ class HostInterfaces:
         self._ifaces: dict[str, HostInterface] = {}
         self.on_change: list[ChangeHook] = []
         pci = host.nic_pci_address
-        self._add(HostInterface(host.nic_name, host.nic_mac, speed=10000,
+        self._add(HostInterface(host.nic_name, host.nic_mac, speed=1000,
                                 sysfs_parent=f"/sys/devices/pci{pci[:7]}/{pci}"))
         self._add(HostInterface("lo", "00:00:00:00:00:00", mtu=65536, operstate="unknown"))
 
