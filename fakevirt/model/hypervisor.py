@@ -17,6 +17,8 @@ from .host import HostInfo
 from .hostnode import HostNode
 from .ids import IdGenerator
 from .images import ImageStore
+from .interface import HostInterfaces
+from .nodedev import NodeDevices
 from .resources import HostResource
 from .snapshots.api import DomainSnapshots
 from .storage import StorageState
@@ -120,6 +122,10 @@ class Hypervisor:
         self.storage = StorageState(self, self.images)  # one for /system and /session
         self.resources: list[HostResource] = []  # what a starting domain takes (networks, secrets, …)
         self.node = HostNode(self)  # page pools, KSM tunables, node suspend
+        assert self.host is not None  # set in __post_init__
+        self.interfaces = HostInterfaces(self.host)  # net devices: eth0, lo, the networks' bridges
+        self.nodedevs = NodeDevices(self.host, self.interfaces, self.bus, lambda: str(self.rng.uuid()))
+        self.resources.append(self.nodedevs)
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():

@@ -21,6 +21,7 @@ def wait_until(predicate, timeout: float = 20) -> None:  # type: ignore[no-untyp
 
 
 def test_kill_9_of_virsh_vol_download_mid_transfer(virsh, virsh_bin, fakevirt, fakevirt_uri, tmp_path: Path) -> None:
+    before = fakevirt.server.statistics().connections_open  # other tests' clients may still be open
     ok(virsh("pool-define-as", "rb", "dir", "--target", "/tmp/fv-pools/rb"))
     ok(virsh("pool-build", "rb"))
     ok(virsh("pool-start", "rb"))
@@ -41,4 +42,4 @@ def test_kill_9_of_virsh_vol_download_mid_transfer(virsh, virsh_bin, fakevirt, f
     ok(virsh("vol-download", "--pool", "rb", "small.img", str(tmp_path / "small.out")))
     assert (tmp_path / "small.out").read_bytes() == bytes(1 << 20)
     ok(virsh("vol-delete", "--pool", "rb", "big.img"))
-    wait_until(lambda: fakevirt.server.statistics().connections_open == 0)
+    wait_until(lambda: fakevirt.server.statistics().connections_open <= before)  # the killed ones are gone

@@ -1,0 +1,88 @@
+"""Host interfaces (virInterface*, virConnect*Interfaces) as the udev backend answers them.
+
+Define, undefine, create, destroy and the change transaction stay unhandled: the udev backend has
+none of them, so libvirtd answers "this function is not supported by the connection driver".
+"""
+
+from __future__ import annotations
+
+from protocol import Proc
+from protocol.remote import interface as w
+from protocol.remote.limits import INTERFACE_LIST_MAX
+
+from ..model.interface import HostInterface, HostInterfaces
+from ..xml.interface import format_interface_xml
+from ._client import Client
+from ._lists import check_max, first_names, list_all
+from ._registry import procedure
+
+
+def interfaces(client: Client) -> HostInterfaces:
+    return client.hv.interfaces
+
+
+def handle(iface: HostInterface) -> w.NonnullInterface:
+    return w.NonnullInterface(name=iface.name, mac=iface.mac)
+
+
+@procedure(Proc.CONNECT_NUM_OF_INTERFACES)
+def connect_num_of_interfaces(client: Client, args: None) -> w.ConnectNumOfInterfacesRet:
+    """virConnectNumOfInterfaces: the interfaces whose operstate is up."""
+    return w.ConnectNumOfInterfacesRet(num=len(interfaces(client).names("up")))
+
+
+@procedure(Proc.CONNECT_NUM_OF_DEFINED_INTERFACES)
+def connect_num_of_defined_interfaces(client: Client, args: None) -> w.ConnectNumOfDefinedInterfacesRet:
+    """virConnectNumOfDefinedInterfaces: the interfaces whose operstate is down."""
+    return w.ConnectNumOfDefinedInterfacesRet(num=len(interfaces(client).names("down")))
+
+
+@procedure(Proc.CONNECT_LIST_INTERFACES)
+def connect_list_interfaces(client: Client, args: w.ConnectListInterfacesArgs) -> w.ConnectListInterfacesRet:
+    """virConnectListInterfaces."""
+    check_max("maxnames", args.maxnames, INTERFACE_LIST_MAX, "INTERFACE_LIST_MAX")
+    return w.ConnectListInterfacesRet(names=first_names(interfaces(client).names("up"), args.maxnames))
+
+
+@procedure(Proc.CONNECT_LIST_DEFINED_INTERFACES)
+def connect_list_defined_interfaces(client: Client, args: w.ConnectListDefinedInterfacesArgs
+                                    ) -> w.ConnectListDefinedInterfacesRet:
+    """virConnectListDefinedInterfaces."""
+    check_max("maxnames", args.maxnames, INTERFACE_LIST_MAX, "INTERFACE_LIST_MAX")
+    return w.ConnectListDefinedInterfacesRet(names=first_names(interfaces(client).names("down"), args.maxnames))
+
+
+@procedure(Proc.CONNECT_LIST_ALL_INTERFACES)
+def connect_list_all_interfaces(client: Client, args: w.ConnectListAllInterfacesArgs
+                                ) -> w.ConnectListAllInterfacesRet:
+    """virConnectListAllInterfaces."""
+    found = interfaces(client).list_all(args.flags)
+    ifaces = list_all("interface", found, INTERFACE_LIST_MAX, args.need_results,
+                      lambda xs: tuple(handle(i) for i in xs))
+    return w.ConnectListAllInterfacesRet(ifaces=ifaces, ret=len(found))
+
+
+@procedure(Proc.INTERFACE_LOOKUP_BY_NAME)
+def interface_lookup_by_name(client: Client, args: w.InterfaceLookupByNameArgs) -> w.InterfaceLookupByNameRet:
+    """virInterfaceLookupByName."""
+    return w.InterfaceLookupByNameRet(iface=handle(interfaces(client).by_name(args.name)))
+
+
+@procedure(Proc.INTERFACE_LOOKUP_BY_MAC_STRING)
+def interface_lookup_by_mac_string(client: Client, args: w.InterfaceLookupByMacStringArgs
+                                   ) -> w.InterfaceLookupByMacStringRet:
+    """virInterfaceLookupByMACString."""
+    return w.InterfaceLookupByMacStringRet(iface=handle(interfaces(client).by_mac(args.mac)))
+
+
+@procedure(Proc.INTERFACE_GET_XML_DESC)
+def interface_get_xml_desc(client: Client, args: w.InterfaceGetXmlDescArgs) -> w.InterfaceGetXmlDescRet:
+    """virInterfaceGetXMLDesc: live and inactive are the same (the backend only reads sysfs)."""
+    iface, ports = interfaces(client).describe(args.iface.name, args.flags)
+    return w.InterfaceGetXmlDescRet(xml=format_interface_xml(iface, ports))
+
+
+@procedure(Proc.INTERFACE_IS_ACTIVE)
+def interface_is_active(client: Client, args: w.InterfaceIsActiveArgs) -> w.InterfaceIsActiveRet:
+    """virInterfaceIsActive: operstate up."""
+    return w.InterfaceIsActiveRet(active=int(interfaces(client).by_name(args.iface.name).active))

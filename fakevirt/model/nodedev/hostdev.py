@@ -1,0 +1,109 @@
+"""Domains' ``<hostdev>`` devices: what qemuHostdevPrepareDomainDevices checks and does at start
+(virhostdev.c), and what stopping gives back.
+
+PCI host devices: the host must offer VFIO; the device must exist and not be held by another running
+domain; a managed one is bound to vfio-pci at start and given back to its driver at stop, an
+unmanaged one must already be bound to vfio-pci (virsh nodedev-detach). Mediated devices
+(``type='mdev'``) must exist and be active, and one domain holds each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import nodedev as err
+from ..devices import RawElement
+from .caps import MdevCap, PciAddress
+
+if TYPE_CHECKING:
+    from ..domain import Domain
+    from ..domaindef import DomainDef
+    from .state import NodeDevices
+
+
+@dataclass(frozen=True)
+class PciHostdev:
+    address: PciAddress
+    managed: bool
+
+
+def _int(text: str | None) -> int:
+    return int(text or "0", 0)
+
+
+def hostdev_sources(live: DomainDef) -> tuple[list[PciHostdev], list[str]]:
+    """The PCI host devices and the mediated devices (by UUID) of a definition's <hostdev>s."""
+    pcis: list[PciHostdev] = []
+    mdevs: list[str] = []
+    for dev in live.others:
+        el: RawElement = dev.element
+        if dev.tag != "hostdev" or el.get("mode", "subsystem") != "subsystem":
+            continue
+        addr = el.find("source").find("address") if el.find("source") is not None else None  # type: ignore[union-attr]
+        if addr is None:
+            continue
+        if el.get("type") == "pci":
+            pcis.append(PciHostdev(PciAddress(_int(addr.get("domain")), _int(addr.get("bus")), _int(addr.get("slot")),
+                                              _int(addr.get("function"))), el.get("managed") == "yes"))
+        elif el.get("type") == "mdev" and addr.get("uuid"):
+            mdevs.append(addr.get("uuid") or "")
+    return pcis, mdevs
+
+
+def mdev_not_found(uuid: str) -> VirtError:
+    return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.NONE, f"mediated device '{uuid}' not found")
+
+
+def mdev_in_use(uuid: str, holder: str) -> VirtError:
+    return VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.NONE,
+                            f"mediated device /sys/bus/mdev/devices/{uuid} is in use by driver QEMU, domain {holder}")
+
+
+def acquire(devs: NodeDevices, dom: Domain, live: DomainDef) -> None:
+    """Check every host device first (nothing changes on a refusal), then take them."""
+    pcis, mdevs = hostdev_sources(live)
+    if pcis and not devs.host.iommu:
+        raise err.no_pci_passthrough()
+    for h in pcis:
+        node = devs.pci_device(h.address)
+        if node is None:
+            raise err.pci_not_found(str(h.address))
+        holder = devs.in_use.get(h.address)
+        if holder is not None and holder != dom.name:
+            raise err.pci_in_use(str(h.address), holder)
+        if not h.managed and node.driver != "vfio-pci":
+            raise err.unmanaged_not_detached(str(h.address))
+    mdev_names = []
+    for uuid in mdevs:
+        node = next((d for d in devs.all() if d.active and any(isinstance(c, MdevCap) and c.uuid == uuid
+                                                                for c in d.caps)), None)
+        if node is None:
+            raise mdev_not_found(uuid)
+        holder = devs.mdev_holders.get(node.name)
+        if holder is not None and holder != dom.name:
+            raise mdev_in_use(uuid, holder)
+        mdev_names.append(node.name)
+    for h in pcis:
+        devs.in_use[h.address] = dom.name
+        node = devs.pci_device(h.address)
+        if h.managed and node is not None and node.driver != "vfio-pci":
+            devs.managed_held.add(h.address)
+            devs.bind_stub(node)
+    for name in mdev_names:
+        devs.mdev_holders[name] = dom.name
+
+
+def release(devs: NodeDevices, dom: Domain) -> None:
+    """Give back what ``dom`` holds; managed PCI devices go back to their host driver."""
+    for addr, holder in list(devs.in_use.items()):
+        if holder == dom.name:
+            del devs.in_use[addr]
+            node = devs.pci_device(addr)
+            if node is not None and addr in devs.managed_held:
+                devs.managed_held.discard(addr)
+                devs.unbind_stub(node)
+    for name, holder in list(devs.mdev_holders.items()):
+        if holder == dom.name:
+            del devs.mdev_holders[name]
