@@ -16,6 +16,7 @@ from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo
 from .ids import Rng
 from .images import ImageStore
+from .network.state import NetworkState
 from .resources import HostResource
 from .snapshots.api import DomainSnapshots
 from .storage import StorageState
@@ -105,6 +106,7 @@ class Hypervisor:
     bus: EventBus = field(default_factory=EventBus)  # outlives reset(): sessions stay subscribed
     qemu_user: tuple[int, int] = (64055, 64055)  # uid/gid QEMU runs as (Debian's libvirt-qemu)
     drivers: dict[str, QemuDriver] = field(default_factory=dict)
+    default_network: bool = False  # Debian's libvirt-daemon-config-network: 'default' defined, active
 
     def __post_init__(self) -> None:
         if self.host is None:
@@ -118,6 +120,8 @@ class Hypervisor:
         self.images = ImageStore(self.clock)  # the host's files: disks, pools, snapshots all share it
         self.storage = StorageState(self, self.images)  # one for /system and /session
         self.resources: list[HostResource] = []  # what a starting domain takes (networks, secrets, …)
+        self.networks = NetworkState(self, self.default_network)
+        self.resources.append(self.networks)
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():
