@@ -253,11 +253,11 @@ class NetworkState(PortOps):
             raise err.not_active(net.name)
         for tap in [t for t, (name, _) in self.taps.items() if name == net.name]:
             self.taps[tap] = ("", uuidlib.UUID(int=0))  # the guest keeps its tap, unplugged
-        net.live = None
-        net.ports, net.leases = {}, {}
         self.emit(net, Lifecycle.STOPPED)
         if not net.persistent:
             self._remove(net)
+        net.live = None
+        net.ports, net.leases = {}, {}
 
     # -- the host as the driver sees it ------------------------------------------------------
 
