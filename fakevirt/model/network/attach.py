@@ -40,7 +40,8 @@ class PortOps:
     taps: dict[str, tuple[str, uuidlib.UUID]]
     tap_owners: dict[str, uuidlib.UUID]
 
-    def by_name(self, name: str) -> Network: ...
+    def by_name(self, name: str) -> Network:
+        raise NotImplementedError  # NetworkState's
 
     # -- HostResource ------------------------------------------------------------------------
 
@@ -89,6 +90,7 @@ class PortOps:
     def _plug(self, net: Network, dom: Domain, iface: Interface) -> Port:
         d = net.current
         group = iface.source_attrs.get("portgroup") or next((p.name for p in d.portgroups if p.default), None)
+        plug: tuple[str, str, str | None]
         if d.routed or (d.forward.mode == "bridge" and d.bridge):
             plug = ("network" if d.routed else "bridge", d.bridge or "", None)
         else:

@@ -86,9 +86,14 @@ class NetworkState(PortOps):
         self.taps: dict[str, tuple[str, uuidlib.UUID]] = {}  # host device of a running NIC -> (network, port)
         self.tap_owners: dict[str, uuidlib.UUID] = {}  # host device -> the domain that holds it
         if default_network:
-            net = Network(config=default_network_def(hv.rng.uuid(), hv.rng.mac()), autostart=True)
-            self._add(net)
-            self._activate(net, net.current.copy())
+            self.add_default()
+
+    def add_default(self) -> Network:
+        """Debian's 'default' network as the package installs it: defined, autostarted and running."""
+        net = Network(config=default_network_def(self.hv.rng.uuid(), self.hv.rng.mac()), autostart=True)
+        self._add(net)
+        self._activate(net, net.current.copy())
+        return net
 
     # -- lookups ---------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...errors import ErrorCode
+from ...errors import ErrorCode, VirtError
 from ...errors import network as err
 from ..flags.network import NetworkUpdateCommand as Cmd
 from ..flags.network import NetworkUpdateSection as Section
@@ -26,17 +26,17 @@ NO_SUPPORT = {Section.BRIDGE: "bridge", Section.DOMAIN: "domain", Section.IP: "i
               Section.FORWARD_PF: "forward pf"}
 
 
-def _unsupported_op(message: str) -> err.VirtError:
-    return err.VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, err.NETWORK, message)
+def _unsupported_op(message: str) -> VirtError:
+    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, err.NETWORK, message)
 
 
-def no_support(d: NetworkDef, section: int) -> err.VirtError:
+def no_support(d: NetworkDef, section: int) -> VirtError:
     if section in NO_SUPPORT:
         return _unsupported_op(f"can't update '{NO_SUPPORT[Section(section)]}' section of network '{d.name}'")
     return _unsupported_op("can't update unrecognized section of network")
 
 
-def unknown_command(command: int) -> err.VirtError:
+def unknown_command(command: int) -> VirtError:
     return _unsupported_op(f"unrecognized network update command code {command}")
 
 
