@@ -37,6 +37,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "/etc/pki/libvirt/private/serverkey.pem); clients must present a certificate "
                             "signed by that CA")
     serve.add_argument("--seed", type=int, default=0, help="seed of UUIDs, MACs and ids (default 0)")
+    serve.add_argument("--default-network", action="store_true",
+                       help="start with Debian's 'default' network (virbr0, 192.168.122.0/24, NAT, DHCP)")
     serve.add_argument("--keepalive-interval", type=float, default=5.0, metavar="S")
     serve.add_argument("--keepalive-count", type=int, default=5, metavar="N")
     serve.add_argument("--log-level", default="info",
@@ -78,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     from .server.core import Server, ServerConfig
 
     config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
-    server = Server(Hypervisor(seed=args.seed, clock=SystemClock()), config, tls=tls)
+    server = Server(Hypervisor(seed=args.seed, clock=SystemClock(), default_network=args.default_network), config, tls=tls)
     trio.run(_serve, server, sockets, started)
     return 0
 

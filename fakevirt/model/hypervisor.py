@@ -18,6 +18,7 @@ from .hostnode import HostNode
 from .ids import IdGenerator
 from .images import ImageStore
 from .interface import HostInterfaces
+from .network.state import NetworkState
 from .nodedev import NodeDevices
 from .resources import HostResource
 from .snapshots.api import DomainSnapshots
@@ -108,6 +109,7 @@ class Hypervisor:
     bus: EventBus = field(default_factory=EventBus)  # outlives reset(): sessions stay subscribed
     qemu_user: tuple[int, int] = (64055, 64055)  # uid/gid QEMU runs as (Debian's libvirt-qemu)
     drivers: dict[str, QemuDriver] = field(default_factory=dict)
+    default_network: bool = False  # Debian's libvirt-daemon-config-network: 'default' defined, active
 
     def __post_init__(self) -> None:
         if self.host is None:
@@ -124,8 +126,9 @@ class Hypervisor:
         self.node = HostNode(self)  # page pools, KSM tunables, node suspend
         assert self.host is not None  # set in __post_init__
         self.interfaces = HostInterfaces(self.host)  # net devices: eth0, lo, the networks' bridges
+        self.networks = NetworkState(self, self.default_network)
         self.nodedevs = NodeDevices(self.host, self.interfaces, self.bus, lambda: str(self.rng.uuid()))
-        self.resources.append(self.nodedevs)
+        self.resources += [self.networks, self.nodedevs]  # qemuProcessPrepareDomain/Host's order
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():

@@ -6,7 +6,19 @@ from .._errorcodes import ErrorDomain
 from .._header import Program
 from .._procedure import Procedure, declare
 from .._readonly import READ_ONLY_RULES
-from . import connect, domain, domain_stats, events, interface, limits, node, nodedev, snapshot, storage
+from . import (
+    connect,
+    domain,
+    domain_stats,
+    events,
+    interface,
+    limits,
+    network,
+    node,
+    nodedev,
+    snapshot,
+    storage,
+)
 from ._procedures import LAST_9X, PROC_INFO, Proc
 
 _KNOWN = {
@@ -19,8 +31,8 @@ _KNOWN = {
 REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
     *snapshot.DECLARATIONS, *storage.DECLARATIONS, *node.DECLARATIONS, *interface.DECLARATIONS,
-    *nodedev.DECLARATIONS,
+    *nodedev.DECLARATIONS, *network.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "domain", "domain_stats", "events", "interface", "limits", "node",
-           "nodedev", "snapshot", "storage"]
+__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "domain", "domain_stats", "events", "interface", "limits", "network",
+           "node", "nodedev", "snapshot", "storage"]

@@ -42,11 +42,13 @@ def test_max_vcpus_unknown_type(conn) -> None:
 
 
 def test_unimplemented_call_raises_no_support(conn) -> None:
+    dom = conn.defineXML("<domain type='qemu'><name>nc</name><memory>65536</memory>"
+                         "<os><type arch='x86_64'>hvm</type></os></domain>")
     with pytest.raises(libvirt.libvirtError) as e:
-        conn.listAllNetworks()
+        dom.listAllCheckpoints()  # checkpoints are not emulated yet
     assert e.value.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT
-    assert e.value.get_error_domain() == libvirt.VIR_FROM_NETWORK
-    assert "virConnectListAllNetworks" in str(e.value)
+    assert e.value.get_error_domain() == libvirt.VIR_FROM_DOMAIN_CHECKPOINT
+    assert "virDomainListAllCheckpoints" in str(e.value)
 
 
 def test_sysinfo_refuses_flags(conn) -> None:

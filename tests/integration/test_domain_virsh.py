@@ -219,6 +219,7 @@ def test_attach_detach_disk_and_interface_live_and_config(virsh, xml_file, fakev
     ok(virsh("attach-interface", "vm1", "network", "default", "--config", "--mac", "52:54:00:aa:bb:cc"))
     assert ok(virsh("domblklist", "vm1")).split()[-2:] == ["vdb", "/var/lib/x.qcow2"]
     assert "52:54:00:aa:bb:cc" in ok(virsh("domiflist", "vm1"))
+    fakevirt.call(fakevirt.hypervisor.networks.add_default)  # the interface's network must be running
     ok(virsh("start", "vm1"))
     ok(virsh("attach-disk", "vm1", "/var/lib/y.img", "vdc", "--live"))
     live = ok(virsh("domblklist", "vm1")).split()

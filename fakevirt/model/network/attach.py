@@ -1,0 +1,249 @@
+"""Domains on networks: the network driver's part of qemuProcessStart/Stop (a ``HostResource``),
+network ports (virNetworkPort*) and DHCP leases.
+
+Every interface a domain starts with gets a host-side device: ``vnetN`` (a tap) for bridge plugs,
+``macvtapN`` for direct ones, N the lowest free among running domains.  An interface of type
+network also gets a network port and, when the network serves DHCP on IPv4, a lease: the address
+of its MAC's <host> entry, or the first free address of the ranges.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid as uuidlib
+from typing import TYPE_CHECKING, Any
+
+from ...errors import ErrorCode, ErrorDomain, VirtError, check_flags
+from ...errors import domain as domain_errors
+from ...errors import network as err
+from ..flags.network import DomainInterfaceAddressesSource, IPAddrType
+from .defs import DhcpHost, IPDef, parse_mac
+from .ports import UNIT_SECONDS, Lease, Port
+from .validate import uses_direct
+
+if TYPE_CHECKING:
+    from ..devices import Interface
+    from ..domain import Domain
+    from ..domaindef import DomainDef
+    from ..hypervisor import Hypervisor
+    from .state import Network
+
+PORT_BANDWIDTH = ("inbound.average", "inbound.peak", "inbound.floor", "inbound.burst",
+                  "outbound.average", "outbound.peak", "outbound.burst")
+
+
+class PortOps:
+    """Ports, leases and the HostResource of the network driver (mixed into NetworkState)."""
+
+    hv: Hypervisor
+    networks: dict[str, Network]
+    taps: dict[str, tuple[str, uuidlib.UUID]]
+    tap_owners: dict[str, uuidlib.UUID]
+
+    def by_name(self, name: str) -> Network:
+        raise NotImplementedError  # NetworkState's
+
+    # -- HostResource ------------------------------------------------------------------------
+
+    def acquire(self, dom: Domain, live: DomainDef) -> None:
+        """networkAllocatePort for each interface on a network, and a host device for every NIC."""
+        taken: list[tuple[Network | None, Port | None, str]] = []
+        try:
+            for iface in live.interfaces:
+                if iface.type not in ("network", "bridge", "direct", "ethernet"):
+                    continue
+                net = port = None
+                if iface.type == "network":
+                    net = self.by_name(iface.source or "")
+                    if not net.active:
+                        raise err.not_active(net.name)
+                    port = self._plug(net, dom, iface)
+                direct = iface.type == "direct" or (port is not None and port.plug_type == "direct")
+                if not iface.target_dev or iface.target_dev.startswith(("vnet", "macvtap")):
+                    iface.target_dev = self._free_device("macvtap" if direct else "vnet")
+                if port is not None and net is not None:
+                    iface.source_attrs["portid"] = str(port.uuid)
+                    if port.plug_type == "network":
+                        iface.source_attrs["bridge"] = port.plug_dev
+                    self._lease(net, dom, iface)
+                self.taps[iface.target_dev] = (net.name if net else "", port.uuid if port else uuidlib.UUID(int=0))
+                self.tap_owners[iface.target_dev] = dom.uuid
+                taken.append((net, port, iface.target_dev))
+        except BaseException:
+            for net, port, tap in taken:
+                self._unplug(net, port, tap)
+            raise
+
+    def release(self, dom: Domain) -> None:
+        for tap, (net_name, port_uuid) in list(self.taps.items()):
+            if self.tap_owners.get(tap) != dom.uuid:
+                continue
+            net = self.networks.get(net_name)
+            self._unplug(net, net.ports.get(port_uuid) if net is not None else None, tap)
+
+    def _free_device(self, prefix: str) -> str:
+        n = 0
+        while f"{prefix}{n}" in self.taps:
+            n += 1
+        return f"{prefix}{n}"
+
+    def _plug(self, net: Network, dom: Domain, iface: Interface) -> Port:
+        d = net.current
+        group = iface.source_attrs.get("portgroup") or next((p.name for p in d.portgroups if p.default), None)
+        plug: tuple[str, str, str | None]
+        if d.routed or (d.forward.mode == "bridge" and d.bridge):
+            plug = ("network" if d.routed else "bridge", d.bridge or "", None)
+        else:
+            fwd = d.forward.interfaces or []
+            dev = min(fwd, key=lambda f: f.connections).dev if fwd else (d.forward.pfs or [""])[0]
+            plug = ("direct", dev, d.forward.mode if uses_direct(d) and d.forward.mode != "bridge" else "bridge")
+            for f in fwd:
+                if f.dev == dev:
+                    f.connections += 1
+        port = Port(self.hv.rng.uuid(), net.name, dom.name, dom.uuid, iface.mac or "", plug[0], plug[1], plug[2],
+                    group=group, trust_guest_rx_filters=iface.attrs.get("trustGuestRxFilters"))
+        net.ports[port.uuid] = port
+        return port
+
+    def _unplug(self, net: Network | None, port: Port | None, tap: str) -> None:
+        self.taps.pop(tap, None)
+        self.tap_owners.pop(tap, None)
+        if net is None or port is None:
+            return
+        net.ports.pop(port.uuid, None)
+        net.leases.pop(port.mac, None)
+        for f in net.current.forward.interfaces:
+            if f.dev == port.plug_dev and f.connections:
+                f.connections -= 1
+
+    def _lease(self, net: Network, dom: Domain, iface: Interface) -> None:
+        ipdef = net.current.ipv4_dhcp()
+        if ipdef is None or not iface.mac:
+            return
+        host = next((h for h in ipdef.hosts if h.mac == iface.mac and h.ip), None)
+        address = host.ip if host is not None else self._first_free(net, ipdef)
+        if address is None:
+            return  # the range is exhausted: dnsmasq answers nothing
+        lease_time = (host.lease if host is not None and host.lease else None) or next(
+            (r.lease for r in ipdef.ranges if r.lease is not None), None)
+        lifetime = None if lease_time is None else lease_time.expiry * UNIT_SECONDS[lease_time.unit]
+        name = host.name if host is not None and host.name else dom.name
+        assert address is not None
+        net.leases[iface.mac] = Lease.for_mac(iface.mac, address, int(self.hv.clock.now()), lifetime, name)
+
+    @staticmethod
+    def _first_free(net: Network, ipdef: IPDef) -> str | None:
+        """dnsmasq's choice, made deterministic: the lowest address of the ranges that no lease
+        holds and no <host> entry reserves."""
+        used = {lease.ip for lease in net.leases.values()}
+        used.update(h.ip for h in ipdef.hosts if isinstance(h, DhcpHost) and h.ip)
+        used.add(ipdef.address)
+        for r in ipdef.ranges:
+            start, end = int(ipaddress.ip_address(r.start)), int(ipaddress.ip_address(r.end))
+            candidate = start
+            while candidate <= end:
+                text = str(ipaddress.ip_address(candidate))
+                if text not in used:
+                    return text
+                candidate += 1
+        return None
+
+    # -- leases ----------------------------------------------------------------------------------
+
+    def get_leases(self, net: Network, mac: str | None, flags: int) -> list[dict[str, Any]]:
+        """networkGetDHCPLeases: a MAC given must parse (checked before anything else)."""
+        err.check_flags("networkGetDHCPLeases", flags, 0)
+        if mac is not None and parse_mac(mac) is None:
+            raise err.invalid_mac(mac)
+        return self.leases(net, mac)
+
+    def leases(self, net: Network, mac: str | None) -> list[dict[str, Any]]:
+        """The unexpired leases (of one MAC), as the RPC's fields."""
+        if not net.active:
+            return []
+        now = int(self.hv.clock.now())
+        d = net.current
+        prefix = next((ip.effective_prefix() for ip in d.ips if ip.is_ipv4), 0)
+        out = []
+        for lease in net.leases.values():
+            if 0 < lease.expiry < now or (mac is not None and lease.mac != parse_mac(mac)):
+                continue
+            out.append({"iface": d.bridge or "", "expirytime": lease.expiry, "type": IPAddrType.IPV4,
+                        "mac": lease.mac, "iaid": None, "ipaddr": lease.ip, "prefix": prefix,
+                        "hostname": lease.hostname, "clientid": lease.client_id})
+        return out
+
+    def interface_leases(self, live: DomainDef) -> list[tuple[str, str, list[tuple[int, str, int]]]]:
+        """virDomainNetDHCPInterfaces: (device, MAC, addresses) of each interface on a network with leases."""
+        out = []
+        for iface in live.interfaces:
+            if iface.type != "network" or not iface.mac:
+                continue
+            found = self.leases(self.by_name(iface.source or ""), iface.mac)
+            if found:
+                out.append((iface.target_dev or "", iface.mac,
+                            [(int(x["type"]), str(x["ipaddr"]), int(x["prefix"])) for x in found]))
+        return out
+
+    def interface_arp(self, live: DomainDef) -> list[tuple[str, str, list[tuple[int, str, int]]]]:
+        """virDomainNetARPInterfaces: the host's ARP table knows each leased address (prefix 0)."""
+        by_mac = {lease.mac: lease.ip for n in self.networks.values() for lease in n.leases.values()}
+        return [(iface.target_dev or "", iface.mac, [(int(IPAddrType.IPV4), by_mac[iface.mac], 0)])
+                for iface in live.interfaces if iface.mac in by_mac]
+
+    # -- ports -----------------------------------------------------------------------------------
+
+    def _active_net(self, net: Network) -> Network:
+        if not net.active:
+            raise err.not_active(net.name)
+        return net
+
+    def list_ports(self, net: Network, flags: int) -> list[Port]:
+        err.check_flags("networkListAllPorts", flags, 0)
+        return list(self._active_net(net).ports.values())
+
+    def port(self, net: Network, port_uuid: uuidlib.UUID) -> Port:
+        found = net.ports.get(port_uuid)
+        if found is None:
+            raise err.no_port(port_uuid)
+        return found
+
+    def port_parameters(self, net: Network, port: Port, flags: int) -> list[tuple[str, int]]:
+        err.check_flags("networkPortGetParameters", flags, 0)
+        self._active_net(net)
+        out: list[tuple[str, int]] = []
+        for side, values in (("inbound", port.bandwidth_inbound), ("outbound", port.bandwidth_outbound)):
+            if values is not None:
+                out += [(k, values.get(k.split(".")[1], 0)) for k in PORT_BANDWIDTH if k.startswith(side)]
+        return out
+
+    def set_port_parameters(self, net: Network, port: Port, params: dict[str, int], flags: int) -> None:
+        err.check_flags("networkPortSetParameters", flags, 0)
+        self._active_net(net)
+        inbound = {k.split(".")[1]: v for k, v in params.items() if k.startswith("inbound.")}
+        outbound = {k.split(".")[1]: v for k, v in params.items() if k.startswith("outbound.")}
+        port.bandwidth_inbound = inbound if inbound.get("average") or inbound.get("floor") else None
+        port.bandwidth_outbound = outbound if outbound.get("average") else None
+
+    def delete_port(self, net: Network, port: Port, flags: int) -> None:
+        err.check_flags("networkPortDelete", flags, 0)
+        self._active_net(net)
+        tap = next((t for t, (_, p) in self.taps.items() if p == port.uuid), "")
+        self._unplug(net, port, tap)
+
+    # -- virDomainInterfaceAddresses ---------------------------------------------------------------
+
+    def interface_addresses(self, dom: Domain, source: int, flags: int
+                            ) -> list[tuple[str, str, list[tuple[int, str, int]]]]:
+        """qemuDomainInterfaceAddresses: LEASE and ARP from the networks; the guests have no agent."""
+        check_flags("qemuDomainInterfaceAddresses", flags, 0)
+        if not dom.active or dom.live is None:
+            raise domain_errors.not_active()
+        if source == DomainInterfaceAddressesSource.LEASE:
+            return self.interface_leases(dom.live)
+        if source == DomainInterfaceAddressesSource.AGENT:
+            raise VirtError.agent_not_configured()
+        if source == DomainInterfaceAddressesSource.ARP:
+            return self.interface_arp(dom.live)
+        raise VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, ErrorDomain.QEMU,
+                               f"Unknown IP address data source {source}")

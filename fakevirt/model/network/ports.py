@@ -1,0 +1,43 @@
+"""Network ports (virNetworkPort*) and DHCP leases: what a running domain's interface holds."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from dataclasses import dataclass
+
+DEFAULT_LEASE_SECONDS = 3600  # dnsmasq's default lease time, which libvirt does not change
+UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600}
+
+
+@dataclass
+class Port:
+    """One virNetworkPortDef: the plug of one domain interface into a network."""
+
+    uuid: uuidlib.UUID
+    network: str
+    owner_name: str
+    owner_uuid: uuidlib.UUID
+    mac: str
+    plug_type: str  # network, bridge or direct
+    plug_dev: str  # the bridge, or the host NIC of a macvtap plug
+    plug_mode: str | None = None  # macvtap mode (vepa, private, passthrough, bridge)
+    group: str | None = None
+    trust_guest_rx_filters: str | None = None
+    bandwidth_inbound: dict[str, int] | None = None  # virNetworkPortSetParameters' inbound.* / outbound.*
+    bandwidth_outbound: dict[str, int] | None = None
+
+
+@dataclass
+class Lease:
+    """One dnsmasq lease of a network (IPv4)."""
+
+    mac: str
+    ip: str
+    expiry: int  # seconds since the epoch; 0: infinite
+    hostname: str | None
+    client_id: str | None
+
+    @classmethod
+    def for_mac(cls, mac: str, ip: str, now: int, lifetime: int | None, hostname: str | None) -> Lease:
+        expiry = 0 if lifetime == 0 else now + (lifetime or DEFAULT_LEASE_SECONDS)
+        return cls(mac, ip, expiry, hostname, f"01:{mac}")
