@@ -68,6 +68,9 @@ class PortOps:
                     self._lease(net, dom, iface)
                 self.taps[iface.target_dev] = (net.name if net else "", port.uuid if port else uuidlib.UUID(int=0))
                 self.tap_owners[iface.target_dev] = dom.uuid
+                if port is not None and port.plug_type == "network":  # a tap on the network's own bridge
+                    # libvirt gives the tap the guest's MAC with 0xfe as its first byte
+                    self.hv.interfaces.attach_port(port.plug_dev, iface.target_dev, "fe" + (iface.mac or "")[2:])
                 taken.append((net, port, iface.target_dev))
         except BaseException:
             for net, port, tap in taken:
@@ -108,6 +111,7 @@ class PortOps:
     def _unplug(self, net: Network | None, port: Port | None, tap: str) -> None:
         self.taps.pop(tap, None)
         self.tap_owners.pop(tap, None)
+        self.hv.interfaces.detach_port(tap)
         if net is None or port is None:
             return
         net.ports.pop(port.uuid, None)

@@ -252,12 +252,16 @@ class NetworkState(PortOps):
         net.live = d
         net.ports = {}
         net.leases = {}
+        if d.routed and d.bridge:  # the driver makes the bridge (virbrN); it shows in iface-list and nodedevs
+            self.hv.interfaces.add_bridge(d.bridge, d.mac or "52:54:00:00:00:00", stp=d.stp, delay=d.delay)
 
     def destroy(self, net: Network) -> None:
         if not net.active:
             raise err.not_active(net.name)
         for tap in [t for t, (name, _) in self.taps.items() if name == net.name]:
             self.taps[tap] = ("", uuidlib.UUID(int=0))  # the guest keeps its tap, unplugged
+        if net.current.routed and net.current.bridge:
+            self.hv.interfaces.remove_bridge(net.current.bridge)  # with the taps still on it
         self.emit(net, Lifecycle.STOPPED)
         if not net.persistent:
             self._remove(net)
