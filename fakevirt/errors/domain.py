@@ -80,6 +80,34 @@ def path_not_assigned(path: str) -> VirtError:
     return VirtError.report(ErrorCode.INVALID_ARG, _QEMU, f"invalid path {path} not assigned to domain")
 
 
+def block_file_missing(path: str) -> VirtError:
+    """qemuDomainGetBlockInfo: the disk's source file is gone."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, _QEMU,
+                            f"Failed to open file '{path}': No such file or directory")
+
+
+def broken_chain(path: str, top: str, uid: int, gid: int) -> VirtError:
+    """virStorageSourceReportBrokenChain (storage_source.c, VIR_FROM_STORAGE): a disk's file or one of
+    its backing files is missing when the QEMU driver determines the chain."""
+    what = f"storage file '{path}'" if path == top else f"backing file '{path}' of storage file '{top}'"
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.STORAGE,
+                            f"Cannot access {what} (as uid:{uid}, gid:{gid}): No such file or directory")
+
+
+# -- the files libvirtd writes per domain, named after it (NAME_MAX) ---------------------------
+
+def cannot_create_file(path: str) -> VirtError:
+    """virFileRewrite's error for the temporary file it writes first (it reports from no domain)."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
+                            f"Failed to create file '{path}': File name too long")
+
+
+def stale_pid_file(path: str) -> VirtError:
+    """qemuProcessStart removing the stale PID file of a name too long for one."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, _QEMU,
+                            f"Cannot remove stale PID file {path}: File name too long")
+
+
 def unknown_metadata_type(kind: int) -> VirtError:
     return VirtError.report(ErrorCode.INVALID_ARG, _DOMAIN, f"unknown metadata type '{kind}'")
 

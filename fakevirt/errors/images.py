@@ -121,6 +121,12 @@ def create_backing_failed(path: str, err: ImageError) -> ImageError:
                       subject=err.subject)
 
 
+def snapshot_load_missing(name: str) -> ImageError:
+    """Opening an image as one of its internal snapshots (qemu-img convert -l / compare)."""
+    return ImageError("no_snapshot", "Failed to load snapshot: Can't find snapshot",
+                      code=ErrorCode.OPERATION_INVALID, subject=name)
+
+
 # Guest I/O (qemu-io: "read failed: Input/output error").
 
 def io_error(op: str) -> ImageError:
@@ -170,6 +176,12 @@ def same_image(path: str, fmt: str) -> ImageError:
                       code=ErrorCode.OPERATION_INVALID, subject=path)
 
 
+def commit_top_not_emptied() -> VirtError:
+    """qemu-img commit -d (keep nothing) needs the immediate backing file as its base."""
+    return VirtError.invalid_arg("the top image can only be emptied when committing into "
+                                 "its immediate backing file")
+
+
 def check_unsupported() -> ImageError:
     return ImageError("unsupported", "This image format does not support checks",
                       code=ErrorCode.NO_SUPPORT)
@@ -197,7 +209,27 @@ def snapshot_delete_missing(name: str) -> ImageError:
                       code=ErrorCode.OPERATION_INVALID, subject=name)
 
 
-# The emulator's own rule: never change what another user of an image sees.
+# The real qemu-img, for importing and exporting host files (model/images/interop.py).
+
+def qemu_img_missing() -> ImageError:
+    return ImageError("unsupported", "qemu-img is not installed (apt-get install qemu-utils)")
+
+
+def qemu_img_failed(stderr: str) -> ImageError:
+    """qemu-img exited non-zero: its own message, without the ``qemu-img: `` prefix."""
+    return ImageError("external", stderr.strip().removeprefix("qemu-img: "))
+
+
+def import_unsupported(host_path: str) -> ImageError:
+    return ImageError("unsupported", f"{host_path}: encrypted images, extended L2 entries and "
+                      "external data files cannot be imported", code=ErrorCode.NO_SUPPORT)
+
+
+# The emulator's own namespace and rule: absolute paths; never change what another user of an image sees.
+
+def path_not_absolute(path: str) -> VirtError:
+    return VirtError.invalid_arg(f"image path '{path}' is not absolute")
+
 
 def in_use(path: str, users: Iterable[str]) -> ImageError:
     """``users``: how each other user of the image is described (``Owner.describe()``)."""

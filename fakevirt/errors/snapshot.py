@@ -123,7 +123,27 @@ def memory_file_missing(path: str | None) -> VirtError:
                             f"Failed to open domain image file '{path}': No such file or directory")
 
 
+def metadata_not_saved(name: str) -> VirtError:
+    """qemuSnapshotCreateWriteMetadata: the snapshot's XML file could not be written (a name too long)."""
+    return VirtError.internal(f"unable to save metadata for snapshot {name}")
+
+
+def delete_in_progress(disk: str) -> VirtError:
+    """qemuSnapshotDeleteValidate: an earlier external delete of this disk did not complete."""
+    return VirtError.operation_invalid(f"snapshot disk '{disk}' was target of not completed snapshot delete")
+
+
+def branch_point_image_gone(image: str, point: str) -> VirtError:
+    """fakevirt's branching: an image of the branch point was deleted since (METADATA_ONLY deletes)."""
+    return VirtError.operation_invalid(f"image '{image}' of branch point '{point}' no longer exists")
+
+
 # -- revert ----------------------------------------------------------------------------------
+
+def transient_needs_run_or_pause() -> VirtError:
+    return VirtError.operation_invalid("transient domain needs to request run or pause to revert to "
+                                       "inactive snapshot")
+
 
 def lacks_rollback(snap: str, domain: str) -> VirtError:
     return VirtError.report(ErrorCode.SNAPSHOT_REVERT_RISKY, QEMU,

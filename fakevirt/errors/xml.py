@@ -5,6 +5,16 @@ from __future__ import annotations
 from . import ErrorCode, ErrorDomain, VirtError
 
 
+def parse_error(where: str, message: str, line: str, pointer: str, domain: int) -> VirtError:
+    """virXMLParse's catchXMLError: ``where: message``, the offending line and a caret line under it."""
+    return VirtError.report(ErrorCode.XML_DETAIL, domain, f"{where}: {message}\n{line}\n{pointer}^")
+
+
+def namespace_failed() -> VirtError:
+    """virXMLNodeSetNamespace: libvirt cannot put the node it copied (a DTD) in a namespace."""
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.XML, "failed to create a new XML namespace")
+
+
 def wrong_root(expected: str, got: str) -> VirtError:
     """virXMLParseHelper: the document's root element is not the one the API reads."""
     return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.XML, f"expecting root element of '{expected}', not '{got}'")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import VirtError
+from ..errors import connect as err
 
 T = TypeVar("T")
 
@@ -26,6 +27,5 @@ def list_all(kind: str, found: Sequence[T], limit: int, need_results: int,
     """The ListAll* dispatchers (gendispatch.pl): refused past the protocol's limit, whether or not
     the client asked for the handles; then the handles, or none when it asked only for the count."""
     if len(found) > limit:
-        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC,
-                               f"Too many {kind}s '{len(found)}' for limit '{limit}'")
+        raise err.too_many_listed(kind, len(found), limit)
     return handles(found) if need_results else ()

@@ -8,7 +8,8 @@ from protocol import ErrorDomain, NonnullDomain, Proc
 from protocol.remote import connect as w
 from protocol.remote.limits import DOMAIN_LIST_MAX, NODE_CPU_STATS_MAX, NODE_MEMORY_STATS_MAX
 
-from ..errors import ErrorCode, VirtError
+from ..errors import VirtError
+from ..errors import connect as err
 from ..xml.capabilities import capabilities_xml
 from ..xml.domcapabilities import domain_capabilities_xml
 from ..xml.sysinfo import sysinfo_xml
@@ -134,7 +135,7 @@ def connect_get_max_vcpus(client: Client, args: w.ConnectGetMaxVcpusArgs) -> w.C
         return w.ConnectGetMaxVcpusRet(max_vcpus=16)
     if kind == "kvm":
         return w.ConnectGetMaxVcpusRet(max_vcpus=client.opened.host.kvm_max_vcpus)
-    raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, f"unknown type '{args.type}'")
+    raise err.unknown_vcpu_type(args.type)
 
 
 @procedure(Proc.CONNECT_IS_SECURE)

@@ -3,7 +3,8 @@ file name (NAME_MAX bytes, suffix included) fails where libvirtd fails to write 
 
 from __future__ import annotations
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import domain as domain_err
+from ..errors import snapshot as snapshot_err
 
 NAME_MAX = 255  # bytes in one path component (Linux)
 CONFIG_DIR = "/etc/libvirt/qemu"  # qemu:///session of a root daemon uses the same directories
@@ -14,28 +15,21 @@ def _too_long(name: str, suffix: str) -> bool:
     return len((name + suffix).encode("utf-8", "surrogatepass")) > NAME_MAX
 
 
-def _cannot_create(path: str) -> VirtError:
-    """virFileRewrite's error for the temporary file it writes first."""
-    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
-                            f"Failed to create file '{path}': File name too long")
-
-
 def check_config_file(name: str) -> None:
     """virDomainDefSave: define and rename write CONFIG_DIR/NAME.xml through NAME.xml.new."""
     if _too_long(name, ".xml.new"):
-        raise _cannot_create(f"{CONFIG_DIR}/{name}.xml.new")
+        raise domain_err.cannot_create_file(f"{CONFIG_DIR}/{name}.xml.new")
 
 
 def check_state_files(name: str) -> None:
     """Starting a domain removes a stale STATE_DIR/NAME.pid, then writes its status XML."""
     if _too_long(name, ".pid"):
-        raise VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.QEMU,
-                               f"Cannot remove stale PID file {STATE_DIR}/{name}.pid: File name too long")
+        raise domain_err.stale_pid_file(f"{STATE_DIR}/{name}.pid")
     if _too_long(name, ".xml.new"):
-        raise _cannot_create(f"{STATE_DIR}/{name}.xml.new")
+        raise domain_err.cannot_create_file(f"{STATE_DIR}/{name}.xml.new")
 
 
 def check_snapshot_file(name: str) -> None:
     """qemuSnapshotCreateWriteMetadata: the snapshot's XML is a file named after it."""
     if _too_long(name, ".xml.new"):
-        raise VirtError.internal(f"unable to save metadata for snapshot {name}")
+        raise snapshot_err.metadata_not_saved(name)

@@ -11,7 +11,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import ErrorDomain, VirtError
+from ..errors import node as node_err
 from .hostdata import (
     DEFAULT_MACHINE_ALIAS,
     SKYLAKE_HOST_FEATURES,
@@ -366,5 +367,4 @@ class HostInfo:
         """virHostMemGetFreePages and friends: the start cell must not be past the last one."""
         last = self.numa_nodes - 1
         if start_cell > last:
-            raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE,
-                                   f"start cell {start_cell} out of range (0-{last})")
+            raise node_err.start_cell_out_of_range(start_cell, last)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from ..errors import ErrorCode, ErrorDomain, VirtError, check_flags
+from ..errors import VirtError, check_flags
+from ..errors import connect as connect_err
+from ..errors import domain as domain_err
 from .clock import Clock, SystemClock
 from .domain import Domain
 from .domain_driver import Domains
@@ -75,24 +77,18 @@ class QemuDriver:
             while path is not None and path not in seen:
                 seen.add(path)
                 if not images.exists(path):
-                    what = (f"storage file '{path}'" if path == parent
-                            else f"backing file '{path}' of storage file '{parent}'")
-                    raise VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.STORAGE,
-                                           f"Cannot access {what} (as uid:{uid}, gid:{gid}): "
-                                           "No such file or directory")
+                    raise domain_err.broken_chain(path, parent, uid, gid)
                 path = images.backing_path(images.open(path))
 
     def block_info(self, d: DomainDef, path: str) -> tuple[int, int, int]:
         """virDomainGetBlockInfo: (capacity, allocation, physical) of a disk by target or source."""
         disk = next((k for k in d.disks if path in (k.target_dev, k.source)), None)
         if disk is None or not disk.source:
-            raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.QEMU,
-                                   f"invalid path {path} not assigned to domain")
+            raise domain_err.path_not_assigned(path)
         images = self.hypervisor.images
         source = images.normpath(disk.source)
         if not images.exists(source):
-            raise VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.QEMU,
-                                   f"Failed to open file '{source}': No such file or directory")
+            raise domain_err.block_file_missing(source)
         img = images.open(source)
         physical = img.virtual_size if img.format == "raw" else img.allocation  # the file's length
         return img.virtual_size, img.allocation, physical
@@ -154,6 +150,5 @@ class Hypervisor:
             raise VirtError.no_connect(name)
         path = parts.path or "/"
         if path not in self.drivers:
-            raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE,
-                                   f"unexpected qemu URI path '{path}', try qemu:///system")
+            raise connect_err.unexpected_qemu_path(path)
         return self.drivers[path]

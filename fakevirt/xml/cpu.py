@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import ErrorDomain
+from ..errors import cpu as err
 from ..model.hostcpu.cpudef import POLICIES, CpuDef
 from .fmt import el, render
 from .parser import parse_xml
 
 URL = "(CPU_definition)"
-
-
-def _error(code: int, message: str) -> VirtError:
-    return VirtError.report(code, ErrorDomain.CPU, message)
 
 
 def parse_cpu_xml(text: str, force_host: bool = False) -> CpuDef:
@@ -22,13 +19,13 @@ def parse_cpu_xml(text: str, force_host: bool = False) -> CpuDef:
     """
     root = parse_xml(text, URL, ErrorDomain.CPU)
     if root.tag != "cpu":
-        raise _error(ErrorCode.XML_ERROR, "XML does not contain expected 'cpu' element")
+        raise err.no_cpu_element()
     arch = root.find("arch")
     host = force_host or arch is not None
     if host and not force_host and root.get("match") is not None:
-        raise _error(ErrorCode.XML_ERROR, "'arch' element cannot be used inside 'cpu' element with 'match' attribute'")
+        raise err.arch_with_match()
     if host and root.get("mode") is not None:
-        raise _error(ErrorCode.CONFIG_UNSUPPORTED, "Attribute mode is only allowed for guest CPU")
+        raise err.mode_on_host_cpu()
     model = root.find("model")
     vendor = root.find("vendor")
     cpu = CpuDef(host=host, mode=root.get("mode", "custom") or "custom", match=root.get("match", "exact") or "exact",
@@ -36,14 +33,14 @@ def parse_cpu_xml(text: str, force_host: bool = False) -> CpuDef:
                  model=model.text.strip() if model is not None and model.text else None,
                  vendor=vendor.text.strip() if vendor is not None and vendor.text else None)
     if host and cpu.model is None:
-        raise _error(ErrorCode.XML_ERROR, "Missing CPU model name")
+        raise err.missing_model_name()
     for f in root.findall("feature"):
         name = f.get("name")
         if not name:
-            raise _error(ErrorCode.XML_ERROR, "Missing CPU feature name")
+            raise err.missing_feature_name()
         policy = None if host else f.get("policy", "require")
         if policy is not None and policy not in POLICIES:
-            raise _error(ErrorCode.XML_ERROR, f"Invalid CPU feature policy '{policy}'")
+            raise err.invalid_feature_policy(policy)
         cpu.features.append((name, policy))
     return cpu
 

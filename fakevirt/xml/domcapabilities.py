@@ -6,9 +6,8 @@ import posixpath
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
-from protocol import LibvirtError
-
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import VirtError
+from ..errors import connect as err
 from ..model.host import GuestArch, HostInfo
 from ..model.hostdata import (
     ARCH_CAPABILITIES_FEATURES,
@@ -75,32 +74,31 @@ def resolve_domain_capabilities(host: HostInfo, emulatorbin: str | None, arch: s
     if flags:
         raise VirtError.unsupported_flags("qemuConnectGetDomainCapabilities", flags)
     if virttype is not None and virttype not in VIRT_TYPES:
-        raise _invalid(f"unknown virttype: {virttype}")
+        raise err.unknown_virttype(virttype)
     if arch is not None and arch not in ARCHES:
-        raise _invalid(f"unknown architecture: {arch}")
+        raise err.unknown_architecture(arch)
     want_arch = arch if arch is not None else host.arch
     if emulatorbin is None:
         default = host.guest_for_arch(want_arch)
         if default is None:
-            raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
-                                   f"unable to find any emulator to serve '{arch}' architecture")
+            raise err.no_emulator_for_arch(arch)
         emulatorbin = default.emulator
     guest = _lookup_binary(host, emulatorbin)
     if guest.arch != want_arch and not any({guest.arch, want_arch} <= f for f in _ARCH_FAMILIES):
-        raise _invalid(f"architecture from emulator '{guest.arch}' doesn't match given architecture '{want_arch}'")
+        raise err.emulator_arch_mismatch(guest.arch, want_arch)
     virt = virttype if virttype not in (None, "none") else ("kvm" if "kvm" in guest.domain_types else "qemu")
     if machine is not None:
         name = guest.canonical_machine(machine)
         found = guest.machine(name)
         if found is None:
-            raise _invalid(f"the machine '{name}' is not supported by emulator '{emulatorbin}'")
+            raise err.machine_unsupported(name, emulatorbin)
     else:
         found = guest.machine(host.default_machine(guest))
         assert found is not None, "the host's default machine alias must name one of its machines"
     if want_arch not in host.emulator_arches(guest):
-        raise _invalid(f"Emulator '{emulatorbin}' does not support arch '{want_arch}'")
+        raise err.emulator_lacks_arch(emulatorbin, want_arch)
     if virt not in guest.domain_types:
-        raise _invalid(f"Emulator '{emulatorbin}' does not support virt type '{virt}'")
+        raise err.emulator_lacks_virt_type(emulatorbin, virt)
     return DomainCapsTarget(emulatorbin, guest, want_arch, found, virt)
 
 
@@ -110,13 +108,8 @@ def _lookup_binary(host: HostInfo, path: str) -> GuestArch:
     if path.startswith("/"):
         guest = host.guest_for_emulator(posixpath.normpath("/" + path.lstrip("/")))
     if guest is None:
-        raise VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.QEMU,
-                               f"Cannot check QEMU binary {path}: No such file or directory")
+        raise err.cannot_check_binary(path)
     return guest
-
-
-def _invalid(message: str) -> LibvirtError:
-    return VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, message)
 
 
 def domain_capabilities_xml(host: HostInfo, emulatorbin: str | None, arch: str | None, machine: str | None,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import ErrorDomain
+from ..errors import xml as err
 from ..model.devices import RawElement
 from .domain_tree import node_dump
 from .parser import parse_document
@@ -16,7 +17,7 @@ def namespaced_element(xml: str, key: str, uri: str) -> RawElement:
     """
     root, has_doctype = parse_document(xml, "(metadata_xml)", ErrorDomain.DOMAIN, keep_blanks=True)
     if has_doctype:  # libvirt copies the document's first node, the DTD, and cannot give it a namespace
-        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.XML, "failed to create a new XML namespace")
+        raise err.namespace_failed()
     todo = [(root, False)]
     while todo:
         el, in_default_ns = todo.pop()

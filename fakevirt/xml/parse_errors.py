@@ -11,7 +11,8 @@ import re
 import xml.parsers.expat as expat
 from dataclasses import dataclass
 
-from ..errors import ErrorCode, VirtError
+from ..errors import VirtError
+from ..errors import xml as err
 
 _NAME_RE = re.compile(rb"[^\s=/>]+")
 _POINTER = bytes(9 if b == 9 else 45 for b in range(256))  # the caret line: tabs kept, the rest "-"
@@ -32,7 +33,7 @@ def detail(url: str | None, line: int, msg: str, context: bytes, col: int, domai
     # the line goes back out as the client's own bytes, invalid UTF-8 included
     shown = context.decode("utf-8", "surrogateescape") if context else "(null)"
     where = f"{url}:{line}" if url is not None else f"at line {line}"
-    return VirtError.report(ErrorCode.XML_DETAIL, domain, f"{where}: {msg}\n{shown}\n{pointer}^")
+    return err.parse_error(where, msg, shown, pointer, domain)
 
 
 def report_at(data: bytes, pos: int, url: str | None, msg: str, domain: int) -> VirtError:

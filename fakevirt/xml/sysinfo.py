@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import astuple, fields
 from typing import Any
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import connect as err
 from ..model.host import HostInfo
 from .fmt import El, el, render
 
@@ -21,8 +21,7 @@ def sysinfo_xml(host: HostInfo) -> str:
     """
     smbios = host.sysinfo()
     if smbios is None:
-        raise VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.QEMU,
-                               "Host SMBIOS information is not available")
+        raise err.no_sysinfo()
     root = el("sysinfo", type="smbios")
     for tag, section in (("bios", smbios.bios), ("system", smbios.system)):
         if section is not None:

@@ -6,7 +6,8 @@ on feature names as libvirt's x86 CPU driver does on CPUID bits.
 
 from __future__ import annotations
 
-from ...errors import ErrorCode, ErrorDomain, VirtError, check_flags
+from ...errors import ErrorDomain, check_flags
+from ...errors import cpu as err
 from ..flags import all_of
 from ..flags.node import ConnectBaselineCpuFlags, ConnectCompareCpuFlags, CpuCompareResult
 from ..host import HostInfo
@@ -39,12 +40,11 @@ def model_names(arch: str, flags: int) -> tuple[str, ...]:
     """virConnectGetCPUModelNames (qemuConnectGetCPUModelNames): the models of the arch's CPU map."""
     check_flags("qemuConnectGetCPUModelNames", flags, 0)
     if arch not in ARCHES:
-        raise VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.QEMU, f"cannot find architecture {arch}")
+        raise err.unknown_arch(arch)
     if arch in _DRIVERS_WITHOUT_MODELS:
         return ()
     if arch not in _DRIVER_MAPS:
-        raise VirtError.report(ErrorCode.NO_SUPPORT, ErrorDomain.CPU,
-                               f"'{arch}' architecture is not supported by CPU driver")
+        raise err.arch_unsupported(arch)
     return MODELS_BY_MAP[_DRIVER_MAPS[arch]]
 
 
@@ -70,7 +70,7 @@ def compare(against: CpuDef, cpu: CpuDef, flags: int, driver_fn: str = "qemuConn
     check_compare_flags(flags, driver_fn)
     result, why = x86.compare(against, cpu)
     if result == CpuCompareResult.INCOMPATIBLE and flags & ConnectCompareCpuFlags.FAIL_INCOMPATIBLE:
-        raise VirtError.report(ErrorCode.CPU_INCOMPATIBLE, ErrorDomain.CPU, why)
+        raise err.incompatible(why)
     return int(result)
 
 

@@ -5,7 +5,7 @@ libvirt works on CPUID bits; every x86 feature of its map is a distinct bit, so 
 
 from __future__ import annotations
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
+from ...errors import cpu as err
 from ..flags.node import CpuCompareResult
 from .cpudef import CpuDef
 from .cpumap import X86_FEATURES, X86_MIGRATE_BLOCKERS, X86_MODELS
@@ -17,19 +17,15 @@ X86_ARCHES = ("i686", "x86_64")
 QEMU_DROPPED = frozenset({"cmt", "mbm_total", "mbm_local", "osxsave", "ospke"})
 
 
-def _cpu_error(code: int, message: str) -> VirtError:
-    return VirtError.report(code, ErrorDomain.CPU, message)
-
-
 def model_features(name: str) -> set[str]:
     if name not in X86_MODELS:
-        raise _cpu_error(ErrorCode.INTERNAL_ERROR, f"Unknown CPU model {name}")
+        raise err.unknown_model(name)
     return set(X86_MODELS[name][4].split())
 
 
 def _feature(name: str) -> str:
     if name not in FEATURE_ORDER:
-        raise _cpu_error(ErrorCode.INTERNAL_ERROR, f"Unknown CPU feature {name}")
+        raise err.unknown_feature(name)
     return name
 
 
@@ -89,16 +85,15 @@ def baseline(cpus: list[CpuDef], migratable: bool) -> CpuDef:
     output_vendor = first.vendor is not None
     vendor = first.vendor
     if vendor is not None and vendor not in ("Intel", "AMD", "Hygon"):
-        raise _cpu_error(ErrorCode.OPERATION_FAILED, f"Unknown CPU vendor {vendor}")
+        raise err.unknown_vendor(vendor)
     names = [first.model] if first.model else []
     for cpu in cpus[1:]:
         if cpu.model and cpu.model not in names:
             names.append(cpu.model)
         feats = features_of(cpu, None)
         model_vendor = X86_MODELS[cpu.model][0] if cpu.model else None
-        if cpu.vendor and model_vendor and cpu.vendor != model_vendor:
-            raise _cpu_error(ErrorCode.OPERATION_FAILED,
-                             f"CPU vendor {model_vendor} of model {cpu.model} differs from vendor {cpu.vendor}")
+        if cpu.model and cpu.vendor and model_vendor and cpu.vendor != model_vendor:
+            raise err.model_vendor_differs(model_vendor, cpu.model, cpu.vendor)
         vn = cpu.vendor
         if not vn:
             output_vendor = False
@@ -106,13 +101,13 @@ def baseline(cpus: list[CpuDef], migratable: bool) -> CpuDef:
         if vn:
             if vendor is None:
                 if vn not in ("Intel", "AMD", "Hygon"):
-                    raise _cpu_error(ErrorCode.OPERATION_FAILED, f"Unknown CPU vendor {vn}")
+                    raise err.unknown_vendor(vn)
                 vendor = vn
             elif vendor != vn:
-                raise _cpu_error(ErrorCode.OPERATION_FAILED, "CPU vendors do not match")
+                raise err.vendors_differ()
         base &= feats
     if not base:
-        raise _cpu_error(ErrorCode.OPERATION_FAILED, "CPUs are incompatible")
+        raise err.cpus_incompatible()
     out = _decode(base, vendor, names, migratable)
     if len(names) == 1 and out.model == names[0]:
         out.fallback = "forbid"
@@ -142,7 +137,7 @@ def _decode(data: set[str], vendor: str | None, preferred: list[str], migratable
         if best is None or _better(best, candidate, name in preferred):
             best = candidate
     if best is None:
-        raise _cpu_error(ErrorCode.INTERNAL_ERROR, "Cannot find suitable CPU model for given data")
+        raise err.no_suitable_model()
     if migratable:
         best.features = [(f, p) for f, p in best.features if f not in X86_MIGRATE_BLOCKERS]
     return best

@@ -16,7 +16,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ...errors import ErrorCode
 from ...errors import images as err
 from . import qcow2
 from .clusters import ClusterMap
@@ -33,10 +32,10 @@ def run_qemu_img(*args: str) -> str:
     """Run qemu-img; a failure becomes an ImageError carrying its stderr."""
     exe = qemu_img_path()
     if exe is None:
-        raise err.ImageError("unsupported", "qemu-img is not installed (apt-get install qemu-utils)")
+        raise err.qemu_img_missing()
     proc = subprocess.run([exe, *args], capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise err.ImageError("external", proc.stderr.strip().removeprefix("qemu-img: "))
+        raise err.qemu_img_failed(proc.stderr)
     return proc.stdout
 
 
@@ -178,8 +177,7 @@ def import_file(store: ImageStore, host_path: str | os.PathLike[str], path: str,
         raise err.unknown_format(path, fmt)
     specific = info.get("format-specific", {}).get("data", {})
     if info.get("encrypted") or specific.get("extended-l2") or specific.get("data-file"):
-        raise err.ImageError("unsupported", f"{host}: encrypted images, extended L2 entries and "
-                             "external data files cannot be imported", code=ErrorCode.NO_SUPPORT)
+        raise err.import_unsupported(host)
     size = info["virtual-size"]
     with tempfile.TemporaryDirectory(prefix="fakevirt-import-") as tmp:
         img: Image

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, VirtError
 from ...errors import images as err
 from . import chain as rw
 from .clusters import ClusterMap
@@ -52,8 +51,7 @@ def commit(store: ImageStore, top: str, base: str | None, *, keep_top: bool | No
         depth = found[0]
     keep = base is not None if keep_top is None else keep_top
     if not keep and depth > 1:
-        raise VirtError.invalid_arg("the top image can only be emptied when committing into "
-                                    "its immediate backing file")
+        raise err.commit_top_not_emptied()
     for i in range(1, depth + 1):
         store.guard(images[i].path, owner, force=force,
                     allowed=frozenset({Owner.backing(images[i - 1].path)}))
@@ -188,8 +186,7 @@ def _snapshot_view(img: Image, name: str) -> Image:
     """The top layer as internal snapshot ``name`` (an ID or a name) holds it."""
     snap = find(img, name, by_id=True)
     if snap is None:
-        raise err.ImageError("no_snapshot", "Failed to load snapshot: Can't find snapshot",
-                             code=ErrorCode.OPERATION_INVALID, subject=name)
+        raise err.snapshot_load_missing(name)
     return Image(img.path, img.format, snap.virtual_size, img.cluster_size, img.backing,
                  img.backing_format, snap.clusters)
 

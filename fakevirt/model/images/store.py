@@ -12,7 +12,6 @@ import posixpath
 from collections import Counter
 from typing import Any, Literal, overload
 
-from ...errors import VirtError
 from ...errors import images as err
 from ..clock import Clock, ManualClock
 from . import chain as rw
@@ -48,7 +47,7 @@ class ImageStore:
     @staticmethod
     def normpath(path: str) -> str:
         if not posixpath.isabs(path):
-            raise VirtError.invalid_arg(f"image path '{path}' is not absolute")
+            raise err.path_not_absolute(path)
         return posixpath.normpath(path)
 
     def exists(self, path: str) -> bool:

@@ -107,7 +107,7 @@ def _overlays(api: DomainSnapshots, dom: Domain, point: Snapshot, sd: SnapshotDe
         assert disk is not None and disk.image_path
         state_image = disk.image_path
         if not api.images.exists(state_image):
-            raise VirtError.operation_invalid(f"image '{state_image}' of branch point '{point.name}' no longer exists")
+            raise err.branch_point_image_gone(state_image, point.name)
         given = asked.get(pdisk.name) or next((a for k, a in asked.items() if k == disk.source), None)
         path = given.source if given is not None and given.source else _default_name(state_image, sd.name)
         if not posixpath.isabs(path):

@@ -74,8 +74,7 @@ def _validate(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> 
         return
     for sdisk in sd.disks:
         if sdisk.delete_in_progress:
-            raise VirtError.operation_invalid(f"snapshot disk '{sdisk.name}' was target of not completed "
-                                              "snapshot delete")
+            raise err.delete_in_progress(sdisk.name)
     if snap.children:
         current = tree.current
         if current is snap:

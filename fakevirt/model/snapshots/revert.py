@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...errors import VirtError
 from ...errors import snapshot as err
 from ...errors.snapshot import config_unsupported, operation_unsupported
 from ..domain import Domain
@@ -75,8 +74,7 @@ def _validate(dom: Domain, snap: Snapshot, flags: int) -> None:
     """qemuSnapshotRevertValidate (without 9.6's refusal of external snapshots)."""
     sd = snap.definition
     if not dom.persistent and sd.state not in ACTIVE_STATES and not flags & (Revert.RUNNING | Revert.PAUSED):
-        raise VirtError.operation_invalid("transient domain needs to request run or pause to revert to "
-                                          "inactive snapshot")
+        raise err.transient_needs_run_or_pause()
     if sd.domain is None:
         raise err.lacks_rollback(snap.name, dom.name)
     if not flags & Revert.FORCE and dom.managed_save is not None and sd.state not in ACTIVE_STATES:
