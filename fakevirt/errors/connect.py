@@ -73,3 +73,15 @@ def cannot_check_binary(path: str) -> VirtError:
     """virQEMUCapsCacheLookup: the emulator binary does not exist."""
     return VirtError.report(ErrorCode.SYSTEM_ERROR, QEMU,
                             f"Cannot check QEMU binary {path}: No such file or directory")
+
+
+def too_many_leases(count: int, limit: int) -> VirtError:
+    """remoteDispatchNetworkGetDHCPLeases past REMOTE_NETWORK_DHCP_LEASES_MAX."""
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC,
+                            f"Number of leases is {count}, which exceeds max limit: {limit}")
+
+
+def too_many_interfaces(count: int, limit: int) -> VirtError:
+    """remoteSerializeDomainInterface past REMOTE_DOMAIN_INTERFACE_MAX."""
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC,
+                            f"Number of interfaces, {count} exceeds the max limit: {limit}")

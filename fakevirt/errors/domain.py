@@ -262,3 +262,8 @@ def save_running_paused_exclusive() -> VirtError:
 def name_in_use(name: str) -> VirtError:
     """virDomainObjListRename: the new name is taken."""
     return VirtError.report(ErrorCode.OPERATION_FAILED, _DOMAIN, f"domain with name '{name}' already exists")
+
+
+def unknown_address_source(source: int) -> VirtError:
+    """qemuDomainInterfaceAddresses: a source that is neither LEASE, AGENT nor ARP."""
+    return VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, ErrorDomain.QEMU, f"Unknown IP address data source {source}")

@@ -118,3 +118,27 @@ def transient_config() -> VirtError:
 
 def invalid_mac(mac: str) -> VirtError:
     return _net(ErrorCode.INVALID_MAC, mac)
+
+
+def update_unsupported(message: str) -> VirtError:
+    """networkUpdate: a section or command the driver cannot change."""
+    return _net(ErrorCode.OPERATION_UNSUPPORTED, message)
+
+
+def xml_detail(message: str) -> VirtError:
+    """network_conf.c's XML_DETAIL errors."""
+    return _net(ErrorCode.XML_DETAIL, message)
+
+
+def no_name() -> VirtError:
+    return VirtError.report(ErrorCode.NO_NAME, NETWORK)
+
+
+def socket_address(message: str) -> VirtError:
+    """virsocketaddr.c reports without a domain of its own."""
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE, message)
+
+
+def unparsable_address(text: str) -> VirtError:
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
+                            f"Cannot parse socket address '{text}': Name or service not known")

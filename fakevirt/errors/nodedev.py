@@ -118,3 +118,12 @@ def pci_not_found(addr: str) -> VirtError:
 def unmanaged_not_detached(addr: str) -> VirtError:
     return VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.NONE,
                             f"Unmanaged PCI device {addr} must be manually detached from the host")
+
+
+def mdev_not_found(uuid: str) -> VirtError:
+    return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.NONE, f"mediated device '{uuid}' not found")
+
+
+def mdev_in_use(uuid: str, holder: str) -> VirtError:
+    return VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.NONE,
+                            f"mediated device /sys/bus/mdev/devices/{uuid} is in use by driver QEMU, domain {holder}")

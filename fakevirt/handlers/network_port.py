@@ -8,7 +8,7 @@ from protocol import Proc, TypedParam, TypedParamType
 from protocol.remote import network as w
 from protocol.remote.limits import DOMAIN_INTERFACE_MAX, NETWORK_DHCP_LEASES_MAX, NETWORK_PORT_LIST_MAX
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import connect as connect_err
 from ..errors import network as err
 from ..model.network.ports import Port
 from ..model.network.state import Network
@@ -79,9 +79,7 @@ def network_get_dhcp_leases(client: Client, args: w.NetworkGetDhcpLeasesArgs) ->
     """virNetworkGetDHCPLeases: need_results 0 asks only for the count."""
     found = networks(client).get_leases(resolve_net(client, args.net), args.mac, args.flags)
     if len(found) > NETWORK_DHCP_LEASES_MAX:
-        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC,
-                               f"Number of leases is {len(found)}, which exceeds max limit: "
-                               f"{NETWORK_DHCP_LEASES_MAX}")
+        raise connect_err.too_many_leases(len(found), NETWORK_DHCP_LEASES_MAX)
     leases = tuple(w.NetworkDhcpLease(**x) for x in found) if args.need_results else ()
     return w.NetworkGetDhcpLeasesRet(leases=leases, ret=len(found))
 
@@ -92,8 +90,7 @@ def domain_interface_addresses(client: Client, args: w.DomainInterfaceAddressesA
     dom = resolve_domain(client, args.dom)
     found = networks(client).interface_addresses(dom, args.source, args.flags)
     if len(found) > DOMAIN_INTERFACE_MAX:
-        raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC,
-                               f"Number of interfaces, {len(found)} exceeds the max limit: {DOMAIN_INTERFACE_MAX}")
+        raise connect_err.too_many_interfaces(len(found), DOMAIN_INTERFACE_MAX)
     ifaces = tuple(w.DomainInterface(name=name, hwaddr=mac,
                                      addrs=tuple(w.DomainIpAddr(type=t, addr=a, prefix=p) for t, a, p in addrs))
                    for name, mac, addrs in found)

@@ -10,7 +10,7 @@ import ipaddress
 import uuid as uuidlib
 from collections.abc import Callable
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import ErrorDomain
 from ..errors import network as err
 from ..errors import xml as xml_errors
 from ..model.devices import RawElement
@@ -39,13 +39,8 @@ from .parser import parse_xml
 NETWORK = ErrorDomain.NETWORK
 
 
-def _detail(message: str) -> VirtError:
-    return VirtError.report(ErrorCode.XML_DETAIL, NETWORK, message)
-
-
-def _util(message: str) -> VirtError:
-    """virsocketaddr.c reports without a domain of its own."""
-    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE, message)
+_detail = err.xml_detail
+_util = err.socket_address
 
 
 def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
@@ -53,8 +48,7 @@ def parse_ip(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
     try:
         return ipaddress.ip_address(text)
     except ValueError:
-        raise VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
-                               f"Cannot parse socket address '{text}': Name or service not known") from None
+        raise err.unparsable_address(text) from None
 
 
 def _multicast(mac: str) -> bool:
@@ -96,10 +90,10 @@ def _lease(el: RawElement) -> LeaseTime | None:
         return None
     if not raw.isdigit():
         raise xml_errors.invalid_value(raw, "expiry")
-    expiry, unit = int(raw), node.get("unit", "minutes")
+    expiry, given = int(raw), node.get("unit")
+    unit = "minutes" if given is None else given
     if unit not in ("seconds", "minutes", "hours"):
-        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.XML,
-                               f"Invalid value for attribute 'unit' in element 'lease': '{unit}'.")
+        raise xml_errors.invalid_attribute("unit", "lease", unit)
     if expiry and ((unit == "seconds" and expiry < 120) or (unit == "minutes" and expiry < 2)):
         raise err.unsupported("The minimum lease time should be greater than 2 minutes")
     return LeaseTime(expiry, unit)
@@ -176,9 +170,7 @@ def _parse_ipdef(net: str, el: RawElement) -> IPDef:
     prefix = 0
     if prefix_text is not None:
         if not prefix_text.isdigit():
-            raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.XML,
-                                   f"Invalid value for attribute 'prefix' in element 'ip': '{prefix_text}'. "
-                                   "Expected non-negative integer value")
+            raise xml_errors.invalid_attribute("prefix", "ip", prefix_text, "non-negative integer")
         prefix = int(prefix_text)
     if family in (None, "ipv4"):
         if addr.version != 4:
@@ -345,7 +337,7 @@ def parse_network_xml(text: str, new_uuid: Callable[[], uuidlib.UUID]) -> Networ
     name_el = root.find("name")
     name = name_el.text if name_el is not None else None
     if not name:
-        raise VirtError.report(ErrorCode.NO_NAME, NETWORK)
+        raise err.no_name()
     if "/" in name:
         raise _detail("invalid char in name: /")
     uuid_el = root.find("uuid")

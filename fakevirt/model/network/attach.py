@@ -13,7 +13,7 @@ import ipaddress
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
-from ...errors import ErrorCode, ErrorDomain, VirtError, check_flags
+from ...errors import VirtError, check_flags
 from ...errors import domain as domain_errors
 from ...errors import network as err
 from ..flags.network import DomainInterfaceAddressesSource, IPAddrType
@@ -249,5 +249,4 @@ class PortOps:
             raise VirtError.agent_not_configured()
         if source == DomainInterfaceAddressesSource.ARP:
             return self.interface_arp(dom.live)
-        raise VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, ErrorDomain.QEMU,
-                               f"Unknown IP address data source {source}")
+        raise domain_errors.unknown_address_source(source)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...errors import ErrorCode, VirtError
+from ...errors import VirtError
 from ...errors import network as err
 from ..flags.network import NetworkUpdateCommand as Cmd
 from ..flags.network import NetworkUpdateSection as Section
@@ -26,8 +26,7 @@ NO_SUPPORT = {Section.BRIDGE: "bridge", Section.DOMAIN: "domain", Section.IP: "i
               Section.FORWARD_PF: "forward pf"}
 
 
-def _unsupported_op(message: str) -> VirtError:
-    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, err.NETWORK, message)
+_unsupported_op = err.update_unsupported
 
 
 def no_support(d: NetworkDef, section: int) -> VirtError:

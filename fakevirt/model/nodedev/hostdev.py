@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, ErrorDomain, VirtError
 from ...errors import nodedev as err
 from ..devices import RawElement
 from .caps import MdevCap, PciAddress
@@ -52,13 +51,10 @@ def hostdev_sources(live: DomainDef) -> tuple[list[PciHostdev], list[str]]:
     return pcis, mdevs
 
 
-def mdev_not_found(uuid: str) -> VirtError:
-    return VirtError.report(ErrorCode.DEVICE_MISSING, ErrorDomain.NONE, f"mediated device '{uuid}' not found")
+mdev_not_found = err.mdev_not_found
 
 
-def mdev_in_use(uuid: str, holder: str) -> VirtError:
-    return VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.NONE,
-                            f"mediated device /sys/bus/mdev/devices/{uuid} is in use by driver QEMU, domain {holder}")
+mdev_in_use = err.mdev_in_use
 
 
 def acquire(devs: NodeDevices, dom: Domain, live: DomainDef) -> None:
