@@ -41,7 +41,10 @@ class PortOps:
     tap_owners: dict[str, uuidlib.UUID]
 
     def by_name(self, name: str) -> Network:
-        raise NotImplementedError  # NetworkState's
+        net = self.networks.get(name)
+        if net is None:
+            raise err.no_network_name(name)
+        return net
 
     # -- HostResource ------------------------------------------------------------------------
 

@@ -100,12 +100,6 @@ class NetworkState(PortOps):
     def __iter__(self) -> Iterator[Network]:
         return iter(list(self.networks.values()))
 
-    def by_name(self, name: str) -> Network:
-        net = self.networks.get(name)
-        if net is None:
-            raise err.no_network_name(name)
-        return net
-
     def by_uuid(self, net_uuid: uuidlib.UUID, name: str | None = None) -> Network:
         net = self.by_uuid_index.get(net_uuid)
         if net is None:
