@@ -17,6 +17,7 @@ from .host import HostInfo
 from .ids import Rng
 from .images import ImageStore
 from .resources import HostResource
+from .secrets import SecretResource, Secrets
 from .snapshots.api import DomainSnapshots
 from .storage import StorageState
 
@@ -118,6 +119,8 @@ class Hypervisor:
         self.images = ImageStore(self.clock)  # the host's files: disks, pools, snapshots all share it
         self.storage = StorageState(self, self.images)  # one for /system and /session
         self.resources: list[HostResource] = []  # what a starting domain takes (networks, secrets, …)
+        self.secrets = Secrets(self.bus, self.rng)
+        self.resources.append(SecretResource(self.secrets))
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():
