@@ -172,3 +172,126 @@ def test_events(request: pytest.FixtureRequest, conn) -> None:
             libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_FROM_NONE, f"invalid argument: event callback id {val} not registered")
     finally:
         c.close()
+
+
+# ---- LUKS volumes in a dir pool -------------------------------------------------------------------
+
+LUKS_VOL = ("<volume><name>{name}</name><capacity unit='M'>16</capacity><target><format type='{fmt}'/>"
+            "<encryption format='{enc}'>{secrets}</encryption></target></volume>")
+
+
+@pytest.fixture
+def luks_pool(conn, tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("fv-luks")
+    path.chmod(0o755)
+    p = conn.storagePoolCreateXML(f"<pool type='dir'><name>fv-luks</name><target><path>{path}</path></target>"
+                                  "</pool>", libvirt.VIR_STORAGE_POOL_CREATE_WITH_BUILD)
+    yield p, str(path)
+    for v in p.listAllVolumes():
+        v.delete()
+    p.destroy()
+
+
+def test_luks_volume(conn, luks_pool) -> None:
+    pool, path = luks_pool
+    secret = f"<secret type='passphrase' uuid='{U1}'/>"
+    qcow = LUKS_VOL.format(name="a.qcow2", fmt="qcow2", enc="luks", secrets=secret)
+    assert error_of(pool.createXML, qcow) == (NO_SECRET, SECRET, f"Secret not found: no secret with matching uuid '{U1}'")
+    conn.secretDefineXML(f"<secret><uuid>{U1}</uuid><usage type='volume'><volume>{path}/a.qcow2</volume></usage>"
+                         "</secret>")
+    assert error_of(pool.createXML, qcow) == (NO_SECRET, SECRET, f"Secret not found: secret '{U1}' does not have a value")
+    conn.secretLookupByUUIDString(U1).setValue(b"passphrase")
+    assert error_of(pool.createXML, LUKS_VOL.format(name="b.qcow2", fmt="qcow2", enc="luks", secrets="")) == (
+        libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_FROM_STORAGE,
+        "invalid argument: A single <secret type='passphrase'...> element is expected in encryption description")
+    assert error_of(pool.createXML, LUKS_VOL.format(name="b.qcow2", fmt="qcow2", enc="qcow", secrets=secret)) == (
+        libvirt.VIR_ERR_CONFIG_UNSUPPORTED, libvirt.VIR_FROM_STORAGE,
+        "unsupported configuration: creation of qcow2 encrypted image is not supported")
+    conn.secretDefineXML(f"<secret><uuid>{U2}</uuid><usage type='ceph'><name>fv-luks</name></usage></secret>")
+    assert error_of(pool.createXML, LUKS_VOL.format(name="b.qcow2", fmt="qcow2", enc="luks",
+                                                    secrets=f"<secret type='passphrase' uuid='{U2}'/>")) == (
+        libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_FROM_NONE,
+        f"invalid argument: secret with uuid {U2} is of type 'ceph' not expected 'volume' type")
+    vol = pool.createXML(qcow)
+    assert vol.XMLDesc().split("</timestamps>\n")[1] == (
+        f"    <encryption format='luks'>\n      <secret type='passphrase' uuid='{U1}'/>\n    </encryption>\n"
+        "  </target>\n</volume>\n")
+    by_usage = pool.createXML(LUKS_VOL.format(name="c.img", fmt="raw", enc="luks",
+                                              secrets=f"<secret type='passphrase' usage='{path}/a.qcow2'/>"))
+    assert f"<secret type='passphrase' usage='{path}/a.qcow2'/>" in by_usage.XMLDesc()
+    assert "<format type='raw'/>" in by_usage.XMLDesc()
+
+
+# ---- domains whose disks need secrets -------------------------------------------------------------
+
+RBD_DOMAIN = """<domain type='qemu'><name>fv-secret-disk</name><memory unit='MiB'>64</memory>
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+<disk type='network' device='disk'><driver name='qemu' type='raw'/>{auth}
+<source protocol='{protocol}' name='pool/image'><host name='127.0.0.1' port='6789'/></source>
+<target dev='vda' bus='virtio'/></disk></devices></domain>"""
+
+
+@pytest.fixture
+def undefine_domain(conn):
+    yield
+    try:
+        conn.lookupByName("fv-secret-disk").undefine()
+    except libvirt.libvirtError:
+        pass
+
+
+@pytest.mark.usefixtures("undefine_domain")
+def test_disk_auth_needs_its_secret(conn) -> None:
+    auth = "<auth username='admin'><secret type='ceph' usage='fv-client.admin'/></auth>"
+    dom = conn.defineXML(RBD_DOMAIN.format(auth=auth, protocol="rbd"))
+    assert error_of(dom.create) == (NO_SECRET, SECRET, "Secret not found: no secret with matching usage 'fv-client.admin'")
+    conn.secretDefineXML(f"<secret><uuid>{U1}</uuid><usage type='iscsi'><target>fv-client.admin</target></usage>"
+                         "</secret>")
+    assert error_of(dom.create)[2] == "Secret not found: no secret with matching usage 'fv-client.admin'"
+    conn.secretDefineXML(CEPH.format(u=U2, name="fv-client.admin"))
+    assert error_of(dom.create) == (NO_SECRET, SECRET, f"Secret not found: secret '{U2}' does not have a value")
+    assert dom.isActive() == 0
+
+
+@pytest.mark.usefixtures("undefine_domain")
+def test_disk_auth_secret_of_another_type(conn) -> None:
+    conn.secretDefineXML(CEPH.format(u=U1, name="fv-iqn"))
+    auth = f"<auth username='admin'><secret type='iscsi' uuid='{U1}'/></auth>"
+    dom = conn.defineXML(RBD_DOMAIN.format(auth=auth, protocol="iscsi").replace("pool/image", "iqn.2020-01.fv:t/1"))
+    assert error_of(dom.create) == (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_FROM_NONE,
+                                    f"invalid argument: secret with uuid {U1} is of type 'ceph' not expected "
+                                    "'iscsi' type")
+
+
+def test_disk_secrets_satisfied_start(fakevirt_uri: str) -> None:
+    """With every secret defined and set (even private ones) the domain starts; fakevirt only (the
+    reference would run qemu against an rbd server that does not exist)."""
+    conn = libvirt.open(fakevirt_uri)
+    conn.secretDefineXML(CEPH.format(u=U1, name="fv-ok").replace("private='no'", "private='yes'")).setValue(b"k")
+    auth = "<auth username='admin'><secret type='ceph' usage='fv-ok'/></auth>"
+    dom = conn.defineXML(RBD_DOMAIN.format(auth=auth, protocol="rbd"))
+    dom.create()
+    assert dom.isActive() == 1
+    dom.destroy()
+    conn.close()
+
+
+def test_encrypted_disk_needs_its_volume_secret(fakevirt_uri: str) -> None:
+    conn = libvirt.open(fakevirt_uri)
+    pool = conn.storagePoolCreateXML("<pool type='dir'><name>fv</name><target><path>/tmp/fv-enc</path></target></pool>",
+                                     libvirt.VIR_STORAGE_POOL_CREATE_WITH_BUILD)
+    conn.secretDefineXML(f"<secret><uuid>{U1}</uuid><usage type='volume'><volume>/tmp/fv-enc/d.qcow2</volume>"
+                         "</usage></secret>").setValue(b"pw")
+    secret = f"<secret type='passphrase' uuid='{U1}'/>"
+    enc = f"<encryption format='luks'>{secret}</encryption>"
+    pool.createXML(LUKS_VOL.format(name="d.qcow2", fmt="qcow2", enc="luks", secrets=secret))
+    dom = conn.defineXML(f"""<domain type='qemu'><name>fv-enc</name><memory unit='MiB'>64</memory>
+        <os><type arch='x86_64' machine='pc'>hvm</type></os><devices><disk type='file' device='disk'>
+        <driver name='qemu' type='qcow2'/><source file='/tmp/fv-enc/d.qcow2'>{enc}</source>
+        <target dev='vda' bus='virtio'/></disk></devices></domain>""")
+    conn.secretLookupByUUIDString(U1).undefine()
+    assert error_of(dom.create) == (NO_SECRET, SECRET, f"Secret not found: no secret with matching uuid '{U1}'")
+    conn.secretDefineXML(f"<secret><uuid>{U1}</uuid></secret>").setValue(b"pw")  # no usage: accepted
+    dom.create()
+    assert dom.isActive() == 1
+    conn.close()
