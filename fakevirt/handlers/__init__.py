@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from . import connect, domain, domain_config, domain_stats, events, secret, snapshot, storage
+from . import connect, domain, domain_config, domain_stats, events, nwfilter, secret, snapshot, storage
 from ._client import Client
 from ._registry import HANDLERS, RELAYS, Handler, Relay, procedure, relay
 from ._streams import DownloadStream, Stream, UploadStream
 from .outcome import NOTHING, Outcome
 
-__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "procedure", "secret", "snapshot", "storage"]
+__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "nwfilter", "procedure", "secret", "snapshot", "storage"]

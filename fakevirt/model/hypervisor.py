@@ -16,6 +16,7 @@ from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo
 from .ids import Rng
 from .images import ImageStore
+from .nwfilters import NWFilterResource, NWFilters
 from .resources import HostResource
 from .secrets import SecretResource, Secrets
 from .snapshots.api import DomainSnapshots
@@ -121,6 +122,8 @@ class Hypervisor:
         self.resources: list[HostResource] = []  # what a starting domain takes (networks, secrets, …)
         self.secrets = Secrets(self.bus, self.rng)
         self.resources.append(SecretResource(self.secrets))
+        self.nwfilters = NWFilters(self.rng, ("lo", self.host.nic_name if self.host else "eth0"))
+        self.resources.append(NWFilterResource(self.nwfilters))  # after the network's: it names the ports
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():

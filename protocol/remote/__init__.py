@@ -6,7 +6,7 @@ from .._errorcodes import ErrorDomain
 from .._header import Program
 from .._procedure import Procedure, declare
 from .._readonly import READ_ONLY_RULES
-from . import connect, domain, domain_stats, events, limits, secret, snapshot, storage
+from . import connect, domain, domain_stats, events, limits, nwfilter, secret, snapshot, storage
 from ._procedures import LAST_9X, PROC_INFO, Proc
 
 _KNOWN = {
@@ -19,6 +19,7 @@ _KNOWN = {
 REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
     *snapshot.DECLARATIONS, *storage.DECLARATIONS, *secret.DECLARATIONS,
+    *nwfilter.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "domain", "domain_stats", "events", "limits", "secret", "snapshot", "storage"]
+__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "domain", "domain_stats", "events", "limits", "nwfilter", "secret", "snapshot", "storage"]
