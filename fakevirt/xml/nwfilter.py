@@ -65,7 +65,7 @@ def _chain(root: RawElement) -> tuple[str, int]:
             raise err.invalid_arg(f"Priority '{prio}' is outside valid range of [-1000,1000]")
     chain = root.get("chain") or None
     if chain is None:
-        return "root", 0 if prio is None else 0
+        return "root", 0  # a priority without a chain is ignored
     if len(chain.encode()) > 12:
         raise err.invalid_arg("Name of chain is longer than 12 characters")
     if not _VALID_CHAIN.fullmatch(chain):
