@@ -235,3 +235,36 @@ def unknown_vol_format(fmt: str) -> VirtError:
 def only_raw_qcow2(fmt: str) -> VirtError:
     """fakevirt's own refusal: the image store knows raw and qcow2."""
     return _storage(ErrorCode.NO_SUPPORT, f"fakevirt creates only raw and qcow2 volumes, not '{fmt}'")
+
+
+# -- encrypted volumes (storage_util.c) ----------------------------------------------------------
+
+def single_secret_expected() -> VirtError:
+    return _storage(ErrorCode.INVALID_ARG,
+                    "A single <secret type='passphrase'...> element is expected in encryption description")
+
+
+def qcow_encryption_unsupported() -> VirtError:
+    return _storage(ErrorCode.CONFIG_UNSUPPORTED, "creation of qcow2 encrypted image is not supported")
+
+
+def raw_needs_luks() -> VirtError:
+    return _storage(ErrorCode.INTERNAL_ERROR, "Only luks encryption is supported for raw files")
+
+
+def encryption_format_unsupported(number: int) -> VirtError:
+    return _storage(ErrorCode.CONFIG_UNSUPPORTED, f"unsupported volume encryption format {number}")
+
+
+def unknown_encryption_format(fmt: str) -> VirtError:
+    return _storage(ErrorCode.CONFIG_UNSUPPORTED, f"unknown volume encryption format type {fmt}")
+
+
+def unknown_encryption_secret_type(stype: str) -> VirtError:
+    return _storage(ErrorCode.CONFIG_UNSUPPORTED, f"unknown volume encryption secret type {stype}")
+
+
+def secret_lookup_xml(message: str) -> VirtError:
+    """virSecretLookupParseSecret (util/, from no particular error domain)."""
+    return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.NONE, message)
+

@@ -22,7 +22,9 @@ from .images import ImageStore
 from .interface import HostInterfaces
 from .network.state import NetworkState
 from .nodedev import NodeDevices
+from .nwfilters import NWFilterResource, NWFilters
 from .resources import HostResource
+from .secrets import SecretResource, Secrets
 from .snapshots.api import DomainSnapshots
 from .storage import StorageState
 
@@ -124,7 +126,11 @@ class Hypervisor:
         self.interfaces = HostInterfaces(self.host)  # net devices: eth0, lo, the networks' bridges
         self.networks = NetworkState(self, self.default_network)
         self.nodedevs = NodeDevices(self.host, self.interfaces, self.bus, lambda: str(self.rng.uuid()))
-        self.resources += [self.networks, self.nodedevs]  # qemuProcessPrepareDomain/Host's order
+        self.secrets = Secrets(self.bus, self.rng)
+        self.nwfilters = NWFilters(self.rng, ("lo", self.host.nic_name))
+        # qemuProcessPrepareDomain/Host's order; the filter bindings name the taps the network gave
+        self.resources += [SecretResource(self.secrets), self.networks, NWFilterResource(self.nwfilters),
+                           self.nodedevs]
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():

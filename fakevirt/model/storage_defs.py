@@ -66,6 +66,19 @@ class PoolDef:
     target_perms: Perms | None = None  # as given in the XML (build applies it)
 
 
+ENCRYPTION_FORMATS = ("default", "qcow", "luks", "luks2")  # virStorageEncryptionFormatType, in order
+
+
+@dataclass
+class VolEncryption:
+    """A volume's <encryption> (virStorageEncryption): format, engine, and its secrets, each a
+    (type, UUID or usage) pair."""
+
+    format: str
+    engine: str | None = None
+    secrets: list[tuple[str, uuidlib.UUID | str]] = field(default_factory=list)
+
+
 @dataclass
 class VolDef:
     """A parsed <volume> document."""
@@ -77,6 +90,7 @@ class VolDef:
     backing_path: str | None = None
     backing_format: str | None = None
     perms: Perms | None = None
+    encryption: VolEncryption | None = None
 
 
 @dataclass(eq=False)
@@ -91,6 +105,7 @@ class Volume:
     atime: float = 0.0
     mtime: float = 0.0
     ctime: float = 0.0
+    encryption: VolEncryption | None = None
 
     def touch(self, now: float, *, modified: bool = True) -> None:
         """Record an access (and, when ``modified``, a change) of the file at ``now``."""

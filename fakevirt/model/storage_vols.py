@@ -10,6 +10,7 @@ from collections.abc import Iterator
 
 from ..errors import images as image_errors
 from ..errors import storage as err
+from .flags.secret import SecretUsageType
 from .flags.storage import (
     VOL_CREATE_ALL,
     VOL_DELETE_ALL,
@@ -25,7 +26,7 @@ from .images import ImageError
 from .images import chain as rw
 from .images.image import FS_BLOCK, FS_MAX_FILE_SIZE, NAME_MAX, RAW_CHUNK, SECTOR, Image, round_up
 from .storage_core import StorageCore
-from .storage_defs import Perms, Pool, VolDef, Volume
+from .storage_defs import ENCRYPTION_FORMATS, Perms, Pool, VolDef, VolEncryption, Volume
 
 _PIECE = 1 << 20  # a download's data pieces
 
@@ -62,7 +63,9 @@ class VolumeOps(StorageCore):
         path = self._new_volume_checks(pool, vd, flags, "storageVolCreateXML")
         fmt = vd.format or "raw"
         capacity = vd.capacity or 0
-        if fmt == "raw":
+        if vd.encryption is not None:
+            self._check_encryption(vd.encryption, fmt)
+        if fmt == "raw" and vd.encryption is None:
             if vd.backing_path is not None:
                 raise err.raw_backing_unsupported()
             self._create_raw_file(pool, path, capacity, capacity if vd.allocation is None else vd.allocation)
@@ -75,14 +78,27 @@ class VolumeOps(StorageCore):
                 if bfmt is None:
                     bfmt = self.images.open(bpath).format
             self._qemu_img_create(path, fmt, vd.capacity, vd.backing_path, bfmt)
-        vol = Volume(vd.name, path, pool, perms=Perms.of_volume(vd.perms))
+        vol = Volume(vd.name, path, pool, perms=Perms.of_volume(vd.perms), encryption=vd.encryption)
         vol.touch(self.images.clock.now())
-        if fmt == "raw":
+        if fmt == "raw" and vd.encryption is None:
             vol.prealloc = capacity if vd.allocation is None else min(vd.allocation, capacity)
         pool.volumes[vd.name] = vol
         pool.volumes = dict(sorted(pool.volumes.items()))
         self.update_stats(pool)
         return vol
+
+    def _check_encryption(self, enc: VolEncryption, fmt: str) -> None:
+        """storageBackendCreateQemuImg for an encrypted volume: its one passphrase secret (which must
+        have a value), then the formats qemu-img can encrypt (LUKS only)."""
+        if len(enc.secrets) != 1:
+            raise err.single_secret_expected()
+        self.hv.secrets.value_for(enc.secrets[0][1], SecretUsageType.VOLUME)
+        if enc.format in ("default", "qcow") and fmt == "qcow2":
+            raise err.qcow_encryption_unsupported()
+        if fmt == "raw" and enc.format != "luks":
+            raise err.raw_needs_luks()
+        if enc.format != "luks":
+            raise err.encryption_format_unsupported(ENCRYPTION_FORMATS.index(enc.format))
 
     def _create_raw_file(self, pool: Pool, path: str, capacity: int, allocation: int) -> None:
         """createRawFile: open(O_CREAT|O_EXCL), ftruncate to the capacity, fallocate the allocation."""

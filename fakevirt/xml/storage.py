@@ -5,11 +5,23 @@ from __future__ import annotations
 import uuid as uuidlib
 
 from ..errors import ErrorDomain, VirtError
+from ..errors import storage as err
 from ..errors import xml as xml_errors
 from ..errors.storage import only_raw_qcow2, unknown_vol_format, unknown_vol_type, xml_error
 from ..model.devices import RawElement
 from ..model.storage import StorageState
-from ..model.storage_defs import POOL_TYPES, Perms, Pool, PoolDef, VolDef, Volume, sanitize_path
+from ..model.storage_defs import (
+    ENCRYPTION_FORMATS,
+    POOL_TYPES,
+    Perms,
+    Pool,
+    PoolDef,
+    VolDef,
+    VolEncryption,
+    Volume,
+    sanitize_path,
+)
+from .domain_parse import parse_uuid
 from .fmt import escape
 from .parser import parse_xml
 
@@ -135,7 +147,60 @@ def parse_vol_xml(text: str) -> VolDef:
     alloc = _text(root, "allocation")
     allocation = None if alloc is None else scale(alloc, _attr(root, "unit", "allocation"), "allocation")
     fmt = _format(_attr(root, "type", "target", "format"))
-    return VolDef(name, capacity, allocation, fmt, backing, bfmt, _perms(root, "target", "permissions"))
+    target = root.find("target")
+    enc = target.find("encryption") if target is not None else None
+    return VolDef(name, capacity, allocation, fmt, backing, bfmt, _perms(root, "target", "permissions"),
+                  None if enc is None else parse_encryption(enc))
+
+
+def parse_encryption(node: RawElement) -> VolEncryption:
+    """virStorageEncryptionParseNode (the cipher and ivgen details are not kept)."""
+    fmt = node.get("format")
+    if not fmt:
+        raise xml_error("unknown volume encryption format")
+    if fmt not in ENCRYPTION_FORMATS:
+        raise err.unknown_encryption_format(fmt)
+    engine = node.get("engine")
+    if engine is not None and engine not in ("qemu", "librbd"):
+        raise xml_errors.invalid_attribute("engine", "encryption", engine)
+    enc = VolEncryption(fmt, engine)
+    for secret in node.findall("secret"):
+        stype = secret.get("type")
+        if not stype:
+            raise xml_error("unknown volume encryption secret type")
+        if stype != "passphrase":
+            raise err.unknown_encryption_secret_type(stype)
+        enc.secrets.append((stype, _secret_lookup(secret)))
+    return enc
+
+
+def _secret_lookup(secret: RawElement) -> uuidlib.UUID | str:
+    """virSecretLookupParseSecret (util/, from no particular domain): a uuid or a usage attribute."""
+
+    xml_error = err.secret_lookup_xml
+
+    uuid_text, usage = secret.get("uuid"), secret.get("usage")
+    if uuid_text is None and usage is None:
+        raise xml_error("missing secret uuid or usage attribute")
+    if uuid_text is not None and usage is not None:
+        raise xml_error("either secret uuid or usage expected")
+    if uuid_text is None:
+        assert usage is not None
+        return usage
+    parsed = parse_uuid(uuid_text)
+    if parsed is None:
+        raise xml_error(f"invalid secret uuid '{uuid_text}'")
+    return parsed
+
+
+def format_encryption(enc: VolEncryption, indent: str) -> list[str]:
+    """virStorageEncryptionFormat."""
+    engine = f" engine='{enc.engine}'" if enc.engine else ""
+    lines = [f"{indent}<encryption format='{enc.format}'{engine}>"]
+    for stype, ref in enc.secrets:
+        attr = "uuid" if isinstance(ref, uuidlib.UUID) else "usage"
+        lines.append(f"{indent}  <secret type='{stype}' {attr}='{escape(str(ref))}'/>")
+    return [*lines, f"{indent}</encryption>"]
 
 
 _FILE_FORMATS = ("none", "raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd", "ploop",
@@ -193,7 +258,8 @@ def format_vol_xml(state: StorageState, vol: Volume) -> str:
              f"  <allocation unit='bytes'>{state.allocation(vol)}</allocation>",
              f"  <physical unit='bytes'>{state.physical(vol)}</physical>", "  <target>",
              f"    <path>{escape(vol.path)}</path>", f"    <format type='{img.format}'/>",
-             *_perm_lines(vol.perms, "    "), *_time_lines(vol, "    "), "  </target>"]
+             *_perm_lines(vol.perms, "    "), *_time_lines(vol, "    "),
+             *(format_encryption(vol.encryption, "    ") if vol.encryption is not None else ()), "  </target>"]
     bpath = state.images.backing_path(img)
     if bpath is not None:
         bfmt = img.backing_format

@@ -16,6 +16,8 @@ from . import (
     network,
     node,
     nodedev,
+    nwfilter,
+    secret,
     snapshot,
     storage,
 )
@@ -31,8 +33,8 @@ _KNOWN = {
 REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
     *snapshot.DECLARATIONS, *storage.DECLARATIONS, *node.DECLARATIONS, *interface.DECLARATIONS,
-    *nodedev.DECLARATIONS, *network.DECLARATIONS,
+    *nodedev.DECLARATIONS, *network.DECLARATIONS, *secret.DECLARATIONS, *nwfilter.DECLARATIONS,
 ])
 
 __all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "domain", "domain_stats", "events", "interface", "limits", "network",
-           "node", "nodedev", "snapshot", "storage"]
+           "node", "nodedev", "nwfilter", "secret", "snapshot", "storage"]
