@@ -18,8 +18,8 @@ from ...errors import domain as domain_errors
 from ...errors import network as err
 from ..flags.network import DomainInterfaceAddressesSource, IPAddrType
 from .defs import DhcpHost, IPDef, parse_mac
+from .port_alloc import PortAlloc
 from .ports import UNIT_SECONDS, Lease, Port
-from .validate import uses_direct
 
 if TYPE_CHECKING:
     from ..devices import Interface
@@ -32,7 +32,7 @@ PORT_BANDWIDTH = ("inbound.average", "inbound.peak", "inbound.floor", "inbound.b
                   "outbound.average", "outbound.peak", "outbound.burst")
 
 
-class PortOps:
+class PortOps(PortAlloc):
     """Ports, leases and the HostResource of the network driver (mixed into NetworkState)."""
 
     hv: Hypervisor
@@ -96,18 +96,9 @@ class PortOps:
     def _plug(self, net: Network, dom: Domain, iface: Interface) -> Port:
         d = net.current
         group = iface.source_attrs.get("portgroup") or next((p.name for p in d.portgroups if p.default), None)
-        plug: tuple[str, str, str | None]
-        if d.routed or (d.forward.mode == "bridge" and d.bridge):
-            plug = ("network" if d.routed else "bridge", d.bridge or "", None)
-        else:
-            fwd = d.forward.interfaces or []
-            dev = min(fwd, key=lambda f: f.connections).dev if fwd else (d.forward.pfs or [""])[0]
-            plug = ("direct", dev, d.forward.mode if uses_direct(d) and d.forward.mode != "bridge" else "bridge")
-            for f in fwd:
-                if f.dev == dev:
-                    f.connections += 1
-        port = Port(self.hv.rng.uuid(), net.name, dom.name, dom.uuid, iface.mac or "", plug[0], plug[1], plug[2],
+        port = Port(self.hv.rng.uuid(), net.name, dom.name, dom.uuid, iface.mac or "", "none", "",
                     group=group, trust_guest_rx_filters=iface.attrs.get("trustGuestRxFilters"))
+        self.allocate(net, port)
         net.ports[port.uuid] = port
         return port
 
@@ -119,9 +110,7 @@ class PortOps:
             return
         net.ports.pop(port.uuid, None)
         net.leases.pop(port.mac, None)
-        for f in net.current.forward.interfaces:
-            if f.dev == port.plug_dev and f.connections:
-                f.connections -= 1
+        self.release_plug(net, port)
 
     def _lease(self, net: Network, dom: Domain, iface: Interface) -> None:
         ipdef = net.current.ipv4_dhcp()
