@@ -136,3 +136,38 @@ def test_virsh_net_port_create(virsh, tmp_path: Path) -> None:
     assert "Network port 11111111-2222-3333-4444-555555555555 created" in ok(virsh("net-port-create", "pv", str(doc)))
     assert ok(virsh("net-port-list", "pv")).split()[-1] == PORT_UUID
     assert "<plug type='network' bridge='virbr0'/>" in ok(virsh("net-port-dumpxml", "pv", PORT_UUID))
+
+
+HOTPLUG_NET = """<network><name>hp</name><forward mode='nat'/><ip address='10.30.0.1' prefix='24'><dhcp>
+<range start='10.30.0.100' end='10.30.0.200'/></dhcp></ip></network>"""
+HOTPLUG_DOMAIN = """<domain type='qemu'><name>hp</name><memory>65536</memory><os><type arch='x86_64'>hvm</type></os>
+<devices><interface type='network'><mac address='52:54:00:30:00:01'/><source network='hp'/></interface></devices>
+</domain>"""
+NIC = "<interface type='network'><mac address='52:54:00:30:00:02'/><source network='hp'/></interface>"
+
+
+def test_hotplugged_nic_gets_and_gives_back_tap_port_and_lease(conn) -> None:
+    net = conn.networkDefineXML(HOTPLUG_NET)
+    net.create()
+    dom = conn.defineXML(HOTPLUG_DOMAIN)
+    dom.create()
+    dom.attachDeviceFlags(NIC, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+    assert sorted(dom.interfaceAddresses(libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE)) == ["vnet0", "vnet1"]
+    assert sorted(x["mac"] for x in net.DHCPLeases()) == ["52:54:00:30:00:01", "52:54:00:30:00:02"]
+    ports = {p.UUIDString(): p.XMLDesc() for p in net.listAllPorts()}
+    assert len(ports) == 2 and any("52:54:00:30:00:02" in x for x in ports.values())
+    assert "<interface type='ethernet' name='vnet1'>" in conn.interfaceLookupByName("virbr0").XMLDesc()
+    live = dom.XMLDesc()
+    assert "<target dev='vnet1'/>" in live and live.count("portid=") == 2
+    dom.detachDeviceFlags(NIC, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+    assert [x["mac"] for x in net.DHCPLeases()] == ["52:54:00:30:00:01"]
+    assert len(net.listAllPorts()) == 1
+    assert "vnet1" not in conn.interfaceLookupByName("virbr0").XMLDesc()
+    dom.attachDeviceFlags(NIC, libvirt.VIR_DOMAIN_AFFECT_LIVE)  # the freed vnet1 is taken again
+    assert "<target dev='vnet1'/>" in dom.XMLDesc()
+    missing = NIC.replace("'hp'", "'nope'")
+    assert error_of(dom.attachDeviceFlags, missing, libvirt.VIR_DOMAIN_AFFECT_LIVE)[::2] == (
+        libvirt.VIR_ERR_NO_NETWORK, "Network not found: no network with matching name 'nope'")
+    assert dom.XMLDesc().count("<interface") == 2
+    dom.destroy()
+    assert net.listAllPorts() == [] and net.DHCPLeases() == []
