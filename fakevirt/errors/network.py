@@ -214,3 +214,17 @@ def floor_unsupported(mac: str) -> VirtError:
 def floor_no_qos(mac: str, name: str) -> VirtError:
     return _net(ErrorCode.OPERATION_UNSUPPORTED,
                 f"Invalid use of 'floor' on interface with MAC address {mac} - network '{name}' has no inbound QoS set")
+
+
+# -- host devices a domain's NIC plugs into (virnetdev.c, a system error without a domain) ------
+
+def no_bridge_device(bridge: str) -> VirtError:
+    """virNetDevGetMTU on an <interface type='bridge'>'s source bridge that the host lacks."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
+                            f"Cannot get interface MTU on '{bridge}': No such device")
+
+
+def no_link_device(dev: str) -> VirtError:
+    """virNetDevGetIndex on an <interface type='direct'>'s source device that the host lacks."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
+                            f"Unable to get index for interface {dev}: No such device")

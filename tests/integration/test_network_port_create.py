@@ -171,3 +171,41 @@ def test_hotplugged_nic_gets_and_gives_back_tap_port_and_lease(conn) -> None:
     assert dom.XMLDesc().count("<interface") == 2
     dom.destroy()
     assert net.listAllPorts() == [] and net.DHCPLeases() == []
+
+
+@pytest.mark.parametrize("nic", [
+    "<interface type='bridge'><source bridge='br9'/></interface>",
+    "<interface type='direct'><source dev='eth9' mode='vepa'/></interface>",
+])
+def test_missing_host_device_refuses_start(conn, nic: str) -> None:
+    dom = conn.defineXML(HOTPLUG_DOMAIN.replace(HOTPLUG_DOMAIN[HOTPLUG_DOMAIN.index("<interface"):
+                                                               HOTPLUG_DOMAIN.index("</devices>")], nic))
+    expected = ("Cannot get interface MTU on 'br9': No such device" if "bridge" in nic
+                else "Unable to get index for interface eth9: No such device")
+    assert error_of(dom.create) == (libvirt.VIR_ERR_SYSTEM_ERROR, libvirt.VIR_FROM_NONE, expected)
+    assert not dom.isActive()
+    ok_nic = nic.replace("br9", "virbr0").replace("eth9", "eth0")
+    conn.networkDefineXML(HOTPLUG_NET).create()  # its bridge virbr0 is a host interface while it runs
+    dom = conn.defineXML(HOTPLUG_DOMAIN.replace("<name>hp</name>", "<name>hp2</name>").replace(
+        HOTPLUG_DOMAIN[HOTPLUG_DOMAIN.index("<interface"):HOTPLUG_DOMAIN.index("</devices>")], ok_nic))
+    dom.create()
+    assert dom.isActive()
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("nic", [
+    "<interface type='bridge'><source bridge='br9'/></interface>",
+    "<interface type='direct'><source dev='eth9' mode='vepa'/></interface>",
+])
+def test_missing_host_device_matches_reference(conn, reference_uri: str, nic: str) -> None:
+    """The reference refuses before QEMU runs, so starting there is safe."""
+    name = f"fvtest-{uuid.uuid4().hex[:8]}"
+    xml = HOTPLUG_DOMAIN.replace("<name>hp</name>", f"<name>{name}</name>").replace(
+        HOTPLUG_DOMAIN[HOTPLUG_DOMAIN.index("<interface"):HOTPLUG_DOMAIN.index("</devices>")], nic)
+    ref = libvirt.open(reference_uri)
+    theirs = ref.defineXML(xml)
+    try:
+        assert error_of(conn.defineXML(xml).create) == error_of(theirs.create)
+    finally:
+        theirs.undefine()
+        ref.close()

@@ -72,6 +72,9 @@ class PortOps(PortAlloc):
         if iface.type not in ("network", "bridge", "direct", "ethernet"):
             return None
         net = port = None
+        if iface.type in ("bridge", "direct") and self.hv.interfaces.get(iface.source or "") is None:
+            raise err.no_bridge_device(iface.source or "") if iface.type == "bridge" else \
+                err.no_link_device(iface.source or "")
         if iface.type == "network":
             net = self.by_name(iface.source or "")
             if not net.active:
