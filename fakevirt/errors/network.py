@@ -142,3 +142,89 @@ def socket_address(message: str) -> VirtError:
 def unparsable_address(text: str) -> VirtError:
     return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
                             f"Cannot parse socket address '{text}': Name or service not known")
+
+
+# -- network ports (virnetworkportdef.c, netdev_bandwidth_conf.c, networkPortCreateXML) ---------
+
+PORT_SCHEMA = "/usr/share/libvirt/schemas/networkport.rng"
+
+
+def port_missing(what: str) -> VirtError:
+    """virNetworkPortDefParseXML: a mandatory element is absent (uuid, owner name, owner UUID, mac)."""
+    return internal(f"network port has no {what}")
+
+
+def port_bad_uuid(text: str) -> VirtError:
+    return internal(f"Unable to parse UUID '{text}'")
+
+
+def port_bad_mac(text: str) -> VirtError:
+    return internal(f"Unable to parse MAC '{text}'")
+
+
+def bandwidth_detail(message: str) -> VirtError:
+    """netdev_bandwidth_conf.c reports without a domain of its own."""
+    return VirtError.report(ErrorCode.XML_DETAIL, ErrorDomain.NONE, message)
+
+
+def bandwidth_unsupported(message: str) -> VirtError:
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.NONE, message)
+
+
+def bandwidth_class_id(text: str) -> VirtError:
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE, f"Unable to parse class id '{text}'")
+
+
+def reclaim_mismatch(reclaim: bool) -> VirtError:
+    """networkPortCreateXML: RECLAIM goes with a plugged port, its absence with an unplugged one."""
+    text = ("Port reclaim requested but plug type is none" if reclaim
+            else "Port reclaim not requested but plug type is not none")
+    return _net(ErrorCode.INVALID_ARG, text)
+
+
+def reclaim_no_bridge() -> VirtError:
+    return internal("Unexpectedly got a network port without a network bridge")
+
+
+def reclaim_no_dev(name: str, dev: str) -> VirtError:
+    """networkNotifyPort formats the port's UUID bytes with %s; the C string ends at the first NUL
+    or runs on — we print nothing for it."""
+    return internal(f"network '{name}' doesn't have dev='{dev}' in use by network port ''")
+
+
+def reclaim_no_pci(name: str, domain: int, bus: int, slot: int, function: int) -> VirtError:
+    return internal(f"network '{name}' doesn't have PCI device {domain:04x}:{bus:02x}:{slot:02x}.{function:x} "
+                    "in use by network port")
+
+
+def dev_claimed(name: str, dev: str) -> VirtError:
+    return internal(f"network '{name}' claims dev='{dev}' is already in use by a different port")
+
+
+def no_free_dev(name: str) -> VirtError:
+    return internal(f"network '{name}' requires exclusive access to interfaces, but none are available")
+
+
+def floor_unsupported(mac: str) -> VirtError:
+    return _net(ErrorCode.OPERATION_UNSUPPORTED,
+                f"Invalid use of 'floor' on interface with MAC address {mac} - 'floor' is only supported for "
+                "interface type 'network' with forward type 'nat', 'route', 'open' or none")
+
+
+def floor_no_qos(mac: str, name: str) -> VirtError:
+    return _net(ErrorCode.OPERATION_UNSUPPORTED,
+                f"Invalid use of 'floor' on interface with MAC address {mac} - network '{name}' has no inbound QoS set")
+
+
+# -- host devices a domain's NIC plugs into (virnetdev.c, a system error without a domain) ------
+
+def no_bridge_device(bridge: str) -> VirtError:
+    """virNetDevGetMTU on an <interface type='bridge'>'s source bridge that the host lacks."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
+                            f"Cannot get interface MTU on '{bridge}': No such device")
+
+
+def no_link_device(dev: str) -> VirtError:
+    """virNetDevGetIndex on an <interface type='direct'>'s source device that the host lacks."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.NONE,
+                            f"Unable to get index for interface {dev}: No such device")

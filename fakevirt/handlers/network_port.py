@@ -10,9 +10,11 @@ from protocol.remote.limits import DOMAIN_INTERFACE_MAX, NETWORK_DHCP_LEASES_MAX
 
 from ..errors import connect as connect_err
 from ..errors import network as err
+from ..model.flags.network import NetworkPortCreateFlags
 from ..model.network.ports import Port
 from ..model.network.state import Network
 from ..xml.network_format import format_port_xml
+from ..xml.network_port import parse_port_xml
 from ._client import Client
 from ._lists import list_all
 from ._registry import procedure
@@ -36,6 +38,15 @@ def network_list_all_ports(client: Client, args: w.NetworkListAllPortsArgs) -> w
     handles = list_all("network_port", found, NETWORK_PORT_LIST_MAX, args.need_results,
                        lambda f: tuple(port_handle(net, p) for p in f))
     return w.NetworkListAllPortsRet(ports=handles, ret=len(found))
+
+
+@procedure(Proc.NETWORK_PORT_CREATE_XML)
+def network_port_create_xml(client: Client, args: w.NetworkPortCreateXmlArgs) -> w.NetworkPortCreateXmlRet:
+    """virNetworkPortCreateXML: flags, then the network, then the document, then the network's state."""
+    err.check_flags("networkPortCreateXML", args.flags, int(NetworkPortCreateFlags.RECLAIM | NetworkPortCreateFlags.VALIDATE))
+    net = resolve_net(client, args.network)
+    port = parse_port_xml(args.xml, bool(args.flags & NetworkPortCreateFlags.VALIDATE))
+    return w.NetworkPortCreateXmlRet(port=port_handle(net, networks(client).create_port(net, port, args.flags)))
 
 
 @procedure(Proc.NETWORK_PORT_LOOKUP_BY_UUID)

@@ -156,12 +156,12 @@ class DomainSettings:
     def attach_device(self, dom: Domain, device: Device, flags: int) -> None:
         """virDomainAttachDeviceFlags: add a device to the definitions AFFECT_* selects."""
         check_flags("qemuDomainAttachDeviceFlags", flags, AFFECT_LIVE | AFFECT_CONFIG)
-        self._change_device(dom, device, flags, attach_device)
+        self._change_device(dom, device, flags, attach_device, self._hotplug_nics)
 
     def detach_device(self, dom: Domain, device: Device, flags: int) -> None:
         """virDomainDetachDeviceFlags: remove a device from the definitions AFFECT_* selects."""
         check_flags("qemuDomainDetachDeviceFlags", flags, AFFECT_LIVE | AFFECT_CONFIG)
-        self._change_device(dom, device, flags, lambda d, dev: detach_device(d, dev)[0])
+        self._change_device(dom, device, flags, lambda d, dev: detach_device(d, dev)[0], self._hotplug_nics)
 
     def update_device(self, dom: Domain, device: Device, flags: int) -> None:
         """virDomainUpdateDeviceFlags: replace a device in the definitions AFFECT_* selects."""
@@ -170,14 +170,29 @@ class DomainSettings:
         self._change_device(dom, device, flags, update_device)
 
     def _change_device(self, dom: Domain, device: Device, flags: int,
-                       edit: Callable[[DomainDef, Device], DomainDef]) -> None:
+                       edit: Callable[[DomainDef, Device], DomainDef],
+                       live_hook: Callable[[Domain, DomainDef, DomainDef], None] | None = None) -> None:
         for i, d in enumerate(self.defs_for(dom, flags)):
             changed = edit(d, device if i == 0 else copy.deepcopy(device))
             if d is dom.live:
+                if live_hook is not None:
+                    live_hook(dom, d, changed)
                 dom.live = changed
             else:
                 dom.config = changed
         self.sync_disk_users(dom)
+
+    def _hotplug_nics(self, dom: Domain, old: DomainDef, new: DomainDef) -> None:
+        """The network driver's part of a live NIC (un)plug, as at start and stop: an interface
+        plugged in gets its host device, port and lease; one unplugged gives them back."""
+        networks = self.driver.hypervisor.networks
+        before = {i.target_dev for i in old.interfaces if i.target_dev}
+        after = {i.target_dev for i in new.interfaces if i.target_dev}
+        for tap in before - after:
+            networks.release_interface(dom, tap)
+        for iface in new.interfaces:
+            if not iface.target_dev or iface.target_dev not in before:
+                networks.acquire_interface(dom, iface)
 
     @staticmethod
     def require_active(dom: Domain) -> None:

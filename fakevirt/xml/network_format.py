@@ -153,6 +153,17 @@ def format_network_xml(d: NetworkDef, connections: int = 0, inactive: bool = Fal
     return _render(root)
 
 
+def _bandwidth(port: Port) -> El | None:
+    """virNetDevBandwidthFormat: a rate shows only with an average or a floor."""
+    if port.bandwidth_inbound is None and port.bandwidth_outbound is None:
+        return None
+    node = el("bandwidth", **({"classID": port.class_id} if port.class_id else {}))
+    for tag, rate in (("inbound", port.bandwidth_inbound), ("outbound", port.bandwidth_outbound)):
+        if rate and (rate.get("average") or rate.get("floor")):
+            node.add(tag, **{k: rate[k] for k in ("average", "peak", "floor", "burst") if rate.get(k)})
+    return node
+
+
 def format_port_xml(port: Port) -> str:
     root = El("networkport")
     root.add("uuid", str(port.uuid))
@@ -162,12 +173,27 @@ def format_port_xml(port: Port) -> str:
     if port.group:
         root.add("group", port.group)
     root.add("mac", address=port.mac)
+    extra = {c.tag: c for c in port.extra}
+    if "virtualport" in extra:
+        root.children.append(_raw(extra["virtualport"]))
+    bandwidth = _bandwidth(port)
+    if bandwidth is not None:
+        root.children.append(bandwidth)
+    if "vlan" in extra:
+        root.children.append(_raw(extra["vlan"]))
+    if port.isolated:
+        root.add("port", isolated=port.isolated)
     if port.trust_guest_rx_filters:
         root.add("rxfilters", trustGuest=port.trust_guest_rx_filters)
-    plug = el("plug", type=port.plug_type)
-    if port.plug_type in ("network", "bridge"):
-        plug.attrs["bridge"] = port.plug_dev
-    else:
-        plug.attrs.update(dev=port.plug_dev, mode=port.plug_mode or "vepa")
-    root.children.append(plug)
+    if port.plug_type != "none":
+        plug = el("plug", type=port.plug_type)
+        if port.plug_type in ("network", "bridge"):
+            plug.attrs["bridge"] = port.plug_dev
+            if port.mac_table_manager:
+                plug.attrs["macTableManager"] = port.mac_table_manager
+        elif port.plug_type == "direct":
+            plug.attrs.update(dev=port.plug_dev, mode=port.plug_mode or "vepa")
+        elif "address" in extra:
+            plug.children.append(_raw(extra["address"]))
+        root.children.append(plug)
     return _render(root)

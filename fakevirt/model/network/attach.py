@@ -18,8 +18,8 @@ from ...errors import domain as domain_errors
 from ...errors import network as err
 from ..flags.network import DomainInterfaceAddressesSource, IPAddrType
 from .defs import DhcpHost, IPDef, parse_mac
+from .port_alloc import PortAlloc
 from .ports import UNIT_SECONDS, Lease, Port
-from .validate import uses_direct
 
 if TYPE_CHECKING:
     from ..devices import Interface
@@ -32,7 +32,7 @@ PORT_BANDWIDTH = ("inbound.average", "inbound.peak", "inbound.floor", "inbound.b
                   "outbound.average", "outbound.peak", "outbound.burst")
 
 
-class PortOps:
+class PortOps(PortAlloc):
     """Ports, leases and the HostResource of the network driver (mixed into NetworkState)."""
 
     hv: Hypervisor
@@ -50,42 +50,58 @@ class PortOps:
 
     def acquire(self, dom: Domain, live: DomainDef) -> None:
         """networkAllocatePort for each interface on a network, and a host device for every NIC."""
-        taken: list[tuple[Network | None, Port | None, str]] = []
+        taken: list[str] = []
         try:
             for iface in live.interfaces:
-                if iface.type not in ("network", "bridge", "direct", "ethernet"):
-                    continue
-                net = port = None
-                if iface.type == "network":
-                    net = self.by_name(iface.source or "")
-                    if not net.active:
-                        raise err.not_active(net.name)
-                    port = self._plug(net, dom, iface)
-                direct = iface.type == "direct" or (port is not None and port.plug_type == "direct")
-                if not iface.target_dev or iface.target_dev.startswith(("vnet", "macvtap")):
-                    iface.target_dev = self._free_device("macvtap" if direct else "vnet")
-                if port is not None and net is not None:
-                    iface.source_attrs["portid"] = str(port.uuid)
-                    if port.plug_type == "network":
-                        iface.source_attrs["bridge"] = port.plug_dev
-                    self._lease(net, dom, iface)
-                self.taps[iface.target_dev] = (net.name if net else "", port.uuid if port else uuidlib.UUID(int=0))
-                self.tap_owners[iface.target_dev] = dom.uuid
-                if port is not None and port.plug_type == "network":  # a tap on the network's own bridge
-                    # libvirt gives the tap the guest's MAC with 0xfe as its first byte
-                    self.hv.interfaces.attach_port(port.plug_dev, iface.target_dev, "fe" + (iface.mac or "")[2:])
-                taken.append((net, port, iface.target_dev))
+                tap = self.acquire_interface(dom, iface)
+                if tap is not None:
+                    taken.append(tap)
         except BaseException:
-            for net, port, tap in taken:
-                self._unplug(net, port, tap)
+            for tap in taken:
+                self.release_interface(dom, tap)
             raise
 
     def release(self, dom: Domain) -> None:
-        for tap, (net_name, port_uuid) in list(self.taps.items()):
-            if self.tap_owners.get(tap) != dom.uuid:
-                continue
-            net = self.networks.get(net_name)
-            self._unplug(net, net.ports.get(port_uuid) if net is not None else None, tap)
+        for tap, owner in list(self.tap_owners.items()):
+            if owner == dom.uuid:
+                self.release_interface(dom, tap)
+
+    def acquire_interface(self, dom: Domain, iface: Interface) -> str | None:
+        """One NIC of a starting domain, or one hot-plugged into a running one: its port (and
+        lease) on a network, and its host device; returns that device (None: the NIC has none)."""
+        if iface.type not in ("network", "bridge", "direct", "ethernet"):
+            return None
+        net = port = None
+        if iface.type in ("bridge", "direct") and self.hv.interfaces.get(iface.source or "") is None:
+            raise err.no_bridge_device(iface.source or "") if iface.type == "bridge" else \
+                err.no_link_device(iface.source or "")
+        if iface.type == "network":
+            net = self.by_name(iface.source or "")
+            if not net.active:
+                raise err.not_active(net.name)
+            port = self._plug(net, dom, iface)
+        direct = iface.type == "direct" or (port is not None and port.plug_type == "direct")
+        if not iface.target_dev or iface.target_dev.startswith(("vnet", "macvtap")):
+            iface.target_dev = self._free_device("macvtap" if direct else "vnet")
+        if port is not None and net is not None:
+            iface.source_attrs["portid"] = str(port.uuid)
+            if port.plug_type == "network":
+                iface.source_attrs["bridge"] = port.plug_dev
+            self._lease(net, dom, iface)
+        self.taps[iface.target_dev] = (net.name if net else "", port.uuid if port else uuidlib.UUID(int=0))
+        self.tap_owners[iface.target_dev] = dom.uuid
+        if port is not None and port.plug_type == "network":  # a tap on the network's own bridge
+            # libvirt gives the tap the guest's MAC with 0xfe as its first byte
+            self.hv.interfaces.attach_port(port.plug_dev, iface.target_dev, "fe" + (iface.mac or "")[2:])
+        return iface.target_dev
+
+    def release_interface(self, dom: Domain, tap: str) -> None:
+        """Give back the host device ``tap`` of ``dom`` and its port and lease (stop or unplug)."""
+        if self.tap_owners.get(tap) != dom.uuid:
+            return
+        net_name, port_uuid = self.taps[tap]
+        net = self.networks.get(net_name)
+        self._unplug(net, net.ports.get(port_uuid) if net is not None else None, tap)
 
     def _free_device(self, prefix: str) -> str:
         n = 0
@@ -96,18 +112,9 @@ class PortOps:
     def _plug(self, net: Network, dom: Domain, iface: Interface) -> Port:
         d = net.current
         group = iface.source_attrs.get("portgroup") or next((p.name for p in d.portgroups if p.default), None)
-        plug: tuple[str, str, str | None]
-        if d.routed or (d.forward.mode == "bridge" and d.bridge):
-            plug = ("network" if d.routed else "bridge", d.bridge or "", None)
-        else:
-            fwd = d.forward.interfaces or []
-            dev = min(fwd, key=lambda f: f.connections).dev if fwd else (d.forward.pfs or [""])[0]
-            plug = ("direct", dev, d.forward.mode if uses_direct(d) and d.forward.mode != "bridge" else "bridge")
-            for f in fwd:
-                if f.dev == dev:
-                    f.connections += 1
-        port = Port(self.hv.rng.uuid(), net.name, dom.name, dom.uuid, iface.mac or "", plug[0], plug[1], plug[2],
+        port = Port(self.hv.rng.uuid(), net.name, dom.name, dom.uuid, iface.mac or "", "none", "",
                     group=group, trust_guest_rx_filters=iface.attrs.get("trustGuestRxFilters"))
+        self.allocate(net, port)
         net.ports[port.uuid] = port
         return port
 
@@ -119,9 +126,7 @@ class PortOps:
             return
         net.ports.pop(port.uuid, None)
         net.leases.pop(port.mac, None)
-        for f in net.current.forward.interfaces:
-            if f.dev == port.plug_dev and f.connections:
-                f.connections -= 1
+        self.release_plug(net, port)
 
     def _lease(self, net: Network, dom: Domain, iface: Interface) -> None:
         ipdef = net.current.ipv4_dhcp()

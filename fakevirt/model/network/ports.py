@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid as uuidlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from ..devices import RawElement
 
 DEFAULT_LEASE_SECONDS = 3600  # dnsmasq's default lease time, which libvirt does not change
 UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600}
@@ -18,13 +20,17 @@ class Port:
     owner_name: str
     owner_uuid: uuidlib.UUID
     mac: str
-    plug_type: str  # network, bridge or direct
+    plug_type: str  # none (a port created unplugged, before allocation), network, bridge, direct or hostdev-pci
     plug_dev: str  # the bridge, or the host NIC of a macvtap plug
     plug_mode: str | None = None  # macvtap mode (vepa, private, passthrough, bridge)
     group: str | None = None
     trust_guest_rx_filters: str | None = None
     bandwidth_inbound: dict[str, int] | None = None  # virNetworkPortSetParameters' inbound.* / outbound.*
     bandwidth_outbound: dict[str, int] | None = None
+    class_id: int | None = None
+    isolated: str | None = None  # <port isolated=…/>
+    mac_table_manager: str | None = None  # of a network/bridge plug
+    extra: list[RawElement] = field(default_factory=list)  # <virtualport>, <vlan> and a hostdev plug's <address>, kept
 
 
 @dataclass
