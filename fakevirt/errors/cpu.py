@@ -60,6 +60,15 @@ def cpus_incompatible() -> VirtError:
     return _cpu(ErrorCode.OPERATION_FAILED, "CPUs are incompatible")
 
 
+def no_model_at_index(index: int) -> VirtError:
+    """virCPUBaseline: a CPU without a model (host-passthrough, or custom without one)."""
+    return _cpu(ErrorCode.INVALID_ARG, f"no CPU model specified at index {index}")
+
+
+def invalid_mode(mode: str) -> VirtError:
+    return _cpu(ErrorCode.CONFIG_UNSUPPORTED, f"Invalid mode attribute '{mode}'")
+
+
 def no_suitable_model() -> VirtError:
     return _cpu(ErrorCode.INTERNAL_ERROR, "Cannot find suitable CPU model for given data")
 

@@ -127,3 +127,35 @@ def mdev_not_found(uuid: str) -> VirtError:
 def mdev_in_use(uuid: str, holder: str) -> VirtError:
     return VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.NONE,
                             f"mediated device /sys/bus/mdev/devices/{uuid} is in use by driver QEMU, domain {holder}")
+
+
+# -- USB host devices (virusb.c, virhostdev.c) --------------------------------------------------
+
+def usb_not_found(vendor: int, product: int) -> VirtError:
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE,
+                            f"Did not find USB device {vendor:04x}:{product:04x}")
+
+
+def usb_not_found_by_bus(bus: int, device: int) -> VirtError:
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE,
+                            f"Did not find USB device bus:{bus} device:{device}")
+
+
+def usb_not_found_at(vendor: int, product: int, bus: int, device: int) -> VirtError:
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE,
+                            f"Did not find USB device {vendor:04x}:{product:04x} bus:{bus} device:{device}")
+
+
+def usb_multiple(vendor: int, product: int) -> VirtError:
+    return VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.NONE,
+                            f"Multiple USB devices for {vendor:x}:{product:x}, use <address> to specify one")
+
+
+def usb_listed_twice(bus: int, device: int) -> VirtError:
+    """virUSBDeviceListAdd: the domain names one device twice."""
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE, f"Device {bus:03d}:{device:03d} is already in use")
+
+
+def usb_in_use(bus: int, device: int, holder: str) -> VirtError:
+    return VirtError.report(ErrorCode.OPERATION_INVALID, ErrorDomain.NONE,
+                            f"USB device {bus:03d}:{device:03d} is in use by driver QEMU, domain {holder}")

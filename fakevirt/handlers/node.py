@@ -11,7 +11,7 @@ from ..errors import node as errors
 from ..model import hostcpu
 from ..model.typedparams import Param
 from ..xml.cpu import format_cpu_xml, parse_cpu_xml
-from ..xml.domcapabilities import host_model, resolve_domain_capabilities
+from ..xml.domcapabilities import host_model, hypervisor_models, resolve_domain_capabilities
 from ._client import Client
 from ._registry import procedure
 from .domain import resolve
@@ -71,6 +71,24 @@ def connect_baseline_cpu(client: Client, args: w.ConnectBaselineCpuArgs) -> w.Co
                                         "xmlCPUs in virConnectBaselineCPU must not be NULL", ErrorDomain.DOMAIN)
     cpus = [parse_cpu_xml(x, force_host=True) for x in args.xmlCPUs]
     return w.ConnectBaselineCpuRet(cpu=format_cpu_xml(hostcpu.baseline(cpus, args.flags)))
+
+
+@procedure(Proc.CONNECT_BASELINE_HYPERVISOR_CPU)
+def connect_baseline_hypervisor_cpu(client: Client, args: w.ConnectBaselineHypervisorCpuArgs
+                                    ) -> w.ConnectBaselineCpuRet:
+    """virConnectBaselineHypervisorCPU: host or guest CPUs, within the domain capabilities' host-model CPU."""
+    fn = "qemuConnectBaselineHypervisorCPU"
+    host = client.opened.host
+    if not args.xmlCPUs:
+        raise VirtError.invalid_arg_raw("xmlCPUs", "virConnectBaselineHypervisorCPU",
+                                        "xmlCPUs in virConnectBaselineHypervisorCPU must not be NULL",
+                                        ErrorDomain.DOMAIN)
+    hostcpu.check_baseline_flags(args.flags, fn)
+    cpus = [parse_cpu_xml(x) for x in args.xmlCPUs]
+    target = resolve_domain_capabilities(host, args.emulator, args.arch, args.machine, args.virttype,
+                                         check_support=False)
+    cpu = hostcpu.hypervisor_baseline(cpus, hypervisor_models(host, target), target.virttype == "kvm", args.flags, fn)
+    return w.ConnectBaselineCpuRet(cpu=format_cpu_xml(cpu))
 
 
 @procedure(Proc.NODE_GET_FREE_PAGES)

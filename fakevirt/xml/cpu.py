@@ -9,6 +9,7 @@ from .fmt import el, render
 from .parser import parse_xml
 
 URL = "(CPU_definition)"
+MODES = ("custom", "host-model", "host-passthrough", "maximum")
 
 
 def parse_cpu_xml(text: str, force_host: bool = False) -> CpuDef:
@@ -26,6 +27,9 @@ def parse_cpu_xml(text: str, force_host: bool = False) -> CpuDef:
         raise err.arch_with_match()
     if host and root.get("mode") is not None:
         raise err.mode_on_host_cpu()
+    mode = root.get("mode")
+    if mode is not None and mode not in MODES:
+        raise err.invalid_mode(mode)
     model = root.find("model")
     vendor = root.find("vendor")
     cpu = CpuDef(host=host, mode=root.get("mode", "custom") or "custom", match=root.get("match", "exact") or "exact",

@@ -9,6 +9,8 @@ from fnmatch import fnmatchcase
 from ..errors import VirtError
 from ..errors import connect as err
 from ..model.host import GuestArch, HostInfo
+from ..model.hostcpu import hypervisor_cpu
+from ..model.hostcpu.x86 import features_of, model_features
 from ..model.hostdata import (
     ARCH_CAPABILITIES_FEATURES,
     CPU_MODELS,
@@ -65,8 +67,12 @@ class DomainCapsTarget:
 
 
 def resolve_domain_capabilities(host: HostInfo, emulatorbin: str | None, arch: str | None,
-                                machine: str | None, virttype: str | None, flags: int = 0) -> DomainCapsTarget:
+                                machine: str | None, virttype: str | None, flags: int = 0,
+                                check_support: bool = True) -> DomainCapsTarget:
     """Check the arguments in qemuConnectGetDomainCapabilities' order and resolve the defaults.
+
+    ``check_support`` False stops after virQEMUCapsCacheLookupDefault's checks (baseline hypervisor CPU):
+    the binary's arch and virt type support are then not checked.
 
     Raises:
         VirtError: the error the QEMU driver reports for the first bad argument.
@@ -95,6 +101,8 @@ def resolve_domain_capabilities(host: HostInfo, emulatorbin: str | None, arch: s
     else:
         found = guest.machine(host.default_machine(guest))
         assert found is not None, "the host's default machine alias must name one of its machines"
+    if not check_support:
+        return DomainCapsTarget(emulatorbin, guest, want_arch, found, virt)
     if want_arch not in host.emulator_arches(guest):
         raise err.emulator_lacks_arch(emulatorbin, want_arch)
     if virt not in guest.domain_types:
@@ -184,6 +192,19 @@ def host_model(host: HostInfo, t: DomainCapsTarget) -> HostModel:
     return hm
 
 
+def hypervisor_models(host: HostInfo, t: DomainCapsTarget) -> dict[str, frozenset[str]]:
+    """The custom-mode CPU models, each with its blockers: what the host-model CPU lacks of an unusable one."""
+    has = features_of(hypervisor_cpu(host_model(host, t)), None)
+    usable = _usable_models(host, t)
+    return {name: frozenset() if name in usable else frozenset(model_features(name) - has)
+            for name, _vendor in CPU_MODELS}
+
+
+def _usable_models(host: HostInfo, t: DomainCapsTarget) -> frozenset[str]:
+    usable = host.cpu.kvm_usable if t.virttype == "kvm" else TCG_USABLE
+    return usable & MODELS_WITHOUT_LM if t.guest.arch == "i686" else usable
+
+
 def _cpu(host: HostInfo, t: DomainCapsTarget) -> El:
     i386_binary = t.guest.arch == "i686"
     kvm = t.virttype == "kvm"
@@ -202,9 +223,7 @@ def _cpu(host: HostInfo, t: DomainCapsTarget) -> El:
     for policy, names in (("require", hm.require), ("disable", hm.disable)):
         for name in names:
             model.add("feature", policy=policy, name=name)
-    usable = host.cpu.kvm_usable if kvm else TCG_USABLE
-    if i386_binary:
-        usable = usable & MODELS_WITHOUT_LM
+    usable = _usable_models(host, t)
     custom = cpu.add("mode", name="custom", supported="yes")
     for name, vendor in CPU_MODELS:
         custom.add("model", name, usable="yes" if name in usable else "no", vendor=vendor or "unknown")

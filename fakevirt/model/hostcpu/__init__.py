@@ -86,3 +86,24 @@ def baseline(cpus: list[CpuDef], flags: int) -> CpuDef:
     if flags & ConnectBaselineCpuFlags.EXPAND_FEATURES:
         x86.expand(out)
     return out
+
+
+def hypervisor_baseline(cpus: list[CpuDef], hv_models: dict[str, frozenset[str]], kvm: bool, flags: int,
+                        driver_fn: str = "qemuConnectBaselineHypervisorCPU") -> CpuDef:
+    """virConnectBaselineHypervisorCPU for x86: the baseline within QEMU's CPU features and models.
+
+    ``hv_models`` are the domain capabilities' models with their blockers.
+    """
+    check_baseline_flags(flags, driver_fn)
+    for i, cpu in enumerate(cpus):
+        if cpu.model is None:
+            raise err.no_model_at_index(i)
+    # QEMU's list is already the migratable one (KVM drops invtsc), so the baseline filters nothing more
+    usable = set(x86.QEMU_FEATURES)
+    if kvm and flags & ConnectBaselineCpuFlags.MIGRATABLE:
+        usable.discard("invtsc")
+    out = x86.baseline(cpus, False, usable, hv_models)
+    out.fallback = "forbid"
+    if flags & ConnectBaselineCpuFlags.EXPAND_FEATURES:
+        x86.expand(out)
+    return out

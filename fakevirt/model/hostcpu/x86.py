@@ -15,6 +15,8 @@ MODEL_ORDER = tuple(X86_MODELS)
 X86_ARCHES = ("i686", "x86_64")
 # virQEMUCapsCPUFilterFeatures: what the QEMU driver never puts in a guest CPU
 QEMU_DROPPED = frozenset({"cmt", "mbm_total", "mbm_local", "osxsave", "ospke"})
+# the features QEMU 7.2 reports for its host-model CPU (KVM and TCG alike): the map's but these
+QEMU_FEATURES = frozenset(FEATURE_ORDER) - QEMU_DROPPED - {"cvt16", "pconfig"}
 
 
 def model_features(name: str) -> set[str]:
@@ -78,8 +80,13 @@ def _listed(what: str, names: set[str]) -> str:
     return f"{what}: {', '.join(ordered(names))}"
 
 
-def baseline(cpus: list[CpuDef], migratable: bool) -> CpuDef:
-    """virCPUx86Baseline: the newest model fitting what every CPU has, plus the features beyond it."""
+def baseline(cpus: list[CpuDef], migratable: bool, usable: set[str] | None = None,
+             hv_models: dict[str, frozenset[str]] | None = None) -> CpuDef:
+    """virCPUx86Baseline: the newest model fitting what every CPU has, plus the features beyond it.
+
+    ``usable`` (the hypervisor's features) restricts the common features; ``hv_models`` are the models
+    tried, each with its blockers (the features the hypervisor lacks for it, always listed disabled).
+    """
     first = cpus[0]
     base = features_of(first, None)
     output_vendor = first.vendor is not None
@@ -106,9 +113,11 @@ def baseline(cpus: list[CpuDef], migratable: bool) -> CpuDef:
             elif vendor != vn:
                 raise err.vendors_differ()
         base &= feats
+    if usable is not None:
+        base &= usable
     if not base:
         raise err.cpus_incompatible()
-    out = _decode(base, vendor, names, migratable)
+    out = _decode(base, vendor, names, migratable, hv_models)
     if len(names) == 1 and out.model == names[0]:
         out.fallback = "forbid"
     if not output_vendor:
@@ -116,16 +125,23 @@ def baseline(cpus: list[CpuDef], migratable: bool) -> CpuDef:
     return out
 
 
-def _decode(data: set[str], vendor: str | None, preferred: list[str], migratable: bool) -> CpuDef:
-    """x86Decode for a guest CPU, without a signature (CPU XML carries none)."""
+def _decode(data: set[str], vendor: str | None, preferred: list[str], migratable: bool,
+            hv_models: dict[str, frozenset[str]] | None = None) -> CpuDef:
+    """x86Decode for a guest CPU, without a signature (CPU XML carries none).
+
+    A model the hypervisor lacks is skipped (a preferred one too: the new CPU's fallback is allow).
+    """
     best: CpuDef | None = None
     for name in reversed(MODEL_ORDER):
+        if hv_models is not None and name not in hv_models:
+            continue
         model_vendor, _sigs, _host, decode_guest, feats, removed = X86_MODELS[name]
         if vendor and model_vendor and vendor != model_vendor:
             continue
         model = set(feats.split())
+        blockers = hv_models[name] if hv_models is not None else frozenset()
         listed: list[tuple[str, str | None]] = [(f, "require") for f in ordered(data - model)]
-        listed += [(f, "disable") for f in ordered(model - data)]
+        listed += [(f, "disable") for f in ordered((model - data) | blockers)]
         candidate = CpuDef(host=False, model=name, vendor=vendor, features=listed)
         have = {f for f, _ in candidate.features}
         candidate.features += [(f, "disable") for f in removed.split() if f not in have]

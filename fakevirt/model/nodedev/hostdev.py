@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from ...errors import nodedev as err
 from ..devices import RawElement
 from .caps import MdevCap, PciAddress
+from .usbhostdev import acquire_usb
 
 if TYPE_CHECKING:
     from ..domain import Domain
@@ -71,6 +72,7 @@ def acquire(devs: NodeDevices, dom: Domain, live: DomainDef) -> None:
             raise err.pci_in_use(str(h.address), holder)
         if not h.managed and node.driver != "vfio-pci":
             raise err.unmanaged_not_detached(str(h.address))
+    usb = acquire_usb(devs, dom.name, live)
     mdev_names = []
     for uuid in mdevs:
         node = next((d for d in devs.all() if d.active and any(isinstance(c, MdevCap) and c.uuid == uuid
@@ -89,6 +91,8 @@ def acquire(devs: NodeDevices, dom: Domain, live: DomainDef) -> None:
             devs.bind_stub(node)
     for name in mdev_names:
         devs.mdev_holders[name] = dom.name
+    for addr in usb:
+        devs.usb_holders[addr] = dom.name
 
 
 def release(devs: NodeDevices, dom: Domain) -> None:
@@ -103,3 +107,6 @@ def release(devs: NodeDevices, dom: Domain) -> None:
     for name, holder in list(devs.mdev_holders.items()):
         if holder == dom.name:
             del devs.mdev_holders[name]
+    for usb_addr, holder in list(devs.usb_holders.items()):
+        if holder == dom.name:
+            del devs.usb_holders[usb_addr]

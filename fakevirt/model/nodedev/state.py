@@ -39,6 +39,7 @@ class NodeDevices:
         interfaces.on_change.append(self._net_changed)
         self.in_use: dict[PciAddress, str] = {}  # PCI devices running domains hold -> domain name
         self.mdev_holders: dict[str, str] = {}  # mediated devices running domains hold -> domain name
+        self.usb_holders: dict[tuple[int, int], str] = {}  # USB (bus, device) running domains hold -> domain name
         self.managed_held: set[PciAddress] = set()  # bound to vfio-pci by a domain's start (managed='yes')
 
     def _net_changed(self, iface: HostInterface, appeared: bool) -> None:
