@@ -25,16 +25,20 @@ driver also forgets it when the connection closes. Loopback only.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import statistics
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-import libvirt  # type: ignore[import-untyped]
+import libvirt
 from benchlib import reachable, start_fakevirt  # noqa: E402  (scripts/ is on sys.path)
 
+T = TypeVar("T")
+R = TypeVar("R")
 REFERENCE_URI = "test+tcp://127.0.0.1:16519/default"
 LIST_REPEAT = 5
 PREFIX = "fv-bench"
@@ -88,10 +92,6 @@ ROWS = [
 ]
 
 
-class NotSupported(Exception):
-    """The server answered VIR_ERR_NO_SUPPORT: the row and the ones depending on it print n/a."""
-
-
 @dataclass
 class Counts:
     networks: int
@@ -99,40 +99,29 @@ class Counts:
     domains: int
 
 
+def timed(call: Callable[[T], R], items: Iterable[T]) -> tuple[list[R], float]:
+    """``call`` on each item in turn; the answers and the seconds they took."""
+    t0 = time.perf_counter()
+    out = [call(item) for item in items]
+    return out, time.perf_counter() - t0
+
+
 @dataclass
 class Run:
     conn: libvirt.virConnect
     results: dict[str, float | None] = field(default_factory=dict)
 
-    def timed(self, key: str, calls: Iterable[Callable[[], object]]) -> tuple[list[object], float]:
-        """Call each in turn; the answers and the seconds they took (NotSupported: the row is n/a)."""
-        out: list[object] = []
-        t0 = time.perf_counter()
-        try:
-            for call in calls:
-                out.append(call())
-        except libvirt.libvirtError as err:
-            if err.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
-                raise
-            self.results[key] = None
-            raise NotSupported(key) from err
-        return out, time.perf_counter() - t0
-
-    def rate(self, key: str, calls: Iterable[Callable[[], object]]) -> list[object]:
+    def rate(self, key: str, call: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """The row is calls per second."""
-        out, seconds = self.timed(key, calls)
+        out, seconds = timed(call, items)
         self.results[key] = len(out) / seconds if seconds else float("inf")
         return out
 
-    def median_time(self, key: str, call: Callable[[], object]) -> object:
+    def median_time(self, key: str, call: Callable[[], R]) -> R:
         """The row is the median time of LIST_REPEAT calls; returns the last call's answer."""
-        times, answer = [], None
-        for _ in range(LIST_REPEAT):
-            out, seconds = self.timed(key, [call])
-            times.append(seconds)
-            answer = out[0]
-        self.results[key] = statistics.median(times)
-        return answer
+        runs = [timed(lambda _: call(), [None]) for _ in range(LIST_REPEAT)]
+        self.results[key] = statistics.median(seconds for _, seconds in runs)
+        return runs[-1][0][0]
 
 
 def subnet(n: int) -> str:
@@ -147,69 +136,70 @@ def domain_mac(n: int) -> str:
 
 def bench_networks(run: Run, count: int) -> None:
     conn = run.conn
-    nets: list[libvirt.virNetwork] = []
-    try:
-        nets = run.rate("net_define", (
-            (lambda n=n: conn.networkDefineXML(NETWORK_XML.format(
-                name=f"{PREFIX}-net-{n}", bridge=f"fvb{n}", subnet=subnet(n))))
-            for n in range(count)))  # type: ignore[assignment]
-        run.rate("net_start", (net.create for net in nets))
-        listed = run.median_time("net_list", lambda: conn.listAllNetworks(0))
-        assert len(listed) >= count, len(listed)  # type: ignore[arg-type]
 
-        def drop(net: libvirt.virNetwork) -> None:
-            net.destroy()
-            net.undefine()
-        run.rate("net_undefine", (lambda net=net: drop(net) for net in nets))
-        nets = []
-    except NotSupported:
-        pass
+    def define(n: int) -> libvirt.virNetwork:
+        return conn.networkDefineXML(NETWORK_XML.format(name=f"{PREFIX}-net-{n}", bridge=f"fvb{n}",
+                                                        subnet=subnet(n)))
+
+    def drop(net: libvirt.virNetwork) -> None:
+        net.destroy()
+        net.undefine()
+    try:
+        nets = run.rate("net_define", define, range(count))
+        run.rate("net_start", libvirt.virNetwork.create, nets)
+        listed = run.median_time("net_list", lambda: conn.listAllNetworks(0))
+        assert len(listed) >= count, len(listed)
+        run.rate("net_undefine", drop, nets)
     finally:
         cleanup_networks(conn)
 
 
 def bench_secrets(run: Run, count: int) -> None:
     conn = run.conn
+    names = [f"{PREFIX}-secret-{n}" for n in range(count)]
     try:
-        names = [f"{PREFIX}-secret-{n}" for n in range(count)]
-        secrets = run.rate("sec_define", (
-            (lambda name=name: conn.secretDefineXML(SECRET_XML.format(name=name))) for name in names))
-        run.rate("sec_set", ((lambda s=s, n=n: s.setValue(f"value-{n}".encode()))  # type: ignore[attr-defined]
-                             for n, s in enumerate(secrets)))
+        secrets = run.rate("sec_define", lambda name: conn.secretDefineXML(SECRET_XML.format(name=name)), names)
+        values = [(secret, f"value {n}".encode()) for n, secret in enumerate(secrets)]
+        run.rate("sec_set", lambda pair: pair[0].setValue(pair[1]), values)
         listed = run.median_time("sec_list", lambda: conn.listAllSecrets(0))
-        assert len(listed) >= count, len(listed)  # type: ignore[arg-type]
-        run.rate("sec_lookup", ((lambda name=name: conn.secretLookupByUsage(
-            libvirt.VIR_SECRET_USAGE_TYPE_CEPH, name)) for name in names))
-        run.rate("sec_undefine", (s.undefine for s in secrets))  # type: ignore[attr-defined]
-    except NotSupported:
-        pass
+        assert len(listed) >= count, len(listed)
+        run.rate("sec_lookup", lambda name: conn.secretLookupByUsage(libvirt.VIR_SECRET_USAGE_TYPE_CEPH, name),
+                 names)
+        run.rate("sec_undefine", libvirt.virSecret.undefine, secrets)
     finally:
         cleanup_secrets(conn)
 
 
 def bench_domains(run: Run, count: int) -> None:
     conn = run.conn
+
+    def define(n: int) -> libvirt.virDomain:
+        return conn.defineXML(DOMAIN_XML.format(name=f"{PREFIX}-dom-{n}", mac=domain_mac(n)))
     try:
         net = conn.networkDefineXML(DHCP_NETWORK_XML)
         net.create()
-        doms = run.rate("dom_define", (
-            (lambda n=n: conn.defineXML(DOMAIN_XML.format(name=f"{PREFIX}-dom-{n}", mac=domain_mac(n))))
-            for n in range(count)))
-        run.rate("dom_start", (dom.create for dom in doms))  # type: ignore[attr-defined]
+        doms = run.rate("dom_define", define, range(count))
+        run.rate("dom_start", libvirt.virDomain.create, doms)
         listed = run.median_time("dom_list", lambda: conn.listAllDomains(0))
-        assert len(listed) >= count, len(listed)  # type: ignore[arg-type]
-        src = libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE
-        try:
-            run.rate("dom_lease", ((lambda d=d: d.interfaceAddresses(src)) for d in doms))  # type: ignore[misc]
-        except NotSupported:
-            pass
+        assert len(listed) >= count, len(listed)
+        with if_supported():
+            run.rate("dom_lease", lambda dom: dom.interfaceAddresses(
+                libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE), doms)
         leases = run.median_time("dom_leases", net.DHCPLeases)
-        assert len(leases) >= 2 * count, len(leases)  # type: ignore[arg-type]
-    except NotSupported:
-        pass
+        assert len(leases) >= 2 * count, len(leases)
     finally:
         cleanup_domains(conn)
         cleanup_networks(conn)
+
+
+@contextlib.contextmanager
+def if_supported() -> Iterator[None]:
+    """Ends the block quietly where the server answers VIR_ERR_NO_SUPPORT."""
+    try:
+        yield
+    except libvirt.libvirtError as err:
+        if err.get_error_code() != libvirt.VIR_ERR_NO_SUPPORT:
+            raise
 
 
 def ours(name: str) -> bool:
@@ -217,12 +207,13 @@ def ours(name: str) -> bool:
 
 
 def cleanup_networks(conn: libvirt.virConnect) -> None:
-    for net in conn.listAllNetworks(0):
-        if ours(net.name()):
-            if net.isActive():
-                net.destroy()
-            if net.isPersistent():
-                net.undefine()
+    with if_supported():
+        for net in conn.listAllNetworks(0):
+            if ours(net.name()):
+                if net.isActive():
+                    net.destroy()
+                if net.isPersistent():
+                    net.undefine()
 
 
 def cleanup_domains(conn: libvirt.virConnect) -> None:
@@ -235,21 +226,19 @@ def cleanup_domains(conn: libvirt.virConnect) -> None:
 
 
 def cleanup_secrets(conn: libvirt.virConnect) -> None:
-    try:
-        secrets = conn.listAllSecrets(0)
-    except libvirt.libvirtError:
-        return
-    for secret in secrets:
-        if secret.usageType() == libvirt.VIR_SECRET_USAGE_TYPE_CEPH and ours(secret.usageID()):
-            secret.undefine()
+    with if_supported():
+        for secret in conn.listAllSecrets(0):
+            if secret.usageType() == libvirt.VIR_SECRET_USAGE_TYPE_CEPH and ours(secret.usageID()):
+                secret.undefine()
 
 
 def bench(uri: str, counts: Counts) -> dict[str, float | None]:
     run = Run(libvirt.open(uri))
     try:
-        bench_networks(run, counts.networks)
-        bench_secrets(run, counts.secrets)
-        bench_domains(run, counts.domains)
+        for family, count in ((bench_networks, counts.networks), (bench_secrets, counts.secrets),
+                              (bench_domains, counts.domains)):
+            with if_supported():
+                family(run, count)  # a row a family did not reach prints n/a
     finally:
         run.conn.close()
     return run.results
