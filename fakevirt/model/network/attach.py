@@ -147,17 +147,15 @@ class PortOps(PortAlloc):
     def _first_free(net: Network, ipdef: IPDef) -> str | None:
         """dnsmasq's choice, made deterministic: the lowest address of the ranges that no lease
         holds and no <host> entry reserves."""
-        used = {lease.ip for lease in net.leases.values()}
-        used.update(h.ip for h in ipdef.hosts if isinstance(h, DhcpHost) and h.ip)
-        used.add(ipdef.address)
+        leased = net.leases.addresses
+        reserved = {_ipv4_int(h.ip) for h in ipdef.hosts if isinstance(h, DhcpHost) and h.ip}
+        reserved.add(_ipv4_int(ipdef.address))
         for r in ipdef.ranges:
-            start, end = int(ipaddress.ip_address(r.start)), int(ipaddress.ip_address(r.end))
-            candidate = start
-            while candidate <= end:
-                text = str(ipaddress.ip_address(candidate))
-                if text not in used:
-                    return text
-                candidate += 1
+            start, end = _ipv4_int(r.start), _ipv4_int(r.end)
+            # one of the first len(leased) + len(reserved) + 1 addresses is free unless the range is full
+            for candidate in range(start, min(end, start + len(leased) + len(reserved)) + 1):
+                if candidate not in leased and candidate not in reserved:
+                    return str(ipaddress.IPv4Address(candidate))
         return None
 
     # -- leases ----------------------------------------------------------------------------------
@@ -177,8 +175,14 @@ class PortOps(PortAlloc):
         d = net.current
         prefix = next((ip.effective_prefix() for ip in d.ips if ip.is_ipv4), 0)
         out = []
-        for lease in net.leases.values():
-            if 0 < lease.expiry < now or (mac is not None and lease.mac != parse_mac(mac)):
+        if mac is None:
+            candidates = list(net.leases.values())
+        else:  # leases are kept by MAC: one look-up, not a walk over every lease
+            wanted = parse_mac(mac)
+            one = net.leases.get(wanted or "")
+            candidates = [one] if one is not None and one.mac == wanted else []
+        for lease in candidates:
+            if 0 < lease.expiry < now:
                 continue
             out.append({"iface": d.bridge or "", "expirytime": lease.expiry, "type": IPAddrType.IPV4,
                         "mac": lease.mac, "iaid": None, "ipaddr": lease.ip, "prefix": prefix,
@@ -199,9 +203,21 @@ class PortOps(PortAlloc):
 
     def interface_arp(self, live: DomainDef) -> list[tuple[str, str, list[tuple[int, str, int]]]]:
         """virDomainNetARPInterfaces: the host's ARP table knows each leased address (prefix 0)."""
-        by_mac = {lease.mac: lease.ip for n in self.networks.values() for lease in n.leases.values()}
-        return [(iface.target_dev or "", iface.mac, [(int(IPAddrType.IPV4), by_mac[iface.mac], 0)])
-                for iface in live.interfaces if iface.mac in by_mac]
+        out = []
+        for iface in live.interfaces:
+            lease = self._lease_of(iface)
+            if lease is not None:
+                out.append((iface.target_dev or "", lease.mac, [(int(IPAddrType.IPV4), lease.ip, 0)]))
+        return out
+
+    def _lease_of(self, iface: Interface) -> Lease | None:
+        """The lease the host's ARP table knows for this NIC: its own network's first, else any."""
+        if not iface.mac:
+            return None
+        own = self.networks.get(iface.source or "") if iface.type == "network" else None
+        if own is not None and iface.mac in own.leases:
+            return own.leases[iface.mac]
+        return next((n.leases[iface.mac] for n in self.networks.values() if iface.mac in n.leases), None)
 
     # -- ports -----------------------------------------------------------------------------------
 
@@ -258,3 +274,7 @@ class PortOps(PortAlloc):
         if source == DomainInterfaceAddressesSource.ARP:
             return self.interface_arp(dom.live)
         raise domain_errors.unknown_address_source(source)
+
+
+def _ipv4_int(text: str) -> int:
+    return int(ipaddress.IPv4Address(text))

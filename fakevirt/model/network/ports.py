@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
@@ -47,3 +48,26 @@ class Lease:
     def for_mac(cls, mac: str, ip: str, now: int, lifetime: int | None, hostname: str | None) -> Lease:
         expiry = 0 if lifetime == 0 else now + (lifetime or DEFAULT_LEASE_SECONDS)
         return cls(mac, ip, expiry, hostname, f"01:{mac}")
+
+
+class Leases(dict[str, Lease]):
+    """A network's DHCP leases by MAC, with the set of leased IPv4 addresses kept in step, so the
+    next free address is found without a walk over every lease. Change it only with ``[mac] = lease``
+    and ``pop``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.addresses: set[int] = set()
+
+    def __setitem__(self, mac: str, lease: Lease) -> None:
+        self.pop(mac, None)
+        super().__setitem__(mac, lease)
+        self.addresses.add(int(ipaddress.IPv4Address(lease.ip)))
+
+    def pop(self, mac: str, default: Lease | None = None) -> Lease | None:  # type: ignore[override]
+        lease = super().pop(mac, None)
+        if lease is None:
+            return default
+        self.addresses.discard(int(ipaddress.IPv4Address(lease.ip)))
+        return lease
+

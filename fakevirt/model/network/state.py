@@ -25,7 +25,7 @@ from .attach import PortOps
 from .defs import DhcpRange, Forward, IPDef, NetworkDef
 from .events import NetworkEvent
 from .events import NetworkEventLifecycleType as Lifecycle
-from .ports import Lease, Port
+from .ports import Leases, Port
 from .update import ParseItem, apply
 from .validate import check_route_collision, choose_bridge, validate
 
@@ -43,7 +43,7 @@ class Network:
     live: NetworkDef | None = None
     autostart: bool = False
     ports: dict[uuidlib.UUID, Port] = field(default_factory=dict)
-    leases: dict[str, Lease] = field(default_factory=dict)  # by MAC
+    leases: Leases = field(default_factory=Leases)  # by MAC
 
     @property
     def current(self) -> NetworkDef:
@@ -85,6 +85,12 @@ class NetworkState(PortOps):
         self.by_uuid_index: dict[uuidlib.UUID, Network] = {}
         self.taps: dict[str, tuple[str, uuidlib.UUID]] = {}  # host device of a running NIC -> (network, port)
         self.tap_owners: dict[str, uuidlib.UUID] = {}  # host device -> the domain that holds it
+        host = hv.host
+        assert host is not None
+        address, prefix = host.nic_ipv4
+        nic = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+        # the host's IPv4 routes: (network address, prefix) -> interface; its NIC's and active routed networks'
+        self.routes: dict[tuple[str, int], str] = {(str(nic.network_address), prefix): host.nic_name}
         if default_network:
             self.add_default()
 
@@ -242,10 +248,11 @@ class NetworkState(PortOps):
 
     def _activate(self, net: Network, d: NetworkDef) -> None:
         if d.routed:
-            check_route_collision(d, self.routes(skip=net))
+            check_route_collision(d, self.routes)
+            self.routes.update(dict.fromkeys(_subnets(d), d.bridge or ""))
         net.live = d
         net.ports = {}
-        net.leases = {}
+        net.leases = Leases()
         if d.routed and d.bridge:  # the driver makes the bridge (virbrN); it shows in iface-list and nodedevs
             self.hv.interfaces.add_bridge(d.bridge, d.mac or "52:54:00:00:00:00", stp=d.stp, delay=d.delay)
 
@@ -254,13 +261,16 @@ class NetworkState(PortOps):
             raise err.not_active(net.name)
         for tap in [t for t, (name, _) in self.taps.items() if name == net.name]:
             self.taps[tap] = ("", uuidlib.UUID(int=0))  # the guest keeps its tap, unplugged
-        if net.current.routed and net.current.bridge:
-            self.hv.interfaces.remove_bridge(net.current.bridge)  # with the taps still on it
+        if net.current.routed:
+            for subnet in _subnets(net.current):
+                self.routes.pop(subnet, None)
+            if net.current.bridge:
+                self.hv.interfaces.remove_bridge(net.current.bridge)  # with the taps still on it
         self.emit(net, Lifecycle.STOPPED)
         if not net.persistent:
             self._remove(net)
         net.live = None
-        net.ports, net.leases = {}, {}
+        net.ports, net.leases = {}, Leases()
 
     # -- the host as the driver sees it ------------------------------------------------------
 
@@ -272,20 +282,10 @@ class NetworkState(PortOps):
         found.update(n.current.bridge or "" for n in self.networks.values() if n.active)
         return found
 
-    def routes(self, skip: Network | None = None) -> list[tuple[str, str, int]]:
-        """The host's IPv4 routing table: its NIC's subnet and those of the active routed networks."""
-        host = self.hv.host
-        assert host is not None
-        address, prefix = host.nic_ipv4
-        nic = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
-        out = [(host.nic_name, str(nic.network_address), prefix)]
-        for n in self.networks.values():
-            if n is skip or not n.active or not n.current.routed:
-                continue
-            for ip in n.current.ips:
-                if ip.is_ipv4:
-                    out.append((n.current.bridge or "", str(ip.network().network_address), ip.effective_prefix()))
-        return out
+
+def _subnets(d: NetworkDef) -> list[tuple[str, int]]:
+    """The IPv4 subnets a routed network puts in the host's routing table."""
+    return [(str(ip.network().network_address), ip.effective_prefix()) for ip in d.ips if ip.is_ipv4]
 
 
 def default_network_def(net_uuid: uuidlib.UUID, mac: str) -> NetworkDef:

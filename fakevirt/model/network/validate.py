@@ -3,7 +3,7 @@ the bridge name it chooses, and the route-collision check at start."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from ...errors import network as err
 from .defs import DIRECT_MODES, NetworkDef
@@ -79,17 +79,16 @@ def _validate_portgroups(d: NetworkDef, bandwidth_allowed: bool) -> None:
                                   f"'{pg.name}' with forward mode='{d.forward.mode}'")
 
 
-def check_route_collision(d: NetworkDef, routes: Iterable[tuple[str, str, int]]) -> None:
+def check_route_collision(d: NetworkDef, routes: Mapping[tuple[str, int], str]) -> None:
     """networkCheckRouteCollision: an IPv4 subnet the host already routes (same network, same mask)
-    through another interface. ``routes`` are (interface, network address, prefix)."""
-    table = list(routes)
+    through another interface. ``routes`` maps (network address, prefix) to the interface."""
     for ip in d.ips:
         if not ip.is_ipv4:
             continue
         net = ip.network()
-        for iface, address, prefix in table:
-            if str(net.network_address) == address and net.prefixlen == prefix:
-                raise err.in_use_by(iface)
+        iface = routes.get((str(net.network_address), net.prefixlen))
+        if iface is not None:
+            raise err.in_use_by(iface)
 
 
 def uses_direct(d: NetworkDef) -> bool:
