@@ -24,8 +24,8 @@ class Client:
     hypervisor_dropped: bool = False
     close_callback: bool = False
     event_callbacks: dict[int, Any] = field(default_factory=dict)  # callbackID -> EventCallback
-    pool_event_callbacks: dict[int, Any] = field(default_factory=dict)  # callbackID -> PoolEventCallback
-    # the event registrations of the other families: family ("network", "secret", …) -> callbackID -> callback
+    # the event registrations of the secondary drivers' objects (handlers/object_events.py):
+    # family ("storage_pool", "network", "secret", "nodedev") -> callbackID -> callback
     family_callbacks: dict[str, dict[int, Any]] = field(default_factory=dict)
     last_callback_id: int = 0
 
