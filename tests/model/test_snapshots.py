@@ -457,3 +457,25 @@ def test_points_in_time_survive_reverts_branches_and_deletes(ops: list, kind: st
                               ErrorCode.OPERATION_INVALID), str(e)
         assert vm.read() == content, (op, target)
         assert set(saved) == {s.name for s in vm.dom.snapshots}
+
+
+def test_transient_domain_that_cannot_start_again_after_a_revert_is_gone(vm: Vm) -> None:
+    """Found by the wire fuzzer: a failed boot left a domain with no definition in the lookups."""
+    hv = vm.hv
+    hv.system.domains.undefine(vm.dom)
+    vm.dom = hv.system.domains.create_transient(domain_from_xml(DOMAIN, hv.rng))
+    vm.disk_only("t1")
+
+    class Refuse:
+        def acquire(self, dom: Domain, live: object) -> None:
+            raise VirtError.operation_invalid("no host for it")
+
+        def release(self, dom: Domain) -> None:
+            pass
+
+    hv.resources.append(Refuse())
+    with pytest.raises(VirtError, match="no host for it"):
+        vm.revert("t1", Revert.RUNNING)
+    assert len(hv.system.domains) == 0
+    with pytest.raises(VirtError, match="no domain with matching name 'vm'"):
+        hv.system.domains.by_name("vm")

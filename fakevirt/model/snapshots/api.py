@@ -13,6 +13,7 @@ import posixpath
 import uuid
 from typing import TYPE_CHECKING
 
+from ...errors import VirtError
 from ...errors import snapshot as err
 from ..domain import Domain, Paused, Running, SavedState, Shutoff, State
 from ..domaindef import DomainDef
@@ -249,13 +250,20 @@ class DomainSnapshots:
         reasons are "booted" / "user".
         """
         domains = self.driver.domains
-        self.driver.check_disks(live)
-        dom.live = live
-        if fresh and not paused:
-            domains.boot(dom, paused=False, reason=Running.BOOTED, detail=STARTED_FROM_SNAPSHOT,
-                          before_started=lambda: self.emit(dom, Lifecycle.RESUMED, RESUMED_UNPAUSED))
-            return
-        domains.boot(dom, paused=False, reason=Running.FROM_SNAPSHOT, detail=STARTED_FROM_SNAPSHOT)
+        try:
+            self.driver.check_disks(live)
+            dom.live = live
+            if fresh and not paused:
+                domains.boot(dom, paused=False, reason=Running.BOOTED, detail=STARTED_FROM_SNAPSHOT,
+                             before_started=lambda: self.emit(dom, Lifecycle.RESUMED, RESUMED_UNPAUSED))
+                return
+            domains.boot(dom, paused=False, reason=Running.FROM_SNAPSHOT, detail=STARTED_FROM_SNAPSHOT)
+        except VirtError:
+            if dom.config is None and not dom.active:  # a transient domain that cannot start again is gone
+                dom.live = live
+                domains.forget(dom, live.uuid, live.name)
+                dom.live = None
+            raise
         if memory is not None:
             dom.cpu_time_ns = memory.cpu_time_ns
         if paused:
