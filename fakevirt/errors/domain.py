@@ -45,7 +45,18 @@ def no_persistent_config() -> VirtError:
 
 
 def live_and_config_exclusive() -> VirtError:
-    return VirtError.report(ErrorCode.INVALID_ARG, _DOMAIN, "Flags 'live' and 'config' are mutually exclusive")
+    """virDomainObjGetOneDefState."""
+    return VirtError.invalid_arg_raw("flags", "virDomainObjGetOneDefState", "Flags 'VIR_DOMAIN_AFFECT_LIVE' and "
+                                     "'VIR_DOMAIN_AFFECT_CONFIG' are mutually exclusive", _DOMAIN)
+
+
+def unknown_interface(device: str) -> VirtError:
+    """virDomainNetFind: neither a MAC address nor the name of an interface of the definition."""
+    return VirtError.report(ErrorCode.INVALID_ARG, _DOMAIN, f"'{device}' is not a known interface")
+
+
+def bandwidth_unsupported(net_type: str) -> VirtError:
+    return config_unsupported(f"setting bandwidth on interfaces of type '{net_type}' is not implemented yet")
 
 
 def no_domain_uuid(dom_uuid: uuid.UUID, name: str | None = None) -> VirtError:

@@ -205,10 +205,11 @@ def no_free_dev(name: str) -> VirtError:
     return internal(f"network '{name}' requires exclusive access to interfaces, but none are available")
 
 
-def floor_unsupported(mac: str) -> VirtError:
-    return _net(ErrorCode.OPERATION_UNSUPPORTED,
-                f"Invalid use of 'floor' on interface with MAC address {mac} - 'floor' is only supported for "
-                "interface type 'network' with forward type 'nat', 'route', 'open' or none")
+def floor_unsupported(mac: str, domain: int = NETWORK) -> VirtError:
+    """A floor where no network can guarantee it (the QEMU driver reports it too, for non-network NICs)."""
+    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, domain,
+                            f"Invalid use of 'floor' on interface with MAC address {mac} - 'floor' is only "
+                            "supported for interface type 'network' with forward type 'nat', 'route', 'open' or none")
 
 
 def floor_no_qos(mac: str, name: str) -> VirtError:

@@ -10,12 +10,14 @@ from protocol.remote import domain_stats as w
 from protocol.remote.limits import (
     CONNECT_GET_ALL_DOMAIN_STATS_MAX,
     CPUMAPS_MAX,
+    DOMAIN_INTERFACE_PARAMETERS_MAX,
     DOMAIN_LIST_MAX,
     VCPUINFO_MAX,
 )
 
 from ..errors import VirtError
 from ..errors import domain as errors
+from ..model import domain_iftune as iftune
 from ..model import domain_stats as stats
 from ._client import Client
 from ._registry import procedure
@@ -119,3 +121,24 @@ def domain_get_scheduler_type(client: Client, args: w.DomainGetSchedulerTypeArgs
     """virDomainGetSchedulerType: CFS with its 9 tunables, as the QEMU driver on cgroups v2 says."""
     resolve(client, args.dom)
     return w.DomainGetSchedulerTypeRet(type="posix", nparams=9)
+
+
+@procedure(Proc.DOMAIN_GET_INTERFACE_PARAMETERS)
+def domain_get_interface_parameters(client: Client, args: w.DomainGetInterfaceParametersArgs
+                                    ) -> w.DomainGetInterfaceParametersRet:
+    """virDomainGetInterfaceParameters: nparams 0 asks for the count only."""
+    if args.nparams > DOMAIN_INTERFACE_PARAMETERS_MAX:
+        raise VirtError.daemon("nparams too large")
+    found, count = iftune.get_interface_parameters(client.opened.domains, resolve(client, args.dom), args.device,
+                                                   args.nparams, args.flags)
+    return w.DomainGetInterfaceParametersRet(
+        params=tuple(TypedParam(field=f, value=(kind, value)) for f, kind, value in found), nparams=count)
+
+
+@procedure(Proc.DOMAIN_SET_INTERFACE_PARAMETERS)
+def domain_set_interface_parameters(client: Client, args: w.DomainSetInterfaceParametersArgs) -> None:
+    """virDomainSetInterfaceParameters: the <bandwidth> of one interface."""
+    if not args.params:
+        raise VirtError.bad_arg("nparams", "virDomainSetInterfaceParameters", "positive")
+    iftune.set_interface_parameters(client.opened.domains, resolve(client, args.dom), args.device,
+                                    [(p.field, p.value[0], p.value[1]) for p in args.params], args.flags)

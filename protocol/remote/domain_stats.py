@@ -329,6 +329,14 @@ class DomainGetInterfaceParametersRet:
 
 
 @struct
+class DomainSetInterfaceParametersArgs:
+    dom: NonnullDomain
+    device: NonnullString
+    params: Annotated[tuple[TypedParam, ...], Array(TypedParam, DOMAIN_INTERFACE_PARAMETERS_MAX)]
+    flags: UInt
+
+
+@struct
 class DomainOpenConsoleArgs:
     dom: NonnullDomain
     dev_name: OptString
@@ -530,6 +538,7 @@ DECLARATIONS = [
     (Proc.DOMAIN_SET_BLKIO_PARAMETERS, DomainSetBlkioParametersArgs, None),
     (Proc.DOMAIN_GET_NUMA_PARAMETERS, DomainGetNumaParametersArgs, DomainGetNumaParametersRet),
     (Proc.DOMAIN_GET_INTERFACE_PARAMETERS, DomainGetInterfaceParametersArgs, DomainGetInterfaceParametersRet),
+    (Proc.DOMAIN_SET_INTERFACE_PARAMETERS, DomainSetInterfaceParametersArgs, None),
     (Proc.DOMAIN_OPEN_CONSOLE, DomainOpenConsoleArgs, None),
     (Proc.DOMAIN_SCREENSHOT, DomainScreenshotArgs, DomainScreenshotRet),
     (Proc.DOMAIN_CORE_DUMP, DomainCoreDumpArgs, None),

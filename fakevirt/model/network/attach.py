@@ -253,6 +253,19 @@ class PortOps(PortAlloc):
         port.bandwidth_inbound = inbound if inbound.get("average") or inbound.get("floor") else None
         port.bandwidth_outbound = outbound if outbound.get("average") else None
 
+    def update_interface_bandwidth(self, iface: Interface, old_floor: int,
+                                   inbound: dict[str, int] | None, outbound: dict[str, int] | None) -> None:
+        """networkBandwidthUpdate: the new QoS of a running NIC on a network; a new floor must fit it."""
+        net_name, port_uuid = self.taps.get(iface.target_dev or "", ("", None))
+        net = self.networks.get(net_name)
+        port = net.ports.get(port_uuid) if net is not None and port_uuid is not None else None
+        if net is None or port is None:
+            return
+        new_floor = (inbound or {}).get("floor", 0)
+        if new_floor and new_floor != old_floor:
+            self.check_floor(net, port.mac)
+        port.bandwidth_inbound, port.bandwidth_outbound = inbound, outbound
+
     def delete_port(self, net: Network, port: Port, flags: int) -> None:
         err.check_flags("networkPortDelete", flags, 0)
         self._active_net(net)

@@ -56,13 +56,19 @@ class PortAlloc:
             mode = d.forward.mode if d.forward.mode in ("vepa", "private", "passthrough") else "bridge"
             port.plug_type, port.plug_dev, port.plug_mode = "direct", dev.dev if dev else (d.forward.pfs or [""])[0], mode
         if _has_floor(port):
-            if d.forward.mode not in ROUTED_MODES:
-                raise err.floor_unsupported(port.mac)
-            if d.bandwidth is None or d.bandwidth.find("inbound") is None:
-                raise err.floor_no_qos(port.mac, net.name)
+            self.check_floor(net, port.mac)
         if dev is not None:
             dev.connections += 1
         return dev
+
+    @staticmethod
+    def check_floor(net: Network, mac: str) -> None:
+        """networkCheckBandwidth: a floor needs a routed network with an inbound QoS to share."""
+        d = net.current
+        if d.forward.mode not in ROUTED_MODES:
+            raise err.floor_unsupported(mac)
+        if d.bandwidth is None or d.bandwidth.find("inbound") is None:
+            raise err.floor_no_qos(mac, net.name)
 
     @staticmethod
     def _pool_device(net: Network, d: NetworkDef) -> ForwardIf | None:
