@@ -10,6 +10,7 @@ from pathlib import Path
 import libvirt
 import pytest
 
+from fakevirt.testing import minimal_domain_xml
 from tests.integration.conftest import err, error_of, ok
 
 NICS = """<interface type='network'><mac address='52:54:00:aa:bb:01'/><source network='{net}'/></interface>
@@ -140,3 +141,26 @@ def test_floor_needs_a_network_with_inbound_qos(running) -> None:
     assert dom.interfaceParameters("52:54:00:aa:bb:05", 0)["inbound.floor"] == 100
     (port,) = net.listAllPorts()
     assert port.parameters()["inbound.floor"] == 100
+
+
+def test_a_floor_in_the_definition_is_checked_at_start(running) -> None:
+    """The NIC's <bandwidth> becomes its port's: a floor on a network without inbound QoS refuses the start."""
+    conn, dom, _net = running
+    xml = minimal_domain_xml("floored").replace("</domain>", (
+        "<devices><interface type='network'><mac address='52:54:00:aa:bb:09'/><source network='plain'/>"
+        "<bandwidth><inbound average='10' floor='5'/></bandwidth></interface></devices></domain>"))
+    floored = conn.defineXML(xml)
+    code, domain, text = error_of(floored.create)
+    assert (code, domain, text) == (
+        libvirt.VIR_ERR_OPERATION_UNSUPPORTED, libvirt.VIR_FROM_NETWORK,
+        "Operation not supported: Invalid use of 'floor' on interface with MAC address 52:54:00:aa:bb:09 - "
+        "network 'plain' has no inbound QoS set")
+    assert not floored.isActive()
+    net = conn.networkDefineXML(QOS_NET.format(name="qos2", qos="<bandwidth><inbound average='1000'/></bandwidth>",
+                                               n=33))
+    net.create()
+    floored2 = conn.defineXML(xml.replace("floored", "floored2").replace("'plain'", "'qos2'")
+                              .replace("bb:09", "bb:0a"))
+    floored2.create()
+    (port,) = net.listAllPorts()
+    assert port.parameters()["inbound.floor"] == 5 and port.parameters()["inbound.average"] == 10

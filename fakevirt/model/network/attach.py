@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import VirtError, check_flags
 from ...errors import domain as domain_errors
 from ...errors import network as err
+from ..domain_iftune import bandwidth
 from ..flags.network import DomainInterfaceAddressesSource, IPAddrType
 from .defs import DhcpHost, IPDef, parse_mac
 from .port_alloc import PortAlloc
@@ -114,6 +115,9 @@ class PortOps(PortAlloc):
         group = iface.source_attrs.get("portgroup") or next((p.name for p in d.portgroups if p.default), None)
         port = Port(self.hv.rng.uuid(), net.name, dom.name, dom.uuid, iface.mac or "", "none", "",
                     group=group, trust_guest_rx_filters=iface.attrs.get("trustGuestRxFilters"))
+        inbound, outbound = bandwidth(iface)  # the NIC's <bandwidth> is the port's (a floor is checked)
+        port.bandwidth_inbound = {k: v for k, v in inbound.items() if v} if inbound else None
+        port.bandwidth_outbound = {k: v for k, v in outbound.items() if v} if outbound else None
         self.allocate(net, port)
         net.ports[port.uuid] = port
         return port
