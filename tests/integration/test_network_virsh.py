@@ -270,3 +270,25 @@ def test_default_network_cli(tmp_path: Path) -> None:
     xml = format_network_xml(net.current)
     assert "<bridge name='virbr0' stp='on' delay='0'/>" in xml
     assert "<range start='192.168.122.2' end='192.168.122.254'/>" in xml
+
+
+def test_domif_setlink_getlink_and_domiflist(virsh, fakevirt, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A live link change keeps the running NIC's tap and port (qemuDomainChangeNet)."""
+    fakevirt.call(fakevirt.hypervisor.networks.add_default)
+    xml = tmp_path / "lk.xml"
+    xml.write_text("<domain type='kvm'><name>lk</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>"
+                   "<os><type arch='x86_64'>hvm</type></os><devices><interface type='network'>"
+                   "<source network='default'/><mac address='52:54:00:77:00:01'/></interface></devices></domain>")
+    ok(virsh("define", str(xml)))
+    assert ok(virsh("domif-getlink", "lk", "52:54:00:77:00:01", "--config")).strip() == "52:54:00:77:00:01 up"
+    assert "Device updated successfully" in ok(virsh("domif-setlink", "lk", "52:54:00:77:00:01", "down", "--config"))
+    assert ok(virsh("domif-getlink", "lk", "52:54:00:77:00:01", "--config")).strip() == "52:54:00:77:00:01 down"
+    ok(virsh("start", "lk"))
+    assert ok(virsh("domif-getlink", "lk", "vnet0")).strip() == "vnet0 down"
+    ok(virsh("domif-setlink", "lk", "vnet0", "up"))
+    assert ok(virsh("domif-getlink", "lk", "vnet0")).strip() == "vnet0 up"
+    rows = [line.split() for line in ok(virsh("domiflist", "lk")).splitlines()[2:] if line.strip()]
+    assert rows == [["vnet0", "network", "default", "rtl8139", "52:54:00:77:00:01"]]
+    live = ok(virsh("dumpxml", "lk"))
+    assert "<target dev='vnet0'/>" in live and "portid=" in live and "<link state='up'/>" in live
+    assert len(ok(virsh("net-port-list", "default")).split()) > 2  # the port is still there

@@ -212,6 +212,12 @@ def _update(d: DomainDef, dev: Device) -> None:
             dev.mac, dev.mac_generated = old.mac, False
         if dev.address is None:
             dev.address = old.address
+        if d.live:  # qemuDomainChangeNet keeps what the running NIC got: its tap and its network port
+            dev.target_dev = dev.target_dev or old.target_dev
+            if (dev.type, dev.source) == (old.type, old.source):
+                for attr in ("portid", "bridge"):
+                    if attr in old.source_attrs:
+                        dev.source_attrs.setdefault(attr, old.source_attrs[attr])
         d.interfaces[pos] = dev
     else:
         raise errors.operation_unsupported(f"persistent update of device '{device_type_name(dev)}' is not supported")
