@@ -65,10 +65,10 @@ def connect_compare_hypervisor_cpu(client: Client, args: w.ConnectCompareHypervi
 @procedure(Proc.CONNECT_BASELINE_CPU)
 def connect_baseline_cpu(client: Client, args: w.ConnectBaselineCpuArgs) -> w.ConnectBaselineCpuRet:
     """virConnectBaselineCPU: the CPUs are host CPUs (with <arch>, without mode)."""
-    hostcpu.check_baseline_flags(args.flags)
-    if not args.xmlCPUs:
+    if not args.xmlCPUs:  # the public API's check comes before the driver's flag check
         raise VirtError.invalid_arg_raw("xmlCPUs", "virConnectBaselineCPU",
                                         "xmlCPUs in virConnectBaselineCPU must not be NULL", ErrorDomain.DOMAIN)
+    hostcpu.check_baseline_flags(args.flags)  # before the CPUs are parsed, as qemuConnectBaselineCPU
     cpus = [parse_cpu_xml(x, force_host=True) for x in args.xmlCPUs]
     return w.ConnectBaselineCpuRet(cpu=format_cpu_xml(hostcpu.baseline(cpus, args.flags)))
 

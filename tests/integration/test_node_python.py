@@ -251,3 +251,24 @@ def test_nova_style_host_start(conn: libvirt.virConnect) -> None:
         == libvirt.VIR_CPU_COMPARE_INCOMPATIBLE
     assert conn.compareHypervisorCPU(None, "x86_64", None, "kvm", plain.format(
         "<feature policy='disable' name='mpx'/>")) == libvirt.VIR_CPU_COMPARE_SUPERSET
+
+
+def _empty_baseline(uri: str) -> tuple[int, int, str]:
+    conn = libvirt.open(uri)
+    try:
+        conn.baselineCPU([], 4)  # no CPUs and an unknown flag: the public API's check comes first
+    except libvirt.libvirtError as e:
+        return e.get_error_code(), e.get_error_domain(), str(e)
+    finally:
+        conn.close()
+    raise AssertionError("accepted")
+
+
+def test_empty_baseline_is_refused_before_the_flags(fakevirt_uri: str) -> None:
+    assert _empty_baseline(fakevirt_uri) == (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_FROM_DOMAIN,
+                                             "xmlCPUs in virConnectBaselineCPU must not be NULL")
+
+
+@pytest.mark.real
+def test_empty_baseline_matches_real_libvirtd(fakevirt_uri: str, reference_uri: str) -> None:
+    assert _empty_baseline(fakevirt_uri) == _empty_baseline(reference_uri)
