@@ -87,7 +87,7 @@ def connect_baseline_hypervisor_cpu(client: Client, args: w.ConnectBaselineHyper
     cpus = [parse_cpu_xml(x) for x in args.xmlCPUs]
     target = resolve_domain_capabilities(host, args.emulator, args.arch, args.machine, args.virttype,
                                          check_support=False)
-    cpu = hostcpu.hypervisor_baseline(cpus, hypervisor_models(host, target), target.virttype == "kvm", args.flags, fn)
+    cpu = hostcpu.hypervisor_baseline(cpus, hypervisor_models(host, target), target.virttype == "kvm", args.flags)
     return w.ConnectBaselineCpuRet(cpu=format_cpu_xml(cpu))
 
 

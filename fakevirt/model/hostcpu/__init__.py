@@ -79,8 +79,9 @@ def check_baseline_flags(flags: int, driver_fn: str = "qemuConnectBaselineCPU") 
 
 
 def baseline(cpus: list[CpuDef], flags: int) -> CpuDef:
-    """virConnectBaselineCPU (qemuConnectBaselineCPU): features QEMU never gives a guest are dropped."""
-    check_baseline_flags(flags)
+    """virConnectBaselineCPU (qemuConnectBaselineCPU): features QEMU never gives a guest are dropped.
+
+    The caller checked ``flags`` (``check_baseline_flags``) before it parsed the CPUs, as libvirt does."""
     out = x86.baseline(cpus, bool(flags & ConnectBaselineCpuFlags.MIGRATABLE))
     out.features = [(f, p) for f, p in out.features if f not in x86.QEMU_DROPPED]
     if flags & ConnectBaselineCpuFlags.EXPAND_FEATURES:
@@ -88,13 +89,12 @@ def baseline(cpus: list[CpuDef], flags: int) -> CpuDef:
     return out
 
 
-def hypervisor_baseline(cpus: list[CpuDef], hv_models: dict[str, frozenset[str]], kvm: bool, flags: int,
-                        driver_fn: str = "qemuConnectBaselineHypervisorCPU") -> CpuDef:
+def hypervisor_baseline(cpus: list[CpuDef], hv_models: dict[str, frozenset[str]], kvm: bool, flags: int) -> CpuDef:
     """virConnectBaselineHypervisorCPU for x86: the baseline within QEMU's CPU features and models.
 
-    ``hv_models`` are the domain capabilities' models with their blockers.
+    ``hv_models`` are the domain capabilities' models with their blockers; the caller checked
+    ``flags`` before it parsed the CPUs.
     """
-    check_baseline_flags(flags, driver_fn)
     for i, cpu in enumerate(cpus):
         if cpu.model is None:
             raise err.no_model_at_index(i)
