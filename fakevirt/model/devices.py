@@ -144,6 +144,26 @@ class Disk(DeviceBase):
         return None
 
 
+# virNetDevBandwidthRateFormat's order; a rate is in kbytes/s (burst in kbytes)
+RATE_ATTRS = ("average", "peak", "floor", "burst")
+
+
+@dataclass
+class Bandwidth:
+    """An interface's <bandwidth>: the inbound and outbound rates (RATE_ATTRS -> value), None when unset."""
+
+    inbound: dict[str, int] | None = None
+    outbound: dict[str, int] | None = None
+
+
+@dataclass
+class FilterRef:
+    """An interface's <filterref>: the nwfilter it instantiates and its parameters (name, value), as given."""
+
+    filter: str | None = None
+    parameters: list[tuple[str, str]] = field(default_factory=list)
+
+
 @dataclass
 class Interface(DeviceBase):
     """<interface>: a guest NIC and how it reaches the host."""
@@ -160,6 +180,8 @@ class Interface(DeviceBase):
     target_dev: str | None = None
     target_attrs: dict[str, str] = field(default_factory=dict)
     boot_order: int | None = None
+    bandwidth: Bandwidth | None = None
+    filterref: FilterRef | None = None
 
 
 # virDomainControllerType, in enum order: a parsed definition lists its controllers in this order

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from ..errors import ErrorDomain, check_flags
 from ..errors import domain as errors
 from ..errors import network as net_errors
-from .devices import Interface, RawElement
+from .devices import RATE_ATTRS, Bandwidth, Interface
 from .flags.domain import DomainModificationImpact
 from .flags.node import TypedParameterFlags, TypedParamType
 from .typedparams import Param, validate
@@ -27,7 +27,6 @@ AFFECT_LIVE, AFFECT_CONFIG = DomainModificationImpact.AFFECT_LIVE, DomainModific
 # in the order qemuDomainGetInterfaceParameters reports them
 FIELDS = ("inbound.average", "inbound.peak", "inbound.burst", "inbound.floor",
           "outbound.average", "outbound.peak", "outbound.burst")
-_ATTR_ORDER = ("average", "peak", "floor", "burst")  # virNetDevBandwidthRateFormat
 _MAC = re.compile(r"[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}")
 _QOS_TYPES = ("bridge", "network", "direct", "ethernet")  # virNetDevSupportsBandwidth
 Rate = dict[str, int]
@@ -45,29 +44,18 @@ def find_interface(d: DomainDef, device: str) -> Interface:
     return found
 
 
-def _number(text: str | None) -> int:
-    try:
-        return int(text or "0")
-    except ValueError:
-        return 0
-
-
 def bandwidth(iface: Interface) -> tuple[Rate | None, Rate | None]:
-    """The inbound and outbound rates of an interface's <bandwidth> (None: not set)."""
-    el = next((e for e in iface.extra if e.tag == "bandwidth"), None)
-    rates: list[Rate | None] = []
-    for side in ("inbound", "outbound"):
-        found = el.find(side) if el is not None else None
-        rates.append({k: _number(found.get(k)) for k in _ATTR_ORDER} if found is not None else None)
-    return rates[0], rates[1]
+    """The inbound and outbound rates of an interface's <bandwidth> (None: not set), every attribute filled."""
+    bw = iface.bandwidth or Bandwidth()
+
+    def filled(rate: Rate | None) -> Rate | None:
+        return {k: rate.get(k, 0) for k in RATE_ATTRS} if rate is not None else None
+    return filled(bw.inbound), filled(bw.outbound)
 
 
 def _set_bandwidth(iface: Interface, inbound: Rate | None, outbound: Rate | None) -> None:
-    kids = [RawElement(side, {k: str(rate[k]) for k in _ATTR_ORDER if rate.get(k)})
-            for side, rate in (("inbound", inbound), ("outbound", outbound)) if rate is not None]
     # libvirt keeps an emptied <bandwidth> as an empty element; it is dropped here
-    iface.extra = [e for e in iface.extra if e.tag != "bandwidth"] + \
-        ([RawElement("bandwidth", {}, None, kids)] if kids else [])
+    iface.bandwidth = Bandwidth(inbound, outbound) if inbound is not None or outbound is not None else None
 
 
 def get_interface_parameters(settings: DomainSettings, dom: Domain, device: str, nparams: int,
@@ -101,7 +89,7 @@ def set_interface_parameters(settings: DomainSettings, dom: Domain, device: str,
     new: dict[str, Rate | None] = {}
     specified: dict[str, bool] = {}
     for side, needed in (("inbound", ("average", "floor")), ("outbound", ("average",))):
-        rate = {k: given.get(f"{side}.{k}", 0) for k in _ATTR_ORDER if f"{side}.{k}" in FIELDS}
+        rate = {k: given.get(f"{side}.{k}", 0) for k in RATE_ATTRS if f"{side}.{k}" in FIELDS}
         new[side] = rate if any(rate.get(k) for k in needed) else None
         specified[side] = any(f"{side}.{k}" in given for k in needed)
     for d, nic in nics:

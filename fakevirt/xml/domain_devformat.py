@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model.devices import (
+    RATE_ATTRS,
     Address,
     Audio,
+    Bandwidth,
     Chr,
     Controller,
     Device,
     Disk,
+    FilterRef,
     GenericDevice,
     Graphics,
     Input,
@@ -175,9 +178,29 @@ def format_interface(n: Interface, flags: Flags, indent: int) -> list[str]:
         parts.append(("target", element("target", tgt, [], i2)))
     if n.model:
         parts.append(("model", [f"{' ' * i2}<model type='{escape(n.model)}'/>"]))
+    if n.bandwidth is not None:
+        parts.append(("bandwidth", format_bandwidth(n.bandwidth, i2)))
+    if n.filterref is not None:
+        parts.append(("filterref", _filterref(n.filterref, i2)))
     parts.append(("boot", info_lines(n, flags, i2, n.boot_order)))
     attrs = [("type", n.type), *n.attrs.items()]
     return element("interface", attrs, with_extras(parts, n.extra, _NET_CHILDREN, i2), indent)
+
+
+def format_bandwidth(bw: Bandwidth, indent: int) -> list[str]:
+    """virNetDevBandwidthFormat: each direction's non-zero rates in libvirt's order."""
+    body: list[str] = []
+    for side, rate in (("inbound", bw.inbound), ("outbound", bw.outbound)):
+        if rate is not None:
+            body += element(side, [(k, str(rate[k])) for k in RATE_ATTRS if rate.get(k)], [], indent + 2)
+    return element("bandwidth", [], body, indent)
+
+
+def _filterref(ref: FilterRef, indent: int) -> list[str]:
+    """virNWFilterFormatParamAttributes: parameters by name, a name's values in the order given."""
+    params = [element("parameter", [("name", k), ("value", v)], [], indent + 2)[0]
+              for k, v in sorted(ref.parameters, key=lambda p: p[0])]
+    return element("filterref", [("filter", ref.filter)] if ref.filter is not None else [], params, indent)
 
 
 _CONTROLLER_TARGET = ("chassisNr", "chassis", "port", "busNr", "index", "hotplug")

@@ -9,13 +9,16 @@ from ..errors import domain as errors
 from ..errors import xml as xml_errors
 from ..model.devices import (
     CONTROLLER_TYPES,
+    RATE_ATTRS,
     Address,
     Audio,
+    Bandwidth,
     Chr,
     Controller,
     Device,
     DeviceBase,
     Disk,
+    FilterRef,
     GenericDevice,
     Graphics,
     Input,
@@ -195,7 +198,12 @@ def parse_mac(text: str) -> str:
 
 def parse_interface(el: RawElement) -> Interface:
     n = Interface(type=enum_attr(el, "type", NET_TYPES, "user") or "user", attrs=_known(el.attrs, ("trustGuestRxFilters",)))
-    n.extra = _take_info(el, n, ("mac", "source", "model", "target"))
+    n.extra = _take_info(el, n, ("mac", "source", "model", "target", "bandwidth", "filterref"))
+    if (bw := el.find("bandwidth")) is not None:
+        n.bandwidth = parse_bandwidth(bw)
+    if (ref := el.find("filterref")) is not None:
+        n.filterref = FilterRef(ref.get("filter"), [(p.get("name") or "", p.get("value") or "")
+                                                    for p in ref.findall("parameter")])
     if (mac := el.find("mac")) is not None and mac.get("address"):
         n.mac = parse_mac(mac.attrs["address"])
         n.mac_attrs = _known(mac.attrs, ("type", "check"))
@@ -222,6 +230,23 @@ def parse_interface(el: RawElement) -> Interface:
                 ("vnet", "macvtap", "macvlan")):
             n.target_dev = None  # an auto-generated name: blanked in inactive configs
     return n
+
+
+def parse_bandwidth(el: RawElement) -> Bandwidth:
+    """virNetDevBandwidthParse: the first inbound and outbound rates, their known attributes as numbers."""
+    rates: list[dict[str, int] | None] = []
+    for side in ("inbound", "outbound"):
+        found = el.find(side)
+        rate: dict[str, int] | None = None
+        if found is not None:
+            rate = {}
+            for k in RATE_ATTRS:
+                if (v := found.get(k)) is not None:
+                    if not v.isdigit():
+                        raise errors.conf_unsupported(f"could not convert bandwidth {k} value '{v}'")
+                    rate[k] = int(v)
+        rates.append(rate)
+    return Bandwidth(rates[0], rates[1])
 
 
 def parse_controller(el: RawElement) -> Controller:

@@ -2,9 +2,7 @@
 removed when it stops.
 
 The port of a binding is the interface's host device (``<target dev>``): the network family names
-it at boot before this resource runs; an interface without one gets no binding.  The
-``<filterref>`` is kept raw in the interface's definition: only its ``filter`` attribute and
-``<parameter>`` children are read here.
+it at boot before this resource runs; an interface without one gets no binding.
 """
 
 from __future__ import annotations
@@ -15,27 +13,22 @@ from .definition import BindingDef, FilterRef
 from .state import NWFilters
 
 if TYPE_CHECKING:
-    from ..devices import Interface, RawElement
+    from ..devices import Interface
     from ..domain import Domain
     from ..domaindef import DomainDef
 
 
-def _filterref(iface: Interface) -> RawElement | None:
-    return next((e for e in iface.extra if e.tag == "filterref"), None)
-
-
 def interface_binding(dom_name: str, dom: Domain, iface: Interface) -> BindingDef | None:
     """virNWFilterBindingDefForNet, or None for an interface without a filter or a port."""
-    ref = _filterref(iface)
-    if ref is None or not iface.target_dev or not ref.get("filter"):
+    ref = iface.filterref
+    if ref is None or not iface.target_dev or not ref.filter:
         return None
     params: dict[str, list[str]] = {}
-    for p in ref.findall("parameter"):
-        name, value = p.get("name"), p.get("value")
+    for name, value in ref.parameters:
         if name and value:
             params.setdefault(name, []).append(value)
     linkdev = iface.source if iface.type == "direct" else None
-    return BindingDef(iface.target_dev, dom_name, dom.uuid, iface.mac or "", FilterRef(ref.get("filter") or "", params),
+    return BindingDef(iface.target_dev, dom_name, dom.uuid, iface.mac or "", FilterRef(ref.filter, params),
                       linkdev)
 
 
