@@ -10,10 +10,13 @@ from __future__ import annotations
 import copy
 import posixpath
 from dataclasses import dataclass, field
-from typing import TypeAlias
+from typing import TYPE_CHECKING, TypeAlias
 
 from ..errors import VirtError
 from ..errors import domain as errors
+
+if TYPE_CHECKING:
+    from .device_parts import Bandwidth, DiskAuth, DiskEncryption, FilterRef
 
 
 @dataclass
@@ -117,7 +120,7 @@ class Disk(DeviceBase):
     driver_attrs: dict[str, str] = field(default_factory=dict)  # cache, io, discard, ...
     source: str | None = None  # path, device, network name, or "pool/volume" for type='volume'
     source_attrs: dict[str, str] = field(default_factory=dict)  # protocol, startupPolicy, index
-    source_children: list[RawElement] = field(default_factory=list)  # host, auth, seclabel, ...
+    source_children: list[RawElement] = field(default_factory=list)  # host, seclabel, reservations, ...
     has_source_element: bool = False  # <source/> without a path (an empty cdrom keeps it)
     target_dev: str = ""
     target_bus: str | None = None
@@ -127,6 +130,8 @@ class Disk(DeviceBase):
     serial: str | None = None
     boot_order: int | None = None
     boot_attrs: dict[str, str] = field(default_factory=dict)  # loadparm
+    auth: DiskAuth | None = None
+    encryption: DiskEncryption | None = None
 
     @property
     def image_path(self) -> str | None:
@@ -142,26 +147,6 @@ class Disk(DeviceBase):
         if self.type == "volume" and self.source and "/" in self.source:
             return self.source.split("/", 1)[1]
         return None
-
-
-# virNetDevBandwidthRateFormat's order; a rate is in kbytes/s (burst in kbytes)
-RATE_ATTRS = ("average", "peak", "floor", "burst")
-
-
-@dataclass
-class Bandwidth:
-    """An interface's <bandwidth>: the inbound and outbound rates (RATE_ATTRS -> value), None when unset."""
-
-    inbound: dict[str, int] | None = None
-    outbound: dict[str, int] | None = None
-
-
-@dataclass
-class FilterRef:
-    """An interface's <filterref>: the nwfilter it instantiates and its parameters (name, value), as given."""
-
-    filter: str | None = None
-    parameters: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from ..errors import ErrorDomain, check_flags
 from ..errors import domain as errors
 from ..errors import network as net_errors
-from .devices import RATE_ATTRS, Bandwidth, Interface
+from .device_parts import RATE_ATTRS, Bandwidth
+from .devices import Interface
 from .flags.domain import DomainModificationImpact
 from .flags.node import TypedParameterFlags, TypedParamType
 from .typedparams import Param, validate

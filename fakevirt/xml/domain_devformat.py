@@ -5,15 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..model.devices import (
-    RATE_ATTRS,
     Address,
     Audio,
-    Bandwidth,
     Chr,
     Controller,
     Device,
     Disk,
-    FilterRef,
     GenericDevice,
     Graphics,
     Input,
@@ -26,6 +23,7 @@ from ..model.devices import (
     Video,
     Watchdog,
 )
+from .domain_devparts import element, format_auth, format_bandwidth, format_encryption, format_filterref
 from .domain_tree import attrs_str, raw_lines
 from .fmt import escape
 
@@ -37,17 +35,6 @@ class Flags:
     inactive: bool = False
     secure: bool = False
     migratable: bool = False
-
-
-def element(tag: str, attrs: dict[str, str] | list[tuple[str, str]], body: list[str], indent: int,
-            text: str | None = None) -> list[str]:
-    """virXMLFormatElement: self-closing when there is no content."""
-    pad = " " * indent
-    if text is not None:
-        return [f"{pad}<{tag}{attrs_str(attrs)}>{escape(text)}</{tag}>"]
-    if not body:
-        return [f"{pad}<{tag}{attrs_str(attrs)}/>"]
-    return [f"{pad}<{tag}{attrs_str(attrs)}>", *body, f"{pad}</{tag}>"]
 
 
 def ordered(attrs: dict[str, str], order: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -120,9 +107,13 @@ def format_disk(disk: Disk, flags: Flags, indent: int) -> list[str]:
     if drv:
         parts.append(("driver", element("driver", ordered(drv, _DRIVER_ORDER), [], i2)))
     src = _disk_source_attrs(disk, flags)
-    src_kids = [line for c in disk.source_children for line in raw_lines(c, i2 + 2)]
+    src_kids = _disk_source_children(disk, i2 + 2)
     if src or src_kids:
         parts.append(("source", element("source", src, src_kids, i2)))
+    if disk.auth is not None and not disk.auth.in_source:
+        parts.append(("auth", format_auth(disk.auth, i2)))
+    if disk.encryption is not None and not disk.encryption.in_source:
+        parts.append(("encryption", format_encryption(disk.encryption, i2)))
     tgt = ordered({"dev": disk.target_dev, "bus": disk.target_bus or "", **disk.target_attrs},
                   ("dev", "bus", "tray", "removable", "rotation_rate"))
     parts.append(("target", element("target", tgt, [], i2)))
@@ -136,6 +127,17 @@ def format_disk(disk: Disk, flags: Flags, indent: int) -> list[str]:
     # a definition's backing chain is shown in every form; node indexes only in the live one
     extra = [e.without("index") if flags.inactive and e.tag == "backingStore" else e for e in disk.extra]
     return element("disk", attrs, with_extras(parts, extra, _DISK_CHILDREN, i2), indent)
+
+
+def _disk_source_children(disk: Disk, indent: int) -> list[str]:
+    """virDomainDiskSourceFormat: what the source kept, its <auth> and <encryption> before <reservations>."""
+    rank = {"auth": 1, "encryption": 2, "reservations": 3}
+    items: list[tuple[int, list[str]]] = [(rank.get(c.tag, 0), raw_lines(c, indent)) for c in disk.source_children]
+    if disk.auth is not None and disk.auth.in_source:
+        items.append((1, format_auth(disk.auth, indent)))
+    if disk.encryption is not None and disk.encryption.in_source:
+        items.append((2, format_encryption(disk.encryption, indent)))
+    return [line for _, lines in sorted(items, key=lambda t: t[0]) for line in lines]
 
 
 def _disk_source_attrs(disk: Disk, flags: Flags) -> list[tuple[str, str]]:
@@ -181,26 +183,10 @@ def format_interface(n: Interface, flags: Flags, indent: int) -> list[str]:
     if n.bandwidth is not None:
         parts.append(("bandwidth", format_bandwidth(n.bandwidth, i2)))
     if n.filterref is not None:
-        parts.append(("filterref", _filterref(n.filterref, i2)))
+        parts.append(("filterref", format_filterref(n.filterref, i2)))
     parts.append(("boot", info_lines(n, flags, i2, n.boot_order)))
     attrs = [("type", n.type), *n.attrs.items()]
     return element("interface", attrs, with_extras(parts, n.extra, _NET_CHILDREN, i2), indent)
-
-
-def format_bandwidth(bw: Bandwidth, indent: int) -> list[str]:
-    """virNetDevBandwidthFormat: each direction's non-zero rates in libvirt's order."""
-    body: list[str] = []
-    for side, rate in (("inbound", bw.inbound), ("outbound", bw.outbound)):
-        if rate is not None:
-            body += element(side, [(k, str(rate[k])) for k in RATE_ATTRS if rate.get(k)], [], indent + 2)
-    return element("bandwidth", [], body, indent)
-
-
-def _filterref(ref: FilterRef, indent: int) -> list[str]:
-    """virNWFilterFormatParamAttributes: parameters by name, a name's values in the order given."""
-    params = [element("parameter", [("name", k), ("value", v)], [], indent + 2)[0]
-              for k, v in sorted(ref.parameters, key=lambda p: p[0])]
-    return element("filterref", [("filter", ref.filter)] if ref.filter is not None else [], params, indent)
 
 
 _CONTROLLER_TARGET = ("chassisNr", "chassis", "port", "busNr", "index", "hotplug")

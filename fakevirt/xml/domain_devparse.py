@@ -9,16 +9,13 @@ from ..errors import domain as errors
 from ..errors import xml as xml_errors
 from ..model.devices import (
     CONTROLLER_TYPES,
-    RATE_ATTRS,
     Address,
     Audio,
-    Bandwidth,
     Chr,
     Controller,
     Device,
     DeviceBase,
     Disk,
-    FilterRef,
     GenericDevice,
     Graphics,
     Input,
@@ -32,6 +29,7 @@ from ..model.devices import (
     Video,
     Watchdog,
 )
+from .domain_devparts import parse_bandwidth, parse_disk_secrets, parse_filterref
 
 DISK_TYPES = ("file", "block", "dir", "network", "volume", "nvme", "vhostuser")
 DISK_DEVICES = ("disk", "cdrom", "floppy", "lun")
@@ -155,8 +153,8 @@ def parse_disk(el: RawElement) -> Disk:
     d = Disk(type=enum_attr(el, "type", DISK_TYPES, "file") or "file",
              device=enum_attr(el, "device", DISK_DEVICES, "disk") or "disk",
              attrs=_known(el.attrs, DISK_ATTRS))
-    rest = _take_info(el, d, ("driver", "source", "target", "readonly", "shareable", "serial"))
-    d.extra = rest
+    d.extra = _take_info(el, d, ("driver", "source", "target", "readonly", "shareable", "serial", "auth",
+                                 "encryption"))
     if (drv := el.find("driver")) is not None:
         d.driver_name, d.driver_type = drv.get("name"), drv.get("type")
         d.driver_attrs = _known(drv.attrs, DRIVER_ATTRS)
@@ -170,7 +168,9 @@ def parse_disk(el: RawElement) -> Disk:
         else:
             d.source = src.get(key) if key else None
             d.source_attrs = _known(src.attrs, DISK_SOURCE_ATTRS)
-        d.source_children = [c for c in src.children if c.tag != "#text"]
+        d.source_children = [c for c in src.children if c.tag not in ("#text", "auth", "encryption")]
+        parse_disk_secrets(d, src, True)
+    parse_disk_secrets(d, el, False)
     tgt = el.find("target")
     dev = tgt.get("dev") if tgt is not None else None
     if not dev:
@@ -202,8 +202,7 @@ def parse_interface(el: RawElement) -> Interface:
     if (bw := el.find("bandwidth")) is not None:
         n.bandwidth = parse_bandwidth(bw)
     if (ref := el.find("filterref")) is not None:
-        n.filterref = FilterRef(ref.get("filter"), [(p.get("name") or "", p.get("value") or "")
-                                                    for p in ref.findall("parameter")])
+        n.filterref = parse_filterref(ref)
     if (mac := el.find("mac")) is not None and mac.get("address"):
         n.mac = parse_mac(mac.attrs["address"])
         n.mac_attrs = _known(mac.attrs, ("type", "check"))
@@ -230,23 +229,6 @@ def parse_interface(el: RawElement) -> Interface:
                 ("vnet", "macvtap", "macvlan")):
             n.target_dev = None  # an auto-generated name: blanked in inactive configs
     return n
-
-
-def parse_bandwidth(el: RawElement) -> Bandwidth:
-    """virNetDevBandwidthParse: the first inbound and outbound rates, their known attributes as numbers."""
-    rates: list[dict[str, int] | None] = []
-    for side in ("inbound", "outbound"):
-        found = el.find(side)
-        rate: dict[str, int] | None = None
-        if found is not None:
-            rate = {}
-            for k in RATE_ATTRS:
-                if (v := found.get(k)) is not None:
-                    if not v.isdigit():
-                        raise errors.conf_unsupported(f"could not convert bandwidth {k} value '{v}'")
-                    rate[k] = int(v)
-        rates.append(rate)
-    return Bandwidth(rates[0], rates[1])
 
 
 def parse_controller(el: RawElement) -> Controller:

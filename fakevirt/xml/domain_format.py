@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from ..model.devices import Chr, Device, Input, RawElement
 from ..model.domaindef import CpuDef, DomainDef
 from ..model.domaindef.pciflags import is_i440fx
-from .domain_devformat import Flags, element, format_chr, format_device, ordered
+from .domain_devformat import Flags, format_chr, format_device, ordered
+from .domain_devparts import element
 from .domain_tree import node_dump, raw_lines
 from .fmt import escape
 

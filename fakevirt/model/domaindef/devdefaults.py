@@ -64,6 +64,8 @@ def disk_post_parse(disk: Disk, d: DomainDef) -> None:
         disk.driver_name = "qemu"
     if disk.driver_type is None and disk.type != "volume":
         disk.driver_type = "raw"
+    if disk.encryption is not None and disk.encryption.engine is None:
+        disk.encryption.engine = "qemu"  # qemuDomainDeviceDiskDefPostParse
 
 
 def assign_drive_address(disk: Disk, d: DomainDef) -> None:

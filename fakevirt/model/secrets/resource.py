@@ -14,28 +14,22 @@ from typing import TYPE_CHECKING
 from ..flags.secret import SecretUsageType
 
 if TYPE_CHECKING:
-    from ..devices import Disk, RawElement
+    from ..device_parts import SecretRef
     from ..domain import Domain
     from ..domaindef import DomainDef
     from .state import Secrets
 
 
-def _kept(disk: Disk, tag: str) -> RawElement | None:
-    """The element ``tag`` kept under the disk's <source>, or else under <disk> itself."""
-    return next((e for e in [*disk.source_children, *disk.extra] if e.tag == tag), None)
-
-
-def _reference(holder: RawElement | None) -> uuidlib.UUID | str | None:
-    """The <secret uuid=…|usage=…> of an <auth> or <encryption> (the parser checked its form)."""
-    secret = holder.find("secret") if holder is not None else None
+def _reference(secret: SecretRef | None) -> uuidlib.UUID | str | None:
+    """The secret an <auth> or <encryption> names, by UUID or usage (the parser checked its form)."""
     if secret is None:
         return None
-    if (text := secret.get("uuid")) is not None:
+    if secret.uuid is not None:
         try:
-            return uuidlib.UUID(text.strip())
+            return uuidlib.UUID(secret.uuid.strip())
         except ValueError:
             return None
-    return secret.get("usage")
+    return secret.usage
 
 
 def disk_secrets(d: DomainDef) -> Iterator[tuple[uuidlib.UUID | str, SecretUsageType]]:
@@ -43,11 +37,11 @@ def disk_secrets(d: DomainDef) -> Iterator[tuple[uuidlib.UUID | str, SecretUsage
     for disk in d.disks:
         if disk.source is None and disk.type != "network":
             continue  # an empty drive (virStorageSourceIsEmpty) needs nothing
-        auth = _reference(_kept(disk, "auth"))
+        auth = _reference(disk.auth.secret) if disk.auth is not None else None
         if auth is not None:
             rbd = disk.source_attrs.get("protocol") == "rbd"
             yield auth, SecretUsageType.CEPH if rbd else SecretUsageType.ISCSI
-        enc = _reference(_kept(disk, "encryption"))
+        enc = _reference(disk.encryption.secrets[0]) if disk.encryption and disk.encryption.secrets else None
         if enc is not None:
             yield enc, SecretUsageType.VOLUME
 

@@ -1,0 +1,90 @@
+"""Parse and format the parts of devices other families read: a NIC's <bandwidth> and <filterref>,
+a disk's <auth> and <encryption> (and the element writer the device formatters share)."""
+
+from __future__ import annotations
+
+from ..errors import domain as errors
+from ..model.device_parts import RATE_ATTRS, Bandwidth, DiskAuth, DiskEncryption, FilterRef, SecretRef
+from ..model.devices import Disk, RawElement
+from .domain_tree import attrs_str, raw_lines
+from .fmt import escape
+
+
+def element(tag: str, attrs: dict[str, str] | list[tuple[str, str]], body: list[str], indent: int,
+            text: str | None = None) -> list[str]:
+    """virXMLFormatElement: self-closing when there is no content."""
+    pad = " " * indent
+    if text is not None:
+        return [f"{pad}<{tag}{attrs_str(attrs)}>{escape(text)}</{tag}>"]
+    if not body:
+        return [f"{pad}<{tag}{attrs_str(attrs)}/>"]
+    return [f"{pad}<{tag}{attrs_str(attrs)}>", *body, f"{pad}</{tag}>"]
+
+
+def parse_bandwidth(el: RawElement) -> Bandwidth:
+    """virNetDevBandwidthParse: the first inbound and outbound rates, their known attributes as numbers."""
+    rates: list[dict[str, int] | None] = []
+    for side in ("inbound", "outbound"):
+        found = el.find(side)
+        rate: dict[str, int] | None = None
+        if found is not None:
+            rate = {}
+            for k in RATE_ATTRS:
+                if (v := found.get(k)) is not None:
+                    if not v.isdigit():
+                        raise errors.conf_unsupported(f"could not convert bandwidth {k} value '{v}'")
+                    rate[k] = int(v)
+        rates.append(rate)
+    return Bandwidth(rates[0], rates[1])
+
+
+def parse_filterref(el: RawElement) -> FilterRef:
+    return FilterRef(el.get("filter"), [(p.get("name") or "", p.get("value") or "") for p in el.findall("parameter")])
+
+
+def parse_secret(el: RawElement) -> SecretRef:
+    return SecretRef(el.get("type"), el.get("uuid"), el.get("usage"))
+
+
+def parse_disk_secrets(d: Disk, holder: RawElement, in_source: bool) -> None:
+    """The first <auth> and <encryption> of <source> (in_source) or else of <disk>."""
+    if d.auth is None and (auth := holder.find("auth")) is not None:
+        secret = auth.find("secret")
+        d.auth = DiskAuth(auth.get("username"), parse_secret(secret) if secret is not None else None, in_source)
+    if d.encryption is None and (enc := holder.find("encryption")) is not None:
+        d.encryption = DiskEncryption(enc.get("format"), enc.get("engine"),
+                                      [parse_secret(c) for c in enc.findall("secret")],
+                                      [c for c in enc.children if c.tag not in ("#text", "secret")], in_source)
+
+
+def format_bandwidth(bw: Bandwidth, indent: int) -> list[str]:
+    """virNetDevBandwidthFormat: each direction's non-zero rates in libvirt's order."""
+    body: list[str] = []
+    for side, rate in (("inbound", bw.inbound), ("outbound", bw.outbound)):
+        if rate is not None:
+            body += element(side, [(k, str(rate[k])) for k in RATE_ATTRS if rate.get(k)], [], indent + 2)
+    return element("bandwidth", [], body, indent)
+
+
+def format_filterref(ref: FilterRef, indent: int) -> list[str]:
+    """virNWFilterFormatParamAttributes: parameters by name, a name's values in the order given."""
+    params = [element("parameter", [("name", k), ("value", v)], [], indent + 2)[0]
+              for k, v in sorted(ref.parameters, key=lambda p: p[0])]
+    return element("filterref", [("filter", ref.filter)] if ref.filter is not None else [], params, indent)
+
+
+def format_secret(ref: SecretRef, indent: int) -> list[str]:
+    attrs = [(k, v) for k, v in (("type", ref.type), ("uuid", ref.uuid), ("usage", ref.usage)) if v is not None]
+    return element("secret", attrs, [], indent)
+
+
+def format_auth(auth: DiskAuth, indent: int) -> list[str]:
+    body = format_secret(auth.secret, indent + 2) if auth.secret is not None else []
+    return element("auth", [("username", auth.username)] if auth.username is not None else [], body, indent)
+
+
+def format_encryption(enc: DiskEncryption, indent: int) -> list[str]:
+    attrs = [(k, v) for k, v in (("format", enc.format), ("engine", enc.engine)) if v is not None]
+    body = [line for s in enc.secrets for line in format_secret(s, indent + 2)]
+    body += [line for c in enc.others for line in raw_lines(c, indent + 2)]
+    return element("encryption", attrs, body, indent)
