@@ -56,3 +56,24 @@ class DiskEncryption:
     secrets: list[SecretRef] = field(default_factory=list)
     others: list[RawElement] = field(default_factory=list)
     in_source: bool = False
+
+
+@dataclass
+class HostdevSource:
+    """What a <hostdev mode='subsystem'> with a <source> names on the host.
+
+    pci: the (domain, bus, slot, function) of its <address>; mdev_uuid: a mediated device's; usb_*: the
+    vendor/product ids and bus/device numbers given (0: not given). found_usb: the (bus, device) a start
+    found a vendor/product-only USB device at, shown in the live definition's <source>.
+    """
+
+    type: str | None = None
+    managed: bool = False
+    required: bool = True  # startupPolicy is not 'optional'
+    pci: tuple[int, int, int, int] | None = None
+    mdev_uuid: str | None = None
+    usb_vendor: int = 0
+    usb_product: int = 0
+    usb_bus: int = 0
+    usb_device: int = 0
+    found_usb: tuple[int, int] | None = None

@@ -16,7 +16,7 @@ from ..errors import VirtError
 from ..errors import domain as errors
 
 if TYPE_CHECKING:
-    from .device_parts import Bandwidth, DiskAuth, DiskEncryption, FilterRef
+    from .device_parts import Bandwidth, DiskAuth, DiskEncryption, FilterRef, HostdevSource
 
 
 @dataclass
@@ -306,6 +306,7 @@ class GenericDevice(DeviceBase):
     tag: str = ""
     element: RawElement = field(default_factory=lambda: RawElement(""))
     boot_order: int | None = None
+    hostdev: HostdevSource | None = None  # a subsystem <hostdev>'s source, read by the node device family
 
 
 Device: TypeAlias = (Disk | Interface | Controller | Chr | Input | Graphics | Sound | Audio | Video

@@ -23,7 +23,14 @@ from ..model.devices import (
     Video,
     Watchdog,
 )
-from .domain_devparts import element, format_auth, format_bandwidth, format_encryption, format_filterref
+from .domain_devparts import (
+    element,
+    format_auth,
+    format_bandwidth,
+    format_encryption,
+    format_filterref,
+    hostdev_children,
+)
 from .domain_tree import attrs_str, raw_lines
 from .fmt import escape
 
@@ -351,7 +358,7 @@ def format_simple(dev: Device, flags: Flags, indent: int) -> list[str]:
         return element("watchdog", attrs, extra + info_lines(dev, flags, i2), indent)
     assert isinstance(dev, GenericDevice)
     el = dev.element
-    body = [line for c in el.children for line in raw_lines(c, i2)]
+    body = [line for c in hostdev_children(el, dev.hostdev) for line in raw_lines(c, i2)]
     body += info_lines(dev, flags, i2, dev.boot_order)
     return element(el.tag, list(el.attrs.items()), body, indent, el.text if not body and el.text else None)
 

@@ -29,7 +29,7 @@ from ..model.devices import (
     Video,
     Watchdog,
 )
-from .domain_devparts import parse_bandwidth, parse_disk_secrets, parse_filterref
+from .domain_devparts import parse_bandwidth, parse_disk_secrets, parse_filterref, parse_hostdev_source
 
 DISK_TYPES = ("file", "block", "dir", "network", "volume", "nvme", "vhostuser")
 DISK_DEVICES = ("disk", "cdrom", "floppy", "lun")
@@ -345,6 +345,8 @@ def parse_generic(el: RawElement) -> GenericDevice:
     g = GenericDevice(tag=el.tag)
     rest = _take_info(el, g)
     g.element = RawElement(el.tag, dict(el.attrs), el.text, rest)
+    if el.tag == "hostdev":
+        g.hostdev = parse_hostdev_source(g.element)
     return g
 
 

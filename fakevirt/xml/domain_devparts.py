@@ -4,7 +4,15 @@ a disk's <auth> and <encryption> (and the element writer the device formatters s
 from __future__ import annotations
 
 from ..errors import domain as errors
-from ..model.device_parts import RATE_ATTRS, Bandwidth, DiskAuth, DiskEncryption, FilterRef, SecretRef
+from ..model.device_parts import (
+    RATE_ATTRS,
+    Bandwidth,
+    DiskAuth,
+    DiskEncryption,
+    FilterRef,
+    HostdevSource,
+    SecretRef,
+)
 from ..model.devices import Disk, RawElement
 from .domain_tree import attrs_str, raw_lines
 from .fmt import escape
@@ -88,3 +96,40 @@ def format_encryption(enc: DiskEncryption, indent: int) -> list[str]:
     body = [line for s in enc.secrets for line in format_secret(s, indent + 2)]
     body += [line for c in enc.others for line in raw_lines(c, indent + 2)]
     return element("encryption", attrs, body, indent)
+
+
+def _strtoul(el: RawElement | None, attr: str) -> int:
+    """strtoul with base 0, as virStrToLong_ui reads these numbers ('001' is octal 1); 0 when absent or bad."""
+    text = (el.get(attr) if el is not None else None) or "0"
+    base = 16 if text[:2].lower() == "0x" else 8 if text.startswith("0") and len(text) > 1 else 10
+    try:
+        return int(text[2:] if base == 16 else text, base)
+    except ValueError:
+        return 0
+
+
+def parse_hostdev_source(el: RawElement) -> HostdevSource | None:
+    """The source of a subsystem <hostdev> (None for another mode or without a <source>)."""
+    source = el.find("source")
+    if el.get("mode", "subsystem") != "subsystem" or source is None:
+        return None
+    addr = source.find("address")
+    h = HostdevSource(el.get("type"), el.get("managed") == "yes", el.get("startupPolicy") != "optional")
+    if h.type == "pci" and addr is not None:
+        h.pci = (_strtoul(addr, "domain"), _strtoul(addr, "bus"), _strtoul(addr, "slot"), _strtoul(addr, "function"))
+    elif h.type == "mdev" and addr is not None:
+        h.mdev_uuid = addr.get("uuid") or None
+    elif h.type == "usb":
+        h.usb_vendor, h.usb_product = _strtoul(source.find("vendor"), "id"), _strtoul(source.find("product"), "id")
+        h.usb_bus, h.usb_device = _strtoul(addr, "bus"), _strtoul(addr, "device")
+    return h
+
+
+def hostdev_children(el: RawElement, h: HostdevSource | None) -> list[RawElement]:
+    """A hostdev's kept children, its <source> showing the USB address a start found."""
+    if h is None or h.found_usb is None:
+        return el.children
+    bus, device = h.found_usb
+    return [RawElement(c.tag, c.attrs, c.text, [*c.children, RawElement("address", {"bus": str(bus),
+                                                                                    "device": str(device)})])
+            if c.tag == "source" else c for c in el.children]

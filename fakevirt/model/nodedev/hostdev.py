@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...errors import nodedev as err
-from ..devices import RawElement
 from .caps import MdevCap, PciAddress
 from .usbhostdev import acquire_usb
 
@@ -29,26 +28,16 @@ class PciHostdev:
     managed: bool
 
 
-def _int(text: str | None) -> int:
-    return int(text or "0", 0)
-
-
 def hostdev_sources(live: DomainDef) -> tuple[list[PciHostdev], list[str]]:
     """The PCI host devices and the mediated devices (by UUID) of a definition's <hostdev>s."""
     pcis: list[PciHostdev] = []
     mdevs: list[str] = []
     for dev in live.others:
-        el: RawElement = dev.element
-        if dev.tag != "hostdev" or el.get("mode", "subsystem") != "subsystem":
-            continue
-        addr = el.find("source").find("address") if el.find("source") is not None else None  # type: ignore[union-attr]
-        if addr is None:
-            continue
-        if el.get("type") == "pci":
-            pcis.append(PciHostdev(PciAddress(_int(addr.get("domain")), _int(addr.get("bus")), _int(addr.get("slot")),
-                                              _int(addr.get("function"))), el.get("managed") == "yes"))
-        elif el.get("type") == "mdev" and addr.get("uuid"):
-            mdevs.append(addr.get("uuid") or "")
+        h = dev.hostdev
+        if h is not None and h.pci is not None:
+            pcis.append(PciHostdev(PciAddress(*h.pci), h.managed))
+        elif h is not None and h.mdev_uuid:
+            mdevs.append(h.mdev_uuid)
     return pcis, mdevs
 
 

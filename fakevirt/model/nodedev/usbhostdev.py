@@ -8,11 +8,10 @@ only, its address is written into the live definition. One running domain holds 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ...errors import nodedev as err
-from ..devices import RawElement
+from ..device_parts import HostdevSource
 from .caps import UsbDevCap
 
 if TYPE_CHECKING:
@@ -22,67 +21,37 @@ if TYPE_CHECKING:
 UsbAddress = tuple[int, int]  # (bus, device)
 
 
-@dataclass(frozen=True)
-class UsbHostdev:
-    source: RawElement
-    vendor: int
-    product: int
-    bus: int
-    device: int
-    required: bool
-
-
-def _num(el: RawElement | None, attr: str) -> int:
-    """strtoul with base 0, as virStrToLong_ui reads these numbers ('001' is octal 1)."""
-    text = (el.get(attr) if el is not None else None) or "0"
-    base = 16 if text[:2].lower() == "0x" else 8 if text.startswith("0") and len(text) > 1 else 10
-    try:
-        return int(text[2:] if base == 16 else text, base)
-    except ValueError:
-        return 0
-
-
-def usb_hostdevs(live: DomainDef) -> list[UsbHostdev]:
-    out: list[UsbHostdev] = []
-    for dev in live.others:
-        el: RawElement = dev.element
-        if dev.tag != "hostdev" or el.get("mode", "subsystem") != "subsystem" or el.get("type") != "usb":
-            continue
-        source = el.find("source")
-        if source is None:
-            continue
-        addr = source.find("address")
-        out.append(UsbHostdev(source, _num(source.find("vendor"), "id"), _num(source.find("product"), "id"),
-                              _num(addr, "bus"), _num(addr, "device"), el.get("startupPolicy") != "optional"))
-    return out
+def usb_hostdevs(live: DomainDef) -> list[HostdevSource]:
+    return [dev.hostdev for dev in live.others if dev.hostdev is not None and dev.hostdev.type == "usb"]
 
 
 def _devices(devs: NodeDevices) -> list[UsbDevCap]:
     return [c for d in devs.all() for c in d.caps if isinstance(c, UsbDevCap)]
 
 
-def _find(devs: NodeDevices, h: UsbHostdev) -> UsbDevCap | None:
+def _find(devs: NodeDevices, h: HostdevSource) -> UsbDevCap | None:
     """virHostdevFindUSBDevice: None for a missing optional device."""
-    if not h.vendor and not h.bus:
+    vendor, product, bus, device = h.usb_vendor, h.usb_product, h.usb_bus, h.usb_device
+    if not vendor and not bus:
         return None
     found = [c for c in _devices(devs)
-             if (not h.vendor or (c.vendor, c.product) == (h.vendor, h.product))
-             and (not h.bus or (c.bus, c.device) == (h.bus, h.device))]
-    if len(found) > 1 and not h.bus:
-        raise err.usb_multiple(h.vendor, h.product)
+             if (not vendor or (c.vendor, c.product) == (vendor, product))
+             and (not bus or (c.bus, c.device) == (bus, device))]
+    if len(found) > 1 and not bus:
+        raise err.usb_multiple(vendor, product)
     if found or not h.required:
         return found[0] if found else None
-    if h.vendor and h.bus:
-        raise err.usb_not_found_at(h.vendor, h.product, h.bus, h.device)
-    if h.vendor:
-        raise err.usb_not_found(h.vendor, h.product)
-    raise err.usb_not_found_by_bus(h.bus, h.device)
+    if vendor and bus:
+        raise err.usb_not_found_at(vendor, product, bus, device)
+    if vendor:
+        raise err.usb_not_found(vendor, product)
+    raise err.usb_not_found_by_bus(bus, device)
 
 
 def acquire_usb(devs: NodeDevices, dom_name: str, live: DomainDef) -> list[UsbAddress]:
     """Check the domain's USB host devices; the addresses it is to hold (nothing is taken yet)."""
     taking: list[UsbAddress] = []
-    found: list[tuple[UsbHostdev, UsbDevCap]] = []
+    found: list[tuple[HostdevSource, UsbDevCap]] = []
     for h in usb_hostdevs(live):
         cap = _find(devs, h)
         if cap is None:
@@ -96,6 +65,6 @@ def acquire_usb(devs: NodeDevices, dom_name: str, live: DomainDef) -> list[UsbAd
         if holder is not None and holder != dom_name:
             raise err.usb_in_use(bus, device, holder)
     for h, cap in found:
-        if not h.bus:
-            h.source.children.append(RawElement("address", {"bus": str(cap.bus), "device": str(cap.device)}))
+        if not h.usb_bus:
+            h.found_usb = (cap.bus, cap.device)
     return taking
