@@ -3,6 +3,7 @@ QEMU driver enforces them; each answer was taken from the reference daemon."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import libvirt
@@ -182,12 +183,13 @@ def test_snapshot_name_length_is_bounded_by_its_metadata_file(conn) -> None:
 
 
 def _answers(uri: str) -> list[object]:
+    name = f"fv-ref-lim-{os.getpid()}"  # concurrent runs against one daemon must not share it
     c = libvirt.open(uri)
     out: list[object] = []
     flags = libvirt.VIR_DOMAIN_AFFECT_CONFIG | libvirt.VIR_DOMAIN_VCPU_MAXIMUM
     try:
         for body, _ in MEMORY_CASES:
-            out.append(error_of(lambda body=body: c.defineXML(domain_xml("fv-ref-lim", body))))
+            out.append(error_of(lambda body=body: c.defineXML(domain_xml(name, body))))
         for n in (247, 248, 252):
             try:
                 dom = c.createXML(domain_xml("fv-ref-" + _name(n - 7)), 0)
@@ -195,7 +197,7 @@ def _answers(uri: str) -> list[object]:
                 dom.destroy()
             except libvirt.libvirtError as e:
                 out.append(str(e).replace(_name(n - 7), "N"))
-        dom = c.defineXML(domain_xml("fv-ref-lim"))
+        dom = c.defineXML(domain_xml(name))
         try:
             dom.setVcpusFlags(256, flags)
             out += [dom.vcpusFlags(flags), error_of(dom.create), error_of(lambda: dom.rename(_name(248), 0))]

@@ -28,7 +28,7 @@ import pytest
 DATA = Path(__file__).parent / "data" / "snapshot_reference.json"
 IMAGES_ROOT = Path("/var/lib/libvirt/images")
 RECORDED_DOMAIN = "fvsnap1"
-DOMAIN = "fvref-pytest-snap"
+DOMAIN = f"fvref-pytest-snap-{os.getpid()}"  # concurrent runs against one daemon must not share it
 
 pytestmark = pytest.mark.real
 
