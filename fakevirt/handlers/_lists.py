@@ -25,7 +25,8 @@ def first_names(names: Sequence[str], maxnames: int) -> tuple[str, ...]:
 def list_all(kind: str, found: Sequence[T], limit: int, need_results: int,
              handles: Callable[[Sequence[T]], tuple[Any, ...]]) -> tuple[Any, ...]:
     """The ListAll* dispatchers (gendispatch.pl): refused past the protocol's limit, whether or not
-    the client asked for the handles; then the handles, or none when it asked only for the count."""
+    the client asked for the handles; then the handles, or none when it asked only for the count.
+    ``kind`` is the handle type's name as the generated text has it (``node_device``, ``storage_pool``)."""
     if len(found) > limit:
         raise err.too_many_listed(kind, len(found), limit)
     return handles(found) if need_results else ()

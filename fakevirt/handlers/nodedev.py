@@ -48,7 +48,7 @@ def connect_list_all_node_devices(client: Client, args: w.ConnectListAllNodeDevi
                                   ) -> w.ConnectListAllNodeDevicesRet:
     """virConnectListAllNodeDevices."""
     found = devices(client).list_all(args.flags)
-    devs = list_all("node device", found, NODE_DEVICE_LIST_MAX, args.need_results,
+    devs = list_all("node_device", found, NODE_DEVICE_LIST_MAX, args.need_results,
                     lambda xs: tuple(handle(d) for d in xs))
     return w.ConnectListAllNodeDevicesRet(devices=devs, ret=len(found))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from fakevirt.handlers import Client, connect, domain_stats, storage
@@ -63,3 +65,15 @@ def test_domain_stats_past_the_record_limit(client: Client, monkeypatch: pytest.
     monkeypatch.setattr(domain_stats, "DOMAIN_LIST_MAX", 16384)
     monkeypatch.setattr(domain_stats, "CONNECT_GET_ALL_DOMAIN_STATS_MAX", 1)
     assert error(call(client, Proc.CONNECT_GET_ALL_DOMAIN_STATS, args))[:2] == (ErrorCode.RPC, ErrorDomain.RPC)
+
+
+def test_list_all_node_devices_past_the_limit(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    """gendispatch.pl names the handle type as remote_protocol.x does: node_device."""
+    from fakevirt.handlers import nodedev
+    from protocol.remote import nodedev as wn
+
+    monkeypatch.setattr(nodedev, "NODE_DEVICE_LIST_MAX", 1)
+    code, domain, message = error(call(client, Proc.CONNECT_LIST_ALL_NODE_DEVICES,
+                                       wn.ConnectListAllNodeDevicesArgs(need_results=1, flags=0)))
+    assert (code, domain) == (ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC)
+    assert message is not None and re.fullmatch(r"internal error: Too many node_devices '\d+' for limit '1'", message)
