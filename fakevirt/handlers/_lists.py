@@ -17,9 +17,12 @@ def check_max(argname: str, value: int, limit: int, limit_name: str) -> None:
         raise VirtError.rpc(f"{argname} > REMOTE_{limit_name}")
 
 
-def first_names(names: Sequence[str], maxnames: int) -> tuple[str, ...]:
-    """At most ``maxnames`` of ``names`` (after check_max, which the dispatcher does first)."""
-    return tuple(names[: max(maxnames, 0)])
+def legacy_list(found: Callable[[], Sequence[T]], maxnames: int, limit: int, limit_name: str,
+                argname: str = "maxnames") -> tuple[T, ...]:
+    """The legacy list calls (virConnectListNetworks, ...): refused past the protocol's limit before
+    anything is looked up, then at most ``maxnames`` of what ``found()`` returns."""
+    check_max(argname, maxnames, limit, limit_name)
+    return tuple(found()[: max(maxnames, 0)])
 
 
 def list_all(kind: str, found: Sequence[T], limit: int, need_results: int,

@@ -14,7 +14,7 @@ from ..xml.capabilities import capabilities_xml
 from ..xml.domcapabilities import domain_capabilities_xml
 from ..xml.sysinfo import sysinfo_xml
 from ._client import Client
-from ._lists import check_max, list_all
+from ._lists import legacy_list, list_all
 from ._registry import procedure
 from .outcome import Outcome
 
@@ -237,8 +237,8 @@ def connect_num_of_domains(client: Client, args: None) -> w.ConnectNumOfDomainsR
 @procedure(Proc.CONNECT_LIST_DOMAINS)
 def connect_list_domains(client: Client, args: w.ConnectListDomainsArgs) -> w.ConnectListDomainsRet:
     """virConnectListDomains: ids of active domains, at most maxids."""
-    check_max("maxids", args.maxids, DOMAIN_LIST_MAX, "DOMAIN_LIST_MAX")
-    return w.ConnectListDomainsRet(ids=tuple(client.opened.active_domain_ids()[: args.maxids]))
+    ids = legacy_list(client.opened.active_domain_ids, args.maxids, DOMAIN_LIST_MAX, "DOMAIN_LIST_MAX", "maxids")
+    return w.ConnectListDomainsRet(ids=ids)
 
 
 @procedure(Proc.CONNECT_NUM_OF_DEFINED_DOMAINS)
@@ -251,5 +251,5 @@ def connect_num_of_defined_domains(client: Client, args: None) -> w.ConnectNumOf
 def connect_list_defined_domains(client: Client, args: w.ConnectListDefinedDomainsArgs
                                  ) -> w.ConnectListDefinedDomainsRet:
     """virConnectListDefinedDomains: names of inactive domains, at most maxnames."""
-    check_max("maxnames", args.maxnames, DOMAIN_LIST_MAX, "DOMAIN_LIST_MAX")
-    return w.ConnectListDefinedDomainsRet(names=tuple(client.opened.inactive_domain_names()[: args.maxnames]))
+    names = legacy_list(client.opened.inactive_domain_names, args.maxnames, DOMAIN_LIST_MAX, "DOMAIN_LIST_MAX")
+    return w.ConnectListDefinedDomainsRet(names=names)

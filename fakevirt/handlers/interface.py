@@ -13,7 +13,7 @@ from protocol.remote.limits import INTERFACE_LIST_MAX
 from ..model.interface import HostInterface, HostInterfaces
 from ..xml.interface import format_interface_xml
 from ._client import Client
-from ._lists import check_max, first_names, list_all
+from ._lists import legacy_list, list_all
 from ._registry import procedure
 
 
@@ -40,16 +40,18 @@ def connect_num_of_defined_interfaces(client: Client, args: None) -> w.ConnectNu
 @procedure(Proc.CONNECT_LIST_INTERFACES)
 def connect_list_interfaces(client: Client, args: w.ConnectListInterfacesArgs) -> w.ConnectListInterfacesRet:
     """virConnectListInterfaces."""
-    check_max("maxnames", args.maxnames, INTERFACE_LIST_MAX, "INTERFACE_LIST_MAX")
-    return w.ConnectListInterfacesRet(names=first_names(interfaces(client).names("up"), args.maxnames))
+    names = legacy_list(lambda: interfaces(client).names("up"), args.maxnames,
+                        INTERFACE_LIST_MAX, "INTERFACE_LIST_MAX")
+    return w.ConnectListInterfacesRet(names=names)
 
 
 @procedure(Proc.CONNECT_LIST_DEFINED_INTERFACES)
 def connect_list_defined_interfaces(client: Client, args: w.ConnectListDefinedInterfacesArgs
                                     ) -> w.ConnectListDefinedInterfacesRet:
     """virConnectListDefinedInterfaces."""
-    check_max("maxnames", args.maxnames, INTERFACE_LIST_MAX, "INTERFACE_LIST_MAX")
-    return w.ConnectListDefinedInterfacesRet(names=first_names(interfaces(client).names("down"), args.maxnames))
+    names = legacy_list(lambda: interfaces(client).names("down"), args.maxnames,
+                        INTERFACE_LIST_MAX, "INTERFACE_LIST_MAX")
+    return w.ConnectListDefinedInterfacesRet(names=names)
 
 
 @procedure(Proc.CONNECT_LIST_ALL_INTERFACES)

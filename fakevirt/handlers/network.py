@@ -15,7 +15,7 @@ from ..model.network.state import Network, NetworkState
 from ..xml.network import parse_network_xml, update_item_parser
 from ..xml.network_format import format_network_xml
 from ._client import Client
-from ._lists import check_max, first_names, list_all
+from ._lists import legacy_list, list_all
 from ._registry import procedure
 
 
@@ -142,8 +142,9 @@ def connect_num_of_networks(client: Client, args: None) -> w.ConnectNumOfNetwork
 
 @procedure(Proc.CONNECT_LIST_NETWORKS)
 def connect_list_networks(client: Client, args: w.ConnectListNetworksArgs) -> w.ConnectListNetworksRet:
-    check_max("maxnames", args.maxnames, NETWORK_LIST_MAX, "NETWORK_LIST_MAX")
-    return w.ConnectListNetworksRet(names=first_names(networks(client).names(active=True), args.maxnames))
+    names = legacy_list(lambda: networks(client).names(active=True), args.maxnames,
+                        NETWORK_LIST_MAX, "NETWORK_LIST_MAX")
+    return w.ConnectListNetworksRet(names=names)
 
 
 @procedure(Proc.CONNECT_NUM_OF_DEFINED_NETWORKS)
@@ -154,8 +155,9 @@ def connect_num_of_defined_networks(client: Client, args: None) -> w.ConnectNumO
 @procedure(Proc.CONNECT_LIST_DEFINED_NETWORKS)
 def connect_list_defined_networks(client: Client, args: w.ConnectListDefinedNetworksArgs
                                   ) -> w.ConnectListDefinedNetworksRet:
-    check_max("maxnames", args.maxnames, NETWORK_LIST_MAX, "NETWORK_LIST_MAX")
-    return w.ConnectListDefinedNetworksRet(names=first_names(networks(client).names(active=False), args.maxnames))
+    names = legacy_list(lambda: networks(client).names(active=False), args.maxnames,
+                        NETWORK_LIST_MAX, "NETWORK_LIST_MAX")
+    return w.ConnectListDefinedNetworksRet(names=names)
 
 
 # Ports, leases and events register with this module (importing "network" registers them all).

@@ -11,7 +11,7 @@ from ..errors import nodedev as err
 from ..model.nodedev import NodeDevice, NodeDevices
 from ..xml.nodedev import MdevRequest, format_nodedev_xml, parse_mdev_xml
 from ._client import Client
-from ._lists import check_max, first_names, list_all
+from ._lists import legacy_list, list_all
 from ._registry import procedure
 
 
@@ -39,8 +39,9 @@ def node_num_of_devices(client: Client, args: w.NodeNumOfDevicesArgs) -> w.NodeN
 @procedure(Proc.NODE_LIST_DEVICES)
 def node_list_devices(client: Client, args: w.NodeListDevicesArgs) -> w.NodeListDevicesRet:
     """virNodeListDevices."""
-    check_max("maxnames", args.maxnames, NODE_DEVICE_LIST_MAX, "NODE_DEVICE_LIST_MAX")
-    return w.NodeListDevicesRet(names=first_names(devices(client).names(args.cap, args.flags), args.maxnames))
+    names = legacy_list(lambda: devices(client).names(args.cap, args.flags), args.maxnames,
+                        NODE_DEVICE_LIST_MAX, "NODE_DEVICE_LIST_MAX")
+    return w.NodeListDevicesRet(names=names)
 
 
 @procedure(Proc.CONNECT_LIST_ALL_NODE_DEVICES)
@@ -88,8 +89,9 @@ def node_device_num_of_caps(client: Client, args: w.NodeDeviceNumOfCapsArgs) -> 
 @procedure(Proc.NODE_DEVICE_LIST_CAPS)
 def node_device_list_caps(client: Client, args: w.NodeDeviceListCapsArgs) -> w.NodeDeviceListCapsRet:
     """virNodeDeviceListCaps."""
-    check_max("maxnames", args.maxnames, NODE_DEVICE_CAPS_LIST_MAX, "NODE_DEVICE_CAPS_LIST_MAX")
-    return w.NodeDeviceListCapsRet(names=first_names(devices(client).caps(args.name), args.maxnames))
+    names = legacy_list(lambda: devices(client).caps(args.name), args.maxnames,
+                        NODE_DEVICE_CAPS_LIST_MAX, "NODE_DEVICE_CAPS_LIST_MAX")
+    return w.NodeDeviceListCapsRet(names=names)
 
 
 @procedure(Proc.NODE_DEVICE_DETTACH)

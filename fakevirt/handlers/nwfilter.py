@@ -13,7 +13,7 @@ from ..model.flags.nwfilter import NWFilterBindingCreateFlags, NWFilterDefineFla
 from ..model.nwfilters import Binding, NWFilter, NWFilters
 from ..xml.nwfilter import format_binding_xml, format_nwfilter_xml, parse_binding_xml, parse_nwfilter_xml
 from ._client import Client
-from ._lists import check_max, first_names, list_all
+from ._lists import legacy_list, list_all
 from ._registry import procedure
 
 
@@ -89,9 +89,9 @@ def connect_num_of_nwfilters(client: Client, args: None) -> w.ConnectNumOfNwfilt
 @procedure(Proc.CONNECT_LIST_NWFILTERS)
 def connect_list_nwfilters(client: Client, args: w.ConnectListNwfiltersArgs) -> w.ConnectListNwfiltersRet:
     """virConnectListNWFilters: names."""
-    check_max("maxnames", args.maxnames, NWFILTER_LIST_MAX, "NWFILTER_LIST_MAX")
-    names = [f.name for f in nwfilters(client).filters.values()]
-    return w.ConnectListNwfiltersRet(names=first_names(names, args.maxnames))
+    names = legacy_list(lambda: [f.name for f in nwfilters(client).filters.values()], args.maxnames,
+                        NWFILTER_LIST_MAX, "NWFILTER_LIST_MAX")
+    return w.ConnectListNwfiltersRet(names=names)
 
 
 # -- bindings -------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from ..model.flags.secret import SecretDefineFlags
 from ..model.secrets import Secret, Secrets
 from ..xml.secret import format_secret_xml, parse_secret_xml
 from ._client import Client
-from ._lists import check_max, first_names, list_all
+from ._lists import legacy_list, list_all
 from ._registry import procedure
 
 
@@ -93,8 +93,8 @@ def connect_num_of_secrets(client: Client, args: None) -> w.ConnectNumOfSecretsR
 @procedure(Proc.CONNECT_LIST_SECRETS)
 def connect_list_secrets(client: Client, args: w.ConnectListSecretsArgs) -> w.ConnectListSecretsRet:
     """virConnectListSecrets: UUID strings."""
-    check_max("maxuuids", args.maxuuids, SECRET_LIST_MAX, "SECRET_LIST_MAX")
-    return w.ConnectListSecretsRet(uuids=first_names(secrets(client).uuids(), args.maxuuids))
+    uuids = legacy_list(secrets(client).uuids, args.maxuuids, SECRET_LIST_MAX, "SECRET_LIST_MAX", "maxuuids")
+    return w.ConnectListSecretsRet(uuids=uuids)
 
 
 from . import secret_events  # noqa: E402, F401

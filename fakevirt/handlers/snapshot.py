@@ -21,7 +21,7 @@ from ..model.snapshots.api import DomainSnapshots
 from ..model.snapshots.tree import Snapshot
 from ..xml.snapshot import format_snapshot_xml, parse_snapshot_xml
 from ._client import Client
-from ._lists import check_max, first_names, list_all
+from ._lists import legacy_list, list_all
 from ._registry import procedure
 from .domain import nonnull_domain, resolve
 
@@ -96,9 +96,9 @@ def snapshot_num(client: Client, args: w.DomainSnapshotNumArgs) -> w.DomainSnaps
 @procedure(Proc.DOMAIN_SNAPSHOT_LIST_NAMES)
 def snapshot_list_names(client: Client, args: w.DomainSnapshotListNamesArgs) -> w.DomainSnapshotListNamesRet:
     """virDomainSnapshotListNames."""
-    check_max("maxnames", args.maxnames, DOMAIN_SNAPSHOT_LIST_MAX, "DOMAIN_SNAPSHOT_LIST_MAX")
-    _, found = _domain_list(client, args.dom, args.flags, "qemuDomainSnapshotListNames")
-    return w.DomainSnapshotListNamesRet(names=first_names([s.name for s in found], args.maxnames))
+    names = legacy_list(lambda: [s.name for s in _domain_list(client, args.dom, args.flags, "qemuDomainSnapshotListNames")[1]],
+                        args.maxnames, DOMAIN_SNAPSHOT_LIST_MAX, "DOMAIN_SNAPSHOT_LIST_MAX")
+    return w.DomainSnapshotListNamesRet(names=names)
 
 
 @procedure(Proc.DOMAIN_LIST_ALL_SNAPSHOTS)
@@ -121,9 +121,9 @@ def snapshot_num_children(client: Client, args: w.DomainSnapshotNumChildrenArgs)
 def snapshot_list_children_names(client: Client, args: w.DomainSnapshotListChildrenNamesArgs
                                  ) -> w.DomainSnapshotListChildrenNamesRet:
     """virDomainSnapshotListChildrenNames."""
-    check_max("maxnames", args.maxnames, DOMAIN_SNAPSHOT_LIST_MAX, "DOMAIN_SNAPSHOT_LIST_MAX")
-    _, found = _child_list(client, args.snap, args.flags, "qemuDomainSnapshotListChildrenNames")
-    return w.DomainSnapshotListChildrenNamesRet(names=first_names([s.name for s in found], args.maxnames))
+    names = legacy_list(lambda: [s.name for s in _child_list(client, args.snap, args.flags, "qemuDomainSnapshotListChildrenNames")[1]],
+                        args.maxnames, DOMAIN_SNAPSHOT_LIST_MAX, "DOMAIN_SNAPSHOT_LIST_MAX")
+    return w.DomainSnapshotListChildrenNamesRet(names=names)
 
 
 @procedure(Proc.DOMAIN_SNAPSHOT_LIST_ALL_CHILDREN)

@@ -13,7 +13,7 @@ from ..model.flags.storage import StorageXMLFlags
 from ..model.storage import Pool, StorageState, storage_for
 from ..xml.storage import format_pool_xml, parse_pool_xml
 from ._client import Client
-from ._lists import check_max, first_names, list_all
+from ._lists import legacy_list, list_all
 from ._registry import procedure
 
 
@@ -166,8 +166,9 @@ def connect_num_of_storage_pools(client: Client, args: None) -> w.ConnectNumOfSt
 @procedure(Proc.CONNECT_LIST_STORAGE_POOLS)
 def connect_list_storage_pools(client: Client, args: w.ConnectListStoragePoolsArgs) -> w.ConnectListStoragePoolsRet:
     """virConnectListStoragePools: names of active pools."""
-    check_max("maxnames", args.maxnames, STORAGE_POOL_LIST_MAX, "STORAGE_POOL_LIST_MAX")
-    return w.ConnectListStoragePoolsRet(names=first_names(pools(client).names(active=True), args.maxnames))
+    names = legacy_list(lambda: pools(client).names(active=True), args.maxnames,
+                        STORAGE_POOL_LIST_MAX, "STORAGE_POOL_LIST_MAX")
+    return w.ConnectListStoragePoolsRet(names=names)
 
 
 @procedure(Proc.CONNECT_NUM_OF_DEFINED_STORAGE_POOLS)
@@ -180,8 +181,9 @@ def connect_num_of_defined_storage_pools(client: Client, args: None) -> w.Connec
 def connect_list_defined_storage_pools(client: Client, args: w.ConnectListDefinedStoragePoolsArgs
                                        ) -> w.ConnectListDefinedStoragePoolsRet:
     """virConnectListDefinedStoragePools: names of inactive pools."""
-    check_max("maxnames", args.maxnames, STORAGE_POOL_LIST_MAX, "STORAGE_POOL_LIST_MAX")
-    return w.ConnectListDefinedStoragePoolsRet(names=first_names(pools(client).names(active=False), args.maxnames))
+    names = legacy_list(lambda: pools(client).names(active=False), args.maxnames,
+                        STORAGE_POOL_LIST_MAX, "STORAGE_POOL_LIST_MAX")
+    return w.ConnectListDefinedStoragePoolsRet(names=names)
 
 
 # The volume and event families register with this module (importing "storage" registers all three).

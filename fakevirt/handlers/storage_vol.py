@@ -11,7 +11,7 @@ from ..model.flags.storage import StorageVolDownloadFlags, StorageVolUploadFlags
 from ..model.storage import Volume
 from ..xml.storage import format_vol_xml, parse_vol_xml
 from ._client import Client
-from ._lists import check_max, first_names, list_all
+from ._lists import legacy_list, list_all
 from ._registry import procedure
 from ._streams import DownloadStream, UploadStream
 from .outcome import Outcome
@@ -125,9 +125,9 @@ def storage_pool_num_of_volumes(client: Client, args: w.StoragePoolNumOfVolumesA
 @procedure(Proc.STORAGE_POOL_LIST_VOLUMES)
 def storage_pool_list_volumes(client: Client, args: w.StoragePoolListVolumesArgs) -> w.StoragePoolListVolumesRet:
     """virStoragePoolListVolumes."""
-    check_max("maxnames", args.maxnames, STORAGE_VOL_LIST_MAX, "STORAGE_VOL_LIST_MAX")
-    vols = pools(client).vol_list(resolve_pool(client, args.pool))
-    return w.StoragePoolListVolumesRet(names=first_names([v.name for v in vols], args.maxnames))
+    names = legacy_list(lambda: [v.name for v in pools(client).vol_list(resolve_pool(client, args.pool))],
+                        args.maxnames, STORAGE_VOL_LIST_MAX, "STORAGE_VOL_LIST_MAX")
+    return w.StoragePoolListVolumesRet(names=names)
 
 
 @procedure(Proc.STORAGE_POOL_LIST_ALL_VOLUMES)
