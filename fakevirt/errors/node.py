@@ -82,3 +82,58 @@ def no_sev() -> VirtError:
 def launch_secret_needs_sev() -> VirtError:
     return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, ErrorDomain.QEMU,
                             "setting a launch secret is only supported in SEV-enabled domains")
+
+
+# virReportInvalidArg texts of the public API (domain DOMAIN) and of the Linux host code (domain NONE)
+
+def _arg(argname: str, function: str, message: str, domain: int) -> VirtError:
+    return VirtError.invalid_arg_raw(argname, function, message, domain)
+
+
+def null_arg(argname: str, function: str) -> VirtError:
+    """virCheckNonNullArgGoto in a public API function (pageCounts, xmlCPUs)."""
+    return _arg(argname, function, f"{argname} in {function} must not be NULL", ErrorDomain.DOMAIN)
+
+
+def cpu_stats_negative_nparams() -> VirtError:
+    return _arg("nparams", "virNodeGetCPUStats", "nparams in virNodeGetCPUStats must be non-negative",
+                ErrorDomain.DOMAIN)
+
+
+def cpu_num_negative() -> VirtError:
+    return _arg("cpuNum", "virNodeGetCPUStats", "cpuNum in virNodeGetCPUStats only accepts -1 as a negative value",
+                ErrorDomain.DOMAIN)
+
+
+def cpu_stats_nparams(count: int) -> VirtError:
+    return _arg("*nparams", "virHostCPUGetStatsLinux",
+                f"nparams in virHostCPUGetStatsLinux must be equal to {count}", NONE)
+
+
+def cpu_num_invalid() -> VirtError:
+    return _arg("cpuNum", "virHostCPUGetStatsLinux", "Invalid cpuNum in virHostCPUGetStatsLinux", NONE)
+
+
+def cell_num_negative() -> VirtError:
+    """virNodeGetMemoryStats: libvirt names the wrong argument (cpuNum) in this error's str2."""
+    return _arg("cpuNum", "virNodeGetMemoryStats",
+                "cellNum in virNodeGetMemoryStats only accepts -1 as a negative value", ErrorDomain.DOMAIN)
+
+
+def cell_num_too_big(max_node: int) -> VirtError:
+    return _arg("cellNum", "virHostMemGetStats",
+                f"cellNum in virHostMemGetStats must be less than or equal to {max_node}", NONE)
+
+
+def mem_stats_nparams(count: int) -> VirtError:
+    return _arg("nparams", "virHostMemGetStatsLinux", f"nparams in virHostMemGetStatsLinux must be {count}", NONE)
+
+
+def start_cell_negative() -> VirtError:
+    return _arg("startCell", "virNodeGetCellsFreeMemory",
+                "startCell in virNodeGetCellsFreeMemory must be non-negative", ErrorDomain.DOMAIN)
+
+
+def max_cells_not_positive() -> VirtError:
+    return _arg("maxCells", "virNodeGetCellsFreeMemory",
+                "maxCells in virNodeGetCellsFreeMemory must be greater than zero", ErrorDomain.DOMAIN)

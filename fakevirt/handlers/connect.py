@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from protocol import ErrorDomain, NonnullDomain, Proc
+from protocol import NonnullDomain, Proc
 from protocol.remote import connect as w
 from protocol.remote.limits import DOMAIN_LIST_MAX, NODE_CPU_STATS_MAX, NODE_MEMORY_STATS_MAX
 
 from ..errors import VirtError
 from ..errors import connect as err
+from ..errors import node as node_err
 from ..xml.capabilities import capabilities_xml
 from ..xml.domcapabilities import domain_capabilities_xml
 from ..xml.sysinfo import sysinfo_xml
@@ -197,9 +198,7 @@ def _check_nparams(nparams: int, maximum: int) -> None:
     if nparams > maximum:
         raise VirtError.daemon("nparams too large")
     if nparams < 0:
-        raise VirtError.invalid_arg_raw("nparams", "virNodeGetCPUStats",
-                                        "nparams in virNodeGetCPUStats must be non-negative",
-                                        ErrorDomain.DOMAIN)
+        raise node_err.cpu_stats_negative_nparams()
 
 
 @procedure(Proc.NODE_GET_FREE_MEMORY)

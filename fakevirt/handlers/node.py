@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from protocol import ErrorDomain, Proc, TypedParam
+from protocol import Proc, TypedParam
 from protocol.remote import node as w
 from protocol.remote.limits import CONNECT_CPU_MODELS_MAX, NODE_MAX_CELLS, NODE_MEMORY_PARAMETERS_MAX
 
@@ -66,8 +66,7 @@ def connect_compare_hypervisor_cpu(client: Client, args: w.ConnectCompareHypervi
 def connect_baseline_cpu(client: Client, args: w.ConnectBaselineCpuArgs) -> w.ConnectBaselineCpuRet:
     """virConnectBaselineCPU: the CPUs are host CPUs (with <arch>, without mode)."""
     if not args.xmlCPUs:  # the public API's check comes before the driver's flag check
-        raise VirtError.invalid_arg_raw("xmlCPUs", "virConnectBaselineCPU",
-                                        "xmlCPUs in virConnectBaselineCPU must not be NULL", ErrorDomain.DOMAIN)
+        raise errors.null_arg("xmlCPUs", "virConnectBaselineCPU")
     hostcpu.check_baseline_flags(args.flags)  # before the CPUs are parsed, as qemuConnectBaselineCPU
     cpus = [parse_cpu_xml(x, force_host=True) for x in args.xmlCPUs]
     return w.ConnectBaselineCpuRet(cpu=format_cpu_xml(hostcpu.baseline(cpus, args.flags)))
@@ -80,9 +79,7 @@ def connect_baseline_hypervisor_cpu(client: Client, args: w.ConnectBaselineHyper
     fn = "qemuConnectBaselineHypervisorCPU"
     host = client.opened.host
     if not args.xmlCPUs:
-        raise VirtError.invalid_arg_raw("xmlCPUs", "virConnectBaselineHypervisorCPU",
-                                        "xmlCPUs in virConnectBaselineHypervisorCPU must not be NULL",
-                                        ErrorDomain.DOMAIN)
+        raise errors.null_arg("xmlCPUs", "virConnectBaselineHypervisorCPU")
     hostcpu.check_baseline_flags(args.flags, fn)
     cpus = [parse_cpu_xml(x) for x in args.xmlCPUs]
     target = resolve_domain_capabilities(host, args.emulator, args.arch, args.machine, args.virttype,

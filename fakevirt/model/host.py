@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..errors import ErrorDomain, VirtError
 from ..errors import node as node_err
 from .hostdata import (
     DEFAULT_MACHINE_ALIAS,
@@ -282,16 +281,11 @@ class HostInfo:
                 CPU that does not exist — with libvirt's texts and error domains.
         """
         if cpu_num < 0 and cpu_num != CPU_STATS_ALL_CPUS:
-            raise VirtError.invalid_arg_raw("cpuNum", "virNodeGetCPUStats",
-                                            "cpuNum in virNodeGetCPUStats only accepts -1 as a negative value",
-                                            ErrorDomain.DOMAIN)
+            raise node_err.cpu_num_negative()
         if nparams is not None and nparams not in (0, LINUX_NB_CPU_STATS):
-            raise VirtError.invalid_arg_raw(
-                "*nparams", "virHostCPUGetStatsLinux",
-                f"nparams in virHostCPUGetStatsLinux must be equal to {LINUX_NB_CPU_STATS}", ErrorDomain.NONE)
+            raise node_err.cpu_stats_nparams(LINUX_NB_CPU_STATS)
         if cpu_num >= self.cpu_count and nparams != 0:
-            raise VirtError.invalid_arg_raw("cpuNum", "virHostCPUGetStatsLinux",
-                                            "Invalid cpuNum in virHostCPUGetStatsLinux", ErrorDomain.NONE)
+            raise node_err.cpu_num_invalid()
         # (an unknown CPU only gets here when nparams is 0, and then only the count is used)
         cpus = [cpu_num] if 0 <= cpu_num < self.cpu_count else range(self.cpu_count)
         ticks = [self._cpu_ticks(c, now) for c in cpus]
@@ -318,14 +312,10 @@ class HostInfo:
         """
         if cell_num < 0 and cell_num != MEMORY_STATS_ALL_CELLS:
             # libvirt names the wrong argument (cpuNum) in this error's str2; so do we
-            raise VirtError.invalid_arg_raw("cpuNum", "virNodeGetMemoryStats",
-                                            "cellNum in virNodeGetMemoryStats only accepts -1 as a negative value",
-                                            ErrorDomain.DOMAIN)
+            raise node_err.cell_num_negative()
         max_node = self.numa_nodes - 1
         if cell_num > max_node:
-            raise VirtError.invalid_arg_raw(
-                "cellNum", "virHostMemGetStats",
-                f"cellNum in virHostMemGetStats must be less than or equal to {max_node}", ErrorDomain.NONE)
+            raise node_err.cell_num_too_big(max_node)
         if cell_num == MEMORY_STATS_ALL_CELLS:
             stats = [("total", self.memory_kib), ("free", sum(c.free_kib for c in self.cells())),
                      ("buffers", self.buffers_kib), ("cached", self.cached_kib)]
@@ -333,9 +323,7 @@ class HostInfo:
             cell = self.cells()[cell_num]
             stats = [("total", cell.memory_kib), ("free", cell.free_kib)]
         if nparams is not None and nparams not in (0, len(stats)):
-            raise VirtError.invalid_arg_raw("nparams", "virHostMemGetStatsLinux",
-                                            f"nparams in virHostMemGetStatsLinux must be {len(stats)}",
-                                            ErrorDomain.NONE)
+            raise node_err.mem_stats_nparams(len(stats))
         return stats
 
     # --- free memory ---------------------------------------------------------------------
@@ -352,13 +340,9 @@ class HostInfo:
                 public API checks them; INTERNAL_ERROR for a start cell past the last one.
         """
         if start_cell < 0:
-            raise VirtError.invalid_arg_raw("startCell", "virNodeGetCellsFreeMemory",
-                                            "startCell in virNodeGetCellsFreeMemory must be non-negative",
-                                            ErrorDomain.DOMAIN)
+            raise node_err.start_cell_negative()
         if max_cells <= 0:
-            raise VirtError.invalid_arg_raw("maxCells", "virNodeGetCellsFreeMemory",
-                                            "maxCells in virNodeGetCellsFreeMemory must be greater than zero",
-                                            ErrorDomain.DOMAIN)
+            raise node_err.max_cells_not_positive()
         cells = self.cells()
         self.check_start_cell(start_cell)
         return [c.free_kib * 1024 for c in cells[start_cell:start_cell + max_cells]]

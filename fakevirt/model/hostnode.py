@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from ..errors import ErrorDomain, VirtError, check_flags
+from ..errors import VirtError, check_flags
 from ..errors import node as errors
 from . import hostpages, typedparams
 from .flags.node import NodeAllocPagesFlags, NodeSuspendTarget, TypedParameterFlags, TypedParamType
@@ -65,8 +65,7 @@ class HostNode:
         if len(counts) < len(sizes):
             # libvirt reads npages counts whatever the client sent: none is a NULL array, fewer
             # would be read past its end; both are refused here
-            raise VirtError.invalid_arg_raw("pageCounts", "virNodeAllocPages",
-                                            "pageCounts in virNodeAllocPages must not be NULL", ErrorDomain.DOMAIN)
+            raise errors.null_arg("pageCounts", "virNodeAllocPages")
         if not cell_count:
             raise VirtError.bad_arg("cellCount", "virNodeAllocPages", "nonzero")
         check_flags("qemuNodeAllocPages", flags, NodeAllocPagesFlags.SET)
