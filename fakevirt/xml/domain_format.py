@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from ..model.devices import Chr, Device, Input, RawElement
 from ..model.domaindef import CpuDef, DomainDef
 from ..model.domaindef.pciflags import is_i440fx
+from ..model.domaindef.seclabel import SecLabel
 from .domain_devformat import Flags, format_chr, format_device, ordered
 from .domain_devparts import element
 from .domain_tree import node_dump, raw_lines
@@ -185,15 +186,21 @@ def _devices(d: DomainDef, flags: Flags) -> list[str]:
     return out
 
 
-def _seclabel(sec: RawElement, flags: Flags) -> list[str]:
+def _seclabel(sec: SecLabel, flags: Flags) -> list[str]:
     """virSecurityLabelDefFormat: generated labels are runtime state."""
-    dynamic = sec.get("type") == "dynamic"
-    if dynamic and flags.migratable and sec.find("baselabel") is None:
+    dynamic = sec.type == "dynamic"
+    if flags.migratable and sec.generated:
         return []
-    if dynamic and flags.inactive:
-        sec = RawElement(sec.tag, sec.attrs, sec.text,
-                         [c for c in sec.children if c.tag not in ("label", "imagelabel")])
-    return raw_lines(sec, 2)
+    attrs = [(k, v) for k, v in (("type", sec.type), ("model", sec.model)) if v is not None]
+    if sec.type == "none":
+        return element("seclabel", attrs, [], 2)
+    if sec.relabel is not None:
+        attrs.append(("relabel", sec.relabel))
+    runtime = not (dynamic and flags.inactive)
+    body = [(tag, value) for tag, value, shown in (
+        ("label", sec.label, runtime), ("imagelabel", sec.imagelabel, runtime and sec.relabel != "no"),
+        ("baselabel", sec.baselabel, sec.type in ("dynamic", None))) if shown and value is not None]
+    return element("seclabel", attrs, [line for tag, value in body for line in element(tag, {}, [], 4, value)], 2)
 
 
 def migratable_copy(d: DomainDef) -> DomainDef:

@@ -26,6 +26,7 @@ from ..model.devices import (
     Watchdog,
 )
 from ..model.domaindef import LLONG_MAX, MEMORY_KIB_LIMIT, UINT_MAX, ULLONG_MAX, CpuDef, DomainDef
+from ..model.domaindef.seclabel import SecLabel
 from .domain_devparse import parse_device
 
 VIRT_TYPES = ("none", "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware", "hyperv",
@@ -248,12 +249,28 @@ def _parse_misc(root: RawElement, d: DomainDef) -> None:
     d.extras = [c for c in root.children if c.tag in KEPT_TOPLEVEL or _is_namespaced(c)]
 
 
-def _seclabel(el: RawElement) -> RawElement:
-    """A label with no model belongs to the primary security driver, 'none' on this host."""
-    if el.get("type") == "none" and "model" not in el.attrs:
-        attrs = dict(el.attrs)
-        el = RawElement(el.tag, {"type": attrs.pop("type"), "model": "none", **attrs}, el.text, el.children)
-    return el
+def _seclabel(el: RawElement) -> SecLabel:
+    """virSecurityLabelDefParseXML for a definition being defined (an inactive parse): a static label
+    keeps its label, a dynamic one its base label; the runtime labels are not read. A label with no
+    model belongs to the primary security driver, 'none' on this host."""
+    kind = el.get("type")
+    sec = SecLabel(type=kind, model=el.get("model"), relabel=el.get("relabel"))
+    if kind == "none" and sec.model is None:
+        sec.model = "none"
+    if sec.relabel is None and kind in ("dynamic", "static"):
+        sec.relabel = "yes" if kind == "dynamic" else "no"
+
+    def text(tag: str) -> str | None:
+        child = el.find(tag)
+        return None if child is None else _text(child)
+
+    if kind in ("static", None):
+        sec.label = text("label")
+    if kind is None:
+        sec.imagelabel = text("imagelabel")
+    if kind in ("dynamic", None):
+        sec.baselabel = text("baselabel")
+    return sec
 
 
 def _is_namespaced(el: RawElement) -> bool:

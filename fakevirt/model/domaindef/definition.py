@@ -35,6 +35,7 @@ from ..devices import (
     input_equal,
     same_device,
 )
+from .seclabel import SecLabel
 
 __all__ = ["CpuDef", "DomainDef"]
 
@@ -93,7 +94,7 @@ class DomainDef:
     on_crash: str = "destroy"
     pm: RawElement | None = None
     extras: list[RawElement] = field(default_factory=list)  # memtune, cputune, sysinfo, resource, ...
-    seclabels: list[RawElement] = field(default_factory=list)
+    seclabels: list[SecLabel] = field(default_factory=list)
     partition: str | None = None  # a running domain without <resource>: the cgroup partition the driver chose
     emulator: str | None = None
     disks: list[Disk] = field(default_factory=list)

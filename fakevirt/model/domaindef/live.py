@@ -15,6 +15,7 @@ from ..devices import (
 )
 from ..host import HostInfo
 from .definition import CpuDef, DomainDef
+from .seclabel import SecLabel
 
 CHANNEL_DIR = "/var/lib/libvirt/qemu/channel/target"
 _GENERIC_ALIASES = {"hostdev": "hostdev", "filesystem": "fs", "smartcard": "smartcard", "hub": "hub",
@@ -57,8 +58,7 @@ def prepare_live(d: DomainDef, domain_id: int, *, host: HostInfo, pty_start: int
         live.partition = "/machine"
     if not live.seclabels:
         label = host.dac_label
-        live.seclabels = [RawElement("seclabel", {"type": "dynamic", "model": "dac", "relabel": "yes"}, None,
-                                     [RawElement("label", text=label), RawElement("imagelabel", text=label)])]
+        live.seclabels = [SecLabel(type="dynamic", model="dac", relabel="yes", label=label, imagelabel=label)]
     return live
 
 

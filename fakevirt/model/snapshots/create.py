@@ -249,8 +249,7 @@ def stored_copy(d: DomainDef) -> DomainDef:
         disk.extra = [e.without("index") if e.tag == "backingStore" else e for e in disk.extra]
         if not disk.source and disk.driver_name and disk.driver_type is None:
             disk.driver_type = "raw"
-    out.seclabels = [e for e in out.seclabels
-                     if not (e.attrs.get("type") == "dynamic" and e.find("baselabel") is None)]
+    out.seclabels = [s for s in out.seclabels if not s.generated]
     rank = {t: i for i, t in enumerate(CONTROLLER_TYPES)}
     out.controllers.sort(key=lambda c: (rank.get(c.type, len(rank)), c.index or 0))
     return out
