@@ -50,7 +50,7 @@ def format_domain(d: DomainDef, domain_id: int | None, flags: Flags) -> str:
         out += raw_lines(d.features, 2)
     cpu = d.live_cpu if live and d.live_cpu is not None else d.cpu
     if cpu is not None:
-        out += _cpu(cpu)
+        out += format_cpu(cpu)
     out += raw_lines(d.clock, 2) if d.clock is not None else ["  <clock offset='utc'/>"]
     for tag in ("on_poweroff", "on_reboot", "on_crash"):
         out.append(f"  <{tag}>{getattr(d, tag)}</{tag}>")
@@ -134,20 +134,25 @@ def _os(d: DomainDef) -> list[str]:
     return element("os", list(d.os_attrs.items()), body, 2)
 
 
-def _cpu(cpu: CpuDef) -> list[str]:
+def format_cpu(cpu: CpuDef, indent: int = 2) -> list[str]:
+    """virCPUDefFormatBuf for a guest CPU: the children in libvirt's order."""
+    inner = indent + 2
     attrs = [(k, v) for k, v in (("mode", cpu.mode), ("match", cpu.match), ("check", cpu.check),
                                  ("migratable", cpu.migratable)) if v is not None]
     attrs += list(cpu.attrs.items())
     parts: list[tuple[str, list[str]]] = []
     if cpu.model:
-        parts.append(("model", element("model", ordered(cpu.model_attrs, ("fallback", "vendor_id")), [], 4,
+        parts.append(("model", element("model", ordered(cpu.model_attrs, ("fallback", "vendor_id")), [], inner,
                                        cpu.model)))
-    parts += [(c.tag, raw_lines(c, 4)) for c in cpu.children]
+    if cpu.vendor is not None:
+        parts.append(("vendor", element("vendor", {}, [], inner, cpu.vendor)))
+    parts += [("feature", element("feature", {"policy": f.policy, "name": f.name}, [], inner)) for f in cpu.features]
+    parts += [(c.tag, raw_lines(c, inner)) for c in cpu.children]
     rank = {t: i for i, t in enumerate(_CPU_CHILDREN)}
     parts.sort(key=lambda p: rank.get(p[0], len(_CPU_CHILDREN)))
     if cpu.mode == "custom" and not cpu.model:
         attrs = [a for a in attrs if a[0] not in ("mode", "match", "check")]
-    return element("cpu", attrs, [line for _, lines in parts for line in lines], 2)
+    return element("cpu", attrs, [line for _, lines in parts for line in lines], indent)
 
 
 def _devices(d: DomainDef, flags: Flags) -> list[str]:

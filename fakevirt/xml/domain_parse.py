@@ -25,7 +25,7 @@ from ..model.devices import (
     Video,
     Watchdog,
 )
-from ..model.domaindef import LLONG_MAX, MEMORY_KIB_LIMIT, UINT_MAX, ULLONG_MAX, CpuDef, DomainDef
+from ..model.domaindef import LLONG_MAX, MEMORY_KIB_LIMIT, UINT_MAX, ULLONG_MAX, CpuDef, CpuFeature, DomainDef
 from ..model.domaindef.seclabel import SecLabel
 from .domain_devparse import parse_device
 
@@ -244,7 +244,7 @@ def _parse_misc(root: RawElement, d: DomainDef) -> None:
     d.features = root.find("features")
     d.pm = root.find("pm")
     if (cpu := root.find("cpu")) is not None:
-        d.cpu = _parse_cpu(cpu)
+        d.cpu = parse_cpu(cpu)
     d.seclabels = [_seclabel(s) for s in root.findall("seclabel")]
     d.extras = [c for c in root.children if c.tag in KEPT_TOPLEVEL or _is_namespaced(c)]
 
@@ -278,14 +278,21 @@ def _is_namespaced(el: RawElement) -> bool:
     return ":" in el.tag and el.tag.split(":", 1)[0] in ("qemu",)
 
 
-def _parse_cpu(el: RawElement) -> CpuDef:
+def parse_cpu(el: RawElement) -> CpuDef:
+    """A guest <cpu> (virCPUDefParseXML): the first <vendor> counts; a feature's policy defaults to require."""
     cpu = CpuDef(mode=el.get("mode"), match=el.get("match"), check=el.get("check"),
                  migratable=el.get("migratable"),
                  attrs={k: v for k, v in el.attrs.items() if k not in ("mode", "match", "check", "migratable")})
+    seen_vendor = False
     for c in el.children:
         if c.tag == "model":
             cpu.model = _text(c).strip() or None
             cpu.model_attrs = dict(c.attrs)
+        elif c.tag == "vendor":
+            if not seen_vendor:
+                cpu.vendor, seen_vendor = _text(c) or None, True
+        elif c.tag == "feature" and c.get("name"):
+            cpu.features.append(CpuFeature(c.attrs["name"], c.get("policy") or "require"))
         elif c.tag != "#text":
             cpu.children.append(c)
     topology = next((c for c in cpu.children if c.tag == "topology"), None)

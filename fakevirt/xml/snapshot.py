@@ -19,10 +19,11 @@ from ..errors.snapshot import memory_needs_full_snapshot
 from ..errors.snapshot import xml_error as _xml_error
 from ..model.devices import RawElement
 from ..model.domaindef import DomainDef
-from ..model.snapshots.snapshotdef import STATES, BranchRequest, SnapshotDef, SnapshotDisk
+from ..model.snapshots.snapshotdef import STATES, BranchRequest, SaveCookie, SnapshotDef, SnapshotDisk
 from .domain import format_domain_xml
 from .domain_devparse import enum_attr
-from .domain_parse import parse_domain_tree, parse_uuid
+from .domain_format import format_cpu
+from .domain_parse import parse_cpu, parse_domain_tree, parse_uuid
 from .domain_schema import validate_domain
 from .domain_tree import raw_lines
 from .fmt import escape
@@ -132,7 +133,7 @@ def _parse(root: RawElement, redefine: bool, offline: bool) -> SnapshotDef:
             sd.revert_disks = [_parse_disk(el, redefine) for el in revert.children if el.tag != "#text"]
         cookie = root.find("cookie")
         if cookie is not None and not offline:
-            sd.cookie = [c for c in cookie.children if c.tag != "#text"]
+            sd.cookie = _parse_cookie(cookie)
 
     branch = root.find("branch")
     if branch is not None:
@@ -417,11 +418,8 @@ def format_snapshot_xml(sd: SnapshotDef, *, secure: bool = False) -> str:
         out += ["  <domain>", f"    <uuid>{sd.domain_uuid}</uuid>", "  </domain>"]
     if sd.inactive_domain is not None:
         out += _domain_lines(sd.inactive_domain, "inactiveDomain", secure)
-    if sd.cookie:
-        out.append("  <cookie>")
-        for el in sd.cookie:
-            out += raw_lines(el, 4)
-        out.append("  </cookie>")
+    if sd.cookie is not None:
+        out += _format_cookie(sd.cookie)
     out.append("</domainsnapshot>")
     return "\n".join(out) + "\n"
 
@@ -483,3 +481,16 @@ def _format_source(disk: SnapshotDisk, stype: str, indent: int) -> list[str]:
     if not kids:
         return [f"{pad}<source{attrs}/>"]
     return [f"{pad}<source{attrs}>", *kids, f"{pad}</source>"]
+
+
+def _parse_cookie(el: RawElement) -> SaveCookie:
+    """qemuDomainSaveCookieParse: the guest CPU and the slirp-helper mark; nothing else is kept."""
+    cpu = el.find("cpu")
+    return SaveCookie(cpu=parse_cpu(cpu) if cpu is not None else None, slirp_helper=el.find("slirpHelper") is not None)
+
+
+def _format_cookie(cookie: SaveCookie) -> list[str]:
+    body = format_cpu(cookie.cpu, 4) if cookie.cpu is not None else []
+    if cookie.slirp_helper:
+        body.append("    <slirpHelper/>")
+    return ["  <cookie>", *body, "  </cookie>"] if body else []

@@ -11,13 +11,13 @@ import uuid
 import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
-from fakevirt.model.devices import RawElement
-from fakevirt.model.domaindef import DomainDef
+from fakevirt.model.domaindef import CpuDef, DomainDef
 from fakevirt.model.host import HostInfo
 from fakevirt.model.ids import IdGenerator
 from fakevirt.model.snapshots.align import align_disks
 from fakevirt.model.snapshots.snapshotdef import (
     BranchRequest,
+    SaveCookie,
     SnapshotDef,
     SnapshotDisk,
     complete_embedded_domains,
@@ -107,7 +107,7 @@ def test_create_ignores_the_read_only_elements() -> None:
                "<disks><disk name='vda'><snapshotDeleteInProgress/></disk></disks></domainsnapshot>")
     assert sd.name == "a"
     assert sd.state is None and sd.creation_time is None and sd.parent is None
-    assert sd.domain is None and sd.inactive_domain is None and sd.cookie == [] and sd.revert_disks == []
+    assert sd.domain is None and sd.inactive_domain is None and sd.cookie is None and sd.revert_disks == []
     assert sd.disks == [SnapshotDisk(name="vda", type="file")]
     assert sd.memory is None  # no default without REDEFINE: the driver decides
 
@@ -182,13 +182,16 @@ def test_redefine_reads_everything() -> None:
     assert sd.inactive_domain is not None and sd.inactive_domain.uuid == d.uuid
     assert sd.revert_disks == [SnapshotDisk(name="vda", snapshot="external", type="file",
                                             source="/img/vm.r1", driver_type="qcow2")]
-    assert [c.tag for c in sd.cookie] == ["cpu", "slirpHelper"]
+    assert sd.cookie is not None and sd.cookie.cpu is not None and sd.cookie.slirp_helper
+    assert sd.cookie.cpu.model == "qemu64"
     out = format_snapshot_xml(sd)
     assert out == format_snapshot_xml(parse(out, redefine=True))
     assert out.index("<state>") < out.index("<parent>") < out.index("<creationTime>") < out.index("<memory")
     assert out.index("</disks>") < out.index("<revertDisks>") < out.index("<domain type=")
     assert out.index("</domain>") < out.index("<inactiveDomain type='kvm'>") < out.index("<cookie>")
-    assert ("  <cookie>\n    <cpu mode='custom'>\n      <model>qemu64</model>\n    </cpu>\n"
+    # parsed as virCPUDefParseXML parses a guest CPU (the real daemon prints these defaults too)
+    assert ("  <cookie>\n    <cpu mode='custom' match='exact'>\n      <model fallback='allow'>qemu64</model>\n"
+            "    </cpu>\n"
             "    <slirpHelper/>\n  </cookie>\n</domainsnapshot>\n") in out
     assert "  <domain type='kvm'>\n    <name>vm</name>\n" in out
     assert "  </inactiveDomain>\n" in out
@@ -236,8 +239,9 @@ def test_redefine_state_overrides_the_offline_flag() -> None:
 
 
 def test_cookie_of_offline_snapshot_is_dropped() -> None:
-    assert parse(redefine_doc("<cookie><cpu/></cookie>", "shutoff"), redefine=True).cookie == []
-    assert [c.tag for c in parse(redefine_doc("<cookie><cpu/></cookie>"), redefine=True).cookie] == ["cpu"]
+    assert parse(redefine_doc("<cookie><cpu/></cookie>", "shutoff"), redefine=True).cookie is None
+    cookie = parse(redefine_doc("<cookie><cpu/></cookie>"), redefine=True).cookie
+    assert cookie is not None and cookie.cpu is not None and not cookie.slirp_helper
 
 
 def test_creation_time_with_leading_blanks() -> None:
@@ -490,7 +494,7 @@ def test_schema_accepts(body: str) -> None:
 def test_schema_accepts_dumpxml_output() -> None:
     d = domain(disk_xml("vda", "/img/vm.qcow2") + disk_xml("sda", None, "cdrom"))
     sd = SnapshotDef(name="s", state="running", creation_time=1, memory="external", memory_file="/m",
-                     domain=d, inactive_domain=d, cookie=[RawElement("cpu", {"mode": "custom"})],
+                     domain=d, inactive_domain=d, cookie=SaveCookie(cpu=CpuDef(mode="custom")),
                      disks=[SnapshotDisk("vda", "external", type="file", source="/img/vm.s", driver_type="qcow2"),
                             SnapshotDisk("sda", "no", type="file")],
                      revert_disks=[SnapshotDisk("vda", "external", type="file", source="/img/vm.t")],

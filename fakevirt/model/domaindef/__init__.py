@@ -8,11 +8,11 @@ in ``postparse``, ``devdefaults``, ``pci*`` and ``usb``.  Nothing here reads or 
 
 from __future__ import annotations
 
-from .definition import LLONG_MAX, MEMORY_KIB_LIMIT, UINT_MAX, ULLONG_MAX, CpuDef, DomainDef
+from .definition import LLONG_MAX, MEMORY_KIB_LIMIT, UINT_MAX, ULLONG_MAX, CpuDef, CpuFeature, DomainDef
 from .edit import attach_device, detach_device, update_device
 from .live import prepare_live
 from .normalize import normalize, normalize_device
 from .validate import validate_def
 
-__all__ = ["LLONG_MAX", "MEMORY_KIB_LIMIT", "UINT_MAX", "ULLONG_MAX", "CpuDef", "DomainDef", "attach_device",
+__all__ = ["LLONG_MAX", "MEMORY_KIB_LIMIT", "UINT_MAX", "ULLONG_MAX", "CpuDef", "CpuFeature", "DomainDef", "attach_device",
            "detach_device", "normalize", "normalize_device", "prepare_live", "update_device", "validate_def"]

@@ -37,11 +37,20 @@ from ..devices import (
 )
 from .seclabel import SecLabel
 
-__all__ = ["CpuDef", "DomainDef"]
+__all__ = ["CpuDef", "CpuFeature", "DomainDef"]
+
+
+@dataclass
+class CpuFeature:
+    """A guest CPU's <feature>: a CPUID feature and its policy (require, disable, force, optional, forbid)."""
+
+    name: str
+    policy: str = "require"
+
 
 @dataclass
 class CpuDef:
-    """<cpu>: mode, match, check, the named model and everything else verbatim."""
+    """<cpu>: mode, match, check, the named model, vendor and features; everything else verbatim."""
 
     mode: str | None = None
     match: str | None = None
@@ -50,7 +59,9 @@ class CpuDef:
     attrs: dict[str, str] = field(default_factory=dict)
     model: str | None = None
     model_attrs: dict[str, str] = field(default_factory=dict)  # fallback, vendor_id
-    children: list[RawElement] = field(default_factory=list)  # vendor, topology, feature, numa, ... (verbatim)
+    vendor: str | None = None
+    features: list[CpuFeature] = field(default_factory=list)
+    children: list[RawElement] = field(default_factory=list)  # topology, numa, cache, ... (verbatim)
     # what the model checks, read from those children by the parser:
     topology: dict[str, str] | None = None  # the first <topology>'s attributes (sockets, cores, ...)
     numa_cells: int = 0  # the <cell> elements of the first <numa>

@@ -14,7 +14,7 @@ from ..devices import (
     disk_name_to_index,
 )
 from ..host import HostInfo
-from .definition import CpuDef, DomainDef
+from .definition import CpuDef, CpuFeature, DomainDef
 from .seclabel import SecLabel
 
 CHANNEL_DIR = "/var/lib/libvirt/qemu/channel/target"
@@ -100,18 +100,18 @@ def _live_cpu(d: DomainDef, host: HostInfo) -> CpuDef | None:
     if cpu.mode == "host-model":
         hm = host.cpu.kvm_host_model
         live.model, live.model_attrs = hm.model, {"fallback": "forbid"}
-        live.children = [RawElement("vendor", text=hm.vendor)]
-        live.children += [RawElement("feature", {"policy": "require", "name": f}) for f in hm.require]
-        live.children += [RawElement("feature", {"policy": "disable", "name": f}) for f in hm.disable]
+        live.vendor = hm.vendor
+        live.features = [CpuFeature(f, "require") for f in hm.require] + [CpuFeature(f, "disable") for f in hm.disable]
         return live
-    live.model, live.model_attrs = cpu.model, dict(cpu.model_attrs)
+    live.model, live.model_attrs, live.vendor = cpu.model, dict(cpu.model_attrs), cpu.vendor
     live.children = list(cpu.children)
+    live.features = [CpuFeature(f.name, f.policy) for f in cpu.features]
     if cpu.model == "qemu64":
         extra = ["hypervisor", "lahf_lm"] if d.virt_type == "qemu" else ["x2apic", "hypervisor", "lahf_lm"]
-        have = {c.get("name") for c in live.children if c.tag == "feature"}
-        live.children += [RawElement("feature", {"policy": "require", "name": f}) for f in extra if f not in have]
+        have = {f.name for f in live.features}
+        live.features += [CpuFeature(f, "require") for f in extra if f not in have]
         if d.virt_type == "kvm" and "svm" not in have:
-            live.children.append(RawElement("feature", {"policy": "disable", "name": "svm"}))
+            live.features.append(CpuFeature("svm", "disable"))
     return live
 
 

@@ -8,6 +8,7 @@ otherwise, and becomes current (the domain switches to it) only when the XML ask
 
 from __future__ import annotations
 
+import copy
 import posixpath
 from typing import TYPE_CHECKING
 
@@ -47,7 +48,7 @@ def create_branch(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int
     sd.inactive_domain = pd.inactive_domain.copy() if pd.inactive_domain is not None else None
     if sd.inactive_domain is not None:
         sd.inactive_domain.name = dom.name
-    sd.cookie = [c for c in pd.cookie]
+    sd.cookie = copy.deepcopy(pd.cookie)
     sd.creation_time = api.now()
     sd.disks = _overlays(api, dom, point, sd, bool(flags & Create.REUSE_EXT))
     request = sd.branch

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import posixpath
 from typing import TYPE_CHECKING
 
@@ -14,7 +15,7 @@ from ..events import Lifecycle
 from ..filenames import check_snapshot_file
 from ..flags.snapshot import DomainSnapshotCreateFlags as Create
 from .common import STATE_NAMES, SUSPENDED_FROM_SNAPSHOT, VM_STATE_FRACTION
-from .snapshotdef import SnapshotDef, SnapshotDisk
+from .snapshotdef import SaveCookie, SnapshotDef, SnapshotDisk
 
 if TYPE_CHECKING:
     from .api import DomainSnapshots
@@ -225,15 +226,10 @@ def switch_disk_source(d: DomainDef, disk: Disk, sdisk: SnapshotDisk, *, live_sn
     disk.extra = [e for e in disk.extra if e.tag != "backingStore"] + [chain]
 
 
-def save_cookie(d: DomainDef | None) -> list[RawElement]:
+def save_cookie(d: DomainDef | None) -> SaveCookie:
     """qemuDomainSaveCookieFormat: the CPU the guest really runs on, and QEMU's slirp-helper support."""
     cpu = d.live_cpu if d is not None else None
-    out: list[RawElement] = []
-    if cpu is not None:
-        attrs = {k: v for k, v in (("mode", cpu.mode), ("match", cpu.match), ("check", cpu.check)) if v}
-        model = [RawElement("model", dict(cpu.model_attrs), cpu.model)] if cpu.model else []
-        out.append(RawElement("cpu", {**attrs, **cpu.attrs}, children=[*model, *cpu.children]))
-    return [*out, RawElement("slirpHelper")]
+    return SaveCookie(cpu=copy.deepcopy(cpu), slirp_helper=True)
 
 
 def stored_copy(d: DomainDef) -> DomainDef:

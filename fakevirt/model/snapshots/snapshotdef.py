@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from ..devices import RawElement, image_path
-from ..domaindef import DomainDef, normalize
+from ..domaindef import CpuDef, DomainDef, normalize
 from ..host import HostInfo
 from ..ids import IdGenerator
 
@@ -55,6 +55,14 @@ class BranchRequest:
 
 
 @dataclass
+class SaveCookie:
+    """<cookie> (qemuDomainSaveCookie): the CPU the guest really ran on, QEMU's slirp-helper support."""
+
+    cpu: CpuDef | None = None
+    slirp_helper: bool = False
+
+
+@dataclass
 class SnapshotDef:
     """Everything ``<domainsnapshot>`` says; None means the element was absent."""
 
@@ -70,7 +78,7 @@ class SnapshotDef:
     domain: DomainDef | None = None  # the domain as it was (its live definition when running)
     domain_uuid: uuid.UUID | None = None  # legacy <domain><uuid>…</uuid></domain> without a definition
     inactive_domain: DomainDef | None = None  # the persistent config of a running domain
-    cookie: list[RawElement] = field(default_factory=list)  # <cookie> children, verbatim
+    cookie: SaveCookie | None = None
     branch: BranchRequest | None = None  # input only, never formatted
 
     def copy(self) -> SnapshotDef:
