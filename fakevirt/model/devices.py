@@ -301,10 +301,17 @@ class Watchdog(DeviceBase):
 @dataclass
 class GenericDevice(DeviceBase):
     """Any other device (hostdev, filesystem, tpm, smartcard, hub, panic, shmem, memory, iommu,
-    vsock, crypto, lease, nvram, redirfilter), kept verbatim apart from its alias and address."""
+    vsock, crypto, lease, nvram, redirfilter), kept verbatim apart from its alias and address.
+
+    The model reads only the typed fields the parser copies out of the element; a device the model
+    adds itself (a USB hub) has no element and is formatted from them."""
 
     tag: str = ""
-    element: RawElement = field(default_factory=lambda: RawElement(""))
+    element: RawElement | None = None
+    type: str | None = None  # the type attribute (hostdev, hub: usb, pci, ...)
+    mode: str | None = None  # a hostdev's mode (subsystem, capabilities)
+    model: str | None = None  # the model attribute (filesystem, vsock, memory, panic, iommu)
+    driver_type: str | None = None  # a filesystem's <driver type=...>
     boot_order: int | None = None
     hostdev: HostdevSource | None = None  # a subsystem <hostdev>'s source, read by the node device family
 
@@ -436,4 +443,4 @@ def is_usb_device(dev: Device) -> bool:
         return (dev.bus if isinstance(dev, (Input, Redirdev)) else dev.target_bus) == "usb"
     if isinstance(dev, Sound):
         return dev.model == "usb"
-    return isinstance(dev, GenericDevice) and dev.tag in ("hostdev", "hub") and dev.element.get("type") == "usb"
+    return isinstance(dev, GenericDevice) and dev.tag in ("hostdev", "hub") and dev.type == "usb"

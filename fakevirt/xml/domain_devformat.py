@@ -357,7 +357,7 @@ def format_simple(dev: Device, flags: Flags, indent: int) -> list[str]:
         attrs = [("model", dev.model)] + ([("action", dev.action)] if dev.action else [])
         return element("watchdog", attrs, extra + info_lines(dev, flags, i2), indent)
     assert isinstance(dev, GenericDevice)
-    el = dev.element
+    el = dev.element or RawElement(dev.tag, {"type": dev.type} if dev.type is not None else {})
     body = [line for c in hostdev_children(el, dev.hostdev) for line in raw_lines(c, i2)]
     body += info_lines(dev, flags, i2, dev.boot_order)
     return element(el.tag, list(el.attrs.items()), body, indent, el.text if not body and el.text else None)

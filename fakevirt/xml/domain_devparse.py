@@ -342,7 +342,9 @@ def parse_simple(el: RawElement) -> Device:
 
 
 def parse_generic(el: RawElement) -> GenericDevice:
-    g = GenericDevice(tag=el.tag)
+    driver = el.find("driver")
+    g = GenericDevice(tag=el.tag, type=el.get("type"), mode=el.get("mode"), model=el.get("model"),
+                      driver_type=driver.get("type") if driver is not None and el.tag == "filesystem" else None)
     rest = _take_info(el, g)
     g.element = RawElement(el.tag, dict(el.attrs), el.text, rest)
     if el.tag == "hostdev":

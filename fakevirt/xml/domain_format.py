@@ -238,7 +238,7 @@ def migratable_copy(d: DomainDef) -> DomainDef:
         a = m.audios[0]
         if a.type == default and a.id == 1 and not a.attrs and not a.extra:
             m.audios = []
-    m.others = [g for g in m.others if not (g.tag == "panic" and g.element.get("model") in ("s390", "pseries"))]
+    m.others = [g for g in m.others if not (g.tag == "panic" and g.model in ("s390", "pseries"))]
     return m
 
 

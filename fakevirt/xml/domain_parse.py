@@ -336,7 +336,7 @@ def _parse_devices(devices: RawElement, d: DomainDef) -> None:
     if any(c.type == "usb" and c.model == "none" for c in d.controllers):
         if any(i.bus == "usb" for i in d.inputs):
             raise errors.conf_unsupported("Can't add USB input device. USB bus is disabled")
-        if any(g.tag == "hostdev" and g.element.get("type") == "usb" for g in d.others):
+        if any(g.tag == "hostdev" and g.type == "usb" for g in d.others):
             raise errors.conf_unsupported("Can't add host USB device: USB is disabled in this host")
     for i, con in enumerate(d.consoles):
         if "port" not in con.target_attrs:

@@ -169,27 +169,24 @@ def _controller_flags(c: Controller, pci: int, pcie: int, virtio: int) -> int:
 
 
 def _generic_flags(g: GenericDevice, pci: int, pcie: int, virtio: int) -> int:
-    el = g.element
     if g.tag == "filesystem":
-        drv = el.find("driver")
-        dtype = drv.get("type") if drv is not None else None
-        if dtype in ("loop", "nbd", "ploop"):
+        if g.driver_type in ("loop", "nbd", "ploop"):
             return 0
-        return pci if el.get("model") == "virtio-transitional" else virtio
+        return pci if g.model == "virtio-transitional" else virtio
     if g.tag == "hostdev":
-        if el.get("mode", "subsystem") != "subsystem" or el.get("type") not in ("pci", "scsi_host", "mdev"):
+        if (g.mode or "subsystem") != "subsystem" or g.type not in ("pci", "scsi_host", "mdev"):
             return 0
         return pcie
     if g.tag == "shmem":
         return pci
     if g.tag == "vsock":
-        return pci if el.get("model") == "virtio-transitional" else virtio
+        return pci if g.model == "virtio-transitional" else virtio
     if g.tag == "memory":
-        return virtio if el.get("model") in ("virtio-pmem", "virtio-mem") else 0
+        return virtio if g.model in ("virtio-pmem", "virtio-mem") else 0
     if g.tag == "crypto":
         return pci
     if g.tag == "panic":
-        return pci | INTEGRATED if el.get("model") == "pvpanic" else 0
+        return pci | INTEGRATED if g.model == "pvpanic" else 0
     if g.tag == "iommu":
-        return virtio | INTEGRATED if el.get("model") == "virtio" else 0
+        return virtio | INTEGRATED if g.model == "virtio" else 0
     return 0

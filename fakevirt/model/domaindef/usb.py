@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ...errors import domain as errors
-from ..devices import Address, Device, GenericDevice, RawElement
+from ..devices import Address, Device, GenericDevice
 from .definition import DomainDef
 
 HUB_PORTS = 8
@@ -49,8 +49,8 @@ class Hub:
 
 def usb_devices(d: DomainDef) -> list[Device]:
     """virDomainUSBDeviceDefForeach order: hubs, host devices, disks, inputs, serials, sounds, redirs."""
-    out: list[Device] = [g for g in d.others if g.tag == "hub" and g.element.get("type") == "usb"]
-    out += [g for g in d.others if g.tag == "hostdev" and g.element.get("type") == "usb"]
+    out: list[Device] = [g for g in d.others if g.tag == "hub" and g.type == "usb"]
+    out += [g for g in d.others if g.tag == "hostdev" and g.type == "usb"]
     out += [disk for disk in d.disks if disk.target_bus == "usb"]
     out += [i for i in d.inputs if i.bus == "usb"]
     out += [s for s in d.serials if s.target_type == "usb-serial"]
@@ -79,7 +79,7 @@ def assign_usb_addresses(d: DomainDef) -> None:
         1 for dev in devices if isinstance(dev, GenericDevice) and dev.tag == "hub")
     if len(devices) > available:
         for _ in range(-(-(len(devices) - available + 1) // (HUB_PORTS - 1))):
-            hub = GenericDevice(tag="hub", element=RawElement("hub", {"type": "usb"}))
+            hub = GenericDevice(tag="hub", type="usb")
             d.others.append(hub)
             devices.insert(0, hub)
     for dev in devices:  # reserve what the configuration already says
