@@ -32,6 +32,7 @@ from ..model.network.defs import (
     parse_mac,
 )
 from ..model.network.update import SECTION_TAGS
+from .domain_devparts import parse_bandwidth
 from .domain_parse import parse_uuid
 from .network_checks import check_forward
 from .parser import parse_xml
@@ -265,8 +266,10 @@ def parse_portgroup(el: RawElement) -> PortGroup:
     default = el.get("default")
     if default is not None and default not in ("yes", "no"):
         raise err.xml_error(f"Invalid default attribute '{default}' in portgroup")
+    bandwidth = el.find("bandwidth")
     return PortGroup(name, default == "yes", el.get("trustGuestRxFilters"),
-                     [c for c in el.children if c.tag in ("vlan", "virtualport", "bandwidth")])
+                     [c for c in el.children if c.tag in ("vlan", "virtualport")],
+                     parse_bandwidth(bandwidth) if bandwidth is not None else None)
 
 
 def parse_forward_interface(net: str, el: RawElement) -> ForwardIf:
@@ -354,7 +357,9 @@ def parse_network_xml(text: str, new_uuid: Callable[[], uuidlib.UUID]) -> Networ
     dom = root.find("domain")
     if dom is not None:
         d.domain, d.domain_local_only = dom.get("name"), dom.get("localOnly")
-    d.bandwidth, d.vlan, d.virtualport = root.find("bandwidth"), root.find("vlan"), root.find("virtualport")
+    d.vlan, d.virtualport = root.find("vlan"), root.find("virtualport")
+    if (bandwidth := root.find("bandwidth")) is not None:
+        d.bandwidth = parse_bandwidth(bandwidth)
     port = root.find("port")
     d.port_isolated = port.get("isolated") if port is not None else None
     _parse_bridge(d, root.find("bridge"))

@@ -86,7 +86,12 @@ def _portgroup(pg: PortGroup) -> El:
         attrs["default"] = "yes"
     if pg.trust_guest_rx_filters:
         attrs["trustGuestRxFilters"] = pg.trust_guest_rx_filters
-    node = El("portgroup", attrs, children=[_raw(c) for c in pg.children])
+    kept: dict[str, RawElement] = {}
+    for c in pg.children:
+        kept.setdefault(c.tag, c)
+    node = El("portgroup", attrs, children=[_raw(kept[t]) for t in ("vlan", "virtualport") if t in kept])
+    if pg.bandwidth is not None and (bw := _bandwidth(pg.bandwidth.inbound, pg.bandwidth.outbound)) is not None:
+        node.children.append(bw)
     if not node.children:
         node.add(_OPEN)
     return node
@@ -142,7 +147,10 @@ def format_network_xml(d: NetworkDef, connections: int = 0, inactive: bool = Fal
         if d.domain_local_only:
             dom.attrs["localOnly"] = d.domain_local_only
     root.extend(x for x in (_dns(d.dns),) if x is not None)
-    root.extend(_raw(x) for x in (d.vlan, d.bandwidth) if x is not None)
+    if d.vlan is not None:
+        root.children.append(_raw(d.vlan))
+    if d.bandwidth is not None and (bw := _bandwidth(d.bandwidth.inbound, d.bandwidth.outbound)) is not None:
+        root.children.append(bw)
     if d.port_isolated:
         root.add("port", isolated=d.port_isolated)
     root.extend(_ip(ip) for ip in d.ips)
@@ -153,12 +161,13 @@ def format_network_xml(d: NetworkDef, connections: int = 0, inactive: bool = Fal
     return _render(root)
 
 
-def _bandwidth(port: Port) -> El | None:
+def _bandwidth(inbound: dict[str, int] | None, outbound: dict[str, int] | None,
+               class_id: int | None = None) -> El | None:
     """virNetDevBandwidthFormat: a rate shows only with an average or a floor."""
-    if port.bandwidth_inbound is None and port.bandwidth_outbound is None:
+    if inbound is None and outbound is None:
         return None
-    node = el("bandwidth", **({"classID": port.class_id} if port.class_id else {}))
-    for tag, rate in (("inbound", port.bandwidth_inbound), ("outbound", port.bandwidth_outbound)):
+    node = el("bandwidth", **({"classID": class_id} if class_id else {}))
+    for tag, rate in (("inbound", inbound), ("outbound", outbound)):
         if rate and (rate.get("average") or rate.get("floor")):
             node.add(tag, **{k: rate[k] for k in ("average", "peak", "floor", "burst") if rate.get(k)})
     return node
@@ -176,7 +185,7 @@ def format_port_xml(port: Port) -> str:
     extra = {c.tag: c for c in port.extra}
     if "virtualport" in extra:
         root.children.append(_raw(extra["virtualport"]))
-    bandwidth = _bandwidth(port)
+    bandwidth = _bandwidth(port.bandwidth_inbound, port.bandwidth_outbound, port.class_id)
     if bandwidth is not None:
         root.children.append(bandwidth)
     if "vlan" in extra:

@@ -123,6 +123,8 @@ def _plug(el: RawElement | None, port: Port) -> None:
         if address is None:
             raise err.xml_error("Missing network port PCI address")
         port.extra.append(address)
+        domain, bus, slot, function = (_pci_number(address.get(k)) for k in ("domain", "bus", "slot", "function"))
+        port.pci = (domain, bus, slot, function)
 
 
 def parse_port_xml(text: str, validate: bool) -> Port:
@@ -157,3 +159,11 @@ def parse_port_xml(text: str, validate: bool) -> Port:
         port.trust_guest_rx_filters = _enum(rx, "trustGuest", TRISTATE)
     _plug(root.find("plug"), port)
     return port
+
+
+def _pci_number(text: str | None) -> int:
+    """A PCI address field as virPCIDeviceAddressParseXML reads it (0x… hexadecimal, else decimal)."""
+    try:
+        return int(text or "0", 0)
+    except ValueError:
+        return 0

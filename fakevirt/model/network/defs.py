@@ -8,6 +8,7 @@ import re
 import uuid as uuidlib
 from dataclasses import dataclass, field
 
+from ..device_parts import Bandwidth
 from ..devices import RawElement
 
 _MAC_RE = re.compile(r"^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){5}$")
@@ -134,7 +135,8 @@ class PortGroup:
     name: str
     default: bool = False
     trust_guest_rx_filters: str | None = None
-    children: list[RawElement] = field(default_factory=list)  # vlan, virtualport, bandwidth
+    children: list[RawElement] = field(default_factory=list)  # vlan, virtualport (opaque)
+    bandwidth: Bandwidth | None = None
 
 
 @dataclass
@@ -177,7 +179,7 @@ class NetworkDef:
     domain_local_only: str | None = None
     dns: Dns = field(default_factory=Dns)
     vlan: RawElement | None = None
-    bandwidth: RawElement | None = None
+    bandwidth: Bandwidth | None = None
     port_isolated: str | None = None
     ips: list[IPDef] = field(default_factory=list)
     routes: list[RawElement] = field(default_factory=list)

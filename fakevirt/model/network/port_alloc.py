@@ -24,14 +24,6 @@ def _has_floor(port: Port) -> bool:
     return bool(port.bandwidth_inbound and port.bandwidth_inbound.get("floor"))
 
 
-def _number(text: str | None) -> int:
-    """A PCI address field as virPCIDeviceAddressParseXML reads it (0x… hexadecimal, else decimal)."""
-    try:
-        return int(text or "0", 0)
-    except ValueError:
-        return 0
-
-
 class PortAlloc:
     """The plug of a port into a network (mixed into NetworkState through PortOps)."""
 
@@ -67,7 +59,7 @@ class PortAlloc:
         d = net.current
         if d.forward.mode not in ROUTED_MODES:
             raise err.floor_unsupported(mac)
-        if d.bandwidth is None or d.bandwidth.find("inbound") is None:
+        if d.bandwidth is None or d.bandwidth.inbound is None:
             raise err.floor_no_qos(mac, net.name)
 
     @staticmethod
@@ -91,8 +83,7 @@ class PortAlloc:
         if port.plug_type in ("network", "bridge") and not d.bridge:
             raise err.reclaim_no_bridge()
         if port.plug_type == "hostdev-pci":  # no network here has a PCI device pool
-            address = port.extra[-1]
-            raise err.reclaim_no_pci(net.name, *(_number(address.get(k)) for k in ("domain", "bus", "slot", "function")))
+            raise err.reclaim_no_pci(net.name, *(port.pci or (0, 0, 0, 0)))
         if port.plug_type == "direct":
             dev = next((f for f in d.forward.interfaces if f.dev == port.plug_dev), None)
             if dev is None:

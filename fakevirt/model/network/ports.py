@@ -32,6 +32,7 @@ class Port:
     isolated: str | None = None  # <port isolated=…/>
     mac_table_manager: str | None = None  # of a network/bridge plug
     extra: list[RawElement] = field(default_factory=list)  # <virtualport>, <vlan> and a hostdev plug's <address>, kept
+    pci: tuple[int, int, int, int] | None = None  # a hostdev plug's (domain, bus, slot, function)
 
 
 @dataclass

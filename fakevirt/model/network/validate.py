@@ -74,7 +74,7 @@ def _validate_portgroups(d: NetworkDef, bandwidth_allowed: bool) -> None:
             raise err.unsupported(f"multiple <portgroup> elements with the same name ({pg.name}) "
                                   f"in network '{d.name}'")
         seen.add(pg.name)
-        if any(c.tag == "bandwidth" for c in pg.children) and not bandwidth_allowed:
+        if pg.bandwidth is not None and not bandwidth_allowed:
             raise err.unsupported(f"Unsupported <bandwidth> element in network '{d.name}' in portgroup "
                                   f"'{pg.name}' with forward mode='{d.forward.mode}'")
 
