@@ -27,6 +27,11 @@ def xml_error(message: str) -> VirtError:
     return _net(ErrorCode.XML_ERROR, message)
 
 
+def vlan_unsupported(network: str) -> VirtError:
+    return unsupported(f"<vlan> element specified for network {network}, "
+                       "whose type doesn't support vlan configuration")
+
+
 def unsupported(message: str) -> VirtError:
     """VIR_ERR_CONFIG_UNSUPPORTED (parser and networkValidate)."""
     return _net(ErrorCode.CONFIG_UNSUPPORTED, message)

@@ -267,9 +267,12 @@ def parse_portgroup(el: RawElement) -> PortGroup:
     if default is not None and default not in ("yes", "no"):
         raise err.xml_error(f"Invalid default attribute '{default}' in portgroup")
     bandwidth = el.find("bandwidth")
+    virtualport = el.find("virtualport")
     return PortGroup(name, default == "yes", el.get("trustGuestRxFilters"),
                      [c for c in el.children if c.tag in ("vlan", "virtualport")],
-                     parse_bandwidth(bandwidth) if bandwidth is not None else None)
+                     parse_bandwidth(bandwidth) if bandwidth is not None else None,
+                     has_vlan=el.find("vlan") is not None,
+                     virtualport_type=virtualport.get("type") if virtualport is not None else None)
 
 
 def parse_forward_interface(net: str, el: RawElement) -> ForwardIf:
@@ -358,6 +361,7 @@ def parse_network_xml(text: str, new_uuid: Callable[[], uuidlib.UUID]) -> Networ
     if dom is not None:
         d.domain, d.domain_local_only = dom.get("name"), dom.get("localOnly")
     d.vlan, d.virtualport = root.find("vlan"), root.find("virtualport")
+    d.virtualport_type = d.virtualport.get("type") if d.virtualport is not None else None
     if (bandwidth := root.find("bandwidth")) is not None:
         d.bandwidth = parse_bandwidth(bandwidth)
     port = root.find("port")

@@ -292,3 +292,45 @@ def test_domif_setlink_getlink_and_domiflist(virsh, fakevirt, tmp_path) -> None:
     live = ok(virsh("dumpxml", "lk"))
     assert "<target dev='vnet0'/>" in live and "portid=" in live and "<link state='up'/>" in live
     assert len(ok(virsh("net-port-list", "default")).split()) > 2  # the port is still there
+
+
+VLAN_CASES = [  # (body, refused): transparent VLANs need an SR-IOV pool or an Open vSwitch bridge
+    ("<forward mode='nat'/><bridge name='vl1'/><ip address='10.77.1.1'/><portgroup name='pg'><vlan><tag id='4'/>"
+     "</vlan></portgroup>", True),
+    ("<bridge name='vl2'/><vlan><tag id='4'/></vlan>", True),
+    ("<forward mode='bridge'/><bridge name='ovs0'/><vlan><tag id='4'/></vlan>", True),
+    ("<forward mode='bridge'/><bridge name='ovs0'/><portgroup name='pg'><virtualport type='openvswitch'/>"
+     "</portgroup><vlan><tag id='4'/></vlan>", True),
+    ("<forward mode='bridge'/><bridge name='ovs0'/><virtualport type='openvswitch'/><vlan><tag id='4'/></vlan>",
+     False),
+    ("<forward mode='bridge'/><bridge name='ovs0'/><portgroup name='pg'><virtualport type='openvswitch'/>"
+     "<vlan><tag id='4'/></vlan></portgroup>", False),
+    ("<forward mode='hostdev' managed='yes'><pf dev='eth9'/></forward><vlan><tag id='4'/></vlan>", False),
+    ("<forward mode='passthrough'><interface dev='eth9'/></forward><portgroup name='pg'><vlan><tag id='4'/>"
+     "</vlan></portgroup>", False),
+]
+
+
+def _define_vlan(virsh, tmp_path: Path, n: int, uri: str | None = None):  # type: ignore[no-untyped-def]
+    name = f"fv-vlan{n}-{uuid.uuid4().hex[:6]}"
+    out = virsh("net-define", write(tmp_path, name, f"<network><name>{name}</name>{VLAN_CASES[n][0]}</network>"),
+                uri=uri)
+    virsh("net-undefine", name, uri=uri)
+    return name, out
+
+
+@pytest.mark.parametrize("n", range(len(VLAN_CASES)))
+def test_vlan_only_where_the_network_type_supports_it(virsh, tmp_path: Path, n: int) -> None:
+    name, out = _define_vlan(virsh, tmp_path, n)
+    if VLAN_CASES[n][1]:
+        assert err(out).endswith(f"error: unsupported configuration: <vlan> element specified for network {name}, "
+                            "whose type doesn't support vlan configuration")
+    else:
+        assert ok(out).startswith(f"Network {name} defined")
+
+
+@pytest.mark.real
+@pytest.mark.parametrize("n", range(len(VLAN_CASES)))
+def test_vlan_rules_match_reference(virsh, reference_uri: str, tmp_path: Path, n: int) -> None:
+    _, theirs = _define_vlan(virsh, tmp_path, n, uri=reference_uri)
+    assert (theirs.returncode == 1) == VLAN_CASES[n][1], theirs.stdout + theirs.stderr

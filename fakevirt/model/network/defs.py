@@ -137,6 +137,8 @@ class PortGroup:
     trust_guest_rx_filters: str | None = None
     children: list[RawElement] = field(default_factory=list)  # vlan, virtualport (opaque)
     bandwidth: Bandwidth | None = None
+    has_vlan: bool = False
+    virtualport_type: str | None = None
 
 
 @dataclass
@@ -184,6 +186,7 @@ class NetworkDef:
     ips: list[IPDef] = field(default_factory=list)
     routes: list[RawElement] = field(default_factory=list)
     virtualport: RawElement | None = None
+    virtualport_type: str | None = None
     portgroups: list[PortGroup] = field(default_factory=list)
 
     def copy(self) -> NetworkDef:

@@ -59,6 +59,14 @@ def validate(d: NetworkDef) -> None:
             raise err.unsupported(f"Multiple {label} dhcp sections found -- dhcp is supported only for a "
                                   f"single {label} address on each network")
     _validate_portgroups(d, bandwidth_allowed)
+    if d.vlan is not None and not _vlan_allowed(d, d.virtualport_type):
+        raise err.vlan_unsupported(d.name)
+
+
+def _vlan_allowed(d: NetworkDef, virtualport_type: str | None) -> bool:
+    """Transparent VLANs need an SR-IOV pool or an Open vSwitch bridge (networkValidate)."""
+    mode = d.forward.mode
+    return mode in ("hostdev", "passthrough") or (mode == "bridge" and virtualport_type == "openvswitch")
 
 
 def _validate_portgroups(d: NetworkDef, bandwidth_allowed: bool) -> None:
@@ -74,6 +82,8 @@ def _validate_portgroups(d: NetworkDef, bandwidth_allowed: bool) -> None:
             raise err.unsupported(f"multiple <portgroup> elements with the same name ({pg.name}) "
                                   f"in network '{d.name}'")
         seen.add(pg.name)
+        if (d.vlan is not None or pg.has_vlan) and not _vlan_allowed(d, pg.virtualport_type or d.virtualport_type):
+            raise err.vlan_unsupported(d.name)
         if pg.bandwidth is not None and not bandwidth_allowed:
             raise err.unsupported(f"Unsupported <bandwidth> element in network '{d.name}' in portgroup "
                                   f"'{pg.name}' with forward mode='{d.forward.mode}'")
