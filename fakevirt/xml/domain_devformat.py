@@ -33,6 +33,7 @@ from .domain_devparts import (
 )
 from .domain_tree import attrs_str, raw_lines
 from .fmt import escape
+from .mirror import format_mirror
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ def format_disk(disk: Disk, flags: Flags, indent: int) -> list[str]:
     tgt = ordered({"dev": disk.target_dev, "bus": disk.target_bus or "", **disk.target_attrs},
                   ("dev", "bus", "tray", "removable", "rotation_rate"))
     parts.append(("target", element("target", tgt, [], i2)))
+    if disk.mirror is not None and not flags.migratable:
+        parts.append(("mirror", format_mirror(disk.mirror, i2)))
     if disk.readonly:
         parts.append(("readonly", [" " * i2 + "<readonly/>"]))
     if disk.shareable:

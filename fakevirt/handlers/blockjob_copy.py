@@ -1,0 +1,23 @@
+"""virDomainBlockCopy (virsh blockcopy with --xml, --transient-job, --granularity, --buf-size or --bytes)."""
+
+from __future__ import annotations
+
+from protocol import Proc
+from protocol.remote import blockjob as w
+
+from ..model.blockjobs.copy import CopyRequest, copy_params, start_copy
+from ..model.flags.blockjob import DomainBlockCopyFlags
+from ..xml.mirror import parse_copy_destination
+from ._client import Client
+from ._registry import procedure
+from .domain import resolve
+
+
+@procedure(Proc.DOMAIN_BLOCK_COPY)
+def block_copy(client: Client, args: w.DomainBlockCopyArgs) -> None:
+    bandwidth, granularity, buf_size = copy_params(args.flags, [(p.field, *p.value) for p in args.params])
+    dom = resolve(client, args.dom)
+    dest = parse_copy_destination(args.destxml)
+    req = CopyRequest(dest.path, dest.format, dest.type, DomainBlockCopyFlags(args.flags), bandwidth,
+                      granularity, buf_size)
+    start_copy(client.opened.hypervisor.blockjobs, client.opened, dom, args.path, req)

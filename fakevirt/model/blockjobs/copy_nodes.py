@@ -1,0 +1,45 @@
+"""Node indexes of a running domain's images: each new image QEMU opens gets the next one.
+
+libvirtd numbers the images of a running domain (``index`` in the live XML, "libvirt-N-format" in
+QEMU) from one counter that never goes back: an image a failed or aborted job opened keeps its
+number, so the next one skips it.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+
+from ..devices import Disk, RawElement
+from ..domaindef import DomainDef
+
+_last: weakref.WeakKeyDictionary[DomainDef, int] = weakref.WeakKeyDictionary()
+
+
+def _indexes(elements: list[RawElement]) -> Iterator[int]:
+    for el in elements:
+        if el.tag == "backingStore":
+            if (idx := el.get("index")) is not None and idx.isdigit():
+                yield int(idx)
+            yield from _indexes(el.children)
+
+
+def used_indexes(live: DomainDef) -> Iterator[int]:
+    for disk in live.disks:
+        if (idx := disk.source_attrs.get("index")) is not None and idx.isdigit():
+            yield int(idx)
+        yield from _indexes(disk.extra)
+        if disk.mirror is not None:
+            yield disk.mirror.index
+
+
+def next_index(live: DomainDef) -> int:
+    """The index the next image opened for ``live`` gets (and takes)."""
+    idx = max(_last.get(live, 0), max(used_indexes(live), default=0)) + 1
+    _last[live] = idx
+    return idx
+
+
+def node_of(disk: Disk) -> str:
+    """The node name of the disk's active layer, as a job's name carries it."""
+    return f"libvirt-{disk.source_attrs.get('index', '1')}-format"
