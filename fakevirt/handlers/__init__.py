@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     blockjob,
+    blockjob_copy,
     connect,
     domain,
     domain_config,

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from ..devices import Disk, RawElement
 from ..domaindef import DomainDef
 
-_last: weakref.WeakKeyDictionary[DomainDef, int] = weakref.WeakKeyDictionary()
+_last: dict[int, tuple[weakref.ref[DomainDef], int]] = {}  # id(live definition) -> (it, last index)
 
 
 def _indexes(elements: list[RawElement]) -> Iterator[int]:
@@ -35,8 +35,13 @@ def used_indexes(live: DomainDef) -> Iterator[int]:
 
 def next_index(live: DomainDef) -> int:
     """The index the next image opened for ``live`` gets (and takes)."""
-    idx = max(_last.get(live, 0), max(used_indexes(live), default=0)) + 1
-    _last[live] = idx
+    for key, (ref, _) in list(_last.items()):
+        if ref() is None:
+            del _last[key]
+    held = _last.get(id(live))
+    last = held[1] if held is not None and held[0]() is live else 0
+    idx = max(last, max(used_indexes(live), default=0)) + 1
+    _last[id(live)] = (weakref.ref(live), idx)
     return idx
 
 
