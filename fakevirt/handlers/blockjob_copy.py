@@ -5,8 +5,9 @@ from __future__ import annotations
 from protocol import Proc
 from protocol.remote import blockjob as w
 
-from ..model.blockjobs.copy import CopyRequest, copy_params, start_copy
-from ..model.flags.blockjob import DomainBlockCopyFlags
+from ..errors import VirtError
+from ..model.blockjobs.copy import CopyRequest, copy_params, rebase_request, start_copy
+from ..model.flags.blockjob import DomainBlockCopyFlags, DomainBlockRebaseFlags
 from ..xml.mirror import parse_copy_destination
 from ._client import Client
 from ._registry import procedure
@@ -20,4 +21,14 @@ def block_copy(client: Client, args: w.DomainBlockCopyArgs) -> None:
     dest = parse_copy_destination(args.destxml)
     req = CopyRequest(dest.path, dest.format, dest.type, DomainBlockCopyFlags(args.flags), bandwidth,
                       granularity, buf_size)
+    start_copy(client.opened.hypervisor.blockjobs, client.opened, dom, args.path, req)
+
+
+@procedure(Proc.DOMAIN_BLOCK_REBASE)
+def block_rebase(client: Client, args: w.DomainBlockRebaseArgs) -> None:
+    """Only the COPY form for now: the plain rebase (a pull) is the block-job engine's."""
+    dom = resolve(client, args.dom)
+    if not args.flags & DomainBlockRebaseFlags.COPY:
+        raise VirtError.no_support("virDomainBlockRebase")
+    req = rebase_request(args.base, args.bandwidth, args.flags)
     start_copy(client.opened.hypervisor.blockjobs, client.opened, dom, args.path, req)

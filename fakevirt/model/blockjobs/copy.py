@@ -68,6 +68,7 @@ def copy_params(flags: int, params: list[Param]) -> tuple[int, int, int]:
 
 def rebase_request(path: str | None, bandwidth: int, flags: int) -> CopyRequest:
     """qemuDomainBlockRebase with COPY: ``base`` names the destination file (or block device)."""
+    check_flags("qemuDomainBlockRebase", flags, REBASE_FLAGS)
     if flags & Rebase.RELATIVE:
         raise err.relative_backing_unsupported()
     speed = bandwidth_bytes(bandwidth, bool(flags & Rebase.BANDWIDTH_BYTES))
