@@ -142,3 +142,21 @@ def chain_of(images: list[tuple[str, str, int | None]]) -> BackingStore:
     for path, fmt, index in reversed(images):
         below = BackingStore("file", index, fmt, path, backing=below)
     return below
+
+
+@dataclass
+class Mirror:
+    """A disk's <mirror> while a block copy or an active commit runs (shown in the live XML only).
+
+    job: 'copy' or 'active-commit'; path/format/index: the image being written (the copy's
+    destination, the active commit's base); state: None, 'yes' (ready), 'abort' or 'pivot';
+    chain_end: the image is known to have no backing (an empty <backingStore/>: a full copy).
+    """
+
+    job: str
+    path: str
+    format: str | None
+    index: int
+    type: str = "file"
+    state: str | None = None
+    chain_end: bool = False

@@ -34,6 +34,7 @@ from .domain_devparts import (
 )
 from .domain_tree import attrs_str, raw_lines
 from .fmt import escape
+from .mirror import format_mirror
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,8 @@ def format_disk(disk: Disk, flags: Flags, indent: int) -> list[str]:
     parts.append(("target", element("target", tgt, [], i2)))
     if disk.backing is not None:
         parts.append(("backingStore", format_backing_store(disk.backing, i2, inactive=flags.inactive)))
+    if disk.mirror is not None and not flags.migratable:
+        parts.append(("mirror", format_mirror(disk.mirror, i2)))
     if disk.readonly:
         parts.append(("readonly", [" " * i2 + "<readonly/>"]))
     if disk.shareable:
