@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from ..errors import VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
+from .blockjobs import BlockJobs
 from .clock import Clock, SystemClock
 from .domain import Domain
 from .domain_driver import Domains
@@ -128,6 +129,7 @@ class Hypervisor:
         self.nodedevs = NodeDevices(self.host, self.interfaces, self.bus, lambda: str(self.rng.uuid()))
         self.secrets = Secrets(self.bus, self.rng)
         self.nwfilters = NWFilters(self.rng, ("lo", self.host.nic_name))
+        self.blockjobs = BlockJobs(self)  # every running block job, advanced by the clock
         # qemuProcessPrepareDomain/Host's order; the filter bindings name the taps the network gave
         self.resources += [SecretResource(self.secrets), self.networks, NWFilterResource(self.nwfilters),
                            self.nodedevs]

@@ -14,6 +14,7 @@ from ..handlers import Client
 from ..model.hypervisor import Hypervisor
 from .listeners import BoundSocket, ListenAddress, bind, close_socket
 from .session import ClientSession
+from .timers import drive_block_jobs
 from .transport import SocketTransport, StreamTransport, Transport, accept_tls
 
 log = logging.getLogger("fakevirt.server")
@@ -108,6 +109,7 @@ class Server:
                     self._accepting = accepting.cancel_scope
                     for b in bound:
                         accepting.start_soon(self._accept_loop, b, handlers)
+                    accepting.start_soon(drive_block_jobs, self.hv)
                     task_status.started(bound)
         finally:
             for b in bound:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import VirtError
 from ...errors import snapshot as err
+from ..blockjobs.events import emit_block_job
 from ..domain import Domain, Paused, Running, SavedState, Shutoff, State
 from ..domaindef import DomainDef
 from ..events import DomainEvent, EventID, Lifecycle, LifecycleDetail
@@ -281,11 +282,7 @@ class DomainSnapshots:
 
     def emit_block_job(self, dom: Domain, path: str, dst: str, job: int, status: int) -> None:
         """A block job event in both forms: BLOCK_JOB names the image, BLOCK_JOB_2 the target."""
-        bus = self.driver.hypervisor.bus
-        bus.publish(DomainEvent(self.driver.uri, EventID.BLOCK_JOB, dom.ref(),
-                                {"path": path, "type": job, "status": status}))
-        bus.publish(DomainEvent(self.driver.uri, EventID.BLOCK_JOB_2, dom.ref(),
-                                {"dst": dst, "type": job, "status": status}))
+        emit_block_job(self.driver.hypervisor.bus, self.driver.uri, dom, path, dst, job, status)
 
     def make_current(self, dom: Domain, snap: Snapshot | None) -> None:
         """qemuSnapshotSetCurrent: the old current forgets the overlays a revert gave it."""

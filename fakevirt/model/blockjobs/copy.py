@@ -1,0 +1,174 @@
+"""virDomainBlockCopy and virDomainBlockRebase(COPY): a mirror job that ends in a pivot or a finish.
+
+The job copies the disk (its whole chain, or with SHALLOW its top layer over the same backing)
+into a destination the job creates (or, with REUSE_EXT, one that exists).  While it runs the live
+XML shows a <mirror job='copy'>; once everything is copied the job is ready and waits: an abort
+with PIVOT switches the disk to the copy (live and persistent definitions), one without leaves
+the copy behind as a standalone image (virsh blockcopy --finish), or a partial one before ready.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ...errors import blockcopy as err
+from ...errors import check_flags
+from ..device_parts import BackingStore, Mirror
+from ..devices import Disk
+from ..flags.blockjob import BlockJobType
+from ..flags.blockjob import DomainBlockCopyFlags as Copy
+from ..flags.blockjob import DomainBlockRebaseFlags as Rebase
+from ..flags.node import TypedParamType
+from ..images.image import Image
+from ..typedparams import Param, validate
+from .copy_data import fill, work_ranges
+from .copy_nodes import next_index, node_of
+from .job import BlockJob
+from .registry import BlockJobs, bandwidth_bytes
+
+if TYPE_CHECKING:
+    from ..domain import Domain
+    from ..hypervisor import QemuDriver
+
+COPY_FLAGS = Copy.SHALLOW | Copy.REUSE_EXT | Copy.TRANSIENT_JOB | Copy.SYNCHRONOUS_WRITES
+REBASE_FLAGS = (Rebase.SHALLOW | Rebase.REUSE_EXT | Rebase.COPY | Rebase.COPY_RAW | Rebase.RELATIVE
+                | Rebase.COPY_DEV | Rebase.BANDWIDTH_BYTES)
+COPY_PARAMS = {"bandwidth": TypedParamType.ULLONG, "granularity": TypedParamType.UINT,
+               "buf-size": TypedParamType.ULLONG}
+MIN_GRANULARITY, MAX_GRANULARITY = 512, 64 << 20  # QEMU's blockdev-mirror bounds
+
+
+@dataclass(frozen=True)
+class CopyRequest:
+    """One copy as the API asked for it: the destination <disk>, flags, and the typed parameters."""
+
+    path: str
+    format: str | None = None
+    type: str = "file"
+    flags: Copy = Copy(0)
+    bandwidth: int = 0  # bytes per second, 0: unlimited
+    granularity: int = 0
+    buf_size: int = 0
+
+
+def copy_params(flags: int, params: list[Param]) -> tuple[int, int, int]:
+    """qemuDomainBlockCopy's checks of its flags and typed parameters: (bandwidth, granularity, buf_size)."""
+    check_flags("qemuDomainBlockCopy", flags, COPY_FLAGS)
+    validate(params, COPY_PARAMS)
+    values = {name: int(value) for name, _kind, value in params}  # type: ignore[call-overload]
+    bandwidth, granularity = values.get("bandwidth", 0), values.get("granularity", 0)
+    if bandwidth > err.LLONG_MAX:
+        raise err.bandwidth_bytes_too_large()
+    if granularity & (granularity - 1):
+        raise err.granularity_not_power_of_two()
+    return bandwidth, granularity, values.get("buf-size", 0)
+
+
+def rebase_request(path: str | None, bandwidth: int, flags: int) -> CopyRequest:
+    """qemuDomainBlockRebase with COPY: ``base`` names the destination file (or block device)."""
+    check_flags("qemuDomainBlockRebase", flags, REBASE_FLAGS)
+    if flags & Rebase.RELATIVE:
+        raise err.relative_backing_unsupported()
+    speed = bandwidth_bytes(bandwidth, bool(flags & Rebase.BANDWIDTH_BYTES))
+    return CopyRequest(path=path or "", format="raw" if flags & Rebase.COPY_RAW else None,
+                       type="block" if flags & Rebase.COPY_DEV else "file",
+                       flags=Copy(flags & (Rebase.SHALLOW | Rebase.REUSE_EXT)), bandwidth=speed)
+
+
+def start_copy(jobs: BlockJobs, driver: QemuDriver, dom: Domain, name: str, req: CopyRequest) -> BlockJob:
+    """qemuDomainBlockCopyCommon: the checks in libvirt's order, the destination, the job."""
+    if not posixpath.isabs(req.path):
+        raise err.relative_target()
+    if req.bandwidth > err.LLONG_MAX:
+        raise err.bandwidth_bytes_too_large()
+    disk = jobs.disk(dom, name)
+    jobs.check_free(driver, dom, disk.target_dev)
+    if not req.flags & Copy.TRANSIENT_JOB and dom.config is not None:
+        raise err.not_transient()
+    store = driver.hypervisor.images
+    assert disk.source is not None and dom.live is not None
+    chain = store.chain(disk.source)
+    shallow = bool(req.flags & Copy.SHALLOW) and len(chain) > 1
+    reuse = bool(req.flags & Copy.REUSE_EXT)
+    if shallow and not reuse and req.format == "raw":
+        raise err.shallow_into_raw(disk.target_dev)
+    path = store.normpath(req.path)
+    exists = store.exists(path)
+    if exists and not reuse and _file_size(store.open(path)):
+        raise err.destination_exists(disk.target_dev, req.path)
+    if not exists and reuse:
+        raise err.destination_missing(disk.target_dev, req.path)
+    fmt = req.format or (store.open(path).format if reuse else disk.driver_type or chain[0].format)
+    index = next_index(dom.live)  # QEMU is asked from here on: a refusal still used the node name
+    if req.granularity and not MIN_GRANULARITY <= req.granularity <= MAX_GRANULARITY:
+        raise err.granularity_out_of_range()
+    if not reuse:
+        backing = chain[1] if shallow else None
+        store.create(path, fmt, chain[0].virtual_size, backing.path if backing else None,
+                     backing.format if backing else None, force=True)
+    disk.mirror = Mirror("copy", path, fmt, index, type=req.type, chain_end=not shallow and not reuse)
+    actions = CopyActions(driver, dom, disk, shallow=shallow, fresh=not reuse)
+    job = BlockJob(driver.uri, dom, dom.live, disk.target_dev, BlockJobType.COPY, node_of(disk),
+                   chain[0].virtual_size, work_ranges(chain, shallow), actions, bandwidth=req.bandwidth,
+                   mirror=True)
+    return jobs.start(job)
+
+
+class CopyActions:
+    """The JobActions of a block copy: ready, pivot, finish/abort."""
+
+    def __init__(self, driver: QemuDriver, dom: Domain, disk: Disk, *, shallow: bool, fresh: bool) -> None:
+        self.driver, self.dom, self.disk = driver, dom, disk
+        self.shallow, self.fresh = shallow, fresh
+
+    @property
+    def mirror(self) -> Mirror:
+        assert self.disk.mirror is not None
+        return self.disk.mirror
+
+    def _write_copy(self, limit: int) -> Image:
+        store = self.driver.hypervisor.images
+        assert self.disk.source is not None
+        dst = store.open(self.mirror.path)
+        fill(store, store.chain(self.disk.source), dst, limit, shallow=self.shallow, fresh=self.fresh)
+        return dst
+
+    def reached_end(self, job: BlockJob) -> None:
+        self.mirror.state = "yes"
+
+    def pivot(self, job: BlockJob) -> None:
+        """The disk's new chain: the copy on top (its node index), the old backing under a shallow copy."""
+        self._write_copy(job.end)
+        m, disk = self.mirror, self.disk
+        disk.mirror = None
+        _switch_source(disk, m, live=True, shallow=self.shallow)
+        persistent = self.dom.config.find_disk(disk.target_dev) if self.dom.config else None
+        if persistent is not None:
+            _switch_source(persistent, m, live=False, shallow=self.shallow)
+        self.driver.domains.sync_disk_users(self.dom)
+
+    def cancel(self, job: BlockJob) -> None:
+        """An abort: the copy keeps what was copied (all of it once ready: virsh's --finish)."""
+        self._write_copy(job.end if job.ready else job.cur)
+        self.disk.mirror = None
+
+    def event_path(self, job: BlockJob, completed: bool) -> str:
+        return self.disk.source or ""
+
+
+def _switch_source(disk: Disk, m: Mirror, *, live: bool, shallow: bool) -> None:
+    disk.type, disk.source, disk.driver_type = m.type, m.path, m.format
+    disk.source_attrs = {k: v for k, v in disk.source_attrs.items() if k != "index"}
+    if live:
+        disk.source_attrs["index"] = str(m.index)
+    if not shallow or not live:
+        disk.backing = None
+    if not shallow:
+        disk.backing = BackingStore()  # a full copy has no backing, and says so
+
+
+def _file_size(img: Image) -> int:
+    """stat(2)'s size: a qcow2 file always has its header; a raw file is its virtual size."""
+    return img.virtual_size if img.format == "raw" else 1
