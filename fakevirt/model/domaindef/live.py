@@ -11,7 +11,6 @@ from ..devices import (
     Controller,
     Disk,
     Graphics,
-    RawElement,
     disk_name_to_index,
 )
 from ..host import HostInfo

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from ...errors import VirtError
 from ...errors.snapshot import config_unsupported, mixed_locations, operation_unsupported
 from ..device_parts import BackingStore
-from ..devices import CONTROLLER_TYPES, Disk, RawElement
+from ..devices import CONTROLLER_TYPES, Disk
 from ..domain import Domain, SavedState, State
 from ..domaindef import DomainDef
 from ..events import Lifecycle
