@@ -26,6 +26,7 @@ from ..typedparams import Param, validate
 from .copy_data import fill, work_ranges
 from .copy_nodes import next_index, node_of
 from .job import BlockJob
+from .mirror import clear, mark_ready
 from .registry import BlockJobs, bandwidth_bytes
 
 if TYPE_CHECKING:
@@ -136,13 +137,13 @@ class CopyActions:
         return dst
 
     def reached_end(self, job: BlockJob) -> None:
-        self.mirror.state = "yes"
+        mark_ready(self.disk)
 
     def pivot(self, job: BlockJob) -> None:
         """The disk's new chain: the copy on top (its node index), the old backing under a shallow copy."""
         self._write_copy(job.end)
         m, disk = self.mirror, self.disk
-        disk.mirror = None
+        clear(disk)
         _switch_source(disk, m, live=True, shallow=self.shallow)
         persistent = self.dom.config.find_disk(disk.target_dev) if self.dom.config else None
         if persistent is not None:
@@ -152,7 +153,7 @@ class CopyActions:
     def cancel(self, job: BlockJob) -> None:
         """An abort: the copy keeps what was copied (all of it once ready: virsh's --finish)."""
         self._write_copy(job.end if job.ready else job.cur)
-        self.disk.mirror = None
+        clear(self.disk)
 
     def event_path(self, job: BlockJob, completed: bool) -> str:
         return self.disk.source or ""
