@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -77,6 +78,70 @@ class HostdevSource:
     usb_bus: int = 0
     usb_device: int = 0
     found_usb: tuple[int, int] | None = None
+
+
+@dataclass
+class BackingStore:
+    """One <backingStore> of a disk's chain: the image below the one above it, and its own backing.
+
+    ``type`` None is the empty ``<backingStore/>`` that ends a detected chain.  ``source`` is the
+    path (file/dir), device (block) or name (network); ``source_attrs`` its other attributes and
+    ``source_children`` its kept children (hosts, …); ``others``: children libvirt keeps verbatim.
+    """
+
+    type: str | None = None
+    index: int | None = None
+    format: str | None = None
+    source: str | None = None
+    source_attrs: dict[str, str] = field(default_factory=dict)
+    source_children: list[RawElement] = field(default_factory=list)
+    others: list[RawElement] = field(default_factory=list)
+    backing: BackingStore | None = None
+
+    @property
+    def is_end(self) -> bool:
+        return self.type is None
+
+    def nodes(self) -> list[BackingStore]:
+        """This node and the ones below it that name an image (the end marker left out)."""
+        out: list[BackingStore] = []
+        node: BackingStore | None = self
+        while node is not None and not node.is_end:
+            out.append(node)
+            node = node.backing
+        return out
+
+    def last(self) -> BackingStore:
+        node = self
+        while node.backing is not None:
+            node = node.backing
+        return node
+
+    def copy(self, *, index: bool = True) -> BackingStore:
+        """A deep copy made without recursion (a given chain nests as deep as the parser allows);
+        ``index=False``: without node indexes (what an inactive definition shows)."""
+        nodes: list[BackingStore] = []
+        node: BackingStore | None = self
+        while node is not None:
+            nodes.append(node)
+            node = node.backing
+        below: BackingStore | None = None
+        for n in reversed(nodes):
+            below = BackingStore(n.type, n.index if index else None, n.format, n.source, dict(n.source_attrs),
+                                 copy.deepcopy(n.source_children), copy.deepcopy(n.others), below)
+        assert below is not None
+        return below
+
+    def __deepcopy__(self, memo: dict[int, object]) -> BackingStore:
+        return self.copy()
+
+
+def chain_of(images: list[tuple[str, str, int | None]]) -> BackingStore:
+    """The detected <backingStore> chain of (path, format, index) files, top first, with its end."""
+    below = BackingStore()
+    for path, fmt, index in reversed(images):
+        below = BackingStore("file", index, fmt, path, backing=below)
+    return below
 
 
 @dataclass

@@ -16,7 +16,7 @@ from ..errors import VirtError
 from ..errors import domain as errors
 
 if TYPE_CHECKING:
-    from .device_parts import Bandwidth, DiskAuth, DiskEncryption, FilterRef, HostdevSource, Mirror
+    from .device_parts import BackingStore, Bandwidth, DiskAuth, DiskEncryption, FilterRef, HostdevSource, Mirror
 
 
 @dataclass
@@ -132,6 +132,7 @@ class Disk(DeviceBase):
     boot_attrs: dict[str, str] = field(default_factory=dict)  # loadparm
     auth: DiskAuth | None = None
     encryption: DiskEncryption | None = None
+    backing: BackingStore | None = None  # <backingStore>: given, or what a start detected
     mirror: Mirror | None = None  # a running block copy or active commit
 
     @property

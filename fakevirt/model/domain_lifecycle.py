@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ..errors import VirtError, check_flags
 from ..errors import domain as errors
-from .devices import RawElement
+from .device_parts import chain_of
 from .domain import Domain, Paused, Running, Shutoff, State
 from .domain_list import DomainList
 from .domaindef import DomainDef, prepare_live, validate_def
@@ -198,17 +198,12 @@ class DomainLifecycle(DomainList):
             if not disk.source:
                 index += 1  # an empty drive has a node too, though its XML shows no <source>
                 continue
-            disk.extra = [e for e in disk.extra if e.tag != "backingStore"]
             chain = (images.chain(disk.source)[1:]
                      if disk.type == "file" and images.exists(disk.source) else [])
             index += 1
             disk.source_attrs["index"] = str(index)
-            nodes = []
+            nodes: list[tuple[str, str, int | None]] = []
             for img in chain:
                 index += 1
-                nodes.append((img, index))
-            inner = RawElement("backingStore")  # the end of the chain
-            for img, idx in reversed(nodes):
-                inner = RawElement("backingStore", {"type": "file", "index": str(idx)}, children=[
-                    RawElement("format", {"type": img.format}), RawElement("source", {"file": img.path}), inner])
-            disk.extra.append(inner)
+                nodes.append((img.path, img.format, index))
+            disk.backing = chain_of(nodes)

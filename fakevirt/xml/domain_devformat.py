@@ -26,6 +26,7 @@ from ..model.devices import (
 from .domain_devparts import (
     element,
     format_auth,
+    format_backing_store,
     format_bandwidth,
     format_encryption,
     format_filterref,
@@ -125,6 +126,8 @@ def format_disk(disk: Disk, flags: Flags, indent: int) -> list[str]:
     tgt = ordered({"dev": disk.target_dev, "bus": disk.target_bus or "", **disk.target_attrs},
                   ("dev", "bus", "tray", "removable", "rotation_rate"))
     parts.append(("target", element("target", tgt, [], i2)))
+    if disk.backing is not None:
+        parts.append(("backingStore", format_backing_store(disk.backing, i2, inactive=flags.inactive)))
     if disk.mirror is not None and not flags.migratable:
         parts.append(("mirror", format_mirror(disk.mirror, i2)))
     if disk.readonly:
@@ -134,9 +137,7 @@ def format_disk(disk: Disk, flags: Flags, indent: int) -> list[str]:
     if disk.serial is not None:
         parts.append(("serial", element("serial", {}, [], i2, disk.serial)))
     parts.append(("boot", info_lines(disk, flags, i2, disk.boot_order, disk.boot_attrs)))
-    # a definition's backing chain is shown in every form; node indexes only in the live one
-    extra = [e.without("index") if flags.inactive and e.tag == "backingStore" else e for e in disk.extra]
-    return element("disk", attrs, with_extras(parts, extra, _DISK_CHILDREN, i2), indent)
+    return element("disk", attrs, with_extras(parts, disk.extra, _DISK_CHILDREN, i2), indent)
 
 
 def _disk_source_children(disk: Disk, indent: int) -> list[str]:

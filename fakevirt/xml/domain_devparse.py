@@ -29,7 +29,13 @@ from ..model.devices import (
     Video,
     Watchdog,
 )
-from .domain_devparts import parse_bandwidth, parse_disk_secrets, parse_filterref, parse_hostdev_source
+from .domain_devparts import (
+    parse_backing_store,
+    parse_bandwidth,
+    parse_disk_secrets,
+    parse_filterref,
+    parse_hostdev_source,
+)
 
 DISK_TYPES = ("file", "block", "dir", "network", "volume", "nvme", "vhostuser")
 DISK_DEVICES = ("disk", "cdrom", "floppy", "lun")
@@ -154,7 +160,9 @@ def parse_disk(el: RawElement) -> Disk:
              device=enum_attr(el, "device", DISK_DEVICES, "disk") or "disk",
              attrs=_known(el.attrs, DISK_ATTRS))
     d.extra = _take_info(el, d, ("driver", "source", "target", "readonly", "shareable", "serial", "auth",
-                                 "encryption"))
+                                 "encryption", "backingStore"))
+    if (bs := el.find("backingStore")) is not None:
+        d.backing = parse_backing_store(bs)
     if (drv := el.find("driver")) is not None:
         d.driver_name, d.driver_type = drv.get("name"), drv.get("type")
         d.driver_attrs = _known(drv.attrs, DRIVER_ATTRS)

@@ -1,11 +1,12 @@
 """Parse and format the parts of devices other families read: a NIC's <bandwidth> and <filterref>,
-a disk's <auth> and <encryption> (and the element writer the device formatters share)."""
+a disk's <auth>, <encryption> and <backingStore> chain (and the element writer the device formatters share)."""
 
 from __future__ import annotations
 
 from ..errors import domain as errors
 from ..model.device_parts import (
     RATE_ATTRS,
+    BackingStore,
     Bandwidth,
     DiskAuth,
     DiskEncryption,
@@ -133,3 +134,62 @@ def hostdev_children(el: RawElement, h: HostdevSource | None) -> list[RawElement
     return [RawElement(c.tag, c.attrs, c.text, [*c.children, RawElement("address", {"bus": str(bus),
                                                                                     "device": str(device)})])
             if c.tag == "source" else c for c in el.children]
+
+
+_SOURCE_KEY = {"file": "file", "block": "dev", "dir": "dir", "network": "name"}
+
+
+def parse_backing_store(el: RawElement) -> BackingStore:
+    """virDomainDiskBackingStoreParse, level by level (a chain nests as deep as the parser allows)."""
+    levels: list[BackingStore] = []
+    node: RawElement | None = el
+    while node is not None:
+        kind = node.get("type")
+        index = node.get("index")
+        bs = BackingStore(kind, int(index) if index is not None and index.isdigit() else None)
+        below = None
+        for child in node.children:
+            if child.tag == "format":
+                bs.format = child.get("type")
+            elif child.tag == "source":
+                key = _SOURCE_KEY.get(kind or "")
+                bs.source = child.get(key) if key else None
+                bs.source_attrs = {k: v for k, v in child.attrs.items() if k != key}
+                bs.source_children = [c for c in child.children if c.tag != "#text"]
+            elif child.tag == "backingStore":
+                below = child
+            elif child.tag != "#text":
+                bs.others.append(child)
+        levels.append(bs)
+        node = below
+    for upper, lower in zip(levels, levels[1:], strict=False):
+        upper.backing = lower
+    return levels[0]
+
+
+def format_backing_store(chain: BackingStore, indent: int, *, inactive: bool) -> list[str]:
+    """virDomainDiskBackingStoreFormat: node indexes only in a live definition."""
+    head: list[str] = []
+    tail: list[str] = []
+    node: BackingStore | None = chain
+    while node is not None:
+        pad = " " * indent
+        attrs = {**({"type": node.type} if node.type else {}),
+                 **({"index": str(node.index)} if node.index is not None and not inactive else {})}
+        body: list[str] = []
+        if node.format:
+            body += element("format", {"type": node.format}, [], indent + 2)
+        key = _SOURCE_KEY.get(node.type or "")
+        src = {**({key: node.source} if key and node.source is not None else {}), **node.source_attrs}
+        if src or node.source_children:
+            kids = [line for c in node.source_children for line in raw_lines(c, indent + 4)]
+            body += element("source", src, kids, indent + 2)
+        body += [line for c in node.others for line in raw_lines(c, indent + 2)]
+        if node.backing is None and not body:
+            head += element("backingStore", attrs, [], indent)
+            break
+        head += [f"{pad}<backingStore{attrs_str(attrs)}>", *body]
+        tail.append(f"{pad}</backingStore>")
+        node = node.backing
+        indent += 2
+    return head + tail[::-1]

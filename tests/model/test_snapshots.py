@@ -297,12 +297,8 @@ def _chain(disk_xml_owner: Domain, live: bool) -> list[tuple[str | None, str | N
     assert d is not None
     disk = d.disks[0]
     out = [(disk.source, disk.source_attrs.get("index"))]
-    el = next((e for e in disk.extra if e.tag == "backingStore"), None)
-    while el is not None and el.find("source") is not None:
-        src = el.find("source")
-        assert src is not None
-        out.append((src.get("file"), el.attrs.get("index")))
-        el = el.find("backingStore")
+    for node in disk.backing.nodes() if disk.backing is not None else []:
+        out.append((node.source, None if node.index is None else str(node.index)))
     return out
 
 

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from ...errors import blockcopy as err
 from ...errors import check_flags
-from ..device_parts import Mirror
-from ..devices import Disk, RawElement
+from ..device_parts import BackingStore, Mirror
+from ..devices import Disk
 from ..flags.blockjob import BlockJobType
 from ..flags.blockjob import DomainBlockCopyFlags as Copy
 from ..flags.blockjob import DomainBlockRebaseFlags as Rebase
@@ -164,10 +164,10 @@ def _switch_source(disk: Disk, m: Mirror, *, live: bool, shallow: bool) -> None:
     disk.source_attrs = {k: v for k, v in disk.source_attrs.items() if k != "index"}
     if live:
         disk.source_attrs["index"] = str(m.index)
-    if not shallow or not live:
-        disk.extra = [e for e in disk.extra if e.tag != "backingStore"]
     if not shallow:
-        disk.extra.append(RawElement("backingStore"))  # a full copy has no backing, and says so
+        disk.backing = BackingStore()  # a full copy has no backing, and says so
+    elif not live:
+        disk.backing = None  # the persistent definition leaves the copy's backing to be detected
 
 
 def _file_size(img: Image) -> int:

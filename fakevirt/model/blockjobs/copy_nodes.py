@@ -10,25 +10,18 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator
 
-from ..devices import Disk, RawElement
+from ..devices import Disk
 from ..domaindef import DomainDef
 
 _last: dict[int, tuple[weakref.ref[DomainDef], int]] = {}  # id(live definition) -> (it, last index)
-
-
-def _indexes(elements: list[RawElement]) -> Iterator[int]:
-    for el in elements:
-        if el.tag == "backingStore":
-            if (idx := el.get("index")) is not None and idx.isdigit():
-                yield int(idx)
-            yield from _indexes(el.children)
 
 
 def used_indexes(live: DomainDef) -> Iterator[int]:
     for disk in live.disks:
         if (idx := disk.source_attrs.get("index")) is not None and idx.isdigit():
             yield int(idx)
-        yield from _indexes(disk.extra)
+        if disk.backing is not None:
+            yield from (n.index for n in disk.backing.nodes() if n.index is not None)
         if disk.mirror is not None:
             yield disk.mirror.index
 

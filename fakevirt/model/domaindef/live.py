@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..device_parts import BackingStore
 from ..devices import (
     Chr,
     Controller,
@@ -88,8 +89,8 @@ def _live_disks(d: DomainDef) -> None:
             disk.driver_type = None  # an empty drive has no format
             continue
         disk.source_attrs.setdefault("index", str(len(d.disks) - n))  # node names count down from the last disk
-        if not any(e.tag == "backingStore" for e in disk.extra):
-            disk.extra.append(RawElement("backingStore"))
+        if disk.backing is None:
+            disk.backing = BackingStore()
 
 
 def _live_cpu(d: DomainDef, host: HostInfo) -> CpuDef | None:

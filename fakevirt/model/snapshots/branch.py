@@ -151,7 +151,7 @@ def _switch_to(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, snap: Snapsho
             if sdisk.snapshot == "external" and disk is not None:
                 switch_disk_source(d, disk, sdisk)
                 disk.source_attrs.pop("index", None)
-                disk.extra = [e for e in disk.extra if e.tag != "backingStore"]
+                disk.backing = None
     state = final or ("running" if sd.state == "running" else "paused" if sd.state == "paused" else "inactive")
     memory = api.driver.domains.saved_images.get(sd.memory_file or "") if sd.memory == "external" else None
     api.stop_for_snapshot(dom)

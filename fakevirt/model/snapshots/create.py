@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import VirtError
 from ...errors.snapshot import config_unsupported, mixed_locations, operation_unsupported
+from ..device_parts import BackingStore
 from ..devices import CONTROLLER_TYPES, Disk, RawElement
 from ..domain import Domain, SavedState, State
 from ..domaindef import DomainDef
@@ -204,25 +205,21 @@ def switch_disk_source(d: DomainDef, disk: Disk, sdisk: SnapshotDisk, *, live_sn
     inactive snapshot only if it already described a chain, as qemu-img create leaves it).
     """
     assert sdisk.source is not None
-    old_source, old_fmt = disk.source, disk.driver_type or "raw"
+    old_source, old_fmt, old_type = disk.source, disk.driver_type or "raw", disk.type
     old_index = disk.source_attrs.get("index")
-    below = next((e for e in disk.extra if e.tag == "backingStore"), None)
+    below = disk.backing
     disk.type = sdisk.type or "file"
     disk.source = sdisk.source
     disk.driver_type = sdisk.driver_type or "qcow2"
     if old_index is None and not live_snapshot and below is None:
         return
-    attrs = {"type": "file"}
     if old_index is not None:
         disk.source_attrs["index"] = str(max_node_index(d) + 1)
-        attrs["index"] = old_index
         if below is None:
-            below = RawElement("backingStore")
-    attr = "dev" if disk.type == "block" else "file"
-    chain = RawElement("backingStore", attrs, children=[
-        RawElement("format", {"type": old_fmt}), RawElement("source", {attr: old_source or ""}),
-        *([below] if below is not None else [])])
-    disk.extra = [e for e in disk.extra if e.tag != "backingStore"] + [chain]
+            below = BackingStore()
+    disk.backing = BackingStore("block" if old_type == "block" else "file",
+                                int(old_index) if old_index is not None else None, old_fmt, old_source or "",
+                                backing=below)
 
 
 def save_cookie(d: DomainDef | None) -> list[RawElement]:
@@ -246,7 +243,7 @@ def stored_copy(d: DomainDef) -> DomainDef:
     out = d.copy()
     for disk in out.disks:
         disk.source_attrs.pop("index", None)
-        disk.extra = [e.without("index") if e.tag == "backingStore" else e for e in disk.extra]
+        disk.backing = disk.backing.copy(index=False) if disk.backing is not None else None
         if not disk.source and disk.driver_name and disk.driver_type is None:
             disk.driver_type = "raw"
     out.seclabels = [e for e in out.seclabels
@@ -259,16 +256,8 @@ def stored_copy(d: DomainDef) -> DomainDef:
 def max_node_index(d: DomainDef) -> int:
     """The highest storage node index a live definition uses (they are never reused)."""
     best = 0
-
-    def walk(el: RawElement) -> None:
-        nonlocal best
-        if el.tag == "backingStore":
-            best = max(best, int(el.attrs.get("index", "0")))
-        for child in el.children:
-            walk(child)
-
     for disk in d.disks:
         best = max(best, int(disk.source_attrs.get("index", "0")))
-        for el in disk.extra:
-            walk(el)
+        if disk.backing is not None:
+            best = max([best, *(n.index or 0 for n in disk.backing.nodes())])
     return best

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from ...errors import VirtError
 from ...errors import snapshot as err
 from ...errors.snapshot import config_unsupported, operation_unsupported
-from ..devices import Disk, RawElement, image_path
+from ..device_parts import BackingStore
+from ..devices import Disk, image_path
 from ..domain import Domain, Shutoff
 from ..domaindef import DomainDef
 from ..flags.snapshot import DELETE_ALL
@@ -163,8 +164,8 @@ def _merge_external(api: DomainSnapshots, dom: Domain, snap: Snapshot) -> None:
         for _top, base in plans:
             for disk in dom.config.disks:
                 if disk.image_path == base and images.backing_path(images.open(base)) is None \
-                        and not any(e.tag == "backingStore" for e in disk.extra):
-                    disk.extra.append(RawElement("backingStore"))
+                        and disk.backing is None:
+                    disk.backing = BackingStore()
 
 
 def _active_layer(d: DomainDef, dst: str) -> str:
@@ -183,7 +184,7 @@ def _retarget(api: DomainSnapshots, dom: Domain, snap: Snapshot, top: str, base:
             for disk in d.disks if d is not None else []:
                 if disk.image_path == top:  # qemuSnapshotUpdateDisksSingle: the base, without a chain
                     disk.source, disk.driver_type = base, fmt
-                    disk.extra = [e for e in disk.extra if e.tag != "backingStore"]
+                    disk.backing = None
                 else:
                     _drop_from_chain(disk, top, base, fmt)
     for desc in dom.snapshots.descendants(snap):
@@ -193,31 +194,23 @@ def _retarget(api: DomainSnapshots, dom: Domain, snap: Snapshot, top: str, base:
 def _drop_from_chain(disk: Disk, top: str, base: str, fmt: str) -> None:
     """Take ``top`` out of a disk's chain: as the source, its base (with its node index) moves up;
     further down, its <backingStore> element is replaced by the one below it."""
-    chain = next((e for e in disk.extra if e.tag == "backingStore"), None)
+    chain = disk.backing
     if disk.image_path == top:
         disk.source, disk.driver_type = base, fmt
-        if chain is not None and _chain_source(chain) == base:
-            if "index" in chain.attrs:
-                disk.source_attrs["index"] = chain.attrs["index"]
-            below = chain.find("backingStore")
-            disk.extra = [e for e in disk.extra if e is not chain] + ([below] if below is not None else [])
+        if chain is not None and image_path(chain.source) == base:
+            if chain.index is not None:
+                disk.source_attrs["index"] = str(chain.index)
+            disk.backing = chain.backing
         return
     parent = chain
     while parent is not None:
-        node = parent.find("backingStore")
-        if node is not None and _chain_source(node) == top:
-            below = node.find("backingStore")
-            parent.children = [c for c in parent.children if c is not node] + ([below] if below is not None else [])
+        node = parent.backing
+        if node is not None and image_path(node.source) == top:
+            parent.backing = node.backing
             return
         parent = node
-    if chain is not None and _chain_source(chain) == top:
-        below = chain.find("backingStore")
-        disk.extra = [e for e in disk.extra if e is not chain] + ([below] if below is not None else [])
-
-
-def _chain_source(el: RawElement) -> str | None:
-    src = el.find("source")
-    return image_path(src.get("file") or src.get("dev")) if src is not None else None
+    if chain is not None and image_path(chain.source) == top:
+        disk.backing = chain.backing
 
 
 def _discard(api: DomainSnapshots, dom: Domain, snap: Snapshot, metadata_only: bool) -> None:
