@@ -16,7 +16,15 @@ from ..errors import VirtError
 from ..errors import domain as errors
 
 if TYPE_CHECKING:
-    from .device_parts import BackingStore, Bandwidth, DiskAuth, DiskEncryption, FilterRef, HostdevSource, Mirror
+    from .device_parts import (
+        BackingStore,
+        Bandwidth,
+        DiskAuth,
+        DiskEncryption,
+        FilterRef,
+        HostdevSource,
+        Mirror,
+    )
 
 
 @dataclass
