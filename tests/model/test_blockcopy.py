@@ -7,7 +7,9 @@ import pytest
 from fakevirt.errors import ErrorCode, VirtError
 from fakevirt.model.blockjobs import BlockJob
 from fakevirt.model.blockjobs.copy import CopyRequest, copy_params, rebase_request, start_copy
+from fakevirt.model.blockjobs.mirror import clear, mark_ready, show_active_commit
 from fakevirt.model.clock import ManualClock
+from fakevirt.model.devices import Disk
 from fakevirt.model.domain import Domain
 from fakevirt.model.events import DomainEvent, EventID
 from fakevirt.model.flags.blockjob import BlockJobStatus as S
@@ -17,6 +19,7 @@ from fakevirt.model.flags.blockjob import DomainBlockRebaseFlags as Rebase
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.testing.domains import domain_from_xml
 from fakevirt.xml.domain import format_domain_xml
+from fakevirt.xml.mirror import format_mirror
 
 MIB = 1 << 20
 T = Copy.TRANSIENT_JOB
@@ -194,3 +197,17 @@ def test_second_job_and_parameters(env: Env) -> None:
     assert e.value.message == "argument unsupported: Relative backing during copy not supported yet"
     assert rebase_request("/x", 2, Rebase.COPY | Rebase.COPY_RAW | Rebase.SHALLOW) == CopyRequest(
         "/x", "raw", "file", Copy.SHALLOW, 2 * MIB)
+
+
+def test_active_commit_mirror_format() -> None:
+    """The reference's <mirror> of an active commit: no file/format attributes, the base's index."""
+    disk = Disk(source="/i/vm.qcow2")
+    show_active_commit(disk, "/i/base.qcow2", "qcow2", 2)
+    assert disk.mirror is not None
+    assert format_mirror(disk.mirror, 6) == [
+        "      <mirror type='file' job='active-commit'>", "        <format type='qcow2'/>",
+        "        <source file='/i/base.qcow2' index='2'/>", "      </mirror>"]
+    mark_ready(disk)
+    assert format_mirror(disk.mirror, 0)[0] == "<mirror type='file' job='active-commit' ready='yes'>"
+    clear(disk)
+    assert disk.mirror is None
