@@ -211,3 +211,17 @@ def test_active_commit_mirror_format() -> None:
     assert format_mirror(disk.mirror, 0)[0] == "<mirror type='file' job='active-commit' ready='yes'>"
     clear(disk)
     assert disk.mirror is None
+
+
+def test_destination_deleted_under_the_job(env: Env) -> None:
+    """QEMU keeps the destination open: a pivot still lands on it; an abort leaves it deleted."""
+    job = env.copy("/images/copy.qcow2")
+    env.hv.blockjobs.finish(job)
+    env.hv.images.delete("/images/copy.qcow2")
+    env.abort(Abort.PIVOT)
+    assert env.guest(4 * MIB, 1) == b"\x22" and env.hv.images.exists("/images/copy.qcow2")
+    env.copy("/images/copy2.qcow2")
+    env.hv.images.delete("/images/copy2.qcow2")
+    env.abort()
+    assert not env.hv.images.exists("/images/copy2.qcow2")
+    assert "<source file='/images/copy.qcow2' index='3'/>" in env.disk_xml()

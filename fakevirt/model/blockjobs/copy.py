@@ -107,10 +107,12 @@ def start_copy(jobs: BlockJobs, driver: QemuDriver, dom: Domain, name: str, req:
         raise err.granularity_out_of_range()
     if not reuse:
         backing = chain[1] if shallow else None
-        store.create(path, fmt, chain[0].virtual_size, backing.path if backing else None,
-                     backing.format if backing else None, force=True)
+        dst = store.create(path, fmt, chain[0].virtual_size, backing.path if backing else None,
+                           backing.format if backing else None, force=True)
+    else:
+        dst = store.open(path)
     disk.mirror = Mirror("copy", path, fmt, index, type=req.type, chain_end=not shallow and not reuse)
-    actions = CopyActions(driver, dom, disk, shallow=shallow, fresh=not reuse)
+    actions = CopyActions(driver, dom, disk, dst, shallow=shallow, fresh=not reuse)
     job = BlockJob(driver.uri, dom, dom.live, disk.target_dev, BlockJobType.COPY, node_of(disk),
                    chain[0].virtual_size, work_ranges(chain, shallow), actions, bandwidth=req.bandwidth,
                    mirror=True)
@@ -120,8 +122,9 @@ def start_copy(jobs: BlockJobs, driver: QemuDriver, dom: Domain, name: str, req:
 class CopyActions:
     """The JobActions of a block copy: ready, pivot, finish/abort."""
 
-    def __init__(self, driver: QemuDriver, dom: Domain, disk: Disk, *, shallow: bool, fresh: bool) -> None:
-        self.driver, self.dom, self.disk = driver, dom, disk
+    def __init__(self, driver: QemuDriver, dom: Domain, disk: Disk, dst: Image, *, shallow: bool,
+                 fresh: bool) -> None:
+        self.driver, self.dom, self.disk, self.dst = driver, dom, disk, dst
         self.shallow, self.fresh = shallow, fresh
 
     @property
@@ -129,19 +132,23 @@ class CopyActions:
         assert self.disk.mirror is not None
         return self.disk.mirror
 
-    def _write_copy(self, limit: int) -> Image:
+    def _write_copy(self, limit: int, *, pivot: bool) -> None:
+        """QEMU holds the destination open: one deleted or replaced under the job is still what it
+        writes, and what a pivot opens (it comes back at its path); an abort then leaves it gone."""
         store = self.driver.hypervisor.images
         assert self.disk.source is not None
-        dst = store.open(self.mirror.path)
-        fill(store, store.chain(self.disk.source), dst, limit, shallow=self.shallow, fresh=self.fresh)
-        return dst
+        if not store.exists(self.dst.path) or store.open(self.dst.path) is not self.dst:
+            if not pivot:
+                return
+            store.add(self.dst, force=True)
+        fill(store, store.chain(self.disk.source), self.dst, limit, shallow=self.shallow, fresh=self.fresh)
 
     def reached_end(self, job: BlockJob) -> None:
         mark_ready(self.disk)
 
     def pivot(self, job: BlockJob) -> None:
         """The disk's new chain: the copy on top (its node index), the old backing under a shallow copy."""
-        self._write_copy(job.end)
+        self._write_copy(job.end, pivot=True)
         m, disk = self.mirror, self.disk
         clear(disk)
         _switch_source(disk, m, live=True, shallow=self.shallow)
@@ -152,7 +159,7 @@ class CopyActions:
 
     def cancel(self, job: BlockJob) -> None:
         """An abort: the copy keeps what was copied (all of it once ready: virsh's --finish)."""
-        self._write_copy(job.end if job.ready else job.cur)
+        self._write_copy(job.end if job.ready else job.cur, pivot=False)
         clear(self.disk)
 
     def event_path(self, job: BlockJob, completed: bool) -> str:
