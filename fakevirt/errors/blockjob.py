@@ -67,3 +67,9 @@ def relative_unsupported(dst: str) -> VirtError:
 def io_error(dst: str) -> VirtError:
     """What a failed job reports through its event and the disk's error state."""
     return VirtError.report(ErrorCode.OPERATION_FAILED, _QEMU, f"block job of disk '{dst}' failed: Input/output error")
+
+
+def flags_need_copy() -> VirtError:
+    """virDomainBlockRebase (the public API) refuses copy flags without COPY."""
+    return VirtError.invalid_arg_raw("flags", "virDomainBlockRebase", "use of flags requires a copy job",
+                                     ErrorDomain.DOMAIN)

@@ -6,6 +6,8 @@ from protocol import Proc
 from protocol.remote import blockjob as w
 
 from ..model.blockjobs import BlockJobs
+from ..model.blockjobs.commit import start_commit
+from ..model.blockjobs.pull import start_pull
 from ._client import Client
 from ._registry import procedure
 from .domain import resolve
@@ -32,3 +34,14 @@ def block_job_set_speed(client: Client, args: w.DomainBlockJobSetSpeedArgs) -> N
 @procedure(Proc.DOMAIN_BLOCK_JOB_ABORT)
 def block_job_abort(client: Client, args: w.DomainBlockJobAbortArgs) -> None:
     jobs(client).abort(client.opened, resolve(client, args.dom), args.path, args.flags)
+
+
+@procedure(Proc.DOMAIN_BLOCK_PULL)
+def block_pull(client: Client, args: w.DomainBlockPullArgs) -> None:
+    start_pull(jobs(client), client.opened, resolve(client, args.dom), args.path, args.bandwidth, args.flags)
+
+
+@procedure(Proc.DOMAIN_BLOCK_COMMIT)
+def block_commit(client: Client, args: w.DomainBlockCommitArgs) -> None:
+    start_commit(jobs(client), client.opened, resolve(client, args.dom), args.disk, args.base, args.top,
+                 args.bandwidth, args.flags)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from protocol import Proc
 from protocol.remote import blockjob as w
 
-from ..errors import VirtError
 from ..model.blockjobs.copy import CopyRequest, copy_params, rebase_request, start_copy
+from ..model.blockjobs.pull import start_rebase
 from ..model.flags.blockjob import DomainBlockCopyFlags, DomainBlockRebaseFlags
 from ..xml.mirror import parse_copy_destination
 from ._client import Client
@@ -26,9 +26,11 @@ def block_copy(client: Client, args: w.DomainBlockCopyArgs) -> None:
 
 @procedure(Proc.DOMAIN_BLOCK_REBASE)
 def block_rebase(client: Client, args: w.DomainBlockRebaseArgs) -> None:
-    """Only the COPY form for now: the plain rebase (a pull) is the block-job engine's."""
+    """The COPY form; without COPY a rebase is a pull (model/blockjobs/pull.py)."""
     dom = resolve(client, args.dom)
     if not args.flags & DomainBlockRebaseFlags.COPY:
-        raise VirtError.no_support("virDomainBlockRebase")
+        start_rebase(client.opened.hypervisor.blockjobs, client.opened, dom, args.path, args.base, args.bandwidth,
+                     args.flags)
+        return
     req = rebase_request(args.base, args.bandwidth, args.flags)
     start_copy(client.opened.hypervisor.blockjobs, client.opened, dom, args.path, req)

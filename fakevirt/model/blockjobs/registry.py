@@ -2,7 +2,8 @@
 
 Every block-job call first brings the jobs up to the clock (``poll``); the server also calls
 ``poll`` from a timer task, at the time ``poll`` says the next job changes phase, so events come
-without a client asking.  Test controls: ``hold``, ``release``, ``step``, ``fail``, ``finish``.
+without a client asking.  Test controls: ``hold`` (at a fraction, now), ``release``, ``step``,
+``fail``, ``finish``.
 """
 
 from __future__ import annotations
@@ -173,9 +174,11 @@ class BlockJobs:
     # ---- controls for tests (the model API; a control plane can call the same) -------------------
 
     def hold(self, job: BlockJob, fraction: float) -> None:
-        """Keep the job from passing ``fraction`` of its length (it still gets there by the clock)."""
+        """Put the job at ``fraction`` of its length now (unless it is past it) and keep it there."""
         self.poll()
         job.hold_at = int(job.end * fraction)
+        job.move_to(job.hold_at)
+        job.hold_at = max(job.hold_at, job.cur)
 
     def release(self, job: BlockJob) -> None:
         job.hold_at = None
