@@ -174,13 +174,28 @@ class ClientSession:
     async def _event_pump(self) -> None:
         async for message in self._events_in:
             try:
-                data = self.conn.send(message)
-            except UnencodablePayload as e:  # libvirtd drops an event it cannot encode
-                log.warning("client %d: event dropped: %s", self.client.id, e)
-                continue
+                data = self._encode_event(message)
             except ProtocolError:
                 return  # the reader broke the connection and said why
             await self.send(data)
+
+    def _encode_event(self, message: Message) -> bytes:
+        try:
+            return self.conn.send(message)
+        except UnencodablePayload as e:  # libvirtd drops an event it cannot encode
+            log.warning("client %d: event dropped: %s", self.client.id, e)
+            return b""
+
+    def _queued_events(self) -> bytes:
+        """The events waiting for this client, the ones the call just caused among them: libvirtd
+        sends those before the call's reply (a synchronous block-job abort's CANCELED/COMPLETED)."""
+        out: list[bytes] = []
+        while True:
+            try:
+                message = self._events_in.receive_nowait()
+            except trio.WouldBlock:
+                return b"".join(out)
+            out.append(self._encode_event(message))
 
     async def _read_loop(self) -> None:
         while True:
@@ -256,12 +271,13 @@ class ClientSession:
         open once they are sent."""
         self.stats.calls += 1
         answer = dispatch(self.client, call, fault)
+        events = self._queued_events()
         try:
-            data = self.conn.send(answer.reply)
+            data = events + self.conn.send(answer.reply)
         except UnencodablePayload as e:  # libvirtd's virNetMessageEncodePayload refusal
             log.warning("client %d: reply to procedure %d not sent: %s", self.client.id, call.procedure, e)
             answer = Answer(error_reply(call, VirtError.rpc("Unable to encode message payload")))
-            data = self.conn.send(answer.reply)
+            data = events + self.conn.send(answer.reply)
         outcome = answer.outcome
         if isinstance(answer.reply, ErrorReply):
             self.stats.errors += 1

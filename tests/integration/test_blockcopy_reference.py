@@ -88,7 +88,9 @@ def scenario(run: Run, name: str, images: str) -> list[str]:
     step("blockjob", name, "vda", "--pivot")
     out.append(disk(run, name))
     out.append(disk(run, name, "--inactive"))
-    step("blockcopy", name, "vda", f"{images}/fin.qcow2", "--transient-job", "--wait", "--finish")
+    step("blockcopy", name, "vda", f"{images}/fin.qcow2", "--transient-job")  # --wait --finish, by hand
+    wait_ready(run, name)
+    step("blockjob", name, "vda", "--abort")
     out.append(disk(run, name))
     step("blockjob", name, "vda", "--abort")
     return [o.replace(images, "/IMAGES").replace(name, "NAME") for o in out]

@@ -144,10 +144,30 @@ def test_abort_before_ready_keeps_what_was_copied(env: Env) -> None:
     assert "index='4'" in env.disk_xml()
 
 
+def test_reuse_external_shallow_shows_the_detected_chain(env: Env) -> None:
+    """As the reference: the reused file's backing is detected with new node indexes, and kept by the pivot."""
+    env.hv.images.create("/images/pre.qcow2", "qcow2", None, "/images/base.qcow2", "qcow2")
+    job = env.copy("/images/pre.qcow2", T | Copy.SHALLOW | Copy.REUSE_EXT)
+    assert ("        <source file='/images/pre.qcow2' index='3'/>\n"
+            "        <backingStore type='file' index='4'>\n"
+            "          <format type='qcow2'/>\n"
+            "          <source file='/images/base.qcow2'/>\n"
+            "          <backingStore/>\n"
+            "        </backingStore>\n"
+            "      </mirror>") in env.disk_xml()
+    env.hv.blockjobs.finish(job)
+    env.abort(Abort.PIVOT)
+    assert ("<source file='/images/pre.qcow2' index='3'/>\n      <backingStore type='file' index='4'>"
+            in env.disk_xml())
+    assert "<source file='/images/pre.qcow2'/>\n      <target" in env.disk_xml(inactive=True)
+    assert env.guest(0, 1) == b"\x11" and env.guest(4 * MIB, 1) == b"\x22"
+
+
 def test_reuse_external_and_raw(env: Env) -> None:
     env.hv.images.create("/images/pre.raw", "raw", 64 * MIB)
     job = env.copy("/images/pre.raw", T | Copy.REUSE_EXT)
-    assert "file='/images/pre.raw' format='raw' job='copy'>" in env.disk_xml()
+    assert ("file='/images/pre.raw' format='raw' job='copy'>\n        <format type='raw'/>\n"
+            "        <source file='/images/pre.raw' index='3'/>\n        <backingStore/>\n") in env.disk_xml()
     env.hv.blockjobs.finish(job)
     env.abort(Abort.PIVOT)
     assert "<driver name='qemu' type='raw'/>\n      <source file='/images/pre.raw' index='3'/>" in env.disk_xml()

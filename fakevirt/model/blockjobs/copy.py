@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import blockcopy as err
 from ...errors import check_flags
-from ..device_parts import BackingStore, Mirror
+from ..device_parts import BackingStore, Mirror, chain_of
 from ..devices import Disk
 from ..flags.blockjob import BlockJobType
 from ..flags.blockjob import DomainBlockCopyFlags as Copy
@@ -111,7 +111,13 @@ def start_copy(jobs: BlockJobs, driver: QemuDriver, dom: Domain, name: str, req:
                            backing.format if backing else None, force=True)
     else:
         dst = store.open(path)
-    disk.mirror = Mirror("copy", path, fmt, index, type=req.type, chain_end=not shallow and not reuse)
+    if reuse:  # libvirt detects the chain of a file it did not make (new nodes for its backing)
+        below: list[tuple[str, str, int | None]] = [(i.path, i.format, next_index(dom.live))
+                                                    for i in store.chain(path)[1:]]
+        mirror_chain: BackingStore | None = chain_of(below)
+    else:
+        mirror_chain = None if shallow else BackingStore()
+    disk.mirror = Mirror("copy", path, fmt, index, type=req.type, backing=mirror_chain)
     actions = CopyActions(driver, dom, disk, dst, shallow=shallow, fresh=not reuse)
     job = BlockJob(driver.uri, dom, dom.live, disk.target_dev, BlockJobType.COPY, node_of(disk),
                    chain[0].virtual_size, work_ranges(chain, shallow), actions, bandwidth=req.bandwidth,
@@ -151,10 +157,10 @@ class CopyActions:
         self._write_copy(job.end, pivot=True)
         m, disk = self.mirror, self.disk
         clear(disk)
-        _switch_source(disk, m, live=True, shallow=self.shallow)
+        _switch_source(disk, m, live=True)
         persistent = self.dom.config.find_disk(disk.target_dev) if self.dom.config else None
         if persistent is not None:
-            _switch_source(persistent, m, live=False, shallow=self.shallow)
+            _switch_source(persistent, m, live=False)
         self.driver.domains.sync_disk_users(self.dom)
 
     def cancel(self, job: BlockJob) -> None:
@@ -166,15 +172,17 @@ class CopyActions:
         return self.disk.source or ""
 
 
-def _switch_source(disk: Disk, m: Mirror, *, live: bool, shallow: bool) -> None:
+def _switch_source(disk: Disk, m: Mirror, *, live: bool) -> None:
+    """The disk on the copy: live, with the mirror's chain (a new shallow copy keeps the old backing);
+    persistent, with the end marker when that chain has no backing image, else none."""
     disk.type, disk.source, disk.driver_type = m.type, m.path, m.format
     disk.source_attrs = {k: v for k, v in disk.source_attrs.items() if k != "index"}
     if live:
         disk.source_attrs["index"] = str(m.index)
-    if not shallow:
-        disk.backing = BackingStore()  # a full copy has no backing, and says so
-    elif not live:
-        disk.backing = None  # the persistent definition leaves the copy's backing to be detected
+        if m.backing is not None:
+            disk.backing = m.backing
+    else:
+        disk.backing = BackingStore() if m.backing is not None and m.backing.is_end else None
 
 
 def _file_size(img: Image) -> int:
