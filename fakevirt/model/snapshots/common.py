@@ -8,6 +8,7 @@ from ...errors import VirtError
 from ...errors.snapshot import QEMU
 from ..domain import State
 from ..events import DefinedDetail, ResumedDetail, StartedDetail, StoppedDetail, SuspendedDetail
+from ..flags.blockjob import BlockJobStatus, BlockJobType
 from ..flags.snapshot import libvirt_name
 
 STATE_NAMES = {State.NOSTATE: "nostate", State.RUNNING: "running", State.BLOCKED: "blocked",
@@ -18,9 +19,8 @@ ACTIVE_STATES = ("running", "paused")  # snapshot states that carry memory and b
 DEFINED_FROM_SNAPSHOT, STARTED_FROM_SNAPSHOT = DefinedDetail.FROM_SNAPSHOT, StartedDetail.FROM_SNAPSHOT
 SUSPENDED_FROM_SNAPSHOT, STOPPED_FROM_SNAPSHOT = SuspendedDetail.FROM_SNAPSHOT, StoppedDetail.FROM_SNAPSHOT
 RESUMED_UNPAUSED, RESUMED_FROM_SNAPSHOT = ResumedDetail.UNPAUSED, ResumedDetail.FROM_SNAPSHOT
-# virDomainBlockJobType and the event statuses
-JOB_COMMIT, JOB_ACTIVE_COMMIT = 3, 4
-JOB_COMPLETED, JOB_READY = 0, 3
+JOB_COMMIT, JOB_ACTIVE_COMMIT = BlockJobType.COMMIT, BlockJobType.ACTIVE_COMMIT
+JOB_COMPLETED, JOB_READY = BlockJobStatus.COMPLETED, BlockJobStatus.READY
 VM_STATE_FRACTION = 16  # an idle guest's saved RAM is about 1/16 of its size
 
 
