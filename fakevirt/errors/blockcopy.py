@@ -55,7 +55,7 @@ def relative_backing_unsupported() -> VirtError:
 
 def no_source() -> VirtError:
     """The destination <disk> names no file."""
-    return VirtError.report(ErrorCode.NO_SOURCE, _DOMAIN, "missing source information for device")
+    return VirtError.report(ErrorCode.NO_SOURCE, _DOMAIN)  # virDomainDiskSourceParse without a detail
 
 
 def unknown_format(value: str) -> VirtError:

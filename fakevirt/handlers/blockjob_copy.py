@@ -1,4 +1,4 @@
-"""virDomainBlockCopy (virsh blockcopy with --xml, --transient-job, --granularity, --buf-size or --bytes)."""
+"""virDomainBlockCopy and virDomainBlockRebase (virsh blockcopy, blockpull --base)."""
 
 from __future__ import annotations
 

@@ -150,7 +150,8 @@ class Mirror:
 
     job: 'copy' or 'active-commit'; path/format/index: the image being written (the copy's
     destination, the active commit's base); state: None, 'yes' (ready), 'abort' or 'pivot';
-    chain_end: the image is known to have no backing (an empty <backingStore/>: a full copy).
+    backing: what libvirt knows of the image's chain: None (not shown: a new shallow copy or the
+    commit's base), the end marker (a new full copy), or the detected chain of a reused file.
     """
 
     job: str
@@ -159,4 +160,4 @@ class Mirror:
     index: int
     type: str = "file"
     state: str | None = None
-    chain_end: bool = False
+    backing: BackingStore | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -121,7 +122,8 @@ class ClientSession:
         self._nursery: trio.Nursery | None = None
         self._closing = False
         self._close_after_reply = False  # CONNECT_CLOSE was answered
-        self._events_out, self._events_in = trio.open_memory_channel[Message](EVENT_QUEUE_MAX)
+        self._events: deque[Message] = deque()  # for the pump, or for the reply a call is about to send
+        self._events_waiting = trio.Event()
         self._streams = StreamTable(self)
 
     def statistics(self) -> SessionStats:
@@ -162,25 +164,38 @@ class ClientSession:
 
     def _queue(self, messages: list[Message]) -> None:
         for message in messages:
-            try:
-                self._events_out.send_nowait(message)
-            except trio.WouldBlock:  # a client that does not read its events is dropped
+            if len(self._events) >= EVENT_QUEUE_MAX:  # a client that does not read its events is dropped
                 log.warning("client %d: event queue full; closing", self.client.id)
                 if self._nursery is not None:
                     self._nursery.cancel_scope.cancel()
                 return
+            self._events.append(message)
+            self._events_waiting.set()
             self.stats.events_queued += 1
 
     async def _event_pump(self) -> None:
-        async for message in self._events_in:
-            try:
-                data = self.conn.send(message)
-            except UnencodablePayload as e:  # libvirtd drops an event it cannot encode
-                log.warning("client %d: event dropped: %s", self.client.id, e)
-                continue
-            except ProtocolError:
-                return  # the reader broke the connection and said why
-            await self.send(data)
+        while True:
+            await self._events_waiting.wait()
+            self._events_waiting = trio.Event()
+            while self._events:
+                try:
+                    data = self._encode_event(self._events.popleft())
+                except ProtocolError:
+                    return  # the reader broke the connection and said why
+                await self.send(data)
+
+    def _encode_event(self, message: Message) -> bytes:
+        try:
+            return self.conn.send(message)
+        except UnencodablePayload as e:  # libvirtd drops an event it cannot encode
+            log.warning("client %d: event dropped: %s", self.client.id, e)
+            return b""
+
+    def _queued_events(self) -> bytes:
+        """The events waiting for this client, the ones the call just caused among them: libvirtd
+        sends those before the call's reply (a synchronous block-job abort's CANCELED/COMPLETED)."""
+        out = [self._encode_event(self._events.popleft()) for _ in range(len(self._events))]
+        return b"".join(out)
 
     async def _read_loop(self) -> None:
         while True:
@@ -256,12 +271,13 @@ class ClientSession:
         open once they are sent."""
         self.stats.calls += 1
         answer = dispatch(self.client, call, fault)
+        events = self._queued_events()
         try:
-            data = self.conn.send(answer.reply)
+            data = events + self.conn.send(answer.reply)
         except UnencodablePayload as e:  # libvirtd's virNetMessageEncodePayload refusal
             log.warning("client %d: reply to procedure %d not sent: %s", self.client.id, call.procedure, e)
             answer = Answer(error_reply(call, VirtError.rpc("Unable to encode message payload")))
-            data = self.conn.send(answer.reply)
+            data = events + self.conn.send(answer.reply)
         outcome = answer.outcome
         if isinstance(answer.reply, ErrorReply):
             self.stats.errors += 1

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ..errors import blockcopy as err
 from ..errors import xml as xml_errors
 from ..model.device_parts import Mirror
-from .domain_devparts import element
+from .domain_devparts import element, format_backing_store
 from .parser import parse_xml
 
 # virStorageFileFormat's names (without "none")
@@ -53,6 +53,6 @@ def format_mirror(m: Mirror, indent: int) -> list[str]:
     i2 = indent + 2
     body = element("format", {"type": m.format}, [], i2) if m.format else []
     body += element("source", [(_SOURCE_ATTR[m.type], m.path), ("index", str(m.index))], [], i2)
-    if m.chain_end:
-        body += element("backingStore", {}, [], i2)
+    if m.backing is not None:
+        body += format_backing_store(m.backing, i2, inactive=False)
     return element("mirror", attrs, body, indent)

@@ -7,7 +7,9 @@ import pytest
 from fakevirt.errors import ErrorCode, VirtError
 from fakevirt.model.blockjobs import BlockJob
 from fakevirt.model.blockjobs.copy import CopyRequest, copy_params, rebase_request, start_copy
+from fakevirt.model.blockjobs.mirror import clear, mark_ready, show_active_commit
 from fakevirt.model.clock import ManualClock
+from fakevirt.model.devices import Disk
 from fakevirt.model.domain import Domain
 from fakevirt.model.events import DomainEvent, EventID
 from fakevirt.model.flags.blockjob import BlockJobStatus as S
@@ -17,6 +19,7 @@ from fakevirt.model.flags.blockjob import DomainBlockRebaseFlags as Rebase
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.testing.domains import domain_from_xml
 from fakevirt.xml.domain import format_domain_xml
+from fakevirt.xml.mirror import format_mirror
 
 MIB = 1 << 20
 T = Copy.TRANSIENT_JOB
@@ -141,10 +144,30 @@ def test_abort_before_ready_keeps_what_was_copied(env: Env) -> None:
     assert "index='4'" in env.disk_xml()
 
 
+def test_reuse_external_shallow_shows_the_detected_chain(env: Env) -> None:
+    """As the reference: the reused file's backing is detected with new node indexes, and kept by the pivot."""
+    env.hv.images.create("/images/pre.qcow2", "qcow2", None, "/images/base.qcow2", "qcow2")
+    job = env.copy("/images/pre.qcow2", T | Copy.SHALLOW | Copy.REUSE_EXT)
+    assert ("        <source file='/images/pre.qcow2' index='3'/>\n"
+            "        <backingStore type='file' index='4'>\n"
+            "          <format type='qcow2'/>\n"
+            "          <source file='/images/base.qcow2'/>\n"
+            "          <backingStore/>\n"
+            "        </backingStore>\n"
+            "      </mirror>") in env.disk_xml()
+    env.hv.blockjobs.finish(job)
+    env.abort(Abort.PIVOT)
+    assert ("<source file='/images/pre.qcow2' index='3'/>\n      <backingStore type='file' index='4'>"
+            in env.disk_xml())
+    assert "<source file='/images/pre.qcow2'/>\n      <target" in env.disk_xml(inactive=True)
+    assert env.guest(0, 1) == b"\x11" and env.guest(4 * MIB, 1) == b"\x22"
+
+
 def test_reuse_external_and_raw(env: Env) -> None:
     env.hv.images.create("/images/pre.raw", "raw", 64 * MIB)
     job = env.copy("/images/pre.raw", T | Copy.REUSE_EXT)
-    assert "file='/images/pre.raw' format='raw' job='copy'>" in env.disk_xml()
+    assert ("file='/images/pre.raw' format='raw' job='copy'>\n        <format type='raw'/>\n"
+            "        <source file='/images/pre.raw' index='3'/>\n        <backingStore/>\n") in env.disk_xml()
     env.hv.blockjobs.finish(job)
     env.abort(Abort.PIVOT)
     assert "<driver name='qemu' type='raw'/>\n      <source file='/images/pre.raw' index='3'/>" in env.disk_xml()
@@ -194,3 +217,31 @@ def test_second_job_and_parameters(env: Env) -> None:
     assert e.value.message == "argument unsupported: Relative backing during copy not supported yet"
     assert rebase_request("/x", 2, Rebase.COPY | Rebase.COPY_RAW | Rebase.SHALLOW) == CopyRequest(
         "/x", "raw", "file", Copy.SHALLOW, 2 * MIB)
+
+
+def test_active_commit_mirror_format() -> None:
+    """The reference's <mirror> of an active commit: no file/format attributes, the base's index."""
+    disk = Disk(source="/i/vm.qcow2")
+    show_active_commit(disk, "/i/base.qcow2", "qcow2", 2)
+    assert disk.mirror is not None
+    assert format_mirror(disk.mirror, 6) == [
+        "      <mirror type='file' job='active-commit'>", "        <format type='qcow2'/>",
+        "        <source file='/i/base.qcow2' index='2'/>", "      </mirror>"]
+    mark_ready(disk)
+    assert format_mirror(disk.mirror, 0)[0] == "<mirror type='file' job='active-commit' ready='yes'>"
+    clear(disk)
+    assert disk.mirror is None
+
+
+def test_destination_deleted_under_the_job(env: Env) -> None:
+    """QEMU keeps the destination open: a pivot still lands on it; an abort leaves it deleted."""
+    job = env.copy("/images/copy.qcow2")
+    env.hv.blockjobs.finish(job)
+    env.hv.images.delete("/images/copy.qcow2")
+    env.abort(Abort.PIVOT)
+    assert env.guest(4 * MIB, 1) == b"\x22" and env.hv.images.exists("/images/copy.qcow2")
+    env.copy("/images/copy2.qcow2")
+    env.hv.images.delete("/images/copy2.qcow2")
+    env.abort()
+    assert not env.hv.images.exists("/images/copy2.qcow2")
+    assert "<source file='/images/copy.qcow2' index='3'/>" in env.disk_xml()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import blockcopy as err
 from ...errors import check_flags
-from ..device_parts import BackingStore, Mirror
+from ..device_parts import BackingStore, Mirror, chain_of
 from ..devices import Disk
 from ..flags.blockjob import BlockJobType
 from ..flags.blockjob import DomainBlockCopyFlags as Copy
@@ -26,6 +26,7 @@ from ..typedparams import Param, validate
 from .copy_data import fill, work_ranges
 from .copy_nodes import next_index, node_of
 from .job import BlockJob
+from .mirror import clear, mark_ready
 from .registry import BlockJobs, bandwidth_bytes
 
 if TYPE_CHECKING:
@@ -106,10 +107,18 @@ def start_copy(jobs: BlockJobs, driver: QemuDriver, dom: Domain, name: str, req:
         raise err.granularity_out_of_range()
     if not reuse:
         backing = chain[1] if shallow else None
-        store.create(path, fmt, chain[0].virtual_size, backing.path if backing else None,
-                     backing.format if backing else None, force=True)
-    disk.mirror = Mirror("copy", path, fmt, index, type=req.type, chain_end=not shallow and not reuse)
-    actions = CopyActions(driver, dom, disk, shallow=shallow, fresh=not reuse)
+        dst = store.create(path, fmt, chain[0].virtual_size, backing.path if backing else None,
+                           backing.format if backing else None, force=True)
+    else:
+        dst = store.open(path)
+    if reuse:  # libvirt detects the chain of a file it did not make (new nodes for its backing)
+        below: list[tuple[str, str, int | None]] = [(i.path, i.format, next_index(dom.live))
+                                                    for i in store.chain(path)[1:]]
+        mirror_chain: BackingStore | None = chain_of(below)
+    else:
+        mirror_chain = None if shallow else BackingStore()
+    disk.mirror = Mirror("copy", path, fmt, index, type=req.type, backing=mirror_chain)
+    actions = CopyActions(driver, dom, disk, dst, shallow=shallow, fresh=not reuse)
     job = BlockJob(driver.uri, dom, dom.live, disk.target_dev, BlockJobType.COPY, node_of(disk),
                    chain[0].virtual_size, work_ranges(chain, shallow), actions, bandwidth=req.bandwidth,
                    mirror=True)
@@ -119,8 +128,9 @@ def start_copy(jobs: BlockJobs, driver: QemuDriver, dom: Domain, name: str, req:
 class CopyActions:
     """The JobActions of a block copy: ready, pivot, finish/abort."""
 
-    def __init__(self, driver: QemuDriver, dom: Domain, disk: Disk, *, shallow: bool, fresh: bool) -> None:
-        self.driver, self.dom, self.disk = driver, dom, disk
+    def __init__(self, driver: QemuDriver, dom: Domain, disk: Disk, dst: Image, *, shallow: bool,
+                 fresh: bool) -> None:
+        self.driver, self.dom, self.disk, self.dst = driver, dom, disk, dst
         self.shallow, self.fresh = shallow, fresh
 
     @property
@@ -128,45 +138,51 @@ class CopyActions:
         assert self.disk.mirror is not None
         return self.disk.mirror
 
-    def _write_copy(self, limit: int) -> Image:
+    def _write_copy(self, limit: int, *, pivot: bool) -> None:
+        """QEMU holds the destination open: one deleted or replaced under the job is still what it
+        writes, and what a pivot opens (it comes back at its path); an abort then leaves it gone."""
         store = self.driver.hypervisor.images
         assert self.disk.source is not None
-        dst = store.open(self.mirror.path)
-        fill(store, store.chain(self.disk.source), dst, limit, shallow=self.shallow, fresh=self.fresh)
-        return dst
+        if not store.exists(self.dst.path) or store.open(self.dst.path) is not self.dst:
+            if not pivot:
+                return
+            store.add(self.dst, force=True)
+        fill(store, store.chain(self.disk.source), self.dst, limit, shallow=self.shallow, fresh=self.fresh)
 
     def reached_end(self, job: BlockJob) -> None:
-        self.mirror.state = "yes"
+        mark_ready(self.disk)
 
     def pivot(self, job: BlockJob) -> None:
         """The disk's new chain: the copy on top (its node index), the old backing under a shallow copy."""
-        self._write_copy(job.end)
+        self._write_copy(job.end, pivot=True)
         m, disk = self.mirror, self.disk
-        disk.mirror = None
-        _switch_source(disk, m, live=True, shallow=self.shallow)
+        clear(disk)
+        _switch_source(disk, m, live=True)
         persistent = self.dom.config.find_disk(disk.target_dev) if self.dom.config else None
         if persistent is not None:
-            _switch_source(persistent, m, live=False, shallow=self.shallow)
+            _switch_source(persistent, m, live=False)
         self.driver.domains.sync_disk_users(self.dom)
 
     def cancel(self, job: BlockJob) -> None:
         """An abort: the copy keeps what was copied (all of it once ready: virsh's --finish)."""
-        self._write_copy(job.end if job.ready else job.cur)
-        self.disk.mirror = None
+        self._write_copy(job.end if job.ready else job.cur, pivot=False)
+        clear(self.disk)
 
     def event_path(self, job: BlockJob, completed: bool) -> str:
         return self.disk.source or ""
 
 
-def _switch_source(disk: Disk, m: Mirror, *, live: bool, shallow: bool) -> None:
+def _switch_source(disk: Disk, m: Mirror, *, live: bool) -> None:
+    """The disk on the copy: live, with the mirror's chain (a new shallow copy keeps the old backing);
+    persistent, with the end marker when that chain has no backing image, else none."""
     disk.type, disk.source, disk.driver_type = m.type, m.path, m.format
     disk.source_attrs = {k: v for k, v in disk.source_attrs.items() if k != "index"}
     if live:
         disk.source_attrs["index"] = str(m.index)
-    if not shallow or not live:
-        disk.backing = None
-    if not shallow:
-        disk.backing = BackingStore()  # a full copy has no backing, and says so
+        if m.backing is not None:
+            disk.backing = m.backing
+    else:
+        disk.backing = BackingStore() if m.backing is not None and m.backing.is_end else None
 
 
 def _file_size(img: Image) -> int:
