@@ -16,6 +16,7 @@ from ..errors import VirtError
 from ..errors import domain as errors
 
 if TYPE_CHECKING:
+    from .blockdev.iotune import IoTune
     from .device_parts import Bandwidth, DiskAuth, DiskEncryption, FilterRef, HostdevSource
 
 
@@ -132,6 +133,7 @@ class Disk(DeviceBase):
     boot_attrs: dict[str, str] = field(default_factory=dict)  # loadparm
     auth: DiskAuth | None = None
     encryption: DiskEncryption | None = None
+    iotune: IoTune | None = None
 
     @property
     def image_path(self) -> str | None:

@@ -23,6 +23,7 @@ from ..model.devices import (
     Video,
     Watchdog,
 )
+from .disk_iotune import format_iotune
 from .domain_devparts import (
     element,
     format_auth,
@@ -124,6 +125,8 @@ def format_disk(disk: Disk, flags: Flags, indent: int) -> list[str]:
     tgt = ordered({"dev": disk.target_dev, "bus": disk.target_bus or "", **disk.target_attrs},
                   ("dev", "bus", "tray", "removable", "rotation_rate"))
     parts.append(("target", element("target", tgt, [], i2)))
+    if disk.iotune is not None:
+        parts.append(("iotune", format_iotune(disk.iotune, i2)))
     if disk.readonly:
         parts.append(("readonly", [" " * i2 + "<readonly/>"]))
     if disk.shareable:
