@@ -13,7 +13,14 @@ import pytest
 
 from fakevirt.testing import ThreadedServer
 from tests.integration.conftest import err, ok
-from tests.integration.domblk_common import QCOW2_SIZE, RAW_SIZE, domain_xml, guest_read, guest_write, make_images
+from tests.integration.domblk_common import (
+    QCOW2_SIZE,
+    RAW_SIZE,
+    domain_xml,
+    guest_read,
+    guest_write,
+    make_images,
+)
 
 IMAGES = "/var/lib/libvirt/images/blk"
 NAME = "blk1"
