@@ -12,7 +12,14 @@ from fakevirt.model.flags.blockdev import DomainDiskErrorCode
 from fakevirt.testing import ThreadedServer
 from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
 from tests.integration.conftest import error_of
-from tests.integration.domblk_common import QCOW2_SIZE, RAW_SIZE, domain_xml, guest_read, guest_write, make_images
+from tests.integration.domblk_common import (
+    QCOW2_SIZE,
+    RAW_SIZE,
+    domain_xml,
+    guest_read,
+    guest_write,
+    make_images,
+)
 
 IMAGES = "/var/lib/libvirt/images/blkpy"
 E = libvirt

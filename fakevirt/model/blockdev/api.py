@@ -96,8 +96,11 @@ class BlockDevices:
         if not images.exists(source):
             raise domain_errors.block_file_missing(source)
         img = images.open(source)
-        physical = img.virtual_size if img.format == "raw" else img.allocation  # the file's length
-        return img.virtual_size, img.allocation, physical
+        if img.format != "raw":
+            return img.virtual_size, img.allocation, img.allocation  # physical: the file's length
+        # a running QEMU sees a raw file in whole sectors; the file itself keeps its length
+        capacity = round_up(img.virtual_size, SECTOR) if dom.active else img.virtual_size
+        return capacity, img.allocation, img.virtual_size
 
     # ---- statistics --------------------------------------------------------------------------------
 
