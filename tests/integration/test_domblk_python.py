@@ -63,6 +63,11 @@ def test_block_stats_follow_guest_io(dom: libvirt.virDomain, fakevirt: ThreadedS
                            "wr_total_times", "rd_total_times", "flush_total_times"]
     assert (stats["wr_bytes"], stats["wr_operations"], stats["rd_bytes"], stats["rd_operations"]) == (512, 1, 1024, 1)
     assert stats["rd_total_times"] > 0 and stats["flush_total_times"] == 0
+    record = dom.connect().domainListGetStats([dom], E.VIR_DOMAIN_STATS_BLOCK)[0][1]
+    assert (record["block.count"], record["block.0.name"], record["block.0.path"], record["block.0.backingIndex"]) == (
+        3, "vda", f"{IMAGES}/vm.qcow2", 3)
+    assert (record["block.0.wr.reqs"], record["block.0.wr.bytes"], record["block.1.rd.bytes"]) == (1, 4096, 1024)
+    assert record["block.1.capacity"] == RAW_SIZE and "block.2.path" not in record
     assert error_of(dom.blockStats, "vdz") == (E.VIR_ERR_INVALID_ARG, E.VIR_FROM_QEMU, "invalid argument: invalid path: vdz")
     assert error_of(dom.blockStatsFlags, "vda", 1) == (
         E.VIR_ERR_INVALID_ARG, E.VIR_FROM_QEMU, "unsupported flags (0x1) in function qemuDomainBlockStatsFlags")
