@@ -7,6 +7,7 @@ from . import (
     blockjob_copy,
     connect,
     domain,
+    domain_block,
     domain_config,
     domain_stats,
     events,
@@ -25,4 +26,4 @@ from ._registry import HANDLERS, RELAYS, Handler, Relay, procedure, relay
 from ._streams import DownloadStream, Stream, UploadStream
 from .outcome import NOTHING, Outcome
 
-__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "blockjob", "blockjob_copy", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "secret", "snapshot", "storage"]
+__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "blockjob", "blockjob_copy", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "secret", "snapshot", "storage", "domain_block"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from protocol import Proc
 from protocol.remote import domain as w
 
-from ..errors import VirtError
 from ..model.devices import Device
 from ..model.domain import Domain
 from ..model.flags.domain import (
@@ -169,13 +168,3 @@ def domain_get_job_info(client: Client, args: w.DomainGetJobInfoArgs) -> w.Domai
     return w.DomainGetJobInfoRet(type=0, timeElapsed=0, timeRemaining=0, dataTotal=0, dataProcessed=0,
                                  dataRemaining=0, memTotal=0, memProcessed=0, memRemaining=0, fileTotal=0,
                                  fileProcessed=0, fileRemaining=0)
-
-
-@procedure(Proc.DOMAIN_GET_BLOCK_INFO)
-def domain_get_block_info(client: Client, args: w.DomainGetBlockInfoArgs) -> w.DomainGetBlockInfoRet:
-    """virDomainGetBlockInfo: sizes of the image behind a disk (by target or by source path)."""
-    dom = resolve(client, args.dom)
-    if args.flags:
-        raise VirtError.unsupported_flags("qemuDomainGetBlockInfo", args.flags)
-    capacity, allocation, physical = client.opened.block_info(dom.definition, args.path)
-    return w.DomainGetBlockInfoRet(allocation=allocation, capacity=capacity, physical=physical)

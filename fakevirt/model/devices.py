@@ -16,6 +16,7 @@ from ..errors import VirtError
 from ..errors import domain as errors
 
 if TYPE_CHECKING:
+    from .blockdev.iotune import IoTune
     from .device_parts import (
         BackingStore,
         Bandwidth,
@@ -142,6 +143,7 @@ class Disk(DeviceBase):
     encryption: DiskEncryption | None = None
     backing: BackingStore | None = None  # <backingStore>: given, or what a start detected
     mirror: Mirror | None = None  # a running block copy or active commit
+    iotune: IoTune | None = None
 
     @property
     def image_path(self) -> str | None:

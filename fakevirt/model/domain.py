@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from .blockdev.state import BlockState
 from .domaindef import DomainDef
 from .events import DomainRef
 from .flags.domain import ConnectListAllDomainsFlags
@@ -95,6 +96,7 @@ class Domain:
     started_at: float = 0.0
     snapshots: SnapshotTree = field(default_factory=SnapshotTree)
     held_disks: list[tuple[str, Owner]] = field(default_factory=list)  # image users
+    block_state: BlockState = field(default_factory=BlockState)  # stats, thresholds, errors of this run
 
     @property
     def snapshot_count(self) -> int:

@@ -168,9 +168,13 @@ class DomainList(DomainSettings):
     def guest_write(self, dom: Domain, target: str, offset: int, data: bytes) -> None:
         """What the guest writes to its disk ``target`` lands in the top image of the chain."""
         path, owner = self.guest_disk(dom, target)
+        old_end = self.driver.blockdev.file_end(path)
         self.driver.hypervisor.images.write(path, offset, data, owner=owner)
+        self.driver.blockdev.guest_wrote(dom, target, path, offset, len(data), old_end)
 
     def guest_read(self, dom: Domain, target: str, offset: int, length: int) -> bytes:
         """What the guest reads from its disk ``target``, through the backing chain."""
         path, _ = self.guest_disk(dom, target)
-        return self.driver.hypervisor.images.read(path, offset, length)
+        data = self.driver.hypervisor.images.read(path, offset, length)
+        self.driver.blockdev.guest_read(dom, target, length)
+        return data

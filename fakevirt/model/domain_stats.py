@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import check_flags
 from ..errors import domain as errors
+from .blockdev.records import block_stats
 from .domain import Domain, State
 from .flags.domain import ConnectGetAllDomainStatsFlags, DomainStatsTypes
 
@@ -26,7 +27,7 @@ MEMSTAT_ACTUAL_BALLOON, MEMSTAT_RSS = 6, 7  # virDomainMemoryStatTags
 # typed-parameter value kinds (virTypedParameterType)
 INT, UINT, LLONG, ULLONG = 1, 2, 3, 4
 
-Stat = tuple[str, int, int]  # field, typed-param type, value
+Stat = tuple[str, int, int | str]  # field, typed-param type, value
 
 
 def check_request(groups: int, flags: int) -> None:
@@ -58,6 +59,8 @@ def domain_stats(domains: Domains, dom: Domain, groups: int) -> list[Stat]:
                 running = dom.state == State.RUNNING
                 out += [(f"vcpu.{n}.state", INT, 1 if running else 0), (f"vcpu.{n}.time", ULLONG, per_vcpu),
                         (f"vcpu.{n}.wait", ULLONG, 0), (f"vcpu.{n}.delay", ULLONG, 0)]
+    if groups & T.STATS_BLOCK:
+        out += block_stats(domains.driver.hypervisor.images, dom)
     return out
 
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from ..errors import VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
+from .blockdev.api import BlockDevices
 from .blockjobs import BlockJobs
 from .clock import Clock, SystemClock
 from .domain import Domain
@@ -47,6 +48,7 @@ class QemuDriver:
         """Forget every domain (in place: open connections keep pointing here)."""
         self.domains = Domains(self)
         self.snapshots = DomainSnapshots(self)
+        self.blockdev = BlockDevices(self)
 
     @property
     def host(self) -> HostInfo:
@@ -82,19 +84,6 @@ class QemuDriver:
                 if not images.exists(path):
                     raise domain_err.broken_chain(path, parent, uid, gid)
                 path = images.backing_path(images.open(path))
-
-    def block_info(self, d: DomainDef, path: str) -> tuple[int, int, int]:
-        """virDomainGetBlockInfo: (capacity, allocation, physical) of a disk by target or source."""
-        disk = next((k for k in d.disks if path in (k.target_dev, k.source)), None)
-        if disk is None or not disk.source:
-            raise domain_err.path_not_assigned(path)
-        images = self.hypervisor.images
-        source = images.normpath(disk.source)
-        if not images.exists(source):
-            raise domain_err.block_file_missing(source)
-        img = images.open(source)
-        physical = img.virtual_size if img.format == "raw" else img.allocation  # the file's length
-        return img.virtual_size, img.allocation, physical
 
 
 @dataclass

@@ -23,6 +23,7 @@ from ..model.devices import (
     Video,
     Watchdog,
 )
+from .disk_iotune import format_iotune
 from .domain_devparts import (
     element,
     format_auth,
@@ -130,6 +131,8 @@ def format_disk(disk: Disk, flags: Flags, indent: int) -> list[str]:
         parts.append(("backingStore", format_backing_store(disk.backing, i2, inactive=flags.inactive)))
     if disk.mirror is not None and not flags.migratable:
         parts.append(("mirror", format_mirror(disk.mirror, i2)))
+    if disk.iotune is not None:
+        parts.append(("iotune", format_iotune(disk.iotune, i2)))
     if disk.readonly:
         parts.append(("readonly", [" " * i2 + "<readonly/>"]))
     if disk.shareable:

@@ -29,6 +29,7 @@ from ..model.devices import (
     Video,
     Watchdog,
 )
+from .disk_iotune import parse_iotune
 from .domain_devparts import (
     parse_backing_store,
     parse_bandwidth,
@@ -160,9 +161,10 @@ def parse_disk(el: RawElement) -> Disk:
              device=enum_attr(el, "device", DISK_DEVICES, "disk") or "disk",
              attrs=_known(el.attrs, DISK_ATTRS))
     d.extra = _take_info(el, d, ("driver", "source", "target", "readonly", "shareable", "serial", "auth",
-                                 "encryption", "backingStore"))
+                                 "encryption", "backingStore", "iotune"))
     if (bs := el.find("backingStore")) is not None:
         d.backing = parse_backing_store(bs)
+    d.iotune = parse_iotune(el.find("iotune"))
     if (drv := el.find("driver")) is not None:
         d.driver_name, d.driver_type = drv.get("name"), drv.get("type")
         d.driver_attrs = _known(drv.attrs, DRIVER_ATTRS)

@@ -7,6 +7,7 @@ from .._header import Program
 from .._procedure import Procedure, declare
 from .._readonly import READ_ONLY_RULES
 from . import (
+    blockdev,
     blockjob,
     connect,
     domain,
@@ -35,8 +36,8 @@ REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
     *snapshot.DECLARATIONS, *storage.DECLARATIONS, *node.DECLARATIONS, *interface.DECLARATIONS,
     *nodedev.DECLARATIONS, *network.DECLARATIONS, *secret.DECLARATIONS, *nwfilter.DECLARATIONS,
-    *blockjob.DECLARATIONS,
+    *blockjob.DECLARATIONS, *blockdev.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network",
+__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev",
            "node", "nodedev", "nwfilter", "secret", "snapshot", "storage"]

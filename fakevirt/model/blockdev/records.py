@@ -1,0 +1,55 @@
+"""The "block" group of virConnectGetAllDomainStats (virsh domstats --block), from the image store and the run's counters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..flags.node import TypedParamType
+from ..images.image import round_up
+from .state import state_of
+
+if TYPE_CHECKING:
+    from ..domain import Domain
+    from ..images import ImageStore
+
+UINT, ULLONG, STRING = TypedParamType.UINT, TypedParamType.ULLONG, TypedParamType.STRING
+Stat = tuple[str, int, int | str]
+
+
+def block_stats(images: ImageStore, dom: Domain) -> list[Stat]:
+    """qemuDomainGetStatsBlock: every disk; a running one with its counters and node index.
+
+    A running QEMU reports the file's end as allocation and its used blocks as physical; an
+    inactive domain's files are looked at directly (allocation: used blocks, physical: length).
+    """
+    d = dom.definition
+    out: list[Stat] = [("block.count", UINT, len(d.disks))]
+    state = state_of(dom) if dom.active else None
+    for n, disk in enumerate(d.disks):
+        p = f"block.{n}."
+        out.append((p + "name", STRING, disk.target_dev))
+        source = images.normpath(disk.source) if disk.source and disk.type in ("file", "block") else None
+        if source is not None:
+            out.append((p + "path", STRING, source))
+        if state is not None:
+            if source is not None and (index := disk.source_attrs.get("index")):
+                out.append((p + "backingIndex", UINT, int(index)))
+            c = state.disk(disk.target_dev)
+            out += [(p + "rd.reqs", ULLONG, c.rd_req), (p + "rd.bytes", ULLONG, c.rd_bytes), (p + "rd.times", ULLONG, c.rd_ns),
+                    (p + "wr.reqs", ULLONG, c.wr_req), (p + "wr.bytes", ULLONG, c.wr_bytes), (p + "wr.times", ULLONG, c.wr_ns),
+                    (p + "fl.reqs", ULLONG, c.fl_req), (p + "fl.times", ULLONG, c.fl_ns)]
+        if source is None or not images.exists(source):
+            continue
+        img = images.open(source)
+        length = img.virtual_size if img.format == "raw" else img.allocation
+        if state is not None:
+            capacity = round_up(img.virtual_size, 512) if img.format == "raw" else img.virtual_size
+            out += [(p + "allocation", ULLONG, length if img.format != "raw" else img.allocation),
+                    (p + "capacity", ULLONG, capacity), (p + "physical", ULLONG, img.allocation)]
+            th = state.thresholds.get(disk.target_dev)
+            if th is not None:
+                out.append((p + "threshold", ULLONG, th.value))
+        else:
+            out += [(p + "allocation", ULLONG, img.allocation), (p + "capacity", ULLONG, img.virtual_size),
+                    (p + "physical", ULLONG, length)]
+    return out
