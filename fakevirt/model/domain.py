@@ -10,6 +10,7 @@ from .domaindef import DomainDef
 from .events import DomainRef
 from .flags.domain import ConnectListAllDomainsFlags
 from .images.owner import Owner
+from .checkpoints.tree import CheckpointTree
 from .snapshots.tree import SnapshotTree
 
 
@@ -94,6 +95,7 @@ class Domain:
     cpu_time_ns: int = 0
     started_at: float = 0.0
     snapshots: SnapshotTree = field(default_factory=SnapshotTree)
+    checkpoints: CheckpointTree = field(default_factory=CheckpointTree)
     held_disks: list[tuple[str, Owner]] = field(default_factory=list)  # image users
 
     @property
@@ -155,5 +157,4 @@ class Domain:
                 and group(f.LIST_DOMAINS_MANAGEDSAVE, f.LIST_DOMAINS_NO_MANAGEDSAVE, self.managed_save is not None)
                 and group(f.LIST_DOMAINS_AUTOSTART, f.LIST_DOMAINS_NO_AUTOSTART, self.autostart)
                 and group(f.LIST_DOMAINS_HAS_SNAPSHOT, f.LIST_DOMAINS_NO_SNAPSHOT, self.snapshot_count > 0)
-                # no checkpoint API yet: no domain has checkpoints
-                and group(f.LIST_DOMAINS_HAS_CHECKPOINT, f.LIST_DOMAINS_NO_CHECKPOINT, False))
+                and group(f.LIST_DOMAINS_HAS_CHECKPOINT, f.LIST_DOMAINS_NO_CHECKPOINT, len(self.checkpoints) > 0))

@@ -25,6 +25,7 @@ from .nodedev import NodeDevices
 from .nwfilters import NWFilterResource, NWFilters
 from .resources import HostResource
 from .secrets import SecretResource, Secrets
+from .checkpoints.api import DomainCheckpoints
 from .snapshots.api import DomainSnapshots
 from .storage import StorageState
 
@@ -46,6 +47,7 @@ class QemuDriver:
         """Forget every domain (in place: open connections keep pointing here)."""
         self.domains = Domains(self)
         self.snapshots = DomainSnapshots(self)
+        self.checkpoints = DomainCheckpoints(self)
 
     @property
     def host(self) -> HostInfo:

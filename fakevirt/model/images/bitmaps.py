@@ -174,3 +174,36 @@ def copy_all(src: Image, dst: Image) -> None:
 def chain_lookup(chain: list[Image], name: str) -> list[Bitmap]:
     """The bitmaps called ``name`` down a backing chain (top first): one checkpoint's per layer."""
     return [img.bitmaps[name] for img in chain if name in img.bitmaps]
+
+
+def propagate(store: ImageStore, old_top: str, new_top: str) -> None:
+    """qemuSnapshotDiskBitmapsPropagate: a new overlay gets an empty, recording twin of each
+    recording bitmap of the image it covers, so checkpoints keep tracking writes."""
+    new = store.open(new_top)
+    for bm in store.open(old_top).bitmaps.values():
+        if bm.enabled and bm.name not in new.bitmaps and new.format == "qcow2":
+            new.bitmaps[bm.name] = Bitmap(bm.name, bm.granularity)
+
+
+def chain_is_valid(chain: list[Image], name: str) -> bool:
+    """qemuBlockBitmapChainIsValid: ``name`` is in one unbroken run of layers of the chain."""
+    started = ended = False
+    for img in chain:
+        if name in img.bitmaps:
+            if ended:
+                return False
+            started = True
+        elif started:
+            ended = True
+    return started
+
+
+def merged_dirty_bytes(chain: list[Image], name: str) -> int:
+    """Bytes dirty in the union of the layers' bitmaps ``name`` (what ``--size`` reports)."""
+    bms = chain_lookup(chain, name)
+    if not bms:
+        return 0
+    acc = Bitmap(name, min(b.granularity for b in bms))
+    for bm in bms:
+        acc.merge_from(bm)
+    return acc.dirty_bytes(chain[0].virtual_size)
