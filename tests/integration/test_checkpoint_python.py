@@ -263,3 +263,25 @@ def test_external_snapshot_of_a_running_domain_carries_the_bitmaps(dom, host) ->
     assert disk_sizes(c1)["vda"] == "65536"
     c1.delete()
     assert host.bitmaps(f"{IMG}/vm.s1") == [] and host.bitmaps(VDA) == []
+
+
+def test_undefine_counts_checkpoints_with_its_own_flags_as_list_flags(conn, dom) -> None:
+    """qemuDomainUndefineFlags passes its flags to virDomainListCheckpoints: MANAGED_SAVE reads as
+    ROOTS, NVRAM as LEAVES, and a bit no list knows (CHECKPOINTS_METADATA, TPM) makes the count fail,
+    so nothing is refused (checked against libvirtd 9.0)."""
+    for n in ("c1", "c2", "c3"):
+        dom.checkpointCreateXML(ck(n))
+    dom.destroy()
+    text = "Requested operation is not valid: cannot delete inactive domain with {} checkpoints"
+    for flags, count in ((0, 3), (libvirt.VIR_DOMAIN_UNDEFINE_MANAGED_SAVE, 1), (libvirt.VIR_DOMAIN_UNDEFINE_NVRAM, 1)):
+        assert error_of(dom.undefineFlags, flags) == (libvirt.VIR_ERR_OPERATION_INVALID, QEMU, text.format(count))
+    dom.undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_TPM)
+    assert conn.listAllDomains() == []
+
+
+def test_running_domain_undefine_keeps_its_checkpoints(conn, dom) -> None:
+    dom.checkpointCreateXML(ck("c1"))
+    dom.undefine()
+    assert names(dom.listAllCheckpoints()) == ["c1"]
+    dom.destroy()  # a transient domain goes away with its checkpoints
+    assert conn.listAllDomains() == []
