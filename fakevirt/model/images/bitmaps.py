@@ -161,16 +161,6 @@ def listing(img: Image, in_use: bool = False) -> list[dict[str, Any]]:
     return [bm.as_json(in_use) for bm in img.bitmaps.values()]
 
 
-def copy_all(src: Image, dst: Image) -> None:
-    """What a block copy with bitmaps does: ``dst`` gets each of ``src``'s bitmaps (merged in)."""
-    for name, bm in src.bitmaps.items():
-        have = dst.bitmaps.get(name)
-        if have is None:
-            dst.bitmaps[name] = bm.copy()
-        else:
-            have.merge_from(bm)
-
-
 def chain_lookup(chain: list[Image], name: str) -> list[Bitmap]:
     """The bitmaps called ``name`` down a backing chain (top first): one checkpoint's per layer."""
     return [img.bitmaps[name] for img in chain if name in img.bitmaps]
@@ -207,3 +197,15 @@ def merged_dirty_bytes(chain: list[Image], name: str) -> int:
     for bm in bms:
         acc.merge_from(bm)
     return acc.dirty_bytes(chain[0].virtual_size)
+
+
+def collapse_into(layers: list[Image], dst: Image) -> None:
+    """Each bitmap name found in ``layers`` is merged into ``dst``'s bitmap of that name (made,
+    recording, when missing): what libvirt does to a block commit's base and a block copy's
+    target, so a checkpoint's "changed since" survives the layers going away."""
+    for img in layers:
+        for name, bm in img.bitmaps.items():
+            have = dst.bitmaps.get(name)
+            if have is None:
+                have = dst.bitmaps[name] = Bitmap(name, bm.granularity, bm.enabled)
+            have.merge_from(bm)
