@@ -58,6 +58,7 @@ class Env:
             out.append(f"$ {' '.join(argv)}\nrc={r.returncode}\n{r.stdout}{r.stderr}")
         text = "\n".join(out).replace(self.name, "DOM").replace(self.images, "/IMAGES")
         text = re.sub(r"<creationTime>\d+</creationTime>", "<creationTime>T</creationTime>", text)
+        text = re.sub(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", "<UUID>", text)
         return re.sub(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}", "<TIME>", text)
 
 
@@ -384,7 +385,85 @@ rc=0
 
 """
 
-SCENARIOS = {"tree": (TREE_AND_ERRORS, EXPECTED_TREE), "sizes": (SIZES, EXPECTED_SIZES),
+WITH_DOMAIN = [
+    ["checkpoint-create-as", "DOM", "c1", "--diskspec", "vdb"],
+    ["checkpoint-dumpxml", "DOM", "c1"],
+]
+
+EXPECTED_WITH_DOMAIN = """\
+$ checkpoint-create-as DOM c1 --diskspec vdb
+rc=0
+Domain checkpoint c1 created
+
+$ checkpoint-dumpxml DOM c1
+rc=0
+<domaincheckpoint>
+  <name>c1</name>
+  <creationTime>T</creationTime>
+  <disks>
+    <disk name='vda' checkpoint='no'/>
+    <disk name='vdb' checkpoint='bitmap' bitmap='c1'/>
+  </disks>
+  <domain type='qemu'>
+    <name>DOM</name>
+    <uuid><UUID></uuid>
+    <memory unit='KiB'>65536</memory>
+    <currentMemory unit='KiB'>65536</currentMemory>
+    <vcpu placement='static'>1</vcpu>
+    <resource>
+      <partition>/machine</partition>
+    </resource>
+    <os>
+      <type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type>
+      <boot dev='hd'/>
+    </os>
+    <cpu mode='custom' match='exact' check='none'>
+      <model fallback='forbid'>qemu64</model>
+    </cpu>
+    <clock offset='utc'/>
+    <on_poweroff>destroy</on_poweroff>
+    <on_reboot>restart</on_reboot>
+    <on_crash>destroy</on_crash>
+    <devices>
+      <emulator>/usr/bin/qemu-system-x86_64</emulator>
+      <disk type='file' device='disk'>
+        <driver name='qemu' type='qcow2'/>
+        <source file='/IMAGES/vm.qcow2'/>
+        <backingStore/>
+        <target dev='vda' bus='virtio'/>
+        <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>
+      </disk>
+      <disk type='file' device='disk'>
+        <driver name='qemu' type='qcow2'/>
+        <source file='/IMAGES/vm2.qcow2'/>
+        <backingStore/>
+        <target dev='vdb' bus='virtio'/>
+        <address type='pci' domain='0x0000' bus='0x00' slot='0x04' function='0x0'/>
+      </disk>
+      <controller type='usb' index='0' model='piix3-uhci'>
+        <address type='pci' domain='0x0000' bus='0x00' slot='0x01' function='0x2'/>
+      </controller>
+      <controller type='pci' index='0' model='pci-root'/>
+      <input type='mouse' bus='ps2'/>
+      <input type='keyboard' bus='ps2'/>
+      <graphics type='vnc' port='-1' autoport='yes'>
+        <listen type='address'/>
+      </graphics>
+      <audio id='1' type='none'/>
+      <video>
+        <model type='cirrus' vram='16384' heads='1' primary='yes'/>
+        <address type='pci' domain='0x0000' bus='0x00' slot='0x02' function='0x0'/>
+      </video>
+      <memballoon model='virtio'>
+        <address type='pci' domain='0x0000' bus='0x00' slot='0x05' function='0x0'/>
+      </memballoon>
+    </devices>
+  </domain>
+</domaincheckpoint>
+
+"""
+
+SCENARIOS = {"domain": (WITH_DOMAIN, EXPECTED_WITH_DOMAIN), "tree": (TREE_AND_ERRORS, EXPECTED_TREE), "sizes": (SIZES, EXPECTED_SIZES),
              "inactive": (INACTIVE, EXPECTED_INACTIVE)}
 
 
