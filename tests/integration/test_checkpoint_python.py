@@ -285,3 +285,31 @@ def test_running_domain_undefine_keeps_its_checkpoints(conn, dom) -> None:
     assert names(dom.listAllCheckpoints()) == ["c1"]
     dom.destroy()  # a transient domain goes away with its checkpoints
     assert conn.listAllDomains() == []
+
+
+def test_rename_keeps_checkpoints_and_read_only_rules(conn, dom, fakevirt_uri) -> None:
+    dom.checkpointCreateXML(ck("c1"))
+    ro = libvirt.openReadOnly(fakevirt_uri)
+    try:
+        rdom = ro.lookupByName("vm")
+        assert error_of(rdom.checkpointCreateXML, ck("c2")) == (
+            libvirt.VIR_ERR_OPERATION_DENIED, CKPT,
+            "operation forbidden: read only access prevents virDomainCheckpointCreateXML")
+        assert error_of(rdom.checkpointLookupByName("c1").getXMLDesc, libvirt.VIR_DOMAIN_CHECKPOINT_XML_SECURE) == (
+            libvirt.VIR_ERR_OPERATION_DENIED, CKPT, "operation forbidden: virDomainCheckpointGetXMLDesc with secure flag")
+        assert names(rdom.listAllCheckpoints()) == ["c1"]
+    finally:
+        ro.close()
+    dom.destroy()
+    dom.rename("vm-renamed")  # libvirtd 9.0 allows it and keeps the checkpoints
+    assert names(conn.lookupByName("vm-renamed").listAllCheckpoints()) == ["c1"]
+
+
+def test_raw_disk_cannot_take_a_bitmap(conn, host, fakevirt) -> None:
+    fakevirt.call(fakevirt.hypervisor.images.create, "/images/raw.img", "raw", MiB)
+    d = conn.defineXML(DOMAIN_XML.replace("<name>vm</name>", "<name>rawvm</name>")
+                       .replace(f"type='qcow2'/><source file='{VDA}'", "type='raw'/><source file='/images/raw.img'"))
+    d.create()
+    assert error_of(d.checkpointCreateXML, ck("c1")) == (
+        libvirt.VIR_ERR_CONFIG_UNSUPPORTED, QEMU, "unsupported configuration: checkpoint for disk vda unsupported for storage type raw")
+    d.checkpointCreateXML(ck("c1", "<disks><disk name='vdb'/></disks>"))
