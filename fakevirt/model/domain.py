@@ -6,11 +6,11 @@ import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from .checkpoints.tree import CheckpointTree
 from .domaindef import DomainDef
 from .events import DomainRef
 from .flags.domain import ConnectListAllDomainsFlags
 from .images.owner import Owner
-from .checkpoints.tree import CheckpointTree
 from .snapshots.tree import SnapshotTree
 
 

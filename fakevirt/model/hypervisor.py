@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from ..errors import VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
+from .checkpoints.api import DomainCheckpoints
 from .clock import Clock, SystemClock
 from .domain import Domain
 from .domain_driver import Domains
@@ -25,7 +26,6 @@ from .nodedev import NodeDevices
 from .nwfilters import NWFilterResource, NWFilters
 from .resources import HostResource
 from .secrets import SecretResource, Secrets
-from .checkpoints.api import DomainCheckpoints
 from .snapshots.api import DomainSnapshots
 from .storage import StorageState
 
