@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 
 from .blockdev.state import BlockState
+from .checkpoints.tree import CheckpointTree
 from .domaindef import DomainDef
 from .events import DomainRef
 from .flags.domain import ConnectListAllDomainsFlags
@@ -95,6 +96,7 @@ class Domain:
     cpu_time_ns: int = 0
     started_at: float = 0.0
     snapshots: SnapshotTree = field(default_factory=SnapshotTree)
+    checkpoints: CheckpointTree = field(default_factory=CheckpointTree)
     held_disks: list[tuple[str, Owner]] = field(default_factory=list)  # image users
     block_state: BlockState = field(default_factory=BlockState)  # stats, thresholds, errors of this run
 
@@ -157,5 +159,4 @@ class Domain:
                 and group(f.LIST_DOMAINS_MANAGEDSAVE, f.LIST_DOMAINS_NO_MANAGEDSAVE, self.managed_save is not None)
                 and group(f.LIST_DOMAINS_AUTOSTART, f.LIST_DOMAINS_NO_AUTOSTART, self.autostart)
                 and group(f.LIST_DOMAINS_HAS_SNAPSHOT, f.LIST_DOMAINS_NO_SNAPSHOT, self.snapshot_count > 0)
-                # no checkpoint API yet: no domain has checkpoints
-                and group(f.LIST_DOMAINS_HAS_CHECKPOINT, f.LIST_DOMAINS_NO_CHECKPOINT, False))
+                and group(f.LIST_DOMAINS_HAS_CHECKPOINT, f.LIST_DOMAINS_NO_CHECKPOINT, len(self.checkpoints) > 0))

@@ -72,6 +72,7 @@ class Domains(DomainSaves):
             raise errors.invalid("cannot undefine transient domain")
         if not dom.active and dom.snapshot_count and not flags & u.UNDEFINE_SNAPSHOTS_METADATA:
             raise errors.invalid(f"cannot delete inactive domain with {dom.snapshot_count} snapshots")
+        self.driver.checkpoints.check_undefine(dom, flags)
         if dom.managed_save is not None:
             if not flags & u.UNDEFINE_MANAGED_SAVE:
                 raise errors.invalid("Refusing to undefine while domain managed save image exists")

@@ -10,6 +10,7 @@ from ..errors import connect as connect_err
 from ..errors import domain as domain_err
 from .blockdev.api import BlockDevices
 from .blockjobs import BlockJobs
+from .checkpoints.api import DomainCheckpoints
 from .clock import Clock, SystemClock
 from .domain import Domain
 from .domain_driver import Domains
@@ -49,6 +50,7 @@ class QemuDriver:
         self.domains = Domains(self)
         self.snapshots = DomainSnapshots(self)
         self.blockdev = BlockDevices(self)
+        self.checkpoints = DomainCheckpoints(self)
 
     @property
     def host(self) -> HostInfo:

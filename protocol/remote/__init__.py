@@ -9,6 +9,7 @@ from .._readonly import READ_ONLY_RULES
 from . import (
     blockdev,
     blockjob,
+    checkpoint,
     connect,
     domain,
     domain_stats,
@@ -36,8 +37,10 @@ REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
     *snapshot.DECLARATIONS, *storage.DECLARATIONS, *node.DECLARATIONS, *interface.DECLARATIONS,
     *nodedev.DECLARATIONS, *network.DECLARATIONS, *secret.DECLARATIONS, *nwfilter.DECLARATIONS,
-    *blockjob.DECLARATIONS, *blockdev.DECLARATIONS,
+    *blockjob.DECLARATIONS,
+    *blockdev.DECLARATIONS,
+    *checkpoint.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev",
+__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint",
            "node", "nodedev", "nwfilter", "secret", "snapshot", "storage"]

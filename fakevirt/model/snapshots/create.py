@@ -7,6 +7,7 @@ import posixpath
 from typing import TYPE_CHECKING
 
 from ...errors import VirtError
+from ...errors.checkpoint import block_operations_with_checkpoints
 from ...errors.snapshot import config_unsupported, mixed_locations, operation_unsupported
 from ..device_parts import BackingStore
 from ..devices import CONTROLLER_TYPES, Disk
@@ -15,6 +16,7 @@ from ..domaindef import DomainDef
 from ..events import Lifecycle
 from ..filenames import check_snapshot_file
 from ..flags.snapshot import DomainSnapshotCreateFlags as Create
+from ..images.bitmaps import propagate as propagate_bitmaps
 from .common import STATE_NAMES, SUSPENDED_FROM_SNAPSHOT, VM_STATE_FRACTION
 from .snapshotdef import SaveCookie, SnapshotDef, SnapshotDisk
 
@@ -26,6 +28,8 @@ def create(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> st
     assert sd.name is not None
     _align(api, dom, sd, flags)
     flags = _prepare(api, dom, sd, flags)
+    if not dom.active and len(dom.checkpoints):
+        raise block_operations_with_checkpoints()  # qemu-img on the disks would lose the bitmaps
     if not flags & Create.NO_METADATA:
         api.check_name_free(dom, sd.name)
     sd.creation_time = api.now()
@@ -182,6 +186,8 @@ def _switch_disks(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, reuse: boo
         old = source.find_disk(sdisk.name)
         assert old is not None and old.source and sdisk.source
         api.new_overlay(sdisk.source, sdisk.driver_type or "qcow2", old.source, reuse)
+        if dom.active:
+            propagate_bitmaps(api.images, old.source, sdisk.source)
         switch_disks_on([d for d in (dom.live, dom.config) if d is not None], sdisk, old.source,
                         live_snapshot=dom.active and not reuse)
     if dom.active:
