@@ -209,6 +209,34 @@ def snapshot_delete_missing(name: str) -> ImageError:
                       code=ErrorCode.OPERATION_INVALID, subject=name)
 
 
+# Persistent dirty bitmaps (qemu-img bitmap; QMP block-dirty-bitmap-*: block/dirty-bitmap.c, qcow2-bitmap.c).
+
+def _bitmap_op(op: str, name: str, reason: str, text: str) -> ImageError:
+    return ImageError(reason, f"Operation {op} on bitmap {name} failed: {text}", subject=name)
+
+
+def bitmap_exists(name: str) -> ImageError:
+    return _bitmap_op("add", name, "bitmap_exists", f"Bitmap already exists: {name}")
+
+
+def bitmap_missing(op: str, name: str, missing: str) -> ImageError:
+    return _bitmap_op(op, name, "no_bitmap", f"Dirty bitmap '{missing}' not found")
+
+
+def bitmap_granularity(name: str) -> ImageError:
+    return _bitmap_op("add", name, "bitmap_granularity", "Granularity must be power of 2 and at least 512")
+
+
+def bitmap_name_too_long(name: str, path: str) -> ImageError:
+    return _bitmap_op("add", name, "bitmap_name", f"Can't make bitmap '{name}' persistent in "
+                      f"'{path}': Name length exceeds maximum (1023 characters)")
+
+
+def bitmap_unsupported(op: str, name: str, path: str) -> ImageError:
+    return _bitmap_op(op, name, "bitmap_unsupported",
+                      f"Can't store persistent bitmaps to {path}: Operation not supported")
+
+
 # The real qemu-img, for importing and exporting host files (model/images/interop.py).
 
 def qemu_img_missing() -> ImageError:

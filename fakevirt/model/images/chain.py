@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .bitmaps import record_write
 from .image import Image
 
 
@@ -57,6 +58,7 @@ def write(chain: Sequence[Image], offset: int, data: bytes | bytearray | memoryv
     top = chain[0]
     view = memoryview(data)
     end = offset + len(view)
+    record_write(top, offset, len(view))
     for idx in top.clusters_in(offset, len(view)):
         c_start, c_stop = top.own_extent(idx)
         start, stop = max(offset, c_start), min(end, c_stop)
@@ -83,6 +85,7 @@ def write_zeroes(chain: Sequence[Image], offset: int, length: int) -> None:
     (a hole in a raw file), plus copy-on-write of the partial clusters at either end."""
     top = chain[0]
     cs, end = top.cluster_size, offset + length
+    record_write(top, offset, length)
     first = -(-offset // cs)  # the clusters wholly inside, the last one possibly cut by EOF
     last = end // cs if end < top.virtual_size else -(-end // cs)
     if first >= last:

@@ -12,6 +12,7 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from .bitmaps import Bitmap
 from .clusters import ClusterMap
 
 FORMATS = ("qcow2", "raw")
@@ -93,6 +94,7 @@ class Image:
     backing_format: str | None = None
     clusters: ClusterMap = field(default_factory=ClusterMap, repr=False)
     snapshots: list[InternalSnapshot] = field(default_factory=list, repr=False)
+    bitmaps: dict[str, Bitmap] = field(default_factory=dict, repr=False)  # persistent, by name
 
     @property
     def capacity(self) -> int:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ...errors import images as err
+from .bitmaps import listing
 from .image import FS_BLOCK, Image, round_up
 
 if TYPE_CHECKING:
@@ -22,7 +23,10 @@ def describe(store: ImageStore, img: Image) -> dict[str, Any]:
                            "dirty-flag": False}
     if img.format == "qcow2":
         out["cluster-size"] = img.cluster_size
-        out["format-specific"] = {"type": "qcow2", "data": dict(_QCOW2_SPECIFIC)}
+        data: dict[str, Any] = dict(_QCOW2_SPECIFIC)
+        if img.bitmaps:
+            data["bitmaps"] = listing(img)
+        out["format-specific"] = {"type": "qcow2", "data": data}
     if img.snapshots:
         out["snapshots"] = [s.as_json() for s in img.snapshots]
     if img.backing is not None:

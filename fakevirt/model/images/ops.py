@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import images as err
 from . import chain as rw
+from .bitmaps import record_write
 from .clusters import ClusterMap
 from .image import FORMATS, RAW_CHUNK, SECTOR, Image, max_size, resolve, round_up, valid_cluster_size
 from .internal_snapshots import find
@@ -98,6 +99,7 @@ def rebase(store: ImageStore, path: str, backing: str | None, backing_fmt: str |
             before = rw.read(old, a, b - a)
             if before != rw.read(new, a, b - a):
                 img.clusters.set(idx, before.rstrip(b"\0"))
+                record_write(img, a, b - a)
     store.set_backing(img, backing, backing_fmt)
     return img
 

@@ -14,6 +14,7 @@ from typing import Any, Literal, overload
 
 from ...errors import images as err
 from ..clock import Clock, ManualClock
+from . import bitmaps as bitmap_ops
 from . import chain as rw
 from . import info as info_mod
 from . import internal_snapshots, ops
@@ -328,6 +329,38 @@ class ImageStore:
     def snapshot_list(self, path: str) -> list[InternalSnapshot]:
         """``qemu-img snapshot -l PATH``."""
         return list(self.opened_chain(path)[0].snapshots)
+
+    # -- persistent dirty bitmaps (qemu-img bitmap; see bitmaps.py) ------------------------------
+
+    def bitmap_add(self, path: str, name: str, *, granularity: int | None = None,
+                   enabled: bool = True) -> bitmap_ops.Bitmap:
+        """``qemu-img bitmap --add [-g GRANULARITY] [--disable] PATH NAME``."""
+        return bitmap_ops.add(self, path, name, granularity=granularity, enabled=enabled)
+
+    def bitmap_remove(self, path: str, name: str) -> bitmap_ops.Bitmap:
+        """``qemu-img bitmap --remove PATH NAME``."""
+        return bitmap_ops.remove(self, path, name)
+
+    def bitmap_enable(self, path: str, name: str, enabled: bool = True) -> bitmap_ops.Bitmap:
+        """``qemu-img bitmap --enable|--disable PATH NAME``."""
+        return bitmap_ops.set_enabled(self, path, name, enabled)
+
+    def bitmap_clear(self, path: str, name: str) -> bitmap_ops.Bitmap:
+        """``qemu-img bitmap --clear PATH NAME``."""
+        return bitmap_ops.clear(self, path, name)
+
+    def bitmap_merge(self, path: str, target: str, source: str,
+                     source_path: str | None = None) -> bitmap_ops.Bitmap:
+        """``qemu-img bitmap --merge SOURCE [-b SOURCE_PATH] PATH TARGET``."""
+        return bitmap_ops.merge(self, path, target, source, source_path)
+
+    def bitmap(self, path: str, name: str) -> bitmap_ops.Bitmap:
+        """The bitmap ``name`` of image ``path`` (dirty_ranges(), dirty_bytes(), enabled)."""
+        return bitmap_ops.get(self, path, name)
+
+    def bitmaps(self, path: str) -> list[bitmap_ops.Bitmap]:
+        """The image's bitmaps in creation order."""
+        return list(self.open(path).bitmaps.values())
 
     @overload
     def info(self, path: str, backing_chain: Literal[False] = False) -> dict[str, Any]: ...
