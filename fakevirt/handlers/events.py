@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from protocol import Message, NonnullDomain, Proc, Program
+from protocol import Message, NonnullDomain, Proc, Program, TypedParam
 from protocol.remote import events as w
 
 from ..errors import VirtError
@@ -128,6 +128,8 @@ _CALLBACK_ONLY: dict[int, tuple[int, Callable[[int, NonnullDomain, dict[str, Any
         w.DomainEventCallbackMetadataChangeMsg(callbackID=c, dom=d, type=x["type"], nsuri=x["nsuri"]))),
     EventID.BLOCK_JOB_2: (Proc.DOMAIN_EVENT_BLOCK_JOB_2, lambda c, d, x: (  # names the target ("vda")
         w.DomainEventBlockJob2Msg(callbackID=c, dom=d, dst=x["dst"], type=x["type"], status=x["status"]))),
+    EventID.JOB_COMPLETED: (Proc.DOMAIN_EVENT_CALLBACK_JOB_COMPLETED, lambda c, d, x: w.DomainEventCallbackJobCompletedMsg(
+        callbackID=c, dom=d, params=tuple(TypedParam(field=f, value=(k, v)) for f, k, v in x["params"]))),
     EventID.MIGRATION_ITERATION: (Proc.DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION, lambda c, d, x: (
         w.DomainEventCallbackMigrationIterationMsg(callbackID=c, dom=d, iteration=x["iteration"]))),
 }

@@ -168,6 +168,7 @@ class DomainList(DomainSettings):
     def guest_write(self, dom: Domain, target: str, offset: int, data: bytes) -> None:
         """What the guest writes to its disk ``target`` lands in the top image of the chain."""
         path, owner = self.guest_disk(dom, target)
+        self.driver.backups.before_guest_write(dom, target, offset, len(data))
         self.driver.hypervisor.images.write(path, offset, data, owner=owner)
 
     def guest_read(self, dom: Domain, target: str, offset: int, length: int) -> bytes:

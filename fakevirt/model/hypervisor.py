@@ -9,6 +9,7 @@ from ..errors import VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
 from .clock import Clock, SystemClock
+from .backup import DomainBackups
 from .domain import Domain
 from .domain_driver import Domains
 from .domaindef import DomainDef
@@ -46,6 +47,7 @@ class QemuDriver:
         """Forget every domain (in place: open connections keep pointing here)."""
         self.domains = Domains(self)
         self.snapshots = DomainSnapshots(self)
+        self.backups = DomainBackups(self)
 
     @property
     def host(self) -> HostInfo:
