@@ -129,7 +129,7 @@ class DomainBackups:
         return out
 
     def _create_store(self, job: BackupJob, name: str, path: str, fmt: str) -> None:
-        """Push: the target; pull: the scratch image (the disk as backing, as libvirt makes it)."""
+        """Push: the target; pull: the scratch image."""
         view = job.disks[name]
         if job.reuse:
             if not self.images.exists(path):
@@ -137,8 +137,9 @@ class DomainBackups:
             return
         if self.images.exists(path):
             raise err.store_exists(path, name)
-        backing = view.path if (job.definition.pull or view.dirty is not None) and fmt == "qcow2" else None
-        self.images.create(path, fmt, view.size, backing, "qcow2" if backing else None)
+        # libvirt records the disk as the backing file; here that would make the store a user of
+        # the disk and refuse the guest's writes, and nothing reads through it, so none is recorded
+        self.images.create(path, fmt, view.size)
 
     # -- the running job --------------------------------------------------------------------------
 
