@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from ..errors import VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
-from .clock import Clock, SystemClock
 from .backup import DomainBackups
+from .clock import Clock, SystemClock
 from .domain import Domain
 from .domain_driver import Domains
 from .domaindef import DomainDef

@@ -128,7 +128,7 @@ def _listen(transport: str, host: str | None, port: int | None, path: str | None
         assert path is not None
         _unlink(path)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        address: object = path
+        address: str | tuple[str, int] = path
     else:
         host = "127.0.0.1" if not host or host == "localhost" else host
         sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
