@@ -162,9 +162,11 @@ def domain_get_messages(client: Client, args: w.DomainGetMessagesArgs) -> w.Doma
 
 @procedure(Proc.DOMAIN_GET_JOB_INFO)
 def domain_get_job_info(client: Client, args: w.DomainGetJobInfoArgs) -> w.DomainGetJobInfoRet:
-    """virDomainGetJobInfo: save/restore complete at once here, so no job is ever running."""
+    """virDomainGetJobInfo: save/restore complete at once here, so only a backup job is ever running."""
     dom = resolve(client, args.dom)
     client.opened.domains.require_active(dom)
-    return w.DomainGetJobInfoRet(type=0, timeElapsed=0, timeRemaining=0, dataTotal=0, dataProcessed=0,
-                                 dataRemaining=0, memTotal=0, memProcessed=0, memRemaining=0, fileTotal=0,
-                                 fileProcessed=0, fileRemaining=0)
+    kind, elapsed, total, done = client.opened.backups.job_info(dom)
+    return w.DomainGetJobInfoRet(type=kind, timeElapsed=elapsed, timeRemaining=0, dataTotal=0, dataProcessed=0,
+                                 dataRemaining=0, memTotal=0, memProcessed=0, memRemaining=0, fileTotal=total,
+                                 fileProcessed=done, fileRemaining=total - done)
+

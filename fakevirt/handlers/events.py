@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from protocol import Message, NonnullDomain, Proc, Program
+from protocol import Message, NonnullDomain, Proc, Program, TypedParam
 from protocol.remote import events as w
 
 from ..errors import VirtError
@@ -130,6 +130,8 @@ _CALLBACK_ONLY: dict[int, tuple[int, Callable[[int, NonnullDomain, dict[str, Any
         w.DomainEventBlockJob2Msg(callbackID=c, dom=d, dst=x["dst"], type=x["type"], status=x["status"]))),
     EventID.BLOCK_THRESHOLD: (Proc.DOMAIN_EVENT_BLOCK_THRESHOLD, lambda c, d, x: w.DomainEventBlockThresholdMsg(
         callbackID=c, dom=d, dev=x["dev"], path=x["path"], threshold=x["threshold"], excess=x["excess"])),
+    EventID.JOB_COMPLETED: (Proc.DOMAIN_EVENT_CALLBACK_JOB_COMPLETED, lambda c, d, x: w.DomainEventCallbackJobCompletedMsg(
+        callbackID=c, dom=d, params=tuple(TypedParam(field=f, value=(k, v)) for f, k, v in x["params"]))),
     EventID.MIGRATION_ITERATION: (Proc.DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION, lambda c, d, x: (
         w.DomainEventCallbackMigrationIterationMsg(callbackID=c, dom=d, iteration=x["iteration"]))),
 }

@@ -169,6 +169,7 @@ class DomainList(DomainSettings):
         """What the guest writes to its disk ``target`` lands in the top image of the chain."""
         path, owner = self.guest_disk(dom, target)
         old_end = self.driver.blockdev.file_end(path)
+        self.driver.backups.before_guest_write(dom, target, offset, len(data))
         self.driver.hypervisor.images.write(path, offset, data, owner=owner)
         self.driver.blockdev.guest_wrote(dom, target, path, offset, len(data), old_end)
 

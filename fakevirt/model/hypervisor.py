@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from ..errors import VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
+from .backup import DomainBackups
 from .blockdev.api import BlockDevices
 from .blockjobs import BlockJobs
 from .checkpoints.api import DomainCheckpoints
@@ -51,6 +52,7 @@ class QemuDriver:
         self.snapshots = DomainSnapshots(self)
         self.blockdev = BlockDevices(self)
         self.checkpoints = DomainCheckpoints(self)
+        self.backups = DomainBackups(self)
 
     @property
     def host(self) -> HostInfo:

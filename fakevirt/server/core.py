@@ -13,6 +13,7 @@ import trio
 from ..handlers import Client
 from ..model.hypervisor import Hypervisor
 from .listeners import BoundSocket, ListenAddress, bind, close_socket
+from .nbd import NbdService
 from .session import ClientSession
 from .timers import drive_block_jobs
 from .transport import SocketTransport, StreamTransport, Transport, accept_tls
@@ -56,11 +57,13 @@ class Server:
         self._ids = itertools.count(1)
         self._accepting: trio.CancelScope | None = None
         self._handling: trio.CancelScope | None = None
+        self.nbd = NbdService(self.hv)  # pull-mode backups' NBD servers, push backups' pacing
 
     def shutdown(self) -> None:
         """Stop accepting; idle clients close now, calls in flight get ``shutdown_grace`` seconds."""
         if self._accepting is not None:
             self._accepting.cancel()
+        self.nbd.scope.cancel()
         if self._handling is not None:
             self._handling.deadline = min(self._handling.deadline,
                                           trio.current_time() + self.config.shutdown_grace)
@@ -105,6 +108,7 @@ class Server:
         try:
             async with trio.open_nursery() as handlers:
                 self._handling = handlers.cancel_scope
+                handlers.start_soon(self.nbd.run)
                 async with trio.open_nursery() as accepting:
                     self._accepting = accepting.cancel_scope
                     for b in bound:

@@ -7,6 +7,7 @@ from .._header import Program
 from .._procedure import Procedure, declare
 from .._readonly import READ_ONLY_RULES
 from . import (
+    backup,
     blockdev,
     blockjob,
     checkpoint,
@@ -40,7 +41,8 @@ REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *blockjob.DECLARATIONS,
     *blockdev.DECLARATIONS,
     *checkpoint.DECLARATIONS,
+    *backup.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint",
+__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup",
            "node", "nodedev", "nwfilter", "secret", "snapshot", "storage"]

@@ -1,0 +1,92 @@
+"""Domain backup errors: qemu_backup.c and qemu_domainjob.c (VIR_FROM_QEMU), backup_conf.c
+(VIR_FROM_DOMAIN), with libvirtd 9.0's texts."""
+
+from __future__ import annotations
+
+from . import ErrorCode, ErrorDomain, VirtError
+
+QEMU = ErrorDomain.QEMU
+CONF = ErrorDomain.DOMAIN
+
+
+def no_backup() -> VirtError:
+    return VirtError.report(ErrorCode.NO_DOMAIN_BACKUP, QEMU, "no domain backup job present")
+
+
+def inactive() -> VirtError:
+    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, QEMU,
+                            "cannot perform disk backup for inactive domain")
+
+
+def job_busy(holder: str = "remoteDispatchDomainBackupBegin") -> VirtError:
+    """qemuDomainObjBeginAsyncJob while the backup holds the async job: libvirtd gives up after 30 s."""
+    return VirtError.report(ErrorCode.OPERATION_TIMEOUT, QEMU,
+                            f"cannot acquire state change lock (held by monitor={holder})")
+
+
+def no_job() -> VirtError:
+    return VirtError.report(ErrorCode.OPERATION_INVALID, QEMU, "no job is active on the domain")
+
+
+def checkpoint_create_unsupported() -> VirtError:
+    """fakevirt has no checkpoint model yet to create the backup's checkpoint in."""
+    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, QEMU,
+                            "creating checkpoint for incremental backup is not supported yet")
+
+
+def tcp_port_required() -> VirtError:
+    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, QEMU,
+                            "<domainbackup> must specify TCP port for now")
+
+
+def no_disks_selected() -> VirtError:
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, QEMU, "no disks selected for backup")
+
+
+def store_exists(path: str, disk: str) -> VirtError:
+    return VirtError.report(ErrorCode.INVALID_ARG, QEMU, f"store '{path}' for backup of '{disk}' exists")
+
+
+def checkpoint_not_found(name: str, disk: str) -> VirtError:
+    return VirtError.report(ErrorCode.NO_DOMAIN_CHECKPOINT, QEMU,
+                            f"Checkpoint '{name}' for incremental backup of disk '{disk}' not found")
+
+
+def broken_bitmap(name: str, disk: str) -> VirtError:
+    return VirtError.report(ErrorCode.CHECKPOINT_INCONSISTENT, QEMU,
+                            f"missing or broken bitmap '{name}' for disk '{disk}'")
+
+
+def pull_needs_qcow2(disk: str) -> VirtError:
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, QEMU,
+                            f"pull mode backup for disk '{disk}' requires qcow2 driver")
+
+
+# -- backup_conf.c: virDomainBackupAlignDisks -----------------------------------------------------
+
+def no_disk_named(name: str) -> VirtError:
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, CONF, f"no disk named '{name}'")
+
+
+def disk_twice(name: str) -> VirtError:
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, CONF, f"disk '{name}' specified twice")
+
+
+def incremental_unset(name: str) -> VirtError:
+    return VirtError.report(
+        ErrorCode.CONFIG_UNSUPPORTED, CONF,
+        f"'incremental' backup mode of disk '{name}' requires setting 'incremental' field for disk or backup")
+
+
+def no_media(name: str) -> VirtError:
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, CONF, f"disk '{name}' has no media")
+
+
+def no_file_name(name: str) -> VirtError:
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, CONF,
+                            f"refusing to generate file name for disk '{name}'")
+
+
+def no_domain_disks() -> VirtError:
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, CONF,
+                            "domain must have at least one disk to perform backup")

@@ -1,0 +1,72 @@
+"""One running backup job: its definition, the frozen disks, its progress and its statistics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..domain import Domain
+from ..flags.backup import DomainJobOperation
+from ..flags.node import TypedParamType as T
+from .definition import BackupDef, BackupDisk
+from .view import FrozenDisk
+
+Param = tuple[str, int, object]  # field, virTypedParameterType, value
+
+
+@dataclass(frozen=True)
+class Export:
+    """One NBD export of a pull-mode backup."""
+
+    name: str
+    disk: FrozenDisk
+    bitmap: str | None = None  # the qemu:dirty-bitmap:NAME context it offers
+
+
+@dataclass(eq=False)
+class BackupJob:
+    """What libvirt keeps in priv->backup plus the job's statistics."""
+
+    uri: str
+    dom: Domain
+    definition: BackupDef
+    started: float
+    disks: dict[str, FrozenDisk] = field(default_factory=dict)  # by disk target
+    reuse: bool = False
+    transferred: int = 0  # push mode: bytes copied so far (paced by the clock)
+    errmsg: str | None = None
+
+    @property
+    def backed_up(self) -> list[BackupDisk]:
+        return [d for d in self.definition.disks if d.backup and d.store is not None]
+
+    @property
+    def total(self) -> int:
+        return sum(v.size for v in self.disks.values())
+
+    @property
+    def exports(self) -> list[Export]:
+        """Pull mode: the exports the NBD server offers, in disk order."""
+        out = []
+        for disk in self.backed_up:
+            view = self.disks[disk.name]
+            out.append(Export(disk.exportname or disk.name, view, disk.exportbitmap if view.dirty else None))
+        return out
+
+    def elapsed_ms(self, now: float) -> int:
+        return max(0, int((now - self.started) * 1000))
+
+    def stats(self, now: float, completed: bool = False, success: bool = True) -> list[Param]:
+        """The typed parameters of virDomainGetJobStats and of the JOB_COMPLETED event."""
+        out: list[Param] = [("operation", T.INT, DomainJobOperation.BACKUP),
+                            ("time_elapsed", T.ULLONG, self.elapsed_ms(now))]
+        if self.definition.pull:
+            out += [("disk_temp_used", T.ULLONG, sum(v.saved_bytes for v in self.disks.values())),
+                    ("disk_temp_total", T.ULLONG, self.total)]
+        else:
+            out += [("disk_total", T.ULLONG, self.total), ("disk_processed", T.ULLONG, self.transferred),
+                    ("disk_remaining", T.ULLONG, self.total - self.transferred)]
+        if completed:
+            out.append(("success", T.BOOLEAN, int(success)))
+            if self.errmsg is not None:
+                out.append(("errmsg", T.STRING, self.errmsg))
+        return out
