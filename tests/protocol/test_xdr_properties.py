@@ -39,6 +39,7 @@ from protocol import (
     decode,
     encode,
     is_struct,
+    struct_fields,
 )
 from protocol.remote.connect import AuthType, ConnectListAllDomainsRet, NodeGetInfoRet
 
@@ -137,6 +138,10 @@ def _same(a: Any, b: Any) -> bool:
         if math.isnan(a) or math.isnan(b):
             return math.isnan(a) and math.isnan(b)
         return a == b and math.copysign(1, a) == math.copysign(1, b)
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if is_struct(type(a)):  # a NaN deep inside (a typed param's double)
+        return type(a) is type(b) and all(_same(getattr(a, n), getattr(b, n)) for n in struct_fields(a))
     return bool(a == b)
 
 
