@@ -39,6 +39,10 @@ def tcp_port_required() -> VirtError:
                             "<domainbackup> must specify TCP port for now")
 
 
+def reused_store_missing(path: str, disk: str) -> VirtError:
+    return VirtError.invalid_arg(f"unable to open '{path}' for backup of '{disk}'", QEMU)
+
+
 def no_disks_selected() -> VirtError:
     return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, QEMU, "no disks selected for backup")
 

@@ -12,8 +12,9 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ...errors import VirtError, check_flags
 from ...errors import backup as err
+from ...errors import check_flags
+from ...errors import domain as domain_err
 from ..devices import Disk
 from ..domain import Domain
 from ..events import DomainEvent, EventID
@@ -133,7 +134,7 @@ class DomainBackups:
         view = job.disks[name]
         if job.reuse:
             if not self.images.exists(path):
-                raise VirtError.invalid_arg(f"unable to open '{path}' for backup of '{name}'")
+                raise err.reused_store_missing(path, name)
             return
         if self.images.exists(path):
             raise err.store_exists(path, name)
@@ -232,7 +233,7 @@ class DomainBackups:
                 del self.completed[dom.uuid]
             return done.type, list(done.params)
         if not dom.active:
-            raise VirtError.operation_invalid("domain is not running")
+            raise domain_err.not_running()
         job = self.jobs.get(dom.uuid)
         if job is None:
             return JobType.NONE, []
