@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from ..errors import VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
+from .agent.api import GuestAgents
 from .clock import Clock, SystemClock
 from .domain import Domain
 from .domain_driver import Domains
@@ -46,6 +47,7 @@ class QemuDriver:
         """Forget every domain (in place: open connections keep pointing here)."""
         self.domains = Domains(self)
         self.snapshots = DomainSnapshots(self)
+        self.agents = GuestAgents(self)
 
     @property
     def host(self) -> HostInfo:
