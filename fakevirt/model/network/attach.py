@@ -13,11 +13,9 @@ import ipaddress
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
-from ...errors import VirtError, check_flags
-from ...errors import domain as domain_errors
 from ...errors import network as err
 from ..domain_iftune import bandwidth
-from ..flags.network import DomainInterfaceAddressesSource, IPAddrType
+from ..flags.network import IPAddrType
 from .defs import DhcpHost, IPDef, parse_mac
 from .port_alloc import PortAlloc
 from .ports import UNIT_SECONDS, Lease, Port
@@ -275,22 +273,6 @@ class PortOps(PortAlloc):
         self._active_net(net)
         tap = next((t for t, (_, p) in self.taps.items() if p == port.uuid), "")
         self._unplug(net, port, tap)
-
-    # -- virDomainInterfaceAddresses ---------------------------------------------------------------
-
-    def interface_addresses(self, dom: Domain, source: int, flags: int
-                            ) -> list[tuple[str, str, list[tuple[int, str, int]]]]:
-        """qemuDomainInterfaceAddresses: LEASE and ARP from the networks; the guests have no agent."""
-        check_flags("qemuDomainInterfaceAddresses", flags, 0)
-        if not dom.active or dom.live is None:
-            raise domain_errors.not_active()
-        if source == DomainInterfaceAddressesSource.LEASE:
-            return self.interface_leases(dom.live)
-        if source == DomainInterfaceAddressesSource.AGENT:
-            raise VirtError.agent_not_configured()
-        if source == DomainInterfaceAddressesSource.ARP:
-            return self.interface_arp(dom.live)
-        raise domain_errors.unknown_address_source(source)
 
 
 def _ipv4_int(text: str) -> int:
