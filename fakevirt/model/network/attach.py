@@ -141,7 +141,8 @@ class PortOps(PortAlloc):
         lease_time = (host.lease if host is not None and host.lease else None) or next(
             (r.lease for r in ipdef.ranges if r.lease is not None), None)
         lifetime = None if lease_time is None else lease_time.expiry * UNIT_SECONDS[lease_time.unit]
-        name = host.name if host is not None and host.name else dom.name
+        # a <host> entry names the lease, else the name the guest sent with its request
+        name = host.name if host is not None and host.name else (dom.guest.hostname or dom.name)
         assert address is not None
         net.leases[iface.mac] = Lease.for_mac(iface.mac, address, int(self.hv.clock.now()), lifetime, name)
 
