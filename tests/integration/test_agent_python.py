@@ -52,7 +52,9 @@ def agent_calls(dom: libvirt.virDomain) -> list[tuple[str, Callable[[], object]]
             ("sshkeys-get", lambda: dom.authorizedSSHKeysGet("root")),
             ("sshkeys-set", lambda: dom.authorizedSSHKeysSet("root", ["ssh-ed25519 AAAA x"])),
             ("hostname", dom.hostname), ("hostname-agent", lambda: dom.hostname(libvirt.VIR_DOMAIN_GET_HOSTNAME_AGENT)),
-            ("ifaddr-agent", lambda: dom.interfaceAddresses(libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT))]
+            ("ifaddr-agent", lambda: dom.interfaceAddresses(libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT)),
+            ("shutdown-agent", lambda: dom.shutdownFlags(libvirt.VIR_DOMAIN_SHUTDOWN_GUEST_AGENT)),
+            ("reboot-agent", lambda: dom.reboot(libvirt.VIR_DOMAIN_REBOOT_GUEST_AGENT))]
 
 
 @pytest.fixture

@@ -106,5 +106,5 @@ def test_agent_answers_match_the_reference(reference: dict[str, object], fakevir
         ours = answers(conn, PREFIX)
     finally:
         conn.close()
-    assert len(ours) == len(reference) == 4 * 32
+    assert len(ours) == len(reference) == 4 * 34
     assert {k: v for k, v in ours.items() if v != reference[k]} == {}

@@ -111,3 +111,16 @@ def test_quiesced_snapshot_with_agent(fakevirt: ThreadedServer, conn: libvirt.vi
     out = ok(virsh("snapshot-create-as", "ga-snap", "s1", "--disk-only", "--quiesce", "--atomic"))
     assert out.strip() == "Domain snapshot s1 created"
     assert ok(virsh("domfsfreeze", "ga-snap")).strip() == "Froze 1 filesystem(s)"  # thawed after the snapshot
+
+
+def test_shutdown_and_reboot_by_agent(fakevirt: ThreadedServer, conn: libvirt.virConnect, virsh: Virsh) -> None:
+    start_guest(fakevirt, conn, "ga-none", channel=False, up=False)
+    assert err(virsh("shutdown", "ga-none", "--mode", "agent")) == (
+        "error: Failed to shutdown domain 'ga-none'\nerror: argument unsupported: QEMU guest agent is not configured")
+    assert err(virsh("reboot", "ga-none", "--mode", "agent")) == (
+        "error: Failed to reboot domain 'ga-none'\nerror: argument unsupported: QEMU guest agent is not configured")
+    ok(virsh("shutdown", "ga-none", "--mode", "agent,acpi"))  # falls back to the power button
+    dom = start_guest(fakevirt, conn, "ga-off")
+    assert ok(virsh("reboot", "ga-off", "--mode", "agent")).strip() == "Domain 'ga-off' is being rebooted"
+    assert ok(virsh("shutdown", "ga-off", "--mode", "agent")).strip() == "Domain 'ga-off' is being shutdown"
+    assert not dom.isActive()

@@ -122,6 +122,13 @@ class GuestAgents:
         """virDomainQemuAgentCommand: the reply of one raw qemu-ga command, as JSON text."""
         return agent_command(self, dom, json_text, timeout, flags)
 
+    def guest_power(self, dom: Domain, mode: str) -> None:
+        """qemuAgentShutdown: guest-shutdown (powerdown or reboot), which qemu-ga obeys without answering."""
+        try:
+            self.run(dom, "guest-shutdown", {"mode": mode})
+        except qga.NoResponse:
+            pass
+
     # -- filesystems ------------------------------------------------------------------------------
 
     def fs_info(self, dom: Domain, flags: int) -> list[tuple[str, str, str, list[str]]]:
