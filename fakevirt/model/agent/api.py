@@ -9,8 +9,8 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
-from ...errors import ErrorDomain, VirtError, check_flags
 from ...errors import agent as errors
+from ...errors import check_flags
 from ...errors import domain as domain_errors
 from ..domain import Domain, State
 from ..events import DomainEvent, EventID
@@ -190,9 +190,7 @@ class GuestAgents:
         check_flags("qemuDomainSetUserPassword", flags, DomainSetUserPasswordFlags.PASSWORD_ENCRYPTED)
         for name, value in (("user", user), ("password", password)):
             if value is None:
-                raise VirtError.invalid_arg_raw(name, "virDomainSetUserPassword",
-                                                f"{name} in virDomainSetUserPassword must not be NULL",
-                                                domain=ErrorDomain.DOMAIN)
+                raise errors.null_arg(name, "virDomainSetUserPassword")
         assert user is not None and password is not None
         self._require_active(dom)
         self.run(dom, "guest-set-user-password", {
