@@ -101,7 +101,7 @@ def test_agent_answers_from_the_guest_model(fakevirt: ThreadedServer, conn: libv
     assert guest.passwords == {"root": ("pw", True)}
     dom.authorizedSSHKeysSet("root", ["ssh-ed25519 AAAA a@b"], 0)
     dom.authorizedSSHKeysSet("root", ["ssh-rsa BBBB c@d"], libvirt.VIR_DOMAIN_AUTHORIZED_SSH_KEYS_SET_APPEND)
-    assert dom.authorizedSSHKeysGet("root") == ["ssh-ed25519 AAAA a@b", "ssh-rsa BBBB c@d"]
+    assert dom.authorizedSSHKeysGet("root") == ["ssh-rsa BBBB c@d", "ssh-ed25519 AAAA a@b"]  # qemu-ga's order
     addrs = dom.interfaceAddresses(libvirt.VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_AGENT)
     assert addrs["lo"]["addrs"][0] == {"type": libvirt.VIR_IP_ADDR_TYPE_IPV4, "addr": "127.0.0.1", "prefix": 8}
     assert dom.fsFreeze() == 1

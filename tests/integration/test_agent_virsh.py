@@ -52,8 +52,8 @@ def test_time_users_and_keys(fakevirt: ThreadedServer, conn: libvirt.virConnect,
     keys = tmp_path / "keys"
     keys.write_text("ssh-ed25519 AAAA one@host\nssh-rsa BBBB two@host\n")
     ok(virsh("set-user-sshkeys", "ga-time", "root", "--file", str(keys)))
-    # virsh 9.0 prints the keys one after the other, without a newline between them
-    assert ok(virsh("get-user-sshkeys", "ga-time", "root")).strip() == "ssh-ed25519 AAAA one@hostssh-rsa BBBB two@host"
+    # qemu-ga lists the last line first; virsh 9.0 prints the keys without a newline between them
+    assert ok(virsh("get-user-sshkeys", "ga-time", "root")).strip() == "ssh-rsa BBBB two@hostssh-ed25519 AAAA one@host"
     keys.write_text("ssh-rsa BBBB two@host\n")
     ok(virsh("set-user-sshkeys", "ga-time", "root", "--remove", "--file", str(keys)))
     assert ok(virsh("get-user-sshkeys", "ga-time", "root")).strip() == "ssh-ed25519 AAAA one@host"

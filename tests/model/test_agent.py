@@ -201,10 +201,13 @@ def test_time_password_and_keys(hv: Hypervisor) -> None:
     assert error(agents.set_user_password, dom, "bob", "x", 0)[2] == (
         "internal error: unable to execute QEMU agent command 'guest-set-user-password': "
         "child process has failed to set user password")
+    assert error(agents.ssh_keys_get, dom, "root", 0)[2] == (
+        "internal error: unable to execute QEMU agent command 'guest-ssh-get-authorized-keys': failed to read "
+        "'/root/.ssh/authorized_keys': Failed to open file \u201c/root/.ssh/authorized_keys\u201d: No such file or directory")
     agents.ssh_keys_set(dom, "root", ["ssh-ed25519 A a", "ssh-rsa B b"], 0)
     agents.ssh_keys_set(dom, "root", ["ssh-rsa B b", "ssh-ed25519 C c"], 1)
     agents.ssh_keys_set(dom, "root", ["ssh-ed25519 A a"], 2)
-    assert agents.ssh_keys_get(dom, "root", 0) == ["ssh-rsa B b", "ssh-ed25519 C c"]
+    assert agents.ssh_keys_get(dom, "root", 0) == ["ssh-ed25519 C c", "ssh-rsa B b"]  # last line first
     assert error(agents.set_response_timeout, dom, -3, 0)[2] == (
         "invalid argument: guest agent timeout '-3' is less than the minimum '-2'")
 
