@@ -7,7 +7,7 @@ import json
 import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
-from fakevirt.model.agent import GuestFS, GuestFSDisk, GuestUser, GuestVcpu
+from fakevirt.model.agent import GuestFS, GuestFSDisk, GuestNIC, GuestUser, GuestVcpu
 from fakevirt.model.agent.info import guest_info, guest_vcpus, set_guest_vcpus
 from fakevirt.model.clock import ManualClock
 from fakevirt.model.domain import Domain
@@ -15,6 +15,7 @@ from fakevirt.model.events import DomainEvent
 from fakevirt.model.flags.snapshot import DomainSnapshotCreateFlags as Create
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.testing.domains import domain_from_xml
+from fakevirt.xml.snapshot import parse_snapshot_xml
 
 CHANNEL = "<channel type='unix'><target type='virtio' name='org.qemu.guest_agent.0'/></channel>"
 XML = """<domain type='kvm'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>4</vcpu>
@@ -235,7 +236,6 @@ def test_agent_command_answers_and_errors(hv: Hypervisor) -> None:
 
 
 def test_quiesced_snapshot_needs_the_agent(hv: Hypervisor) -> None:
-    from fakevirt.xml.snapshot import parse_snapshot_xml  # noqa: PLC0415 - only this test needs it
     dom = running(hv)
     sd = parse_snapshot_xml("<domainsnapshot><name>q1</name></domainsnapshot>")
     hv.system.snapshots.create(dom, sd, Create.DISK_ONLY | Create.QUIESCE | Create.ATOMIC)
@@ -243,3 +243,11 @@ def test_quiesced_snapshot_needs_the_agent(hv: Hypervisor) -> None:
     hv.system.agents.agent_down(dom)
     sd2 = parse_snapshot_xml("<domainsnapshot><name>q2</name></domainsnapshot>")
     assert error(hv.system.snapshots.create, dom, sd2, Create.DISK_ONLY | Create.QUIESCE) == NOT_CONNECTED
+
+
+def test_interface_aliases_join_their_interface(hv: Hypervisor) -> None:
+    dom = running(hv)
+    dom.guest.interfaces = [GuestNIC("eth0", "52:54:00:11:22:33", [("ipv4", "10.0.0.5", 24)]),
+                            GuestNIC("eth0:1", None, [("ipv4", "10.0.0.6", 24)]), GuestNIC("eth1", None)]
+    assert hv.system.agents.interface_addresses(dom, 1, 0) == [
+        ("eth0", "52:54:00:11:22:33", [(0, "10.0.0.5", 24), (0, "10.0.0.6", 24)]), ("eth1", None, [])]

@@ -297,11 +297,16 @@ def disk_by_address(live: DomainDef, address: dict[str, Any]) -> str | None:
 
 
 def agent_interfaces(reply: list[dict[str, Any]]) -> Interfaces:
-    """qemuAgentGetInterfaces: (name, MAC, [(VIR_IP_ADDR_TYPE_*, address, prefix)])."""
+    """qemuAgentGetInterfaces: (name, MAC, [(VIR_IP_ADDR_TYPE_*, address, prefix)]); the addresses of
+    an alias ("eth0:1") join its interface."""
     kinds = {"ipv4": 0, "ipv6": 1}
-    return [(nic["name"], nic.get("hardware-address"),
-             [(kinds[a["ip-address-type"]], a["ip-address"], a["prefix"]) for a in nic.get("ip-addresses", [])])
-            for nic in reply]
+    merged: dict[str, tuple[str, str | None, list[tuple[int, str, int]]]] = {}
+    for nic in reply:
+        name = nic["name"].split(":", 1)[0]
+        entry = merged.setdefault(name, (name, nic.get("hardware-address"), []))
+        entry[2].extend((kinds[a["ip-address-type"]], a["ip-address"], a["prefix"])
+                        for a in nic.get("ip-addresses", []))
+    return list(merged.values())
 
 
 def _is_x86(d: DomainDef) -> bool:
