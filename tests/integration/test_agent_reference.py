@@ -17,6 +17,7 @@ import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
+from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
 from tests.integration.test_agent_python import agent_calls, agent_xml, model_domain
 
 pytestmark = pytest.mark.real
@@ -108,3 +109,42 @@ def test_agent_answers_match_the_reference(reference: dict[str, object], fakevir
         conn.close()
     assert len(ours) == len(reference) == 4 * 34
     assert {k: v for k, v in ours.items() if v != reference[k]} == {}
+
+
+def start_events(uri: str, name: str) -> list[tuple[int, int]]:
+    """The agent-lifecycle events a (re)start of ``name`` sends before its STARTED event."""
+    ensure_event_loop()
+    conn = libvirt.open(uri)
+    seen: list[tuple[int, int]] = []
+    lifecycle: list[int] = []
+    cbs = [conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
+                                       lambda c, d, state, reason, o: seen.append((state, reason)), None),
+           conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                       lambda c, d, event, detail, o: lifecycle.append(event)
+                                       if event == libvirt.VIR_DOMAIN_EVENT_STARTED and not lifecycle
+                                       and d.name() == name else None, None)]
+    try:
+        dom = conn.lookupByName(name)
+        if dom.isActive():
+            dom.destroy()
+        dom.create()
+        wait_for(lambda: lifecycle, timeout=30)
+        return [(s, r) for s, r in seen]
+    finally:
+        for cb in cbs:
+            conn.domainEventDeregisterAny(cb)
+        conn.close()
+
+
+def test_agent_lifecycle_at_start_matches_the_reference(reference: dict[str, object], reference_uri: str,
+                                                        fakevirt: ThreadedServer, fakevirt_uri: str) -> None:
+    conn = libvirt.open(fakevirt_uri)
+    try:
+        setup(conn, PREFIX, "/var/lib/libvirt/images", lambda path: fakevirt.call(
+            fakevirt.hypervisor.images.create, path, "qcow2", 16 << 20))
+    finally:
+        conn.close()
+    want = start_events(reference_uri, f"{PREFIX}-agent")
+    assert want == [(libvirt.VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_STATE_DISCONNECTED,
+                     libvirt.VIR_CONNECT_DOMAIN_EVENT_AGENT_LIFECYCLE_REASON_DOMAIN_STARTED)]
+    assert start_events(fakevirt_uri, f"{PREFIX}-agent") == want
