@@ -132,6 +132,8 @@ _CALLBACK_ONLY: dict[int, tuple[int, Callable[[int, NonnullDomain, dict[str, Any
         callbackID=c, dom=d, dev=x["dev"], path=x["path"], threshold=x["threshold"], excess=x["excess"])),
     EventID.JOB_COMPLETED: (Proc.DOMAIN_EVENT_CALLBACK_JOB_COMPLETED, lambda c, d, x: w.DomainEventCallbackJobCompletedMsg(
         callbackID=c, dom=d, params=tuple(TypedParam(field=f, value=(k, v)) for f, k, v in x["params"]))),
+    EventID.AGENT_LIFECYCLE: (Proc.DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE, lambda c, d, x: (
+        w.DomainEventCallbackAgentLifecycleMsg(callbackID=c, dom=d, state=x["state"], reason=x["reason"]))),
     EventID.MIGRATION_ITERATION: (Proc.DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION, lambda c, d, x: (
         w.DomainEventCallbackMigrationIterationMsg(callbackID=c, dom=d, iteration=x["iteration"]))),
 }

@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from .agent.guest import Guest
 from .blockdev.state import BlockState
 from .checkpoints.tree import CheckpointTree
 from .domaindef import DomainDef
@@ -99,6 +100,7 @@ class Domain:
     checkpoints: CheckpointTree = field(default_factory=CheckpointTree)
     held_disks: list[tuple[str, Owner]] = field(default_factory=list)  # image users
     block_state: BlockState = field(default_factory=BlockState)  # stats, thresholds, errors of this run
+    guest: Guest = field(default_factory=Guest)  # the guest OS and its agent channel (model/agent)
 
     @property
     def snapshot_count(self) -> int:

@@ -52,6 +52,7 @@ class DomainLifecycle(DomainList):
         self.sync_disk_users(dom)
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.cpu_time_ns = 0
+        self.driver.agents.domain_started(dom)
         if before_started is not None:
             before_started()
         self.emit(dom, Lifecycle.STARTED, detail)
@@ -108,6 +109,7 @@ class DomainLifecycle(DomainList):
         self.emit(dom, Lifecycle.STOPPED, detail)
         dom_uuid, name = dom.uuid, dom.name
         dom.id = -1
+        self.driver.agents.domain_stopped(dom)
         release_all(self.driver.hypervisor.resources, dom)
         self.sync_disk_users(dom)
         if not dom.persistent:
@@ -132,6 +134,8 @@ class DomainLifecycle(DomainList):
         check_flags("qemuDomainShutdownFlags", flags, s.SHUTDOWN_ACPI_POWER_BTN | s.SHUTDOWN_GUEST_AGENT)
         if dom.state != State.RUNNING:
             raise errors.not_running()
+        if flags & s.SHUTDOWN_GUEST_AGENT and not flags & s.SHUTDOWN_ACPI_POWER_BTN:  # the agent or nothing
+            self.driver.agents.guest_power(dom, "powerdown")
         self.emit(dom, Lifecycle.SHUTDOWN, ShutdownDetail.GUEST)  # the guest powered off
         self.stop(dom, Shutoff.SHUTDOWN, StoppedDetail.SHUTDOWN)
 
@@ -140,9 +144,13 @@ class DomainLifecycle(DomainList):
         r = DomainRebootFlagValues
         check_flags("qemuDomainReboot", flags, r.REBOOT_ACPI_POWER_BTN | r.REBOOT_GUEST_AGENT | r.REBOOT_INITCTL
                     | r.REBOOT_SIGNAL | r.REBOOT_PARAVIRT)
-        self.require_active(dom)
+        agent_only = flags & r.REBOOT_GUEST_AGENT and not flags & r.REBOOT_ACPI_POWER_BTN
+        if not agent_only:  # qemuDomainRebootAgent checks the state itself
+            self.require_active(dom)
         if dom.state != State.RUNNING:
             raise errors.not_running()
+        if agent_only:
+            self.driver.agents.guest_power(dom, "reboot")
         self.driver.hypervisor.bus.publish(DomainEvent(self.driver.uri, EventID.REBOOT, dom.ref()))
 
     def reset(self, dom: Domain, flags: int = 0) -> None:

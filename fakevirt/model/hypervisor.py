@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from ..errors import VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
+from .agent.api import GuestAgents
 from .backup import DomainBackups
 from .blockdev.api import BlockDevices
 from .blockjobs import BlockJobs
@@ -53,6 +54,7 @@ class QemuDriver:
         self.blockdev = BlockDevices(self)
         self.checkpoints = DomainCheckpoints(self)
         self.backups = DomainBackups(self)
+        self.agents = GuestAgents(self)
 
     @property
     def host(self) -> HostInfo:

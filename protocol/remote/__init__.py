@@ -7,6 +7,7 @@ from .._header import Program
 from .._procedure import Procedure, declare
 from .._readonly import READ_ONLY_RULES
 from . import (
+    agent,
     backup,
     blockdev,
     blockjob,
@@ -42,7 +43,8 @@ REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *blockdev.DECLARATIONS,
     *checkpoint.DECLARATIONS,
     *backup.DECLARATIONS,
+    *agent.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup",
+__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup", "agent",
            "node", "nodedev", "nwfilter", "secret", "snapshot", "storage"]
