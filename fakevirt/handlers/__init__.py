@@ -6,6 +6,7 @@ from . import (
     connect,
     domain,
     domain_config,
+    domain_guest,
     domain_stats,
     events,
     interface,
@@ -23,4 +24,4 @@ from ._registry import HANDLERS, RELAYS, Handler, Relay, procedure, relay
 from ._streams import DownloadStream, Stream, UploadStream
 from .outcome import NOTHING, Outcome
 
-__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "secret", "snapshot", "storage"]
+__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_guest", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "secret", "snapshot", "storage"]

@@ -9,6 +9,7 @@ from enum import IntEnum
 from .domaindef import DomainDef
 from .events import DomainRef
 from .flags.domain import ConnectListAllDomainsFlags
+from .guest_events.record import GuestInput
 from .images.owner import Owner
 from .snapshots.tree import SnapshotTree
 
@@ -95,6 +96,9 @@ class Domain:
     started_at: float = 0.0
     snapshots: SnapshotTree = field(default_factory=SnapshotTree)
     held_disks: list[tuple[str, Owner]] = field(default_factory=list)  # image users
+    completed_job: list[tuple[str, int, object]] | None = None  # the last save/dump job's statistics
+    guest_input: GuestInput = field(default_factory=GuestInput)  # NMIs and keys, for tests
+    channel_event_pending: bool = False  # restored: the agent channel reports once the guest runs
 
     @property
     def snapshot_count(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ..errors import VirtError, check_flags
 from ..errors import domain as errors
@@ -11,6 +12,8 @@ from .domain import Domain, Paused, Running, Shutoff, State
 from .domain_list import DomainList
 from .domaindef import DomainDef, prepare_live, validate_def
 from .events import (
+    AgentLifecycleReason,
+    AgentLifecycleState,
     DomainEvent,
     EventID,
     Lifecycle,
@@ -27,6 +30,7 @@ from .flags.domain import (
     DomainRebootFlagValues,
     DomainShutdownFlagValues,
 )
+from .guest_events.channel import has_agent_channel
 from .resources import acquire_all, release_all
 
 Start = DomainCreateFlags
@@ -52,14 +56,39 @@ class DomainLifecycle(DomainList):
         self.sync_disk_users(dom)
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.cpu_time_ns = 0
+        if has_agent_channel(live):  # qemuProcessLaunch: the agent is not there yet
+            self.publish(dom, EventID.AGENT_LIFECYCLE, state=AgentLifecycleState.DISCONNECTED,
+                         reason=AgentLifecycleReason.DOMAIN_STARTED)
         if before_started is not None:
             before_started()
+        elif not paused and detail == StartedDetail.BOOTED:  # QEMU's RESUME precedes the STARTED event
+            self.emit(dom, Lifecycle.RESUMED, ResumedDetail.UNPAUSED)
         self.emit(dom, Lifecycle.STARTED, detail)
-        if paused:
+        if detail == StartedDetail.RESTORED:  # qemuDomainSaveImageStartVM: the incoming state loaded
+            dom.channel_event_pending = True
+            if paused:
+                dom.set_state(State.PAUSED, Paused.USER)
+                self.emit(dom, Lifecycle.SUSPENDED, SuspendedDetail.RESTORED)
+            else:
+                dom.set_state(State.RUNNING, reason)
+                self.emit(dom, Lifecycle.RESUMED, ResumedDetail.FROM_SNAPSHOT)
+                self.channel_event(dom)
+        elif paused:
             dom.set_state(State.PAUSED, Paused.USER)
             self.emit(dom, Lifecycle.SUSPENDED, SuspendedDetail.PAUSED)
         else:
             dom.set_state(State.RUNNING, reason)
+
+    def publish(self, dom: Domain, event_id: EventID, **data: Any) -> None:
+        """Publish a domain event other than a lifecycle one."""
+        self.driver.hypervisor.bus.publish(DomainEvent(self.driver.uri, event_id, dom.ref(), data))
+
+    def channel_event(self, dom: Domain) -> None:
+        """QEMU's VSERPORT_CHANGE once a restored guest runs: the agent channel reports closed."""
+        if dom.channel_event_pending and dom.live is not None and has_agent_channel(dom.live):
+            self.publish(dom, EventID.AGENT_LIFECYCLE, state=AgentLifecycleState.DISCONNECTED,
+                         reason=AgentLifecycleReason.CHANNEL)
+        dom.channel_event_pending = False
 
     def start(self, dom: Domain, flags: int = 0, client_id: int | None = None) -> None:
         """virDomainCreateWithFlags: boot, or resume from the managed save image."""
@@ -105,6 +134,7 @@ class DomainLifecycle(DomainList):
     def stop(self, dom: Domain, reason: Shutoff, detail: StoppedDetail) -> None:
         """qemuProcessStop + the STOPPED event; a transient domain disappears."""
         dom.set_state(State.SHUTOFF, reason)
+        dom.channel_event_pending = False
         self.emit(dom, Lifecycle.STOPPED, detail)
         dom_uuid, name = dom.uuid, dom.name
         dom.id = -1
@@ -124,6 +154,8 @@ class DomainLifecycle(DomainList):
         check_flags("qemuDomainDestroyFlags", flags, d.DESTROY_GRACEFUL | d.DESTROY_REMOVE_LOGS)
         if not dom.active:
             raise errors.not_active()
+        # QEMU reports the SHUTDOWN the kill caused (guest: false): "finished after host request"
+        self.emit(dom, Lifecycle.SHUTDOWN, ShutdownDetail.HOST)
         self.stop(dom, Shutoff.DESTROYED, StoppedDetail.DESTROYED)
 
     def shutdown(self, dom: Domain, flags: int = 0) -> None:
@@ -172,6 +204,7 @@ class DomainLifecycle(DomainList):
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.set_state(State.RUNNING, Running.UNPAUSED)
         self.emit(dom, Lifecycle.RESUMED, ResumedDetail.UNPAUSED)
+        self.channel_event(dom)
 
     def cpu_time(self, dom: Domain) -> int:
         """Guest CPU time in ns: it runs while the domain is in the running state."""
@@ -184,6 +217,7 @@ class DomainLifecycle(DomainList):
         """Autodestroy domains of a client that went away."""
         for dom in self:
             if dom.active and dom.autodestroy_client == client_id:
+                self.emit(dom, Lifecycle.SHUTDOWN, ShutdownDetail.HOST)
                 self.stop(dom, Shutoff.DESTROYED, StoppedDetail.DESTROYED)
 
     def _describe_backing_chains(self, dom: Domain) -> None:

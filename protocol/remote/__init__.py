@@ -9,6 +9,7 @@ from .._readonly import READ_ONLY_RULES
 from . import (
     connect,
     domain,
+    domain_guest,
     domain_stats,
     events,
     interface,
@@ -31,10 +32,10 @@ _KNOWN = {
 }
 
 REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
-    *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
+    *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_guest.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
     *snapshot.DECLARATIONS, *storage.DECLARATIONS, *node.DECLARATIONS, *interface.DECLARATIONS,
     *nodedev.DECLARATIONS, *network.DECLARATIONS, *secret.DECLARATIONS, *nwfilter.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "domain", "domain_stats", "events", "interface", "limits", "network",
+__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "domain", "domain_guest", "domain_stats", "events", "interface", "limits", "network",
            "node", "nodedev", "nwfilter", "secret", "snapshot", "storage"]

@@ -1013,7 +1013,7 @@ def test_events_and_state_reasons(virsh_bin, fakevirt_uri, virsh, host) -> None:
     ev = Events(virsh_bin, fakevirt_uri, virsh)
     try:
         ok(virsh("start", "vm"))
-        assert ev.sync() == ["'lifecycle': Started Booted"]
+        assert ev.sync() == ["'lifecycle': Resumed Unpaused", "'lifecycle': Started Booted"]
         migration = ["'migration-iteration': iteration: '1'", "'migration-iteration': iteration: '2'"]
         ok(virsh("snapshot-create-as", "vm", "r1"))
         assert ev.sync() == ["'lifecycle': Suspended Paused", *migration, "'lifecycle': Resumed Unpaused"]
@@ -1031,7 +1031,7 @@ def test_events_and_state_reasons(virsh_bin, fakevirt_uri, virsh, host) -> None:
             assert state(virsh) == reason, args
         ok(virsh("destroy", "vm"))
         ok(virsh("snapshot-create-as", "vm", "off"))
-        assert ev.sync() == ["'lifecycle': Stopped Destroyed"]
+        assert ev.sync() == ["'lifecycle': Shutdown Finished after host request", "'lifecycle': Stopped Destroyed"]
         steps = (
             (("r1",), ["Started Snapshot", "Resumed Snapshot", "Defined Snapshot"], "running (from snapshot)"),
             (("off",), ["Stopped Snapshot", "Defined Snapshot"], "shut off (from snapshot)"),
