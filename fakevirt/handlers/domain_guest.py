@@ -47,3 +47,4 @@ def domain_core_dump(client: Client, args: s.DomainCoreDumpArgs) -> None:
 def domain_core_dump_with_format(client: Client, args: s.DomainCoreDumpWithFormatArgs) -> None:
     """virDomainCoreDumpWithFormat."""
     client.opened.domains.core_dump(resolve(client, args.dom), args.to, args.dumpformat, args.flags)
+

@@ -9,6 +9,7 @@ from ...errors import guest as gerr
 from ..devices import Device, Disk
 from ..domain import Domain, Shutoff, State
 from ..domaindef import DomainDef
+from ..domaindef.normalize import normalize
 from ..events import EventID, StoppedDetail, TrayChangeReason
 from ..flags.guest import (
     KEYCODE_SET_NAMES,
@@ -29,6 +30,11 @@ _DUMP_OVERHEAD = 326483  # an ELF dump's notes and headers beside guest RAM (QEM
 
 class DomainGuest(GuestEvents):
     """virDomainInjectNMI, SendKey, PMSuspendForDuration, PMWakeup, CoreDump(WithFormat), job stats."""
+
+    def complete_stored(self, d: DomainDef) -> DomainDef:
+        """A definition libvirt stored in migratable form (save image, snapshot), parsed back:
+        post-parse re-adds what the migratable format leaves out (virDomainDefCopy(migratable))."""
+        return normalize(d, self.driver.hypervisor.rng, self.driver.host, validate=False)
 
     def agent_connected(self, dom: Domain) -> bool:
         """Whether a guest agent answers on the channel (the guest agent model says; none here)."""
