@@ -106,13 +106,15 @@ class DomainGuest(GuestEvents):
             raise gerr.kdump_needs_memory_only()
         if not dom.active or dom.live is None:
             raise errors.not_active()
-        if memory_only and dumpformat == DomainCoreDumpFormat.WIN_DMP:
-            raise gerr.win_dump_failed()
         was_running = dom.state == State.RUNNING
         live = dom.live
         if memory_only:
             if was_running:
                 self.pause_for_job(dom)
+            if dumpformat == DomainCoreDumpFormat.WIN_DMP:  # QEMU fails once the guest is stopped
+                if was_running:
+                    self.resume(dom)
+                raise gerr.win_dump_failed()
             size = live.memory_kib * 1024 + _DUMP_OVERHEAD
         else:
             self.migrate_to_file(dom, JobOperation.DUMP, live=bool(flags & Dump.DUMP_LIVE))
