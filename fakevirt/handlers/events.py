@@ -110,10 +110,14 @@ class _Wire:
     build: Callable[[NonnullDomain, dict[str, Any]], Any]
 
 
+def _address(family: int, node: str, service: str) -> w.DomainEventGraphicsAddress:
+    return w.DomainEventGraphicsAddress(family=family, node=node, service=service)
+
+
 def _graphics(d: NonnullDomain, x: dict[str, Any]) -> w.DomainEventGraphicsMsg:
     return w.DomainEventGraphicsMsg(
-        dom=d, phase=x["phase"], local=w.DomainEventGraphicsAddress(*x["local"]),
-        remote=w.DomainEventGraphicsAddress(*x["remote"]), authScheme=x["authScheme"],
+        dom=d, phase=x["phase"], local=_address(*x["local"]), remote=_address(*x["remote"]),
+        authScheme=x["authScheme"],
         subject=tuple(w.DomainEventGraphicsIdentity(type=t, name=n) for t, n in x["subject"]))
 
 
