@@ -24,7 +24,7 @@ class DomainSendProcessSignalArgs:
     flags: UInt
 
 
-DECLARATIONS = [
+DECLARATIONS: list[tuple[Proc, type, type | None]] = [
     (Proc.DOMAIN_PM_SUSPEND_FOR_DURATION, DomainPmSuspendForDurationArgs, None),
     (Proc.DOMAIN_SEND_PROCESS_SIGNAL, DomainSendProcessSignalArgs, None),
 ]

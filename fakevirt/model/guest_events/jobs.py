@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import IntEnum, IntFlag
 
 from ...errors import domain as errors
+from ...errors import guest as gerr
 from ..domain import Domain
 from ..domaindef import DomainDef
 from ..flags.node import TypedParamType as T
@@ -100,4 +101,4 @@ def abort_job(dom: Domain) -> None:
     """virDomainAbortJob with no job running."""
     if not dom.active:
         raise errors.not_active()
-    raise errors.no_job_active()
+    raise gerr.no_job_active()
