@@ -10,6 +10,7 @@ from .domaindef import DomainDef
 from .events import EventID, Lifecycle, StartedDetail, StoppedDetail, SuspendedDetail
 from .flags.domain import DomainSaveRestoreFlags
 from .guest_events.jobs import JobOperation, migration_stats
+from .guest_events.stored import implicit_controllers_last
 
 Save = DomainSaveRestoreFlags
 _SAVE_ALLOWED = Save.SAVE_BYPASS_CACHE | Save.SAVE_RUNNING | Save.SAVE_PAUSED
@@ -25,7 +26,9 @@ class DomainSaves(DomainLifecycle):
         elif flags & Save.SAVE_PAUSED:
             running = False
         assert dom.live is not None
-        return SavedState(dom.live.copy(), running, dom.cpu_time_ns)
+        stored = dom.live.copy()
+        implicit_controllers_last(stored)  # as the image's migratable XML reads back
+        return SavedState(stored, running, dom.cpu_time_ns)
 
     def migrate_to_file(self, dom: Domain, operation: JobOperation, live: bool = False) -> None:
         """QEMU's migration of the guest's RAM to a file, as a save or dump shows it: the guest
