@@ -87,6 +87,11 @@ class DomainSettings:
             raise errors.memory_above_max()
         for d in defs:
             d.current_memory_kib = kib
+        live = dom.live
+        if live is not None and live in defs and live.memballoon is not None and live.memballoon.model != "none":
+            # the guest's balloon driver reaches the target: QEMU's BALLOON_CHANGE
+            self.driver.hypervisor.bus.publish(DomainEvent(
+                self.driver.uri, EventID.BALLOON_CHANGE, dom.ref(), {"actual": kib}))
 
     def get_vcpus(self, dom: Domain, flags: int) -> int:
         """virDomainGetVcpusFlags."""

@@ -94,6 +94,13 @@ def test_guest_events_in_callback_form(running) -> None:
     assert take(seen, 1) == [(E.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED, "ev", "net0")]
     fv.call(model.control_error, vm)
     assert take(seen, 1) == [(E.VIR_DOMAIN_EVENT_ID_CONTROL_ERROR, "ev")]
+    fv.call(model.emit_tunable, vm, [("cputune.vcpupin0", 7, "0"), ("cputune.cpu_shares", 4, 512)])
+    assert take(seen, 1) == [(E.VIR_DOMAIN_EVENT_ID_TUNABLE, "ev", {"cputune.vcpupin0": "0", "cputune.cpu_shares": 512})]
+    fv.call(lambda: model.publish(vm, EventID.BLOCK_THRESHOLD, dev="vda", path=DISK, threshold=1024, excess=512))
+    assert take(seen, 1) == [(E.VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD, "ev", "vda", DISK, 1024, 512)]
+    fv.call(lambda: model.publish(vm, EventID.DISK_CHANGE, oldSrcPath=CD, newSrcPath=None, devAlias="ide0-1-0",
+                                  reason=1))
+    assert take(seen, 1) == [(E.VIR_DOMAIN_EVENT_ID_DISK_CHANGE, "ev", CD, None, "ide0-1-0", 1)]
 
     fv.call(model.io_error, vm, "vda", "enospc")  # error_policy='stop': the guest pauses
     assert take(seen, 3) == [
@@ -145,6 +152,8 @@ def test_api_events_in_callback_form(running) -> None:
     assert take(seen, 1) == [(E.VIR_DOMAIN_EVENT_ID_DEVICE_ADDED, "ev", "virtio-disk1")]
     dom.detachDeviceFlags(disk, E.VIR_DOMAIN_AFFECT_LIVE)
     assert take(seen, 1) == [(E.VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED, "ev", "virtio-disk1")]
+    dom.setMemoryFlags(32768, E.VIR_DOMAIN_AFFECT_LIVE)  # the guest's balloon driver follows
+    assert take(seen, 1) == [(E.VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE, "ev", 32768)]
     dom.injectNMI()
     dom.sendKey(E.VIR_KEYCODE_SET_LINUX, 50, [30, 31], 2, 0)
     vm = model.by_name("ev")

@@ -145,3 +145,19 @@ def test_live_dump_has_no_bandwidth_and_core_dumps_are_files(hv, seen) -> None:
     domains.core_dump(dom, "/var/lib/libvirt/images/g.mem", 0, 16)  # MEMORY_ONLY: an ELF of guest RAM
     assert hv.images.open("/var/lib/libvirt/images/g.mem").virtual_size >= 65536 * 1024
     assert dom.state == State.RUNNING
+
+
+def test_balloon_change_on_a_live_memory_change_and_tunable(hv, seen) -> None:
+    from fakevirt.model.devices import Memballoon
+    from fakevirt.model.flags.node import TypedParamType as T
+    domains = hv.system.domains
+    dom = running(hv, seen)
+    assert dom.live is not None and dom.live.memballoon is not None
+    domains.set_memory(dom, 32768, 1)  # AFFECT_LIVE
+    assert seen == [(EventID.BALLOON_CHANGE, {"actual": 32768})]
+    seen.clear()
+    dom.live.memballoon = Memballoon(model="none")
+    domains.set_memory(dom, 40000, 1)
+    assert seen == []  # no balloon, no event
+    domains.emit_tunable(dom, [("cputune.vcpupin0", T.STRING, "0")])
+    assert seen == [(EventID.TUNABLE, {"params": [("cputune.vcpupin0", T.STRING, "0")]})]

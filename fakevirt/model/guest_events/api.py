@@ -129,6 +129,11 @@ class DomainGuest(GuestEvents):
         if was_running:
             self.resume(dom)
 
+    def emit_tunable(self, dom: Domain, params: list[Param]) -> None:
+        """The TUNABLE event of a live tuning change: the changed typed parameters, named as the
+        API shows them ("cputune.vcpupin0", "blkdeviotune.total_bytes_sec", ...)."""
+        self.publish(dom, EventID.TUNABLE, params=list(params))
+
     def job_stats(self, dom: Domain, flags: int) -> tuple[int, list[Param]]:
         """virDomainGetJobStats when no backup runs: none, or the completed save/dump job."""
         check_flags("qemuDomainGetJobStats", flags, 3)
