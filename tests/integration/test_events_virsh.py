@@ -5,17 +5,15 @@ libvirtd 9.0 with QEMU 7.2 sends them (recorded against the reference with a TCG
 from __future__ import annotations
 
 import os
-import queue
-import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from .conftest import err, ok
+from .virsh_events import VirshEvents
 
 NAME = "evt-twin"
 DIR = "/tmp/evt-twin"
@@ -104,47 +102,11 @@ REFUSALS = [
 ]
 
 
-class Watcher:
-    """``virsh event --domain NAME --all --loop``; ``sync()`` returns the lines since the last sync,
-    ended by a probe (a description change, whose metadata-change event follows everything before)."""
-
-    def __init__(self, virsh_bin: str, uri: str, virsh: Callable[..., object]) -> None:
-        self.virsh = virsh
-        env = {**os.environ, "LC_ALL": "C", "VIRSH_DEFAULT_CONNECT_URI": ""}
-        self.proc = subprocess.Popen([virsh_bin, "-c", uri, "event", "--domain", NAME, "--all", "--loop"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
-        self.lines: queue.Queue[str] = queue.Queue()
-        assert self.proc.stdout is not None
-        out = self.proc.stdout
-        threading.Thread(target=lambda: [self.lines.put(line) for line in out], daemon=True).start()
-        for _ in range(50):  # until the watcher is registered
-            if self.sync(0.2) is not None:
-                return
-        raise AssertionError("virsh event never saw the probe")
-
-    def sync(self, timeout: float = 20) -> list[str] | None:
-        ok(self.virsh("desc", NAME, "probe"))
-        got: list[str] = []
-        while True:
-            try:
-                line = self.lines.get(timeout=timeout)
-            except queue.Empty:
-                return None
-            if "'metadata-change'" in line:
-                return got
-            line = line.rstrip("\n").removeprefix("event ").replace(f" for domain '{NAME}'", "")
-            got.append(re.sub(r"^(\t\w+): .*", r"\1", line))  # job statistics: names, not timings
-
-    def close(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(5)
-
-
 def run(virsh_bin: str, uri: str, virsh: Callable[..., object]) -> tuple[list[str], list[str]]:
     """Drive the scenario; returns every event line in order, and the refusals' texts."""
     ok(virsh("define", f"{DIR}/dom.xml"))
     ok(virsh("start", NAME))
-    watcher = Watcher(virsh_bin, uri, virsh)
+    watcher = VirshEvents(virsh_bin, uri, virsh, NAME, only_domain=True)
     events: list[str] = []
     refusals: list[str] = []
     try:
@@ -157,8 +119,7 @@ def run(virsh_bin: str, uri: str, virsh: Callable[..., object]) -> tuple[list[st
             ok(virsh(*args))
             got = watcher.sync() if args[0] != "undefine" else None
             if got is None:  # the probe needs the domain: after undefine, wait for the last event
-                got = [watcher.lines.get(timeout=20).rstrip("\n").removeprefix("event ").replace(
-                    f" for domain '{NAME}'", "")]
+                got = [watcher.clean(watcher.lines.get(timeout=20))]
             events += got
     finally:
         watcher.close()
