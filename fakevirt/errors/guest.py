@@ -59,3 +59,8 @@ def win_dump_failed() -> VirtError:
     return VirtError.report(ErrorCode.OPERATION_FAILED, _QEMU,
                             "memory-only dump failed: win-dump: invalid vmcoreinfo note size")
 
+
+
+def no_guest_device(what: str) -> VirtError:
+    """A model trigger (a test playing the guest) named a device the domain lacks; not a libvirt text."""
+    return VirtError.invalid_arg(f"domain has no {what}", _QEMU)

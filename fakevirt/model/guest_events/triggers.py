@@ -3,8 +3,8 @@ QEMU's events (qemuProcessHandle*): tests call these to play the guest's part.""
 
 from __future__ import annotations
 
-from ...errors import VirtError
 from ...errors import domain as errors
+from ...errors import guest as gerr
 from ..devices import Disk
 from ..domain import Domain, Paused, Running, Shutoff, State
 from ..domain_saves import DomainSaves
@@ -63,7 +63,7 @@ class GuestEvents(DomainSaves):
         """The guest's watchdog expires; QEMU does what ``<watchdog action>`` says."""
         live = self._running_guest(dom)
         if not live.watchdogs:
-            raise VirtError.invalid_arg("domain has no watchdog")
+            raise gerr.no_guest_device("watchdog")
         configured = live.watchdogs[0].action or "reset"
         action = WATCHDOG_ACTIONS[configured]
         self.publish(dom, EventID.WATCHDOG, action=int(action))
@@ -89,7 +89,7 @@ class GuestEvents(DomainSaves):
         live = self._running_guest(dom)
         disk = live.find_disk(target)
         if disk is None:
-            raise VirtError.invalid_arg(f"no disk with target '{target}'")
+            raise gerr.no_guest_device(f"disk with target '{target}'")
         action = self._io_error_action(disk, reason, write)
         data = {"srcPath": disk.source or "", "devAlias": disk.alias or "", "action": int(action)}
         self.publish(dom, EventID.IO_ERROR, **data)
@@ -111,7 +111,7 @@ class GuestEvents(DomainSaves):
         """The guest opens or closes a removable drive's tray (QEMU's DEVICE_TRAY_MOVED)."""
         disk = self._running_guest(dom).find_disk(target)
         if disk is None or disk.device not in ("cdrom", "floppy"):
-            raise VirtError.invalid_arg(f"no removable disk with target '{target}'")
+            raise gerr.no_guest_device(f"removable disk with target '{target}'")
         if opened:
             disk.target_attrs["tray"] = "open"
         else:
@@ -150,7 +150,7 @@ class GuestEvents(DomainSaves):
         """A VNC/SPICE client connects, finishes authentication or disconnects."""
         live = self._running_guest(dom)
         if not live.graphics:
-            raise VirtError.invalid_arg("domain has no graphics")
+            raise gerr.no_guest_device("graphics")
         g = live.graphics[0]
         node = g.listens[0].attrs.get("address", "127.0.0.1") if g.listens else "127.0.0.1"
         local = (int(GraphicsAddressType.IPV4), node, g.attrs.get("port", "5900"))
