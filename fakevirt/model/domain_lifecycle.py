@@ -85,6 +85,8 @@ class DomainLifecycle(DomainList):
 
     def channel_event(self, dom: Domain) -> None:
         """QEMU's VSERPORT_CHANGE once a restored guest runs: the agent channel reports closed."""
+        if dom.state != State.RUNNING:
+            return
         if dom.channel_event_pending and dom.live is not None and has_agent_channel(dom.live):
             self.publish(dom, EventID.AGENT_LIFECYCLE, state=AgentLifecycleState.DISCONNECTED,
                          reason=AgentLifecycleReason.CHANNEL)

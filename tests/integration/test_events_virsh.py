@@ -70,6 +70,12 @@ SCENARIO: list[tuple[tuple[str, ...], list[str]]] = [
     (("resume", NAME), [*L("Resumed Unpaused"), AGENT_CHANNEL]),
     (("save", NAME, f"{DIR}/r.sav"), [*L("Suspended Paused"), *ITERATIONS, *JOB, *L("Stopped Saved")]),
     (("restore", f"{DIR}/r.sav"), [AGENT_STARTED, *L("Started Restored", "Resumed Snapshot"), AGENT_CHANNEL]),
+    (("snapshot-create-as", NAME, "s1"), [*L("Suspended Paused"), *ITERATIONS, *L("Resumed Unpaused")]),
+    (("snapshot-revert", NAME, "s1"), [*L("Stopped Snapshot"), AGENT_STARTED,
+                                       *L("Started Snapshot", "Resumed Snapshot", "Defined Snapshot"), AGENT_CHANNEL]),
+    (("snapshot-revert", NAME, "s1", "--paused"), [*L("Stopped Snapshot"), AGENT_STARTED,
+                                                   *L("Started Snapshot", "Suspended Snapshot", "Defined Snapshot")]),
+    (("resume", NAME), [*L("Resumed Unpaused"), AGENT_CHANNEL]),
     (("change-media", NAME, "hdc", "--eject", "--live"), ["'tray-change' disk ide0-1-0: opened"]),
     (("change-media", NAME, "hdc", f"{DIR}/cd.iso", "--insert", "--live"), ["'tray-change' disk ide0-1-0: closed"]),
     (("change-media", NAME, "hdc", f"{DIR}/cd.iso", "--update", "--live"),
@@ -86,7 +92,7 @@ SCENARIO: list[tuple[tuple[str, ...], list[str]]] = [
     # (the refusals run here: the failed win-dmp dump paused and resumed the guest)
     (("dump", NAME, f"{DIR}/c.dump", "--crash"), [*L("Suspended Paused", "Resumed Unpaused", "Suspended Paused"),
                                                  *ITERATIONS, *JOB, *L("Stopped Crashed")]),
-    (("undefine", NAME), L("Undefined Removed")),
+    (("undefine", NAME, "--snapshots-metadata"), L("Undefined Removed")),
 ]
 # refusals on the running domain: (virsh arguments, error text)
 REFUSALS = [
@@ -159,13 +165,13 @@ def test_event_sequences_real(virsh_bin, reference_uri, virsh) -> None:
         os.chmod(f"{DIR}/{name}", 0o666)
     virsh("destroy", NAME, uri=reference_uri)
     virsh("managedsave-remove", NAME, uri=reference_uri)
-    virsh("undefine", NAME, uri=reference_uri)
+    virsh("undefine", NAME, "--snapshots-metadata", uri=reference_uri)
     try:
         events, refusals = run(virsh_bin, reference_uri, lambda *a, **k: virsh(*a, uri=reference_uri, **k))
     finally:
         virsh("destroy", NAME, uri=reference_uri)
         virsh("managedsave-remove", NAME, uri=reference_uri)
-        virsh("undefine", NAME, uri=reference_uri)
+        virsh("undefine", NAME, "--snapshots-metadata", uri=reference_uri)
 
     def timeless(lines: list[str]) -> list[str]:  # QEMU leaves out the bandwidth of a pass too short to time
         return [line for line in lines if line != "\tmemory_bps"]
