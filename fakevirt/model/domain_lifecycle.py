@@ -40,8 +40,12 @@ class DomainLifecycle(DomainList):
     """Boot, start, stop, pause and resume: the transitions of a domain's state."""
 
     def boot(self, dom: Domain, paused: bool, reason: Running, detail: StartedDetail,
-             before_started: Callable[[], None] | None = None) -> None:
-        """qemuProcessStart from ``dom.live`` (or its config): the STARTED event, then running or paused."""
+             before_started: Callable[[], None] | None = None, asked_paused: bool = False) -> None:
+        """qemuProcessStart from ``dom.live`` (or its config): the STARTED event, then running or paused.
+
+        A restore stays paused (reason migration, as its incoming state left it): SUSPENDED
+        restored, or paused when a managed-save start asked for it (START_PAUSED).
+        """
         source = dom.live if dom.live is not None else dom.config
         assert source is not None
         new_id = self.allocate_id()  # taken even when the start fails, as in qemuProcessInit
@@ -67,8 +71,8 @@ class DomainLifecycle(DomainList):
         if detail == StartedDetail.RESTORED:  # qemuDomainSaveImageStartVM: the incoming state loaded
             dom.channel_event_pending = True
             if paused:
-                dom.set_state(State.PAUSED, Paused.USER)
-                self.emit(dom, Lifecycle.SUSPENDED, SuspendedDetail.RESTORED)
+                dom.set_state(State.PAUSED, Paused.MIGRATION)
+                self.emit(dom, Lifecycle.SUSPENDED, SuspendedDetail.PAUSED if asked_paused else SuspendedDetail.RESTORED)
             else:
                 dom.set_state(State.RUNNING, reason)
                 self.emit(dom, Lifecycle.RESUMED, ResumedDetail.FROM_SNAPSHOT)
@@ -109,7 +113,8 @@ class DomainLifecycle(DomainList):
             dom.managed_save = None
             dom.live = saved.definition.copy()
             self.boot(dom, paused=bool(flags & Start.START_PAUSED) or not saved.running,
-                      reason=Running.RESTORED, detail=StartedDetail.RESTORED)
+                      reason=Running.RESTORED, detail=StartedDetail.RESTORED,
+                      asked_paused=bool(flags & Start.START_PAUSED))
         else:
             dom.managed_save = None
             self.boot(dom, paused=bool(flags & Start.START_PAUSED), reason=Running.BOOTED, detail=StartedDetail.BOOTED)

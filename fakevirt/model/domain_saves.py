@@ -96,6 +96,7 @@ class DomainSaves(DomainLifecycle):
             running = True
         elif flags & Save.SAVE_PAUSED:
             running = False
+        # even a pause asked by SAVE_PAUSED is reported as SUSPENDED restored (unlike a managed start)
         self.boot(dom, paused=not running, reason=Running.RESTORED, detail=StartedDetail.RESTORED)
         dom.cpu_time_ns = saved.cpu_time_ns
         return dom

@@ -70,6 +70,11 @@ SCENARIO: list[tuple[tuple[str, ...], list[str]]] = [
     (("resume", NAME), [*L("Resumed Unpaused"), AGENT_CHANNEL]),
     (("save", NAME, f"{DIR}/r.sav"), [*L("Suspended Paused"), *ITERATIONS, *JOB, *L("Stopped Saved")]),
     (("restore", f"{DIR}/r.sav"), [AGENT_STARTED, *L("Started Restored", "Resumed Snapshot"), AGENT_CHANNEL]),
+    (("domstate", NAME, "--reason"), []),  # running (restored)
+    (("save", NAME, f"{DIR}/r2.sav"), [*L("Suspended Paused"), *ITERATIONS, *JOB, *L("Stopped Saved")]),
+    (("restore", f"{DIR}/r2.sav", "--paused"), [AGENT_STARTED, *L("Started Restored", "Suspended Restored")]),
+    (("domstate", NAME, "--reason"), []),  # paused (migrating)
+    (("resume", NAME), [*L("Resumed Unpaused"), AGENT_CHANNEL]),
     (("snapshot-create-as", NAME, "s1"), [*L("Suspended Paused"), *ITERATIONS, *L("Resumed Unpaused")]),
     (("snapshot-revert", NAME, "s1"), [*L("Stopped Snapshot"), AGENT_STARTED,
                                        *L("Started Snapshot", "Resumed Snapshot", "Defined Snapshot"), AGENT_CHANNEL]),
@@ -88,7 +93,8 @@ SCENARIO: list[tuple[tuple[str, ...], list[str]]] = [
     (("dump", NAME, f"{DIR}/l.dump", "--live"),
      [ITERATIONS[0], *L("Suspended Paused"), ITERATIONS[1], *LIVE_JOB, *L("Resumed Unpaused")]),
     (("managedsave", NAME), [*L("Suspended Paused"), *ITERATIONS, *JOB, *L("Stopped Saved")]),
-    (("start", NAME), [AGENT_STARTED, *L("Started Restored", "Resumed Snapshot"), AGENT_CHANNEL]),
+    (("start", NAME, "--paused"), [AGENT_STARTED, *L("Started Restored", "Suspended Paused")]),
+    (("resume", NAME), [*L("Resumed Unpaused"), AGENT_CHANNEL]),
     # (the refusals run here: the failed win-dmp dump paused and resumed the guest)
     (("dump", NAME, f"{DIR}/c.dump", "--crash"), [*L("Suspended Paused", "Resumed Unpaused", "Suspended Paused"),
                                                  *ITERATIONS, *JOB, *L("Stopped Crashed")]),
@@ -109,31 +115,38 @@ REFUSALS = [
 
 
 def run(virsh_bin: str, uri: str, virsh: Callable[..., object]) -> tuple[list[str], list[str]]:
-    """Drive the scenario; returns every event line in order, and the refusals' texts."""
+    """Drive the scenario; returns every event line in order, and the texts of the state
+    queries and refusals."""
     ok(virsh("define", f"{DIR}/dom.xml"))
     ok(virsh("start", NAME))
     watcher = VirshEvents(virsh_bin, uri, virsh, NAME, only_domain=True)
     events: list[str] = []
-    refusals: list[str] = []
+    texts: list[str] = []
     try:
         ok(virsh("destroy", NAME))
         watcher.sync()
         for args, _ in SCENARIO:
             if args[0] == "dump" and "--crash" in args:
-                refusals += [err(virsh(*a)) for a, _ in REFUSALS]
+                texts += [err(virsh(*a)) for a, _ in REFUSALS]
                 events += watcher.sync() or []
-            ok(virsh(*args))
+            out = ok(virsh(*args))
+            if args[0] == "domstate":
+                texts.append(out.strip())
             got = watcher.sync() if args[0] != "undefine" else None
             if got is None:  # the probe needs the domain: after undefine, wait for the last event
                 got = [watcher.clean(watcher.lines.get(timeout=20))]
             events += got
     finally:
         watcher.close()
-    return events, refusals
+    return events, texts
 
 
 def expected_events() -> list[str]:
     return [e for _, events in SCENARIO for e in events]
+
+
+def expected_texts() -> list[str]:
+    return ["running (restored)", "paused (migrating)", *(text for _, text in REFUSALS)]
 
 
 def make_dir() -> None:
@@ -150,9 +163,9 @@ def test_event_sequences_as_libvirtd_sends_them(virsh_bin, fakevirt, fakevirt_ur
                                 ("extra.raw", "raw", 1 << 20)):
             fakevirt.hypervisor.images.create(f"{DIR}/{name}", fmt, size)
     fakevirt.call(images)
-    events, refusals = run(virsh_bin, fakevirt_uri, virsh)
+    events, texts = run(virsh_bin, fakevirt_uri, virsh)
     assert events == expected_events()
-    assert refusals == [text for _, text in REFUSALS]
+    assert texts == expected_texts()
 
 
 @pytest.mark.real
@@ -167,7 +180,7 @@ def test_event_sequences_real(virsh_bin, reference_uri, virsh) -> None:
     virsh("managedsave-remove", NAME, uri=reference_uri)
     virsh("undefine", NAME, "--snapshots-metadata", uri=reference_uri)
     try:
-        events, refusals = run(virsh_bin, reference_uri, lambda *a, **k: virsh(*a, uri=reference_uri, **k))
+        events, texts = run(virsh_bin, reference_uri, lambda *a, **k: virsh(*a, uri=reference_uri, **k))
     finally:
         virsh("destroy", NAME, uri=reference_uri)
         virsh("managedsave-remove", NAME, uri=reference_uri)
@@ -176,4 +189,4 @@ def test_event_sequences_real(virsh_bin, reference_uri, virsh) -> None:
     def timeless(lines: list[str]) -> list[str]:  # QEMU leaves out the bandwidth of a pass too short to time
         return [line for line in lines if line != "\tmemory_bps"]
     assert timeless(events) == timeless(expected_events())
-    assert refusals == [text for _, text in REFUSALS]
+    assert texts == expected_texts()
