@@ -96,7 +96,8 @@ class Domain:
     started_at: float = 0.0
     snapshots: SnapshotTree = field(default_factory=SnapshotTree)
     held_disks: list[tuple[str, Owner]] = field(default_factory=list)  # image users
-    completed_job: list[tuple[str, int, object]] | None = None  # the last save/dump job's statistics
+    # the last finished job (virDomainJobType, typed parameters) that GetJobStats(COMPLETED) shows
+    completed_job: tuple[int, list[tuple[str, int, object]]] | None = None
     guest_input: GuestInput = field(default_factory=GuestInput)  # NMIs and keys, for tests
     channel_event_pending: bool = False  # restored: the agent channel reports once the guest runs
 

@@ -9,7 +9,7 @@ from .domain_lifecycle import DomainLifecycle
 from .domaindef import DomainDef
 from .events import EventID, Lifecycle, StartedDetail, StoppedDetail, SuspendedDetail
 from .flags.domain import DomainSaveRestoreFlags
-from .guest_events.jobs import JobOperation, migration_stats
+from .guest_events.jobs import JobOperation, JobType, migration_stats
 from .guest_events.stored import implicit_controllers_last
 
 Save = DomainSaveRestoreFlags
@@ -41,7 +41,7 @@ class DomainSaves(DomainLifecycle):
             self.pause_for_job(dom)
         self.publish(dom, EventID.MIGRATION_ITERATION, iteration=2)
         stats = migration_stats(dom.live, operation, live)
-        dom.completed_job = stats
+        dom.completed_job = (JobType.COMPLETED, stats)
         self.publish(dom, EventID.JOB_COMPLETED, params=stats)
 
     def pause_for_job(self, dom: Domain) -> None:

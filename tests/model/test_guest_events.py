@@ -139,7 +139,8 @@ def test_live_dump_has_no_bandwidth_and_core_dumps_are_files(hv, seen) -> None:
     domains.core_dump(dom, "/var/lib/libvirt/images/g.core", 0, 2)  # LIVE
     assert [e for e, _ in seen] == [EventID.MIGRATION_ITERATION, EventID.LIFECYCLE, EventID.MIGRATION_ITERATION,
                                     EventID.JOB_COMPLETED, EventID.LIFECYCLE]
-    names = [f for f, _, _ in dom.completed_job or []]
+    assert dom.completed_job is not None
+    names = [f for f, _, _ in dom.completed_job[1]]
     assert "memory_bps" not in names and names[0] == "operation"
     assert hv.images.exists("/var/lib/libvirt/images/g.core")
     domains.core_dump(dom, "/var/lib/libvirt/images/g.mem", 0, 16)  # MEMORY_ONLY: an ELF of guest RAM

@@ -86,12 +86,12 @@ def job_stats(dom: Domain, flags: int) -> tuple[int, list[Param]]:
     COMPLETED returns the last finished job's statistics and forgets them unless KEEP_COMPLETED.
     """
     if flags & JobStatsFlags.COMPLETED:
-        stats = dom.completed_job
-        if stats is None:
+        done = dom.completed_job
+        if done is None:
             return JobType.NONE, []
         if not flags & JobStatsFlags.KEEP_COMPLETED:
             dom.completed_job = None
-        return JobType.COMPLETED, list(stats)
+        return done[0], list(done[1])
     if not dom.active:
         raise errors.not_active()
     return JobType.NONE, []
