@@ -4,15 +4,13 @@ last, a CD-ROM's probed raw format kept); the ``real`` twin compares with the re
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
 
 import pytest
 
 from .conftest import ok
+from .virsh_events import scenario_dir
 
 NAME = "evt-saved"
 DIR = "/tmp/evt-saved"
@@ -66,20 +64,11 @@ def scenario(virsh: Callable[..., object]) -> dict[str, str]:
     return out
 
 
-def prepare() -> None:
-    shutil.rmtree(DIR, ignore_errors=True)
-    os.makedirs(DIR)
-    with open(f"{DIR}/dom.xml", "w") as f:
-        f.write(XML)
+IMAGES = {"vm.qcow2": ("qcow2", 16 << 20), "cd.iso": ("raw", 1 << 20)}
 
 
 def test_stored_definitions(fakevirt, virsh) -> None:
-    prepare()
-
-    def images() -> None:
-        fakevirt.hypervisor.images.create(f"{DIR}/vm.qcow2", "qcow2", 16 << 20)
-        fakevirt.hypervisor.images.create(f"{DIR}/cd.iso", "raw", 1 << 20)
-    fakevirt.call(images)
+    scenario_dir(DIR, XML, IMAGES, fakevirt)
     shown = scenario(virsh)
     stored = shown["save-image"]
     assert shown["managedsave"] == shown["managedsave-secure"] == stored
@@ -98,11 +87,7 @@ def test_stored_definitions(fakevirt, virsh) -> None:
 @pytest.mark.real
 def test_stored_definitions_real(fakevirt, virsh, reference_uri) -> None:
     """The same scenario on the reference: every shown definition is identical."""
-    prepare()
-    os.chmod(DIR, 0o777)
-    for name, fmt, size in (("vm.qcow2", "qcow2", "16M"), ("cd.iso", "raw", "1M")):
-        subprocess.run(["qemu-img", "create", "-q", "-f", fmt, f"{DIR}/{name}", size], check=True)
-        os.chmod(f"{DIR}/{name}", 0o666)
+    scenario_dir(DIR, XML, IMAGES)
 
     def real(*args: str) -> object:
         return virsh(*args, uri=reference_uri)
@@ -116,9 +101,5 @@ def test_stored_definitions_real(fakevirt, virsh, reference_uri) -> None:
         want = scenario(real)
     finally:
         cleanup()
-
-    def images() -> None:
-        fakevirt.hypervisor.images.create(f"{DIR}/vm.qcow2", "qcow2", 16 << 20)
-        fakevirt.hypervisor.images.create(f"{DIR}/cd.iso", "raw", 1 << 20)
-    fakevirt.call(images)
+    scenario_dir(DIR, XML, IMAGES, fakevirt)
     assert scenario(virsh) == want

@@ -4,16 +4,12 @@ libvirtd 9.0 with QEMU 7.2 sends them (recorded against the reference with a TCG
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from .conftest import err, ok
-from .virsh_events import VirshEvents
+from .virsh_events import VirshEvents, scenario_dir
 
 NAME = "evt-twin"
 DIR = "/tmp/evt-twin"
@@ -149,20 +145,11 @@ def expected_texts() -> list[str]:
     return ["running (restored)", "paused (migrating)", *(text for _, text in REFUSALS)]
 
 
-def make_dir() -> None:
-    shutil.rmtree(DIR, ignore_errors=True)
-    os.makedirs(DIR)
-    Path(DIR, "dom.xml").write_text(DOMAIN_XML)
+IMAGES = {"vm.qcow2": ("qcow2", 16 << 20), "cd.iso": ("raw", 1 << 20), "extra.raw": ("raw", 1 << 20)}
 
 
 def test_event_sequences_as_libvirtd_sends_them(virsh_bin, fakevirt, fakevirt_uri, virsh) -> None:
-    make_dir()
-
-    def images() -> None:
-        for name, fmt, size in (("vm.qcow2", "qcow2", 16 << 20), ("cd.iso", "raw", 1 << 20),
-                                ("extra.raw", "raw", 1 << 20)):
-            fakevirt.hypervisor.images.create(f"{DIR}/{name}", fmt, size)
-    fakevirt.call(images)
+    scenario_dir(DIR, DOMAIN_XML, IMAGES, fakevirt)
     events, texts = run(virsh_bin, fakevirt_uri, virsh)
     assert events == expected_events()
     assert texts == expected_texts()
@@ -171,11 +158,7 @@ def test_event_sequences_as_libvirtd_sends_them(virsh_bin, fakevirt, fakevirt_ur
 @pytest.mark.real
 def test_event_sequences_real(virsh_bin, reference_uri, virsh) -> None:
     """The same scenario against the reference libvirtd with a TCG guest."""
-    make_dir()
-    os.chmod(DIR, 0o777)
-    for name, fmt, size in (("vm.qcow2", "qcow2", "16M"), ("cd.iso", "raw", "1M"), ("extra.raw", "raw", "1M")):
-        subprocess.run(["qemu-img", "create", "-q", "-f", fmt, f"{DIR}/{name}", size], check=True)
-        os.chmod(f"{DIR}/{name}", 0o666)
+    scenario_dir(DIR, DOMAIN_XML, IMAGES)
     virsh("destroy", NAME, uri=reference_uri)
     virsh("managedsave-remove", NAME, uri=reference_uri)
     virsh("undefine", NAME, "--snapshots-metadata", uri=reference_uri)

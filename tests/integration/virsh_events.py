@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import re
+import shutil
 import subprocess
 import threading
 from collections.abc import Callable
@@ -51,3 +52,22 @@ class VirshEvents:
     def close(self) -> None:
         self.proc.terminate()
         self.proc.wait(5)
+
+
+def scenario_dir(directory: str, domain_xml: str, images: dict[str, tuple[str, int]], fakevirt=None) -> None:
+    """A fresh ``directory`` with dom.xml and the ``images`` (name: (format, bytes)): in fakevirt's
+    image store when ``fakevirt`` is given, else real files the reference's QEMU can open."""
+    shutil.rmtree(directory, ignore_errors=True)
+    os.makedirs(directory)
+    with open(f"{directory}/dom.xml", "w") as f:
+        f.write(domain_xml)
+    if fakevirt is not None:
+        def create() -> None:
+            for name, (fmt, size) in images.items():
+                fakevirt.hypervisor.images.create(f"{directory}/{name}", fmt, size)
+        fakevirt.call(create)
+        return
+    os.chmod(directory, 0o777)
+    for name, (fmt, size) in images.items():
+        subprocess.run(["qemu-img", "create", "-q", "-f", fmt, f"{directory}/{name}", str(size)], check=True)
+        os.chmod(f"{directory}/{name}", 0o666)
