@@ -14,6 +14,7 @@ from ..model.flags.domain import DomainXMLFlags as Xml
 from ..xml.domain import format_domain_xml, parse_domain_xml
 from ._client import Client
 from ._registry import procedure
+from ._stored import stored_domain_xml
 
 
 def nonnull_domain(dom: Domain) -> NonnullDomain:
@@ -261,7 +262,7 @@ def domain_save_image_get_xml_desc(client: Client, args: w.DomainSaveImageGetXml
                                    ) -> w.DomainSaveImageGetXmlDescRet:
     """virDomainSaveImageGetXMLDesc."""
     d = client.opened.domains.saved_image_definition(args.file)
-    return w.DomainSaveImageGetXmlDescRet(xml=format_domain_xml(d, inactive=True, secure=bool(args.flags & Xml.XML_SECURE)))
+    return w.DomainSaveImageGetXmlDescRet(xml=stored_domain_xml(client, d, bool(args.flags & Xml.XML_SECURE)))
 
 
 @procedure(Proc.DOMAIN_MANAGED_SAVE_GET_XML_DESC)
@@ -269,7 +270,7 @@ def domain_managed_save_get_xml_desc(client: Client, args: w.DomainManagedSaveGe
                                      ) -> w.DomainManagedSaveGetXmlDescRet:
     """virDomainManagedSaveGetXMLDesc."""
     d = client.opened.domains.managed_save_definition(resolve(client, args.dom))
-    return w.DomainManagedSaveGetXmlDescRet(xml=format_domain_xml(d, inactive=True, secure=bool(args.flags & Xml.XML_SECURE)))
+    return w.DomainManagedSaveGetXmlDescRet(xml=stored_domain_xml(client, d, bool(args.flags & Xml.XML_SECURE)))
 
 
 @procedure(Proc.DOMAIN_RENAME)

@@ -23,6 +23,7 @@ from ..xml.snapshot import format_snapshot_xml, parse_snapshot_xml
 from ._client import Client
 from ._lists import legacy_list, list_all
 from ._registry import procedure
+from ._stored import stored_snapshot
 from .domain import nonnull_domain, resolve
 
 _CHILD_FLAGS = DomainSnapshotListFlags.DESCENDANTS | DomainSnapshotListFlags.TOPOLOGICAL
@@ -83,7 +84,7 @@ def snapshot_get_xml_desc(client: Client, args: w.DomainSnapshotGetXmlDescArgs) 
     check_flags("qemuDomainSnapshotGetXMLDesc", args.flags, DomainSnapshotXMLFlags.SECURE)
     _, snap = lookup(client, args.snap)
     secure = bool(args.flags & DomainSnapshotXMLFlags.SECURE)
-    return w.DomainSnapshotGetXmlDescRet(xml=format_snapshot_xml(snap.definition, secure=secure))
+    return w.DomainSnapshotGetXmlDescRet(xml=format_snapshot_xml(stored_snapshot(client, snap.definition), secure=secure))
 
 
 @procedure(Proc.DOMAIN_SNAPSHOT_NUM)

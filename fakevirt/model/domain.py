@@ -12,6 +12,7 @@ from .checkpoints.tree import CheckpointTree
 from .domaindef import DomainDef
 from .events import DomainRef
 from .flags.domain import ConnectListAllDomainsFlags
+from .guest_events.record import GuestInput
 from .images.owner import Owner
 from .snapshots.tree import SnapshotTree
 
@@ -101,6 +102,10 @@ class Domain:
     held_disks: list[tuple[str, Owner]] = field(default_factory=list)  # image users
     block_state: BlockState = field(default_factory=BlockState)  # stats, thresholds, errors of this run
     guest: Guest = field(default_factory=Guest)  # the guest OS and its agent channel (model/agent)
+    # the last finished job (virDomainJobType, typed parameters) that GetJobStats(COMPLETED) shows
+    completed_job: tuple[int, list[tuple[str, int, object]]] | None = None
+    guest_input: GuestInput = field(default_factory=GuestInput)  # NMIs and keys, for tests
+    channel_event_pending: bool = False  # restored: the agent channel reports once the guest runs
 
     @property
     def snapshot_count(self) -> int:

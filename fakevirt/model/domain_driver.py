@@ -12,17 +12,17 @@ from __future__ import annotations
 from ..errors import check_flags
 from ..errors import domain as errors
 from .domain import Domain
-from .domain_saves import DomainSaves
 from .domaindef import DomainDef
 from .events import DefinedDetail, Lifecycle, UndefinedDetail
 from .filenames import check_config_file
 from .flags.domain import DomainCreateFlags, DomainDefineFlags, DomainUndefineFlagsValues, DomainXMLFlags
+from .guest_events.api import DomainGuest
 
 Start = DomainCreateFlags
 Undefine = DomainUndefineFlagsValues
 
 
-class Domains(DomainSaves):
+class Domains(DomainGuest):
     """Every domain of one driver instance, with the API operations on them."""
 
     # ---- flag checks that come before anything is parsed (virCheckFlags at the top) -------

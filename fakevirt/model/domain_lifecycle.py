@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from ..errors import VirtError, check_flags
 from ..errors import domain as errors
+from .agent.link import agent_channel
 from .device_parts import chain_of
 from .domain import Domain, Paused, Running, Shutoff, State
 from .domain_list import DomainList
 from .domaindef import DomainDef, prepare_live, validate_def
 from .events import (
+    AgentLifecycleReason,
+    AgentLifecycleState,
     DomainEvent,
     EventID,
     Lifecycle,
@@ -36,8 +40,12 @@ class DomainLifecycle(DomainList):
     """Boot, start, stop, pause and resume: the transitions of a domain's state."""
 
     def boot(self, dom: Domain, paused: bool, reason: Running, detail: StartedDetail,
-             before_started: Callable[[], None] | None = None) -> None:
-        """qemuProcessStart from ``dom.live`` (or its config): the STARTED event, then running or paused."""
+             before_started: Callable[[], None] | None = None, asked_paused: bool = False) -> None:
+        """qemuProcessStart from ``dom.live`` (or its config): the STARTED event, then running or paused.
+
+        A restore stays paused (reason migration, as its incoming state left it): SUSPENDED
+        restored, or paused when a managed-save start asked for it (START_PAUSED).
+        """
         source = dom.live if dom.live is not None else dom.config
         assert source is not None
         new_id = self.allocate_id()  # taken even when the start fails, as in qemuProcessInit
@@ -55,12 +63,36 @@ class DomainLifecycle(DomainList):
         self.driver.agents.domain_started(dom)
         if before_started is not None:
             before_started()
+        elif not paused and detail == StartedDetail.BOOTED:  # QEMU's RESUME precedes the STARTED event
+            self.emit(dom, Lifecycle.RESUMED, ResumedDetail.UNPAUSED)
         self.emit(dom, Lifecycle.STARTED, detail)
-        if paused:
+        if detail == StartedDetail.RESTORED:  # qemuDomainSaveImageStartVM: the incoming state loaded
+            dom.channel_event_pending = True
+            if paused:
+                dom.set_state(State.PAUSED, Paused.MIGRATION)
+                self.emit(dom, Lifecycle.SUSPENDED, SuspendedDetail.PAUSED if asked_paused else SuspendedDetail.RESTORED)
+            else:
+                dom.set_state(State.RUNNING, reason)
+                self.emit(dom, Lifecycle.RESUMED, ResumedDetail.FROM_SNAPSHOT)
+                self.channel_event(dom)
+        elif paused:
             dom.set_state(State.PAUSED, Paused.USER)
             self.emit(dom, Lifecycle.SUSPENDED, SuspendedDetail.PAUSED)
         else:
             dom.set_state(State.RUNNING, reason)
+
+    def publish(self, dom: Domain, event_id: EventID, **data: Any) -> None:
+        """Publish a domain event other than a lifecycle one."""
+        self.driver.hypervisor.bus.publish(DomainEvent(self.driver.uri, event_id, dom.ref(), data))
+
+    def channel_event(self, dom: Domain) -> None:
+        """QEMU's VSERPORT_CHANGE once a restored guest runs: the agent channel reports closed."""
+        if dom.state != State.RUNNING:
+            return
+        if dom.channel_event_pending and dom.live is not None and agent_channel(dom.live) is not None:
+            self.publish(dom, EventID.AGENT_LIFECYCLE, state=AgentLifecycleState.DISCONNECTED,
+                         reason=AgentLifecycleReason.CHANNEL)
+        dom.channel_event_pending = False
 
     def start(self, dom: Domain, flags: int = 0, client_id: int | None = None) -> None:
         """virDomainCreateWithFlags: boot, or resume from the managed save image."""
@@ -79,7 +111,8 @@ class DomainLifecycle(DomainList):
             dom.managed_save = None
             dom.live = saved.definition.copy()
             self.boot(dom, paused=bool(flags & Start.START_PAUSED) or not saved.running,
-                      reason=Running.RESTORED, detail=StartedDetail.RESTORED)
+                      reason=Running.RESTORED, detail=StartedDetail.RESTORED,
+                      asked_paused=bool(flags & Start.START_PAUSED))
         else:
             dom.managed_save = None
             self.boot(dom, paused=bool(flags & Start.START_PAUSED), reason=Running.BOOTED, detail=StartedDetail.BOOTED)
@@ -106,6 +139,7 @@ class DomainLifecycle(DomainList):
     def stop(self, dom: Domain, reason: Shutoff, detail: StoppedDetail) -> None:
         """qemuProcessStop + the STOPPED event; a transient domain disappears."""
         dom.set_state(State.SHUTOFF, reason)
+        dom.channel_event_pending = False
         self.emit(dom, Lifecycle.STOPPED, detail)
         dom_uuid, name = dom.uuid, dom.name
         dom.id = -1
@@ -126,6 +160,8 @@ class DomainLifecycle(DomainList):
         check_flags("qemuDomainDestroyFlags", flags, d.DESTROY_GRACEFUL | d.DESTROY_REMOVE_LOGS)
         if not dom.active:
             raise errors.not_active()
+        # QEMU reports the SHUTDOWN the kill caused (guest: false): "finished after host request"
+        self.emit(dom, Lifecycle.SHUTDOWN, ShutdownDetail.HOST)
         self.stop(dom, Shutoff.DESTROYED, StoppedDetail.DESTROYED)
 
     def shutdown(self, dom: Domain, flags: int = 0) -> None:
@@ -180,6 +216,7 @@ class DomainLifecycle(DomainList):
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.set_state(State.RUNNING, Running.UNPAUSED)
         self.emit(dom, Lifecycle.RESUMED, ResumedDetail.UNPAUSED)
+        self.channel_event(dom)
 
     def cpu_time(self, dom: Domain) -> int:
         """Guest CPU time in ns: it runs while the domain is in the running state."""
@@ -192,6 +229,7 @@ class DomainLifecycle(DomainList):
         """Autodestroy domains of a client that went away."""
         for dom in self:
             if dom.active and dom.autodestroy_client == client_id:
+                self.emit(dom, Lifecycle.SHUTDOWN, ShutdownDetail.HOST)
                 self.stop(dom, Shutoff.DESTROYED, StoppedDetail.DESTROYED)
 
     def _describe_backing_chains(self, dom: Domain) -> None:

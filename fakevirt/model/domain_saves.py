@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from ..errors import check_flags
 from ..errors import domain as errors
-from .domain import Domain, Running, SavedState, Shutoff, State
+from .domain import Domain, Paused, Running, SavedState, Shutoff, State
 from .domain_lifecycle import DomainLifecycle
 from .domaindef import DomainDef
-from .events import StartedDetail, StoppedDetail
+from .events import EventID, Lifecycle, StartedDetail, StoppedDetail, SuspendedDetail
 from .flags.domain import DomainSaveRestoreFlags
+from .guest_events.jobs import JobOperation, JobType, migration_stats
+from .guest_events.stored import implicit_controllers_last
 
 Save = DomainSaveRestoreFlags
 _SAVE_ALLOWED = Save.SAVE_BYPASS_CACHE | Save.SAVE_RUNNING | Save.SAVE_PAUSED
@@ -24,7 +26,29 @@ class DomainSaves(DomainLifecycle):
         elif flags & Save.SAVE_PAUSED:
             running = False
         assert dom.live is not None
-        return SavedState(dom.live.copy(), running, dom.cpu_time_ns)
+        stored = dom.live.copy()
+        implicit_controllers_last(stored)  # as the image's migratable XML reads back
+        return SavedState(stored, running, dom.cpu_time_ns)
+
+    def migrate_to_file(self, dom: Domain, operation: JobOperation, live: bool = False) -> None:
+        """QEMU's migration of the guest's RAM to a file, as a save or dump shows it: the guest
+        paused first (a live dump: after the first pass), two iterations, JOB_COMPLETED."""
+        assert dom.live is not None
+        if not live and dom.state == State.RUNNING:
+            self.pause_for_job(dom)
+        self.publish(dom, EventID.MIGRATION_ITERATION, iteration=1)
+        if live and dom.state == State.RUNNING:
+            self.pause_for_job(dom)
+        self.publish(dom, EventID.MIGRATION_ITERATION, iteration=2)
+        stats = migration_stats(dom.live, operation, live)
+        dom.completed_job = (JobType.COMPLETED, stats)
+        self.publish(dom, EventID.JOB_COMPLETED, params=stats)
+
+    def pause_for_job(self, dom: Domain) -> None:
+        """The job's own pause: QEMU's STOP, reported as SUSPENDED (paused)."""
+        dom.cpu_time_ns = self.cpu_time(dom)
+        dom.set_state(State.PAUSED, Paused.USER)
+        self.emit(dom, Lifecycle.SUSPENDED, SuspendedDetail.PAUSED)
 
     def managed_save(self, dom: Domain, flags: int = 0) -> None:
         """virDomainManagedSave: the state goes to the managed image; next start resumes it."""
@@ -35,6 +59,7 @@ class DomainSaves(DomainLifecycle):
             raise errors.invalid("cannot do managed save for transient domain")
         self.require_active(dom)
         saved = self._saved_state(dom, flags)
+        self.migrate_to_file(dom, JobOperation.SAVE)
         self.stop(dom, Shutoff.SAVED, StoppedDetail.SAVED)
         dom.managed_save = saved
 
@@ -53,6 +78,7 @@ class DomainSaves(DomainLifecycle):
         saved = self._saved_state(dom, flags)
         if dxml is not None:
             saved.definition = dxml
+        self.migrate_to_file(dom, JobOperation.SAVE)
         self.stop(dom, Shutoff.SAVED, StoppedDetail.SAVED)
         self.saved_images[path] = saved
 
@@ -70,6 +96,7 @@ class DomainSaves(DomainLifecycle):
             running = True
         elif flags & Save.SAVE_PAUSED:
             running = False
+        # even a pause asked by SAVE_PAUSED is reported as SUSPENDED restored (unlike a managed start)
         self.boot(dom, paused=not running, reason=Running.RESTORED, detail=StartedDetail.RESTORED)
         dom.cpu_time_ns = saved.cpu_time_ns
         return dom

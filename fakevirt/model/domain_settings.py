@@ -37,6 +37,7 @@ class DomainSettings:
 
     driver: QemuDriver
     sync_disk_users: Callable[[Domain], None]  # Domains provides it
+    live_device_events: Callable[[Domain, DomainDef, DomainDef, Device | None], None]  # Domains provides it
 
     def defs_for(self, dom: Domain, flags: int, writing: bool = True) -> list[DomainDef]:
         """virDomainObjGetDefs: which definitions AFFECT_CURRENT/LIVE/CONFIG touch."""
@@ -87,6 +88,11 @@ class DomainSettings:
             raise errors.memory_above_max()
         for d in defs:
             d.current_memory_kib = kib
+        live = dom.live
+        if live is not None and live in defs and live.memballoon is not None and live.memballoon.model != "none":
+            # the guest's balloon driver reaches the target: QEMU's BALLOON_CHANGE
+            self.driver.hypervisor.bus.publish(DomainEvent(
+                self.driver.uri, EventID.BALLOON_CHANGE, dom.ref(), {"actual": kib}))
 
     def get_vcpus(self, dom: Domain, flags: int) -> int:
         """virDomainGetVcpusFlags."""
@@ -173,17 +179,19 @@ class DomainSettings:
         """virDomainUpdateDeviceFlags: replace a device in the definitions AFFECT_* selects."""
         check_flags("qemuDomainUpdateDeviceFlags", flags,
                     AFFECT_LIVE | AFFECT_CONFIG | DomainDeviceModifyFlags.DEVICE_MODIFY_FORCE)
-        self._change_device(dom, device, flags, update_device)
+        self._change_device(dom, device, flags, update_device, updated=device)
 
     def _change_device(self, dom: Domain, device: Device, flags: int,
                        edit: Callable[[DomainDef, Device], DomainDef],
-                       live_hook: Callable[[Domain, DomainDef, DomainDef], None] | None = None) -> None:
+                       live_hook: Callable[[Domain, DomainDef, DomainDef], None] | None = None,
+                       updated: Device | None = None) -> None:
         for i, d in enumerate(self.defs_for(dom, flags)):
             changed = edit(d, device if i == 0 else copy.deepcopy(device))
             if d is dom.live:
                 if live_hook is not None:
                     live_hook(dom, d, changed)
                 dom.live = changed
+                self.live_device_events(dom, d, changed, updated)
             else:
                 dom.config = changed
         self.sync_disk_users(dom)

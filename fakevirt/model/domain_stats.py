@@ -22,7 +22,7 @@ FILTERS = (_F.GET_ALL_DOMAINS_STATS_ACTIVE | _F.GET_ALL_DOMAINS_STATS_INACTIVE |
 _ALLOWED = (FILTERS | _F.GET_ALL_DOMAINS_STATS_NOWAIT | _F.GET_ALL_DOMAINS_STATS_BACKING
             | _F.GET_ALL_DOMAINS_STATS_ENFORCE_STATS)
 
-MEMSTAT_ACTUAL_BALLOON, MEMSTAT_RSS = 6, 7  # virDomainMemoryStatTags
+MEMSTAT_ACTUAL_BALLOON, MEMSTAT_RSS, MEMSTAT_LAST_UPDATE = 6, 7, 9  # virDomainMemoryStatTags
 
 # typed-parameter value kinds (virTypedParameterType)
 INT, UINT, LLONG, ULLONG = 1, 2, 3, 4
@@ -67,4 +67,6 @@ def domain_stats(domains: Domains, dom: Domain, groups: int) -> list[Stat]:
 def memory_stats(domains: Domains, dom: Domain) -> list[tuple[int, int]]:
     """virDomainMemoryStats: (tag, value in KiB) of a running guest with a balloon."""
     d = dom.definition
-    return [(MEMSTAT_ACTUAL_BALLOON, d.current_memory_kib), (MEMSTAT_RSS, d.current_memory_kib // 4)]
+    # QEMU's balloon answers actual and last_update (0 until a stats period is set); libvirt adds rss
+    return [(MEMSTAT_ACTUAL_BALLOON, d.current_memory_kib), (MEMSTAT_LAST_UPDATE, 0),
+            (MEMSTAT_RSS, d.current_memory_kib // 4)]

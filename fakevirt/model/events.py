@@ -125,8 +125,103 @@ class ShutdownDetail(IntEnum):
     HOST = 2
 
 
+class PMSuspendedDetail(IntEnum):
+    """virDomainEventPMSuspendedDetailType."""
+
+    MEMORY = 0
+    DISK = 1
+
+
+class CrashedDetail(IntEnum):
+    """virDomainEventCrashedDetailType."""
+
+    PANICKED = 0
+    CRASHLOADED = 1
+
+
+class WatchdogAction(IntEnum):
+    """virDomainEventWatchdogAction."""
+
+    NONE = 0
+    PAUSE = 1
+    RESET = 2
+    POWEROFF = 3
+    SHUTDOWN = 4
+    DEBUG = 5
+    INJECTNMI = 6
+
+
+class IOErrorAction(IntEnum):
+    """virDomainEventIOErrorAction."""
+
+    NONE = 0
+    PAUSE = 1
+    REPORT = 2
+
+
+class GraphicsPhase(IntEnum):
+    """virDomainEventGraphicsPhase."""
+
+    CONNECT = 0
+    INITIALIZE = 1
+    DISCONNECT = 2
+
+
+class GraphicsAddressType(IntEnum):
+    """virDomainEventGraphicsAddressType."""
+
+    IPV4 = 0
+    IPV6 = 1
+    UNIX = 2
+
+
+class DiskChangeReason(IntEnum):
+    """virConnectDomainEventDiskChangeReason."""
+
+    MISSING_ON_START = 0
+    DROP_MISSING_ON_START = 1
+
+
+class TrayChangeReason(IntEnum):
+    """virDomainEventTrayChangeReason."""
+
+    OPEN = 0
+    CLOSE = 1
+
+
+class AgentLifecycleState(IntEnum):
+    """virConnectDomainEventAgentLifecycleState."""
+
+    CONNECTED = 1
+    DISCONNECTED = 2
+
+
+class AgentLifecycleReason(IntEnum):
+    """virConnectDomainEventAgentLifecycleReason."""
+
+    UNKNOWN = 0
+    DOMAIN_STARTED = 1
+    CHANNEL = 2
+
+
+class MemoryFailureRecipient(IntEnum):
+    """virDomainMemoryFailureRecipientType."""
+
+    HYPERVISOR = 0
+    GUEST = 1
+
+
+class MemoryFailureAction(IntEnum):
+    """virDomainMemoryFailureActionType."""
+
+    IGNORE = 0
+    INJECT = 1
+    FATAL = 2
+    RESET = 3
+
+
 LifecycleDetail = (DefinedDetail | UndefinedDetail | StartedDetail | SuspendedDetail | ResumedDetail
-                   | StoppedDetail | ShutdownDetail)
+                   | StoppedDetail | ShutdownDetail | PMSuspendedDetail | CrashedDetail)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from . import (
     checkpoint,
     connect,
     domain,
+    domain_guest,
     domain_stats,
     events,
     interface,
@@ -36,7 +37,7 @@ _KNOWN = {
 }
 
 REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
-    *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
+    *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_guest.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
     *snapshot.DECLARATIONS, *storage.DECLARATIONS, *node.DECLARATIONS, *interface.DECLARATIONS,
     *nodedev.DECLARATIONS, *network.DECLARATIONS, *secret.DECLARATIONS, *nwfilter.DECLARATIONS,
     *blockjob.DECLARATIONS,
@@ -46,5 +47,5 @@ REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *agent.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup", "agent",
+__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup", "agent", "domain_guest",
            "node", "nodedev", "nwfilter", "secret", "snapshot", "storage"]

@@ -195,11 +195,13 @@ def test_virsh_event_loop_prints_lifecycle_events(virsh, virsh_bin: str, fakevir
             ok(virsh(*command))
         expected = [
             "event 'lifecycle' for domain 'vm1': Defined Added",
+            "event 'lifecycle' for domain 'vm1': Resumed Unpaused",  # QEMU's RESUME comes first
             "event 'lifecycle' for domain 'vm1': Started Booted",
             "event 'lifecycle' for domain 'vm1': Suspended Paused",
             "event 'lifecycle' for domain 'vm1': Resumed Unpaused",
             "event 'reboot' for domain 'vm1'",
             "event 'metadata-change' for domain 'vm1': type title, uri <null>",
+            "event 'lifecycle' for domain 'vm1': Shutdown Finished after host request",
             "event 'lifecycle' for domain 'vm1': Stopped Destroyed",
             "event 'lifecycle' for domain 'vm1': Undefined Removed",
         ]

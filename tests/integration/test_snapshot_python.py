@@ -609,8 +609,9 @@ def test_revert_lifecycle_events(fakevirt_uri: str, dom, guest) -> None:
             dom.revertToSnapshot(snap, flags)
             assert ev.take(expected) == expected, (snap.getName(), flags)
         dom.destroy()
-        assert ev.take([(E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_DESTROYED)]) == [
-            (E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_DESTROYED)]
+        destroyed = [(E.VIR_DOMAIN_EVENT_SHUTDOWN, E.VIR_DOMAIN_EVENT_SHUTDOWN_HOST),
+                     (E.VIR_DOMAIN_EVENT_STOPPED, E.VIR_DOMAIN_EVENT_STOPPED_DESTROYED)]
+        assert ev.take(destroyed) == destroyed
         dom.revertToSnapshot(run, S.VIR_DOMAIN_SNAPSHOT_REVERT_PAUSED)  # inactive → paused
         assert ev.take([STARTED, SUSPENDED, DEFINED]) == [STARTED, SUSPENDED, DEFINED]
     finally:

@@ -5,16 +5,15 @@ fakevirt's branching extension (``<branch>`` in plain ``virsh snapshot-create``)
 from __future__ import annotations
 
 import os
-import queue
 import re
 import subprocess
-import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from tests.integration.conftest import err, ok
+from tests.integration.virsh_events import VirshEvents
 
 IMG = "/var/lib/libvirt/images"
 VDA = f"{IMG}/vm.qcow2"
@@ -974,46 +973,13 @@ def test_branch_from_a_snapshot_with_memory(virsh, host) -> None:
     assert state(virsh) == "running (from snapshot)" and host.read(4) == b"AAAA"
 
 
-class Events:
-    """``virsh event --all --loop`` in the background; ``sync()`` returns what arrived since the last sync,
-    delimited by a probe (a description change, whose metadata-change event comes after everything before it)."""
-
-    def __init__(self, virsh_bin: str, uri: str, virsh) -> None:
-        self.virsh = virsh
-        env = {**os.environ, "LC_ALL": "C", "VIRSH_DEFAULT_CONNECT_URI": ""}
-        self.proc = subprocess.Popen([virsh_bin, "-c", uri, "event", "--all", "--loop"], stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL, text=True, env=env)
-        self.lines: queue.Queue[str] = queue.Queue()
-        threading.Thread(target=lambda: [self.lines.put(line) for line in self.proc.stdout], daemon=True).start()
-        for _ in range(50):  # until the watcher is registered
-            if self.sync(0.2) is not None:
-                return
-        raise AssertionError("virsh event never saw the probe")
-
-    def sync(self, timeout: float = 5) -> list[str] | None:
-        ok(self.virsh("desc", "vm", "probe"))
-        got: list[str] = []
-        while True:
-            try:
-                line = self.lines.get(timeout=timeout)
-            except queue.Empty:
-                return None
-            if "'metadata-change'" in line:
-                return got
-            got.append(line.rstrip("\n").removeprefix("event ").replace(" for domain 'vm'", ""))
-
-    def close(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(5)
-
-
 def test_events_and_state_reasons(virsh_bin, fakevirt_uri, virsh, host) -> None:
     """The lifecycle events of snapshot operations, as libvirtd 9.0 sends them (snapshot_reference.md §4)."""
     host.define()
-    ev = Events(virsh_bin, fakevirt_uri, virsh)
+    ev = VirshEvents(virsh_bin, fakevirt_uri, virsh, "vm")
     try:
         ok(virsh("start", "vm"))
-        assert ev.sync() == ["'lifecycle': Started Booted"]
+        assert ev.sync() == ["'lifecycle': Resumed Unpaused", "'lifecycle': Started Booted"]
         migration = ["'migration-iteration': iteration: '1'", "'migration-iteration': iteration: '2'"]
         ok(virsh("snapshot-create-as", "vm", "r1"))
         assert ev.sync() == ["'lifecycle': Suspended Paused", *migration, "'lifecycle': Resumed Unpaused"]
@@ -1031,7 +997,7 @@ def test_events_and_state_reasons(virsh_bin, fakevirt_uri, virsh, host) -> None:
             assert state(virsh) == reason, args
         ok(virsh("destroy", "vm"))
         ok(virsh("snapshot-create-as", "vm", "off"))
-        assert ev.sync() == ["'lifecycle': Stopped Destroyed"]
+        assert ev.sync() == ["'lifecycle': Shutdown Finished after host request", "'lifecycle': Stopped Destroyed"]
         steps = (
             (("r1",), ["Started Snapshot", "Resumed Snapshot", "Defined Snapshot"], "running (from snapshot)"),
             (("off",), ["Stopped Snapshot", "Defined Snapshot"], "shut off (from snapshot)"),

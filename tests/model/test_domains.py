@@ -55,8 +55,8 @@ def test_lifecycle_with_states_reasons_and_events(hv: Hypervisor, events: list) 
     assert len(domains) == 0
     L = Lifecycle
     assert [(e, d) for _, e, d in events] == [
-        (L.DEFINED, 0), (L.STARTED, 0), (L.SUSPENDED, 0), (L.RESUMED, 0), (L.SHUTDOWN, 1), (L.STOPPED, 0),
-        (L.STARTED, 0), (L.SUSPENDED, 0), (L.STOPPED, 1), (L.UNDEFINED, 0)]
+        (L.DEFINED, 0), (L.RESUMED, 0), (L.STARTED, 0), (L.SUSPENDED, 0), (L.RESUMED, 0), (L.SHUTDOWN, 1),
+        (L.STOPPED, 0), (L.STARTED, 0), (L.SUSPENDED, 0), (L.SHUTDOWN, 2), (L.STOPPED, 1), (L.UNDEFINED, 0)]
 
 
 def test_system_and_session_are_separate(hv: Hypervisor) -> None:

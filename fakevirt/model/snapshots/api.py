@@ -267,6 +267,7 @@ class DomainSnapshots:
             raise
         if memory is not None:
             dom.cpu_time_ns = memory.cpu_time_ns
+            dom.channel_event_pending = True  # the loaded state's agent channel reports once running
         if paused:
             dom.cpu_time_ns = domains.cpu_time(dom)
             dom.set_state(State.PAUSED, Paused.USER if fresh else Paused.FROM_SNAPSHOT)

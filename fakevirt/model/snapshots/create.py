@@ -9,12 +9,13 @@ from typing import TYPE_CHECKING
 from ...errors.checkpoint import block_operations_with_checkpoints
 from ...errors.snapshot import config_unsupported, mixed_locations, operation_unsupported
 from ..device_parts import BackingStore
-from ..devices import CONTROLLER_TYPES, Disk
+from ..devices import Disk
 from ..domain import Domain, SavedState, State
 from ..domaindef import DomainDef
 from ..events import Lifecycle
 from ..filenames import check_snapshot_file
 from ..flags.snapshot import DomainSnapshotCreateFlags as Create
+from ..guest_events.stored import implicit_controllers_last
 from ..images.bitmaps import propagate as propagate_bitmaps
 from .common import STATE_NAMES, SUSPENDED_FROM_SNAPSHOT, VM_STATE_FRACTION
 from .snapshotdef import SaveCookie, SnapshotDef, SnapshotDisk
@@ -238,8 +239,8 @@ def stored_copy(d: DomainDef) -> DomainDef:
     """How libvirt keeps a definition in a snapshot: formatted inactive and parsed back.
 
     So a running domain's detected chains stay (as <backingStore> without node indexes), its
-    generated DAC label goes, an empty drive gets its raw format back, and the controllers come
-    out in the parser's order (by type, then index).
+    generated DAC label goes, an empty drive gets its raw format back, and the implicit USB
+    and PCI root controllers come last (the migratable round trip's order).
     """
     out = d.copy()
     for disk in out.disks:
@@ -248,8 +249,7 @@ def stored_copy(d: DomainDef) -> DomainDef:
         if not disk.source and disk.driver_name and disk.driver_type is None:
             disk.driver_type = "raw"
     out.seclabels = [s for s in out.seclabels if not s.generated]
-    rank = {t: i for i, t in enumerate(CONTROLLER_TYPES)}
-    out.controllers.sort(key=lambda c: (rank.get(c.type, len(rank)), c.index or 0))
+    implicit_controllers_last(out)
     return out
 
 

@@ -68,6 +68,7 @@ def revert(api: DomainSnapshots, dom: Domain, snap: Snapshot, flags: int) -> Non
         discard_descendants(api, dom, snap)
     if persistent:
         api.emit(dom, Lifecycle.DEFINED, DEFINED_FROM_SNAPSHOT)
+    api.driver.domains.channel_event(dom)  # QEMU's VSERPORT_CHANGE comes after the revert's events
 
 
 def _validate(dom: Domain, snap: Snapshot, flags: int) -> None:

@@ -152,7 +152,8 @@ func (c client) domains() error {
 }
 
 // events: register for lifecycle events; define, start, destroy and undefine a domain and
-// receive the four events.
+// receive the events of each up to the one it ends with (the QEMU driver's start also shows
+// QEMU's RESUMED before STARTED, its destroy the SHUTDOWN of the killed process before STOPPED).
 func (c client) events() error {
 	// The subscription stays until Disconnect: cancelling it earlier makes go-libvirt deregister
 	// from a goroutine, racing with whatever the program calls next.
@@ -166,41 +167,45 @@ func (c client) events() error {
 			}
 		}()
 	}()
-	receive := func() error {
-		select {
-		case ev, ok := <-events:
-			if !ok {
-				return errors.New("event channel closed")
+	receive := func(last libvirt.DomainEventType) error {
+		for {
+			select {
+			case ev, ok := <-events:
+				if !ok {
+					return errors.New("event channel closed")
+				}
+				fmt.Printf("event: %s event=%d detail=%d\n", ev.Dom.Name, ev.Event, ev.Detail)
+				if ev.Event == int32(last) {
+					return nil
+				}
+			case <-time.After(10 * time.Second):
+				return errors.New("no lifecycle event within 10 s")
 			}
-			fmt.Printf("event: %s event=%d detail=%d\n", ev.Dom.Name, ev.Event, ev.Detail)
-			return nil
-		case <-time.After(10 * time.Second):
-			return errors.New("no lifecycle event within 10 s")
 		}
 	}
 	dom, err := c.l.DomainDefineXML(fmt.Sprintf(domainXML, c.virtType, "golibvirt-ev"))
 	if err != nil {
 		return err
 	}
-	if err := receive(); err != nil {
+	if err := receive(libvirt.DomainEventDefined); err != nil {
 		return err
 	}
 	if err := c.l.DomainCreate(dom); err != nil {
 		return err
 	}
-	if err := receive(); err != nil {
+	if err := receive(libvirt.DomainEventStarted); err != nil {
 		return err
 	}
 	if err := c.l.DomainDestroy(dom); err != nil {
 		return err
 	}
-	if err := receive(); err != nil {
+	if err := receive(libvirt.DomainEventStopped); err != nil {
 		return err
 	}
 	if err := c.l.DomainUndefine(dom); err != nil {
 		return err
 	}
-	return receive()
+	return receive(libvirt.DomainEventUndefined)
 }
 
 // storage: a dir pool and a raw volume; upload a pattern through a stream, download it back.
