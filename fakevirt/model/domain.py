@@ -13,6 +13,7 @@ from .events import DomainRef
 from .flags.domain import ConnectListAllDomainsFlags
 from .images.owner import Owner
 from .snapshots.tree import SnapshotTree
+from .stats.run import RunStats
 
 
 class State(IntEnum):
@@ -99,6 +100,7 @@ class Domain:
     checkpoints: CheckpointTree = field(default_factory=CheckpointTree)
     held_disks: list[tuple[str, Owner]] = field(default_factory=list)  # image users
     block_state: BlockState = field(default_factory=BlockState)  # stats, thresholds, errors of this run
+    run_stats: RunStats | None = None  # CPU, NIC, balloon and dirty-rate state of this run (model/stats)
 
     @property
     def snapshot_count(self) -> int:
