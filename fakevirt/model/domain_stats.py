@@ -205,6 +205,10 @@ class DomainStats:
         if groups_ & T.STATS_BLOCK:
             self.accrue(dom)
             out += block_stats(self.driver.hypervisor.images, dom, bool(flags & _F.GET_ALL_DOMAINS_STATS_BACKING))
+        if groups_ & T.STATS_PERF:
+            out += groups.perf_group(dom, cpu)
+        if groups_ & T.STATS_IOTHREAD:
+            out += groups.iothread_group(dom)
         if groups_ & T.STATS_DIRTYRATE and dom.active:
             self._dirty(dom, rs)
             out += groups.dirtyrate_group(dom, rs)

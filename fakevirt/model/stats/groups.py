@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..domain_tuning.state import live_iothreads
 from ..flags.node import TypedParamType
 from ..flags.stats import DomainDirtyRateStatus
 from .memory import FIELD_NAMES
@@ -99,4 +100,26 @@ def dirtyrate_group(dom: Domain, rs: RunStats) -> list[Stat]:
                        ("dirtyrate.calc_period", INT, job.period), ("dirtyrate.calc_mode", STRING, job.mode)]
     if job.status == DomainDirtyRateStatus.DIRTYRATE_MEASURED:
         out.append(("dirtyrate.megabytes_per_second", LLONG, job.mbps))
+    return out
+
+
+def perf_group(dom: Domain, cpu: CpuTimes | None) -> list[Stat]:
+    """The enabled perf events of a running domain (TUNE's <perf> state), counted from its CPU time."""
+    if cpu is None:
+        return []
+    scale = {"cpu_cycles": 21, "ref_cpu_cycles": 21, "instructions": 15, "cpu_clock": 10, "task_clock": 10}
+    return [(f"perf.{name}", ULLONG, cpu.total * scale.get(name, 0) // 10 + (0 if name in scale else cpu.total // 100_000))
+            for name in dom.definition.tuning.perf_enabled()]
+
+
+def iothread_group(dom: Domain) -> list[Stat]:
+    """A running domain's IOThreads in QEMU's order, with their polling parameters."""
+    threads = live_iothreads(dom.definition.tuning) if dom.active else []
+    if not threads:
+        return []
+    out: list[Stat] = [("iothread.count", UINT, len(threads))]
+    for t in threads:
+        p = f"iothread.{t.id}."
+        out += [(p + "poll-max-ns", ULLONG, t.poll_max_ns), (p + "poll-grow", UINT, t.poll_grow),
+                (p + "poll-shrink", UINT, t.poll_shrink)]
     return out
