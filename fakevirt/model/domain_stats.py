@@ -119,7 +119,8 @@ class DomainStats:
             if nparams == 0:
                 return [], len(TOTAL_CPU_FIELDS)
             cpu = self.cpu_times(dom)
-            found = list(zip(TOTAL_CPU_FIELDS, (ULLONG,) * 3, (cpu.total, cpu.user, cpu.system), strict=True))[:nparams]
+            found: list[Stat] = [(name, ULLONG, v) for name, v in zip(TOTAL_CPU_FIELDS, (cpu.total, cpu.user, cpu.system), strict=True)]
+            found = found[:nparams]
             return found, len(found)
         if nparams == 0 and ncpus != 0:
             return [], PERCPU_FIELDS
