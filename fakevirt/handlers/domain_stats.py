@@ -10,8 +10,11 @@ from protocol.remote import domain_stats as w
 from protocol.remote.limits import (
     CONNECT_GET_ALL_DOMAIN_STATS_MAX,
     CPUMAPS_MAX,
+    DOMAIN_GET_CPU_STATS_NCPUS_MAX,
     DOMAIN_INTERFACE_PARAMETERS_MAX,
     DOMAIN_LIST_MAX,
+    DOMAIN_MEMORY_STATS_MAX,
+    NODE_CPU_STATS_MAX,
     VCPUINFO_MAX,
 )
 
@@ -19,6 +22,8 @@ from ..errors import VirtError
 from ..errors import domain as errors
 from ..model import domain_iftune as iftune
 from ..model import domain_stats as stats
+from ..model.flags.stats import DomainMemoryStatTags
+from ..model.stats.groups import Stat
 from ._client import Client
 from ._registry import procedure
 from .domain import nonnull_domain, resolve
@@ -36,12 +41,13 @@ def connect_get_all_domain_stats(client: Client, args: w.ConnectGetAllDomainStat
         chosen = client.opened.list_all_domains(args.flags & stats.FILTERS)
     if len(chosen) > DOMAIN_LIST_MAX:
         raise errors.too_many_stats_records(len(chosen), DOMAIN_LIST_MAX)
-    records = tuple(w.DomainStatsRecord(dom=nonnull_domain(dom), params=_params(stats.domain_stats(domains, dom, args.stats)))
+    model = client.opened.stats
+    records = tuple(w.DomainStatsRecord(dom=nonnull_domain(dom), params=_params(model.domain_stats(dom, args.stats, args.flags)))
                     for dom in chosen)
     return w.ConnectGetAllDomainStatsRet(retStats=records)
 
 
-def _params(found: list[stats.Stat]) -> tuple[TypedParam, ...]:
+def _params(found: list[Stat]) -> tuple[TypedParam, ...]:
     """virTypedParamsSerialize's limit on one record's parameters."""
     if len(found) > CONNECT_GET_ALL_DOMAIN_STATS_MAX:
         raise VirtError.rpc(f"too many parameters '{len(found)}' for limit '{CONNECT_GET_ALL_DOMAIN_STATS_MAX}'")
@@ -50,13 +56,48 @@ def _params(found: list[stats.Stat]) -> tuple[TypedParam, ...]:
 
 @procedure(Proc.DOMAIN_MEMORY_STATS)
 def domain_memory_stats(client: Client, args: w.DomainMemoryStatsArgs) -> w.DomainMemoryStatsRet:
-    """virDomainMemoryStats (running domains only)."""
+    """virDomainMemoryStats: at most maxStats of the running guest's memory figures."""
+    if args.maxStats > DOMAIN_MEMORY_STATS_MAX:
+        raise VirtError.daemon("maxStats > REMOTE_DOMAIN_MEMORY_STATS_MAX")
     dom = resolve(client, args.dom)
+    if args.maxStats == 0:  # the public API returns before asking the driver
+        return w.DomainMemoryStatsRet(stats=())
     if args.flags:
         raise VirtError.unsupported_flags("qemuDomainMemoryStats", args.flags)
-    client.opened.domains.require_active(dom)
-    pairs = stats.memory_stats(client.opened.domains, dom)[: args.maxStats]
+    pairs = client.opened.stats.memory_stats(dom)[: min(args.maxStats, len(DomainMemoryStatTags) - 1)]
     return w.DomainMemoryStatsRet(stats=tuple(w.DomainMemoryStat(tag=t, val=v) for t, v in pairs))
+
+
+@procedure(Proc.DOMAIN_SET_MEMORY_STATS_PERIOD)
+def domain_set_memory_stats_period(client: Client, args: w.DomainSetMemoryStatsPeriodArgs) -> None:
+    """virDomainSetMemoryStatsPeriod."""
+    client.opened.stats.set_memory_stats_period(resolve(client, args.dom), args.period, args.flags)
+
+
+@procedure(Proc.DOMAIN_START_DIRTY_RATE_CALC)
+def domain_start_dirty_rate_calc(client: Client, args: w.DomainStartDirtyRateCalcArgs) -> None:
+    """virDomainStartDirtyRateCalc."""
+    client.opened.stats.start_dirty_rate_calc(resolve(client, args.dom), args.seconds, args.flags)
+
+
+@procedure(Proc.DOMAIN_INTERFACE_STATS)
+def domain_interface_stats(client: Client, args: w.DomainInterfaceStatsArgs) -> w.DomainInterfaceStatsRet:
+    """virDomainInterfaceStats: by MAC address or host device name."""
+    values = client.opened.stats.interface_stats(resolve(client, args.dom), args.device)
+    names = ("rx_bytes", "rx_packets", "rx_errs", "rx_drop", "tx_bytes", "tx_packets", "tx_errs", "tx_drop")
+    return w.DomainInterfaceStatsRet(**dict(zip(names, values, strict=True)))
+
+
+@procedure(Proc.DOMAIN_GET_CPU_STATS)
+def domain_get_cpu_stats(client: Client, args: w.DomainGetCpuStatsArgs) -> w.DomainGetCpuStatsRet:
+    """virDomainGetCPUStats: nparams 0 asks for a count (of parameters, or of host CPUs with ncpus 0)."""
+    if args.nparams > NODE_CPU_STATS_MAX:
+        raise VirtError.daemon("nparams too large")
+    if args.ncpus > DOMAIN_GET_CPU_STATS_NCPUS_MAX:
+        raise VirtError.daemon("ncpus too large")
+    dom = resolve(client, args.dom)
+    found, count = client.opened.stats.cpu_stats(dom, args.nparams, args.start_cpu, args.ncpus, args.flags)
+    return w.DomainGetCpuStatsRet(params=_params(found) if args.nparams else (), nparams=count)
 
 
 @procedure(Proc.DOMAIN_GET_VCPUS)
@@ -72,9 +113,9 @@ def domain_get_vcpus(client: Client, args: wd.DomainGetVcpusArgs) -> wd.DomainGe
         raise errors.vcpu_info_inactive()
     d = dom.definition
     host_cpus = client.opened.host.node_info().cpus
-    per_vcpu = client.opened.domains.cpu_time(dom) // max(1, d.current_vcpus)
+    times = client.opened.stats.cpu_times(dom).vcpus
     count = min(args.maxinfo, d.current_vcpus)
-    info = tuple(wd.VcpuInfo(number=n, state=1, cpu_time=per_vcpu, cpu=n % host_cpus) for n in range(count))
+    info = tuple(wd.VcpuInfo(number=n, state=1, cpu_time=times[n], cpu=n % host_cpus) for n in range(count))
     return wd.DomainGetVcpusRet(info=info, cpumaps=_all_cpus_map(host_cpus, args.maplen) * count)
 
 

@@ -289,6 +289,7 @@ class Memballoon(DeviceBase):
 
     model: str = "virtio"
     attrs: dict[str, str] = field(default_factory=dict)  # autodeflate, freePageReporting
+    stats_period: int = 0  # <stats period>: the guest's statistics polling interval (0: none)
 
 
 @dataclass

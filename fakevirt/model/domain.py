@@ -15,6 +15,7 @@ from .flags.domain import ConnectListAllDomainsFlags
 from .guest_events.record import GuestInput
 from .images.owner import Owner
 from .snapshots.tree import SnapshotTree
+from .stats.run import RunStats
 
 
 class State(IntEnum):
@@ -106,6 +107,7 @@ class Domain:
     completed_job: tuple[int, list[tuple[str, int, object]]] | None = None
     guest_input: GuestInput = field(default_factory=GuestInput)  # NMIs and keys, for tests
     channel_event_pending: bool = False  # restored: the agent channel reports once the guest runs
+    run_stats: RunStats | None = None  # CPU, NIC, balloon and dirty-rate state of this run (model/stats)
 
     @property
     def snapshot_count(self) -> int:

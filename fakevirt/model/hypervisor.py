@@ -16,6 +16,7 @@ from .checkpoints.api import DomainCheckpoints
 from .clock import Clock, SystemClock
 from .domain import Domain
 from .domain_driver import Domains
+from .domain_stats import DomainStats
 from .domaindef import DomainDef
 from .events import EventBus
 from .faults import FaultPlan
@@ -31,6 +32,7 @@ from .nwfilters import NWFilterResource, NWFilters
 from .resources import HostResource
 from .secrets import SecretResource, Secrets
 from .snapshots.api import DomainSnapshots
+from .stats.run import StatsResource
 from .storage import StorageState
 
 PRIVILEGED_PATHS = ("/system", "/session")  # libvirtd runs as root: qemu allows both
@@ -55,6 +57,7 @@ class QemuDriver:
         self.checkpoints = DomainCheckpoints(self)
         self.backups = DomainBackups(self)
         self.agents = GuestAgents(self)
+        self.stats = DomainStats(self)
 
     @property
     def host(self) -> HostInfo:
@@ -127,7 +130,7 @@ class Hypervisor:
         self.blockjobs = BlockJobs(self)  # every running block job, advanced by the clock
         # qemuProcessPrepareDomain/Host's order; the filter bindings name the taps the network gave
         self.resources += [SecretResource(self.secrets), self.networks, NWFilterResource(self.nwfilters),
-                           self.nodedevs]
+                           self.nodedevs, StatsResource(lambda: self.clock.now())]
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():

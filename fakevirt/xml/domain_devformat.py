@@ -354,7 +354,8 @@ def format_simple(dev: Device, flags: Flags, indent: int) -> list[str]:
                        src + extra + info_lines(dev, flags, i2, dev.boot_order), indent)
     if isinstance(dev, Memballoon):
         attrs = [("model", dev.model), *ordered(dev.attrs, ("autodeflate", "freePageReporting"))]
-        return element("memballoon", attrs, extra + info_lines(dev, flags, i2), indent)
+        stats = element("stats", [("period", str(dev.stats_period))], [], i2) if dev.stats_period else []
+        return element("memballoon", attrs, stats + extra + info_lines(dev, flags, i2), indent)
     if isinstance(dev, RngDevice):
         kids = [line for c in dev.backend_children for line in raw_lines(c, i2 + 2)]
         backend = element("backend", [("model", dev.backend_model), *dev.backend_attrs.items()], kids, i2,

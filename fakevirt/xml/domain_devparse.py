@@ -336,6 +336,8 @@ def parse_simple(el: RawElement) -> Device:
     elif el.tag == "memballoon":
         dev = Memballoon(model=enum_attr(el, "model", MEMBALLOON_MODELS, required=True) or "",
                          attrs=_known(el.attrs, ("autodeflate", "freePageReporting")))
+        if (st := el.find("stats")) is not None:
+            dev.stats_period = max(0, _int_or_zero(st.get("period")))
     elif el.tag == "rng":
         dev = RngDevice(model=el.get("model") or "virtio")
         if (b := el.find("backend")) is not None:
@@ -347,8 +349,15 @@ def parse_simple(el: RawElement) -> Device:
         if el.get("model") is None:
             raise errors.conf_internal("watchdog must contain model name")
         dev = Watchdog(model=enum_attr(el, "model", WATCHDOG_MODELS) or "", action=el.get("action"))
-    dev.extra = _take_info(el, dev, ("source", "backend"))
+    dev.extra = _take_info(el, dev, ("source", "backend", "stats") if isinstance(dev, Memballoon) else ("source", "backend"))
     return dev
+
+
+def _int_or_zero(text: str | None) -> int:
+    try:
+        return int(text or "0")
+    except ValueError:
+        return 0
 
 
 def parse_generic(el: RawElement) -> GenericDevice:

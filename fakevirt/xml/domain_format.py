@@ -12,6 +12,7 @@ from .domain_devformat import Flags, format_chr, format_device, ordered
 from .domain_devparts import element
 from .domain_tree import node_dump, raw_lines
 from .fmt import escape
+from .tuning import format_cputune, format_iothreads, format_numatune, format_perf, format_resources
 
 _OS_CHILDREN = ("firmware", "init", "initarg", "initenv", "initdir", "inituser", "initgroup", "loader",
                 "nvram", "kernel", "initrd", "cmdline", "dtb", "root", "acpi", "boot", "bootmenu", "bios",
@@ -57,7 +58,7 @@ def format_domain(d: DomainDef, domain_id: int | None, flags: Flags) -> str:
     out += _extras(d, ("on_lockfailure",))
     if d.pm is not None:
         out += raw_lines(d.pm, 2)
-    out += _extras(d, ("perf",))
+    out += format_perf(d.tuning)
     out += ["  <devices>", *_devices(d, flags), "  </devices>"]
     for sec in d.seclabels:
         out += _seclabel(sec, flags)
@@ -109,12 +110,17 @@ def _resources(d: DomainDef) -> list[str]:
     dump = "".join(f" dumpCore={_q(v)}" for k, v in d.memory_attrs.items() if k == "dumpCore")
     out.append(f"  <memory{dump} unit='KiB'>{d.memory_kib}</memory>")
     out.append(f"  <currentMemory unit='KiB'>{d.current_memory_kib}</currentMemory>")
-    out += _extras(d, ("blkiotune", "memtune", "memoryBacking"))
+    out += format_resources(d.tuning)
+    out += _extras(d, ("memoryBacking",))
     vattrs = ordered(d.vcpu_attrs, ("placement", "cpuset"))
     if d.current_vcpus != d.vcpus:
         vattrs.append(("current", str(d.current_vcpus)))
     out.append(f"  <vcpu{''.join(f' {k}={_q(v)}' for k, v in vattrs)}>{d.vcpus}</vcpu>")
-    out += _extras(d, ("vcpus", "iothreads", "iothreadids", "defaultiothread", "cputune", "numatune"))
+    out += _extras(d, ("vcpus",))
+    out += format_iothreads(d.tuning)
+    out += _extras(d, ("defaultiothread",))
+    out += format_cputune(d.tuning)
+    out += format_numatune(d.tuning)
     out += _extras(d, ("resource",))
     if d.partition is not None:
         out += raw_lines(RawElement("resource", children=[RawElement("partition", text=d.partition)]), 2)

@@ -28,6 +28,7 @@ from ..model.devices import (
 from ..model.domaindef import LLONG_MAX, MEMORY_KIB_LIMIT, UINT_MAX, ULLONG_MAX, CpuDef, CpuFeature, DomainDef
 from ..model.domaindef.seclabel import SecLabel
 from .domain_devparse import parse_device
+from .tuning import TUNING_TAGS, parse_tuning
 
 VIRT_TYPES = ("none", "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware", "hyperv",
               "vbox", "phyp", "parallels", "bhyve", "vz", "hvf")
@@ -246,7 +247,8 @@ def _parse_misc(root: RawElement, d: DomainDef) -> None:
     if (cpu := root.find("cpu")) is not None:
         d.cpu = parse_cpu(cpu)
     d.seclabels = [_seclabel(s) for s in root.findall("seclabel")]
-    d.extras = [c for c in root.children if c.tag in KEPT_TOPLEVEL or _is_namespaced(c)]
+    d.extras = [c for c in root.children if (c.tag in KEPT_TOPLEVEL and c.tag not in TUNING_TAGS) or _is_namespaced(c)]
+    d.tuning = parse_tuning(root, parse_scaled)
 
 
 def _seclabel(el: RawElement) -> SecLabel:

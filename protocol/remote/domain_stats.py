@@ -158,6 +158,20 @@ class DomainSendKeyArgs:
 
 
 @struct
+class DomainSetMemoryStatsPeriodArgs:
+    dom: NonnullDomain
+    period: Int
+    flags: UInt
+
+
+@struct
+class DomainStartDirtyRateCalcArgs:
+    dom: NonnullDomain
+    seconds: Int
+    flags: UInt
+
+
+@struct
 class DomainInjectNmiArgs:
     dom: NonnullDomain
     flags: UInt
@@ -520,6 +534,8 @@ DECLARATIONS = [
     (Proc.CONNECT_GET_ALL_DOMAIN_STATS, ConnectGetAllDomainStatsArgs, ConnectGetAllDomainStatsRet),
     (Proc.DOMAIN_GET_SCHEDULER_TYPE, DomainGetSchedulerTypeArgs, DomainGetSchedulerTypeRet),
     (Proc.DOMAIN_MEMORY_STATS, DomainMemoryStatsArgs, DomainMemoryStatsRet),
+    (Proc.DOMAIN_SET_MEMORY_STATS_PERIOD, DomainSetMemoryStatsPeriodArgs, None),
+    (Proc.DOMAIN_START_DIRTY_RATE_CALC, DomainStartDirtyRateCalcArgs, None),
     (Proc.DOMAIN_BLOCK_STATS, DomainBlockStatsArgs, DomainBlockStatsRet),
     (Proc.DOMAIN_INTERFACE_STATS, DomainInterfaceStatsArgs, DomainInterfaceStatsRet),
     (Proc.DOMAIN_GET_DISK_ERRORS, DomainGetDiskErrorsArgs, DomainGetDiskErrorsRet),

@@ -107,6 +107,7 @@ class BlockDevices:
     def _counters(self, dom: Domain, path: str) -> DiskCounters:
         """qemuDomainBlocksStatsGather: one disk's counters, or the sum over all for ''."""
         live = self._require_active(dom)
+        self.driver.stats.accrue(dom)  # the background traffic up to now
         state = state_of(dom)
         if not path:
             total = DiskCounters()

@@ -35,6 +35,7 @@ from ..devices import (
     input_equal,
     same_device,
 )
+from ..domain_tuning.state import Tuning
 from .seclabel import SecLabel
 
 __all__ = ["CpuDef", "CpuFeature", "DomainDef"]
@@ -104,7 +105,8 @@ class DomainDef:
     on_reboot: str = "restart"
     on_crash: str = "destroy"
     pm: RawElement | None = None
-    extras: list[RawElement] = field(default_factory=list)  # memtune, cputune, sysinfo, resource, ...
+    extras: list[RawElement] = field(default_factory=list)  # memoryBacking, sysinfo, resource, ...
+    tuning: Tuning = field(default_factory=Tuning)  # cputune, memtune, blkiotune, numatune, iothreads, perf
     seclabels: list[SecLabel] = field(default_factory=list)
     partition: str | None = None  # a running domain without <resource>: the cgroup partition the driver chose
     emulator: str | None = None
