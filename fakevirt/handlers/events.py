@@ -132,6 +132,8 @@ _CALLBACK_ONLY: dict[int, tuple[int, Callable[[int, NonnullDomain, dict[str, Any
         callbackID=c, dom=d, dev=x["dev"], path=x["path"], threshold=x["threshold"], excess=x["excess"])),
     EventID.JOB_COMPLETED: (Proc.DOMAIN_EVENT_CALLBACK_JOB_COMPLETED, lambda c, d, x: w.DomainEventCallbackJobCompletedMsg(
         callbackID=c, dom=d, params=tuple(TypedParam(field=f, value=(k, v)) for f, k, v in x["params"]))),
+    EventID.TUNABLE: (Proc.DOMAIN_EVENT_CALLBACK_TUNABLE, lambda c, d, x: w.DomainEventCallbackTunableMsg(
+        callbackID=c, dom=d, params=tuple(TypedParam(field=f, value=(k, v)) for f, k, v in x["params"]))),
     EventID.MIGRATION_ITERATION: (Proc.DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION, lambda c, d, x: (
         w.DomainEventCallbackMigrationIterationMsg(callbackID=c, dom=d, iteration=x["iteration"]))),
 }

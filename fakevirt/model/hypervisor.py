@@ -15,6 +15,7 @@ from .checkpoints.api import DomainCheckpoints
 from .clock import Clock, SystemClock
 from .domain import Domain
 from .domain_driver import Domains
+from .domain_tuning import DomainTuning
 from .domaindef import DomainDef
 from .events import EventBus
 from .faults import FaultPlan
@@ -53,6 +54,7 @@ class QemuDriver:
         self.blockdev = BlockDevices(self)
         self.checkpoints = DomainCheckpoints(self)
         self.backups = DomainBackups(self)
+        self.tuning = DomainTuning(self)
 
     @property
     def host(self) -> HostInfo:

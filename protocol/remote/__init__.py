@@ -14,6 +14,7 @@ from . import (
     connect,
     domain,
     domain_stats,
+    domain_tuning,
     events,
     interface,
     limits,
@@ -42,7 +43,8 @@ REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *blockdev.DECLARATIONS,
     *checkpoint.DECLARATIONS,
     *backup.DECLARATIONS,
+    *domain_tuning.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup",
+__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "domain_tuning", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup",
            "node", "nodedev", "nwfilter", "secret", "snapshot", "storage"]
