@@ -66,6 +66,7 @@ def parse_tuning(root: RawElement, memory_kib_parser: Callable[[RawElement, str]
     if (el := root.find("numatune")) is not None:
         _parse_numatune(el, t)
     _parse_iothreads(root, t, iothread_pins)
+    t.acpi = (features := root.find("features")) is not None and features.find("acpi") is not None
     if (el := root.find("perf")) is not None:
         for ev in el.findall("event"):
             name = ev.get("name")

@@ -111,6 +111,7 @@ class Tuning:
     # (None = the first <vcpu current>); a persistent definition keeps no order
     vcpus_online: tuple[int, ...] | None = None
     vcpus_ordered: bool = True
+    acpi: bool = False  # <features><acpi/>: the guest can unplug vCPUs
     vcpus_fixed: int | None = None  # the leading vCPUs that are not hotpluggable, None = <vcpu current>
 
     def iothread(self, iothread_id: int) -> IOThread | None:

@@ -56,7 +56,7 @@ class VcpuTuning(TuningBase):
             if not enable:
                 if vcpu < fixed_vcpus(live):
                     raise errors.vcpu_not_unpluggable(vcpu)
-                if live.features is None or live.features.find("acpi") is None:
+                if not live.tuning.acpi:
                     raise VirtError.internal("unable to execute QEMU command 'device_del': "
                                              "CPU hot unplug not supported without ACPI")
             _apply(live, chosen, enable, ordered=True)
