@@ -188,3 +188,8 @@ def vcpu0_fixed() -> VirtError:
 
 def vcpu_followed_by_fixed(vcpu: int) -> VirtError:
     return VirtError.invalid_arg(f"vcpu '{vcpu}' can't be modified as it is followed by non-hotpluggable online vcpus")
+
+
+def cpu_unplug_no_acpi() -> VirtError:
+    """QEMU's device_del of a vCPU in a guest without ACPI."""
+    return VirtError.internal("unable to execute QEMU command 'device_del': CPU hot unplug not supported without ACPI")

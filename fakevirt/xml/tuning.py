@@ -69,7 +69,7 @@ def parse_tuning(root: RawElement, memory_kib_parser: Callable[[RawElement, str]
     t.acpi = (features := root.find("features")) is not None and features.find("acpi") is not None
     if (el := root.find("perf")) is not None:
         for ev in el.findall("event"):
-            name = ev.get("name")
+            name = ev.get("name") or ""
             if name not in PERF_EVENTS:
                 raise errors.conf_unsupported(f"Invalid perf event {name}")
             if name in t.perf:
@@ -89,8 +89,8 @@ def _parse_cputune(el: RawElement, t: Tuning) -> list[tuple[int, CpuSet]]:
         if vcpu in ct.vcpupin:
             raise errors.xml_error(f"duplicate vcpupin for vcpu '{vcpu}'")
         ct.vcpupin[vcpu] = _cpuset_attr(pin)
-    if (pin := el.find("emulatorpin")) is not None:
-        ct.emulatorpin = _cpuset_attr(pin)
+    if (emulator := el.find("emulatorpin")) is not None:
+        ct.emulatorpin = _cpuset_attr(emulator)
     ct.rest = [c for c in el.children if c.tag not in {tag for _, tag in SCHED_FIELDS}
                | {"vcpupin", "emulatorpin", "iothreadpin", "#text"}]
     return [(_uint_attr(p, "iothread", "iothread id in iothreadpin"), _cpuset_attr(p)) for p in el.findall("iothreadpin")]
@@ -138,13 +138,13 @@ def _parse_iothreads(root: RawElement, t: Tuning, pins: list[tuple[int, CpuSet]]
                 raise errors.xml_error("invalid iothread 'id' value '0'")
             if t.iothread(tid) is not None:
                 raise errors.xml_error(f"duplicate iothread id '{tid}' found")
-            thread = IOThread(tid, autofill=False)
+            explicit = IOThread(tid, autofill=False)
             for attr in ("thread_pool_min", "thread_pool_max"):
                 if (value := th.get(attr)) is not None:
                     if not _INT.fullmatch(value):
                         raise errors.xml_error(f"invalid value for {attr} '{value}'")
-                    setattr(thread, attr, int(value))
-            t.iothreads.append(thread)
+                    setattr(explicit, attr, int(value))
+            t.iothreads.append(explicit)
     # virDomainDefPostParseIOThreads: the lowest free ids fill up to <iothreads>
     next_id = 1
     while len(t.iothreads) < count:

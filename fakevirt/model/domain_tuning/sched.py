@@ -36,7 +36,8 @@ class SchedulerTuning(TuningBase):
         """qemuDomainGetSchedulerParametersFlags: the first ``nparams`` tunables."""
         d, live = self.one_def(dom, flags, "qemuDomainGetSchedulerParametersFlags", STRING_OKAY)
         values = self.live_sched(d) if live else {name: d.tuning.cputune.sched.get(name, 0) for name, _ in SCHED_FIELDS}
-        return [(name, SCHED_TYPES[name], values[name]) for name, _ in SCHED_FIELDS][:max(nparams, 0)]
+        out: list[Param] = [(name, SCHED_TYPES[name], values[name]) for name, _ in SCHED_FIELDS]
+        return out[:max(nparams, 0)]
 
     @staticmethod
     def live_sched(d: DomainDef) -> dict[str, int]:

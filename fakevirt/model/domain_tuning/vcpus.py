@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...errors import VirtError, check_flags
+from ...errors import check_flags
 from ...errors import tuning as errors
 from .common import AFFECT, TuningBase
 from .cpuset import GUEST_VCPU_MAX_ID, parse_cpuset
@@ -57,8 +57,7 @@ class VcpuTuning(TuningBase):
                 if vcpu < fixed_vcpus(live):
                     raise errors.vcpu_not_unpluggable(vcpu)
                 if not live.tuning.acpi:
-                    raise VirtError.internal("unable to execute QEMU command 'device_del': "
-                                             "CPU hot unplug not supported without ACPI")
+                    raise errors.cpu_unplug_no_acpi()
             _apply(live, chosen, enable, ordered=True)
         if config is not None:
             _apply(config, chosen, enable, ordered=False)
