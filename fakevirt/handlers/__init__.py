@@ -14,6 +14,7 @@ from . import (
     domain_config,
     domain_guest,
     domain_stats,
+    domain_tuning,
     events,
     interface,
     network,
@@ -30,4 +31,4 @@ from ._registry import HANDLERS, RELAYS, Handler, Relay, procedure, relay
 from ._streams import DownloadStream, Stream, UploadStream
 from .outcome import NOTHING, Outcome
 
-__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "blockjob", "blockjob_copy", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "secret", "snapshot", "storage", "domain_block", "checkpoint", "backup", "agent", "domain_guest"]
+__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "blockjob", "blockjob_copy", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "secret", "snapshot", "storage", "domain_block", "checkpoint", "backup", "agent", "domain_guest", "domain_tuning"]

@@ -22,6 +22,7 @@ from ..errors import VirtError
 from ..errors import domain as errors
 from ..model import domain_iftune as iftune
 from ..model import domain_stats as stats
+from ..model.domain_tuning import cpumap_bytes
 from ..model.flags.stats import DomainMemoryStatTags
 from ..model.stats.groups import Stat
 from ._client import Client
@@ -116,7 +117,8 @@ def domain_get_vcpus(client: Client, args: wd.DomainGetVcpusArgs) -> wd.DomainGe
     times = client.opened.stats.cpu_times(dom).vcpus
     count = min(args.maxinfo, d.current_vcpus)
     info = tuple(wd.VcpuInfo(number=n, state=1, cpu_time=times[n], cpu=n % host_cpus) for n in range(count))
-    return wd.DomainGetVcpusRet(info=info, cpumaps=_all_cpus_map(host_cpus, args.maplen) * count)
+    maps = client.opened.tuning.vcpu_pin_info(dom, count, 0)  # the live affinities
+    return wd.DomainGetVcpusRet(info=info, cpumaps=b"".join(cpumap_bytes(m, args.maplen) for m in maps))
 
 
 def _check_cpumaps(count_name: str, count: int, maplen: int) -> None:
@@ -125,26 +127,6 @@ def _check_cpumaps(count_name: str, count: int, maplen: int) -> None:
         raise VirtError.daemon(f"{count_name} > REMOTE_VCPUINFO_MAX")
     if count * maplen > CPUMAPS_MAX:
         raise VirtError.daemon("maxinfo * maplen > REMOTE_CPUMAPS_MAX")
-
-
-def _all_cpus_map(host_cpus: int, maplen: int) -> bytes:
-    """A CPU bitmap of maplen bytes with every host CPU set: no vCPU is pinned."""
-    full = bytes([0xFF] * (host_cpus // 8) + ([(1 << (host_cpus % 8)) - 1] if host_cpus % 8 else []))
-    return (full + bytes(maplen))[:maplen]
-
-
-@procedure(Proc.DOMAIN_GET_VCPU_PIN_INFO)
-def domain_get_vcpu_pin_info(client: Client, args: w.DomainGetVcpuPinInfoArgs) -> w.DomainGetVcpuPinInfoRet:
-    """virDomainGetVcpuPinInfo: every vCPU may run on every host CPU."""
-    _check_cpumaps("ncpumaps", args.ncpumaps, args.maplen)
-    for name, value in (("ncpumaps", args.ncpumaps), ("maplen", args.maplen)):
-        if value <= 0:
-            raise VirtError.bad_arg(name, "virDomainGetVcpuPinInfo", "positive")
-    dom = resolve(client, args.dom)
-    d = client.opened.domains.config_or_live(dom, args.flags)
-    host_cpus = client.opened.host.node_info().cpus
-    count = min(args.ncpumaps, d.vcpus)
-    return w.DomainGetVcpuPinInfoRet(cpumaps=_all_cpus_map(host_cpus, args.maplen) * count, num=count)
 
 
 @procedure(Proc.DOMAIN_GET_CONTROL_INFO)

@@ -193,6 +193,8 @@ _CALLBACK_ONLY: dict[int, tuple[int, Callable[[int, NonnullDomain, dict[str, Any
         callbackID=c, dom=d, params=tuple(TypedParam(field=f, value=(k, v)) for f, k, v in x["params"]))),
     EventID.AGENT_LIFECYCLE: (Proc.DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE, lambda c, d, x: (
         w.DomainEventCallbackAgentLifecycleMsg(callbackID=c, dom=d, state=x["state"], reason=x["reason"]))),
+    EventID.TUNABLE: (Proc.DOMAIN_EVENT_CALLBACK_TUNABLE, lambda c, d, x: w.DomainEventCallbackTunableMsg(
+        callbackID=c, dom=d, params=tuple(TypedParam(field=f, value=(k, v)) for f, k, v in x["params"]))),
     EventID.MIGRATION_ITERATION: (Proc.DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION, lambda c, d, x: (
         w.DomainEventCallbackMigrationIterationMsg(callbackID=c, dom=d, iteration=x["iteration"]))),
     EventID.TUNABLE: (Proc.DOMAIN_EVENT_CALLBACK_TUNABLE, lambda c, d, x: (

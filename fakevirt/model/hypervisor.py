@@ -17,6 +17,7 @@ from .clock import Clock, SystemClock
 from .domain import Domain
 from .domain_driver import Domains
 from .domain_stats import DomainStats
+from .domain_tuning import DomainTuning
 from .domaindef import DomainDef
 from .events import EventBus
 from .faults import FaultPlan
@@ -58,6 +59,7 @@ class QemuDriver:
         self.backups = DomainBackups(self)
         self.agents = GuestAgents(self)
         self.stats = DomainStats(self)
+        self.tuning = DomainTuning(self)
 
     @property
     def host(self) -> HostInfo:

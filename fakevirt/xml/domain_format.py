@@ -12,7 +12,14 @@ from .domain_devformat import Flags, format_chr, format_device, ordered
 from .domain_devparts import element
 from .domain_tree import node_dump, raw_lines
 from .fmt import escape
-from .tuning import format_cputune, format_iothreads, format_numatune, format_perf, format_resources
+from .tuning import (
+    format_cputune,
+    format_iothreads,
+    format_numatune,
+    format_perf,
+    format_resources,
+    format_vcpus,
+)
 
 _OS_CHILDREN = ("firmware", "init", "initarg", "initenv", "initdir", "inituser", "initgroup", "loader",
                 "nvram", "kernel", "initrd", "cmdline", "dtb", "root", "acpi", "boot", "bootmenu", "bios",
@@ -116,7 +123,8 @@ def _resources(d: DomainDef) -> list[str]:
     if d.current_vcpus != d.vcpus:
         vattrs.append(("current", str(d.current_vcpus)))
     out.append(f"  <vcpu{''.join(f' {k}={_q(v)}' for k, v in vattrs)}>{d.vcpus}</vcpu>")
-    out += _extras(d, ("vcpus",))
+    typed_vcpus = format_vcpus(d.vcpus, d.tuning)
+    out += typed_vcpus if typed_vcpus is not None else _extras(d, ("vcpus",))
     out += format_iothreads(d.tuning)
     out += _extras(d, ("defaultiothread",))
     out += format_cputune(d.tuning)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from ..errors import domain as errors
 from ..model.devices import RawElement
+from ..model.domain_tuning.cpuset import parse_cpuset
 from ..model.domain_tuning.state import (
     PERF_EVENTS,
     SCHED_FIELDS,
@@ -23,25 +24,7 @@ TUNING_TAGS = ("cputune", "memtune", "blkiotune", "numatune", "iothreads", "ioth
 MEMTUNE_FIELDS = ("hard_limit", "soft_limit", "min_guarantee", "swap_hard_limit")  # libvirt's format order
 BLKIO_DEVICE_FIELDS = ("weight", "read_iops_sec", "write_iops_sec", "read_bytes_sec", "write_bytes_sec")
 NUMA_MODES = ("strict", "preferred", "interleave", "restrictive")
-_CPUSET_MAX = 8192  # VIR_DOMAIN_CPUMASK_LEN
 _INT = re.compile(r"\s*[-+]?[0-9]+\s*")
-
-
-def parse_cpuset(text: str) -> CpuSet:
-    """virBitmapParse: "0-3,^2,7" with at most VIR_DOMAIN_CPUMASK_LEN bits."""
-    on: set[int] = set()
-    off: set[int] = set()
-    for part in text.split(","):
-        part = part.strip()
-        neg = part.startswith("^")
-        bounds = part.lstrip("^").split("-")
-        if not part or len(bounds) > 2 or not all(b.strip().isdigit() for b in bounds) or (neg and len(bounds) > 1):
-            raise errors.conf_internal(f"Failed to parse bitmap '{text}'")
-        lo, hi = int(bounds[0]), int(bounds[-1])
-        if hi >= _CPUSET_MAX or lo > hi:
-            raise errors.conf_internal(f"Failed to parse bitmap '{text}'")
-        (off if neg else on).update(range(lo, hi + 1))
-    return frozenset(on - off)
 
 
 def _int(el: RawElement, what: str) -> int:
@@ -83,9 +66,10 @@ def parse_tuning(root: RawElement, memory_kib_parser: Callable[[RawElement, str]
     if (el := root.find("numatune")) is not None:
         _parse_numatune(el, t)
     _parse_iothreads(root, t, iothread_pins)
+    t.acpi = (features := root.find("features")) is not None and features.find("acpi") is not None
     if (el := root.find("perf")) is not None:
         for ev in el.findall("event"):
-            name = ev.get("name")
+            name = ev.get("name") or ""
             if name not in PERF_EVENTS:
                 raise errors.conf_unsupported(f"Invalid perf event {name}")
             if name in t.perf:
@@ -105,8 +89,8 @@ def _parse_cputune(el: RawElement, t: Tuning) -> list[tuple[int, CpuSet]]:
         if vcpu in ct.vcpupin:
             raise errors.xml_error(f"duplicate vcpupin for vcpu '{vcpu}'")
         ct.vcpupin[vcpu] = _cpuset_attr(pin)
-    if (pin := el.find("emulatorpin")) is not None:
-        ct.emulatorpin = _cpuset_attr(pin)
+    if (emulator := el.find("emulatorpin")) is not None:
+        ct.emulatorpin = _cpuset_attr(emulator)
     ct.rest = [c for c in el.children if c.tag not in {tag for _, tag in SCHED_FIELDS}
                | {"vcpupin", "emulatorpin", "iothreadpin", "#text"}]
     return [(_uint_attr(p, "iothread", "iothread id in iothreadpin"), _cpuset_attr(p)) for p in el.findall("iothreadpin")]
@@ -154,7 +138,13 @@ def _parse_iothreads(root: RawElement, t: Tuning, pins: list[tuple[int, CpuSet]]
                 raise errors.xml_error("invalid iothread 'id' value '0'")
             if t.iothread(tid) is not None:
                 raise errors.xml_error(f"duplicate iothread id '{tid}' found")
-            t.iothreads.append(IOThread(tid, autofill=False))
+            explicit = IOThread(tid, autofill=False)
+            for attr in ("thread_pool_min", "thread_pool_max"):
+                if (value := th.get(attr)) is not None:
+                    if not _INT.fullmatch(value):
+                        raise errors.xml_error(f"invalid value for {attr} '{value}'")
+                    setattr(explicit, attr, int(value))
+            t.iothreads.append(explicit)
     # virDomainDefPostParseIOThreads: the lowest free ids fill up to <iothreads>
     next_id = 1
     while len(t.iothreads) < count:
@@ -194,13 +184,20 @@ def format_iothreads(t: Tuning) -> list[str]:
         return []
     out = [f"  <iothreads>{len(t.iothreads)}</iothreads>"]
     if any(not th.autofill for th in t.iothreads):
-        out += ["  <iothreadids>", *(f"    <iothread id='{th.id}'/>" for th in t.iothreads), "  </iothreadids>"]
+        out += ["  <iothreadids>", *(f"    <iothread id='{th.id}'{_pool_attrs(th)}/>" for th in t.iothreads),
+                "  </iothreadids>"]
     return out
+
+
+def _pool_attrs(th: IOThread) -> str:
+    return "".join(f" {a}='{v}'" for a in ("thread_pool_min", "thread_pool_max") if (v := getattr(th, a)) is not None)
 
 
 def format_cputune(t: Tuning) -> list[str]:
     ct = t.cputune
-    body = [f"    <{tag}>{ct.sched[name]}</{tag}>" for name, tag in SCHED_FIELDS if name in ct.sched]
+    # a zero period or quota is "not set"; shares are formatted whenever specified
+    body = [f"    <{tag}>{ct.sched[name]}</{tag}>" for name, tag in SCHED_FIELDS
+            if name in ct.sched and (ct.sched[name] or name == "cpu_shares")]
     body += [f"    <vcpupin vcpu='{v}' cpuset='{format_cpuset(c)}'/>" for v, c in sorted(ct.vcpupin.items())]
     if ct.emulatorpin is not None:
         body.append(f"    <emulatorpin cpuset='{format_cpuset(ct.emulatorpin)}'/>")
@@ -233,3 +230,17 @@ def format_perf(t: Tuning) -> list[str]:
         return []
     return ["  <perf>", *(f"    <event name='{n}' enabled='{'yes' if on else 'no'}'/>" for n, on in t.perf.items()),
             "  </perf>"]
+
+
+def format_vcpus(vcpus: int, t: Tuning) -> list[str] | None:
+    """<vcpus> once vCPUs were switched one by one (None: the definition has none of its own)."""
+    if t.vcpus_online is None:
+        return None
+    fixed = t.vcpus_fixed or 0
+    out = ["  <vcpus>"]
+    for v in range(vcpus):
+        on = v in t.vcpus_online
+        order = f" order='{t.vcpus_online.index(v) + 1}'" if on and t.vcpus_ordered else ""
+        out.append(f"    <vcpu id='{v}' enabled='{'yes' if on else 'no'}' hotpluggable='{'no' if v < fixed else 'yes'}'"
+                   f"{order}/>")
+    return [*out, "  </vcpus>"]

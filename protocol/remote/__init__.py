@@ -16,6 +16,7 @@ from . import (
     domain,
     domain_guest,
     domain_stats,
+    domain_tuning,
     events,
     interface,
     limits,
@@ -45,7 +46,8 @@ REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *checkpoint.DECLARATIONS,
     *backup.DECLARATIONS,
     *agent.DECLARATIONS,
+    *domain_tuning.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup", "agent", "domain_guest",
+__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup", "agent", "domain_guest", "domain_tuning",
            "node", "nodedev", "nwfilter", "secret", "snapshot", "storage"]

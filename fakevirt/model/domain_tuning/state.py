@@ -45,6 +45,8 @@ class IOThread:
     poll_max_ns: int = POLL_MAX_NS_DEFAULT
     poll_grow: int = 0
     poll_shrink: int = 0
+    thread_pool_min: int | None = None  # <iothread thread_pool_min/max>
+    thread_pool_max: int | None = None
 
 
 @dataclass
@@ -105,6 +107,12 @@ class Tuning:
     numatune: NumaTune = field(default_factory=NumaTune)
     iothreads: list[IOThread] = field(default_factory=list)
     perf: dict[str, bool] = field(default_factory=dict)  # event -> enabled, as <perf> lists them
+    # vCPUs switched one by one (virDomainSetVcpu): the online ids in the order they came online
+    # (None = the first <vcpu current>); a persistent definition keeps no order
+    vcpus_online: tuple[int, ...] | None = None
+    vcpus_ordered: bool = True
+    acpi: bool = False  # <features><acpi/>: the guest can unplug vCPUs
+    vcpus_fixed: int | None = None  # the leading vCPUs that are not hotpluggable, None = <vcpu current>
 
     def iothread(self, iothread_id: int) -> IOThread | None:
         return next((t for t in self.iothreads if t.id == iothread_id), None)
