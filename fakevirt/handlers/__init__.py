@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import (
     connect,
+    console,
     domain,
     domain_config,
     domain_stats,
@@ -20,7 +21,7 @@ from . import (
 )
 from ._client import Client
 from ._registry import HANDLERS, RELAYS, Handler, Relay, procedure, relay
-from ._streams import DownloadStream, Stream, UploadStream
+from ._streams import DownloadStream, DuplexEnd, DuplexStream, Stream, UploadStream
 from .outcome import NOTHING, Outcome
 
-__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "secret", "snapshot", "storage"]
+__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "DownloadStream", "DuplexEnd", "DuplexStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "console", "domain", "domain_config", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "secret", "snapshot", "storage"]

@@ -9,10 +9,11 @@ from ..errors import VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
 from .clock import Clock, SystemClock
+from .console import GuestConsoles
 from .domain import Domain
 from .domain_driver import Domains
 from .domaindef import DomainDef
-from .events import EventBus
+from .events import DomainEvent, EventBus
 from .faults import FaultPlan
 from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo
@@ -41,11 +42,13 @@ class QemuDriver:
 
     def __post_init__(self) -> None:
         self.reset()
+        self.hypervisor.bus.subscribe(DomainEvent, lambda ev: self.consoles.domain_event(ev))
 
     def reset(self) -> None:
         """Forget every domain (in place: open connections keep pointing here)."""
         self.domains = Domains(self)
         self.snapshots = DomainSnapshots(self)
+        self.consoles = GuestConsoles(self.uri)
 
     @property
     def host(self) -> HostInfo:

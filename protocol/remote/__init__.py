@@ -8,6 +8,7 @@ from .._procedure import Procedure, declare
 from .._readonly import READ_ONLY_RULES
 from . import (
     connect,
+    console,
     domain,
     domain_stats,
     events,
@@ -17,6 +18,7 @@ from . import (
     node,
     nodedev,
     nwfilter,
+    qemu,
     secret,
     snapshot,
     storage,
@@ -31,10 +33,10 @@ _KNOWN = {
 }
 
 REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
-    *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
+    *connect.DECLARATIONS, *console.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
     *snapshot.DECLARATIONS, *storage.DECLARATIONS, *node.DECLARATIONS, *interface.DECLARATIONS,
     *nodedev.DECLARATIONS, *network.DECLARATIONS, *secret.DECLARATIONS, *nwfilter.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "domain", "domain_stats", "events", "interface", "limits", "network",
-           "node", "nodedev", "nwfilter", "secret", "snapshot", "storage"]
+__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "console", "domain", "domain_stats", "events", "interface", "limits", "network",
+           "node", "nodedev", "nwfilter", "qemu", "secret", "snapshot", "storage"]
