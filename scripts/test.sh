@@ -10,6 +10,7 @@ pkg-config --exists libvirt 2>/dev/null || need+=(libvirt-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v qemu-img >/dev/null || need+=(qemu-utils)  # checks exported images with QEMU's own tools
 command -v openssl >/dev/null || need+=(openssl)  # the TLS tests make their certificates
+command -v tmux >/dev/null || need+=(tmux)  # `virsh console` runs in a real terminal
 # go-libvirt, a pure-Go client, is built from Debian's source package in GOPATH mode (no module download)
 command -v go >/dev/null || need+=(golang-go)
 [[ -d /usr/share/gocode/src/github.com/digitalocean/go-libvirt ]] || need+=(golang-github-digitalocean-go-libvirt-dev)

@@ -74,7 +74,8 @@ class GuestConsoles:
 
         def typed(data: bytes) -> None:
             if agent is None:
-                return  # nothing in the guest reads this channel
+                end.unread = True  # nothing in the guest reads this channel
+                return
             line.extend(data)
             while b"\n" in line:
                 cmd, _, rest = bytes(line).partition(b"\n")
@@ -109,7 +110,7 @@ class GuestConsoles:
         for ident, end in list(self._open.items()):
             if ident[0] == ev.domain.uuid:
                 del self._open[ident]
-                end.end(errors.channel_reset() if ident[1].startswith("unix:") else None)
+                end.end(errors.channel_reset() if end.unread else None)  # as a socket closed unread
         self._shells = {k: v for k, v in self._shells.items() if k[0] != ev.domain.uuid}
 
     @staticmethod

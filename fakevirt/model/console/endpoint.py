@@ -24,6 +24,7 @@ class Endpoint:
         self.error: VirtError | None = None
         self.gone = False
         self.closed = False
+        self.unread = False  # the client wrote what the guest never read
         self._pending = bytearray()
         self._waker: Callable[[], None] | None = None
 
