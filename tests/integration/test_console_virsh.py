@@ -14,7 +14,6 @@ import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
-from tests.integration.conftest import err
 from tests.integration.console_domain import console_domain_name, remove_domain, start_console_domain
 
 DEADLINE = 20.0  # seconds for virsh to show what the guest wrote
