@@ -69,11 +69,13 @@ def no_fd_at_slot(slot: int) -> VirtError:
     return VirtError.internal(f"No FD available at slot {slot}", ErrorDomain.RPC)
 
 
-def json_parse(text: str, reason: str, column: int) -> VirtError:
-    """virJSONValueFromString (yajl): the command is not JSON; yajl shows the text and a caret."""
-    pointer = " " * 21 + "(right here) ------^"
-    return VirtError.internal(f"cannot parse json {text}: lexical error: {reason}.\n"
-                              f"{' ' * (39 - min(column, 39))}{text}\n{pointer}\n", ErrorDomain.NONE)
+def json_parse(text: str, message: str, offset: int) -> VirtError:
+    """virJSONValueFromString: yajl's verbose error, the text around ``offset`` and a caret."""
+    start = offset - 30 if offset >= 30 else 0
+    window = text[start:offset + 30].replace("\n", " ").replace("\t", " ")
+    spaces = 40 - offset if offset < 30 else 10
+    return VirtError.internal(f"cannot parse json {text}: {message}\n{' ' * spaces}{window}\n"
+                              f"{' ' * 21}(right here) ------^\n", ErrorDomain.NONE)
 
 
 def command_id() -> VirtError:
@@ -86,11 +88,17 @@ def agent_timeout_min(timeout: int) -> VirtError:
                             f"guest agent timeout '{timeout}' is less than the minimum '-2'")
 
 
-def monitor_event_regex(event: str, reason: str) -> VirtError:
-    return VirtError.report(ErrorCode.INVALID_ARG, _QEMU,
-                            f"failed to compile regex '{event}': {reason}")
+def monitor_event_regex(event: str, detail: str) -> VirtError:
+    """virDomainQemuMonitorEventStateRegisterID: GLib could not compile the filter."""
+    return VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.NONE,
+                            f"failed to compile regex '{event}': Error while compiling regular expression "
+                            f"\u2018{event}\u2019 {detail}")
 
 
 def monitor_callback_missing(callback_id: int) -> VirtError:
-    return VirtError.report(ErrorCode.INVALID_ARG, _QEMU,
-                            f"no monitor event callback with id {callback_id}")
+    return VirtError.daemon(f"qemu monitor event callback {callback_id} not registered")
+
+
+def agent_not_connected() -> VirtError:
+    """qemuDomainAgentAvailable: the domain has the agent's channel but no agent answers on it."""
+    return VirtError.report(ErrorCode.AGENT_UNRESPONSIVE, _QEMU, "QEMU guest agent is not connected")

@@ -15,6 +15,7 @@ from . import (
     nodedev,
     nodedev_events,
     nwfilter,
+    qemu,
     secret,
     snapshot,
     storage,
@@ -24,4 +25,4 @@ from ._registry import HANDLERS, RELAYS, Handler, Relay, procedure, relay
 from ._streams import DownloadStream, DuplexEnd, DuplexStream, Stream, UploadStream
 from .outcome import NOTHING, Outcome
 
-__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "DownloadStream", "DuplexEnd", "DuplexStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "console", "domain", "domain_config", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "secret", "snapshot", "storage"]
+__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "DownloadStream", "DuplexEnd", "DuplexStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "console", "domain", "domain_config", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "qemu", "secret", "snapshot", "storage"]

@@ -24,6 +24,7 @@ from .interface import HostInterfaces
 from .network.state import NetworkState
 from .nodedev import NodeDevices
 from .nwfilters import NWFilterResource, NWFilters
+from .qmp import QemuMonitor
 from .resources import HostResource
 from .secrets import SecretResource, Secrets
 from .snapshots.api import DomainSnapshots
@@ -42,6 +43,7 @@ class QemuDriver:
 
     def __post_init__(self) -> None:
         self.reset()
+        self.hypervisor.bus.subscribe(DomainEvent, lambda ev: self.monitor.domain_event(ev))
         self.hypervisor.bus.subscribe(DomainEvent, lambda ev: self.consoles.domain_event(ev))
 
     def reset(self) -> None:
@@ -49,6 +51,7 @@ class QemuDriver:
         self.domains = Domains(self)
         self.snapshots = DomainSnapshots(self)
         self.consoles = GuestConsoles(self.uri)
+        self.monitor = QemuMonitor(self)
 
     @property
     def host(self) -> HostInfo:
