@@ -83,11 +83,6 @@ def command_id() -> VirtError:
     return VirtError.internal("Unable to append command 'id' string")
 
 
-def agent_timeout_min(timeout: int) -> VirtError:
-    return VirtError.report(ErrorCode.INVALID_ARG, _QEMU,
-                            f"guest agent timeout '{timeout}' is less than the minimum '-2'")
-
-
 def monitor_event_regex(event: str, detail: str) -> VirtError:
     """virDomainQemuMonitorEventStateRegisterID: GLib could not compile the filter."""
     return VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.NONE,
@@ -98,7 +93,3 @@ def monitor_event_regex(event: str, detail: str) -> VirtError:
 def monitor_callback_missing(callback_id: int) -> VirtError:
     return VirtError.daemon(f"qemu monitor event callback {callback_id} not registered")
 
-
-def agent_not_connected() -> VirtError:
-    """qemuDomainAgentAvailable: the domain has the agent's channel but no agent answers on it."""
-    return VirtError.report(ErrorCode.AGENT_UNRESPONSIVE, _QEMU, "QEMU guest agent is not connected")

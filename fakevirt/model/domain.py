@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum
 
+from .agent.guest import Guest
 from .domaindef import DomainDef
 from .events import DomainRef
 from .flags.domain import ConnectListAllDomainsFlags
@@ -95,6 +96,7 @@ class Domain:
     started_at: float = 0.0
     snapshots: SnapshotTree = field(default_factory=SnapshotTree)
     held_disks: list[tuple[str, Owner]] = field(default_factory=list)  # image users
+    guest: Guest = field(default_factory=Guest)  # the guest OS and its agent channel (model/agent)
 
     @property
     def snapshot_count(self) -> int:

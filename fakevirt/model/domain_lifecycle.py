@@ -52,6 +52,7 @@ class DomainLifecycle(DomainList):
         self.sync_disk_users(dom)
         dom.started_at = self.driver.hypervisor.clock.now()
         dom.cpu_time_ns = 0
+        self.driver.agents.domain_started(dom)
         if before_started is not None:
             before_started()
         self.emit(dom, Lifecycle.STARTED, detail)
@@ -108,6 +109,7 @@ class DomainLifecycle(DomainList):
         self.emit(dom, Lifecycle.STOPPED, detail)
         dom_uuid, name = dom.uuid, dom.name
         dom.id = -1
+        self.driver.agents.domain_stopped(dom)
         release_all(self.driver.hypervisor.resources, dom)
         self.sync_disk_users(dom)
         if not dom.persistent:

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from ..errors import VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
+from .agent.api import GuestAgents
 from .clock import Clock, SystemClock
 from .console import GuestConsoles
 from .domain import Domain
@@ -50,8 +51,9 @@ class QemuDriver:
         """Forget every domain (in place: open connections keep pointing here)."""
         self.domains = Domains(self)
         self.snapshots = DomainSnapshots(self)
-        self.consoles = GuestConsoles(self.uri)
+        self.agents = GuestAgents(self)
         self.monitor = QemuMonitor(self)
+        self.consoles = GuestConsoles(self.uri, self.monitor.channel_answer)
 
     @property
     def host(self) -> HostInfo:

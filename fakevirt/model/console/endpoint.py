@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ...errors import VirtError
+from protocol import LibvirtError
 
 PENDING_MAX = 64 * 1024  # like a pty's buffer: output the client does not read is dropped beyond it
 
@@ -21,7 +21,7 @@ class Endpoint:
                  on_close: Callable[[Endpoint], None] | None = None) -> None:
         self.on_input = on_input
         self.on_close = on_close
-        self.error: VirtError | None = None
+        self.error: LibvirtError | None = None
         self.gone = False
         self.closed = False
         self.unread = False  # the client wrote what the guest never read
@@ -37,7 +37,7 @@ class Endpoint:
             del self._pending[:len(self._pending) - PENDING_MAX]
         self._wake()
 
-    def end(self, error: VirtError | None = None) -> None:
+    def end(self, error: LibvirtError | None = None) -> None:
         """The guest side went away: end of stream, or ``error`` for the client."""
         if self.gone:
             return

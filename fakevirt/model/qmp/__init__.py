@@ -9,7 +9,6 @@ fakevirt publishes into the QMP events QEMU would have sent.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ...errors import VirtError, check_flags
@@ -17,7 +16,6 @@ from ...errors import console as errors
 from ..console import require_active
 from ..domain import Domain
 from ..events import DomainEvent, EventID, Lifecycle
-from ..flags.console import DomainQemuAgentCommandTimeoutValues as Timeout
 from ..flags.console import DomainQemuMonitorCommandFlags
 from .commands import Context, QmpError, run
 from .events import MonitorEvent, monitor_events
@@ -34,17 +32,13 @@ TAINT_MESSAGES = {TAINT_CUSTOM_MONITOR: "custom monitor control commands issued"
                   TAINT_CUSTOM_GA_COMMAND: "custom guest agent control commands issued"}
 FIRST_COMMAND_ID = 400  # libvirt has sent about this many monitor commands by the end of a start
 _QMP_MEMBERS = {"execute": str, "exec-oob": str, "arguments": dict, "id": object, "control": dict}
-_AGENT_CHANNEL = "org.qemu.guest_agent.0"
-
-AgentCommand = Callable[[Domain, str], str]
 
 
 class QemuMonitor:
     """The QEMU program's state of one driver: command ids and taints of the running domains."""
 
-    def __init__(self, driver: QemuDriver, agent: AgentCommand | None = None) -> None:
+    def __init__(self, driver: QemuDriver) -> None:
         self.driver = driver
-        self.agent = agent  # the guest agent's answer to one command (None: never connected)
         self._runs: dict[tuple[uuid.UUID, int], _Run] = {}
 
     def _run(self, dom: Domain) -> _Run:
@@ -74,19 +68,21 @@ class QemuMonitor:
             request["id"] = command_id
         return dumps(_answer(ctx, request))
 
-    def agent_command(self, dom: Domain, cmd: str, timeout: int, flags: int) -> str | None:
-        """virDomainQemuAgentCommand: an arbitrary command to the guest agent, its reply as JSON."""
+    def agent_command(self, dom: Domain, cmd: str, timeout: int, flags: int) -> str:
+        """virDomainQemuAgentCommand: the guest agent's reply (model/agent), tainting the domain
+        once the agent is known to be there, as qemuDomainQemuAgentCommand does."""
         check_flags("qemuDomainQemuAgentCommand", flags, 0)
         require_active(dom)
-        if not any(c.target_attrs.get("name") == _AGENT_CHANNEL for c in dom.definition.channels):
-            raise VirtError.agent_not_configured()
-        if self.agent is None:
-            raise errors.agent_not_connected()
+        self.driver.agents.available(dom)
         self._run(dom).taints |= 1 << TAINT_CUSTOM_GA_COMMAND
-        if timeout < Timeout.QEMU_AGENT_COMMAND_MIN:
-            raise errors.agent_timeout_min(timeout)
-        loads(cmd)
-        return self.agent(dom, cmd)
+        return self.driver.agents.agent_command(dom, cmd, timeout, flags)
+
+    def channel_answer(self, dom: Domain, line: str) -> str | None:
+        """What a connected guest agent writes back on its channel for one command line."""
+        try:
+            return self.driver.agents.agent_command(dom, line)
+        except VirtError:
+            return None
 
     def domain_event(self, ev: DomainEvent) -> None:
         """Publish the QMP events behind a domain event; a stop forgets the run's taints."""

@@ -12,7 +12,8 @@ from ..domain import Domain, Paused, State
 if TYPE_CHECKING:
     from ..hypervisor import QemuDriver
 
-QEMU_VERSION = {"qemu": {"micro": 22, "minor": 2, "major": 7}, "package": "Debian 1:7.2+dfsg-7+deb12u18+b3"}
+QEMU_VERSION_NUMBERS = {"micro": 22, "minor": 2, "major": 7}
+QEMU_PACKAGE = "Debian 1:7.2+dfsg-7+deb12u18+b3"
 VCPU_THREAD_BASE = 20000  # the emulated QEMU's vCPU thread ids: base + 100 * domain id + vCPU
 
 # QEMU's RunState for a paused domain, by libvirt's paused reason
@@ -83,12 +84,12 @@ def query_uuid(ctx: Context, args: dict[str, Any]) -> Any:
 
 @command("query-version")
 def query_version(ctx: Context, args: dict[str, Any]) -> Any:
-    return QEMU_VERSION
+    return {"qemu": QEMU_VERSION_NUMBERS, "package": QEMU_PACKAGE}
 
 
 @command("query-kvm")
 def query_kvm(ctx: Context, args: dict[str, Any]) -> Any:
-    return {"enabled": ctx.dom.definition.type == "kvm", "present": True}
+    return {"enabled": ctx.dom.definition.virt_type == "kvm", "present": True}
 
 
 def vcpu_thread_id(dom: Domain, vcpu: int) -> int:
@@ -96,8 +97,7 @@ def vcpu_thread_id(dom: Domain, vcpu: int) -> int:
 
 
 def online_vcpus(dom: Domain) -> int:
-    d = dom.definition
-    return int(getattr(d, "current_vcpus", None) or d.vcpus)
+    return dom.definition.current_vcpus
 
 
 @command("query-cpus-fast")

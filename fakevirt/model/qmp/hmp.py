@@ -4,10 +4,8 @@ QEMU 7.2 prints them: lines end with CRLF."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
 from ..domain import State
-from .commands import QEMU_VERSION, Context, online_vcpus, qdev_path, query_block, run_status, vcpu_thread_id
+from .commands import QEMU_PACKAGE, QEMU_VERSION_NUMBERS, Context, online_vcpus, qdev_path, query_block, run_status, vcpu_thread_id
 
 
 def _status(ctx: Context) -> str:
@@ -23,8 +21,8 @@ def _cpus(ctx: Context) -> str:
 
 
 def _version(ctx: Context) -> str:
-    v: dict[str, Any] = QEMU_VERSION["qemu"]
-    return f"{v['major']}.{v['minor']}.{v['micro']}{QEMU_VERSION['package']}"
+    v = QEMU_VERSION_NUMBERS
+    return f"{v['major']}.{v['minor']}.{v['micro']}{QEMU_PACKAGE}"
 
 
 def _block(ctx: Context) -> str:
@@ -48,7 +46,7 @@ _INFO: dict[str, Callable[[Context], str]] = {
     "name": lambda ctx: ctx.dom.name,
     "uuid": lambda ctx: str(ctx.dom.uuid),
     "version": _version,
-    "kvm": lambda ctx: f"kvm support: {'enabled' if ctx.dom.definition.type == 'kvm' else 'disabled'}",
+    "kvm": lambda ctx: f"kvm support: {'enabled' if ctx.dom.definition.virt_type == 'kvm' else 'disabled'}",
     "cpus": _cpus,
     "block": _block,
 }
