@@ -136,3 +136,22 @@ def test_golibvirt_domains_and_events_like_reference_test_driver(
     real = run(golibvirt, reference_address, "test:///default", "domains", "events")
     assert len(portable(real)) == 6
     assert portable(run(golibvirt, fakevirt.tcp_address, "qemu:///system", "domains", "events")) == portable(real)
+
+
+@pytest.mark.parametrize("server", ["fakevirt", pytest.param("real", marks=pytest.mark.real)])
+def test_golibvirt_console_and_qemu_program(golibvirt: Path, server: str, request: pytest.FixtureRequest) -> None:
+    """Screenshot, a QMP and an HMP command, monitor event registration, a console error, through
+    go-libvirt: the same lines against fakevirt and libvirtd 9.0."""
+    if server == "fakevirt":
+        address = request.getfixturevalue("fakevirt").tcp_address
+    else:
+        address = urlsplit(request.getfixturevalue("reference_uri")).netloc
+    assert run(golibvirt, address, "qemu:///system", "console") == [
+        "connected: QEMU",
+        "screenshot: err=xdr:DecodeUint: EOF while decoding 4 bytes - read: '[]'",  # as against libvirtd
+        'monitor: {"return":{"name":"golibvirt-con"}',
+        'hmp: "VM status: running\\r\\n"',
+        "monitor events: subscribed and cancelled",
+        f"console: code={libvirt.VIR_ERR_OPERATION_INVALID} message=Requested operation is not valid: domain is not running",
+        "done",
+    ]
