@@ -36,4 +36,4 @@ def _yajl_error(text: str, e: json.JSONDecodeError) -> Exception:
     bad = text[e.pos]
     reason = "invalid string in json text." if bad in _LITERAL_STARTS or (
         e.pos > 0 and text[e.pos - 1] in _LITERAL_STARTS) else "invalid char in json text."
-    return errors.json_parse(text, f"lexical error: {reason}", max(e.pos, 1))
+    return errors.json_parse(text, f"lexical error: {reason}", e.pos + 1)
