@@ -36,8 +36,6 @@ def _lifecycle(x: dict[str, Any]) -> list[tuple[str, Any]]:
         return [("RESUME", None)]
     if event == Lifecycle.SHUTDOWN and detail in _SHUTDOWN:
         return [("SHUTDOWN", _SHUTDOWN[ShutdownDetail(detail)])]
-    if event == Lifecycle.PMSUSPENDED:
-        return [("SUSPEND" if detail == 0 else "SUSPEND_DISK", None)]
     if event == Lifecycle.CRASHED:
         return [("GUEST_PANICKED", {"action": "pause"})]
     return []
@@ -62,7 +60,30 @@ _QMP: dict[int, Callable[[dict[str, Any]], list[tuple[str, Any]]]] = {
     EventID.DEVICE_REMOVED: lambda x: [("DEVICE_DELETED", {"device": _get(x, "devAlias", "alias") or "",
                                                            "path": f"/machine/peripheral/{_get(x, 'devAlias', 'alias')}"})],
     EventID.PMWAKEUP: lambda x: [("WAKEUP", None)],
+    EventID.PMSUSPEND: lambda x: [("SUSPEND", None)],
+    EventID.PMSUSPEND_DISK: lambda x: [("SUSPEND_DISK", None)],
+    EventID.IO_ERROR_REASON: lambda x: [("BLOCK_IO_ERROR", {
+        "device": "", "operation": "write", "action": ("ignore", "stop", "report")[int(x.get("action") or 0) % 3],
+        "nospace": x.get("reason") == "enospc",
+        "reason": "No space left on device" if x.get("reason") == "enospc" else "Input/output error"})],
+    EventID.GRAPHICS: lambda x: _graphics(x),
+    EventID.MEMORY_FAILURE: lambda x: [("MEMORY_FAILURE", {
+        "recipient": ("hypervisor", "guest")[int(x.get("recipient") or 0) % 2],
+        "action": ("ignore", "inject", "fatal", "reset")[int(x.get("action") or 0) % 4],
+        "flags": {"action-required": bool(int(x.get("flags") or 0) & 1),
+                  "recursive": bool(int(x.get("flags") or 0) & 2)}})],
 }
+
+
+def _graphics(x: dict[str, Any]) -> list[tuple[str, Any]]:
+    """VNC_CONNECTED / VNC_INITIALIZED / VNC_DISCONNECTED with the server and client addresses."""
+    def address(a: Any) -> dict[str, Any]:
+        family, host, service = a if isinstance(a, (list, tuple)) and len(a) == 3 else (0, "", "")
+        return {"family": ("ipv4", "ipv6", "unix")[int(family) % 3], "service": str(service), "host": host,
+                "websocket": False}
+    phase = int(x.get("phase") or 0)
+    name = ("VNC_CONNECTED", "VNC_INITIALIZED", "VNC_DISCONNECTED")[phase % 3]
+    return [(name, {"server": {"auth": "none", **address(x.get("local"))}, "client": address(x.get("remote"))})]
 
 
 def monitor_events(ev: DomainEvent, now: float) -> list[MonitorEvent]:

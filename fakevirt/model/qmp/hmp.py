@@ -4,8 +4,18 @@ QEMU 7.2 prints them: lines end with CRLF."""
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from ..domain import State
-from .commands import QEMU_PACKAGE, QEMU_VERSION_NUMBERS, Context, online_vcpus, qdev_path, query_block, run_status, vcpu_thread_id
+from .commands import (
+    QEMU_PACKAGE,
+    QEMU_VERSION_NUMBERS,
+    Context,
+    online_vcpus,
+    qdev_path,
+    query_block,
+    run_status,
+    vcpu_thread_id,
+)
 
 
 def _status(ctx: Context) -> str:
