@@ -179,3 +179,52 @@ def test_agent_command_and_channel_with_a_running_agent(fakevirt: ThreadedServer
     assert st.recv(100) == b'{"return":{}}\n'
     st.finish()
     remove_domain(conn, dom.name())
+
+
+DISK_XML = """<domain type='qemu'><name>{name}</name><memory unit='KiB'>65536</memory><vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+      <source file='/var/lib/libvirt/images/con-ref/t.qcow2'/><target dev='vda' bus='virtio'/></disk>
+  </devices></domain>"""
+
+
+def test_block_queries_and_qmp_stop(request: pytest.FixtureRequest, uri: str) -> None:
+    """query-block / query-named-block-nodes / info block of a qcow2 disk (the bytes the file
+    occupies differ between hosts), and a QMP stop that pauses the domain behind libvirt's back."""
+    path = "/var/lib/libvirt/images/con-ref/t.qcow2"
+    if "fakevirt" in request.node.callspec.id:
+        server: ThreadedServer = request.getfixturevalue("fakevirt")
+        server.call(server.hypervisor.images.create, path, "qcow2", 16 << 20)
+    else:
+        import subprocess
+        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", path, "16M"], check=True)
+    conn = libvirt.open(uri)
+    name = console_domain_name()
+    dom = start_console_domain(conn, name, DISK_XML)
+    try:
+        block = qmp(dom, '{"execute":"query-block"}')["return"]
+        inserted = block[0]["inserted"]
+        assert inserted["image"].pop("actual-size") > 0
+        # writeback until the guest's driver turns the write cache off (a BIOS probing the disk does)
+        assert inserted.pop("cache") in ({"no-flush": False, "direct": False, "writeback": wb} for wb in (True, False))
+        assert block == [{"io-status": "ok", "device": "", "locked": False, "removable": False, "inserted": {
+            "iops_rd": 0, "detect_zeroes": "off", "image": {
+                "virtual-size": 16 << 20, "filename": path, "cluster-size": 65536, "format": "qcow2",
+                "format-specific": {"type": "qcow2", "data": {
+                    "compat": "1.1", "compression-type": "zlib", "lazy-refcounts": False, "refcount-bits": 16,
+                    "corrupt": False, "extended-l2": False}}, "dirty-flag": False},
+            "iops_wr": 0, "ro": False, "node-name": "libvirt-1-format", "backing_file_depth": 0, "drv": "qcow2",
+            "iops": 0, "bps_wr": 0, "write_threshold": 0, "encrypted": False, "bps": 0, "bps_rd": 0, "file": path},
+            "qdev": "/machine/peripheral/virtio-disk0/virtio-backend", "type": "unknown"}]
+        nodes = qmp(dom, '{"execute":"query-named-block-nodes"}')["return"]
+        assert [(n["node-name"], n["drv"], n["cache"]["writeback"]) for n in nodes] == [
+            ("libvirt-1-format", "qcow2", True), ("libvirt-1-storage", "file", True)]
+        assert libvirt_qemu.qemuMonitorCommand(dom, "info block", HMP).startswith(
+            f"libvirt-1-format: {path} (qcow2)\r\n    Attached to:      /machine/peripheral/virtio-disk0/virtio-backend\r\n"
+            "    Cache mode:       write")
+        assert qmp(dom, '{"execute":"stop"}') == {"return": {}}
+        wait_for(lambda: dom.state() == [libvirt.VIR_DOMAIN_PAUSED, libvirt.VIR_DOMAIN_PAUSED_UNKNOWN])
+        assert qmp(dom, '{"execute":"cont"}') == {"return": {}}
+        wait_for(lambda: dom.state() == [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_UNPAUSED])
+    finally:
+        remove_domain(conn, name)

@@ -141,7 +141,7 @@ def _inserted(ctx: Context, disk: Any, image: dict[str, Any]) -> dict[str, Any]:
     return {"iops_rd": 0, "detect_zeroes": "off", "image": image, "iops_wr": 0, "ro": ro,
             "node-name": f"{_node(disk)}-format", "backing_file_depth": 1 if "backing-filename" in image else 0,
             "drv": image["format"], "iops": 0, "bps_wr": 0, "write_threshold": 0, "encrypted": False,
-            "bps": 0, "bps_rd": 0, "cache": {"no-flush": False, "direct": False, "writeback": False},
+            "bps": 0, "bps_rd": 0, "cache": {"no-flush": False, "direct": False, "writeback": True},
             "file": image["filename"]}
 
 
@@ -169,7 +169,6 @@ def query_named_block_nodes(ctx: Context, args: dict[str, Any]) -> Any:
         if image is None:
             continue
         fmt = _inserted(ctx, disk, image)
-        fmt["cache"] = fmt["cache"] | {"writeback": True}  # the nodes' own cache mode, not the device's
         storage = fmt | {"node-name": f"{_node(disk)}-storage", "drv": "file",
                          "image": {"virtual-size": image["actual-size"] if image["format"] != "raw"
                                    else image["virtual-size"], "filename": image["filename"], "format": "file",
