@@ -1,6 +1,6 @@
 package main
 
-// console.go: the console step (screenshot, console stream, QEMU program), named "console".
+// console.go: the console step (QEMU program, console errors), named "console".
 
 import (
 	"bytes"
@@ -28,6 +28,12 @@ func init() {
 }
 
 func (c client) console() error {
+	if old, err := c.l.DomainLookupByName("golibvirt-con"); err == nil { // left by an interrupted run
+		c.l.DomainDestroy(old)
+		c.l.DomainUndefine(old)
+	}
+	// DomainScreenshot is not here: go-libvirt cannot read its reply (it decodes the MIME type from
+	// the stream's last packet), from libvirtd either, and sometimes waits for ever
 	dom, err := c.l.DomainDefineXML(fmt.Sprintf(consoleDomainXML, c.virtType))
 	if err != nil {
 		return err
@@ -37,12 +43,6 @@ func (c client) console() error {
 		return err
 	}
 	defer c.l.DomainDestroy(dom)
-	// go-libvirt cannot read DomainScreenshot's reply (its stream code decodes the MIME type from
-	// the stream's last packet): libvirtd's reply fails the same way, so only the error is shown
-	var png bytes.Buffer
-	_, err = c.l.DomainScreenshot(dom, &png, 0, 0)
-	fmt.Printf("screenshot: err=%v\n", err)
-
 	status, err := c.l.QEMUDomainMonitorCommand(dom, `{"execute":"query-name"}`, 0)
 	if err != nil {
 		return err
