@@ -4,6 +4,7 @@ logs in and runs a command; and virsh's console errors match libvirtd 9.0's."""
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import time
@@ -17,6 +18,7 @@ from fakevirt.testing import ThreadedServer
 from tests.integration.console_domain import console_domain_name, remove_domain, start_console_domain
 
 DEADLINE = 20.0  # seconds for virsh to show what the guest wrote
+EXITED = "[command exited "
 
 
 class Tmux:
@@ -24,9 +26,10 @@ class Tmux:
 
     def __init__(self, command: list[str]) -> None:
         self.socket = f"fakevirt-con-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        # the shell stays after the command, so the pane (and what it printed) outlives it
+        script = f"{shlex.join(command)}; echo \"{EXITED}$?]\"; exec sleep 600"
         self._tmux("new-session", "-d", "-s", "t", "-x", "120", "-y", "40", "--",
-                   "env", "LC_ALL=C", "VIRSH_DEFAULT_CONNECT_URI=", *command)
-        self._tmux("set-option", "-t", "t", "remain-on-exit", "on")
+                   "env", "LC_ALL=C", "VIRSH_DEFAULT_CONNECT_URI=", "sh", "-c", script)
 
     def _tmux(self, *args: str) -> str:
         return subprocess.run(["tmux", "-L", self.socket, *args], check=True, capture_output=True,
@@ -47,8 +50,9 @@ class Tmux:
             time.sleep(0.05)
         return shown
 
-    def dead(self) -> bool:
-        return self._tmux("display-message", "-p", "-t", "t", "#{pane_dead}").strip() == "1"
+    def exited(self) -> str:
+        """Wait for the command to end; its exit status."""
+        return self.wait_for(EXITED).split(EXITED)[1].split("]")[0]
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=10)
@@ -90,10 +94,7 @@ def test_virsh_console_logs_in_and_runs_a_command(fakevirt: ThreadedServer, fake
     assert "root@con-tty:~# uptime\n 10:00:00 up 3 min,  1 user,  load average: 0.00, 0.00, 0.00\nroot@con-tty:~#" in screen
     assert "Password:\nLast login: never\n" in screen  # the password is not echoed
     term.keys("C-]")  # virsh's escape: it finishes the stream and exits
-    end = time.monotonic() + DEADLINE
-    while not term.dead():
-        assert time.monotonic() < end, term.screen()
-        time.sleep(0.05)
+    assert term.exited() == "0"
     # the device is free again: a new session opens without --force
     st = conn.newStream(0)
     assert dom.openConsole(None, st, 0) == 0
@@ -109,10 +110,7 @@ def test_virsh_console_ends_when_the_domain_stops(fakevirt_uri: str, virsh_bin: 
     term = tmux([virsh_bin, "-c", fakevirt_uri, "console", "con-stop"])
     term.wait_for("Escape character is")
     dom.destroy()
-    end = time.monotonic() + DEADLINE
-    while not term.dead():
-        assert time.monotonic() < end, term.screen()
-        time.sleep(0.05)
+    assert term.exited() == "0"
     dom.undefine()
 
 
