@@ -12,6 +12,7 @@ import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
+from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
 from tests.integration.conftest import error_of
 from tests.integration.console_domain import console_domain_name, remove_domain, start_console_domain
 
@@ -136,15 +137,23 @@ def test_open_graphics_cannot_pass_its_socket_over_tcp(uri: str, dom: libvirt.vi
 # The scripted guest exists only in fakevirt: the reference's TCG guest has no OS.
 
 def _read_until(st: libvirt.virStream, text: bytes) -> bytes:
-    seen = b""
-    while text not in seen:
+    """Poll a non-blocking stream until ``text`` came: a guest that stays silent fails the test."""
+    seen = [b""]
+
+    def more() -> bool:
         chunk = st.recv(4096)
-        assert chunk, f"end of stream before {text!r}; got {seen!r}"
-        seen += chunk
-    return seen
+        if chunk == -2:  # nothing yet
+            return False
+        assert chunk, f"end of stream before {text!r}; got {seen[0]!r}"
+        seen[0] += chunk
+        return text in seen[0]
+
+    wait_for(more)
+    return seen[0]
 
 
 def test_scripted_serial_console_login_and_commands(fakevirt: ThreadedServer, fakevirt_uri: str) -> None:
+    ensure_event_loop()  # a non-blocking stream's data is read by the event loop
     conn = libvirt.open(fakevirt_uri)
     dom = start_console_domain(conn, "con-shell")
     model = fakevirt.hypervisor.system.domains.by_handle(uuid.UUID(dom.UUIDString()), dom.name())
@@ -154,7 +163,7 @@ def test_scripted_serial_console_login_and_commands(fakevirt: ThreadedServer, fa
         shell.users["alice"] = "s3cret"
         shell.commands["cat /etc/motd"] = "Welcome to the fake guest\n"
     fakevirt.call(script)
-    st = conn.newStream(0)
+    st = conn.newStream(libvirt.VIR_STREAM_NONBLOCK)
     dom.openConsole(None, st, 0)
     st.send(b"\r")
     assert _read_until(st, b"login: ") == b"\r\ncon-shell login: "

@@ -163,6 +163,7 @@ def test_monitor_events_of_suspend_and_resume(uri: str, dom: libvirt.virDomain) 
 # The guest agent answers only in fakevirt: the reference's guest has no OS.
 
 def test_agent_command_and_channel_with_a_running_agent(fakevirt: ThreadedServer, fakevirt_uri: str) -> None:
+    ensure_event_loop()  # a non-blocking stream's data is read by the event loop
     conn = libvirt.open(fakevirt_uri)
     dom = start_console_domain(conn, "con-agent")
     driver = fakevirt.hypervisor.system
@@ -173,10 +174,12 @@ def test_agent_command_and_channel_with_a_running_agent(fakevirt: ThreadedServer
     libvirt_qemu.qemuMonitorCommand(dom, "info status", HMP)
     assert dom.messages(0) == ["tainted: custom monitor control commands issued",
                                "tainted: custom guest agent control commands issued"]
-    st = conn.newStream(0)
+    st = conn.newStream(libvirt.VIR_STREAM_NONBLOCK)  # polled: a missing answer fails, never hangs
     dom.openChannel("org.qemu.guest_agent.0", st, 0)
-    st.send(b'{"execute":"guest-ping"}\n')
-    assert st.recv(100) == b'{"return":{}}\n'
+    assert st.send(b'{"execute":"guest-ping"}\n') == 25
+    answer: list[bytes | int] = []
+    wait_for(lambda: answer.append(st.recv(100)) or answer[-1] != -2)
+    assert answer[-1] == b'{"return":{}}\n'
     st.finish()
     remove_domain(conn, dom.name())
 
