@@ -4,6 +4,8 @@ the custom-monitor taint, agent commands, monitor events; ``real`` twins against
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 
@@ -199,8 +201,9 @@ def test_block_queries_and_qmp_stop(request: pytest.FixtureRequest, uri: str) ->
         server: ThreadedServer = request.getfixturevalue("fakevirt")
         server.call(server.hypervisor.images.create, path, "qcow2", 16 << 20)
     else:
-        import subprocess
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", path, "16M"], check=True)
+        request.addfinalizer(lambda: os.unlink(path))
     conn = libvirt.open(uri)
     name = console_domain_name()
     dom = start_console_domain(conn, name, DISK_XML)
