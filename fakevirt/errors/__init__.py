@@ -89,11 +89,6 @@ class VirtError(LibvirtError):
         return cls.report(ErrorCode.OPERATION_INVALID, domain, message)
 
     @classmethod
-    def agent_not_configured(cls) -> VirtError:
-        """qemuDomainAgentAvailable: the emulated guests never have an agent channel."""
-        return cls.report(ErrorCode.ARGUMENT_UNSUPPORTED, ErrorDomain.QEMU, "QEMU guest agent is not configured")
-
-    @classmethod
     def no_connect(cls, name: str | None) -> VirtError:
         """virConnectOpen() found no driver for the URI."""
         return cls.report(ErrorCode.NO_CONNECT, ErrorDomain.NONE, name if name is not None else "(null)")

@@ -128,6 +128,8 @@ _CALLBACK_ONLY: dict[int, tuple[int, Callable[[int, NonnullDomain, dict[str, Any
         w.DomainEventCallbackMetadataChangeMsg(callbackID=c, dom=d, type=x["type"], nsuri=x["nsuri"]))),
     EventID.BLOCK_JOB_2: (Proc.DOMAIN_EVENT_BLOCK_JOB_2, lambda c, d, x: (  # names the target ("vda")
         w.DomainEventBlockJob2Msg(callbackID=c, dom=d, dst=x["dst"], type=x["type"], status=x["status"]))),
+    EventID.AGENT_LIFECYCLE: (Proc.DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE, lambda c, d, x: (
+        w.DomainEventCallbackAgentLifecycleMsg(callbackID=c, dom=d, state=x["state"], reason=x["reason"]))),
     EventID.MIGRATION_ITERATION: (Proc.DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION, lambda c, d, x: (
         w.DomainEventCallbackMigrationIterationMsg(callbackID=c, dom=d, iteration=x["iteration"]))),
 }

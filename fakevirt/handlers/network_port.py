@@ -1,4 +1,4 @@
-"""Network ports (virNetworkPort*), DHCP leases and the domain interface addresses they give."""
+"""Network ports (virNetworkPort*) and DHCP leases."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 
 from protocol import Proc, TypedParam, TypedParamType
 from protocol.remote import network as w
-from protocol.remote.limits import DOMAIN_INTERFACE_MAX, NETWORK_DHCP_LEASES_MAX, NETWORK_PORT_LIST_MAX
+from protocol.remote.limits import NETWORK_DHCP_LEASES_MAX, NETWORK_PORT_LIST_MAX
 
 from ..errors import connect as connect_err
 from ..errors import network as err
@@ -18,7 +18,6 @@ from ..xml.network_port import parse_port_xml
 from ._client import Client
 from ._lists import list_all
 from ._registry import procedure
-from .domain import resolve as resolve_domain
 from .network import net_handle, networks, resolve_net
 
 
@@ -93,16 +92,3 @@ def network_get_dhcp_leases(client: Client, args: w.NetworkGetDhcpLeasesArgs) ->
         raise connect_err.too_many_leases(len(found), NETWORK_DHCP_LEASES_MAX)
     leases = tuple(w.NetworkDhcpLease(**x) for x in found) if args.need_results else ()
     return w.NetworkGetDhcpLeasesRet(leases=leases, ret=len(found))
-
-
-@procedure(Proc.DOMAIN_INTERFACE_ADDRESSES)
-def domain_interface_addresses(client: Client, args: w.DomainInterfaceAddressesArgs
-                               ) -> w.DomainInterfaceAddressesRet:
-    dom = resolve_domain(client, args.dom)
-    found = networks(client).interface_addresses(dom, args.source, args.flags)
-    if len(found) > DOMAIN_INTERFACE_MAX:
-        raise connect_err.too_many_interfaces(len(found), DOMAIN_INTERFACE_MAX)
-    ifaces = tuple(w.DomainInterface(name=name, hwaddr=mac,
-                                     addrs=tuple(w.DomainIpAddr(type=t, addr=a, prefix=p) for t, a, p in addrs))
-                   for name, mac, addrs in found)
-    return w.DomainInterfaceAddressesRet(ifaces=ifaces)

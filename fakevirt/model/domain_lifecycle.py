@@ -134,6 +134,8 @@ class DomainLifecycle(DomainList):
         check_flags("qemuDomainShutdownFlags", flags, s.SHUTDOWN_ACPI_POWER_BTN | s.SHUTDOWN_GUEST_AGENT)
         if dom.state != State.RUNNING:
             raise errors.not_running()
+        if flags & s.SHUTDOWN_GUEST_AGENT and not flags & s.SHUTDOWN_ACPI_POWER_BTN:  # the agent or nothing
+            self.driver.agents.guest_power(dom, "powerdown")
         self.emit(dom, Lifecycle.SHUTDOWN, ShutdownDetail.GUEST)  # the guest powered off
         self.stop(dom, Shutoff.SHUTDOWN, StoppedDetail.SHUTDOWN)
 
@@ -142,9 +144,13 @@ class DomainLifecycle(DomainList):
         r = DomainRebootFlagValues
         check_flags("qemuDomainReboot", flags, r.REBOOT_ACPI_POWER_BTN | r.REBOOT_GUEST_AGENT | r.REBOOT_INITCTL
                     | r.REBOOT_SIGNAL | r.REBOOT_PARAVIRT)
-        self.require_active(dom)
+        agent_only = flags & r.REBOOT_GUEST_AGENT and not flags & r.REBOOT_ACPI_POWER_BTN
+        if not agent_only:  # qemuDomainRebootAgent checks the state itself
+            self.require_active(dom)
         if dom.state != State.RUNNING:
             raise errors.not_running()
+        if agent_only:
+            self.driver.agents.guest_power(dom, "reboot")
         self.driver.hypervisor.bus.publish(DomainEvent(self.driver.uri, EventID.REBOOT, dom.ref()))
 
     def reset(self, dom: Domain, flags: int = 0) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ErrorDomain, VirtError, check_flags
 from ..errors import domain as errors
+from .agent import info as agent_info
 from .devices import Device, RawElement
 from .domain import Domain
 from .domaindef import LLONG_MAX, DomainDef, attach_device, detach_device, update_device
@@ -94,7 +95,7 @@ class DomainSettings:
         if flags & Vcpu.VCPU_GUEST:
             if not dom.active:
                 raise errors.guest_vcpus_inactive()
-            raise VirtError.agent_not_configured()
+            return agent_info.online_count(self.driver.agents, dom)
         return d.vcpus if flags & Vcpu.VCPU_MAXIMUM else d.current_vcpus
 
     def set_vcpus(self, dom: Domain, count: int, flags: int, api: str = "virDomainSetVcpusFlags") -> None:
@@ -106,6 +107,11 @@ class DomainSettings:
             raise VirtError.bad_arg("nvcpus", api, "nonzero")
         check_flags("qemuDomainSetVcpusFlags", flags, AFFECT_LIVE | AFFECT_CONFIG | Vcpu.VCPU_MAXIMUM
                     | Vcpu.VCPU_GUEST | Vcpu.VCPU_HOTPLUGGABLE)
+        if flags & Vcpu.VCPU_GUEST:
+            if flags & Vcpu.VCPU_MAXIMUM:
+                raise errors.max_vcpus_via_agent()
+            agent_info.set_online_count(self.driver.agents, dom, count)
+            return
         defs = self.defs_for(dom, flags)
         if flags & Vcpu.VCPU_MAXIMUM:
             if dom.live is not None and dom.live in defs:
@@ -210,10 +216,10 @@ class DomainSettings:
         return self.driver.monitor.taint_messages(dom)
 
     def guest_hostname(self, dom: Domain, flags: int) -> str:
-        """virDomainGetHostname: the emulator has neither a guest agent nor DHCP leases."""
+        """virDomainGetHostname: from the guest agent (the default) or a DHCP lease."""
         h = DomainGetHostnameFlags
         check_flags("qemuDomainGetHostname", flags, h.GET_HOSTNAME_LEASE | h.GET_HOSTNAME_AGENT)
-        self.require_active(dom)
-        if flags & h.GET_HOSTNAME_LEASE:
-            raise errors.no_hostname(dom.name)
-        raise VirtError.agent_not_configured()
+        if flags & h.GET_HOSTNAME_LEASE and flags & h.GET_HOSTNAME_AGENT:
+            raise VirtError.exclusive_flags("VIR_DOMAIN_GET_HOSTNAME_LEASE", "VIR_DOMAIN_GET_HOSTNAME_AGENT",
+                                            "qemuDomainGetHostname")
+        return self.driver.agents.hostname(dom, lease=bool(flags & h.GET_HOSTNAME_LEASE))

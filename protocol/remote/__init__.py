@@ -7,6 +7,7 @@ from .._header import Program
 from .._procedure import Procedure, declare
 from .._readonly import READ_ONLY_RULES
 from . import (
+    agent,
     connect,
     console,
     domain,
@@ -36,7 +37,8 @@ REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *connect.DECLARATIONS, *console.DECLARATIONS, *domain.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
     *snapshot.DECLARATIONS, *storage.DECLARATIONS, *node.DECLARATIONS, *interface.DECLARATIONS,
     *nodedev.DECLARATIONS, *network.DECLARATIONS, *secret.DECLARATIONS, *nwfilter.DECLARATIONS,
+    *agent.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "connect", "console", "domain", "domain_stats", "events", "interface", "limits", "network",
-           "node", "nodedev", "nwfilter", "qemu", "secret", "snapshot", "storage"]
+__all__ = ["Proc", "REMOTE_PROCEDURES", "agent", "connect", "console", "domain", "domain_stats", "events", "interface", "limits",
+           "network", "node", "nodedev", "nwfilter", "qemu", "secret", "snapshot", "storage"]

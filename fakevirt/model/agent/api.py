@@ -9,8 +9,8 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
-from ...errors import ErrorDomain, VirtError, check_flags
 from ...errors import agent as errors
+from ...errors import check_flags
 from ...errors import domain as domain_errors
 from ..domain import Domain, State
 from ..events import DomainEvent, EventID
@@ -122,6 +122,13 @@ class GuestAgents:
         """virDomainQemuAgentCommand: the reply of one raw qemu-ga command, as JSON text."""
         return agent_command(self, dom, json_text, timeout, flags)
 
+    def guest_power(self, dom: Domain, mode: str) -> None:
+        """qemuAgentShutdown: guest-shutdown (powerdown or reboot), which qemu-ga obeys without answering."""
+        try:
+            self.run(dom, "guest-shutdown", {"mode": mode})
+        except qga.NoResponse:
+            pass
+
     # -- filesystems ------------------------------------------------------------------------------
 
     def fs_info(self, dom: Domain, flags: int) -> list[tuple[str, str, str, list[str]]]:
@@ -183,9 +190,7 @@ class GuestAgents:
         check_flags("qemuDomainSetUserPassword", flags, DomainSetUserPasswordFlags.PASSWORD_ENCRYPTED)
         for name, value in (("user", user), ("password", password)):
             if value is None:
-                raise VirtError.invalid_arg_raw(name, "virDomainSetUserPassword",
-                                                f"{name} in virDomainSetUserPassword must not be NULL",
-                                                domain=ErrorDomain.DOMAIN)
+                raise errors.null_arg(name, "virDomainSetUserPassword")
         assert user is not None and password is not None
         self._require_active(dom)
         self.run(dom, "guest-set-user-password", {
@@ -292,11 +297,16 @@ def disk_by_address(live: DomainDef, address: dict[str, Any]) -> str | None:
 
 
 def agent_interfaces(reply: list[dict[str, Any]]) -> Interfaces:
-    """qemuAgentGetInterfaces: (name, MAC, [(VIR_IP_ADDR_TYPE_*, address, prefix)])."""
+    """qemuAgentGetInterfaces: (name, MAC, [(VIR_IP_ADDR_TYPE_*, address, prefix)]); the addresses of
+    an alias ("eth0:1") join its interface."""
     kinds = {"ipv4": 0, "ipv6": 1}
-    return [(nic["name"], nic.get("hardware-address"),
-             [(kinds[a["ip-address-type"]], a["ip-address"], a["prefix"]) for a in nic.get("ip-addresses", [])])
-            for nic in reply]
+    merged: dict[str, tuple[str, str | None, list[tuple[int, str, int]]]] = {}
+    for nic in reply:
+        name = nic["name"].split(":", 1)[0]
+        entry = merged.setdefault(name, (name, nic.get("hardware-address"), []))
+        entry[2].extend((kinds[a["ip-address-type"]], a["ip-address"], a["prefix"])
+                        for a in nic.get("ip-addresses", []))
+    return list(merged.values())
 
 
 def _is_x86(d: DomainDef) -> bool:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from ...errors import VirtError, check_flags
 from ...errors import agent as errors
+from ...errors import check_flags
 from ...errors import domain as domain_errors
 from ..domain import Domain
 from . import qga
@@ -48,11 +48,11 @@ def _parse(text: str) -> Any:
         value = json.loads(text)
     except json.JSONDecodeError as e:
         why = "unexpected end of data" if e.pos >= len(text.rstrip()) else "unexpected character"
-        raise VirtError.internal(f"cannot parse json {text}: {why}") from None
+        raise errors.bad_json(text, why) from None
     except RecursionError:
-        raise VirtError.internal(f"cannot parse json {text}: nesting too deep") from None
+        raise errors.bad_json(text, "nesting too deep") from None
     if _depth(value) > JSON_MAX_DEPTH:
-        raise VirtError.internal(f"cannot parse json {text}: nesting too deep")
+        raise errors.bad_json(text, "nesting too deep")
     return value
 
 

@@ -19,7 +19,7 @@ def filesystems(guest: Guest, live: DomainDef, hv: Hypervisor) -> list[GuestFS]:
     """The first disk holds "/", every other disk one filesystem under /mnt, each ext4 on partition 1."""
     if guest.filesystems is not None:
         return guest.filesystems
-    out = []
+    out: list[GuestFS] = []
     for disk in _disks(live):
         total = DEFAULT_FS_BYTES
         if disk.image_path and hv.images.exists(disk.image_path):
@@ -34,7 +34,7 @@ def disks(guest: Guest, live: DomainDef) -> list[GuestDisk]:
     """Each disk and its first partition (guest-get-disks lists partitions with their parent)."""
     if guest.disks is not None:
         return guest.disks
-    out = []
+    out: list[GuestDisk] = []
     for disk in _disks(live):
         dev = f"/dev/{disk.target_dev}"
         out.append(GuestDisk(dev, target=disk.target_dev, serial=disk.serial))

@@ -99,7 +99,7 @@ class Guest:
     interfaces: list[GuestNIC] | None = None
     vcpus: list[GuestVcpu] | None = None  # None: every vCPU online, all but vCPU 0 offlinable
     time_offset_ns: int = 0  # guest clock minus host clock
-    ssh_keys: dict[str, list[str]] = field(default_factory=dict)
+    ssh_keys: dict[str, list[str]] = field(default_factory=dict)  # user -> authorized_keys lines (no file: absent)
     passwords: dict[str, tuple[str, bool]] = field(default_factory=dict)  # user -> (password, crypted)
     runs_agent: bool = True  # qemu-ga starts at boot when the channel exists
     boot_seconds: float = 2.0  # from QEMU's start to qemu-ga opening its port

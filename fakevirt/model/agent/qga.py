@@ -254,8 +254,12 @@ def _set_password(ctx: Context, args: dict[str, Any]) -> Any:
     try:
         password = base64.b64decode(encoded, validate=True).decode()
     except (binascii.Error, UnicodeDecodeError):
-        raise QgaError("GenericError", "Invalid base64 string") from None
-    if user not in ctx.guest.accounts:
+        raise QgaError("GenericError", "Invalid base64 data") from None
+    if "\n" in password:
+        raise QgaError("GenericError", "forbidden characters in raw password")
+    if "\n" in user or ":" in user:
+        raise QgaError("GenericError", "forbidden characters in username")
+    if user not in ctx.guest.accounts:  # chpasswd fails
         raise QgaError("GenericError", "child process has failed to set user password")
     ctx.guest.passwords[user] = (password, crypted)
     return {}
@@ -266,17 +270,29 @@ def _keys_arg(args: dict[str, Any]) -> list[str]:
     for k in keys:
         if not isinstance(k, str):
             raise QgaError("GenericError", "Invalid parameter type for 'keys', expected: string")
-        if not k.strip() or "\n" in k:
+        if k.startswith("#") or "\n" in k:
             raise QgaError("GenericError", f"invalid OpenSSH public key: '{k}'")
-    return keys
+    return [k for k in keys if k]  # an empty key is an empty line, which listing skips
+
+
+def _authorized_keys(user: str) -> str:
+    home = "/root" if user == "root" else f"/home/{user}"
+    return f"{home}/.ssh/authorized_keys"
 
 
 def _ssh_get(ctx: Context, args: dict[str, Any]) -> Any:
-    return {"keys": list(ctx.guest.ssh_keys.get(_user(ctx, args), []))}
+    """The file's keys, last line first (qemu-ga prepends each); no file is an error."""
+    user = _user(ctx, args)
+    if user not in ctx.guest.ssh_keys:
+        path = _authorized_keys(user)
+        raise QgaError("GenericError", f"failed to read '{path}': Failed to open file \u201c{path}\u201d: "
+                                       "No such file or directory")
+    return {"keys": list(reversed(ctx.guest.ssh_keys[user]))}
 
 
 def _ssh_add(ctx: Context, args: dict[str, Any]) -> Any:
-    user, keys = _user(ctx, args), _keys_arg(args)
+    keys = _keys_arg(args)
+    user = _user(ctx, args)
     reset = _arg(args, "reset", bool, "boolean", required=False)
     have = [] if reset else ctx.guest.ssh_keys.get(user, [])
     ctx.guest.ssh_keys[user] = have + [k for i, k in enumerate(keys) if k not in have and k not in keys[:i]]
@@ -284,8 +300,10 @@ def _ssh_add(ctx: Context, args: dict[str, Any]) -> Any:
 
 
 def _ssh_remove(ctx: Context, args: dict[str, Any]) -> Any:
-    user, keys = _user(ctx, args), _keys_arg(args)
-    ctx.guest.ssh_keys[user] = [k for k in ctx.guest.ssh_keys.get(user, []) if k not in keys]
+    keys = _keys_arg(args)
+    user = _user(ctx, args)
+    if user in ctx.guest.ssh_keys:  # without the file there is nothing to remove
+        ctx.guest.ssh_keys[user] = [k for k in ctx.guest.ssh_keys[user] if k not in keys]
     return {}
 
 

@@ -13,11 +13,9 @@ import ipaddress
 import uuid as uuidlib
 from typing import TYPE_CHECKING, Any
 
-from ...errors import VirtError, check_flags
-from ...errors import domain as domain_errors
 from ...errors import network as err
 from ..domain_iftune import bandwidth
-from ..flags.network import DomainInterfaceAddressesSource, IPAddrType
+from ..flags.network import IPAddrType
 from .defs import DhcpHost, IPDef, parse_mac
 from .port_alloc import PortAlloc
 from .ports import UNIT_SECONDS, Lease, Port
@@ -143,7 +141,8 @@ class PortOps(PortAlloc):
         lease_time = (host.lease if host is not None and host.lease else None) or next(
             (r.lease for r in ipdef.ranges if r.lease is not None), None)
         lifetime = None if lease_time is None else lease_time.expiry * UNIT_SECONDS[lease_time.unit]
-        name = host.name if host is not None and host.name else dom.name
+        # a <host> entry names the lease, else the name the guest sent with its request
+        name = host.name if host is not None and host.name else (dom.guest.hostname or dom.name)
         assert address is not None
         net.leases[iface.mac] = Lease.for_mac(iface.mac, address, int(self.hv.clock.now()), lifetime, name)
 
@@ -275,22 +274,6 @@ class PortOps(PortAlloc):
         self._active_net(net)
         tap = next((t for t, (_, p) in self.taps.items() if p == port.uuid), "")
         self._unplug(net, port, tap)
-
-    # -- virDomainInterfaceAddresses ---------------------------------------------------------------
-
-    def interface_addresses(self, dom: Domain, source: int, flags: int
-                            ) -> list[tuple[str, str, list[tuple[int, str, int]]]]:
-        """qemuDomainInterfaceAddresses: LEASE and ARP from the networks; the guests have no agent."""
-        check_flags("qemuDomainInterfaceAddresses", flags, 0)
-        if not dom.active or dom.live is None:
-            raise domain_errors.not_active()
-        if source == DomainInterfaceAddressesSource.LEASE:
-            return self.interface_leases(dom.live)
-        if source == DomainInterfaceAddressesSource.AGENT:
-            raise VirtError.agent_not_configured()
-        if source == DomainInterfaceAddressesSource.ARP:
-            return self.interface_arp(dom.live)
-        raise domain_errors.unknown_address_source(source)
 
 
 def _ipv4_int(text: str) -> int:

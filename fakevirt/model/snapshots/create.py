@@ -6,7 +6,6 @@ import copy
 import posixpath
 from typing import TYPE_CHECKING
 
-from ...errors import VirtError
 from ...errors.snapshot import config_unsupported, mixed_locations, operation_unsupported
 from ..devices import CONTROLLER_TYPES, Disk, RawElement
 from ..domain import Domain, SavedState, State
@@ -32,7 +31,7 @@ def create(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> st
     if dom.active:
         if flags & Create.DISK_ONLY or sd.memory == "external":
             if flags & Create.QUIESCE:
-                raise VirtError.agent_not_configured()  # the guest's filesystems cannot be frozen
+                api.driver.agents.quiesce(dom)
             _active_external(api, dom, sd, flags)
         else:
             memory = _active_internal(api, dom, sd, flags)
