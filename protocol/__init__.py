@@ -109,8 +109,9 @@ from ._xdr import (
                       struct_fields,
 )
 from .remote import REMOTE_PROCEDURES, Proc
+from .remote.qemu import QEMU_PROCEDURES
 
-PROCEDURES: dict[tuple[int, int], Procedure] = {**REMOTE_PROCEDURES, **OTHER_PROCEDURES}
+PROCEDURES: dict[tuple[int, int], Procedure] = {**REMOTE_PROCEDURES, **OTHER_PROCEDURES, **QEMU_PROCEDURES}
 """Every known procedure of every program, keyed by (program, number)."""
 
 SERVED_PROGRAMS = frozenset({Program.REMOTE, Program.QEMU, Program.LXC})

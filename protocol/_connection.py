@@ -224,18 +224,19 @@ class Connection:
         proc = self.procedures.get((h.prog, h.proc))
         if proc is None or proc.event:
             return invalid(f"unknown procedure: {h.proc}")
+        nfds = 0
         if h.type == _CALL_FDS:
             if len(payload) < 4:
                 return invalid("Unable to decode number of FDs")
-            payload = payload[4:]  # fds only travel over UNIX sockets with SCM_RIGHTS; none here
+            nfds, payload = int.from_bytes(payload[:4], "big"), payload[4:]  # the fds travel beside the frame
         if not proc.declared:
             return Call(program=h.prog, version=h.vers, procedure=h.proc, serial=h.serial,
-                        args=None, declared=False)
+                        args=None, declared=False, nfds=nfds)
         try:
             args = decode(proc.args, payload, allow_trailing=True)
         except XdrError:
             return invalid("Unable to decode message payload")
-        return Call(program=h.prog, version=h.vers, procedure=h.proc, serial=h.serial, args=args)
+        return Call(program=h.prog, version=h.vers, procedure=h.proc, serial=h.serial, args=args, nfds=nfds)
 
     def _reply(self, h: Header, payload: bytes) -> Event:
         if h.status == _ERROR:
@@ -247,10 +248,13 @@ class Connection:
             return Ignored(program=h.prog, procedure=h.proc, type=h.type, serial=h.serial,
                            reason="reply on the keepalive program")
         proc = self.procedures.get((h.prog, h.proc))
+        nfds = 0
+        if h.type == _REPLY_FDS:
+            nfds, payload = int.from_bytes(payload[:4], "big"), payload[4:]
         ret: Any = payload
         if proc is not None and proc.declared:
             ret = self._decode(proc.ret, payload)
-        return Reply(program=h.prog, version=h.vers, procedure=h.proc, serial=h.serial, ret=ret)
+        return Reply(program=h.prog, version=h.vers, procedure=h.proc, serial=h.serial, ret=ret, nfds=nfds)
 
     @staticmethod
     def _decode(t: Any, payload: bytes) -> Any:
@@ -281,6 +285,9 @@ class Connection:
         server = self.role is Role.SERVER
         if isinstance(ev, Reply) and server:
             proc = self._proc(ev.program, ev.procedure)
+            if ev.nfds:
+                h = Header(ev.program, ev.version, ev.procedure, _REPLY_FDS, ev.serial, _OK)
+                return pack_frame(h, ev.nfds.to_bytes(4, "big") + encode(proc.ret, ev.ret))
             h = Header(ev.program, ev.version, ev.procedure, _REPLY, ev.serial, _OK)
             return pack_frame(h, encode(proc.ret, ev.ret))
         if isinstance(ev, ErrorReply) and server:

@@ -18,6 +18,7 @@ class Call:
     serial: int
     args: Any = None
     declared: bool = True
+    nfds: int = 0  # CALL_WITH_FDS: how many file descriptors the client says follow the frame
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -37,13 +38,17 @@ class InvalidCall:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reply:
-    """A successful reply; ``ret`` is the decoded return struct (None for void)."""
+    """A successful reply; ``ret`` is the decoded return struct (None for void).
+
+    ``nfds`` > 0 makes it a REPLY_WITH_FDS announcing that many file descriptors.
+    """
 
     program: int
     version: int
     procedure: int
     serial: int
     ret: Any = None
+    nfds: int = 0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -9,12 +9,19 @@ by returning ``Outcome(stream=...)``; the session then moves the STREAM packets 
 - ``DownloadStream`` (server → client): ``chunks`` yields bytes (data) or ints (a hole of that
   many bytes; only sent when ``sparse``), then the session sends end-of-stream and waits for the
   client's finish, which calls ``finish()``; an abort calls ``abort()``.
+- ``DuplexStream`` (both ways, a console or a channel): ``end`` is the model's far end. Data
+  packets go to ``end.write``; the session sends what ``end.read()`` returns whenever the waker
+  it set is called, then end-of-stream (or the end's ``error``) once the far end is gone; the
+  client's finish or abort calls ``end.close()``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Protocol
+
+from protocol import LibvirtError
 
 
 def _nothing() -> None:
@@ -41,4 +48,33 @@ class DownloadStream:
     sparse: bool = False
 
 
-Stream = UploadStream | DownloadStream
+class DuplexEnd(Protocol):
+    """The far end of a two-way stream, kept by the model (a guest's pty or socket)."""
+
+    error: LibvirtError | None  # why the far end went away, None for a plain end of stream
+
+    def write(self, data: bytes) -> None: ...
+
+    def read(self) -> tuple[bytes, bool]:
+        """What the far end sent since the last read, and whether it is gone."""
+        ...
+
+    def set_waker(self, waker: Callable[[], None] | None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass
+class DuplexStream:
+    """Data both ways between the client and a far end the model keeps."""
+
+    end: DuplexEnd
+
+    def finish(self) -> None:
+        self.end.close()
+
+    def abort(self) -> None:
+        self.end.close()
+
+
+Stream = UploadStream | DownloadStream | DuplexStream

@@ -14,13 +14,15 @@ class Outcome:
 
     ``ret`` is the reply's payload; ``stream`` is opened once the reply is sent (stream procedures);
     ``close`` closes the connection after the reply (CONNECT_CLOSE); ``keepalive`` starts the
-    server's keepalive pings (the client asked for the keepalive feature).
+    server's keepalive pings (the client asked for the keepalive feature); ``fds`` makes the reply
+    announce that many file descriptors (REPLY_WITH_FDS).
     """
 
     ret: Any = None
     stream: Stream | None = None
     close: bool = False
     keepalive: bool = False
+    fds: int = 0
 
 
 NOTHING = Outcome()

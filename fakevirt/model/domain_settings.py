@@ -214,12 +214,14 @@ class DomainSettings:
         if not dom.active:
             raise errors.not_active()
 
-    @staticmethod
-    def messages(dom: Domain, flags: int) -> list[str]:
-        """virDomainGetMessages: the emulator taints nothing and uses nothing deprecated."""
+    def messages(self, dom: Domain, flags: int) -> list[str]:
+        """virDomainGetMessages: the taints of this run (custom monitor or agent commands); the
+        emulator uses nothing deprecated."""
         check_flags("qemuDomainGetMessages", flags, DomainMessageType.MESSAGE_DEPRECATION
                     | DomainMessageType.MESSAGE_TAINTING)
-        return []
+        if flags and not flags & DomainMessageType.MESSAGE_TAINTING:
+            return []
+        return self.driver.monitor.taint_messages(dom)
 
     def guest_hostname(self, dom: Domain, flags: int) -> str:
         """virDomainGetHostname: from the guest agent (the default) or a DHCP lease."""

@@ -14,12 +14,13 @@ from .blockdev.api import BlockDevices
 from .blockjobs import BlockJobs
 from .checkpoints.api import DomainCheckpoints
 from .clock import Clock, SystemClock
+from .console import GuestConsoles
 from .domain import Domain
 from .domain_driver import Domains
 from .domain_stats import DomainStats
 from .domain_tuning import DomainTuning
 from .domaindef import DomainDef
-from .events import EventBus
+from .events import DomainEvent, EventBus
 from .faults import FaultPlan
 from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo
@@ -30,6 +31,7 @@ from .interface import HostInterfaces
 from .network.state import NetworkState
 from .nodedev import NodeDevices
 from .nwfilters import NWFilterResource, NWFilters
+from .qmp import QemuMonitor
 from .resources import HostResource
 from .secrets import SecretResource, Secrets
 from .snapshots.api import DomainSnapshots
@@ -49,6 +51,8 @@ class QemuDriver:
 
     def __post_init__(self) -> None:
         self.reset()
+        self.hypervisor.bus.subscribe(DomainEvent, lambda ev: self.monitor.domain_event(ev))
+        self.hypervisor.bus.subscribe(DomainEvent, lambda ev: self.consoles.domain_event(ev))
 
     def reset(self) -> None:
         """Forget every domain (in place: open connections keep pointing here)."""
@@ -60,6 +64,8 @@ class QemuDriver:
         self.agents = GuestAgents(self)
         self.stats = DomainStats(self)
         self.tuning = DomainTuning(self)
+        self.monitor = QemuMonitor(self)
+        self.consoles = GuestConsoles(self.uri, self.monitor.channel_answer)
 
     @property
     def host(self) -> HostInfo:

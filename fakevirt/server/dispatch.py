@@ -50,7 +50,7 @@ def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Answer:
         return Answer(error_reply(call, VirtError.daemon("unexpected failure in fakevirt")))
     outcome = ret if isinstance(ret, Outcome) else Outcome(ret)
     return Answer(Reply(program=call.program, version=call.version, procedure=call.procedure,
-                        serial=call.serial, ret=outcome.ret), outcome)
+                        serial=call.serial, ret=outcome.ret, nfds=outcome.fds), outcome)
 
 
 def _run(client: Client, call: Call, fault: Fault | None) -> object:

@@ -231,6 +231,13 @@ class ClientSession:
             if isinstance(event, ConnectionClosed):
                 await self._flush(batch)
                 return True
+            if isinstance(event, Call) and event.nfds:
+                # libvirtd reads the fds beside the frame (virNetSocketRecvFD); this transport
+                # carries none, so it drops the client without a reply
+                log.warning("client %d: Receiving file descriptors is not supported on this socket; closing",
+                            self.client.id)
+                await self._flush(batch)
+                return True
             if isinstance(event, (Call, InvalidCall)):
                 if self._slots.free == 0:
                     await self._flush(batch)  # frees this batch's slots unless delayed calls hold them all

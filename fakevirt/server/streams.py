@@ -24,7 +24,7 @@ from protocol import (
 )
 
 from ..errors import VirtError
-from ..handlers import DownloadStream, Stream, UploadStream
+from ..handlers import DownloadStream, DuplexStream, Stream, UploadStream
 
 if TYPE_CHECKING:
     from .session import ClientSession
@@ -48,6 +48,8 @@ class StreamTable:
         self.streams[key] = stream
         if isinstance(stream, DownloadStream):
             self.session.start_soon(self._pump, key, stream)
+        elif isinstance(stream, DuplexStream):
+            self.session.start_soon(self._duplex, key, stream)
 
     def abort_all(self) -> None:
         """The client went away: abort what it left open, as libvirtd does on disconnect."""
@@ -73,6 +75,9 @@ class StreamTable:
                 del self.streams[key]
                 stream.finish()
                 return [self._finish(key)]
+            if isinstance(stream, DuplexStream) and isinstance(ev, StreamData):
+                stream.end.write(ev.data)
+                return []
             if not isinstance(stream, UploadStream):
                 raise VirtError.rpc("stream does not accept data")  # a download got data
             if isinstance(ev, StreamHole):
@@ -121,3 +126,35 @@ class StreamTable:
         except LibvirtError as e:
             if self.streams.pop(key, None) is not None:
                 await send(self._error(key, e))
+
+    async def _duplex(self, key: Key, stream: DuplexStream) -> None:
+        """Send what the far end writes as it comes; then end-of-stream, or its error."""
+        program, procedure, serial = key
+        send, conn, end = self.session.send, self.session.conn, stream.end
+        ready = trio.Event()
+
+        def wake() -> None:
+            ready.set()
+
+        end.set_waker(wake)
+        try:
+            while key in self.streams:
+                ready = trio.Event()  # armed before reading: a write from now on wakes us
+                data, gone = end.read()
+                for start in range(0, len(data), CHUNK):
+                    await send(conn.send(StreamData(program=program, procedure=procedure, serial=serial,
+                                                    data=data[start:start + CHUNK])))
+                if key not in self.streams:
+                    return
+                if gone:
+                    if end.error is not None:
+                        del self.streams[key]
+                        await send(self._error(key, end.error))
+                    else:  # end of stream; the client's finish removes the stream
+                        await send(conn.send(StreamData(program=program, procedure=procedure, serial=serial,
+                                                        data=b"")))
+                    return
+                if not data:
+                    await ready.wait()
+        finally:
+            end.set_waker(None)

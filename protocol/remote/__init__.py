@@ -13,6 +13,7 @@ from . import (
     blockjob,
     checkpoint,
     connect,
+    console,
     domain,
     domain_guest,
     domain_stats,
@@ -24,6 +25,7 @@ from . import (
     node,
     nodedev,
     nwfilter,
+    qemu,
     secret,
     snapshot,
     storage,
@@ -38,7 +40,8 @@ _KNOWN = {
 }
 
 REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
-    *connect.DECLARATIONS, *domain.DECLARATIONS, *domain_guest.DECLARATIONS, *domain_stats.DECLARATIONS, *events.DECLARATIONS,
+    *connect.DECLARATIONS, *console.DECLARATIONS, *domain.DECLARATIONS, *domain_guest.DECLARATIONS,
+    *domain_stats.DECLARATIONS, *events.DECLARATIONS,
     *snapshot.DECLARATIONS, *storage.DECLARATIONS, *node.DECLARATIONS, *interface.DECLARATIONS,
     *nodedev.DECLARATIONS, *network.DECLARATIONS, *secret.DECLARATIONS, *nwfilter.DECLARATIONS,
     *blockjob.DECLARATIONS,
@@ -49,5 +52,4 @@ REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *domain_tuning.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup", "agent", "domain_guest", "domain_tuning",
-           "node", "nodedev", "nwfilter", "secret", "snapshot", "storage"]
+__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup", "agent", "domain_guest", "domain_tuning", "node", "nodedev", "nwfilter", "secret", "snapshot", "storage", "console", "qemu"]

@@ -351,25 +351,6 @@ class DomainSetInterfaceParametersArgs:
 
 
 @struct
-class DomainOpenConsoleArgs:
-    dom: NonnullDomain
-    dev_name: OptString
-    flags: UInt
-
-
-@struct
-class DomainScreenshotArgs:
-    dom: NonnullDomain
-    screen: UInt
-    flags: UInt
-
-
-@struct
-class DomainScreenshotRet:
-    mime: OptString
-
-
-@struct
 class DomainCoreDumpArgs:
     dom: NonnullDomain
     to: NonnullString
@@ -555,8 +536,6 @@ DECLARATIONS = [
     (Proc.DOMAIN_GET_NUMA_PARAMETERS, DomainGetNumaParametersArgs, DomainGetNumaParametersRet),
     (Proc.DOMAIN_GET_INTERFACE_PARAMETERS, DomainGetInterfaceParametersArgs, DomainGetInterfaceParametersRet),
     (Proc.DOMAIN_SET_INTERFACE_PARAMETERS, DomainSetInterfaceParametersArgs, None),
-    (Proc.DOMAIN_OPEN_CONSOLE, DomainOpenConsoleArgs, None),
-    (Proc.DOMAIN_SCREENSHOT, DomainScreenshotArgs, DomainScreenshotRet),
     (Proc.DOMAIN_CORE_DUMP, DomainCoreDumpArgs, None),
     (Proc.DOMAIN_CORE_DUMP_WITH_FORMAT, DomainCoreDumpWithFormatArgs, None),
     (Proc.DOMAIN_PIN_VCPU, DomainPinVcpuArgs, None),

@@ -164,3 +164,21 @@ def test_golibvirt_guest_events(golibvirt: Path, fakevirt: ThreadedServer) -> No
         "done",
     ]
     assert fakevirt.call(fakevirt.hypervisor.images.exists, "/var/lib/libvirt/images/golibvirt.core")
+
+
+@pytest.mark.parametrize("server", ["fakevirt", pytest.param("real", marks=pytest.mark.real)])
+def test_golibvirt_console_and_qemu_program(golibvirt: Path, server: str, request: pytest.FixtureRequest) -> None:
+    """A QMP and an HMP command, monitor event registration, a console error, through go-libvirt:
+    the same lines against fakevirt and libvirtd 9.0."""
+    if server == "fakevirt":
+        address = request.getfixturevalue("fakevirt").tcp_address
+    else:
+        address = urlsplit(request.getfixturevalue("reference_uri")).netloc
+    assert run(golibvirt, address, "qemu:///system", "console") == [
+        "connected: QEMU",
+        'monitor: {"return":{"name":"golibvirt-con"}',
+        'hmp: "VM status: running\\r\\n"',
+        "monitor events: subscribed and cancelled",
+        f"console: code={libvirt.VIR_ERR_OPERATION_INVALID} message=Requested operation is not valid: domain is not running",
+        "done",
+    ]
