@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ...errors import VirtError
 from ...errors.checkpoint import block_operations_with_checkpoints
 from ...errors.snapshot import config_unsupported, mixed_locations, operation_unsupported
+from ..blockjobs.copy_nodes import next_index
 from ..device_parts import BackingStore
 from ..devices import CONTROLLER_TYPES, Disk
 from ..domain import Domain, SavedState, State
@@ -221,7 +222,7 @@ def switch_disk_source(d: DomainDef, disk: Disk, sdisk: SnapshotDisk, *, live_sn
     if old_index is None and not live_snapshot and below is None:
         return
     if old_index is not None:
-        disk.source_attrs["index"] = str(max_node_index(d) + 1)
+        disk.source_attrs["index"] = str(next_index(d))
         if below is None:
             below = BackingStore()
     disk.backing = BackingStore("block" if old_type == "block" else "file",
