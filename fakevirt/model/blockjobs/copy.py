@@ -55,10 +55,15 @@ class CopyRequest:
     buf_size: int = 0
 
 
-def copy_params(flags: int, params: list[Param]) -> tuple[int, int, int]:
-    """qemuDomainBlockCopy's checks of its flags and typed parameters: (bandwidth, granularity, buf_size)."""
+def check_copy_call(flags: int, params: list[Param]) -> None:
+    """qemuDomainBlockCopy's checks before it looks the domain up: the flags, the parameters' names and types."""
     check_flags("qemuDomainBlockCopy", flags, COPY_FLAGS)
     validate(params, COPY_PARAMS)
+
+
+def copy_params(params: list[Param]) -> tuple[int, int, int]:
+    """qemuDomainBlockCopy's checks of the parameters' values, once the domain is found:
+    (bandwidth, granularity, buf_size)."""
     values = {name: int(value) for name, _kind, value in params}  # type: ignore[call-overload]
     bandwidth, granularity = values.get("bandwidth", 0), values.get("granularity", 0)
     if bandwidth > err.LLONG_MAX:

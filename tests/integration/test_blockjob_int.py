@@ -1,0 +1,126 @@
+"""Block jobs seen through the rest of the API, by virsh and libvirt-python: a failed job in
+domblkerror / virDomainGetDiskErrors, domjobinfo during a block job, a domain destroyed mid-job.
+
+Texts and event sequences as a real libvirtd 9.0 (QEMU/TCG) shows them: domjobinfo prints
+"Job type: None" while a block job runs; a destroy during a copy sends only the lifecycle events.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakevirt.testing import ThreadedServer
+from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
+from tests.integration.conftest import err, ok
+
+from .test_blockjob_virsh import IMG, Host, VirshFn
+
+libvirt = pytest.importorskip("libvirt")
+
+
+@pytest.fixture
+def host(fakevirt: ThreadedServer, virsh: VirshFn, tmp_path: Path) -> Host:
+    return Host(fakevirt, virsh, tmp_path)
+
+
+def fail_job(host: Host) -> None:
+    job = host.job()
+    host.fv.call(host.hv.blockjobs.fail, job)
+
+
+def test_failed_job_in_domblkerror_virsh(host: Host, virsh: VirshFn) -> None:
+    host.start()
+    assert ok(virsh("domblkerror", "vm")) == "No errors found\n\n"  # type: ignore[arg-type]
+    ok(virsh("blockcommit", "vm", "vda", "--top", f"{IMG}/mid.qcow2", "--bandwidth", "1"))  # type: ignore[arg-type]
+    fail_job(host)
+    assert ok(virsh("domblkerror", "vm")) == "vda: unspecified error\n\n"  # type: ignore[arg-type]
+    assert err(virsh("blockjob", "vm", "vda", "--abort")) == (  # type: ignore[arg-type]
+        "error: invalid argument: disk vda does not have an active block job")
+
+
+def test_failed_job_in_disk_errors_python(host: Host, fakevirt_uri: str) -> None:
+    ensure_event_loop()
+    host.start()
+    conn = libvirt.open(fakevirt_uri)
+    try:
+        dom = conn.lookupByName("vm")
+        seen: list[tuple[str, int, int]] = []
+        cb = conn.domainEventRegisterAny(dom, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+                                         lambda c, d, p, t, s, o: seen.append((p, t, s)), None)
+        assert dom.diskErrors() == {}
+        dom.blockCommit("vda", None, f"{IMG}/mid.qcow2", 1, 0)
+        fail_job(host)
+        wait_for(lambda: bool(seen), timeout=10)
+        assert seen == [("vda", libvirt.VIR_DOMAIN_BLOCK_JOB_TYPE_COMMIT, libvirt.VIR_DOMAIN_BLOCK_JOB_FAILED)]
+        assert dom.diskErrors() == {"vda": libvirt.VIR_DOMAIN_DISK_ERROR_UNSPEC}
+        conn.domainEventDeregisterAny(cb)
+    finally:
+        conn.close()
+
+
+def test_domjobinfo_during_a_block_job(host: Host, virsh: VirshFn) -> None:
+    host.start()
+    ok(virsh("blockcopy", "vm", "vda", f"{IMG}/copy.qcow2", "--transient-job", "--bandwidth", "1"))  # type: ignore[arg-type]
+    assert ok(virsh("domjobinfo", "vm")) == "Job type:         None        \n\n"  # type: ignore[arg-type]
+    assert ok(virsh("domjobinfo", "vm", "--completed")) == "Job type:         None        \n\n"  # type: ignore[arg-type]
+
+
+def test_destroy_during_a_copy_python(host: Host, fakevirt_uri: str) -> None:
+    """Only lifecycle events (Stopped Destroyed, then Started Booted); no job after the restart."""
+    ensure_event_loop()
+    host.start()
+    conn = libvirt.open(fakevirt_uri)
+    try:
+        dom = conn.lookupByName("vm")
+        seen: list[Any] = []
+        cbs = [conn.domainEventRegisterAny(dom, ev, lambda c, d, *a: seen.append(a[:-1]), None)
+               for ev in (libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+                          libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE)]
+        dom.blockCopy("vda", f"<disk type='file'><source file='{IMG}/copy.qcow2'/></disk>",
+                      {"bandwidth": 1 << 20}, libvirt.VIR_DOMAIN_BLOCK_COPY_TRANSIENT_JOB)
+        dom.destroy()
+        dom.create()
+        wait_for(lambda: len(seen) >= 2, timeout=10)
+        assert dom.blockJobInfo("vda", 0) == {}
+        assert seen == [(libvirt.VIR_DOMAIN_EVENT_STOPPED, libvirt.VIR_DOMAIN_EVENT_STOPPED_DESTROYED),
+                        (libvirt.VIR_DOMAIN_EVENT_STARTED, libvirt.VIR_DOMAIN_EVENT_STARTED_BOOTED)]
+        assert "<mirror" not in dom.XMLDesc(0)
+        for cb in cbs:
+            conn.domainEventDeregisterAny(cb)
+    finally:
+        conn.close()
+
+
+def copy_refusals(uri: str, virt_type: str) -> list[tuple[int, int, str]]:
+    """virDomainBlockCopy on a domain that is gone: flags first, then the lookup, then the values."""
+    conn = libvirt.open(uri)
+    try:
+        dom = conn.defineXML(f"<domain type='{virt_type}'><name>fvint-gone</name><memory unit='MiB'>64</memory>"
+                             "<os><type arch='x86_64'>hvm</type></os></domain>")
+        uuid = dom.UUIDString()
+        dom.undefine()
+        out = []
+        for params, flags in (({}, 1 << 10), ({"granularity": 1000}, 0), ({"bandwidth": 1 << 63}, 0)):
+            try:
+                dom.blockCopy("vda", "<disk type='file'><source file='/x/y.qcow2'/></disk>", params, flags)
+            except libvirt.libvirtError as e:
+                out.append((e.get_error_code(), e.get_error_domain(), e.get_error_message().replace(uuid, "U")))
+        return out
+    finally:
+        conn.close()
+
+
+def test_block_copy_looks_the_domain_up_after_the_flags(fakevirt_uri: str) -> None:
+    gone = (libvirt.VIR_ERR_NO_DOMAIN, libvirt.VIR_FROM_QEMU,
+            "Domain not found: no domain with matching uuid 'U' (fvint-gone)")
+    assert copy_refusals(fakevirt_uri, "kvm") == [
+        (libvirt.VIR_ERR_INVALID_ARG, libvirt.VIR_FROM_QEMU, "unsupported flags (0x400) in function qemuDomainBlockCopy"),
+        gone, gone]
+
+
+@pytest.mark.real
+def test_block_copy_refusal_order_as_the_reference(reference_uri: str, fakevirt_uri: str) -> None:
+    assert copy_refusals(fakevirt_uri, "kvm") == copy_refusals(reference_uri, "qemu")
