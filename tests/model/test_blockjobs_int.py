@@ -18,7 +18,7 @@ from fakevirt.model.flags.checkpoint import DomainCheckpointXMLFlags as XMLFlags
 from fakevirt.model.flags.snapshot import DomainSnapshotCreateFlags as SnapCreate
 from fakevirt.xml.snapshot import parse_snapshot_xml
 
-from .test_blockjobs_commit import D, MIB, Env, refusal
+from .test_blockjobs_commit import MIB, D, Env, refusal
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_pull_keeps_the_top_bitmaps_free_of_the_pulled_data(env: Env) -> None:
     assert size(env, "c1") == MIB
 
 
-def copy(env: Env, path: str, flags: Copy = Copy(0)) -> object:
+def copy(env: Env, path: str, flags: Copy = Copy.TRANSIENT_JOB) -> object:
     return start_copy(env.hv.blockjobs, env.driver, env.dom, "vda",
                       CopyRequest(path=f"{D}/{path}", flags=flags | Copy.TRANSIENT_JOB))
 
