@@ -36,7 +36,7 @@ def connect_get_all_domain_stats(client: Client, args: w.ConnectGetAllDomainStat
         chosen = client.opened.list_all_domains(args.flags & stats.FILTERS)
     if len(chosen) > DOMAIN_LIST_MAX:
         raise errors.too_many_stats_records(len(chosen), DOMAIN_LIST_MAX)
-    records = tuple(w.DomainStatsRecord(dom=nonnull_domain(dom), params=_params(stats.domain_stats(domains, dom, args.stats)))
+    records = tuple(w.DomainStatsRecord(dom=nonnull_domain(dom), params=_params(stats.domain_stats(domains, dom, args.stats, args.flags)))
                     for dom in chosen)
     return w.ConnectGetAllDomainStatsRet(retStats=records)
 

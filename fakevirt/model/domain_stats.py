@@ -37,7 +37,7 @@ def check_request(groups: int, flags: int) -> None:
         raise errors.stats_unsupported(groups & ~SUPPORTED_GROUPS)
 
 
-def domain_stats(domains: Domains, dom: Domain, groups: int) -> list[Stat]:
+def domain_stats(domains: Domains, dom: Domain, groups: int, flags: int = 0) -> list[Stat]:
     """The requested stat groups (0 = all) of one domain, field names as the QEMU driver uses."""
     groups = groups or SUPPORTED_GROUPS
     d = dom.definition
@@ -60,7 +60,7 @@ def domain_stats(domains: Domains, dom: Domain, groups: int) -> list[Stat]:
                 out += [(f"vcpu.{n}.state", INT, 1 if running else 0), (f"vcpu.{n}.time", ULLONG, per_vcpu),
                         (f"vcpu.{n}.wait", ULLONG, 0), (f"vcpu.{n}.delay", ULLONG, 0)]
     if groups & T.STATS_BLOCK:
-        out += block_stats(domains.driver.hypervisor.images, dom)
+        out += block_stats(domains.driver.hypervisor.images, dom, bool(flags & _F.GET_ALL_DOMAINS_STATS_BACKING))
     return out
 
 

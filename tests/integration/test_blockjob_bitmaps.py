@@ -127,7 +127,8 @@ def reference_run(uri: str, name: str, d: str) -> list[object]:
         ref("undefine", name, "--checkpoints-metadata")
 
 
-def fakevirt_run(fakevirt: ThreadedServer, uri: str, name: str, d: str, tmp: Path) -> list[object]:
+def fakevirt_domain(fakevirt: ThreadedServer, uri: str, name: str, d: str, tmp: Path) -> None:
+    """The images of make_images in fakevirt's store, the domain defined and started."""
     def mk() -> None:
         imgs = fakevirt.hypervisor.images
         imgs.create(f"{d}/base.qcow2", "qcow2", 64 * MIB)
@@ -141,6 +142,11 @@ def fakevirt_run(fakevirt: ThreadedServer, uri: str, name: str, d: str, tmp: Pat
     xml = tmp / "domain.xml"
     xml.write_text(domain_xml(name, d).replace("type='qemu'", "type='kvm'", 1))
     assert fv("define", str(xml)).returncode == 0 and fv("start", name).returncode == 0
+
+
+def fakevirt_run(fakevirt: ThreadedServer, uri: str, name: str, d: str, tmp: Path) -> list[object]:
+    fakevirt_domain(fakevirt, uri, name, d, tmp)
+    fv = runner(uri)
     hv = fakevirt.hypervisor
 
     def write(at_mib: int, mib: int) -> None:
@@ -173,3 +179,50 @@ def test_bitmaps_follow_the_images_as_on_the_reference(reference_uri: str, fakev
         shutil.rmtree(d, ignore_errors=True)
     got = fakevirt_run(fakevirt, fakevirt_uri, name, d, tmp_path)
     assert got == want
+
+
+CHAIN_STATS: list[list[str]] = [
+    ["domstats", "--block", "--backing"],
+    ["domblkthreshold", "vda[3]", "1M"], ["domblkthreshold", "vda[2]", "2M"], ["domblkthreshold", "vda[1]", "3M"],
+    ["domblkthreshold", "vda[x]", "1"], ["domblkthreshold", "vda[1", "1"], ["domblkthreshold", "vda[9]", "1"],
+    ["domblkthreshold", "vdb[1]", "1"], ["domstats", "--block", "--backing"], ["domstats", "--block"],
+    ["domblkinfo", "vda[3]"], ["domblkstat", "vda[3]"], ["domblkthreshold", "vda[2]", "0"],
+    ["domstats", "--block", "--backing"],
+]
+
+
+def chain_stats(run: Run, name: str, d: str) -> list[tuple[list[str], int, str]]:
+    """Each command's exit code and output, without what depends on QEMU's file layout or timing."""
+    skip = (".allocation=", ".physical=", ".times=", ".rd.reqs=", ".rd.bytes=")
+    out = []
+    for argv in CHAIN_STATS:
+        r = run(argv[0], name, *argv[1:])
+        text = "\n".join(line for line in (r.stdout + r.stderr).replace(d, "D").splitlines()
+                         if not any(k in line for k in skip))
+        out.append((argv, r.returncode, text))
+    return out
+
+
+@pytest.mark.real
+def test_backing_images_in_stats_and_thresholds_as_on_the_reference(
+        reference_uri: str, fakevirt: ThreadedServer, fakevirt_uri: str, tmp_path: Path) -> None:
+    """vda[N] names a backing image for domblkthreshold; domstats --backing lists the chain."""
+    if shutil.which("qemu-io") is None:
+        pytest.skip("qemu-io is needed")
+    name = f"fvref-pytest-chainstats-{os.getpid()}"
+    d = tempfile.mkdtemp(prefix="fvref-pytest-chainstats-", dir=IMAGES_ROOT)
+    os.chmod(d, 0o755)
+    ref = runner(reference_uri)
+    try:
+        make_images(d)
+        (Path(d) / "domain.xml").write_text(domain_xml(name, d))
+        assert ref("define", f"{d}/domain.xml").returncode == 0 and ref("start", name).returncode == 0
+        want = chain_stats(ref, name, d)
+    finally:
+        ref("destroy", name)
+        ref("undefine", name)
+        shutil.rmtree(d, ignore_errors=True)
+    fakevirt_domain(fakevirt, fakevirt_uri, name, d, tmp_path)
+    got = chain_stats(runner(fakevirt_uri), name, d)
+    for mine, real in zip(got, want, strict=True):
+        assert mine == real

@@ -124,3 +124,25 @@ def test_block_copy_looks_the_domain_up_after_the_flags(fakevirt_uri: str) -> No
 @pytest.mark.real
 def test_block_copy_refusal_order_as_the_reference(reference_uri: str, fakevirt_uri: str) -> None:
     assert copy_refusals(fakevirt_uri, "kvm") == copy_refusals(reference_uri, "qemu")
+
+
+def test_backing_images_in_domstats_and_thresholds(host: Host, virsh: VirshFn) -> None:
+    host.start()
+    ok(virsh("domblkthreshold", "vm", "vda[4]", "1M"))  # type: ignore[arg-type]
+    assert err(virsh("domblkthreshold", "vm", "vda[9]", "1")) == (  # type: ignore[arg-type]
+        "error: invalid argument: failed to find disk 'vda[9]'")
+    assert err(virsh("domblkthreshold", "vm", "vdz[1]", "1")) == (  # type: ignore[arg-type]
+        "error: invalid argument: failed to find disk 'vdz'")
+    assert err(virsh("domblkthreshold", "vm", "vda[x]", "1")) == (  # type: ignore[arg-type]
+        "error: invalid argument: failed to parse block device 'vda[x]'")
+    lines = ok(virsh("domstats", "vm", "--block", "--backing")).splitlines()  # type: ignore[arg-type]
+    entries = [line.strip() for line in lines if ".name=" in line or ".path=" in line or "backingIndex" in line
+               or "threshold" in line or "count" in line]
+    assert entries == [
+        "block.count=4",
+        "block.0.name=vda", f"block.0.path={IMG}/top.qcow2", "block.0.backingIndex=2",
+        "block.1.name=vda", f"block.1.path={IMG}/mid.qcow2", "block.1.backingIndex=3",
+        "block.2.name=vda", f"block.2.path={IMG}/base.qcow2", "block.2.backingIndex=4", "block.2.threshold=1048576",
+        "block.3.name=vdb", f"block.3.path={IMG}/other.qcow2", "block.3.backingIndex=1"]
+    assert "  block.1.allocation=0" in lines  # QEMU never wrote the backing image
+    assert "block.count=2" in ok(virsh("domstats", "vm", "--block"))  # type: ignore[arg-type]

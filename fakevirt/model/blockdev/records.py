@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..devices import image_path
 from ..flags.node import TypedParamType
-from ..images.image import round_up
+from ..images.image import Image, round_up
 from .state import state_of
 
 if TYPE_CHECKING:
@@ -16,17 +17,22 @@ UINT, ULLONG, STRING = TypedParamType.UINT, TypedParamType.ULLONG, TypedParamTyp
 Stat = tuple[str, int, int | str]
 
 
-def block_stats(images: ImageStore, dom: Domain) -> list[Stat]:
+def block_stats(images: ImageStore, dom: Domain, backing: bool = False) -> list[Stat]:
     """qemuDomainGetStatsBlock: every disk; a running one with its counters and node index.
 
     A running QEMU reports the file's end as allocation and its used blocks as physical; an
     inactive domain's files are looked at directly (allocation: used blocks, physical: length).
+    With ``backing`` (VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING) a running disk's backing images
+    follow it as entries of the same name with their node index and sizes but no counters; QEMU
+    never wrote them (allocation 0) unless a block job did.
     """
     d = dom.definition
-    out: list[Stat] = [("block.count", UINT, len(d.disks))]
+    out: list[Stat] = []
     state = state_of(dom) if dom.active else None
-    for n, disk in enumerate(d.disks):
+    n = 0
+    for disk in d.disks:
         p = f"block.{n}."
+        n += 1
         out.append((p + "name", STRING, disk.target_dev))
         source = images.normpath(disk.source) if disk.source and disk.type in ("file", "block") else None
         if source is not None:
@@ -42,14 +48,31 @@ def block_stats(images: ImageStore, dom: Domain) -> list[Stat]:
             continue
         img = images.open(source)
         length = img.virtual_size if img.format == "raw" else img.allocation
-        if state is not None:
-            capacity = round_up(img.virtual_size, 512) if img.format == "raw" else img.virtual_size
-            out += [(p + "allocation", ULLONG, length if img.format != "raw" else img.allocation),
-                    (p + "capacity", ULLONG, capacity), (p + "physical", ULLONG, img.allocation)]
-            th = state.thresholds.get(disk.target_dev)
-            if th is not None:
-                out.append((p + "threshold", ULLONG, th.value))
-        else:
+        if state is None:
             out += [(p + "allocation", ULLONG, img.allocation), (p + "capacity", ULLONG, img.virtual_size),
                     (p + "physical", ULLONG, length)]
-    return out
+            continue
+        out += _running_sizes(p, img, length if img.format != "raw" else img.allocation)
+        th = state.thresholds.get(disk.target_dev)
+        if th is not None:
+            out.append((p + "threshold", ULLONG, th.value))
+        for node in disk.backing.nodes() if backing and disk.backing is not None else []:
+            path = image_path(node.source)
+            if path is None or node.index is None:
+                continue
+            p = f"block.{n}."
+            n += 1
+            out += [(p + "name", STRING, disk.target_dev), (p + "path", STRING, path),
+                    (p + "backingIndex", UINT, node.index)]
+            if images.exists(path):
+                out += _running_sizes(p, images.open(path), 0)
+            th = state.thresholds.get(f"{disk.target_dev}[{node.index}]")
+            if th is not None:
+                out.append((p + "threshold", ULLONG, th.value))
+    return [("block.count", UINT, n), *out]
+
+
+def _running_sizes(p: str, img: Image, allocation: int) -> list[Stat]:
+    capacity = round_up(img.virtual_size, 512) if img.format == "raw" else img.virtual_size
+    return [(p + "allocation", ULLONG, allocation), (p + "capacity", ULLONG, capacity),
+            (p + "physical", ULLONG, img.allocation)]
