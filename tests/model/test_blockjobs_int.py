@@ -147,3 +147,12 @@ def test_destroy_during_a_job_ends_it_without_an_event(env: Env, kind: str) -> N
     assert env.hv.blockjobs.info(env.driver, env.dom, "vda", 0) is None
     assert env.hv.images.exists(f"{D}/copy.qcow2") == (kind == "copy")
     assert env.chain()[1:] == [(f"{D}/mid.qcow2", 3), (f"{D}/base.qcow2", 4)]
+
+
+def test_guest_writes_after_an_active_commit_pivot(env: Env) -> None:
+    """The old top still names base as its backing file; QEMU writes base, its active layer, anyway."""
+    env.commit(flags=Commit.ACTIVE)
+    env.run()
+    env.hv.blockjobs.abort(env.driver, env.dom, "vda", Abort.PIVOT)
+    write(env, 0, 4096)
+    assert env.read(4096) == b"\x66" * 4096
