@@ -156,3 +156,12 @@ def test_guest_writes_after_an_active_commit_pivot(env: Env) -> None:
     env.hv.blockjobs.abort(env.driver, env.dom, "vda", Abort.PIVOT)
     write(env, 0, 4096)
     assert env.read(4096) == b"\x66" * 4096
+
+
+def test_during_a_job_checkpoints_come_and_go_but_snapshots_are_refused(env: Env) -> None:
+    """libvirtd 9.0: checkpoint create/delete while a copy runs; an external snapshot of the disk is refused."""
+    copy(env, "copy.qcow2")
+    checkpoint(env, "c1")
+    env.driver.checkpoints.delete(env.dom, "c1", 0)
+    assert refusal(snapshot, env, "s1") == (
+        ErrorCode.BLOCK_COPY_ACTIVE, ErrorDomain.QEMU, "block copy still active: disk 'vda' already in active block job")

@@ -1,5 +1,6 @@
 """Hypothesis state machine: guest writes, block commit/pull/copy (pivot, abort, finish, fail, held
-mid-way), checkpoints created and deleted, external snapshots — on one running domain.
+mid-way), checkpoints created and deleted (also while a job runs), external snapshots (refused while one
+runs) — on one running domain.
 
 After every step: each image of the disk's chain is readable and consistent (qemu-img check), the
 live XML's chain is the image store's chain with distinct node indexes, the guest sees exactly the
@@ -11,10 +12,12 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from fakevirt.errors import VirtError
 from fakevirt.model.blockjobs.chainview import layers
 from fakevirt.model.blockjobs.commit import start_commit
 from fakevirt.model.blockjobs.copy import CopyRequest, start_copy
@@ -86,14 +89,13 @@ class BlockJobMachine(RuleBasedStateMachine):
             grains.update(range(at // G, (at + n - 1) // G + 1))
 
     @rule()
-    @precondition(lambda self: self.job is None)
     def checkpoint(self) -> None:
         name = self._name("c")
         self.driver.checkpoints.create(self.dom, CheckpointDef(name=name), 0)
         self.since[name] = set()
 
     @rule(pick=st.integers(0, 100))
-    @precondition(lambda self: self.since and self.job is None)
+    @precondition(lambda self: self.since)
     def delete_checkpoint(self, pick: int) -> None:
         names = sorted(self.since)
         name = names[pick % len(names)]
@@ -101,12 +103,16 @@ class BlockJobMachine(RuleBasedStateMachine):
         del self.since[name]
 
     @rule()
-    @precondition(lambda self: self.job is None)
     def snapshot(self) -> None:
         name = self._name("s")
         xml = (f"<domainsnapshot><name>{name}</name><disks><disk name='vda' snapshot='external'>"
                f"<source file='{D}/{name}.qcow2'/></disk></disks></domainsnapshot>")
-        self.driver.snapshots.create(self.dom, parse_snapshot_xml(xml), SnapCreate.DISK_ONLY | SnapCreate.NO_METADATA)
+        sd = parse_snapshot_xml(xml)
+        if self._running():
+            with pytest.raises(VirtError, match="already in active block job"):
+                self.driver.snapshots.create(self.dom, sd, SnapCreate.DISK_ONLY | SnapCreate.NO_METADATA)
+            return
+        self.driver.snapshots.create(self.dom, sd, SnapCreate.DISK_ONLY | SnapCreate.NO_METADATA)
 
     # ---- block jobs ------------------------------------------------------------------------------
 

@@ -181,9 +181,11 @@ def _switch_disks(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, reuse: boo
     """Create each external disk's overlay and point the domain's disks at it."""
     source = sd.domain
     assert source is not None
-    for sdisk in sd.disks:
-        if sdisk.snapshot != "external":
-            continue
+    external = [sdisk for sdisk in sd.disks if sdisk.snapshot == "external"]
+    if dom.active:  # qemuSnapshotDiskPrepareOne: no overlay on a disk a block job holds
+        for sdisk in external:
+            api.driver.hypervisor.blockjobs.check_free(api.driver, dom, sdisk.name)
+    for sdisk in external:
         old = source.find_disk(sdisk.name)
         assert old is not None and old.source and sdisk.source
         api.new_overlay(sdisk.source, sdisk.driver_type or "qcow2", old.source, reuse)
