@@ -7,6 +7,9 @@ Texts and event sequences as a real libvirtd 9.0 (QEMU/TCG) shows them: domjobin
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +19,8 @@ from fakevirt.testing import ThreadedServer
 from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
 from tests.integration.conftest import err, ok
 
+from .test_blockcopy_reference import IMAGES_ROOT, domain_xml, runner
+from .test_blockjob_bitmaps import fakevirt_domain, make_images
 from .test_blockjob_virsh import IMG, Host, VirshFn
 
 libvirt = pytest.importorskip("libvirt")
@@ -146,3 +151,42 @@ def test_backing_images_in_domstats_and_thresholds(host: Host, virsh: VirshFn) -
         "block.3.name=vdb", f"block.3.path={IMG}/other.qcow2", "block.3.backingIndex=1"]
     assert "  block.1.allocation=0" in lines  # QEMU never wrote the backing image
     assert "block.count=2" in ok(virsh("domstats", "vm", "--block"))  # type: ignore[arg-type]
+
+
+def pivot_refusals(uri: str, name: str, d: str) -> list[tuple[int, int, str]]:
+    """virDomainBlockJobAbort(PIVOT) of a running pull and of a commit below the top: never ready."""
+    conn = libvirt.open(uri)
+    try:
+        dom = conn.lookupByName(name)
+        out = []
+        for start in (lambda: dom.blockPull("vda", 1, 0), lambda: dom.blockCommit("vda", None, f"{d}/mid.qcow2", 1, 0)):
+            start()
+            try:
+                dom.blockJobAbort("vda", libvirt.VIR_DOMAIN_BLOCK_JOB_ABORT_PIVOT)
+            except libvirt.libvirtError as e:
+                out.append((e.get_error_code(), e.get_error_domain(), e.get_error_message()))
+            dom.blockJobAbort("vda", 0)
+        return out
+    finally:
+        conn.close()
+
+
+@pytest.mark.real
+def test_pivot_of_pull_and_commit_as_the_reference(reference_uri: str, fakevirt: ThreadedServer, fakevirt_uri: str,
+                                                   tmp_path: Path) -> None:
+    name = f"fvref-pytest-pivot-{os.getpid()}"
+    d = tempfile.mkdtemp(prefix="fvref-pytest-pivot-", dir=IMAGES_ROOT)
+    os.chmod(d, 0o755)
+    ref = runner(reference_uri)
+    try:
+        make_images(d)
+        (Path(d) / "domain.xml").write_text(domain_xml(name, d))
+        assert ref("define", f"{d}/domain.xml").returncode == 0 and ref("start", name).returncode == 0
+        want = pivot_refusals(reference_uri, name, d)
+    finally:
+        ref("destroy", name)
+        ref("undefine", name)
+        shutil.rmtree(d, ignore_errors=True)
+    fakevirt_domain(fakevirt, fakevirt_uri, name, d, tmp_path)
+    got = pivot_refusals(fakevirt_uri, name, d)
+    assert got == want and len(got) == 2
