@@ -38,11 +38,11 @@ def fail_job(host: Host) -> None:
 
 def test_failed_job_in_domblkerror_virsh(host: Host, virsh: VirshFn) -> None:
     host.start()
-    assert ok(virsh("domblkerror", "vm")) == "No errors found\n\n"  # type: ignore[arg-type]
-    ok(virsh("blockcommit", "vm", "vda", "--top", f"{IMG}/mid.qcow2", "--bandwidth", "1"))  # type: ignore[arg-type]
+    assert ok(virsh("domblkerror", "vm")) == "No errors found\n\n"
+    ok(virsh("blockcommit", "vm", "vda", "--top", f"{IMG}/mid.qcow2", "--bandwidth", "1"))
     fail_job(host)
-    assert ok(virsh("domblkerror", "vm")) == "vda: unspecified error\n\n"  # type: ignore[arg-type]
-    assert err(virsh("blockjob", "vm", "vda", "--abort")) == (  # type: ignore[arg-type]
+    assert ok(virsh("domblkerror", "vm")) == "vda: unspecified error\n\n"
+    assert err(virsh("blockjob", "vm", "vda", "--abort")) == (
         "error: invalid argument: disk vda does not have an active block job")
 
 
@@ -68,9 +68,9 @@ def test_failed_job_in_disk_errors_python(host: Host, fakevirt_uri: str) -> None
 
 def test_domjobinfo_during_a_block_job(host: Host, virsh: VirshFn) -> None:
     host.start()
-    ok(virsh("blockcopy", "vm", "vda", f"{IMG}/copy.qcow2", "--transient-job", "--bandwidth", "1"))  # type: ignore[arg-type]
-    assert ok(virsh("domjobinfo", "vm")) == "Job type:         None        \n\n"  # type: ignore[arg-type]
-    assert ok(virsh("domjobinfo", "vm", "--completed")) == "Job type:         None        \n\n"  # type: ignore[arg-type]
+    ok(virsh("blockcopy", "vm", "vda", f"{IMG}/copy.qcow2", "--transient-job", "--bandwidth", "1"))
+    assert ok(virsh("domjobinfo", "vm")) == "Job type:         None        \n\n"
+    assert ok(virsh("domjobinfo", "vm", "--completed")) == "Job type:         None        \n\n"
 
 
 def test_destroy_during_a_copy_python(host: Host, fakevirt_uri: str) -> None:
@@ -133,14 +133,14 @@ def test_block_copy_refusal_order_as_the_reference(reference_uri: str, fakevirt_
 
 def test_backing_images_in_domstats_and_thresholds(host: Host, virsh: VirshFn) -> None:
     host.start()
-    ok(virsh("domblkthreshold", "vm", "vda[4]", "1M"))  # type: ignore[arg-type]
-    assert err(virsh("domblkthreshold", "vm", "vda[9]", "1")) == (  # type: ignore[arg-type]
+    ok(virsh("domblkthreshold", "vm", "vda[4]", "1M"))
+    assert err(virsh("domblkthreshold", "vm", "vda[9]", "1")) == (
         "error: invalid argument: failed to find disk 'vda[9]'")
-    assert err(virsh("domblkthreshold", "vm", "vdz[1]", "1")) == (  # type: ignore[arg-type]
+    assert err(virsh("domblkthreshold", "vm", "vdz[1]", "1")) == (
         "error: invalid argument: failed to find disk 'vdz'")
-    assert err(virsh("domblkthreshold", "vm", "vda[x]", "1")) == (  # type: ignore[arg-type]
+    assert err(virsh("domblkthreshold", "vm", "vda[x]", "1")) == (
         "error: invalid argument: failed to parse block device 'vda[x]'")
-    lines = ok(virsh("domstats", "vm", "--block", "--backing")).splitlines()  # type: ignore[arg-type]
+    lines = ok(virsh("domstats", "vm", "--block", "--backing")).splitlines()
     entries = [line.strip() for line in lines if ".name=" in line or ".path=" in line or "backingIndex" in line
                or "threshold" in line or "count" in line]
     assert entries == [
@@ -150,7 +150,7 @@ def test_backing_images_in_domstats_and_thresholds(host: Host, virsh: VirshFn) -
         "block.2.name=vda", f"block.2.path={IMG}/base.qcow2", "block.2.backingIndex=4", "block.2.threshold=1048576",
         "block.3.name=vdb", f"block.3.path={IMG}/other.qcow2", "block.3.backingIndex=1"]
     assert "  block.1.allocation=0" in lines  # QEMU never wrote the backing image
-    assert "block.count=2" in ok(virsh("domstats", "vm", "--block"))  # type: ignore[arg-type]
+    assert "block.count=2" in ok(virsh("domstats", "vm", "--block"))
 
 
 def pivot_refusals(uri: str, name: str, d: str) -> list[tuple[int, int, str]]:

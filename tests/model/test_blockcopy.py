@@ -6,7 +6,13 @@ import pytest
 
 from fakevirt.errors import ErrorCode, VirtError
 from fakevirt.model.blockjobs import BlockJob
-from fakevirt.model.blockjobs.copy import CopyRequest, check_copy_call, copy_params, rebase_request, start_copy
+from fakevirt.model.blockjobs.copy import (
+    CopyRequest,
+    check_copy_call,
+    copy_params,
+    rebase_request,
+    start_copy,
+)
 from fakevirt.model.blockjobs.mirror import clear, mark_ready, show_active_commit
 from fakevirt.model.clock import ManualClock
 from fakevirt.model.devices import Disk
