@@ -15,7 +15,8 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,39 +93,43 @@ def make_images(d: str) -> None:
         subprocess.run(["qemu-io", "-f", "qcow2", "-c", cmd, f"{d}/{f}.qcow2"], check=True, capture_output=True)
 
 
-def reference_run(uri: str, name: str, d: str) -> list[object]:
+@contextmanager
+def reference_chain(uri: str, prefix: str) -> Iterator[tuple[Run, str, str]]:
+    """The chain of make_images under a running domain of the reference: (virsh runner, name, dir)."""
+    if shutil.which("qemu-io") is None:
+        pytest.skip("qemu-io is needed")
+    name = f"{prefix}-{os.getpid()}"
+    d = tempfile.mkdtemp(prefix=f"{prefix}-", dir=IMAGES_ROOT)
+    os.chmod(d, 0o755)
     ref = runner(uri)
-    make_images(d)
-    xml = Path(d) / "domain.xml"
-    xml.write_text(domain_xml(name, d))
-    assert ref("define", str(xml)).returncode == 0
     try:
-        assert ref("start", name).returncode == 0
-
-        def write(at_mib: int, mib: int) -> None:
-            cmd = f'qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "write -P 0x55 {at_mib}M {mib}M"'
-            assert ref("qemu-monitor-command", "--hmp", name, cmd).returncode == 0
-
-        def bitmaps() -> dict[str, list[tuple[str, int]]]:
-            q = '{"execute":"query-named-block-nodes","arguments":{"flat":true}}'
-            nodes = json.loads(ref("qemu-monitor-command", name, q).stdout)["return"]
-            return {n["file"]: [(b["name"], b["count"]) for b in n.get("dirty-bitmaps", [])]
-                    for n in nodes if n["drv"] == "qcow2"}
-
-        def with_closed(fn: Bitmaps) -> Bitmaps:
-            def both() -> dict[str, list[tuple[str, int]]]:
-                got = fn()
-                fin = f"{d}/fin.qcow2"
-                if fin not in got and os.path.exists(fin):  # QEMU closed it: what the file records
-                    info = json.loads(subprocess.run(["qemu-img", "info", "-U", "--output=json", fin],
-                                                     capture_output=True, text=True, check=True).stdout)
-                    got[fin] = [(b["name"], -1) for b in info["format-specific"]["data"].get("bitmaps", [])]
-                return got
-            return both
-        return scenario(ref, name, d, write, with_closed(bitmaps))
+        make_images(d)
+        (Path(d) / "domain.xml").write_text(domain_xml(name, d))
+        assert ref("define", f"{d}/domain.xml").returncode == 0 and ref("start", name).returncode == 0
+        yield ref, name, d
     finally:
         ref("destroy", name)
         ref("undefine", name, "--checkpoints-metadata")
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def reference_run(ref: Run, name: str, d: str) -> list[object]:
+    def write(at_mib: int, mib: int) -> None:
+        cmd = f'qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "write -P 0x55 {at_mib}M {mib}M"'
+        assert ref("qemu-monitor-command", "--hmp", name, cmd).returncode == 0
+
+    def bitmaps() -> dict[str, list[tuple[str, int]]]:
+        q = '{"execute":"query-named-block-nodes","arguments":{"flat":true}}'
+        nodes = json.loads(ref("qemu-monitor-command", name, q).stdout)["return"]
+        got = {n["file"]: [(b["name"], b["count"]) for b in n.get("dirty-bitmaps", [])]
+               for n in nodes if n["drv"] == "qcow2"}
+        fin = f"{d}/fin.qcow2"
+        if fin not in got and os.path.exists(fin):  # QEMU closed it: what the file records
+            info = json.loads(subprocess.run(["qemu-img", "info", "-U", "--output=json", fin],
+                                             capture_output=True, text=True, check=True).stdout)
+            got[fin] = [(b["name"], -1) for b in info["format-specific"]["data"].get("bitmaps", [])]
+        return got
+    return scenario(ref, name, d, write, bitmaps)
 
 
 def fakevirt_domain(fakevirt: ThreadedServer, uri: str, name: str, d: str, tmp: Path) -> None:
@@ -168,17 +173,9 @@ def fakevirt_run(fakevirt: ThreadedServer, uri: str, name: str, d: str, tmp: Pat
 @pytest.mark.real
 def test_bitmaps_follow_the_images_as_on_the_reference(reference_uri: str, fakevirt: ThreadedServer,
                                                         fakevirt_uri: str, tmp_path: Path) -> None:
-    if shutil.which("qemu-io") is None:
-        pytest.skip("qemu-io is needed")
-    name = f"fvref-pytest-bitmaps-{os.getpid()}"
-    d = tempfile.mkdtemp(prefix="fvref-pytest-bitmaps-", dir=IMAGES_ROOT)
-    os.chmod(d, 0o755)
-    try:
-        want = reference_run(reference_uri, name, d)
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-    got = fakevirt_run(fakevirt, fakevirt_uri, name, d, tmp_path)
-    assert got == want
+    with reference_chain(reference_uri, "fvref-pytest-bitmaps") as (ref, name, d):
+        want = reference_run(ref, name, d)
+    assert fakevirt_run(fakevirt, fakevirt_uri, name, d, tmp_path) == want
 
 
 CHAIN_STATS: list[list[str]] = [
@@ -207,21 +204,8 @@ def chain_stats(run: Run, name: str, d: str) -> list[tuple[list[str], int, str]]
 def test_backing_images_in_stats_and_thresholds_as_on_the_reference(
         reference_uri: str, fakevirt: ThreadedServer, fakevirt_uri: str, tmp_path: Path) -> None:
     """vda[N] names a backing image for domblkthreshold; domstats --backing lists the chain."""
-    if shutil.which("qemu-io") is None:
-        pytest.skip("qemu-io is needed")
-    name = f"fvref-pytest-chainstats-{os.getpid()}"
-    d = tempfile.mkdtemp(prefix="fvref-pytest-chainstats-", dir=IMAGES_ROOT)
-    os.chmod(d, 0o755)
-    ref = runner(reference_uri)
-    try:
-        make_images(d)
-        (Path(d) / "domain.xml").write_text(domain_xml(name, d))
-        assert ref("define", f"{d}/domain.xml").returncode == 0 and ref("start", name).returncode == 0
+    with reference_chain(reference_uri, "fvref-pytest-chainstats") as (ref, name, d):
         want = chain_stats(ref, name, d)
-    finally:
-        ref("destroy", name)
-        ref("undefine", name)
-        shutil.rmtree(d, ignore_errors=True)
     fakevirt_domain(fakevirt, fakevirt_uri, name, d, tmp_path)
     got = chain_stats(runner(fakevirt_uri), name, d)
     for mine, real in zip(got, want, strict=True):

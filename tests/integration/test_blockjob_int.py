@@ -7,9 +7,6 @@ Texts and event sequences as a real libvirtd 9.0 (QEMU/TCG) shows them: domjobin
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +16,7 @@ from fakevirt.testing import ThreadedServer
 from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
 from tests.integration.conftest import err, ok
 
-from .test_blockcopy_reference import IMAGES_ROOT, domain_xml, runner
-from .test_blockjob_bitmaps import fakevirt_domain, make_images
+from .test_blockjob_bitmaps import fakevirt_domain, reference_chain
 from .test_blockjob_virsh import IMG, Host, VirshFn
 
 libvirt = pytest.importorskip("libvirt")
@@ -174,19 +170,8 @@ def pivot_refusals(uri: str, name: str, d: str) -> list[tuple[int, int, str]]:
 @pytest.mark.real
 def test_pivot_of_pull_and_commit_as_the_reference(reference_uri: str, fakevirt: ThreadedServer, fakevirt_uri: str,
                                                    tmp_path: Path) -> None:
-    name = f"fvref-pytest-pivot-{os.getpid()}"
-    d = tempfile.mkdtemp(prefix="fvref-pytest-pivot-", dir=IMAGES_ROOT)
-    os.chmod(d, 0o755)
-    ref = runner(reference_uri)
-    try:
-        make_images(d)
-        (Path(d) / "domain.xml").write_text(domain_xml(name, d))
-        assert ref("define", f"{d}/domain.xml").returncode == 0 and ref("start", name).returncode == 0
+    with reference_chain(reference_uri, "fvref-pytest-pivot") as (_, name, d):
         want = pivot_refusals(reference_uri, name, d)
-    finally:
-        ref("destroy", name)
-        ref("undefine", name)
-        shutil.rmtree(d, ignore_errors=True)
     fakevirt_domain(fakevirt, fakevirt_uri, name, d, tmp_path)
     got = pivot_refusals(fakevirt_uri, name, d)
     assert got == want and len(got) == 2
