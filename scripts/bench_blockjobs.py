@@ -1,16 +1,22 @@
 #!/usr/bin/env python3
-"""Benchmark block jobs: active commit + pivot and pull of a 10 GiB sparse qcow2 disk with 1 % written.
+"""Benchmark block jobs on a 10 GiB sparse qcow2 disk with 1 % written: commit, pull and copy.
 
-    python scripts/bench_blockjobs.py                 # 10 GiB, 1 %
-    python scripts/bench_blockjobs.py --size-gib 1    # smaller
-    python scripts/bench_blockjobs.py --no-reference  # fakevirt only
+    python scripts/bench_blockjobs.py                      # 10 GiB, 1 %, beside the reference
+    python scripts/bench_blockjobs.py --size-gib 1         # smaller
+    python scripts/bench_blockjobs.py --no-reference       # fakevirt only
+    python scripts/bench_blockjobs.py --jobs copy,pull     # some of: commit, active, pull, copy, shallow
 
-fakevirt: the model in this process (the job is finished at once: what is measured is the data work
-of the commit/pull and the pivot, not the simulated pacing); time and Python heap peak
-(tracemalloc) per job.  Reference: the same files made with qemu-img/qemu-io, a real QEMU (TCG)
-domain on the reference libvirtd, `virsh blockcommit --active --wait --pivot` and
-`virsh blockpull --wait` timed, and QEMU's peak RSS (VmHWM) after each.  The layout: 1 MiB written
-every 100 MiB, in the overlay (commit) or in the base (pull).
+Layout: base.qcow2 <- top.qcow2, 1 MiB written every 100 MiB — in top for the commits and the
+copies, in base for the pull.  Jobs: ``commit`` (top into base below an extra overlay: a plain
+commit), ``active`` (active commit + pivot), ``pull``, ``copy`` (full copy + pivot), ``shallow``
+(shallow copy + pivot).
+
+fakevirt: the model in this process; the job is started (planning its work over the allocated
+clusters), the clock is moved to the job's due time and the engine polled, then the pivot (mirror
+jobs).  Wall time of those synchronous steps, the Python heap peak (tracemalloc) and the job's
+virtual time at the engine's default rate.  Reference: the same files made with qemu-img/qemu-io,
+a transient QEMU (TCG) domain on the reference libvirtd, the matching ``virsh`` command with
+``--wait`` (and ``--pivot``) timed, and QEMU's peak RSS (VmHWM) after it.
 """
 
 from __future__ import annotations
@@ -20,26 +26,36 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "scripts"))
+
+from benchlib import reachable  # noqa: E402
 
 from fakevirt.model.blockjobs.commit import start_commit  # noqa: E402
+from fakevirt.model.blockjobs.copy import CopyRequest, start_copy  # noqa: E402
+from fakevirt.model.blockjobs.job import BlockJob  # noqa: E402
 from fakevirt.model.blockjobs.pull import start_pull  # noqa: E402
 from fakevirt.model.clock import ManualClock  # noqa: E402
-from fakevirt.model.flags.blockjob import DomainBlockCommitFlags, DomainBlockJobAbortFlags  # noqa: E402
+from fakevirt.model.flags.blockjob import DomainBlockCommitFlags as Commit  # noqa: E402
+from fakevirt.model.flags.blockjob import DomainBlockCopyFlags as Copy  # noqa: E402
+from fakevirt.model.flags.blockjob import DomainBlockJobAbortFlags as Abort  # noqa: E402
 from fakevirt.model.hypervisor import Hypervisor  # noqa: E402
 from fakevirt.testing.domains import domain_from_xml  # noqa: E402
 
 MIB, GIB = 1 << 20, 1 << 30
 REFERENCE_URI = "qemu+tcp://127.0.0.1:16519/system"
+JOBS = ("commit", "active", "pull", "copy", "shallow")
 DOMAIN = """<domain type='{virt}'><name>{name}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
-<os><type arch='x86_64'>hvm</type></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{d}/top.qcow2'/>
-<target dev='vda' bus='virtio'/></disk><graphics type='vnc'/></devices></domain>"""
+<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>{emulator}
+<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{d}/{top}'/>
+<target dev='vda' bus='virtio'/></disk></devices></domain>"""
 
 
 def offsets(size: int) -> list[int]:
@@ -47,38 +63,68 @@ def offsets(size: int) -> list[int]:
     return list(range(0, size - MIB + 1, 100 * MIB))
 
 
-def fake_run(size: int, kind: str) -> tuple[float, int, int]:
-    """(seconds, heap peak bytes, bytes written) of one job in the fakevirt model."""
-    hv = Hypervisor(clock=ManualClock())
+def layout(kind: str) -> tuple[str, str]:
+    """(the file the data goes into, the disk's source): a plain commit needs an overlay above top."""
+    return ("base.qcow2" if kind == "pull" else "top.qcow2", "over.qcow2" if kind == "commit" else "top.qcow2")
+
+
+@dataclass
+class FakeResult:
+    start_ms: float
+    run_ms: float
+    end_ms: float
+    peak: int
+    virtual_s: float
+
+
+def fake_run(size: int, kind: str) -> FakeResult:
+    clock = ManualClock()
+    hv = Hypervisor(clock=clock)
     d = "/bench"
+    data_file, source = layout(kind)
     hv.images.create(f"{d}/base.qcow2", "qcow2", size)
     hv.images.create(f"{d}/top.qcow2", "qcow2", None, f"{d}/base.qcow2", "qcow2")
+    if kind == "commit":
+        hv.images.create(f"{d}/over.qcow2", "qcow2", None, f"{d}/top.qcow2", "qcow2")
     chunk = b"\xab" * MIB
-    layer = f"{d}/top.qcow2" if kind == "commit" else f"{d}/base.qcow2"
     for off in offsets(size):
-        hv.images.write(layer, off, chunk, force=True)
+        hv.images.write(f"{d}/{data_file}", off, chunk, force=True)
     drv = hv.system
-    dom = drv.domains.define(domain_from_xml(DOMAIN.format(virt="kvm", name="bench", d=d), hv.rng))
+    dom = drv.domains.define(domain_from_xml(DOMAIN.format(virt="kvm", name="bench", d=d, top=source, emulator=""),
+                                             hv.rng))
     drv.domains.start(dom)
     tracemalloc.start()
     t0 = time.perf_counter()
+    job: BlockJob
     if kind == "commit":
-        job = start_commit(hv.blockjobs, drv, dom, "vda", None, None, 0, DomainBlockCommitFlags.ACTIVE)
-        hv.blockjobs.finish(job)
-        hv.blockjobs.abort(drv, dom, "vda", DomainBlockJobAbortFlags.PIVOT)
-    else:
+        job = start_commit(hv.blockjobs, drv, dom, "vda", None, f"{d}/top.qcow2", 0, 0)
+    elif kind == "active":
+        job = start_commit(hv.blockjobs, drv, dom, "vda", None, None, 0, Commit.ACTIVE)
+    elif kind == "pull":
         job = start_pull(hv.blockjobs, drv, dom, "vda", 0, 0)
-        hv.blockjobs.finish(job)
-    elapsed = time.perf_counter() - t0
+    else:
+        flags = Copy.TRANSIENT_JOB | (Copy.SHALLOW if kind == "shallow" else Copy(0))
+        job = start_copy(hv.blockjobs, drv, dom, "vda", CopyRequest(f"{d}/copy.qcow2", flags=flags))
+    t1 = time.perf_counter()
+    virtual = job.cost(0, job.end) / hv.blockjobs.rate
+    due = job.due(clock.now(), hv.blockjobs.rate)
+    clock.advance((due or clock.now()) - clock.now())
+    hv.blockjobs.poll()
+    t2 = time.perf_counter()
+    if job.mirror:
+        assert job.ready
+        hv.blockjobs.abort(drv, dom, "vda", Abort.PIVOT)
+    t3 = time.perf_counter()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert hv.blockjobs.find(drv, dom, "vda") is None
     assert drv.domains.guest_read(dom, "vda", offsets(size)[-1], 1) == b"\xab"
-    return elapsed, peak, len(offsets(size)) * MIB
+    return FakeResult(1000 * (t1 - t0), 1000 * (t2 - t1), 1000 * (t3 - t2), peak, virtual)
 
 
 def virsh(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["virsh", "-c", REFERENCE_URI, *args], capture_output=True, text=True, check=True)
+    return subprocess.run(["virsh", "-c", REFERENCE_URI, *args], capture_output=True, text=True, check=True,
+                          timeout=3600)
 
 
 def qemu_hwm(name: str) -> int:
@@ -91,29 +137,31 @@ def qemu_hwm(name: str) -> int:
 
 def ref_run(size: int, kind: str) -> tuple[float, int]:
     """(seconds, QEMU's peak RSS) of the same job on the reference daemon."""
-    d = f"/var/lib/libvirt/images/fvbench-bj-{os.getpid()}"
+    d = tempfile.mkdtemp(prefix="fvbench-bj-", dir="/var/lib/libvirt/images")
+    os.chmod(d, 0o755)
     name = f"fvbench-bj-{os.getpid()}"
-    Path(d).mkdir(parents=True, exist_ok=True)
+    data_file, source = layout(kind)
     try:
         subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", f"{d}/base.qcow2", str(size)], check=True)
-        subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", f"{d}/base.qcow2", "-F", "qcow2",
-                        f"{d}/top.qcow2"], check=True)
-        layer = f"{d}/top.qcow2" if kind == "commit" else f"{d}/base.qcow2"
+        for below, above in (("base", "top"), ("top", "over")):
+            if above == "top" or kind == "commit":
+                subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", f"{d}/{below}.qcow2", "-F", "qcow2",
+                                f"{d}/{above}.qcow2"], check=True)
         cmds = [a for off in offsets(size) for a in ("-c", f"write -P 0xab {off} 1M")]
-        subprocess.run(["qemu-io", *cmds, layer], check=True, capture_output=True)
-        for f in Path(d).iterdir():
-            f.chmod(0o666)
+        subprocess.run(["qemu-io", *cmds, f"{d}/{data_file}"], check=True, capture_output=True)
         xml = Path(d) / "dom.xml"
-        xml.write_text(DOMAIN.format(virt="qemu", name=name, d=d))
+        xml.write_text(DOMAIN.format(virt="qemu", name=name, d=d, top=source,
+                                     emulator="<emulator>/usr/bin/qemu-system-x86_64</emulator>"))
         virsh("create", str(xml))
         try:
+            argv = {"commit": ["blockcommit", name, "vda", "--top", f"{d}/top.qcow2", "--wait"],
+                    "active": ["blockcommit", name, "vda", "--active", "--wait", "--pivot"],
+                    "pull": ["blockpull", name, "vda", "--wait"],
+                    "copy": ["blockcopy", name, "vda", f"{d}/copy.qcow2", "--wait", "--pivot"],
+                    "shallow": ["blockcopy", name, "vda", f"{d}/copy.qcow2", "--shallow", "--wait", "--pivot"]}[kind]
             t0 = time.perf_counter()
-            if kind == "commit":
-                virsh("blockcommit", name, "vda", "--active", "--wait", "--pivot")
-            else:
-                virsh("blockpull", name, "vda", "--wait")
-            elapsed = time.perf_counter() - t0
-            return elapsed, qemu_hwm(name)
+            virsh(*argv)
+            return time.perf_counter() - t0, qemu_hwm(name)
         finally:
             virsh("destroy", name)
     finally:
@@ -123,20 +171,25 @@ def ref_run(size: int, kind: str) -> tuple[float, int]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size-gib", type=float, default=10)
+    ap.add_argument("--jobs", default=",".join(JOBS))
     ap.add_argument("--no-reference", action="store_true")
     args = ap.parse_args()
     size = int(args.size_gib * GIB)
+    reference = not args.no_reference and shutil.which("qemu-io") is not None and reachable("127.0.0.1", 16519)
     print(f"disk {args.size_gib:g} GiB, {len(offsets(size))} MiB written (1 MiB every 100 MiB)")
-    for kind in ("commit", "pull"):
-        secs, peak, data = fake_run(size, kind)
-        line = f"{kind:6s}  fakevirt: {secs * 1000:8.1f} ms, heap peak {peak / MIB:6.1f} MiB ({data // MIB} MiB data)"
-        if not args.no_reference and shutil.which("qemu-img"):
+    print(f"{'job':8s} {'fakevirt start':>14s} {'run':>8s} {'pivot':>8s} {'heap peak':>10s} {'virtual':>8s}"
+          + ("   reference wall, QEMU peak RSS" if reference else ""))
+    for kind in args.jobs.split(","):
+        r = fake_run(size, kind)
+        line = (f"{kind:8s} {r.start_ms:11.1f} ms {r.run_ms:5.1f} ms {r.end_ms:5.1f} ms {r.peak / MIB:6.1f} MiB"
+                f" {r.virtual_s:6.3f} s")
+        if reference:
             try:
-                rsecs, hwm = ref_run(size, kind)
-                line += f"   reference QEMU: {rsecs * 1000:8.1f} ms, qemu peak RSS {hwm / MIB:6.1f} MiB"
+                secs, hwm = ref_run(size, kind)
+                line += f"   {secs:7.2f} s, {hwm / MIB:6.1f} MiB"
             except (subprocess.CalledProcessError, OSError) as e:
-                line += f"   reference: unavailable ({e})"
-        print(line)
+                line += f"   unavailable ({e})"
+        print(line, flush=True)
 
 
 if __name__ == "__main__":

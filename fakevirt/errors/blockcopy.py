@@ -60,8 +60,3 @@ def no_source() -> VirtError:
 
 def unknown_format(value: str) -> VirtError:
     return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, _DOMAIN, f"unknown driver format value '{value}'")
-
-
-def job_not_pivotable(job: str) -> VirtError:
-    """qemuDomainBlockPivot of a pull or non-active commit."""
-    return VirtError.operation_invalid(f"job type '{job}' does not support pivot")

@@ -69,6 +69,10 @@ def threshold_no_disk(dev: str) -> VirtError:
     return VirtError.report(ErrorCode.INVALID_ARG, _QEMU, f"failed to find disk '{dev}'")
 
 
+def threshold_bad_devstr(dev: str) -> VirtError:
+    return VirtError.report(ErrorCode.INVALID_ARG, _QEMU, f"failed to parse block device '{dev}'")
+
+
 def threshold_no_node() -> VirtError:
     """An empty drive has no node name to put the threshold on (QEMU's QMP argument check)."""
     return VirtError.report(ErrorCode.INTERNAL_ERROR, _QEMU, "argument key 'node-name' must not have null value")

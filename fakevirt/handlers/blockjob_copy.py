@@ -5,7 +5,7 @@ from __future__ import annotations
 from protocol import Proc
 from protocol.remote import blockjob as w
 
-from ..model.blockjobs.copy import CopyRequest, copy_params, rebase_request, start_copy
+from ..model.blockjobs.copy import CopyRequest, check_copy_call, copy_params, rebase_request, start_copy
 from ..model.blockjobs.pull import start_rebase
 from ..model.flags.blockjob import DomainBlockCopyFlags, DomainBlockRebaseFlags
 from ..xml.mirror import parse_copy_destination
@@ -16,8 +16,10 @@ from .domain import resolve
 
 @procedure(Proc.DOMAIN_BLOCK_COPY)
 def block_copy(client: Client, args: w.DomainBlockCopyArgs) -> None:
-    bandwidth, granularity, buf_size = copy_params(args.flags, [(p.field, *p.value) for p in args.params])
+    params = [(p.field, *p.value) for p in args.params]
+    check_copy_call(args.flags, params)
     dom = resolve(client, args.dom)
+    bandwidth, granularity, buf_size = copy_params(params)
     dest = parse_copy_destination(args.destxml)
     req = CopyRequest(dest.path, dest.format, dest.type, DomainBlockCopyFlags(args.flags), bandwidth,
                       granularity, buf_size)

@@ -170,7 +170,8 @@ class DomainList(DomainSettings):
         path, owner = self.guest_disk(dom, target)
         old_end = self.driver.blockdev.file_end(path)
         self.driver.backups.before_guest_write(dom, target, offset, len(data))
-        self.driver.hypervisor.images.write(path, offset, data, owner=owner)
+        # QEMU writes its active layer whatever names it as a backing file (an active commit's old top)
+        self.driver.hypervisor.images.write(path, offset, data, owner=owner, force=True)
         self.driver.blockdev.guest_wrote(dom, target, path, offset, len(data), old_end)
 
     def guest_read(self, dom: Domain, target: str, offset: int, length: int) -> bytes:

@@ -11,6 +11,7 @@ from ..errors import domain as domain_err
 from .agent.api import GuestAgents
 from .backup import DomainBackups
 from .blockdev.api import BlockDevices
+from .blockdev.state import record_disk_error
 from .blockjobs import BlockJobs
 from .checkpoints.api import DomainCheckpoints
 from .clock import Clock, SystemClock
@@ -136,6 +137,7 @@ class Hypervisor:
         self.secrets = Secrets(self.bus, self.rng)
         self.nwfilters = NWFilters(self.rng, ("lo", self.host.nic_name))
         self.blockjobs = BlockJobs(self)  # every running block job, advanced by the clock
+        self.blockjobs.disk_error_hooks.append(record_disk_error)  # a failed job shows in domblkerror
         # qemuProcessPrepareDomain/Host's order; the filter bindings name the taps the network gave
         self.resources += [SecretResource(self.secrets), self.networks, NWFilterResource(self.nwfilters),
                            self.nodedevs, StatsResource(lambda: self.clock.now())]

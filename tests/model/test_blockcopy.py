@@ -6,7 +6,13 @@ import pytest
 
 from fakevirt.errors import ErrorCode, VirtError
 from fakevirt.model.blockjobs import BlockJob
-from fakevirt.model.blockjobs.copy import CopyRequest, copy_params, rebase_request, start_copy
+from fakevirt.model.blockjobs.copy import (
+    CopyRequest,
+    check_copy_call,
+    copy_params,
+    rebase_request,
+    start_copy,
+)
 from fakevirt.model.blockjobs.mirror import clear, mark_ready, show_active_commit
 from fakevirt.model.clock import ManualClock
 from fakevirt.model.devices import Disk
@@ -203,14 +209,14 @@ def test_second_job_and_parameters(env: Env) -> None:
     assert (e.value.code, e.value.message) == (
         ErrorCode.BLOCK_COPY_ACTIVE, "block copy still active: disk 'vda' already in active block job")
     with pytest.raises(VirtError) as e:
-        copy_params(0, [("granularity", 2, 1000)])
+        copy_params([("granularity", 2, 1000)])
     assert e.value.message == "invalid argument: granularity must be power of 2"
     with pytest.raises(VirtError) as e:
-        copy_params(0, [("bandwidth", 4, 1 << 63)])
+        copy_params([("bandwidth", 4, 1 << 63)])
     assert e.value.message == ("invalid argument: bandwidth must be less than '9223372036854775807' bytes/s "
                                "(8796093022207 MiB/s)")
     with pytest.raises(VirtError) as e:
-        copy_params(1 << 10, [])
+        check_copy_call(1 << 10, [])
     assert e.value.message == "unsupported flags (0x400) in function qemuDomainBlockCopy"
     with pytest.raises(VirtError) as e:
         rebase_request("/x", 0, Rebase.COPY | Rebase.RELATIVE)

@@ -241,18 +241,22 @@ class BlockDevices:
         """qemuDomainSetBlockThreshold: 'vda' or 'vda[N]' for the node index N of its image."""
         check_flags("qemuDomainSetBlockThreshold", flags, 0)
         live = self._require_active(dom)
-        m = _INDEXED.fullmatch(dev)
-        target, index = (m.group(1), m.group(2)) if m else (dev, None)
+        target, index = _parse_devstr(dev)
         disk = live.find_disk(target)
-        if disk is None or (index is not None and disk.source_attrs.get("index") != index):
-            raise errors.threshold_no_disk(dev)
+        if disk is None:
+            raise errors.threshold_no_disk(target)
+        key = target  # the top image's; a backing image's is keyed "vda[N]" (domstats --backing shows it)
+        if index is not None and str(index) != disk.source_attrs.get("index"):
+            if disk.backing is None or not any(node.index == index for node in disk.backing.nodes()):
+                raise errors.threshold_no_disk(dev)
+            key = f"{target}[{index}]"
         if not disk.source:
             raise errors.threshold_no_node()
         thresholds = state_of(dom).thresholds
         if threshold:
-            thresholds[target] = Threshold(threshold, index is not None)
+            thresholds[key] = Threshold(threshold, index is not None)
         else:
-            thresholds.pop(target, None)
+            thresholds.pop(key, None)
 
     def threshold_of(self, dom: Domain, target: str) -> int | None:
         th = state_of(dom).thresholds.get(target)
@@ -273,6 +277,16 @@ class BlockDevices:
 def _group_member(d: DomainDef, group: str, disk: Disk) -> iotune.IoTune | None:
     """The limits of another disk of ``d`` already in throttle group ``group``."""
     return next((k.iotune for k in d.disks if k is not disk and k.iotune is not None and k.iotune.group_name == group), None)
+
+
+def _parse_devstr(dev: str) -> tuple[str, int | None]:
+    """virStorageFileParseBackingStoreStr: "vda" or "vda[N]" (N > 0: a node index)."""
+    if "[" not in dev:
+        return dev, None
+    m = _INDEXED.fullmatch(dev)
+    if m is None:
+        raise errors.threshold_bad_devstr(dev)
+    return m.group(1), int(m.group(2)) or None
 
 
 def _group_of(d: DomainDef, disk: Disk, group: str | None) -> list[Disk]:

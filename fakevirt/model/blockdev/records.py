@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..devices import image_path
 from ..flags.node import TypedParamType
-from ..images.image import round_up
+from ..images.image import Image, round_up
 from .state import state_of
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ def block_stats(images: ImageStore, dom: Domain, backing: bool = False) -> list[
     A running QEMU reports the file's end as allocation and its used blocks as physical; an
     inactive domain's files are looked at directly (allocation: used blocks, physical: length).
     With ``backing`` (VIR_CONNECT_GET_ALL_DOMAINS_STATS_BACKING) a running disk's backing images
-    follow it as entries of their own, under the disk's name, with sizes but no counters.
+    follow it as entries of the same name with their node index and sizes but no counters; QEMU
+    never wrote them (allocation 0) unless a block job did.
     """
     d = dom.definition
     out: list[Stat] = []
@@ -30,6 +32,7 @@ def block_stats(images: ImageStore, dom: Domain, backing: bool = False) -> list[
     n = 0
     for disk in d.disks:
         p = f"block.{n}."
+        n += 1
         out.append((p + "name", STRING, disk.target_dev))
         source = images.normpath(disk.source) if disk.source and disk.type in ("file", "block") else None
         if source is not None:
@@ -41,34 +44,35 @@ def block_stats(images: ImageStore, dom: Domain, backing: bool = False) -> list[
             out += [(p + "rd.reqs", ULLONG, c.rd_req), (p + "rd.bytes", ULLONG, c.rd_bytes), (p + "rd.times", ULLONG, c.rd_ns),
                     (p + "wr.reqs", ULLONG, c.wr_req), (p + "wr.bytes", ULLONG, c.wr_bytes), (p + "wr.times", ULLONG, c.wr_ns),
                     (p + "fl.reqs", ULLONG, c.fl_req), (p + "fl.times", ULLONG, c.fl_ns)]
-        n += 1
         if source is None or not images.exists(source):
             continue
-        out += _sizes(images, source, p, state is not None)
-        th = state.thresholds.get(disk.target_dev) if state is not None else None
+        img = images.open(source)
+        length = img.virtual_size if img.format == "raw" else img.allocation
+        if state is None:
+            out += [(p + "allocation", ULLONG, img.allocation), (p + "capacity", ULLONG, img.virtual_size),
+                    (p + "physical", ULLONG, length)]
+            continue
+        out += _running_sizes(p, img, length if img.format != "raw" else img.allocation)
+        th = state.thresholds.get(disk.target_dev)
         if th is not None:
             out.append((p + "threshold", ULLONG, th.value))
-        if backing and state is not None and disk.backing is not None:
-            for node in disk.backing.nodes():
-                p = f"block.{n}."
-                out.append((p + "name", STRING, disk.target_dev))
-                path = images.normpath(node.source) if node.source else None
-                if path is not None:
-                    out.append((p + "path", STRING, path))
-                if node.index is not None:
-                    out.append((p + "backingIndex", UINT, node.index))
-                n += 1
-                if path is not None and images.exists(path):
-                    out += _sizes(images, path, p, True)
+        for node in disk.backing.nodes() if backing and disk.backing is not None else []:
+            path = image_path(node.source)
+            if path is None or node.index is None:
+                continue
+            p = f"block.{n}."
+            n += 1
+            out += [(p + "name", STRING, disk.target_dev), (p + "path", STRING, path),
+                    (p + "backingIndex", UINT, node.index)]
+            if images.exists(path):
+                out += _running_sizes(p, images.open(path), 0)
+            th = state.thresholds.get(f"{disk.target_dev}[{node.index}]")
+            if th is not None:
+                out.append((p + "threshold", ULLONG, th.value))
     return [("block.count", UINT, n), *out]
 
 
-def _sizes(images: ImageStore, path: str, p: str, running: bool) -> list[Stat]:
-    img = images.open(path)
-    length = img.virtual_size if img.format == "raw" else img.allocation
-    if running:
-        capacity = round_up(img.virtual_size, 512) if img.format == "raw" else img.virtual_size
-        return [(p + "allocation", ULLONG, length if img.format != "raw" else img.allocation),
-                (p + "capacity", ULLONG, capacity), (p + "physical", ULLONG, img.allocation)]
-    return [(p + "allocation", ULLONG, img.allocation), (p + "capacity", ULLONG, img.virtual_size),
-            (p + "physical", ULLONG, length)]
+def _running_sizes(p: str, img: Image, allocation: int) -> list[Stat]:
+    capacity = round_up(img.virtual_size, 512) if img.format == "raw" else img.virtual_size
+    return [(p + "allocation", ULLONG, allocation), (p + "capacity", ULLONG, capacity),
+            (p + "physical", ULLONG, img.allocation)]

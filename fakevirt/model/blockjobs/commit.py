@@ -2,8 +2,14 @@
 
 A commit below the active layer is a plain job: at its end base holds the data, the image above
 top backs onto base, and the committed images leave the chain.  An active commit (top is the
-disk's source) is a mirror job: when everything is copied it is READY and waits; a pivot makes
-base the disk's source, an abort leaves the chain as it was (base keeps what was copied, as in QEMU).
+disk's source) is a mirror job: when everything is copied it is READY and waits, QEMU mirroring
+every guest write into base; a pivot makes base the disk's source, an abort leaves the chain as it
+was with base equal to what the top showed at the abort.  fakevirt merges once, at the pivot or
+the abort of a ready job: base then holds what QEMU's mirror would have put there.
+
+Dirty bitmaps follow the data as libvirt 9.0 makes them (qemuBlockBitmapsHandleCommitFinish): the
+commit's writes land in base's recording bitmaps, then each bitmap of the committed layers is
+merged into base's bitmap of that name (made when missing) when the job completes or pivots.
 """
 
 from __future__ import annotations
@@ -13,13 +19,14 @@ from typing import TYPE_CHECKING
 
 from ...errors import blockjob as err
 from ...errors import check_flags
-from ..device_parts import Mirror
 from ..flags.blockjob import BlockJobType
 from ..flags.blockjob import DomainBlockCommitFlags as Commit
+from ..images.bitmaps import collapse_into
 from ..images.chain import data_ranges
 from .chainview import Layer, find_base, find_top, layers, link, link_config
 from .copy_nodes import next_index
 from .job import BlockJob
+from .mirror import clear, mark_ready, show_active_commit
 from .registry import BlockJobs, bandwidth_bytes
 
 if TYPE_CHECKING:
@@ -63,7 +70,7 @@ def start_commit(jobs: BlockJobs, driver: QemuDriver, dom: Domain, name: str, ba
     data = data_ranges(images[t:], size)
     if active:
         copied = sum(stop - start for start, stop in data_ranges(images, size))
-        disk.mirror = Mirror("active-commit", chain[b].path, chain[b].format, chain[b].index or next_index(dom.live))
+        show_active_commit(disk, chain[b].path, chain[b].format, chain[b].index or next_index(dom.live))
         job = BlockJob(driver.uri, dom, dom.live, dst, BlockJobType.ACTIVE_COMMIT, chain[0].node_name, copied,
                        [(0, copied)], actions, bandwidth=speed, mirror=True)
     else:
@@ -84,10 +91,14 @@ class CommitActions:
     def base_layer(self) -> Layer:
         return self.chain[self.base]
 
-    def _merge(self) -> None:
-        """QEMU's commit: base gets what the images from top down show (they stay as they are)."""
+    def _merge(self, *, bitmaps: bool) -> None:
+        """QEMU's commit: base gets what the images from top down show (they stay as they are);
+        with ``bitmaps``, libvirt's merge of the committed layers' bitmaps into base's."""
         store = self.driver.hypervisor.images
-        store.commit(self.chain[self.top].path, self.base_layer.path, keep_top=True, force=True)
+        base = store.commit(self.chain[self.top].path, self.base_layer.path, keep_top=True, force=True)
+        if bitmaps:
+            collapse_into([store.open(layer.path) for layer in self.chain[self.top:self.base]
+                           if store.exists(layer.path)], base)
 
     def _removed(self) -> list[str]:
         return [layer.path for layer in self.chain[self.top:self.base]]
@@ -100,11 +111,10 @@ class CommitActions:
                     store.delete(path)
 
     def reached_end(self, job: BlockJob) -> None:
-        self._merge()
         if job.mirror:
-            if self.disk.mirror is not None:
-                self.disk.mirror.state = "yes"
+            mark_ready(self.disk)
             return
+        self._merge(bitmaps=True)
         store = self.driver.hypervisor.images
         base = self.base_layer
         above = self.chain[self.top - 1].path
@@ -121,7 +131,7 @@ class CommitActions:
 
     def pivot(self, job: BlockJob) -> None:
         """The disk's source becomes base, with base's node index and its chain below."""
-        self._merge()
+        self._merge(bitmaps=True)
         base, disk = self.base_layer, self.disk
         disk.mirror = None
         source = disk.source
@@ -138,7 +148,10 @@ class CommitActions:
         self._delete_removed()
 
     def cancel(self, job: BlockJob) -> None:
-        self.disk.mirror = None
+        """An abort; a ready active commit leaves base equal to the top's content (the mirror's writes)."""
+        if job.ready:
+            self._merge(bitmaps=False)
+        clear(self.disk)
 
     def event_path(self, job: BlockJob, completed: bool) -> str:
         return self.disk.source or ""

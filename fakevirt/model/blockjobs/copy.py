@@ -21,6 +21,7 @@ from ..flags.blockjob import BlockJobType
 from ..flags.blockjob import DomainBlockCopyFlags as Copy
 from ..flags.blockjob import DomainBlockRebaseFlags as Rebase
 from ..flags.node import TypedParamType
+from ..images.bitmaps import collapse_into
 from ..images.image import Image
 from ..typedparams import Param, validate
 from .copy_data import fill, work_ranges
@@ -54,10 +55,15 @@ class CopyRequest:
     buf_size: int = 0
 
 
-def copy_params(flags: int, params: list[Param]) -> tuple[int, int, int]:
-    """qemuDomainBlockCopy's checks of its flags and typed parameters: (bandwidth, granularity, buf_size)."""
+def check_copy_call(flags: int, params: list[Param]) -> None:
+    """qemuDomainBlockCopy's checks before it looks the domain up: the flags, the parameters' names and types."""
     check_flags("qemuDomainBlockCopy", flags, COPY_FLAGS)
     validate(params, COPY_PARAMS)
+
+
+def copy_params(params: list[Param]) -> tuple[int, int, int]:
+    """qemuDomainBlockCopy's checks of the parameters' values, once the domain is found:
+    (bandwidth, granularity, buf_size)."""
     values = {name: int(value) for name, _kind, value in params}  # type: ignore[call-overload]
     bandwidth, granularity = values.get("bandwidth", 0), values.get("granularity", 0)
     if bandwidth > err.LLONG_MAX:
@@ -153,8 +159,15 @@ class CopyActions:
         mark_ready(self.disk)
 
     def pivot(self, job: BlockJob) -> None:
-        """The disk's new chain: the copy on top (its node index), the old backing under a shallow copy."""
+        """The disk's new chain: the copy on top (its node index), the old backing under a shallow copy.
+
+        The copy gets the dirty bitmaps as qemuBlockBitmapsHandleBlockcopy makes them: the top's
+        (shallow) or each name merged down the whole chain (full); a finish leaves it none."""
         self._write_copy(job.end, pivot=True)
+        store = self.driver.hypervisor.images
+        assert self.disk.source is not None
+        chain = store.chain(self.disk.source)
+        collapse_into(chain[:1] if self.shallow else chain, self.dst)
         m, disk = self.mirror, self.disk
         clear(disk)
         _switch_source(disk, m, live=True)

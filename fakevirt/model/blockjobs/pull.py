@@ -2,7 +2,9 @@
 
 At the end the top image holds what the layers down to ``base`` (excluded) showed, backs onto
 base (or nothing), and those layers leave the chain.  What the guest wrote to the top meanwhile
-stays: QEMU's stream job copies only what the top does not have.
+stays: QEMU's stream job copies only what the top does not have.  The copied data does not show
+in the top's dirty bitmaps (QEMU's copy-on-read writes leave them alone); libvirt merges the
+bitmaps of the layers that leave into the top's of the same name.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from ...errors import check_flags
 from ..flags.blockjob import BlockJobType
 from ..flags.blockjob import DomainBlockPullFlags as Pull
 from ..flags.blockjob import DomainBlockRebaseFlags as Rebase
+from ..images.bitmaps import collapse_into
 from ..images.chain import data_ranges
 from .chainview import Layer, find_base, layers, link, link_config
 from .job import BlockJob
@@ -84,8 +87,14 @@ class PullActions:
             backing = base.path if base is not None else None
             if base is not None and self.relative:
                 backing = posixpath.relpath(base.path, posixpath.dirname(top))
+            img = store.open(top)
+            runs = {name: list(bm.runs) for name, bm in img.bitmaps.items()}
             store.rebase(top, backing, base.format if base is not None else None, safe=True, force=True)
+            for name, bm in img.bitmaps.items():
+                bm.runs = runs.get(name, bm.runs)
         removed = [layer.path for layer in self.chain[1:self.base]]
+        if store.exists(top):
+            collapse_into([store.open(p) for p in removed if store.exists(p)], store.open(top))
         link(self.disk, self.chain, 0, self.base)
         config = self.dom.config.find_disk(self.disk.target_dev) if self.dom.config is not None else None
         link_config(config, removed, self.chain[self.base].path if self.base is not None else None)

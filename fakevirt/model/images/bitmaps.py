@@ -202,7 +202,9 @@ def merged_dirty_bytes(chain: list[Image], name: str) -> int:
 def collapse_into(layers: list[Image], dst: Image) -> None:
     """Each bitmap name found in ``layers`` is merged into ``dst``'s bitmap of that name (made,
     recording, when missing): what libvirt does to a block commit's base and a block copy's
-    target, so a checkpoint's "changed since" survives the layers going away."""
+    target, so a checkpoint's "changed since" survives the layers going away (a raw ``dst`` has none)."""
+    if dst.format != "qcow2":
+        return
     for img in layers:
         for name, bm in img.bitmaps.items():
             have = dst.bitmaps.get(name)

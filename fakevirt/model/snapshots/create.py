@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from ...errors.checkpoint import block_operations_with_checkpoints
 from ...errors.snapshot import config_unsupported, mixed_locations, operation_unsupported
+from ..blockjobs.copy_nodes import next_index
 from ..device_parts import BackingStore
 from ..devices import Disk
 from ..domain import Domain, SavedState, State
@@ -180,9 +181,11 @@ def _switch_disks(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, reuse: boo
     """Create each external disk's overlay and point the domain's disks at it."""
     source = sd.domain
     assert source is not None
-    for sdisk in sd.disks:
-        if sdisk.snapshot != "external":
-            continue
+    external = [sdisk for sdisk in sd.disks if sdisk.snapshot == "external"]
+    if dom.active:  # qemuSnapshotDiskPrepareOne: no overlay on a disk a block job holds
+        for sdisk in external:
+            api.driver.hypervisor.blockjobs.check_free(api.driver, dom, sdisk.name)
+    for sdisk in external:
         old = source.find_disk(sdisk.name)
         assert old is not None and old.source and sdisk.source
         api.new_overlay(sdisk.source, sdisk.driver_type or "qcow2", old.source, reuse)
@@ -221,7 +224,7 @@ def switch_disk_source(d: DomainDef, disk: Disk, sdisk: SnapshotDisk, *, live_sn
     if old_index is None and not live_snapshot and below is None:
         return
     if old_index is not None:
-        disk.source_attrs["index"] = str(max_node_index(d) + 1)
+        disk.source_attrs["index"] = str(next_index(d))
         if below is None:
             below = BackingStore()
     disk.backing = BackingStore("block" if old_type == "block" else "file",
