@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import trio
 
-from protocol.nbd import BASE_ALLOCATION, NbdProtocolError, NbdServer
+from protocol.nbd import BASE_ALLOCATION, NbdProtocolError, NbdServer, Segment
 
 from ..model.backup import BackupEvent, BackupJob, Export
 from ..model.hypervisor import Hypervisor
@@ -43,14 +43,14 @@ class JobBackend:
         e = self.exports.get(export)
         return [BITMAP_PREFIX + e.bitmap] if e is not None and e.bitmap else []
 
-    def read(self, export: str, offset: int, length: int) -> bytes:
-        return self.exports[export].disk.read(offset, length)
+    def segments(self, export: str, offset: int, length: int) -> list[Segment]:
+        return self.exports[export].disk.segments(offset, length)
 
-    def status(self, export: str, context: str, offset: int, length: int) -> list[tuple[int, int]]:
+    def status(self, export: str, context: str, offset: int, length: int, limit: int) -> list[tuple[int, int]]:
         disk = self.exports[export].disk
         if context == BASE_ALLOCATION:
-            return disk.extents(offset, length)
-        return disk.dirty_extents(offset, length)
+            return disk.extents(offset, length, limit)
+        return disk.dirty_extents(offset, length, limit)
 
 
 @dataclass
@@ -115,9 +115,8 @@ class NbdService:
                     data = await stream.receive_some(1 << 20)
                     if not data:
                         return
-                    out = nbd.receive(data)
-                    if out:
-                        await stream.send_all(out)
+                    for piece in nbd.replies(data):  # each send lets the other tasks run
+                        await stream.send_all(piece)
             except (NbdProtocolError, trio.BrokenResourceError, trio.ClosedResourceError) as e:
                 log.info("NBD client dropped: %s", e)
 
