@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 import trio
 
-from protocol.nbd import BASE_ALLOCATION, NbdProtocolError, NbdServer, Segment
+from protocol.nbd import BASE_ALLOCATION, NbdProtocolError, NbdServer
 
-from ..model.backup import BackupEvent, BackupJob, Export
+from ..model.backup import BackupEvent, BackupJob, Export, view
 from ..model.hypervisor import Hypervisor
 
 log = logging.getLogger("fakevirt.nbd")
@@ -43,7 +43,7 @@ class JobBackend:
         e = self.exports.get(export)
         return [BITMAP_PREFIX + e.bitmap] if e is not None and e.bitmap else []
 
-    def segments(self, export: str, offset: int, length: int) -> list[Segment]:
+    def segments(self, export: str, offset: int, length: int) -> list[view.Segment]:
         return self.exports[export].disk.segments(offset, length)
 
     def status(self, export: str, context: str, offset: int, length: int, limit: int) -> list[tuple[int, int]]:
