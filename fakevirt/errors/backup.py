@@ -28,11 +28,6 @@ def no_job() -> VirtError:
     return VirtError.report(ErrorCode.OPERATION_INVALID, QEMU, "no job is active on the domain")
 
 
-def checkpoint_create_unsupported() -> VirtError:
-    """fakevirt has no checkpoint model yet to create the backup's checkpoint in."""
-    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, QEMU,
-                            "creating checkpoint for incremental backup is not supported yet")
-
 
 def tcp_port_required() -> VirtError:
     return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, QEMU,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import VirtError, check_flags
 from ...errors import backup as err
+from ..checkpoints.checkpointdef import CheckpointDef
 from ..devices import Disk
 from ..domain import Domain
 from ..events import DomainEvent, EventID
@@ -66,18 +67,34 @@ class DomainBackups:
 
     # -- begin ----------------------------------------------------------------------------------
 
-    def begin(self, dom: Domain, bdef: BackupDef, checkpoint_xml: str | None, flags: int) -> BackupJob:
-        """qemuBackupBegin (the checkpoint argument is refused until checkpoints exist)."""
+    def begin(self, dom: Domain, bdef: BackupDef, checkpoint: CheckpointDef | None, flags: int) -> BackupJob:
+        """qemuBackupBegin: a checkpoint given with the backup is created with it (named after the
+        time when unnamed; it names the stores) and rolled back when the backup cannot start."""
         check_flags("qemuBackupBegin", flags, DomainBackupBeginFlags.REUSE_EXTERNAL)
         self.poll()
         if not dom.active or dom.live is None:
             raise err.inactive()
         if dom.uuid in self.jobs:
             raise err.job_busy()
-        suffix = str(int(self.now()))
-        align(bdef, dom, suffix)
-        if checkpoint_xml is not None:
-            raise err.checkpoint_create_unsupported()
+        if checkpoint is not None and checkpoint.name is None:
+            checkpoint.name = str(int(self.now()))
+        align(bdef, dom, checkpoint.name if checkpoint is not None and checkpoint.name else str(int(self.now())))
+        chk = self.driver.checkpoints.create(dom, checkpoint, 0) if checkpoint is not None else None
+        try:
+            job = self._prepare(dom, bdef, flags)
+        except VirtError:
+            if chk is not None:
+                self.driver.checkpoints.delete_checkpoint(dom, chk, 0)
+            raise
+        self.jobs[dom.uuid] = job
+        if bdef.pull:
+            self.driver.hypervisor.bus.publish(BackupEvent(job, started=True))
+        return job
+
+    def _prepare(self, dom: Domain, bdef: BackupDef, flags: int) -> BackupJob:
+        """qemuBackupDiskPrepareData and PrepareStorage: the frozen views and the stores."""
+        live = dom.live
+        assert live is not None
         if bdef.pull:
             server = bdef.server
             if server is not None and server.transport == "tcp" and not server.port:
@@ -87,7 +104,7 @@ class DomainBackups:
             raise err.no_disks_selected()
         job = BackupJob(self.driver.uri, dom, bdef, self.now(),
                         reuse=bool(flags & DomainBackupBeginFlags.REUSE_EXTERNAL))
-        sources = {k.target_dev: k.source for k in dom.live.disks}
+        sources = {k.target_dev: k.source for k in live.disks}
         for disk in chosen:
             source = self.images.normpath(sources[disk.name] or "")
             if bdef.pull and disk.format not in (None, "qcow2"):
@@ -103,22 +120,16 @@ class DomainBackups:
             job.disks[disk.name] = FrozenDisk.of(self.images, source, dirty)
         for disk in chosen:
             self._create_store(job, disk.name, disk.store or "", disk.format or "qcow2")
-        base = max(max_node_index(dom.live), self.last_index.get(dom.uuid, 0))
+        base = max(max_node_index(live), self.last_index.get(dom.uuid, 0))
         for i, disk in enumerate(chosen, start=1):
             disk.index = base + i
         self.last_index[dom.uuid] = base + len(chosen)
-        self.jobs[dom.uuid] = job
-        if bdef.pull:
-            self.driver.hypervisor.bus.publish(BackupEvent(job, started=True))
         return job
 
     def _dirty_since(self, dom: Domain, source: str, disk: str, checkpoint: str) -> bitmaps.Bitmap:
-        """The union of the checkpoint's bitmap over the disk's chain, frozen now."""
-        live = dom.live
-        assert live is not None
-        known = any(k.source and bitmaps.chain_lookup(self.images.chain(self.images.normpath(k.source)), checkpoint)
-                    for k in live.disks if k.type == "file" and k.source and self.images.exists(k.source))
-        if not known:
+        """The union of the checkpoint's bitmap over the disk's chain, frozen now (the checkpoint
+        must exist; its definition of the disks is not consulted, as libvirt does not)."""
+        if checkpoint not in dom.checkpoints:
             raise err.checkpoint_not_found(checkpoint, disk)
         found = bitmaps.chain_lookup(self.images.chain(source), checkpoint)
         if not found:
