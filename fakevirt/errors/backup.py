@@ -29,6 +29,11 @@ def no_job() -> VirtError:
 
 
 
+def nbd_server_start(message: str) -> VirtError:
+    """qemuMonitorNBDServerStart failed (QEMU could not bind the listener)."""
+    return VirtError.internal(f"unable to execute QEMU command 'nbd-server-start': {message}")
+
+
 def tcp_port_required() -> VirtError:
     return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, QEMU,
                             "<domainbackup> must specify TCP port for now")

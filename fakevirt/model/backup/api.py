@@ -22,8 +22,9 @@ from ..flags.backup import BlockJobStatus, BlockJobType, DomainBackupBeginFlags,
 from ..flags.backup import DomainJobType as JobType
 from ..images import bitmaps
 from ..snapshots.create import max_node_index
-from .definition import BackupDef, BackupDisk
+from .definition import BackupDef, BackupDisk, BackupServer
 from .job import BackupJob, Param
+from .listener import NbdBindError, NbdListener
 from .view import FrozenDisk
 
 if TYPE_CHECKING:
@@ -80,9 +81,14 @@ class DomainBackups:
             checkpoint.name = str(int(self.now()))
         align(bdef, dom, checkpoint.name if checkpoint is not None and checkpoint.name else str(int(self.now())))
         chk = self.driver.checkpoints.create(dom, checkpoint, 0) if checkpoint is not None else None
+        created: list[str] = []
         try:
-            job = self._prepare(dom, bdef, flags)
+            job = self._prepare(dom, bdef, flags, created)
+            if bdef.pull:
+                job.listener = self._bind(bdef)
         except VirtError:
+            for path in created:
+                self.images.delete(path)
             if chk is not None:
                 self.driver.checkpoints.delete_checkpoint(dom, chk, 0)
             raise
@@ -91,8 +97,16 @@ class DomainBackups:
             self.driver.hypervisor.bus.publish(BackupEvent(job, started=True))
         return job
 
-    def _prepare(self, dom: Domain, bdef: BackupDef, flags: int) -> BackupJob:
-        """qemuBackupDiskPrepareData and PrepareStorage: the frozen views and the stores."""
+    def _bind(self, bdef: BackupDef) -> NbdListener:
+        """nbd-server-start: the listener is bound before the call returns."""
+        try:
+            return self.driver.hypervisor.nbd_binder.bind(bdef.server or BackupServer())
+        except NbdBindError as e:
+            raise err.nbd_server_start(str(e)) from None
+
+    def _prepare(self, dom: Domain, bdef: BackupDef, flags: int, created: list[str]) -> BackupJob:
+        """qemuBackupDiskPrepareData and PrepareStorage: the frozen views and the stores (the
+        paths of the stores it creates are added to ``created``)."""
         live = dom.live
         assert live is not None
         if bdef.pull:
@@ -119,7 +133,8 @@ class DomainBackups:
                 disk.exportname = disk.exportname or disk.name
             job.disks[disk.name] = FrozenDisk.of(self.images, source, dirty)
         for disk in chosen:
-            self._create_store(job, disk.name, disk.store or "", disk.format or "qcow2")
+            if self._create_store(job, disk.name, disk.store or "", disk.format or "qcow2"):
+                created.append(disk.store or "")
         base = max(max_node_index(live), self.last_index.get(dom.uuid, 0))
         for i, disk in enumerate(chosen, start=1):
             disk.index = base + i
@@ -139,18 +154,19 @@ class DomainBackups:
             out.merge_from(bm)
         return out
 
-    def _create_store(self, job: BackupJob, name: str, path: str, fmt: str) -> None:
-        """Push: the target; pull: the scratch image."""
+    def _create_store(self, job: BackupJob, name: str, path: str, fmt: str) -> bool:
+        """Push: the target; pull: the scratch image.  Returns whether it was created."""
         view = job.disks[name]
         if job.reuse:
             if not self.images.exists(path):
                 raise VirtError.invalid_arg(f"unable to open '{path}' for backup of '{name}'")
-            return
+            return False
         if self.images.exists(path):
             raise err.store_exists(path, name)
         # libvirt records the disk as the backing file; here that would make the store a user of
         # the disk and refuse the guest's writes, and nothing reads through it, so none is recorded
         self.images.create(path, fmt, view.size)
+        return True
 
     # -- the running job --------------------------------------------------------------------------
 

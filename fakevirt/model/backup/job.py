@@ -8,6 +8,7 @@ from ..domain import Domain
 from ..flags.backup import DomainJobOperation
 from ..flags.node import TypedParamType as T
 from .definition import BackupDef, BackupDisk
+from .listener import NbdListener
 from .view import FrozenDisk
 
 Param = tuple[str, int, object]  # field, virTypedParameterType, value
@@ -34,6 +35,7 @@ class BackupJob:
     reuse: bool = False
     transferred: int = 0  # push mode: bytes copied so far (paced by the clock)
     errmsg: str | None = None
+    listener: NbdListener | None = None  # pull mode: bound by the server, closed by its NBD service
 
     @property
     def backed_up(self) -> list[BackupDisk]:
