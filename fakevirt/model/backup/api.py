@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING
 from ...errors import VirtError, check_flags
 from ...errors import backup as err
 from ..checkpoints.checkpointdef import CheckpointDef
-from ..devices import Disk
 from ..domain import Domain
 from ..events import DomainEvent, EventID
 from ..flags.backup import BlockJobStatus, BlockJobType, DomainBackupBeginFlags, DomainGetJobStatsFlags
 from ..flags.backup import DomainJobType as JobType
 from ..images import bitmaps
 from ..snapshots.create import max_node_index
-from .definition import BackupDef, BackupDisk, BackupServer
+from .align import align
+from .definition import BackupDef, BackupServer
 from .job import BackupJob, Param
 from .listener import NbdBindError, NbdListener
 from .view import FrozenDisk
@@ -192,7 +192,8 @@ class DomainBackups:
                 job.errmsg = "domain is not running"
                 self._finish(job, JobType.FAILED, BlockJobStatus.FAILED)
             elif not job.definition.pull:
-                job.transferred = min(job.total, int((now - job.started) * self.rate))
+                job.transferred = min(job.limit(), job.transferred + int(max(0.0, now - job.last) * self.rate))
+                job.last = now
                 if job.transferred >= job.total:
                     self._copy_targets(job)
                     self._finish(job, JobType.COMPLETED, BlockJobStatus.COMPLETED)
@@ -224,8 +225,59 @@ class DomainBackups:
         else:
             self._finish(job, JobType.CANCELLED, BlockJobStatus.CANCELED)
 
-    def _finish(self, job: BackupJob, kind: JobType, status: BlockJobStatus) -> None:
-        """qemuBackupJobTerminate: drop scratch (and unfinished targets), record, emit events."""
+    # -- controls for tests (like hv.blockjobs'): push progress, and failures ------------------------
+
+    def hold(self, job: BackupJob, fraction: float) -> None:
+        """Put a push job at ``fraction`` of its bytes now (unless it is past it) and keep it there."""
+        self.poll()
+        job.hold_at = max(job.transferred, int(job.total * fraction))
+        job.transferred = min(job.hold_at, job.total)
+
+    def release(self, job: BackupJob) -> None:
+        job.hold_at = None
+        job.last = self.now()
+        self.poll()
+
+    def step(self, job: BackupJob, nbytes: int) -> None:
+        """Move a push job ``nbytes`` on at once (a hold moves along)."""
+        self.poll()
+        job.transferred = min(job.total, job.transferred + nbytes)
+        if job.hold_at is not None:
+            job.hold_at = max(job.hold_at, job.transferred)
+        self.poll()
+
+    def finish(self, job: BackupJob) -> None:
+        """Complete a push job at once."""
+        job.hold_at = None
+        job.transferred = job.total
+        self.poll()
+
+    def fail(self, job: BackupJob, disk: str | None = None, errmsg: str = "Input/output error") -> None:
+        """QEMU's backup block job of ``disk`` (default: the first) fails, as on a write error to the
+        target or the scratch (qemuBackupNotifyBlockjobEnd): the others are cancelled, the job ends
+        FAILED with QEMU's message, and the stores go as for any unfinished backup."""
+        self.poll()
+        if self.jobs.get(job.dom.uuid) is not job:
+            return
+        names = [d.name for d in job.backed_up]
+        failed = disk if disk is not None else names[0]
+        job.errmsg = errmsg
+        if len(names) > 1:  # its events come first; the job ends when the others are cancelled
+            self._emit_disk(job, failed, BlockJobStatus.FAILED)
+            self._finish(job, JobType.FAILED, BlockJobStatus.CANCELED, skip=failed)
+        else:
+            self._finish(job, JobType.FAILED, BlockJobStatus.FAILED)
+
+    def _emit_disk(self, job: BackupJob, disk: str, status: BlockJobStatus) -> None:
+        bus, uri, dom = self.driver.hypervisor.bus, self.driver.uri, job.dom
+        bus.publish(DomainEvent(uri, EventID.BLOCK_JOB, dom.ref(),
+                                {"path": job.disks[disk].path, "type": BlockJobType.BACKUP, "status": status}))
+        bus.publish(DomainEvent(uri, EventID.BLOCK_JOB_2, dom.ref(),
+                                {"dst": disk, "type": BlockJobType.BACKUP, "status": status}))
+
+    def _finish(self, job: BackupJob, kind: JobType, status: BlockJobStatus, skip: str | None = None) -> None:
+        """qemuBackupJobTerminate: drop scratch (and unfinished targets), record, emit events
+        (the block-job events of every disk but ``skip`` after JOB_COMPLETED)."""
         dom = job.dom
         del self.jobs[dom.uuid]
         if job.definition.pull:
@@ -236,14 +288,11 @@ class DomainBackups:
                     self.images.delete(disk.store)
         params = job.stats(self.now(), completed=True, success=kind == JobType.COMPLETED)
         self.completed[dom.uuid] = CompletedJob(kind, params)
-        bus, uri = self.driver.hypervisor.bus, self.driver.uri
-        bus.publish(DomainEvent(uri, EventID.JOB_COMPLETED, dom.ref(), {"params": params}))
+        self.driver.hypervisor.bus.publish(DomainEvent(self.driver.uri, EventID.JOB_COMPLETED, dom.ref(),
+                                                       {"params": params}))
         for disk in job.backed_up:
-            path = job.disks[disk.name].path
-            bus.publish(DomainEvent(uri, EventID.BLOCK_JOB, dom.ref(),
-                                    {"path": path, "type": BlockJobType.BACKUP, "status": status}))
-            bus.publish(DomainEvent(uri, EventID.BLOCK_JOB_2, dom.ref(),
-                                    {"dst": disk.name, "type": BlockJobType.BACKUP, "status": status}))
+            if disk.name != skip:
+                self._emit_disk(job, disk.name, status)
 
     # -- virDomainGetJobInfo / GetJobStats ---------------------------------------------------------
 
@@ -274,50 +323,3 @@ class DomainBackups:
         if job.definition.pull:
             return JobType.UNBOUNDED, job.elapsed_ms(self.now()), 0, 0
         return JobType.UNBOUNDED, job.elapsed_ms(self.now()), job.total, job.transferred
-
-
-def align(bdef: BackupDef, dom: Domain, suffix: str) -> None:
-    """virDomainBackupAlignDisks: every domain disk gets an entry; targets get default names."""
-    live = dom.live
-    assert live is not None
-    if not live.disks:
-        raise err.no_domain_disks()
-    by_target = {k.target_dev: k for k in live.disks}
-    seen: set[str] = set()
-    for disk in bdef.disks:
-        if disk.name not in by_target:
-            raise err.no_disk_named(disk.name)
-        if disk.name in seen:
-            raise err.disk_twice(disk.name)
-        seen.add(disk.name)
-        if disk.backupmode == "incremental" and disk.incremental is None and bdef.incremental is None:
-            raise err.incremental_unset(disk.name)
-        if disk.backup:
-            _assign_store(disk, by_target[disk.name], suffix)
-    backup_all = not bdef.disks
-    for k in live.disks:
-        if k.target_dev in seen:
-            continue
-        disk = BackupDisk(name=k.target_dev, backup=False)
-        if backup_all and k.source and not k.readonly:
-            disk.backup = True
-            _assign_store(disk, k, suffix)
-        bdef.disks.append(disk)
-    for disk in bdef.disks:
-        if not disk.backup:
-            continue
-        if disk.backupmode is None:
-            disk.backupmode = "incremental" if (bdef.incremental or disk.incremental) else "full"
-        if disk.incremental is None and disk.backupmode == "incremental":
-            disk.incremental = bdef.incremental
-
-
-def _assign_store(disk: BackupDisk, domdisk: Disk, suffix: str) -> None:
-    if not domdisk.source:
-        if disk.store is not None:
-            raise err.no_media(disk.name)
-    elif disk.store is None:
-        if domdisk.type != "file":
-            raise err.no_file_name(disk.name)
-        disk.store = f"{domdisk.source}.{suffix}"
-

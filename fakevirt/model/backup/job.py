@@ -34,6 +34,8 @@ class BackupJob:
     disks: dict[str, FrozenDisk] = field(default_factory=dict)  # by disk target
     reuse: bool = False
     transferred: int = 0  # push mode: bytes copied so far (paced by the clock)
+    last: float = 0.0  # push mode: when ``transferred`` was last advanced
+    hold_at: int | None = None  # push mode: a test holds the job at this many bytes
     errmsg: str | None = None
     listener: NbdListener | None = None  # pull mode: bound by the server, closed by its NBD service
 
@@ -53,6 +55,12 @@ class BackupJob:
             view = self.disks[disk.name]
             out.append(Export(disk.exportname or disk.name, view, disk.exportbitmap if view.dirty else None))
         return out
+
+    def __post_init__(self) -> None:
+        self.last = self.started
+
+    def limit(self) -> int:
+        return self.total if self.hold_at is None else min(self.total, self.hold_at)
 
     def elapsed_ms(self, now: float) -> int:
         return max(0, int((now - self.started) * 1000))
