@@ -105,3 +105,30 @@ def test_virsh_backup_begin_with_a_checkpoint(env, virsh, tmp_path: Path) -> Non
     assert r.stderr.startswith("error: Timed out during operation: cannot acquire state change lock")
     assert virsh("checkpoint-list", "bkc", "--name").stdout == "vck\n\n"
     assert virsh("domjobabort", "bkc").returncode == 0
+
+
+def backing(srv: ThreadedServer, path: str) -> tuple[str | None, str | None]:
+    info = srv.call(lambda: srv.hypervisor.images.info(path))
+    return info.get("backing-filename"), info.get("backing-filename-format")
+
+
+def test_stores_name_the_disk_as_their_backing_file_as_libvirt_records_them(env, tmp_path: Path) -> None:
+    """The reference: a pull's scratch and an incremental push target have the disk as backing
+    file (qcow2), a full push target none; the guest keeps writing to the disk meanwhile."""
+    srv, dom = env
+    full, inc = "/var/lib/libvirt/images/bkc/full", "/var/lib/libvirt/images/bkc/inc"
+    dom.backupBegin(f"<domainbackup><disks><disk name='vda' type='file'><target file='{full}'/></disk></disks>"
+                    "</domainbackup>", checkpoint("b1"), 0)
+    assert backing(srv, full) == (None, None)
+    wait_for(lambda: dom.jobStats()["type"] == libvirt.VIR_DOMAIN_JOB_NONE, timeout=10)
+    dom.backupBegin(f"<domainbackup><incremental>b1</incremental><disks><disk name='vda' type='file'>"
+                    f"<target file='{inc}'/></disk></disks></domainbackup>", None, 0)
+    guest_write(srv, 0, b"during the backup")
+    wait_for(lambda: dom.jobStats()["type"] == libvirt.VIR_DOMAIN_JOB_NONE, timeout=10)
+    assert backing(srv, inc) == (IMG, "qcow2")
+    guest_write(srv, 0, b"after it: the target naming the disk does not stop the guest")
+    dom.backupBegin(f"<domainbackup mode='pull'><server transport='unix' socket='{tmp_path}/s'/></domainbackup>",
+                    checkpoint("b2"), 0)
+    assert backing(srv, f"{IMG}.b2") == (IMG, "qcow2")
+    guest_write(srv, 0, b"x")
+    dom.abortJob()

@@ -5,6 +5,7 @@ the export against the disk — and the same errors when the NBD listener cannot
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import socket
@@ -49,8 +50,8 @@ class Side:
     """One twin: a running domain and how to write as its guest and read its disk file."""
 
     def __init__(self, dom: libvirt.virDomain, guest_write: Callable[[int, int, int], None],
-                 disk_file: Callable[[], str]) -> None:
-        self.dom, self.guest_write, self.disk_file = dom, guest_write, disk_file
+                 disk_file: Callable[[], str], backing: Callable[[str], Any]) -> None:
+        self.dom, self.guest_write, self.disk_file, self.backing = dom, guest_write, disk_file, backing
 
 
 def _undefine(conn: libvirt.virConnect) -> None:
@@ -81,7 +82,12 @@ def reference(reference_uri: str) -> Iterator[Side]:
             dom, f'qemu-io -d /machine/peripheral/virtio-disk0/virtio-backend "write -P {pattern} {off} {n}"',
             libvirt_qemu.VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP)
 
-    yield Side(dom, guest_write, lambda: IMG)
+    def backing(path: str) -> Any:
+        out = subprocess.run(["qemu-img", "info", "-U", "--output=json", path], capture_output=True, text=True)
+        info = json.loads(out.stdout)
+        return info.get("backing-filename"), info.get("backing-filename-format")
+
+    yield Side(dom, guest_write, lambda: IMG, backing)
     _undefine(conn)
     conn.close()
     shutil.rmtree(DIR, ignore_errors=True)
@@ -108,7 +114,11 @@ def twin(fakevirt: ThreadedServer, tmp_path: Path) -> Iterator[Side]:
     def disk_file() -> str:
         return str(fakevirt.call(lambda: export_chain(hv.images, IMG, tmp_path / "disk"))[0])
 
-    yield Side(dom, guest_write, disk_file)
+    def backing(path: str) -> Any:
+        info = fakevirt.call(lambda: hv.images.info(path))
+        return info.get("backing-filename"), info.get("backing-filename-format")
+
+    yield Side(dom, guest_write, disk_file, backing)
     conn.close()
 
 
@@ -132,6 +142,8 @@ def _pull(side: Side, backup: str, checkpoint: str) -> dict[str, Any]:
     uri = f"nbd://127.0.0.1:{port}/vda"
     side.dom.backupBegin(backup.format(port=port), checkpoint, 0)
     seen: dict[str, Any] = {"xml": _normalized(side.dom.backupGetXMLDesc(), port)}
+    scratch = re.search(r"<scratch file='([^']+)'", seen["xml"])
+    seen["scratch backing"] = side.backing(scratch.group(1)) if scratch else None
     seen["stats"] = _stats(side.dom.jobStats(), "operation", "disk_temp_used", "disk_temp_total")
     seen["map"] = subprocess.run(["nbdinfo", "--map", uri], capture_output=True, text=True, timeout=30).stdout
     if "<incremental>" in backup:
@@ -163,6 +175,7 @@ def test_pull_backups_with_checkpoints_as_the_reference(reference: Side, twin: S
     real = scenario(reference)
     assert real["full"]["compare"] == (0, "Images are identical.\n")
     assert "size='65536'" in real["tw1"]
+    assert real["full"]["scratch backing"] == (IMG, "qcow2")
     got = scenario(twin)
     for key in real:
         assert (key, got[key]) == (key, real[key])

@@ -163,9 +163,13 @@ class DomainBackups:
             return False
         if self.images.exists(path):
             raise err.store_exists(path, name)
-        # libvirt records the disk as the backing file; here that would make the store a user of
-        # the disk and refuse the guest's writes, and nothing reads through it, so none is recorded
-        self.images.create(path, fmt, view.size)
+        # libvirt names the disk as the backing file of a pull's scratch and an incremental target
+        # (QEMU writes them through the backup job, so the guest's writes to the disk go on)
+        disk = next(d for d in job.definition.disks if d.name == name)
+        backing = (job.definition.pull or disk.backupmode == "incremental") and fmt == "qcow2"
+        img = self.images.create(path, fmt, view.size, view.path if backing else None,
+                                 self.images.open(view.path).format if backing else None)
+        img.backing_only_named = backing
         return True
 
     # -- the running job --------------------------------------------------------------------------
