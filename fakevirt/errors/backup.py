@@ -47,6 +47,12 @@ def store_exists(path: str, disk: str) -> VirtError:
     return VirtError.report(ErrorCode.INVALID_ARG, QEMU, f"store '{path}' for backup of '{disk}' exists")
 
 
+def reused_store_missing(path: str) -> VirtError:
+    """REUSE_EXTERNAL of a store that does not exist: the security manager's relabel fails."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.SECURITY,
+                            f"unable to stat: {path}: No such file or directory")
+
+
 def checkpoint_not_found(name: str, disk: str) -> VirtError:
     return VirtError.report(ErrorCode.NO_DOMAIN_CHECKPOINT, QEMU,
                             f"Checkpoint '{name}' for incremental backup of disk '{disk}' not found")

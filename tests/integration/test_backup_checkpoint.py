@@ -66,6 +66,8 @@ def test_incremental_since_a_checkpoint_made_by_a_backup(env) -> None:
     dom.abortJob()  # the checkpoint outlives a cancelled push
     dom.backupBegin("<domainbackup><incremental>c1</incremental></domainbackup>", checkpoint("c2"), 0)
     wait_for(lambda: dom.jobStats()["type"] == libvirt.VIR_DOMAIN_JOB_NONE, timeout=10)
+    done = dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED)
+    assert done["disk_total"] == done["disk_processed"] == 2 * CS  # the dirty bytes, as QEMU counts them
     target = srv.call(lambda: hv.images.open(f"{IMG}.c2"))
     assert sorted(target.clusters.data) == [5, 9 * MIB // CS]
     chks = {c.getName(): c for c in dom.listAllCheckpoints()}

@@ -97,3 +97,16 @@ def test_the_next_backup_binds_and_serves(env, busy_port: int, tmp_path: Path) -
     assert client.recv(8) == b"NBDMAGIC"
     client.close()
     dom.abortJob()
+
+
+def test_reuse_external_of_a_missing_store(env) -> None:
+    """As the reference: the security manager cannot stat the store."""
+    _, dom = env
+    with pytest.raises(libvirt.libvirtError) as e:
+        dom.backupBegin("<domainbackup><disks><disk name='vda' type='file'><target file='/var/lib/libvirt/images/"
+                        "bkl/missing.qcow2'/></disk></disks></domainbackup>", None,
+                        libvirt.VIR_DOMAIN_BACKUP_BEGIN_REUSE_EXTERNAL)
+    assert (e.value.get_error_code(), e.value.get_error_domain(), str(e.value)) == (
+        libvirt.VIR_ERR_SYSTEM_ERROR, libvirt.VIR_FROM_SECURITY,
+        "unable to stat: /var/lib/libvirt/images/bkl/missing.qcow2: No such file or directory")
+    assert dom.jobStats()["type"] == libvirt.VIR_DOMAIN_JOB_NONE

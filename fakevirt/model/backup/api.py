@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import VirtError, check_flags
 from ...errors import backup as err
+from ...errors import domain as domain_err
 from ..checkpoints.checkpointdef import CheckpointDef
 from ..domain import Domain
 from ..events import DomainEvent, EventID
@@ -159,7 +160,7 @@ class DomainBackups:
         view = job.disks[name]
         if job.reuse:
             if not self.images.exists(path):
-                raise VirtError.invalid_arg(f"unable to open '{path}' for backup of '{name}'")
+                raise err.reused_store_missing(path)
             return False
         if self.images.exists(path):
             raise err.store_exists(path, name)
@@ -312,7 +313,7 @@ class DomainBackups:
                 del self.completed[dom.uuid]
             return done.type, list(done.params)
         if not dom.active:
-            raise VirtError.operation_invalid("domain is not running")
+            raise domain_err.not_active()
         job = self.jobs.get(dom.uuid)
         if job is None:
             return JobType.NONE, []

@@ -45,7 +45,10 @@ class BackupJob:
 
     @property
     def total(self) -> int:
-        return sum(v.size for v in self.disks.values())
+        """Push: the bytes QEMU's jobs copy (an incremental one: the dirty bytes); pull: the disks' size."""
+        if self.definition.pull:
+            return sum(v.size for v in self.disks.values())
+        return sum(sum(b - a for a, b in v.dirty_ranges()) for v in self.disks.values())
 
     @property
     def exports(self) -> list[Export]:
