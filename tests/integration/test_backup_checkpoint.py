@@ -12,13 +12,12 @@ import pytest
 
 from fakevirt.testing import ThreadedServer
 from fakevirt.testing.libvirt_events import wait_for
+from tests.integration import backup_common
+from tests.integration.backup_common import domain_xml, running
 
 IMG = "/var/lib/libvirt/images/bkc/vm.qcow2"
 MIB, CS = 1 << 20, 65536
-DOMAIN_XML = f"""<domain type='kvm'><name>bkc</name><memory unit='MiB'>64</memory>
-<os><type arch='x86_64'>hvm</type></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{IMG}'/>
-<target dev='vda' bus='virtio'/></disk></devices></domain>"""
+
 
 
 def checkpoint(name: str, bitmap: str | None = None) -> str:
@@ -28,17 +27,12 @@ def checkpoint(name: str, bitmap: str | None = None) -> str:
 
 @pytest.fixture
 def env(fakevirt: ThreadedServer) -> Iterator[tuple[ThreadedServer, libvirt.virDomain]]:
-    fakevirt.call(lambda: fakevirt.hypervisor.images.create(IMG, "qcow2", 16 * MIB))
-    conn = libvirt.open(fakevirt.uri())
-    dom = conn.defineXML(DOMAIN_XML)
-    dom.create()
-    yield fakevirt, dom
-    conn.close()
+    with running(fakevirt, domain_xml("bkc", IMG), {IMG: 16 * MIB}) as (_, dom):
+        yield fakevirt, dom
 
 
 def guest_write(srv: ThreadedServer, offset: int, data: bytes) -> None:
-    domains = srv.hypervisor.system.domains
-    srv.call(lambda: domains.guest_write(domains.by_name("bkc"), "vda", offset, data))
+    backup_common.guest_write(srv, "bkc", offset, data)
 
 
 def test_pull_backup_creates_the_checkpoint_that_names_the_scratch(env, tmp_path: Path) -> None:

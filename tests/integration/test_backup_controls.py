@@ -13,34 +13,20 @@ import pytest
 from fakevirt.model.backup import BackupJob
 from fakevirt.testing import ThreadedServer
 from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
+from tests.integration.backup_common import domain_xml, running
 
 DIR = "/var/lib/libvirt/images/bkt"
 GIB = 1 << 30
-DOMAIN_XML = f"""<domain type='kvm'><name>bkt</name><memory unit='MiB'>64</memory>
-<os><type arch='x86_64'>hvm</type></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{DIR}/a.qcow2'/>
-<target dev='vda' bus='virtio'/></disk>
-<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{DIR}/b.qcow2'/>
-<target dev='vdb' bus='virtio'/></disk></devices></domain>"""
 PUSH = (f"<domainbackup><disks><disk name='vda' type='file'><target file='{DIR}/a.bak'/></disk>"
         f"<disk name='vdb' type='file'><target file='{DIR}/b.bak'/></disk></disks></domainbackup>")
 
 
 @pytest.fixture
 def env(fakevirt: ThreadedServer) -> Iterator[tuple[ThreadedServer, libvirt.virConnect, libvirt.virDomain]]:
-    hv = fakevirt.hypervisor
-
-    def setup() -> None:
-        hv.images.create(f"{DIR}/a.qcow2", "qcow2", 64 * GIB)  # 64 s of virtual time at the default rate
-        hv.images.create(f"{DIR}/b.qcow2", "qcow2", 64 * GIB)
-
-    fakevirt.call(setup)
     ensure_event_loop()
-    conn = libvirt.open(fakevirt.uri())
-    dom = conn.defineXML(DOMAIN_XML)
-    dom.create()
-    yield fakevirt, conn, dom
-    conn.close()
+    disks = {f"{DIR}/a.qcow2": 64 * GIB, f"{DIR}/b.qcow2": 64 * GIB}  # 64 s each at the default rate
+    with running(fakevirt, domain_xml("bkt", *disks), disks) as (conn, dom):
+        yield fakevirt, conn, dom
 
 
 def control(srv: ThreadedServer, action: str, *args: Any) -> None:

@@ -12,23 +12,16 @@ import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
+from tests.integration.backup_common import domain_xml, running
 
 IMG = "/var/lib/libvirt/images/bkl/vm.qcow2"
-DOMAIN_XML = f"""<domain type='kvm'><name>bkl</name><memory unit='MiB'>64</memory>
-<os><type arch='x86_64'>hvm</type></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{IMG}'/>
-<target dev='vda' bus='virtio'/></disk></devices></domain>"""
 PREFIX = "internal error: unable to execute QEMU command 'nbd-server-start': "
 
 
 @pytest.fixture
 def env(fakevirt: ThreadedServer) -> Iterator[tuple[ThreadedServer, libvirt.virDomain]]:
-    fakevirt.call(lambda: fakevirt.hypervisor.images.create(IMG, "qcow2", 1 << 20))
-    conn = libvirt.open(fakevirt.uri())
-    dom = conn.defineXML(DOMAIN_XML)
-    dom.create()
-    yield fakevirt, dom
-    conn.close()
+    with running(fakevirt, domain_xml("bkl", IMG), {IMG: 1 << 20}) as (_, dom):
+        yield fakevirt, dom
 
 
 @pytest.fixture

@@ -9,18 +9,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
+from tests.integration.backup_common import domain_xml, guest_write, running
 
 IMG = "/var/lib/libvirt/images/nbdc/vm.qcow2"
 MIB, CS = 1 << 20, 65536
 SIZE = 256 * MIB
-DOMAIN_XML = f"""<domain type='kvm'><name>nbdc</name><memory unit='MiB'>64</memory>
-<os><type arch='x86_64'>hvm</type></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='{IMG}'/>
-<target dev='vda' bus='virtio'/></disk></devices></domain>"""
 
 
 def libnbd():  # type: ignore[no-untyped-def]
@@ -35,28 +31,20 @@ def export(fakevirt: ThreadedServer, tmp_path: Path) -> Iterator[tuple[ThreadedS
     hv = fakevirt.hypervisor
 
     def setup() -> bytes:
-        hv.images.create(IMG, "qcow2", SIZE)
         for i in range(0, SIZE // CS, 16):  # one cluster in 16 written
             hv.images.write(IMG, i * CS, bytes([i % 251 + 1]) * CS, force=True)
         hv.images.write(IMG, 3 * CS, b"short", force=True)
         return hv.images.read(IMG, 0, SIZE)
 
-    before = fakevirt.call(setup)
-    conn = libvirt.open(fakevirt.uri())
-    dom = conn.defineXML(DOMAIN_XML)
-    dom.create()
-    sock = tmp_path / "nbd.sock"
-    dom.backupBegin(f"<domainbackup mode='pull'><server transport='unix' socket='{sock}'/></domainbackup>", None, 0)
-
-    def guest_write() -> None:
-        domains = hv.system.domains
+    with running(fakevirt, domain_xml("nbdc", IMG), {IMG: SIZE}) as (_, dom):
+        before = fakevirt.call(setup)
+        sock = tmp_path / "nbd.sock"
+        dom.backupBegin(f"<domainbackup mode='pull'><server transport='unix' socket='{sock}'/></domainbackup>",
+                        None, 0)
         for i in range(0, SIZE // CS, 7):
-            domains.guest_write(domains.by_name("nbdc"), "vda", i * CS + 100, b"after")
-
-    fakevirt.call(guest_write)
-    yield fakevirt, f"nbd+unix:///vda?socket={sock}", before
-    dom.abortJob()
-    conn.close()
+            guest_write(fakevirt, "nbdc", i * CS + 100, b"after")
+        yield fakevirt, f"nbd+unix:///vda?socket={sock}", before
+        dom.abortJob()
 
 
 def test_libnbd_reads_data_holes_and_block_status(export) -> None:

@@ -70,12 +70,12 @@ class FrozenDisk:
         for idx in self._saved_in(offset // cs, -(-stop // cs)):
             lo, hi = max(idx * cs, offset), min(idx * cs + cs, stop)
             if lo > pos:
-                _chain_segments(chain, 0, pos, lo, out)
+                _chain_segments(chain, pos, lo, out)
             buf = memoryview(self.saved[idx])[lo - idx * cs: hi - idx * cs]
             out.append((lo, hi, buf if buf else None))
             pos = hi
         if stop > pos:
-            _chain_segments(chain, 0, pos, stop, out)
+            _chain_segments(chain, pos, stop, out)
         return out
 
     def read(self, offset: int, length: int) -> bytes:
@@ -130,24 +130,9 @@ class FrozenDisk:
         return self.dirty.dirty_ranges(self.size) if self.dirty is not None else [(0, self.size)]
 
 
-def _chain_segments(chain: Sequence[Image], level: int, offset: int, end: int, out: list[Segment]) -> None:
-    """Segments of guest bytes [offset, end) as ``chain[level:]`` shows them (chain.read's walk)."""
-    if level >= len(chain):
-        out.append((offset, end, None))
-        return
-    img = chain[level]
-    stop = min(end, img.virtual_size)
-    pos = offset
-    if stop > offset:
-        cs = img.cluster_size
-        for lo, hi, buf in img.clusters.pieces(offset // cs, -(-stop // cs)):
-            a, b = max(lo * cs, offset), min(hi * cs, stop)
-            if a > pos:
-                _chain_segments(chain, level + 1, pos, a, out)
-            view = memoryview(buf)[a - lo * cs: b - lo * cs] if buf else None
-            out.append((a, b, view if view else None))
-            pos = b
-        if stop > pos:
-            _chain_segments(chain, level + 1, pos, stop, out)
-    if end > max(offset, stop):
-        out.append((max(offset, stop), end, None))
+
+def _chain_segments(chain: Sequence[Image], offset: int, end: int, out: list[Segment]) -> None:
+    """Segments of guest bytes [offset, end) as the live chain shows them: views of its buffers."""
+    for a, b, buf, at in rw.walk(chain, offset, end):
+        view = memoryview(buf)[a - at: b - at] if buf else None
+        out.append((a, b, view if view else None))
