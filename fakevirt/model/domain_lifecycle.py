@@ -104,6 +104,7 @@ class DomainLifecycle(DomainList):
 
     def stop(self, dom: Domain, reason: Shutoff, detail: StoppedDetail) -> None:
         """qemuProcessStop + the STOPPED event; a transient domain disappears."""
+        self.driver.backups.domain_stopped(dom)
         dom.set_state(State.SHUTOFF, reason)
         self.emit(dom, Lifecycle.STOPPED, detail)
         dom_uuid, name = dom.uuid, dom.name

@@ -128,3 +128,16 @@ def test_stores_name_the_disk_as_their_backing_file_as_libvirt_records_them(env,
     assert backing(srv, f"{IMG}.b2") == (IMG, "qcow2")
     guest_write(srv, 0, b"x")
     dom.abortJob()
+
+
+def test_incremental_from_a_checkpoint_whose_bitmap_is_gone(env) -> None:
+    """As the reference after QMP block-dirty-bitmap-remove of the checkpoint's bitmap."""
+    srv, dom = env
+    dom.checkpointCreateXML(checkpoint("ck1"))
+    srv.call(lambda: srv.hypervisor.images.bitmap_remove(IMG, "ck1"))
+    with pytest.raises(libvirt.libvirtError) as e:
+        dom.backupBegin("<domainbackup><incremental>ck1</incremental></domainbackup>", None, 0)
+    assert (e.value.get_error_code(), e.value.get_error_domain(), str(e.value)) == (
+        libvirt.VIR_ERR_CHECKPOINT_INCONSISTENT, libvirt.VIR_FROM_QEMU,
+        "checkpoint inconsistent: missing or broken bitmap 'ck1' for disk 'vda'")
+    assert not srv.call(lambda: srv.hypervisor.images.exists(f"{IMG}.{int(srv.hypervisor.clock.now())}"))

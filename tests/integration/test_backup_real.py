@@ -20,7 +20,7 @@ import pytest
 
 from fakevirt.model.images.interop import export_chain
 from fakevirt.testing import ThreadedServer
-from fakevirt.testing.libvirt_events import wait_for
+from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
 
 pytestmark = [pytest.mark.real, pytest.mark.skipif(
     any(shutil.which(t) is None for t in ("qemu-img", "qemu-io", "nbdinfo")),
@@ -197,3 +197,34 @@ def test_a_port_in_use_fails_the_backup_as_the_reference(reference: Side, twin: 
         real = bind_failure(reference, busy)
         assert real[0] == libvirt.VIR_ERR_INTERNAL_ERROR
         assert bind_failure(twin, busy) == real
+
+
+def destroyed_during_a_pull(side: Side) -> dict[str, Any]:
+    ensure_event_loop()  # before the connection: it then delivers events
+    conn = libvirt.open(side.dom.connect().getURI())
+    dom = conn.lookupByName(side.dom.name())
+    seen: list[Any] = []
+    conn.domainEventRegisterAny(dom, libvirt.VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
+                                lambda c, d, params, o: seen.append(("job", sorted(params.items()))), None)
+    conn.domainEventRegisterAny(dom, libvirt.VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2,
+                                lambda c, d, dst, t, s, o: seen.append(("block job", dst, s)), None)
+    conn.domainEventRegisterAny(dom, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                lambda c, d, e, det, o: seen.append(("stopped", det))
+                                if e == libvirt.VIR_DOMAIN_EVENT_STOPPED else None, None)
+    dom.backupBegin(f"<domainbackup mode='pull'><server transport='tcp' name='127.0.0.1' port='{free_port()}'/>"
+                    "</domainbackup>", None, 0)
+    dom.destroy()
+    wait_for(lambda: len(seen) >= 2, timeout=10)
+    done = dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED)
+    conn.close()
+    for events in (seen, [("completed", sorted(done.items()))]):
+        for i, ev in enumerate(events):  # the elapsed time differs
+            events[i] = (ev[0], [(k, v) for k, v in ev[1] if k != "time_elapsed"]) if ev[0] in ("job", "completed") else ev
+    return {"events": seen, "completed": done["type"], "stats": [(k, v) for k, v in sorted(done.items())
+                                                                 if k != "time_elapsed"]}
+
+
+def test_a_domain_destroyed_during_its_backup_as_the_reference(reference: Side, twin: Side) -> None:
+    real = destroyed_during_a_pull(reference)
+    assert real["completed"] == libvirt.VIR_DOMAIN_JOB_CANCELLED
+    assert destroyed_during_a_pull(twin) == real

@@ -194,8 +194,7 @@ class DomainBackups:
         now = self.now()
         for job in list(self.jobs.values()):
             if not job.dom.active:
-                job.errmsg = "domain is not running"
-                self._finish(job, JobType.FAILED, BlockJobStatus.FAILED)
+                self.domain_stopped(job.dom)
             elif not job.definition.pull:
                 job.transferred = min(job.limit(), job.transferred + int(max(0.0, now - job.last) * self.rate))
                 job.last = now
@@ -280,9 +279,17 @@ class DomainBackups:
         bus.publish(DomainEvent(uri, EventID.BLOCK_JOB_2, dom.ref(),
                                 {"dst": disk, "type": BlockJobType.BACKUP, "status": status}))
 
-    def _finish(self, job: BackupJob, kind: JobType, status: BlockJobStatus, skip: str | None = None) -> None:
+    def domain_stopped(self, dom: Domain) -> None:
+        """The domain stops under its backup (called before the STOPPED event): as the reference,
+        the job ends CANCELLED with neither disk statistics (no block job concluded) nor
+        block-job events."""
+        job = self.jobs.get(dom.uuid)
+        if job is not None:
+            self._finish(job, JobType.CANCELLED, None)
+
+    def _finish(self, job: BackupJob, kind: JobType, status: BlockJobStatus | None, skip: str | None = None) -> None:
         """qemuBackupJobTerminate: drop scratch (and unfinished targets), record, emit events
-        (the block-job events of every disk but ``skip`` after JOB_COMPLETED)."""
+        (the block-job events of every disk but ``skip`` after JOB_COMPLETED, none without ``status``)."""
         dom = job.dom
         del self.jobs[dom.uuid]
         if job.definition.pull:
@@ -291,12 +298,12 @@ class DomainBackups:
             for disk in job.backed_up:
                 if disk.store and self.images.exists(disk.store):
                     self.images.delete(disk.store)
-        params = job.stats(self.now(), completed=True, success=kind == JobType.COMPLETED)
+        params = job.stats(self.now(), completed=True, success=kind == JobType.COMPLETED, disks=status is not None)
         self.completed[dom.uuid] = CompletedJob(kind, params)
         self.driver.hypervisor.bus.publish(DomainEvent(self.driver.uri, EventID.JOB_COMPLETED, dom.ref(),
                                                        {"params": params}))
         for disk in job.backed_up:
-            if disk.name != skip:
+            if disk.name != skip and status is not None:
                 self._emit_disk(job, disk.name, status)
 
     # -- virDomainGetJobInfo / GetJobStats ---------------------------------------------------------

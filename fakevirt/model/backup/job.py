@@ -68,14 +68,15 @@ class BackupJob:
     def elapsed_ms(self, now: float) -> int:
         return max(0, int((now - self.started) * 1000))
 
-    def stats(self, now: float, completed: bool = False, success: bool = True) -> list[Param]:
-        """The typed parameters of virDomainGetJobStats and of the JOB_COMPLETED event."""
+    def stats(self, now: float, completed: bool = False, success: bool = True, disks: bool = True) -> list[Param]:
+        """The typed parameters of virDomainGetJobStats and of the JOB_COMPLETED event (``disks``:
+        with the disks' statistics, which libvirt gathers as the disks' block jobs conclude)."""
         out: list[Param] = [("operation", T.INT, DomainJobOperation.BACKUP),
                             ("time_elapsed", T.ULLONG, self.elapsed_ms(now))]
-        if self.definition.pull:
+        if disks and self.definition.pull:
             out += [("disk_temp_used", T.ULLONG, sum(v.saved_bytes for v in self.disks.values())),
                     ("disk_temp_total", T.ULLONG, self.total)]
-        else:
+        elif disks:
             out += [("disk_total", T.ULLONG, self.total), ("disk_processed", T.ULLONG, self.transferred),
                     ("disk_remaining", T.ULLONG, self.total - self.transferred)]
         if completed:
