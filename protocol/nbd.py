@@ -1,7 +1,10 @@
 """A sans-IO NBD server: the fixed-newstyle handshake and the transmission phase, read-only.
 
-``NbdServer(backend).receive(data)`` consumes bytes from the client and returns the bytes to send
-back; the backend (``NbdBackend``) names the exports and answers reads and block-status queries.
+``NbdServer(backend).replies(data)`` consumes bytes from the client and yields the bytes to send
+back in pieces of at most ``MAX_SEND`` (a large read is produced piece by piece, as the caller
+sends, so neither side holds a whole read's reply); ``receive(data)`` joins them.  The backend
+(``NbdBackend``) names the exports and answers reads (as data and zero segments: with structured
+replies, zeros go out as NBD_REPLY_TYPE_OFFSET_HOLE chunks) and block-status queries.
 Supported: NBD_OPT_EXPORT_NAME, ABORT, LIST, INFO, GO, STRUCTURED_REPLY, LIST_META_CONTEXT,
 SET_META_CONTEXT; NBD_CMD_READ, DISC, FLUSH, CACHE, BLOCK_STATUS (writes are refused with EPERM).
 Meta contexts: ``base:allocation`` and what the backend offers (``qemu:dirty-bitmap:NAME``).
@@ -10,6 +13,7 @@ Meta contexts: ``base:allocation`` and what the backend offers (``qemu:dirty-bit
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -32,12 +36,18 @@ TRANSMISSION_FLAGS = (TF_HAS_FLAGS | TF_READ_ONLY | TF_SEND_FLUSH | TF_SEND_FUA 
 CMD_READ, CMD_WRITE, CMD_DISC, CMD_FLUSH, CMD_TRIM, CMD_CACHE, CMD_WRITE_ZEROES, CMD_BLOCK_STATUS = range(8)
 CMD_FLAG_FUA, CMD_FLAG_DF, CMD_FLAG_REQ_ONE = 1, 4, 8
 REPLY_FLAG_DONE = 1
-REPLY_TYPE_NONE, REPLY_TYPE_OFFSET_DATA, REPLY_TYPE_BLOCK_STATUS = 0, 1, 5
+REPLY_TYPE_NONE, REPLY_TYPE_OFFSET_DATA, REPLY_TYPE_OFFSET_HOLE, REPLY_TYPE_BLOCK_STATUS = 0, 1, 2, 5
 REPLY_TYPE_ERROR = (1 << 15) + 1
 EPERM, EIO, EINVAL, EOVERFLOW, ENOTSUP = 1, 5, 22, 75, 95
 
 MIN_BLOCK, PREFERRED_BLOCK, MAX_BLOCK = 1, 4096, 32 * 1024 * 1024  # what QEMU's NBD server reports
 MAX_OPTION = 64 * 1024
+MAX_SEND = 1 << 20  # the largest piece replies() yields
+MAX_EXTENTS = 8192  # per block-status reply; the client asks again for the rest
+_ZEROS = memoryview(bytes(MAX_SEND))
+
+Buffer = bytes | bytearray | memoryview
+Segment = tuple[int, int, "Buffer | None"]  # [start, stop) of the export, its data (zero-padded) or zeros
 BASE_ALLOCATION = "base:allocation"
 
 
@@ -52,10 +62,12 @@ class NbdBackend(Protocol):
     def contexts(self, export: str) -> list[str]:
         """Meta contexts beyond base:allocation (``qemu:dirty-bitmap:NAME``)."""
 
-    def read(self, export: str, offset: int, length: int) -> bytes: ...
+    def segments(self, export: str, offset: int, length: int) -> Sequence[Segment]:
+        """[offset, offset+length) in order: data (shorter than its segment when the rest reads
+        as zeros) or None for zeros.  The buffers must not change afterwards (they are sent later)."""
 
-    def status(self, export: str, context: str, offset: int, length: int) -> list[tuple[int, int]]:
-        """(length, flags) extents from ``offset`` covering at most ``length`` bytes."""
+    def status(self, export: str, context: str, offset: int, length: int, limit: int) -> list[tuple[int, int]]:
+        """At most ``limit`` (length, flags) extents from ``offset`` covering at most ``length`` bytes."""
 
 
 class NbdProtocolError(Exception):
@@ -85,14 +97,25 @@ class NbdServer:
 
     def receive(self, data: bytes) -> bytes:
         """Consume client bytes; returns what to send (the phase may become "closed")."""
+        return b"".join(self.replies(data))
+
+    def replies(self, data: bytes) -> Iterator[Buffer]:
+        """Consume client bytes; yields what to send, each piece at most ``MAX_SEND`` long.
+
+        A read's data is produced as the pieces are consumed; consume them all before the next call."""
         self._buf += data
-        out = bytearray()
         while not self.closed:
-            step = {"flags": self._flags, "options": self._option, "transmission": self._request}[self.phase]()
+            if self.phase == "transmission":
+                parts = self._request()
+                if parts is None:
+                    break
+                yield from _bounded(parts)
+                continue
+            step = self._flags() if self.phase == "flags" else self._option()
             if step is None:
                 break
-            out += step
-        return bytes(out)
+            if step:
+                yield step
 
     def _take(self, n: int) -> bytes | None:
         if len(self._buf) < n:
@@ -214,7 +237,7 @@ class NbdServer:
 
     # -- transmission -----------------------------------------------------------------------------
 
-    def _request(self) -> bytes | None:
+    def _request(self) -> Iterable[Buffer] | None:
         if len(self._buf) < 28:
             return None
         magic, flags, kind, handle, offset, length = struct.unpack(">IHHQQI", self._buf[:28])
@@ -224,41 +247,69 @@ class NbdServer:
             if len(self._buf) < 28 + length:
                 return None
             del self._buf[:28 + length]
-            return self._error(handle, EPERM, "export is read-only")
+            return [self._error(handle, EPERM, "export is read-only")]
         del self._buf[:28]
         if kind == CMD_DISC:
             self.phase = "closed"
-            return b""
+            return []
         if kind in (CMD_FLUSH, CMD_CACHE):
-            return self._done(handle)
+            return [self._done(handle)]
         if kind in (CMD_TRIM, CMD_WRITE_ZEROES):
-            return self._error(handle, EPERM, "export is read-only")
+            return [self._error(handle, EPERM, "export is read-only")]
         if kind not in (CMD_READ, CMD_BLOCK_STATUS):
-            return self._error(handle, EINVAL, "unknown command")
+            return [self._error(handle, EINVAL, "unknown command")]
         assert self.export is not None
         size = self.backend.size(self.export)
         if size is None:
-            return self._error(handle, EIO, "export went away")
+            return [self._error(handle, EIO, "export went away")]
         if offset + length > size:
-            return self._error(handle, EINVAL, "request beyond the end of the export")
+            return [self._error(handle, EINVAL, "request beyond the end of the export")]
         if kind == CMD_READ:
             if length > MAX_BLOCK:
-                return self._error(handle, EOVERFLOW if self.structured else EINVAL, "request too large")
-            data = self.backend.read(self.export, offset, length)
+                return [self._error(handle, EOVERFLOW if self.structured else EINVAL, "request too large")]
+            segments = self.backend.segments(self.export, offset, length)
             if not self.structured:
-                return struct.pack(">IIQ", SIMPLE_REPLY_MAGIC, 0, handle) + data
-            return _chunk(REPLY_FLAG_DONE, REPLY_TYPE_OFFSET_DATA, handle, struct.pack(">Q", offset) + data)
+                return _padded(struct.pack(">IIQ", SIMPLE_REPLY_MAGIC, 0, handle), segments)
+            if flags & CMD_FLAG_DF:  # one data chunk
+                head = struct.pack(">IHHQIQ", STRUCTURED_REPLY_MAGIC, REPLY_FLAG_DONE, REPLY_TYPE_OFFSET_DATA,
+                                   handle, 8 + length, offset)
+                return _padded(head, segments)
+            return self._structured_read(handle, segments)
         if not self.structured or not self.meta:
-            return self._error(handle, EINVAL, "no meta context negotiated")
-        out = b""
+            return [self._error(handle, EINVAL, "no meta context negotiated")]
+        out = []
         ids = list(self.meta)
+        limit = 1 if flags & CMD_FLAG_REQ_ONE else MAX_EXTENTS
         for n, cid in enumerate(ids):
-            extents = self.backend.status(self.export, self.meta[cid], offset, max(length, 1))
-            if flags & CMD_FLAG_REQ_ONE:
-                extents = extents[:1]
-            body = struct.pack(">I", cid) + b"".join(struct.pack(">II", a, b) for a, b in extents)
-            out += _chunk(REPLY_FLAG_DONE if n == len(ids) - 1 else 0, REPLY_TYPE_BLOCK_STATUS, handle, body)
+            extents = self.backend.status(self.export, self.meta[cid], offset, max(length, 1), limit)
+            body = struct.pack(f">I{2 * len(extents)}I", cid, *(x for e in extents for x in e))
+            out.append(_chunk(REPLY_FLAG_DONE if n == len(ids) - 1 else 0, REPLY_TYPE_BLOCK_STATUS, handle, body))
         return out
+
+    @staticmethod
+    def _structured_read(handle: int, segments: Sequence[Segment]) -> Iterator[Buffer]:
+        """OFFSET_DATA chunks for data, OFFSET_HOLE chunks for zeros; DONE on the last chunk."""
+        chunks: list[tuple[int, int, Buffer | None]] = []  # offset, length, data (None: a hole)
+        for a, b, buf in segments:
+            n = len(buf) if buf is not None else 0
+            if n:
+                chunks.append((a, n, buf))
+            if b - a > n:
+                if chunks and chunks[-1][2] is None and chunks[-1][0] + chunks[-1][1] == a + n:
+                    chunks[-1] = (chunks[-1][0], chunks[-1][1] + b - a - n, None)
+                else:
+                    chunks.append((a + n, b - a - n, None))
+        if not chunks:  # a zero-length read
+            yield _chunk(REPLY_FLAG_DONE, REPLY_TYPE_NONE, handle, b"")
+            return
+        last = len(chunks) - 1
+        for i, (at, n, buf) in enumerate(chunks):
+            flag = REPLY_FLAG_DONE if i == last else 0
+            if buf is None:
+                yield _chunk(flag, REPLY_TYPE_OFFSET_HOLE, handle, struct.pack(">QI", at, n))
+            else:
+                yield struct.pack(">IHHQIQ", STRUCTURED_REPLY_MAGIC, flag, REPLY_TYPE_OFFSET_DATA, handle, 8 + n, at)
+                yield buf
 
     def _done(self, handle: int) -> bytes:
         if self.structured:
@@ -270,6 +321,36 @@ class NbdServer:
             return struct.pack(">IIQ", SIMPLE_REPLY_MAGIC, errno, handle)
         msg = message.encode()
         return _chunk(REPLY_FLAG_DONE, REPLY_TYPE_ERROR, handle, struct.pack(">IH", errno, len(msg)) + msg)
+
+
+def _padded(head: bytes, segments: Sequence[Segment]) -> Iterator[Buffer]:
+    """``head`` then the segments' bytes, zeros written out."""
+    yield head
+    for a, b, buf in segments:
+        n = len(buf) if buf is not None else 0
+        if buf is not None and n:
+            yield buf
+        for at in range(n, b - a, MAX_SEND):
+            yield _ZEROS[: min(MAX_SEND, b - a - at)]
+
+
+def _bounded(parts: Iterable[Buffer]) -> Iterator[Buffer]:
+    """Join small parts and cut large ones so that every piece is at most MAX_SEND long."""
+    held: list[Buffer] = []
+    size = 0
+    for part in parts:
+        if size + len(part) > MAX_SEND and held:
+            yield b"".join(held)
+            held, size = [], 0
+        if len(part) > MAX_SEND:
+            view = memoryview(part)
+            for at in range(0, len(view), MAX_SEND):
+                yield view[at: at + MAX_SEND]
+            continue
+        held.append(part)
+        size += len(part)
+    if held:
+        yield held[0] if len(held) == 1 else b"".join(held)
 
 
 def _matches(query: str, context: str) -> bool:

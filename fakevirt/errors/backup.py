@@ -24,23 +24,16 @@ def job_busy(holder: str = "remoteDispatchDomainBackupBegin") -> VirtError:
                             f"cannot acquire state change lock (held by monitor={holder})")
 
 
-def no_job() -> VirtError:
-    return VirtError.report(ErrorCode.OPERATION_INVALID, QEMU, "no job is active on the domain")
 
 
-def checkpoint_create_unsupported() -> VirtError:
-    """fakevirt has no checkpoint model yet to create the backup's checkpoint in."""
-    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, QEMU,
-                            "creating checkpoint for incremental backup is not supported yet")
+def nbd_server_start(message: str) -> VirtError:
+    """qemuMonitorNBDServerStart failed (QEMU could not bind the listener)."""
+    return VirtError.internal(f"unable to execute QEMU command 'nbd-server-start': {message}")
 
 
 def tcp_port_required() -> VirtError:
     return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, QEMU,
                             "<domainbackup> must specify TCP port for now")
-
-
-def reused_store_missing(path: str, disk: str) -> VirtError:
-    return VirtError.invalid_arg(f"unable to open '{path}' for backup of '{disk}'", QEMU)
 
 
 def no_disks_selected() -> VirtError:
@@ -49,6 +42,12 @@ def no_disks_selected() -> VirtError:
 
 def store_exists(path: str, disk: str) -> VirtError:
     return VirtError.report(ErrorCode.INVALID_ARG, QEMU, f"store '{path}' for backup of '{disk}' exists")
+
+
+def reused_store_missing(path: str) -> VirtError:
+    """REUSE_EXTERNAL of a store that does not exist: the security manager's relabel fails."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.SECURITY,
+                            f"unable to stat: {path}: No such file or directory")
 
 
 def checkpoint_not_found(name: str, disk: str) -> VirtError:

@@ -10,6 +10,7 @@ from protocol.remote import domain as d
 from ..errors import check_flags
 from ..model.backup import DomainBackups
 from ..xml.backup import format_backup_xml, parse_backup_xml
+from ..xml.checkpoint import parse_checkpoint_xml
 from ._client import Client
 from ._registry import procedure
 from .domain import resolve
@@ -21,9 +22,11 @@ def api(client: Client) -> DomainBackups:
 
 @procedure(Proc.DOMAIN_BACKUP_BEGIN)
 def domain_backup_begin(client: Client, args: w.DomainBackupBeginArgs) -> None:
-    """virDomainBackupBegin: the XML is parsed before the domain's state is looked at."""
+    """virDomainBackupBegin: both XMLs are parsed before the domain's state is looked at."""
     dom = resolve(client, args.dom)
-    api(client).begin(dom, parse_backup_xml(args.backup_xml), args.checkpoint_xml, args.flags)
+    bdef = parse_backup_xml(args.backup_xml)
+    chk = parse_checkpoint_xml(args.checkpoint_xml) if args.checkpoint_xml is not None else None
+    api(client).begin(dom, bdef, chk, args.flags)
 
 
 @procedure(Proc.DOMAIN_BACKUP_GET_XML_DESC)

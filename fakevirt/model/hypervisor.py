@@ -9,7 +9,7 @@ from ..errors import VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
 from .agent.api import GuestAgents
-from .backup import DomainBackups
+from .backup import DomainBackups, NbdBinder, UnboundNbd
 from .blockdev.api import BlockDevices
 from .blockdev.state import record_disk_error
 from .blockjobs import BlockJobs
@@ -116,6 +116,7 @@ class Hypervisor:
     qemu_user: tuple[int, int] = (64055, 64055)  # uid/gid QEMU runs as (Debian's libvirt-qemu)
     drivers: dict[str, QemuDriver] = field(default_factory=dict)
     default_network: bool = False  # Debian's libvirt-daemon-config-network: 'default' defined, active
+    nbd_binder: NbdBinder = field(default_factory=UnboundNbd)  # the server's, for pull backups' listeners
 
     def __post_init__(self) -> None:
         if self.host is None:

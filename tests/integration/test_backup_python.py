@@ -13,7 +13,6 @@ from typing import Any
 import libvirt
 import pytest
 
-from fakevirt.model.images import bitmaps
 from fakevirt.model.images.interop import export_chain
 from fakevirt.testing import ThreadedServer
 from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
@@ -123,10 +122,9 @@ def test_pull_backup_xml_fills_defaults(env, tmp_path: Path) -> None:
 def test_push_full_then_incremental_restores_the_disk(env, tmp_path: Path) -> None:
     srv, dom = env
     hv = srv.hypervisor
-    srv.call(lambda: bitmaps.add(hv.images, IMG, "cp1"))
     full = "/var/lib/libvirt/images/bk/full.qcow2"
     dom.backupBegin(f"<domainbackup><disks><disk name='vda' type='file'><target file='{full}'/></disk>"
-                    "</disks></domainbackup>", None, 0)
+                    "</disks></domainbackup>", "<domaincheckpoint><name>cp1</name></domaincheckpoint>", 0)
     done = wait_done(dom)
     assert done["success"] and done["disk_processed"] == done["disk_total"] == 64 * MIB
     guest_write(srv, 5 * MIB, b"D" * 100)

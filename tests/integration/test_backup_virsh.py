@@ -35,3 +35,19 @@ def test_pull_backup_with_virsh(fakevirt: ThreadedServer, virsh, tmp_path: Path)
     assert r.stderr == "error: Requested operation is not valid: no job is active on the domain\n"
     r = virsh("backup-dumpxml", "bkv")
     assert r.stderr == "error: Domain backup job id not found: no domain backup job present\n"
+
+
+def test_domjobinfo_without_a_backup_shows_the_last_finished_job(fakevirt: ThreadedServer, virsh,
+                                                                 tmp_path: Path) -> None:
+    """One completed-job record per domain, whatever the job: a save's statistics after the save."""
+    fakevirt.call(lambda: fakevirt.hypervisor.images.create(IMG, "qcow2", 1 << 20))
+    (tmp_path / "d.xml").write_text(DOMAIN_XML)
+    assert virsh("define", str(tmp_path / "d.xml")).returncode == 0
+    assert virsh("start", "bkv").returncode == 0
+    r = virsh("domjobinfo", "bkv")
+    assert (r.returncode, r.stdout.strip()) == (0, "Job type:         None")
+    assert virsh("save", "bkv", "/var/lib/libvirt/images/bkv.save").returncode == 0
+    r = virsh("domjobinfo", "bkv", "--completed")
+    assert "Job type:         Completed" in r.stdout and "Operation:        Save" in r.stdout
+    r = virsh("domjobabort", "bkv")
+    assert r.stderr == "error: Requested operation is not valid: domain is not running\n"

@@ -12,18 +12,20 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ...errors import VirtError, check_flags
 from ...errors import backup as err
-from ...errors import check_flags
-from ...errors import domain as domain_err
-from ..devices import Disk
+from ..checkpoints.checkpointdef import CheckpointDef
 from ..domain import Domain
 from ..events import DomainEvent, EventID
 from ..flags.backup import BlockJobStatus, BlockJobType, DomainBackupBeginFlags, DomainGetJobStatsFlags
 from ..flags.backup import DomainJobType as JobType
+from ..guest_events import jobs as domain_jobs
 from ..images import bitmaps
 from ..snapshots.create import max_node_index
-from .definition import BackupDef, BackupDisk
+from .align import align
+from .definition import BackupDef, BackupServer
 from .job import BackupJob, Param
+from .listener import NbdBindError, NbdListener
 from .view import FrozenDisk
 
 if TYPE_CHECKING:
@@ -42,12 +44,6 @@ class BackupEvent:
     started: bool
 
 
-@dataclass(frozen=True)
-class CompletedJob:
-    type: JobType
-    params: list[Param]
-
-
 class DomainBackups:
     """The backup jobs of one driver instance's domains (at most one per domain)."""
 
@@ -55,7 +51,6 @@ class DomainBackups:
         self.driver = driver
         self.rate = DEFAULT_RATE
         self.jobs: dict[uuid.UUID, BackupJob] = {}
-        self.completed: dict[uuid.UUID, CompletedJob] = {}
         self.last_index: dict[uuid.UUID, int] = {}
 
     @property
@@ -67,18 +62,47 @@ class DomainBackups:
 
     # -- begin ----------------------------------------------------------------------------------
 
-    def begin(self, dom: Domain, bdef: BackupDef, checkpoint_xml: str | None, flags: int) -> BackupJob:
-        """qemuBackupBegin (the checkpoint argument is refused until checkpoints exist)."""
+    def begin(self, dom: Domain, bdef: BackupDef, checkpoint: CheckpointDef | None, flags: int) -> BackupJob:
+        """qemuBackupBegin: a checkpoint given with the backup is created with it (named after the
+        time when unnamed; it names the stores) and rolled back when the backup cannot start."""
         check_flags("qemuBackupBegin", flags, DomainBackupBeginFlags.REUSE_EXTERNAL)
         self.poll()
         if not dom.active or dom.live is None:
             raise err.inactive()
         if dom.uuid in self.jobs:
             raise err.job_busy()
-        suffix = str(int(self.now()))
-        align(bdef, dom, suffix)
-        if checkpoint_xml is not None:
-            raise err.checkpoint_create_unsupported()
+        if checkpoint is not None and checkpoint.name is None:
+            checkpoint.name = str(int(self.now()))
+        align(bdef, dom, checkpoint.name if checkpoint is not None and checkpoint.name else str(int(self.now())))
+        chk = self.driver.checkpoints.create(dom, checkpoint, 0) if checkpoint is not None else None
+        created: list[str] = []
+        try:
+            job = self._prepare(dom, bdef, flags, created)
+            if bdef.pull:
+                job.listener = self._bind(bdef)
+        except VirtError:
+            for path in created:
+                self.images.delete(path)
+            if chk is not None:
+                self.driver.checkpoints.delete_checkpoint(dom, chk, 0)
+            raise
+        self.jobs[dom.uuid] = job
+        if bdef.pull:
+            self.driver.hypervisor.bus.publish(BackupEvent(job, started=True))
+        return job
+
+    def _bind(self, bdef: BackupDef) -> NbdListener:
+        """nbd-server-start: the listener is bound before the call returns."""
+        try:
+            return self.driver.hypervisor.nbd_binder.bind(bdef.server or BackupServer())
+        except NbdBindError as e:
+            raise err.nbd_server_start(str(e)) from None
+
+    def _prepare(self, dom: Domain, bdef: BackupDef, flags: int, created: list[str]) -> BackupJob:
+        """qemuBackupDiskPrepareData and PrepareStorage: the frozen views and the stores (the
+        paths of the stores it creates are added to ``created``)."""
+        live = dom.live
+        assert live is not None
         if bdef.pull:
             server = bdef.server
             if server is not None and server.transport == "tcp" and not server.port:
@@ -88,7 +112,7 @@ class DomainBackups:
             raise err.no_disks_selected()
         job = BackupJob(self.driver.uri, dom, bdef, self.now(),
                         reuse=bool(flags & DomainBackupBeginFlags.REUSE_EXTERNAL))
-        sources = {k.target_dev: k.source for k in dom.live.disks}
+        sources = {k.target_dev: k.source for k in live.disks}
         for disk in chosen:
             source = self.images.normpath(sources[disk.name] or "")
             if bdef.pull and disk.format not in (None, "qcow2"):
@@ -103,23 +127,18 @@ class DomainBackups:
                 disk.exportname = disk.exportname or disk.name
             job.disks[disk.name] = FrozenDisk.of(self.images, source, dirty)
         for disk in chosen:
-            self._create_store(job, disk.name, disk.store or "", disk.format or "qcow2")
-        base = max(max_node_index(dom.live), self.last_index.get(dom.uuid, 0))
+            if self._create_store(job, disk.name, disk.store or "", disk.format or "qcow2"):
+                created.append(disk.store or "")
+        base = max(max_node_index(live), self.last_index.get(dom.uuid, 0))
         for i, disk in enumerate(chosen, start=1):
             disk.index = base + i
         self.last_index[dom.uuid] = base + len(chosen)
-        self.jobs[dom.uuid] = job
-        if bdef.pull:
-            self.driver.hypervisor.bus.publish(BackupEvent(job, started=True))
         return job
 
     def _dirty_since(self, dom: Domain, source: str, disk: str, checkpoint: str) -> bitmaps.Bitmap:
-        """The union of the checkpoint's bitmap over the disk's chain, frozen now."""
-        live = dom.live
-        assert live is not None
-        known = any(k.source and bitmaps.chain_lookup(self.images.chain(self.images.normpath(k.source)), checkpoint)
-                    for k in live.disks if k.type == "file" and k.source and self.images.exists(k.source))
-        if not known:
+        """The union of the checkpoint's bitmap over the disk's chain, frozen now (the checkpoint
+        must exist; its definition of the disks is not consulted, as libvirt does not)."""
+        if checkpoint not in dom.checkpoints:
             raise err.checkpoint_not_found(checkpoint, disk)
         found = bitmaps.chain_lookup(self.images.chain(source), checkpoint)
         if not found:
@@ -129,18 +148,23 @@ class DomainBackups:
             out.merge_from(bm)
         return out
 
-    def _create_store(self, job: BackupJob, name: str, path: str, fmt: str) -> None:
-        """Push: the target; pull: the scratch image."""
+    def _create_store(self, job: BackupJob, name: str, path: str, fmt: str) -> bool:
+        """Push: the target; pull: the scratch image.  Returns whether it was created."""
         view = job.disks[name]
         if job.reuse:
             if not self.images.exists(path):
-                raise err.reused_store_missing(path, name)
-            return
+                raise err.reused_store_missing(path)
+            return False
         if self.images.exists(path):
             raise err.store_exists(path, name)
-        # libvirt records the disk as the backing file; here that would make the store a user of
-        # the disk and refuse the guest's writes, and nothing reads through it, so none is recorded
-        self.images.create(path, fmt, view.size)
+        # libvirt names the disk as the backing file of a pull's scratch and an incremental target
+        # (QEMU writes them through the backup job, so the guest's writes to the disk go on)
+        disk = next(d for d in job.definition.disks if d.name == name)
+        backing = (job.definition.pull or disk.backupmode == "incremental") and fmt == "qcow2"
+        img = self.images.create(path, fmt, view.size, view.path if backing else None,
+                                 self.images.open(view.path).format if backing else None)
+        img.backing_only_named = backing
+        return True
 
     # -- the running job --------------------------------------------------------------------------
 
@@ -163,10 +187,10 @@ class DomainBackups:
         now = self.now()
         for job in list(self.jobs.values()):
             if not job.dom.active:
-                job.errmsg = "domain is not running"
-                self._finish(job, JobType.FAILED, BlockJobStatus.FAILED)
+                self.domain_stopped(job.dom)
             elif not job.definition.pull:
-                job.transferred = min(job.total, int((now - job.started) * self.rate))
+                job.transferred = min(job.limit(), job.transferred + int(max(0.0, now - job.last) * self.rate))
+                job.last = now
                 if job.transferred >= job.total:
                     self._copy_targets(job)
                     self._finish(job, JobType.COMPLETED, BlockJobStatus.COMPLETED)
@@ -191,15 +215,75 @@ class DomainBackups:
         """virDomainAbortJob of a backup: a pull backup ends normally, a push one is cancelled."""
         job = self.jobs.get(dom.uuid)
         if job is None:
-            raise err.no_job()
+            domain_jobs.abort_job(dom)  # not running, or no job: libvirt's errors
+            return
         job.errmsg = "Operation canceled"
         if job.definition.pull:
             self._finish(job, JobType.COMPLETED, BlockJobStatus.CANCELED)
         else:
             self._finish(job, JobType.CANCELLED, BlockJobStatus.CANCELED)
 
-    def _finish(self, job: BackupJob, kind: JobType, status: BlockJobStatus) -> None:
-        """qemuBackupJobTerminate: drop scratch (and unfinished targets), record, emit events."""
+    # -- controls for tests (like hv.blockjobs'): push progress, and failures ------------------------
+
+    def hold(self, job: BackupJob, fraction: float) -> None:
+        """Put a push job at ``fraction`` of its bytes now (unless it is past it) and keep it there."""
+        self.poll()
+        job.hold_at = max(job.transferred, int(job.total * fraction))
+        job.transferred = min(job.hold_at, job.total)
+
+    def release(self, job: BackupJob) -> None:
+        job.hold_at = None
+        job.last = self.now()
+        self.poll()
+
+    def step(self, job: BackupJob, nbytes: int) -> None:
+        """Move a push job ``nbytes`` on at once (a hold moves along)."""
+        self.poll()
+        job.transferred = min(job.total, job.transferred + nbytes)
+        if job.hold_at is not None:
+            job.hold_at = max(job.hold_at, job.transferred)
+        self.poll()
+
+    def finish(self, job: BackupJob) -> None:
+        """Complete a push job at once."""
+        job.hold_at = None
+        job.transferred = job.total
+        self.poll()
+
+    def fail(self, job: BackupJob, disk: str | None = None, errmsg: str = "Input/output error") -> None:
+        """QEMU's backup block job of ``disk`` (default: the first) fails, as on a write error to the
+        target or the scratch (qemuBackupNotifyBlockjobEnd): the others are cancelled, the job ends
+        FAILED with QEMU's message, and the stores go as for any unfinished backup."""
+        self.poll()
+        if self.jobs.get(job.dom.uuid) is not job:
+            return
+        names = [d.name for d in job.backed_up]
+        failed = disk if disk is not None else names[0]
+        job.errmsg = errmsg
+        if len(names) > 1:  # its events come first; the job ends when the others are cancelled
+            self._emit_disk(job, failed, BlockJobStatus.FAILED)
+            self._finish(job, JobType.FAILED, BlockJobStatus.CANCELED, skip=failed)
+        else:
+            self._finish(job, JobType.FAILED, BlockJobStatus.FAILED)
+
+    def _emit_disk(self, job: BackupJob, disk: str, status: BlockJobStatus) -> None:
+        bus, uri, dom = self.driver.hypervisor.bus, self.driver.uri, job.dom
+        bus.publish(DomainEvent(uri, EventID.BLOCK_JOB, dom.ref(),
+                                {"path": job.disks[disk].path, "type": BlockJobType.BACKUP, "status": status}))
+        bus.publish(DomainEvent(uri, EventID.BLOCK_JOB_2, dom.ref(),
+                                {"dst": disk, "type": BlockJobType.BACKUP, "status": status}))
+
+    def domain_stopped(self, dom: Domain) -> None:
+        """The domain stops under its backup (called before the STOPPED event): as the reference,
+        the job ends CANCELLED with neither disk statistics (no block job concluded) nor
+        block-job events."""
+        job = self.jobs.get(dom.uuid)
+        if job is not None:
+            self._finish(job, JobType.CANCELLED, None)
+
+    def _finish(self, job: BackupJob, kind: JobType, status: BlockJobStatus | None, skip: str | None = None) -> None:
+        """qemuBackupJobTerminate: drop scratch (and unfinished targets), record, emit events
+        (the block-job events of every disk but ``skip`` after JOB_COMPLETED, none without ``status``)."""
         dom = job.dom
         del self.jobs[dom.uuid]
         if job.definition.pull:
@@ -208,16 +292,13 @@ class DomainBackups:
             for disk in job.backed_up:
                 if disk.store and self.images.exists(disk.store):
                     self.images.delete(disk.store)
-        params = job.stats(self.now(), completed=True, success=kind == JobType.COMPLETED)
-        self.completed[dom.uuid] = CompletedJob(kind, params)
-        bus, uri = self.driver.hypervisor.bus, self.driver.uri
-        bus.publish(DomainEvent(uri, EventID.JOB_COMPLETED, dom.ref(), {"params": params}))
+        params = job.stats(self.now(), completed=True, success=kind == JobType.COMPLETED, disks=status is not None)
+        dom.completed_job = (int(kind), list(params))  # libvirt keeps the last finished job of any kind
+        self.driver.hypervisor.bus.publish(DomainEvent(self.driver.uri, EventID.JOB_COMPLETED, dom.ref(),
+                                                       {"params": params}))
         for disk in job.backed_up:
-            path = job.disks[disk.name].path
-            bus.publish(DomainEvent(uri, EventID.BLOCK_JOB, dom.ref(),
-                                    {"path": path, "type": BlockJobType.BACKUP, "status": status}))
-            bus.publish(DomainEvent(uri, EventID.BLOCK_JOB_2, dom.ref(),
-                                    {"dst": disk.name, "type": BlockJobType.BACKUP, "status": status}))
+            if disk.name != skip and status is not None:
+                self._emit_disk(job, disk.name, status)
 
     # -- virDomainGetJobInfo / GetJobStats ---------------------------------------------------------
 
@@ -225,18 +306,10 @@ class DomainBackups:
         """qemuDomainGetJobStats for the backup job (type NONE when there is none)."""
         check_flags("qemuDomainGetJobStats", flags, sum(DomainGetJobStatsFlags))
         self.poll()
-        if flags & DomainGetJobStatsFlags.COMPLETED:
-            done = self.completed.get(dom.uuid)
-            if done is None:
-                return JobType.NONE, []
-            if not flags & DomainGetJobStatsFlags.KEEP_COMPLETED:
-                del self.completed[dom.uuid]
-            return done.type, list(done.params)
-        if not dom.active:
-            raise domain_err.not_running()
         job = self.jobs.get(dom.uuid)
-        if job is None:
-            return JobType.NONE, []
+        if job is None or flags & DomainGetJobStatsFlags.COMPLETED:
+            kind, params = domain_jobs.job_stats(dom, flags)
+            return JobType(kind), params
         return JobType.UNBOUNDED, job.stats(self.now())
 
     def job_info(self, dom: Domain) -> tuple[JobType, int, int, int]:
@@ -248,50 +321,3 @@ class DomainBackups:
         if job.definition.pull:
             return JobType.UNBOUNDED, job.elapsed_ms(self.now()), 0, 0
         return JobType.UNBOUNDED, job.elapsed_ms(self.now()), job.total, job.transferred
-
-
-def align(bdef: BackupDef, dom: Domain, suffix: str) -> None:
-    """virDomainBackupAlignDisks: every domain disk gets an entry; targets get default names."""
-    live = dom.live
-    assert live is not None
-    if not live.disks:
-        raise err.no_domain_disks()
-    by_target = {k.target_dev: k for k in live.disks}
-    seen: set[str] = set()
-    for disk in bdef.disks:
-        if disk.name not in by_target:
-            raise err.no_disk_named(disk.name)
-        if disk.name in seen:
-            raise err.disk_twice(disk.name)
-        seen.add(disk.name)
-        if disk.backupmode == "incremental" and disk.incremental is None and bdef.incremental is None:
-            raise err.incremental_unset(disk.name)
-        if disk.backup:
-            _assign_store(disk, by_target[disk.name], suffix)
-    backup_all = not bdef.disks
-    for k in live.disks:
-        if k.target_dev in seen:
-            continue
-        disk = BackupDisk(name=k.target_dev, backup=False)
-        if backup_all and k.source and not k.readonly:
-            disk.backup = True
-            _assign_store(disk, k, suffix)
-        bdef.disks.append(disk)
-    for disk in bdef.disks:
-        if not disk.backup:
-            continue
-        if disk.backupmode is None:
-            disk.backupmode = "incremental" if (bdef.incremental or disk.incremental) else "full"
-        if disk.incremental is None and disk.backupmode == "incremental":
-            disk.incremental = bdef.incremental
-
-
-def _assign_store(disk: BackupDisk, domdisk: Disk, suffix: str) -> None:
-    if not domdisk.source:
-        if disk.store is not None:
-            raise err.no_media(disk.name)
-    elif disk.store is None:
-        if domdisk.type != "file":
-            raise err.no_file_name(disk.name)
-        disk.store = f"{domdisk.source}.{suffix}"
-

@@ -127,26 +127,35 @@ def data_ranges(chain: Sequence[Image], limit: int) -> list[tuple[int, int]]:
 
 
 Decision = tuple[int, int, bool | None]  # start, stop, data (True), zeros (False), or neither (None)
+Step = tuple[int, int, "bytes | None", int]  # start, stop, the buffer there (b"": zeros, None: below
+#                                               the chain) and the guest offset of its first byte
 
 
 def decide(chain: Sequence[Image], start: int, stop: int) -> list[Decision]:
     """What the layers of ``chain`` themselves show in [start, stop), in order: data clusters,
     zeros (zero clusters, or past a layer's end), or None where the read falls below the chain.
     Adjacent pieces of one kind are joined; the cost is O(data clusters + zero runs)."""
-    out: list[Decision] = []
-    _decide(chain, 0, start, stop, out)
     joined: list[Decision] = []
-    for piece in out:
-        if joined and joined[-1][1] == piece[0] and joined[-1][2] is piece[2]:
-            joined[-1] = (joined[-1][0], piece[1], piece[2])
-        elif piece[0] < piece[1]:
-            joined.append(piece)
+    for a, b, buf, _ in walk(chain, start, stop):
+        data = None if buf is None else bool(buf)
+        if joined and joined[-1][1] == a and joined[-1][2] is data:
+            joined[-1] = (joined[-1][0], b, data)
+        elif a < b:
+            joined.append((a, b, data))
     return joined
 
 
-def _decide(chain: Sequence[Image], level: int, start: int, stop: int, out: list[Decision]) -> None:
+def walk(chain: Sequence[Image], start: int, stop: int) -> list[Step]:
+    """The pieces [start, stop) reads from, in order, with the buffers themselves (no copy):
+    a data cluster, a run of zero clusters, zeros past a layer's end, or nothing below the chain."""
+    out: list[Step] = []
+    _walk(chain, 0, start, stop, out)
+    return out
+
+
+def _walk(chain: Sequence[Image], level: int, start: int, stop: int, out: list[Step]) -> None:
     if level >= len(chain):
-        out.append((start, stop, None))
+        out.append((start, stop, None, start))
         return
     img = chain[level]
     end = min(stop, img.virtual_size)
@@ -156,10 +165,10 @@ def _decide(chain: Sequence[Image], level: int, start: int, stop: int, out: list
         for lo, hi, buf in img.clusters.pieces(start // cs, -(-end // cs)):
             a, b = max(lo * cs, start), min(hi * cs, end)
             if a > pos:
-                _decide(chain, level + 1, pos, a, out)
-            out.append((a, b, bool(buf)))
+                _walk(chain, level + 1, pos, a, out)
+            out.append((a, b, buf, lo * cs))
             pos = b
         if end > pos:
-            _decide(chain, level + 1, pos, end, out)
+            _walk(chain, level + 1, pos, end, out)
     if stop > max(start, end):
-        out.append((max(start, end), stop, False))
+        out.append((max(start, end), stop, b"", max(start, end)))

@@ -95,6 +95,7 @@ class Image:
     clusters: ClusterMap = field(default_factory=ClusterMap, repr=False)
     snapshots: list[InternalSnapshot] = field(default_factory=list, repr=False)
     bitmaps: dict[str, Bitmap] = field(default_factory=dict, repr=False)  # persistent, by name
+    backing_only_named: bool = False  # a backup's scratch/target: its backing file may change under it
 
     @property
     def capacity(self) -> int:

@@ -182,7 +182,7 @@ class ImageStore:
         """Who depends on ``path``: explicit owners, then overlays using it as backing."""
         path = self.normpath(path)
         explicit = sorted(self._owners.get(path, Counter()))
-        return explicit + [Owner.backing(c) for c in self.children(path)]
+        return explicit + [Owner.backing(c) for c in self.children(path) if not self._images[c].backing_only_named]
 
     def is_shared(self, path: str, owner: Owner | None = None) -> bool:
         """True when anyone but ``owner`` uses ``path``."""
