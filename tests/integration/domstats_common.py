@@ -3,6 +3,10 @@ tap NIC and a user-mode NIC, a virtio balloon, on a fakevirt whose clock the tes
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import tempfile
 from collections.abc import Iterator
 
 import libvirt
@@ -83,3 +87,29 @@ def stats_server() -> Iterator[StatsServer]:
         conn.defineXML(domain_xml(NAME, IMAGES))
         conn.close()
         yield StatsServer(server, clock)
+
+
+REF_NAME = f"fvref-stats-{os.getpid()}"
+
+
+@pytest.fixture
+def reference_dom(reference_uri: str) -> Iterator[libvirt.virDomain]:
+    if shutil.which("qemu-img") is None:
+        pytest.skip("qemu-img is not installed")
+    images = tempfile.mkdtemp(prefix="fvref-stats-", dir="/var/lib/libvirt/images")
+    os.chmod(images, 0o755)
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", f"{images}/base.qcow2", str(64 << 20)], check=True)
+    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", f"{images}/base.qcow2", "-F", "qcow2",
+                    f"{images}/vm.qcow2"], check=True)
+    conn = libvirt.open(reference_uri)
+    xml = domain_xml(REF_NAME, images).replace("52:54:00:5a:00:0", "52:54:00:5b:00:0")
+    dom = conn.defineXML(xml)
+    try:
+        dom.create()
+        yield dom
+    finally:
+        if dom.isActive():
+            dom.destroy()
+        dom.undefine()
+        conn.close()
+        shutil.rmtree(images, ignore_errors=True)

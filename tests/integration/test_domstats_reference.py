@@ -3,45 +3,24 @@ same order, and the same error triples from the stats APIs (values that depend o
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import libvirt
 import pytest
 
-from tests.integration.domstats_common import NAME, StatsServer, domain_xml, stats_server
+from tests.integration.domstats_common import (
+    NAME,
+    REF_NAME,
+    StatsServer,
+    domain_xml,
+    reference_dom,
+    stats_server,
+)
 
-__all__ = ["stats_server"]
+__all__ = ["reference_dom", "stats_server"]
 pytestmark = pytest.mark.real
-REF_NAME = f"fvref-stats-{os.getpid()}"
-
-
-@pytest.fixture
-def reference_dom(reference_uri: str) -> Iterator[libvirt.virDomain]:
-    if shutil.which("qemu-img") is None:
-        pytest.skip("qemu-img is not installed")
-    images = tempfile.mkdtemp(prefix="fvref-stats-", dir="/var/lib/libvirt/images")
-    os.chmod(images, 0o755)
-    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", f"{images}/base.qcow2", str(64 << 20)], check=True)
-    subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-b", f"{images}/base.qcow2", "-F", "qcow2",
-                    f"{images}/vm.qcow2"], check=True)
-    conn = libvirt.open(reference_uri)
-    xml = domain_xml(REF_NAME, images).replace("52:54:00:5a:00:0", "52:54:00:5b:00:0")
-    dom = conn.defineXML(xml)
-    try:
-        dom.create()
-        yield dom
-    finally:
-        if dom.isActive():
-            dom.destroy()
-        dom.undefine()
-        conn.close()
-        shutil.rmtree(images, ignore_errors=True)
 
 
 def shape(dom: libvirt.virDomain, groups: int = 0, flags: int = 0) -> list[tuple[str, type]]:
