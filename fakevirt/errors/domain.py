@@ -278,3 +278,37 @@ def name_in_use(name: str) -> VirtError:
 def unknown_address_source(source: int) -> VirtError:
     """qemuDomainInterfaceAddresses: a source that is neither LEASE, AGENT nor ARP."""
     return VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, ErrorDomain.QEMU, f"Unknown IP address data source {source}")
+
+
+# -- save images, memory peek, identity (domain_more) ------------------------------------------
+
+def abi_mismatch(what: str, target: str, source: str) -> VirtError:
+    """virDomainDefCheckABIStability: the new definition of a saved domain differs in what must not."""
+    return conf_unsupported(f"Target domain {what} {target} does not match source {source}")
+
+
+def cannot_open_file(path: str) -> VirtError:
+    """virFileOpenAs on a file that is not there (errno ENOENT)."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, _QEMU, f"Failed to open file '{path}': No such file or directory")
+
+
+def missing_restore_path() -> VirtError:
+    return invalid_arg("missing path to restore from")
+
+
+def peek_flags() -> VirtError:
+    return invalid_arg("flags parameter must be VIR_MEMORY_VIRTUAL or VIR_MEMORY_PHYSICAL")
+
+
+def peek_too_large() -> VirtError:
+    """remoteDispatchDomainMemoryPeek: more than REMOTE_DOMAIN_MEMORY_PEEK_BUFFER_MAX bytes."""
+    return VirtError.report(ErrorCode.RPC, ErrorDomain.RPC, "size > maximum buffer size")
+
+
+def memsave_invalid(offset: int, size: int) -> VirtError:
+    """QEMU's memsave on a virtual address the guest does not map."""
+    return qemu_internal(f"unable to execute QEMU command 'memsave': Invalid addr 0x{offset:016x}/size {size} specified")
+
+
+def no_alias(alias: str) -> VirtError:
+    return conf_internal(f"no device found with alias {alias}")

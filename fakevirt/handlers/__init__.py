@@ -14,6 +14,7 @@ from . import (
     domain_block,
     domain_config,
     domain_guest,
+    domain_more,
     domain_stats,
     domain_tuning,
     events,

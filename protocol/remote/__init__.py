@@ -16,6 +16,7 @@ from . import (
     console,
     domain,
     domain_guest,
+    domain_more,
     domain_stats,
     domain_tuning,
     events,
@@ -50,6 +51,7 @@ REMOTE_PROCEDURES = declare(Program.REMOTE, _KNOWN, [
     *backup.DECLARATIONS,
     *agent.DECLARATIONS,
     *domain_tuning.DECLARATIONS,
+    *domain_more.DECLARATIONS,
 ])
 
-__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup", "agent", "domain_guest", "domain_tuning", "node", "nodedev", "nwfilter", "secret", "snapshot", "storage", "console", "qemu"]
+__all__ = ["Proc", "REMOTE_PROCEDURES", "blockjob", "connect", "domain", "domain_stats", "events", "interface", "limits", "network", "blockdev", "checkpoint", "backup", "agent", "domain_guest", "domain_tuning", "domain_more", "node", "nodedev", "nwfilter", "secret", "snapshot", "storage", "console", "qemu"]
