@@ -34,4 +34,4 @@ from ._registry import HANDLERS, RELAYS, Handler, Relay, procedure, relay
 from ._streams import DownloadStream, DuplexEnd, DuplexStream, Stream, UploadStream
 from .outcome import NOTHING, Outcome
 
-__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "blockjob", "blockjob_copy", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "secret", "snapshot", "storage", "domain_block", "checkpoint", "backup", "agent", "domain_guest", "domain_tuning", "DuplexEnd", "DuplexStream", "console", "qemu"]
+__all__ = ["HANDLERS", "NOTHING", "RELAYS", "Relay", "relay", "Client", "blockjob", "blockjob_copy", "DownloadStream", "Handler", "Outcome", "Stream", "UploadStream", "connect", "domain", "domain_config", "domain_stats", "events", "interface", "network", "node", "nodedev", "nodedev_events", "nwfilter", "procedure", "secret", "snapshot", "storage", "domain_block", "checkpoint", "backup", "agent", "domain_guest", "domain_more", "domain_tuning", "DuplexEnd", "DuplexStream", "console", "qemu"]

@@ -91,3 +91,9 @@ def domain_fd_associate(client: Client, args: m.DomainFdAssociateArgs) -> None:
     """virDomainFDAssociate: over TCP the call carries no descriptors."""
     resolve(client, args.dom)
     more.fd_associate(0)
+
+
+@procedure(Proc.DOMAIN_DETACH_DEVICE_ALIAS)
+def domain_detach_device_alias(client: Client, args: w.DomainDetachDeviceAliasArgs) -> None:
+    """virDomainDetachDeviceAlias."""
+    more.detach_alias(client.opened.domains, resolve(client, args.dom), args.alias, args.flags)

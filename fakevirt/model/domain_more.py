@@ -3,6 +3,7 @@ kept in a save image, guest memory peeks, the security label list, a forwarded i
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 
 from ..errors import VirtError, check_flags
@@ -10,6 +11,7 @@ from ..errors import domain as errors
 from .domain import Domain, SavedState
 from .domain_driver import Domains
 from .domaindef import DomainDef
+from .flags.domain import DomainModificationImpact as Impact
 from .flags.domain import DomainSaveRestoreFlags as Save
 from .flags.node import TypedParamType as T
 from .typedparams import Param, validate
@@ -18,6 +20,7 @@ SAVE_PARAM_FILE, SAVE_PARAM_DXML = "file", "dxml"
 _SAVE_PARAMS = {SAVE_PARAM_FILE: T.STRING, SAVE_PARAM_DXML: T.STRING}
 _SAVE_FLAGS = Save.SAVE_BYPASS_CACHE | Save.SAVE_RUNNING | Save.SAVE_PAUSED
 _RESTORE_FLAGS = _SAVE_FLAGS | Save.SAVE_RESET_NVRAM
+_AFFECT = Impact.AFFECT_LIVE | Impact.AFFECT_CONFIG
 _DEFINE_FLAGS = Save.SAVE_RUNNING | Save.SAVE_PAUSED
 # virIdentitySetParameters: what a forwarding daemon may say about its client
 _IDENTITY = {"user-name": T.STRING, "user-id": T.ULLONG, "group-name": T.STRING, "group-id": T.ULLONG,
@@ -112,3 +115,15 @@ def fd_associate(nfds: int) -> None:
     """virDomainFDAssociate: over TCP no descriptor can come with the call."""
     if nfds == 0:
         raise VirtError.bad_arg("nfds", "virDomainFDAssociate", "nonzero")
+
+
+def detach_alias(domains: Domains, dom: Domain, alias: str, flags: int) -> None:
+    """virDomainDetachDeviceAlias: the device each selected definition knows by that alias, detached as
+    virDomainDetachDeviceFlags detaches it (with its device-removed event when live)."""
+    check_flags("qemuDomainDetachDeviceAliasLiveAndConfig", flags, _AFFECT)
+    for d in domains.defs_for(dom, flags):
+        found = next((dev for dev in d.all_devices() if dev.alias == alias), None)
+        if found is None:
+            raise errors.no_alias(alias)
+    device = next(dev for dev in domains.defs_for(dom, flags)[0].all_devices() if dev.alias == alias)
+    domains.detach_device(dom, copy.deepcopy(device), flags)
