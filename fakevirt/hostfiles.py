@@ -77,7 +77,8 @@ class HostFiles:
             st = os.fstat(self._fd(path))
         except OSError as e:
             raise err.unreadable(path, e.strerror or str(e)) from None
-        return HostStat(st.st_size, st.st_blocks * 512)
+        return HostStat(st.st_size, st.st_blocks * 512, stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid,
+                        st.st_atime_ns / 1e9, st.st_mtime_ns / 1e9, st.st_ctime_ns / 1e9)
 
     def _fd(self, path: str) -> int:
         fd = self._fds.get(path)

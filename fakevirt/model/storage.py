@@ -219,6 +219,8 @@ class StorageState(VolumeOps):
             if old is None or old.path != path:
                 old = Volume(name, path, pool)
                 old.touch(self.images.clock.now())
+                if (hs := self.images.host_stat(path)) is not None:
+                    old.perms, old.atime, old.mtime, old.ctime = Perms(hs.mode, hs.uid, hs.gid), hs.atime, hs.mtime, hs.ctime
             found[name] = old
         pool.volumes = dict(sorted(found.items()))
         pool.target_perms = replace(self.dirs.get(pool.path) or Perms(0o755))

@@ -164,8 +164,9 @@ class ClusterMap:
                 end = b
         return count
 
-    def file_allocation(self) -> int | None:
-        """Bytes the image's file takes when a real file says so (a host file), else None."""
+    def host_file(self) -> tuple[int, int] | None:
+        """(st_size, st_blocks * 512) of the real file these clusters are read from, what was
+        written in memory added; None for emulated images."""
         return None
 
     # -- the whole map -------------------------------------------------------------------------

@@ -29,6 +29,12 @@ RAW_REGION = 512  # raw chunks whose extents one region() call asks the host for
 class HostStat:
     size: int  # st_size
     allocation: int  # st_blocks * 512
+    mode: int = 0o644  # permission bits
+    uid: int = 0
+    gid: int = 0
+    atime: float = 0.0
+    mtime: float = 0.0
+    ctime: float = 0.0
 
 
 class HostFS(Protocol):
@@ -68,7 +74,7 @@ class RawSource:
     def __init__(self, fs: HostFS, path: str, st: HostStat) -> None:
         self._fs, self._path, self._size = fs, path, st.size
         self.regions = -(-st.size // (RAW_CHUNK * RAW_REGION))
-        self.allocation = st.allocation
+        self.file_size, self.disk_usage = st.size, st.allocation
 
     def region(self, r: int) -> Iterator[tuple[int, int]]:
         start = r * RAW_CHUNK * RAW_REGION
@@ -102,16 +108,17 @@ def open_image(fs: HostFS, path: str) -> Image:
         raise e.prefixed(f"Could not open '{path}': ") from None
     cs = head.cluster_size
 
-    def tree(l1: list[int], size: int, allocation: int) -> HostClusters:
-        return HostClusters(qcow2_read.Qcow2Source(read, head, l1, size, allocation), cs)
+    def tree(l1: list[int], size: int, st: HostStat | None = None) -> HostClusters:
+        usage = (st.size, st.allocation) if st is not None else (0, 0)
+        return HostClusters(qcow2_read.Qcow2Source(read, head, l1, size, *usage), cs)
 
     snaps = [InternalSnapshot(id=s.id, name=s.name, date_sec=s.date_sec, date_nsec=s.date_nsec,
                               vm_state_size=s.vm_state_size, vm_clock_ns=s.vm_clock_ns,
-                              virtual_size=s.virtual_size, clusters=tree(s.l1, s.virtual_size, 0),
+                              virtual_size=s.virtual_size, clusters=tree(s.l1, s.virtual_size),
                               icount=s.icount)
              for s in head.snapshots]
     return Image(path, "qcow2", head.size, cs, head.backing, head.backing_format,
-                 tree(head.l1, head.size, st.size), snaps)
+                 tree(head.l1, head.size, st), snaps)
 
 
 def listing(fs: HostFS, directory: str, recursive: bool) -> Iterator[str]:

@@ -24,7 +24,8 @@ class ClusterSource(Protocol):
     region_clusters: int  # clusters one region() call describes
     regions: int  # regions the file describes; clusters past them are unallocated
     zero_clusters: bool  # an all-zero data cluster stays allocated (qcow2) or is a hole (raw)
-    allocation: int  # bytes the file takes, as the image model counts them
+    file_size: int  # st_size
+    disk_usage: int  # st_blocks * 512
 
     def region(self, r: int) -> Iterable[tuple[int, int]]:
         """(cluster index, entry) of the allocated clusters of region ``r``; entry ZERO or a
@@ -152,8 +153,9 @@ class HostClusters(ClusterMap):
         out._resolved, out._pending, out._extra = set(self._resolved), dict(self._pending), self._extra
         return out
 
-    def file_allocation(self) -> int | None:
-        return self._src.allocation + self._extra * self._cs
+    def host_file(self) -> tuple[int, int] | None:
+        grown = self._extra * self._cs
+        return self._src.file_size + grown, self._src.disk_usage + grown
 
     def __bool__(self) -> bool:
         self._resolve(0, float("inf"))

@@ -31,6 +31,7 @@ OFFSET_MASK = 0x00FFFFFFFFFFFE00
 COMPRESSED = 1 << 62
 ZERO_FLAG = 1
 MAX_SNAPSHOTS = 65536  # QCOW_MAX_SNAPSHOTS
+MAX_SNAPSHOT_EXTRA = 1024  # QCOW_MAX_SNAPSHOT_EXTRA_DATA
 
 
 @dataclass
@@ -64,32 +65,32 @@ class Qcow2Header:
         return 1 << self.cluster_bits
 
 
-def _exact(read: Reader, offset: int, length: int, what: str) -> bytes:
-    data = read(offset, length)
-    if len(data) != length:
-        raise err.corrupt(f"{what} is beyond the end of the file")
-    return data
+def _exact(read: Reader, offset: int, length: int) -> bytes:
+    """QEMU's file driver reads zeros past the end of the file."""
+    return read(offset, length).ljust(length, b"\0")
 
 
 def _table(read: Reader, offset: int, entries: int, what: str) -> list[int]:
     if entries * 8 > QCOW_MAX_L1_SIZE:
         raise err.corrupt(f"{what} too large")
-    return list(struct.unpack(f">{entries}Q", _exact(read, offset, entries * 8, what))) if entries else []
+    return list(struct.unpack(f">{entries}Q", _exact(read, offset, entries * 8))) if entries else []
 
 
 def _extensions(read: Reader, start: int, end: int) -> Iterator[tuple[int, bytes]]:
     pos = start
     while pos + 8 <= end:
-        kind, length = struct.unpack(">II", _exact(read, pos, 8, "header extension"))
+        kind, length = struct.unpack(">II", _exact(read, pos, 8))
         if kind == EXT_END:
             return
-        yield kind, _exact(read, pos + 8, length, "header extension")
+        if length > end - pos - 8:
+            raise err.corrupt("Invalid extension length")
+        yield kind, _exact(read, pos + 8, length)
         pos += 8 + length + (-length % 8)
 
 
 def parse(read: Reader) -> Qcow2Header:
     """The header, backing name and format, active L1 and snapshots of a qcow2 file."""
-    head = _exact(read, 0, _V2.size, "qcow2 header")
+    head = _exact(read, 0, _V2.size)
     (magic, version, backing_off, backing_len, cluster_bits, size, crypt, l1_size, l1_off,
      _rt_off, _rt_clusters, nb_snapshots, snapshots_off) = _V2.unpack(head)
     if magic != MAGIC or version not in (2, 3):
@@ -100,7 +101,7 @@ def parse(read: Reader) -> Qcow2Header:
     ext_start, cluster = _V2.size, 1 << cluster_bits
     if version == 3:
         incompat, _compat, _autoclear, _refcount_order, header_len = _V3.unpack(
-            _exact(read, _V2.size, _V3.size, "qcow2 header"))
+            _exact(read, _V2.size, _V3.size))
         if incompat & INCOMPAT_DATA_FILE:
             problem = err.unsupported("external data files")
         elif incompat & INCOMPAT_EXTL2:
@@ -115,7 +116,7 @@ def parse(read: Reader) -> Qcow2Header:
             backing_format = data.decode("utf-8", "replace")
     backing = None
     if backing_off and backing_len:
-        backing = _exact(read, backing_off, min(backing_len, 1023), "backing file name").decode("utf-8", "replace")
+        backing = _exact(read, backing_off, min(backing_len, 1023)).decode("utf-8", "replace")
     snapshots = _snapshots(read, snapshots_off, min(nb_snapshots, MAX_SNAPSHOTS), size)
     return Qcow2Header(version, cluster_bits, size, backing, backing_format,
                        _table(read, l1_off, l1_size, "Active L1 table"), snapshots, problem)
@@ -127,8 +128,10 @@ def _snapshots(read: Reader, offset: int, count: int, size: int) -> list[Snapsho
     pos = offset
     for _ in range(count):
         (l1_off, l1_size, id_len, name_len, date_sec, date_nsec, clock_ns, vm_state,
-         extra_len) = fixed.unpack(_exact(read, pos, fixed.size, "snapshot table"))
-        extra = _exact(read, pos + fixed.size, extra_len, "snapshot table")
+         extra_len) = fixed.unpack(_exact(read, pos, fixed.size))
+        if extra_len > MAX_SNAPSHOT_EXTRA:
+            raise err.corrupt("Too much extra metadata in snapshot table entry")
+        extra = _exact(read, pos + fixed.size, extra_len)
         if len(extra) >= 8:
             vm_state = struct.unpack(">Q", extra[:8])[0]
         disk_size = struct.unpack(">Q", extra[8:16])[0] if len(extra) >= 16 else size
@@ -136,7 +139,7 @@ def _snapshots(read: Reader, offset: int, count: int, size: int) -> list[Snapsho
         if len(extra) >= 24:
             raw = struct.unpack(">Q", extra[16:24])[0]
             icount = None if raw == 0xFFFFFFFFFFFFFFFF else raw
-        names = _exact(read, pos + fixed.size + extra_len, id_len + name_len, "snapshot table")
+        names = _exact(read, pos + fixed.size + extra_len, id_len + name_len)
         out.append(Snapshot(names[:id_len].decode("utf-8", "replace"), names[id_len:].decode("utf-8", "replace"),
                             date_sec, date_nsec, clock_ns, vm_state, disk_size, icount,
                             _table(read, l1_off, l1_size, "Snapshot L1 table")))
@@ -151,7 +154,7 @@ class Qcow2Source:
     zero_clusters = True
 
     def __init__(self, read: Reader, header: Qcow2Header, l1: list[int], size: int,
-                 allocation: int) -> None:
+                 file_size: int = 0, disk_usage: int = 0) -> None:
         self._read = read
         self._bits = header.cluster_bits
         self._cs = header.cluster_size
@@ -160,7 +163,7 @@ class Qcow2Source:
         self._clusters = -(-size // self._cs)
         self.region_clusters = self._cs // 8
         self.regions = len(l1)
-        self.allocation = allocation
+        self.file_size, self.disk_usage = file_size, disk_usage
         self._problem = header.problem
 
     def region(self, r: int) -> Iterator[tuple[int, int]]:

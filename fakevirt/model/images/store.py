@@ -41,6 +41,7 @@ class ImageStore:
         self.clock: Clock = clock if clock is not None else ManualClock()
         self.host = host  # real files shown read-only beside the emulated ones (hostfs.py)
         self._hidden: set[str] = set()  # host files deleted or renamed in the emulation
+        self._from_host: dict[str, Image] = {}  # images opened from host files, by path
         self._images: dict[str, Image] = {}
         self._owners: dict[str, Counter[Owner]] = {}
         self._overlays: dict[str, set[str]] = {}  # backing path -> images naming it (kept in step)
@@ -65,9 +66,17 @@ class ImageStore:
         img = self._images.get(path)
         if img is None and self._host_file(path):
             assert self.host is not None
-            img = self._images[path] = hostfs.open_image(self.host, path)
+            img = self._images[path] = self._from_host[path] = hostfs.open_image(self.host, path)
             self._index(img)
         return img
+
+    def host_stat(self, path: str) -> hostfs.HostStat | None:
+        """The real file's stat while ``path`` still is the host file it was opened from."""
+        path = self.normpath(path)
+        img = self._lookup(path)
+        if img is None or self.host is None or self._from_host.get(path) is not img:
+            return None
+        return self.host.stat(path)
 
     def open(self, path: str) -> Image:
         """The image at ``path`` (its chain is not opened)."""
@@ -107,6 +116,7 @@ class ImageStore:
         del self._images[img.path]
         self._unindex(img)
         self._hidden.add(img.path)
+        self._from_host.pop(img.path, None)
         return img
 
     def rename(self, src: str, dst: str, *, force: bool = False) -> Image:
@@ -121,6 +131,7 @@ class ImageStore:
         del self._images[img.path]
         self._unindex(img)
         self._hidden.add(img.path)
+        self._from_host.pop(img.path, None)
         img.path = dst
         self._images[dst] = img
         self._index(img)
