@@ -18,7 +18,7 @@ def unsupported(what: str) -> ImageError:
 
 def corrupt(detail: str) -> ImageError:
     """A qcow2 header or table that points outside the file or is out of range."""
-    return ImageError("corrupt", f"qcow2: {detail}")
+    return ImageError("corrupt", detail)
 
 
 def unreadable(path: str, reason: str) -> ImageError:

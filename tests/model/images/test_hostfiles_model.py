@@ -236,4 +236,4 @@ def test_oversized_l1_table_cannot_be_opened(files: Path) -> None:
     store = store_on(files)
     with pytest.raises(ImageError) as e:
         store.open(str(path))
-    assert e.value.message == f"internal error: Could not open '{path}': qcow2: Active L1 table too large"
+    assert e.value.message == f"internal error: Could not open '{path}': Active L1 table too large"
