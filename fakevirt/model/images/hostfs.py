@@ -92,8 +92,11 @@ class RawSource:
 def open_image(fs: HostFS, path: str) -> Image:
     """The image a host file holds: qcow2 when it starts with qcow2's magic, raw otherwise.
 
+    A qcow2 file whose tables cannot be read opens with its header's size; reading its data
+    raises QEMU's error.
+
     Raises:
-        ImageError: a qcow2 header or table that cannot be read, or the host's read failed.
+        ImageError: the host's read failed.
     """
     st = fs.stat(path)
 
@@ -104,8 +107,8 @@ def open_image(fs: HostFS, path: str) -> Image:
         return Image(path, "raw", st.size, RAW_CHUNK, clusters=HostClusters(RawSource(fs, path, st), RAW_CHUNK))
     try:
         head = qcow2_read.parse(read)
-    except ImageError as e:
-        raise e.prefixed(f"Could not open '{path}': ") from None
+    except ImageError as e:  # listed with its header's size; opening its data fails like QEMU
+        head = qcow2_read.broken(read, e.prefixed(f"Could not open '{path}': "))
     cs = head.cluster_size
 
     def tree(l1: list[int], size: int, st: HostStat | None = None) -> HostClusters:

@@ -94,9 +94,9 @@ def parse(read: Reader) -> Qcow2Header:
     (magic, version, backing_off, backing_len, cluster_bits, size, crypt, l1_size, l1_off,
      _rt_off, _rt_clusters, nb_snapshots, snapshots_off) = _V2.unpack(head)
     if magic != MAGIC or version not in (2, 3):
-        raise err.corrupt(f"unsupported qcow2 version {version}")
+        raise err.corrupt(f"Unsupported qcow2 version {version}")
     if not MIN_CLUSTER <= 1 << cluster_bits <= MAX_CLUSTER:
-        raise err.corrupt("unsupported cluster size")
+        raise err.corrupt(f"Unsupported cluster size: 2^{cluster_bits}")
     problem = err.unsupported("encrypted images") if crypt else None
     ext_start, cluster = _V2.size, 1 << cluster_bits
     if version == 3:
@@ -120,6 +120,13 @@ def parse(read: Reader) -> Qcow2Header:
     snapshots = _snapshots(read, snapshots_off, min(nb_snapshots, MAX_SNAPSHOTS), size)
     return Qcow2Header(version, cluster_bits, size, backing, backing_format,
                        _table(read, l1_off, l1_size, "Active L1 table"), snapshots, problem)
+
+
+def broken(read: Reader, problem: ImageError) -> Qcow2Header:
+    """A header that parse() refused: its size and cluster size only, ``problem`` on reads."""
+    fields = _V2.unpack(_exact(read, 0, _V2.size))
+    bits = fields[4] if MIN_CLUSTER <= 1 << min(fields[4], 63) <= MAX_CLUSTER else 16
+    return Qcow2Header(fields[1], bits, fields[5], None, None, [0], problem=problem)
 
 
 def _snapshots(read: Reader, offset: int, count: int, size: int) -> list[Snapshot]:

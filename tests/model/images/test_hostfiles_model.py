@@ -228,12 +228,13 @@ def test_truncated_qcow2_reads_zeros_like_qemu(files: Path, tmp_path: Path) -> N
     assert store.read(str(path), 900 * MiB, 65536) == guest_bytes(path, tmp_path)[900 * MiB: 901 * MiB][:65536]
 
 
-def test_oversized_l1_table_cannot_be_opened(files: Path) -> None:
+def test_oversized_l1_table_lists_but_cannot_be_read(files: Path) -> None:
     path = qcow2(files / "l1.qcow2", "1G")
     with open(path, "r+b") as f:
         f.seek(36)
         f.write((0x7FFFFFFF).to_bytes(4, "big"))  # l1_size
     store = store_on(files)
+    assert store.open(str(path)).virtual_size == 1 << 30
     with pytest.raises(ImageError) as e:
-        store.open(str(path))
+        store.read(str(path), 0, 512)
     assert e.value.message == f"internal error: Could not open '{path}': Active L1 table too large"
