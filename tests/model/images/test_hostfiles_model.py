@@ -238,3 +238,38 @@ def test_oversized_l1_table_lists_but_cannot_be_read(files: Path) -> None:
     with pytest.raises(ImageError) as e:
         store.read(str(path), 0, 512)
     assert e.value.message == f"internal error: Could not open '{path}': Active L1 table too large"
+
+
+def test_zeroing_whole_regions_reads_no_tables(files: Path) -> None:
+    """A write that replaces whole L2 ranges needs nothing from the file: no table is read."""
+    path = qcow2(files / "z.qcow2", "4G", "write -P 1 0 1M", "write -P 2 3G 1M")
+    host = Counting(HostFiles([str(files)]))
+    store = ImageStore(host=host)
+    store.open(str(path))
+    opened = host.bytes_read
+    store.write_zeroes(str(path), 0, 4 << 30, force=True)
+    assert host.bytes_read == opened
+    assert store.read(str(path), 3 << 30, 16) == bytes(16)
+
+
+def test_raw_first_use_reads_nothing_but_the_magic(files: Path) -> None:
+    raw = files / "big.raw"
+    with open(raw, "wb") as f:
+        f.truncate(1 << 40)  # a 1 TiB sparse file
+        f.seek(1 << 39)
+        f.write(b"middle")
+    host = Counting(HostFiles([str(files)]))
+    store = ImageStore(host=host)
+    assert store.open(str(raw)).virtual_size == 1 << 40
+    assert host.bytes_read == 4
+    assert store.read(str(raw), (1 << 39) - 2, 8) == b"\0\0middle"
+    assert host.bytes_read == 4 + 65536  # one chunk: the extents say where the data is
+
+
+def test_applying_a_snapshot_keeps_the_file_sizes(files: Path) -> None:
+    path = qcow2(files / "s.qcow2", "16M", "write -P 3 0 1M")
+    run("qemu-img", "snapshot", "-c", "s", str(path))
+    store = store_on(files)
+    before = store.open(str(path)).allocation
+    store.snapshot_apply(str(path), "s", force=True)
+    assert store.open(str(path)).allocation == before == path.stat().st_size
