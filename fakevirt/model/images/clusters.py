@@ -9,12 +9,19 @@ is in at most one of the two; an index in neither is unallocated (it reads from 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from heapq import merge
 
 _END = float("inf")
 
 Piece = tuple[int, int, bytes]  # [first, stop) cluster indices, the data (b"": zero clusters)
+
+
+def keys_in(d: Mapping[int, object], lo: int, hi: float) -> list[int]:
+    """Sorted keys of ``d`` in [lo, hi): O(min(len(d), hi - lo))."""
+    if len(d) < hi - lo:
+        return sorted(i for i in d if lo <= i < hi)
+    return [i for i in range(lo, int(hi)) if i in d]
 
 
 class ClusterMap:
@@ -81,10 +88,7 @@ class ClusterMap:
 
     def data_in(self, lo: int, hi: float) -> list[int]:
         """Sorted indices of data clusters in [lo, hi): O(min(data clusters, hi - lo))."""
-        d = self._data
-        if len(d) < hi - lo:
-            return sorted(i for i in d if lo <= i < hi)
-        return [i for i in range(lo, int(hi)) if i in d]
+        return keys_in(self._data, lo, hi)
 
     def _cut(self, lo: int, hi: float) -> None:
         """Remove [lo, hi) from the zero runs."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from .clusters import ClusterMap, Piece
+from .clusters import ClusterMap, Piece, keys_in
 
 ZERO = -1  # a region entry: the cluster reads as zeros without data (qcow2's zero flag)
 
@@ -76,10 +76,7 @@ class HostClusters(ClusterMap):
                     self._pending[idx] = entry
 
     def _pending_in(self, lo: int, hi: float) -> list[int]:
-        p = self._pending
-        if len(p) < hi - lo:
-            return sorted(i for i in p if lo <= i < hi)
-        return [i for i in range(lo, int(hi)) if i in p]
+        return keys_in(self._pending, lo, hi)
 
     def _load(self, lo: int, hi: float) -> None:
         """Resolve [lo, hi) and read its data clusters into memory (copy-on-read)."""
