@@ -138,6 +138,17 @@ def test_domain_on_host_files_sees_their_data_and_writes_stay_in_memory(virsh_bi
         ok(virsh("define", str(dom)))
         ok(virsh("start", "vm"))
         assert "Capacity:       67108864" in ok(virsh("domblkinfo", "vm", "vda"))
+        # a domain straight on a host file whose backing file is a host file too
+        direct = tmp_path / "direct.xml"
+        direct.write_text(DOMAIN.format(name="direct", disk=images / "over.qcow2"))
+        ok(virsh("create", str(direct)))
+        assert "Capacity:       67108864" in ok(virsh("domblkinfo", "direct", "vda"))
+        missing = tmp_path / "missing.xml"
+        missing.write_text(DOMAIN.format(name="missing", disk=images / "nope.qcow2"))
+        assert err(virsh("create", str(missing))) == (
+            f"error: Failed to create domain from {missing}\n"
+            f"error: Cannot access storage file '{images}/nope.qcow2' (as uid:64055, gid:64055): "
+            "No such file or directory")
         # what the guest of each file sees, flattened into a raw volume and downloaded
         for name in ("vm.qcow2", "over.qcow2", "packed.qcow2"):
             flat = tmp_path / "flat.xml"
