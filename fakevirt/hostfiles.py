@@ -53,8 +53,8 @@ class HostFiles:
             mode = os.stat(real).st_mode
         except OSError:
             return None
-        if stat.S_ISREG(mode):
-            return "file"
+        if stat.S_ISREG(mode):  # one fakevirt cannot read is skipped, as libvirt's pool refresh does
+            return "file" if os.access(real, os.R_OK) else None
         return "dir" if stat.S_ISDIR(mode) else None
 
     def listdir(self, path: str) -> list[tuple[str, Kind]]:
@@ -64,8 +64,8 @@ class HostFiles:
         try:
             with os.scandir(path) as entries:
                 for e in entries:
-                    kind = self.kind(posixpath.join(path, e.name)) if e.is_symlink() else (
-                        "file" if e.is_file() else "dir" if e.is_dir() else None)
+                    kind = self.kind(posixpath.join(path, e.name)) if e.is_symlink() or e.is_file() else (
+                        "dir" if e.is_dir() else None)
                     if kind is not None:
                         out.append((e.name, kind))
         except OSError:
