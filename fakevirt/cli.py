@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0, help="seed of UUIDs, MACs and ids (default 0)")
     serve.add_argument("--default-network", action="store_true",
                        help="start with Debian's 'default' network (virbr0, 192.168.122.0/24, NAT, DHCP)")
+    serve.add_argument("--host-files", action="extend", nargs="+", metavar="DIR", default=[],
+                       help="show the real files under DIR to the emulated host, read-only: pools on "
+                            "those directories list them, domains use them as disks (qcow2 and raw are "
+                            "read cluster by cluster on first use; writes stay in memory)")
     serve.add_argument("--keepalive-interval", type=float, default=5.0, metavar="S")
     serve.add_argument("--keepalive-count", type=int, default=5, metavar="N")
     serve.add_argument("--log-level", default="info",
@@ -58,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as e:
         print(f"fakevirt: {e}", file=sys.stderr)
         return 2
+    missing = [d for d in args.host_files if not os.path.isdir(d)]
+    if missing:
+        print(f"fakevirt: --host-files {missing[0]}: not a directory", file=sys.stderr)
+        return 2
     tls = None
     try:
         if any(a.kind == "tls" for a in addresses):
@@ -75,12 +83,15 @@ def main(argv: list[str] | None = None) -> int:
 
     import trio  # the heavy imports come after the sockets accept connections
 
+    from .hostfiles import HostFiles
     from .model.clock import SystemClock
     from .model.hypervisor import Hypervisor
     from .server.core import Server, ServerConfig
 
     config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
-    server = Server(Hypervisor(seed=args.seed, clock=SystemClock(), default_network=args.default_network), config, tls=tls)
+    server = Server(Hypervisor(seed=args.seed, clock=SystemClock(), default_network=args.default_network,
+                                   host_files=HostFiles(args.host_files) if args.host_files else None),
+                    config, tls=tls)
     trio.run(_serve, server, sockets, started)
     return 0
 

@@ -17,6 +17,13 @@ __all__ = ["ErrorCode", "ErrorDomain", "VirtError", "check_flags"]
 class VirtError(LibvirtError):
     """A libvirt error as the QEMU driver and libvirtd report it."""
 
+    log_hint: str | None = None  # logged by the server beside the error (never sent to the client)
+
+    def with_hint(self, hint: str) -> VirtError:
+        """The same error, with a line for fakevirt's log that tells the operator what to do."""
+        self.log_hint = hint
+        return self
+
     @classmethod
     def no_support(cls, api: str, domain: int = ErrorDomain.DOMAIN) -> VirtError:
         """virReportUnsupportedError() in the public API entry point: the driver lacks it."""

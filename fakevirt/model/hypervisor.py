@@ -28,6 +28,7 @@ from .host import HostInfo
 from .hostnode import HostNode
 from .ids import IdGenerator
 from .images import ImageStore
+from .images.hostfs import HostFS
 from .interface import HostInterfaces
 from .network.state import NetworkState
 from .nodedev import NodeDevices
@@ -117,6 +118,7 @@ class Hypervisor:
     drivers: dict[str, QemuDriver] = field(default_factory=dict)
     default_network: bool = False  # Debian's libvirt-daemon-config-network: 'default' defined, active
     nbd_binder: NbdBinder = field(default_factory=UnboundNbd)  # the server's, for pull backups' listeners
+    host_files: HostFS | None = None  # --host-files: real files the image store shows, read-only
 
     def __post_init__(self) -> None:
         if self.host is None:
@@ -127,7 +129,7 @@ class Hypervisor:
         """Forget every domain, pool and snapshot: exactly a fresh Hypervisor of the same seed."""
         self.rng = IdGenerator(self.seed)  # ids generated after a reset do not depend on what ran before
         self.faults.clear()
-        self.images = ImageStore(self.clock)  # the host's files: disks, pools, snapshots all share it
+        self.images = ImageStore(self.clock, self.host_files)  # the host's files: disks, pools, snapshots all share it
         self.storage = StorageState(self, self.images)  # one for /system and /session
         self.resources: list[HostResource] = []  # what a starting domain takes (networks, secrets, …)
         self.node = HostNode(self)  # page pools, KSM tunables, node suspend

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import VirtError
 from ..errors import storage as err
+from ..errors.hostfiles import host_files_hint
 from .flags.storage import (
     LIST_POOLS_ALL,
     POOL_CREATE_ALL,
@@ -169,7 +170,7 @@ class StorageState(VolumeOps):
 
     def _start_dir(self, pool: Pool) -> None:
         if not self.dir_exists(pool.path):
-            raise err.no_directory(pool.path)
+            raise err.no_directory(pool.path).with_hint(host_files_hint(pool.path))
         pool.volumes = {}
         pool.active = True
         try:
@@ -179,7 +180,7 @@ class StorageState(VolumeOps):
             raise
 
     def dir_exists(self, path: str) -> bool:
-        return path in self.dirs or bool(self.images.listdir(path, recursive=True))
+        return path in self.dirs or self.images.host_dir(path) or bool(self.images.listdir(path, recursive=True))
 
     def destroy(self, pool: Pool) -> None:
         """virStoragePoolDestroy: a transient pool disappears."""
@@ -218,6 +219,8 @@ class StorageState(VolumeOps):
             if old is None or old.path != path:
                 old = Volume(name, path, pool)
                 old.touch(self.images.clock.now())
+                if (hs := self.images.host_stat(path)) is not None:
+                    old.perms, old.atime, old.mtime, old.ctime = Perms(hs.mode, hs.uid, hs.gid), hs.atime, hs.mtime, hs.ctime
             found[name] = old
         pool.volumes = dict(sorted(found.items()))
         pool.target_perms = replace(self.dirs.get(pool.path) or Perms(0o755))

@@ -121,6 +121,9 @@ class StorageCore:
     def allocation(self, vol: Volume) -> int:
         """Bytes on disk (st_blocks * 512): written blocks, or the preallocation of a raw file."""
         img = self.images.open(vol.path)
+        host = img.clusters.host_file()
+        if host is not None:
+            return host[1]
         if img.format == "raw":
             return min(max(img.allocation, vol.prealloc), round_up(img.virtual_size, FS_BLOCK))
         return round_up(img.allocation, FS_BLOCK)

@@ -44,6 +44,9 @@ def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Answer:
     try:
         ret = _run(client, call, fault)
     except LibvirtError as e:
+        hint = getattr(e, "log_hint", None)
+        if hint:
+            log.warning("%s (%s)", e.message, hint)
         return Answer(error_reply(call, e))
     except Exception:  # a bug in a handler must not take the connection down
         log.exception("handler for procedure %d failed", call.procedure)

@@ -9,7 +9,7 @@ is in at most one of the two; an index in neither is unallocated (it reads from 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from heapq import merge
 
 _END = float("inf")
@@ -17,14 +17,30 @@ _END = float("inf")
 Piece = tuple[int, int, bytes]  # [first, stop) cluster indices, the data (b"": zero clusters)
 
 
+def keys_in(d: Mapping[int, object], lo: int, hi: float) -> list[int]:
+    """Sorted keys of ``d`` in [lo, hi): O(min(len(d), hi - lo))."""
+    if len(d) < hi - lo:
+        return sorted(i for i in d if lo <= i < hi)
+    return [i for i in range(lo, int(hi)) if i in d]
+
+
 class ClusterMap:
     """Data clusters plus runs of zero clusters; ``b""`` stands for a zero cluster everywhere."""
 
-    __slots__ = ("data", "_runs")
+    __slots__ = ("_data", "_runs")
 
     def __init__(self) -> None:
-        self.data: dict[int, bytes] = {}  # non-empty buffers only
+        self._data: dict[int, bytes] = {}  # non-empty buffers only
         self._runs: list[tuple[int, int]] = []  # sorted, disjoint, never touching
+
+    @property
+    def data(self) -> dict[int, bytes]:
+        """The data clusters by index (a lazily read map reads all of them first)."""
+        return self._data
+
+    @data.setter
+    def data(self, value: dict[int, bytes]) -> None:
+        self._data = value
 
     @classmethod
     def of(cls, clusters: dict[int, bytes]) -> ClusterMap:
@@ -37,13 +53,13 @@ class ClusterMap:
     def copy(self) -> ClusterMap:
         """A second map sharing every buffer (what an internal snapshot keeps)."""
         out = ClusterMap()
-        out.data, out._runs = dict(self.data), list(self._runs)
+        out._data, out._runs = dict(self.data), list(self._runs)
         return out
 
     # -- one cluster ---------------------------------------------------------------------------
 
     def get(self, idx: int) -> bytes | None:
-        buf = self.data.get(idx)
+        buf = self._data.get(idx)
         if buf is not None:
             return buf
         i = bisect_right(self._runs, (idx, _END)) - 1
@@ -66,16 +82,13 @@ class ClusterMap:
             self.zero(idx, idx + 1)
             return
         self._cut(idx, idx + 1)
-        self.data[idx] = buf
+        self._data[idx] = buf
 
     # -- ranges of clusters --------------------------------------------------------------------
 
     def data_in(self, lo: int, hi: float) -> list[int]:
         """Sorted indices of data clusters in [lo, hi): O(min(data clusters, hi - lo))."""
-        d = self.data
-        if len(d) < hi - lo:
-            return sorted(i for i in d if lo <= i < hi)
-        return [i for i in range(lo, int(hi)) if i in d]
+        return keys_in(self._data, lo, hi)
 
     def _cut(self, lo: int, hi: float) -> None:
         """Remove [lo, hi) from the zero runs."""
@@ -100,7 +113,7 @@ class ClusterMap:
         if lo >= hi:
             return
         for idx in self.data_in(lo, hi):
-            del self.data[idx]
+            del self._data[idx]
         runs = self._runs
         i = bisect_left(runs, (lo, -1))
         if i > 0 and runs[i - 1][1] >= lo:
@@ -114,12 +127,12 @@ class ClusterMap:
     def discard(self, lo: int, hi: float = _END) -> None:
         """Unallocate clusters [lo, hi) (all from ``lo`` on by default)."""
         for idx in self.data_in(lo, hi):
-            del self.data[idx]
+            del self._data[idx]
         self._cut(lo, hi)
 
     def pieces(self, lo: int, hi: float = _END) -> list[Piece]:
         """The allocated clusters in [lo, hi), in order: one piece per data cluster, one per run."""
-        data = [(i, i + 1, self.data[i]) for i in self.data_in(lo, hi)]
+        data = [(i, i + 1, self._data[i]) for i in self.data_in(lo, hi)]
         runs = self._runs
         k = max(bisect_right(runs, (lo, _END)) - 1, 0)
         zeros: list[Piece] = []
@@ -155,14 +168,19 @@ class ClusterMap:
                 end = b
         return count
 
+    def host_file(self) -> tuple[int, int] | None:
+        """(st_size, st_blocks * 512) of the real file these clusters are read from, what was
+        written in memory added; None for emulated images."""
+        return None
+
     # -- the whole map -------------------------------------------------------------------------
 
     def __bool__(self) -> bool:
-        return bool(self.data or self._runs)
+        return bool(self._data or self._runs)
 
     def __len__(self) -> int:
         """Allocated clusters (data and zero)."""
-        return len(self.data) + sum(b - a for a, b in self._runs)
+        return len(self._data) + sum(b - a for a, b in self._runs)
 
     def __iter__(self) -> Iterator[int]:
         """Allocated indices in order; O(allocated clusters): for small images and tests."""

@@ -104,6 +104,9 @@ class Image:
     @property
     def allocation(self) -> int:
         """Bytes the image would take on disk: qcow2 metadata plus clusters, or raw blocks."""
+        known = self.clusters.host_file()
+        if known is not None:
+            return known[1] if self.format == "raw" else known[0]
         if self.format == "raw":
             return sum(round_up(len(b), FS_BLOCK) for b in self.clusters.data.values())
         return qcow2_allocation(self)

@@ -16,8 +16,8 @@ from ...errors import images as err
 from ..clock import Clock, ManualClock
 from . import bitmaps as bitmap_ops
 from . import chain as rw
+from . import hostfs, internal_snapshots, ops
 from . import info as info_mod
-from . import internal_snapshots, ops
 from .image import (
     DEFAULT_CLUSTER_SIZE,
     FORMATS,
@@ -37,8 +37,11 @@ from .owner import Owner
 class ImageStore:
     """Disk images keyed by absolute path, plus the reference counts of their users."""
 
-    def __init__(self, clock: Clock | None = None) -> None:
+    def __init__(self, clock: Clock | None = None, host: hostfs.HostFS | None = None) -> None:
         self.clock: Clock = clock if clock is not None else ManualClock()
+        self.host = host  # real files shown read-only beside the emulated ones (hostfs.py)
+        self._hidden: set[str] = set()  # host files deleted or renamed in the emulation
+        self._from_host: dict[str, Image] = {}  # images opened from host files, by path
         self._images: dict[str, Image] = {}
         self._owners: dict[str, Counter[Owner]] = {}
         self._overlays: dict[str, set[str]] = {}  # backing path -> images naming it (kept in step)
@@ -52,21 +55,50 @@ class ImageStore:
         return posixpath.normpath(path)
 
     def exists(self, path: str) -> bool:
-        return self.normpath(path) in self._images
+        path = self.normpath(path)
+        return path in self._images or self._host_file(path)
+
+    def _host_file(self, path: str) -> bool:
+        return self.host is not None and path not in self._hidden and self.host.kind(path) == "file"
+
+    def _lookup(self, path: str) -> Image | None:
+        """The image at normalised ``path``; a host file is opened on its first use."""
+        img = self._images.get(path)
+        if img is None and self._host_file(path):
+            assert self.host is not None
+            img = self._images[path] = self._from_host[path] = hostfs.open_image(self.host, path)
+            self._index(img)
+        return img
+
+    def host_stat(self, path: str) -> hostfs.HostStat | None:
+        """The real file's stat while ``path`` still is the host file it was opened from."""
+        path = self.normpath(path)
+        img = self._lookup(path)
+        if img is None or self.host is None or self._from_host.get(path) is not img:
+            return None
+        return self.host.stat(path)
 
     def open(self, path: str) -> Image:
         """The image at ``path`` (its chain is not opened)."""
         path = self.normpath(path)
-        img = self._images.get(path)
+        img = self._lookup(path)
         if img is None:
             raise err.not_found(path)
         return img
 
     def listdir(self, directory: str, recursive: bool = False) -> list[str]:
         """Paths of the images in ``directory`` (and below it when ``recursive``), sorted."""
-        prefix = self.normpath(directory).rstrip("/") + "/"
-        return sorted(p for p in self._images
-                      if p.startswith(prefix) and (recursive or "/" not in p[len(prefix):]))
+        directory = self.normpath(directory)
+        prefix = directory.rstrip("/") + "/"
+        found = {p for p in self._images
+                 if p.startswith(prefix) and (recursive or "/" not in p[len(prefix):])}
+        if self.host is not None:
+            found.update(p for p in hostfs.listing(self.host, directory, recursive) if p not in self._hidden)
+        return sorted(found)
+
+    def host_dir(self, path: str) -> bool:
+        """True when ``path`` is a real directory the host shows (--host-files)."""
+        return self.host is not None and self.host.kind(self.normpath(path)) == "dir"
 
     def add(self, img: Image, *, force: bool = False) -> Image:
         """Put a made-up image at ``img.path``, replacing what is there unless someone uses it."""
@@ -83,6 +115,8 @@ class ImageStore:
         img = self.open(path)
         del self._images[img.path]
         self._unindex(img)
+        self._hidden.add(img.path)
+        self._from_host.pop(img.path, None)
         return img
 
     def rename(self, src: str, dst: str, *, force: bool = False) -> Image:
@@ -91,11 +125,13 @@ class ImageStore:
         dst = self.normpath(dst)
         if dst == img.path:
             return img
-        if dst in self._images:
+        if self._lookup(dst) is not None:
             self.guard(dst, force=force)
             self._unindex(self._images[dst])
         del self._images[img.path]
         self._unindex(img)
+        self._hidden.add(img.path)
+        self._from_host.pop(img.path, None)
         img.path = dst
         self._images[dst] = img
         self._index(img)
@@ -137,7 +173,7 @@ class ImageStore:
             bpath = resolve(img.path, img.backing)
             if bpath in seen:
                 raise err.backing_loop(bpath)
-            nxt = self._images.get(bpath)
+            nxt = self._lookup(bpath)
             if nxt is None:
                 raise err.backing_missing(len(out), bpath)
             if img.backing_format is not None and img.backing_format != nxt.format:
@@ -242,7 +278,7 @@ class ImageStore:
         bpath = resolve(path, backing)
         if bpath == path:
             raise err.backing_is_self(path)
-        bimg = self._images.get(bpath)
+        bimg = self._lookup(bpath)
         if bimg is None:
             raise err.create_backing_failed(path, err.not_found(bpath))
         if backing_fmt is None:
