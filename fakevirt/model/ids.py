@@ -20,7 +20,8 @@ class IdGenerator:
     """A seeded source of UUIDs, MAC addresses and other random choices."""
 
     def __init__(self, seed: int | None = 0) -> None:
-        self._random = random.Random(seed)
+        # random.Random seeds with abs(n): a negative seed takes the string route (SHA-512 of its digits)
+        self._random = random.Random(str(seed) if seed is not None and seed < 0 else seed)
 
     def uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self._random.getrandbits(128), version=4)
