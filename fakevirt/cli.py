@@ -117,7 +117,8 @@ def _listening(b: BoundSocket, pki: str | None) -> str:
     if b.kind == "tls" and pki is not None:
         uri += f"?pkipath={os.path.abspath(pki)}"  # scripts/make_pki.sh puts the client's files there too
     mode = " (read-only)" if b.readonly else ""
-    return f"fakevirt listening on {b.address}{mode}: virsh -c '{uri}'"
+    ro = "-r " if b.readonly and is_system_socket(b) else ""  # the -ro name is what virsh -r looks for
+    return f"fakevirt listening on {b.address}{mode}: virsh {ro}-c '{uri}'"
 
 
 async def _serve(server: object, sockets: list[BoundSocket], started: float) -> None:
