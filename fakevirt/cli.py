@@ -9,12 +9,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import random
 import signal
 import sys
 import time
 
 from . import __version__
-from .server.listeners import DEFAULT_LISTEN, AddressInUse, BoundSocket, ListenAddress, bind
+from .model.ids import valid_hostname
+from .server.listeners import DEFAULT_LISTEN, AddressInUse, BoundSocket, ListenAddress, bind, close_socket
+from .server.listeners_system import bind_system, is_system_socket
 from .server.pki import PkiError, PkiFiles, server_context
 
 log = logging.getLogger("fakevirt")
@@ -36,7 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
                             "/etc/pki/CA/cacert.pem, /etc/pki/libvirt/servercert.pem, "
                             "/etc/pki/libvirt/private/serverkey.pem); clients must present a certificate "
                             "signed by that CA")
-    serve.add_argument("--seed", type=int, default=0, help="seed of UUIDs, MACs and ids (default 0)")
+    # identity and host sockets (issue 14, IDENT)
+    serve.add_argument("--seed", type=int, default=None,
+                       help="seed of the host's identity (hostname, host UUID, NIC MAC) and of every UUID, MAC "
+                            "and id it hands out: the same seed gives the same host (default: a random seed, "
+                            "logged at startup)")
+    serve.add_argument("--hostname", type=_hostname, metavar="NAME",
+                       help="the host's name (virConnectGetHostname; default: kvm-host-XXXXXXXX from the seed)")
+    serve.add_argument("--system", action="store_true",
+                       help="also listen where libvirt's clients look by default: /run/libvirt/libvirt-sock and "
+                            "virtqemud-sock (read-write), libvirt-sock-ro and virtqemud-sock-ro (read-only), so "
+                            "qemu:///system, virsh -r and virConnectOpen(NULL) reach fakevirt; refused while a "
+                            "live libvirtd owns them")
     serve.add_argument("--default-network", action="store_true",
                        help="start with Debian's 'default' network (virbr0, 192.168.122.0/24, NAT, DHCP)")
     serve.add_argument("--host-files", action="extend", nargs="+", metavar="DIR", default=[],
@@ -55,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    listen = args.listen or ([] if args.listen_readonly else [DEFAULT_LISTEN])
+    listen = args.listen or ([] if args.listen_readonly or args.system else [DEFAULT_LISTEN])
     try:
         addresses = ([ListenAddress.parse(u) for u in listen]
                      + [ListenAddress.parse(u, readonly=True) for u in args.listen_readonly])
@@ -67,15 +81,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fakevirt: --host-files {missing[0]}: not a directory", file=sys.stderr)
         return 2
     tls = None
+    sockets: list[BoundSocket] = []
     try:
         if any(a.kind == "tls" for a in addresses):
             tls = server_context(PkiFiles.in_dir(args.pki) if args.pki else PkiFiles.system())
-        sockets = bind(addresses)
-    except (PkiError, AddressInUse) as e:
-        print(f"fakevirt: {e}", file=sys.stderr)
-        return 1
-    except OSError as e:
-        print(f"fakevirt: cannot listen: {e}", file=sys.stderr)
+        if args.system:
+            sockets += bind_system()
+        sockets += bind(addresses)
+    except (PkiError, OSError) as e:
+        for b in sockets:
+            close_socket(b)
+        known = isinstance(e, (PkiError, AddressInUse))
+        print(f"fakevirt: {e}" if known else f"fakevirt: cannot listen: {e}", file=sys.stderr)
         return 1
     for b in sockets:
         print(_listening(b, args.pki), flush=True)
@@ -88,21 +105,31 @@ def main(argv: list[str] | None = None) -> int:
     from .model.hypervisor import Hypervisor
     from .server.core import Server, ServerConfig
 
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 63)
+    log.info("seed %d (--seed %d makes the same host again)", seed, seed)
     config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
-    server = Server(Hypervisor(seed=args.seed, clock=SystemClock(), default_network=args.default_network,
-                                   host_files=HostFiles(args.host_files) if args.host_files else None),
+    server = Server(Hypervisor(seed=seed, clock=SystemClock(), default_network=args.default_network,
+                               hostname=args.hostname,
+                               host_files=HostFiles(args.host_files) if args.host_files else None),
                     config, tls=tls)
     trio.run(_serve, server, sockets, started)
     return 0
 
 
+def _hostname(text: str) -> str:
+    if not valid_hostname(text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a host name (RFC 1123: letters, digits, '-', '.')")
+    return text
+
+
 def _listening(b: BoundSocket, pki: str | None) -> str:
     """One line per listener, with the URI to give virsh."""
-    uri = b.uri()
+    uri = "qemu:///system" if is_system_socket(b) else b.uri()
     if b.kind == "tls" and pki is not None:
         uri += f"?pkipath={os.path.abspath(pki)}"  # scripts/make_pki.sh puts the client's files there too
     mode = " (read-only)" if b.readonly else ""
-    return f"fakevirt listening on {b.address}{mode}: virsh -c '{uri}'"
+    ro = "-r " if b.readonly and is_system_socket(b) else ""  # the -ro name is what virsh -r looks for
+    return f"fakevirt listening on {b.address}{mode}: virsh {ro}-c '{uri}'"
 
 
 async def _serve(server: object, sockets: list[BoundSocket], started: float) -> None:

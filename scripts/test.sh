@@ -14,6 +14,7 @@ command -v nbdinfo >/dev/null || need+=(libnbd-bin python3-libnbd)  # real NBD c
 command -v prometheus-libvirt-exporter >/dev/null || need+=(prometheus-libvirt-exporter)  # a real monitoring client of the stats
 [ -e /usr/share/munin/plugins/libvirt-blkstat ] || need+=(munin-libvirt-plugins python3-libvirt python3-libxml2)  # munin's libvirt plugins
 command -v tmux >/dev/null || need+=(tmux)  # `virsh console` runs in a real terminal
+command -v virt-install >/dev/null || need+=(virtinst)  # a real installer on qemu:///system (serve --system)
 # go-libvirt, a pure-Go client, is built from Debian's source package in GOPATH mode (no module download)
 command -v go >/dev/null || need+=(golang-go)
 [[ -d /usr/share/gocode/src/github.com/digitalocean/go-libvirt ]] || need+=(golang-github-digitalocean-go-libvirt-dev)

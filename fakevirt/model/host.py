@@ -8,8 +8,9 @@ hostpages.py serves the page pools (virNodeGetFreePages, virNodeAllocPages).
 
 from __future__ import annotations
 
+import ipaddress
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import node as node_err
 from .hostdata import (
@@ -21,6 +22,7 @@ from .hostdata import (
     Machine,
     qemu72_x86_machines,
 )
+from .ids import HostIdentity
 from .smbios import Smbios, default_smbios
 
 CPU_STATS_ALL_CPUS = -1  # VIR_NODE_CPU_STATS_ALL_CPUS
@@ -184,6 +186,11 @@ class HostInfo:
             raise ValueError("topology counts must be positive")
         if self.numa_nodes > self.sockets * self.dies * self.cores:
             raise ValueError("more NUMA nodes than cores")
+
+    def with_identity(self, ident: HostIdentity) -> HostInfo:
+        """This host under another name, UUID and NIC address (its link-local address follows the MAC)."""
+        return replace(self, hostname=ident.hostname, uuid=ident.uuid, nic_mac=ident.nic_mac,
+                       nic_ipv6=(link_local(ident.nic_mac), self.nic_ipv6[1]))
 
     # --- topology ------------------------------------------------------------------------
 
@@ -352,3 +359,10 @@ class HostInfo:
         last = self.numa_nodes - 1
         if start_cell > last:
             raise node_err.start_cell_out_of_range(start_cell, last)
+
+
+def link_local(mac: str) -> str:
+    """The fe80::/64 address the kernel derives from a MAC (modified EUI-64)."""
+    b = bytes(int(x, 16) for x in mac.split(":"))
+    eui = bytes([b[0] ^ 0x02, b[1], b[2], 0xFF, 0xFE, b[3], b[4], b[5]])
+    return str(ipaddress.IPv6Address(b"\xfe\x80" + bytes(6) + eui))

@@ -26,7 +26,7 @@ from .faults import FaultPlan
 from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo
 from .hostnode import HostNode
-from .ids import IdGenerator
+from .ids import HostIdentity, IdGenerator
 from .images import ImageStore
 from .images.hostfs import HostFS
 from .interface import HostInterfaces
@@ -111,7 +111,7 @@ class Hypervisor:
 
     seed: int | None = 0
     clock: Clock = field(default_factory=SystemClock)
-    host: HostInfo | None = None  # default: the standard host, booted three days before now
+    host: HostInfo | None = None  # default: the standard host of the seed's identity, booted 3 days ago
     faults: FaultPlan = field(default_factory=FaultPlan)
     bus: EventBus = field(default_factory=EventBus)  # outlives reset(): sessions stay subscribed
     qemu_user: tuple[int, int] = (64055, 64055)  # uid/gid QEMU runs as (Debian's libvirt-qemu)
@@ -119,10 +119,12 @@ class Hypervisor:
     default_network: bool = False  # Debian's libvirt-daemon-config-network: 'default' defined, active
     nbd_binder: NbdBinder = field(default_factory=UnboundNbd)  # the server's, for pull backups' listeners
     host_files: HostFS | None = None  # --host-files: real files the image store shows, read-only
+    hostname: str | None = None  # default: a name drawn from the seed, like the host's UUID and NIC MAC
 
     def __post_init__(self) -> None:
         if self.host is None:
-            self.host = HostInfo(boot_time=self.clock.now() - 3 * 86400)
+            self.host = HostInfo(boot_time=self.clock.now() - 3 * 86400).with_identity(
+                HostIdentity.of_seed(self.seed, self.hostname))
         self.reset()
 
     def reset(self) -> None:

@@ -12,9 +12,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import storage as err
+from .hostpaths import HOST_DIRS
 from .images import Image, ImageStore
 from .images.image import FS_BLOCK, round_up
-from .storage_defs import FS_BASE_USED, FS_CAPACITY, SYSTEM_DIRS, Perms, Pool, Volume, sanitize_path
+from .storage_defs import FS_BASE_USED, FS_CAPACITY, Perms, Pool, Volume, sanitize_path
 from .storage_events import PoolEvent, StoragePoolEventLifecycleType
 
 if TYPE_CHECKING:
@@ -29,7 +30,9 @@ class StorageCore:
         self.bus = hv.bus
         self.images = images
         self.pools: dict[str, Pool] = {}
-        self.dirs: dict[str, Perms] = {d: Perms(0o755) for d in SYSTEM_DIRS}  # directory -> its permissions
+        qemu_uid, qemu_gid = hv.qemu_user
+        self.dirs: dict[str, Perms] = {  # directory -> its permissions
+            d.path: Perms(d.mode, *((qemu_uid, qemu_gid) if d.qemu_owned else (0, 0))) for d in HOST_DIRS}
 
     def emit(self, pool: Pool, event: StoragePoolEventLifecycleType) -> None:
         self.bus.publish(PoolEvent.lifecycle(pool.name, pool.uuid, event))

@@ -20,8 +20,6 @@ POOL_TYPES = ("dir", "fs", "netfs", "logical", "disk", "iscsi", "scsi", "mpath",
 # The filesystem every pool directory lives on (a 256 GiB disk, 20 GiB used by the OS).
 FS_CAPACITY = 256 * 1024 ** 3
 FS_BASE_USED = 20 * 1024 ** 3
-SYSTEM_DIRS = ("/", "/tmp", "/var", "/var/lib", "/var/lib/libvirt", "/var/lib/libvirt/images",
-               "/home", "/srv", "/mnt", "/opt", "/root")
 
 
 def sanitize_path(path: str) -> str:

@@ -26,6 +26,7 @@ class AddressInUse(OSError):
         super().__init__(f"Failed to bind socket to '{path}': {os.strerror(errno.EADDRINUSE)} "
                          "(another server answers on it)")
         self.errno = errno.EADDRINUSE
+        self.path = path
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import libvirt
 import pytest
 
-from fakevirt.model.host import HostInfo
 from fakevirt.testing import ThreadedServer
 
 from .conftest import error_of
@@ -117,7 +117,10 @@ def test_free_pages_follow_the_host(conn: libvirt.virConnect, fakevirt: Threaded
 
 
 def test_alloc_pages_changes_the_pools(fakevirt: ThreadedServer) -> None:
-    fakevirt.call(setattr, fakevirt.hypervisor, "host", HostInfo(numa_nodes=2, hugepages=((2048, 16),)))
+    plain = fakevirt.hypervisor.host
+    assert plain is not None
+    fakevirt.call(setattr, fakevirt.hypervisor, "host", dataclasses.replace(plain, numa_nodes=2,
+                                                                          hugepages=((2048, 16),)))
     fakevirt.call(fakevirt.hypervisor.reset)
     c = libvirt.open(fakevirt.uri())
     try:
@@ -142,7 +145,7 @@ def test_alloc_pages_changes_the_pools(fakevirt: ThreadedServer) -> None:
         assert c.getFreePages([2048], 0, 1) == {0: {2048: 16}}
     finally:
         c.close()
-        fakevirt.call(setattr, fakevirt.hypervisor, "host", HostInfo(boot_time=fakevirt.hypervisor.host.boot_time))
+        fakevirt.call(setattr, fakevirt.hypervisor, "host", plain)  # the session server's own host again
 
 
 def test_memory_parameters_set(conn: libvirt.virConnect) -> None:

@@ -9,12 +9,14 @@ from collections.abc import Iterator
 import libvirt
 import pytest
 
+from fakevirt.model.ids import HostIdentity
 from fakevirt.testing import ThreadedServer, minimal_domain_xml
 from fakevirt.testing.libvirt_events import ensure_event_loop, wait_for
 
 from .conftest import error_of
 
 NIC = "pci_0000_00_03_0"
+ETH0 = "net_eth0_" + HostIdentity.of_seed(0).nic_mac.replace(":", "_")  # the seed-0 host's NIC
 VF = "pci_0000_00_10_0"
 GPU = "pci_0000_00_02_0"
 MDEV_XML = (f"<device><parent>{GPU}</parent><capability type='mdev'><type id='i915-GVTg_V5_8'/>"
@@ -57,7 +59,7 @@ def ref(reference_uri: str) -> Iterator[libvirt.virConnect]:
 def test_nova_lists_devices_by_capability(conn: libvirt.virConnect) -> None:
     flags = libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_PCI_DEV | libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_NET
     names = {d.name() for d in conn.listAllDevices(flags)}
-    assert {NIC, VF, GPU, "net_eth0_52_54_00_8a_3c_01", "net_lo_00_00_00_00_00_00"} <= names
+    assert {NIC, VF, GPU, ETH0, "net_lo_00_00_00_00_00_00"} <= names
     assert "scsi_host0" not in names
     mdev_parents = [d.name() for d in conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_CAP_MDEV_TYPES)]
     assert mdev_parents == [GPU]
