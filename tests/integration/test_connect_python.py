@@ -45,10 +45,10 @@ def test_unimplemented_call_raises_no_support(conn) -> None:
     dom = conn.defineXML("<domain type='qemu'><name>nc</name><memory>65536</memory>"
                          "<os><type arch='x86_64'>hvm</type></os></domain>")
     with pytest.raises(libvirt.libvirtError) as e:
-        dom.memoryPeek(0, 8, libvirt.VIR_MEMORY_VIRTUAL)  # guest memory is not emulated
+        dom.migrateSetMaxSpeed(100, 0)  # there is no migration
     assert e.value.get_error_code() == libvirt.VIR_ERR_NO_SUPPORT
     assert e.value.get_error_domain() == libvirt.VIR_FROM_DOMAIN
-    assert "virDomainMemoryPeek" in str(e.value)
+    assert "virDomainMigrateSetMaxSpeed" in str(e.value)
 
 
 def test_sysinfo_refuses_flags(conn) -> None:

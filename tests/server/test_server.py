@@ -88,9 +88,9 @@ async def test_unknown_procedure_program_and_unimplemented() -> None:
             f"Cannot find program {0x12345678} version 1"
         # real procedures fakevirt does not implement: the driver's "not supported", whether
         # or not their payload is declared yet
-        assert error(await c.call_payload(Proc.DOMAIN_MEMORY_PEEK, b"")) == (
+        assert error(await c.call_payload(Proc.DOMAIN_MIGRATE_SET_MAX_SPEED, b"")) == (
             ErrorCode.NO_SUPPORT, ErrorDomain.DOMAIN,
-            "this function is not supported by the connection driver: virDomainMemoryPeek")
+            "this function is not supported by the connection driver: virDomainMigrateSetMaxSpeed")
         declared = next(p for key, p in PROCEDURES.items() if p.declared and not p.event and key not in HANDLERS)
         assert error(await c.call_payload(declared.number, bytes(4096), program=declared.program)) == (
             ErrorCode.NO_SUPPORT, declared.error_domain,
