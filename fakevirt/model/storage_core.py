@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import storage as err
-from .images import Image, ImageStore
+from .images import Image, ImageStore, formats
 from .images.image import FS_BLOCK, round_up
 from .storage_defs import FS_BASE_USED, FS_CAPACITY, SYSTEM_DIRS, Perms, Pool, Volume, sanitize_path
 from .storage_events import PoolEvent, StoragePoolEventLifecycleType
@@ -123,12 +123,13 @@ class StorageCore:
         img = self.images.open(vol.path)
         if img.format == "raw":
             return min(max(img.allocation, vol.prealloc), round_up(img.virtual_size, FS_BLOCK))
-        return round_up(img.allocation, FS_BLOCK)
+        uploaded = formats.file_allocation(img)
+        return round_up(img.allocation, FS_BLOCK) if uploaded is None else uploaded
 
     def physical(self, vol: Volume) -> int:
         """The file's size (st_size)."""
         img = self.images.open(vol.path)
-        return img.virtual_size if img.format == "raw" else img.allocation
+        return img.virtual_size if img.format == "raw" else formats.file_size(img)
 
     def update_stats(self, pool: Pool) -> None:
         """Capacity, allocation and available of the filesystem (every pool shares one)."""

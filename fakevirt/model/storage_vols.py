@@ -23,7 +23,7 @@ from .flags.storage import (
     StorageVolWipeAlgorithm,
 )
 from .images import ImageError
-from .images import chain as rw
+from .images import formats
 from .images.image import FS_BLOCK, FS_MAX_FILE_SIZE, NAME_MAX, RAW_CHUNK, SECTOR, Image, round_up
 from .storage_core import StorageCore
 from .storage_defs import ENCRYPTION_FORMATS, Perms, Pool, VolDef, VolEncryption, Volume
@@ -222,60 +222,56 @@ class VolumeOps(StorageCore):
         return VolumeWriter(self, vol, offset, length)
 
     def download(self, vol: Volume, offset: int, length: int, flags: int = 0) -> Iterator[bytes | int]:
-        """virStorageVolDownload: the volume's bytes from offset, as data pieces and holes."""
+        """virStorageVolDownload: the file's bytes from offset (a qcow2 volume as a qcow2 file),
+        as data pieces and holes."""
         err.check_flags("storageVolDownload", flags, StorageVolDownloadFlags.SPARSE_STREAM)
-        size = self.image(vol).virtual_size
+        raw = formats.file_of(self.image(vol))
         vol.touch(self.images.clock.now(), modified=False)
-        start = min(offset, size)
-        stop = size if length == 0 else min(size, start + length)
-        return self._chunks(vol.path, start, stop)
-
-    def _chunks(self, path: str, start: int, stop: int) -> Iterator[bytes | int]:
-        images = self.images.chain(path)
-        pos = start
-        for a, b in rw.data_ranges(images, stop):  # everything else reads as zeros: holes
-            a, b = max(a, start), min(b, stop)
-            if a >= b:
-                continue
-            if a > pos:
-                yield a - pos
-            for p in range(a, b, _PIECE):
-                yield self.images.read(path, p, min(_PIECE, b - p))
-            pos = b
-        if stop > pos:
-            yield stop - pos
+        start = min(offset, raw.virtual_size)
+        stop = raw.virtual_size if length == 0 else min(raw.virtual_size, start + length)
+        return formats.pieces(raw, start, stop, _PIECE)
 
 
 class VolumeWriter:
-    """Where an upload's data goes: sequential writes from ``offset``, at most ``length`` bytes.
+    """Where an upload's data goes: the volume's file, sequentially from ``offset``, at most
+    ``length`` bytes.
 
     As libvirt's fdstream: data past ``length`` fails with ENOSPC (after what fits was written),
-    a hole past it is cut short; a raw file grows as written up to the filesystem's largest file,
-    and each hole truncates it where the hole ends (lseek + ftruncate).  A qcow2 volume carries
-    what the guest sees, so it does not grow.
+    a hole past it is cut short; the file grows as written up to the filesystem's largest file,
+    and each hole truncates it where the hole ends (lseek + ftruncate).  The bytes are the file's,
+    whatever its format: a qcow2 volume becomes the raw bytes of its file at the first write, and
+    when the stream ends the file is probed and interpreted again (formats.interpret), as
+    libvirt's pool refresh after an upload does.
     """
 
     def __init__(self, state: StorageCore, vol: Volume, offset: int, length: int) -> None:
         self.state, self.vol, self.pos = state, vol, offset
         self.end = offset + length if length else None
+        self.touched = False
+        self.written: list[tuple[int, int]] = []  # data ranges written (the file's allocated blocks)
 
     def _fit(self, n: int) -> int:
         return n if self.end is None else max(0, min(n, self.end - self.pos))
 
-    def _image(self, n: int) -> Image:
+    def _image(self) -> Image:
         img = self.state.image(self.vol)
-        if img.format != "raw" and self.pos + n > img.virtual_size:
-            raise err.volume_full()
+        if not self.touched:
+            self.touched = True
+            if img.format != "raw":
+                raw = formats.as_file(img)
+                self.state.images.set_backing(img, None, None)
+                formats.replace(img, raw)
         return img
 
     def write(self, data: bytes) -> None:
         n = self._fit(len(data))
-        img = self._image(n)
-        room = max(0, FS_MAX_FILE_SIZE - self.pos) if img.format == "raw" else n
+        img = self._image()
+        room = max(0, FS_MAX_FILE_SIZE - self.pos)
         if min(n, room):
             if self.pos + min(n, room) > img.virtual_size:
                 self.state.images.truncate(self.vol.path, self.pos + min(n, room))
             self.state.images.write(self.vol.path, self.pos, data[:min(n, room)], force=True)
+            self._record(self.pos, self.pos + min(n, room))
             self.pos += min(n, room)
         if room < n:
             raise err.write_too_large(self.vol.path)
@@ -284,27 +280,51 @@ class VolumeWriter:
 
     def hole(self, length: int) -> None:
         n = self._fit(length)
-        img = self._image(n)
+        img = self._image()
         start, end = self.pos, self.pos + n
-        if img.format == "raw" and end > FS_MAX_FILE_SIZE:
+        if end > FS_MAX_FILE_SIZE:
             raise err.hole_seek_failed(self.vol.path)
         stop = min(end, img.virtual_size)
-        if stop > start and img.backing is None:
-            # Nothing shows through: drop the clusters inside the hole (a sparse file's hole).
+        if stop > start:
+            # A sparse file's hole: drop the chunks inside it, zero the partial ones at its ends.
             cs = img.cluster_size
-            first, last = -(-start // cs), stop // cs  # clusters wholly inside [start, stop)
+            first, last = -(-start // cs), stop // cs  # chunks wholly inside [start, stop)
             img.clusters.discard(first, last)
             for a, b in ((start, min(stop, first * cs)), (max(start, last * cs), stop)):
                 if a < b:
                     self.state.images.write(self.vol.path, a, bytes(b - a), force=True)
-        elif stop > start:
-            self.state.images.write_zeroes(self.vol.path, start, stop - start, force=True)
-        if img.format == "raw":
-            self.state.images.truncate(self.vol.path, end)
+        self.state.images.truncate(self.vol.path, end)
         self.pos = end
 
+    def _record(self, a: int, b: int) -> None:
+        if self.written and self.written[-1][1] == a:
+            self.written[-1] = (self.written[-1][0], b)
+        else:
+            self.written.append((a, b))
+
+    def _interpret(self) -> None:
+        if not self.touched or not self.state.images.exists(self.vol.path):
+            return
+        img = self.state.image(self.vol)
+        size = img.virtual_size
+        blocks = sum(round_up(min(b, size), FS_BLOCK) - a // FS_BLOCK * FS_BLOCK for a, b in self.written if a < size)
+        new = formats.interpret(img)
+        if new is not img:
+            self.state.images.set_backing(img, new.backing, new.backing_format)
+            formats.replace(img, new)
+        if img.file is not None:
+            img.file.written = max(img.file.written, blocks)
+        else:
+            self.vol.prealloc = max(self.vol.prealloc, blocks)  # zeros written are blocks too
+        self.vol.declared_format = None
+
+    def abort(self) -> None:
+        """The client aborted (or the stream failed): what was written stays written."""
+        self._interpret()
+
     def finish(self) -> None:
-        """The upload completed: libvirt refreshes the pool (a refresh event)."""
+        """The upload completed: libvirt refreshes the pool (a refresh event), probing the file."""
+        self._interpret()
         self.vol.touch(self.state.images.clock.now())
         if self.vol.pool.active:
             self.state.update_stats(self.vol.pool)

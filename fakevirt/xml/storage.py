@@ -257,7 +257,7 @@ def format_vol_xml(state: StorageState, vol: Volume) -> str:
              f"  <capacity unit='bytes'>{img.virtual_size}</capacity>",
              f"  <allocation unit='bytes'>{state.allocation(vol)}</allocation>",
              f"  <physical unit='bytes'>{state.physical(vol)}</physical>", "  <target>",
-             f"    <path>{escape(vol.path)}</path>", f"    <format type='{img.format}'/>",
+             f"    <path>{escape(vol.path)}</path>", f"    <format type='{vol.declared_format or img.format}'/>",
              *_perm_lines(vol.perms, "    "), *_time_lines(vol, "    "),
              *(format_encryption(vol.encryption, "    ") if vol.encryption is not None else ()), "  </target>"]
     bpath = state.images.backing_path(img)

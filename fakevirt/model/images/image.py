@@ -79,6 +79,15 @@ class InternalSnapshot:
 
 
 @dataclass(eq=False, slots=True)
+class FileCopy:
+    """The bytes of an image's file as written from outside, valid while ``key`` still matches."""
+
+    raw: Image
+    key: tuple[object, ...]
+    written: int = 0  # bytes of the file's blocks written as data (zeros included)
+
+
+@dataclass(eq=False, slots=True)
 class Image:
     """A qcow2 or raw image in the emulator's virtual filesystem.
 
@@ -95,6 +104,9 @@ class Image:
     clusters: ClusterMap = field(default_factory=ClusterMap, repr=False)
     snapshots: list[InternalSnapshot] = field(default_factory=list, repr=False)
     bitmaps: dict[str, Bitmap] = field(default_factory=dict, repr=False)  # persistent, by name
+    # The file's own bytes when they came from outside (an upload): a raw image of the file and
+    # what the image held then; see formats.py.  Formats the model does not interpret keep only this.
+    file: FileCopy | None = field(default=None, repr=False)
 
     @property
     def capacity(self) -> int:
