@@ -232,9 +232,15 @@ def unknown_vol_format(fmt: str) -> VirtError:
     return _storage(ErrorCode.CONFIG_UNSUPPORTED, f"unknown volume format type {fmt}")
 
 
-def only_raw_qcow2(fmt: str) -> VirtError:
-    """fakevirt's own refusal: the image store knows raw and qcow2."""
-    return _storage(ErrorCode.NO_SUPPORT, f"fakevirt creates only raw and qcow2 volumes, not '{fmt}'")
+def ploop_missing() -> VirtError:
+    """storageBackendCreatePloop: the host has no ploop tools (Debian ships none)."""
+    return _storage(ErrorCode.INTERNAL_ERROR, "unable to find ploop, please install ploop tools")
+
+
+def qemu_img_cannot_create(args: str, where: str, fmt: str, known: bool) -> VirtError:
+    """qemu-img create/convert refusing a format it reads only (bochs, cloop, dmg) or does not know."""
+    why = f"Format driver '{fmt}' does not support image creation" if known else f"Unknown file format '{fmt}'"
+    return qemu_img_failed(args, f"{where}{why}")
 
 
 # -- encrypted volumes (storage_util.c) ----------------------------------------------------------

@@ -60,7 +60,7 @@ def storage_vol_create_xml_from(client: Client, args: w.StorageVolCreateXmlFromA
     """virStorageVolCreateXMLFrom (clone)."""
     state, pool = pools(client), resolve_pool(client, args.pool)
     src = args.clonevol
-    vol = state.vol_create_from(pool, parse_vol_xml(args.xml), src.pool, src.name, args.flags)
+    vol = state.vol_create_from(pool, parse_vol_xml(args.xml, need_capacity=False), src.pool, src.name, args.flags)
     return w.StorageVolCreateXmlFromRet(vol=vol_handle(vol))
 
 

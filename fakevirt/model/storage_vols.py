@@ -22,8 +22,7 @@ from .flags.storage import (
     StorageVolUploadFlags,
     StorageVolWipeAlgorithm,
 )
-from .images import ImageError
-from .images import formats
+from .images import ImageError, formats
 from .images.image import FS_BLOCK, FS_MAX_FILE_SIZE, NAME_MAX, RAW_CHUNK, SECTOR, Image, round_up
 from .storage_core import StorageCore
 from .storage_defs import ENCRYPTION_FORMATS, Perms, Pool, VolDef, VolEncryption, Volume
@@ -43,7 +42,8 @@ class VolumeOps(StorageCore):
         err.check_flags("storageVolGetInfoFlags", flags, StorageVolInfoFlags.GET_PHYSICAL)
         img = self.image(vol)
         physical = flags & StorageVolInfoFlags.GET_PHYSICAL
-        return StorageVolType.FILE, img.virtual_size, self.physical(vol) if physical else self.allocation(vol)
+        vtype = StorageVolType.DIR if (vol.declared_format or img.format) == "dir" else StorageVolType.FILE
+        return vtype, img.virtual_size, self.physical(vol) if physical else self.allocation(vol)
 
     def _new_volume_checks(self, pool: Pool, vd: VolDef, flags: int, fn: str) -> str:
         err.check_flags(fn, flags, VOL_CREATE_ALL)
@@ -69,6 +69,8 @@ class VolumeOps(StorageCore):
             if vd.backing_path is not None:
                 raise err.raw_backing_unsupported()
             self._create_raw_file(pool, path, capacity, capacity if vd.allocation is None else vd.allocation)
+        elif fmt != "qcow2" and vd.encryption is None:
+            self._create_other(path, fmt, capacity)
         else:
             bfmt = vd.backing_format
             if vd.backing_path is not None:
@@ -82,6 +84,7 @@ class VolumeOps(StorageCore):
         vol.touch(self.images.clock.now())
         if fmt == "raw" and vd.encryption is None:
             vol.prealloc = capacity if vd.allocation is None else min(vd.allocation, capacity)
+        self._declare(vol, fmt)
         pool.volumes[vd.name] = vol
         pool.volumes = dict(sorted(pool.volumes.items()))
         self.update_stats(pool)
@@ -111,6 +114,33 @@ class VolumeOps(StorageCore):
             raise err.cannot_allocate(allocation, path)
         self.images.add(Image(path, "raw", capacity, RAW_CHUNK))  # exact bytes: no qemu-img rounding
 
+    def _create_other(self, path: str, fmt: str, capacity: int) -> None:
+        """The dir backend's other formats: a directory, ploop (no tools), or ``qemu-img create``
+        (iso as raw; bochs, cloop and dmg are read-only drivers; fat, vhd and cow unknown)."""
+        if fmt == "ploop":
+            raise err.ploop_missing()
+        if fmt == "dir":
+            self.images.add(formats.directory(path))
+            return
+        kib = -(-capacity // 1024)
+        args = f"create -f {'raw' if fmt == 'iso' else fmt} {path} {kib}K"
+        if fmt in formats.CREATE_UNSUPPORTED or fmt in formats.CREATE_UNKNOWN:
+            raise err.qemu_img_cannot_create(args, f"{path}: ", fmt, fmt in formats.CREATE_UNSUPPORTED)
+        if _name_too_long(path):
+            raise err.qemu_img_failed(args, f"{path}: Could not create '{path}': File name too long")
+        if fmt == "iso":
+            self.images.create(path, "raw", kib * 1024)
+        else:
+            self.images.add(formats.foreign_image(path, fmt, kib * 1024, self.images.clock.now()))
+
+    @staticmethod
+    def _declare(vol: Volume, fmt: str) -> None:
+        """Formats the probe cannot tell from raw show as declared until the next refresh."""
+        if fmt in ("iso", "dir"):
+            vol.declared_format = fmt
+        if fmt == "iso":
+            vol.prealloc = FS_BLOCK  # qemu-img create -f raw writes the first block
+
     def _qemu_img_create(self, path: str, fmt: str, capacity: int | None, backing: str | None,
                          bfmt: str | None) -> None:
         """``qemu-img create`` as libvirt runs it: the size in KiB, rounded up."""
@@ -138,12 +168,11 @@ class VolumeOps(StorageCore):
         size = max(vd.capacity or 0, src_img.virtual_size)
         if fmt == "raw" and size > FS_MAX_FILE_SIZE:
             raise err.cannot_extend(path)
-        img = self.images.convert(src.path, path, fmt)
-        if fmt == "raw" and size > img.virtual_size:  # qemu-img convert to qcow2 keeps the source's size
-            self.images.truncate(path, size)
+        img = self._convert(src.path, src_img.format, path, fmt, size)
         vol = Volume(vd.name, path, pool, perms=Perms.of_volume(vd.perms))
         vol.touch(self.images.clock.now())
-        if fmt == "raw":
+        self._declare(vol, fmt)
+        if self._copied(src_img.format, fmt):
             vol.prealloc = img.virtual_size if vd.allocation is None else min(vd.allocation, img.virtual_size)
             if src_img.format == "raw":
                 vol.prealloc = max(vol.prealloc, self.allocation(src))
@@ -151,6 +180,28 @@ class VolumeOps(StorageCore):
         pool.volumes = dict(sorted(pool.volumes.items()))
         self.update_stats(pool)
         return vol
+
+    def _convert(self, src: str, src_fmt: str, path: str, fmt: str, size: int) -> Image:
+        """``qemu-img convert -f SRC_FMT -O FMT``: raw and qcow2 through the model, the formats it
+        keeps as files as an empty image of the source's size (their data is not modelled)."""
+        args = f"convert -f {src_fmt} -O {fmt} {src} {path}"
+        if fmt in formats.CREATE_UNSUPPORTED or fmt in formats.CREATE_UNKNOWN or fmt == "ploop":
+            raise err.qemu_img_cannot_create(args, "", fmt, fmt in formats.CREATE_UNSUPPORTED)
+        if fmt in formats.CREATED:
+            return self.images.add(formats.foreign_image(path, fmt, round_up(size, SECTOR),
+                                                         self.images.clock.now()))
+        img = self.images.convert(src, path, "qcow2" if fmt == "qcow2" else "raw")
+        if fmt == "qcow2":
+            img.virtual_size = round_up(img.virtual_size, SECTOR)  # qemu-img counts in sectors
+        elif size > img.virtual_size or not self._copied(src_fmt, fmt):
+            self.images.truncate(path, size if self._copied(src_fmt, fmt) else round_up(size, SECTOR))
+        return img
+
+    @staticmethod
+    def _copied(src_fmt: str, fmt: str) -> bool:
+        """Whether libvirt copies the bytes itself (raw to raw, preallocated) rather than run
+        ``qemu-img convert`` (sparse, whole sectors)."""
+        return src_fmt == "raw" and fmt in ("raw", "dir")
 
     def vol_delete(self, vol: Volume, flags: int = 0) -> None:
         err.check_flags("storageVolDelete", flags, VOL_DELETE_ALL)
@@ -313,7 +364,7 @@ class VolumeWriter:
             self.state.images.set_backing(img, new.backing, new.backing_format)
             formats.replace(img, new)
         if img.file is not None:
-            img.file.written = max(img.file.written, blocks)
+            img.file.allocation = max(img.file.raw.allocation, blocks)
         else:
             self.vol.prealloc = max(self.vol.prealloc, blocks)  # zeros written are blocks too
         self.vol.declared_format = None

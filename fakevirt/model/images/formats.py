@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from . import chain as rw
 from . import qcow2
 from .clusters import ClusterMap
+from .foreign import CREATORS, create
 from .image import RAW_CHUNK, FileCopy, Image
 from .qcow2_read import Qcow2Error, parse
 
@@ -34,10 +35,14 @@ _PROBE: dict[str, tuple[int, bytes, bool, int, int, tuple[int, ...], int, int]] 
     "cow": (0, b"OOOM", False, 4, 4, (2,), 4 + 4 + 1024 + 4, 1),
     "qcow": (0, b"QFI", False, 4, 4, (1,), 24, 1),
     "qcow2": (0, b"QFI", False, 4, 4, (2, 3), 24, 1),
-    "qed": (0, b"QED", True, -2, 0, (), 40, 1),
+    "qed": (0, b"QED", True, -2, 0, (), 48, 1),
     "vmdk": (0, b"KDMV", True, 4, 4, (1, 2, 3), 12, 512),
 }
+CREATED = tuple(CREATORS)  # made by foreign.py as qemu-img would
+CREATE_UNSUPPORTED = ("bochs", "cloop", "dmg")  # qemu-img has drivers for them, read-only
+CREATE_UNKNOWN = ("fat", "vhd", "cow")  # qemu-img knows no such format
 OPAQUE = ("vpc", "vdi", "ploop", "cow", "qcow", "qed", "vmdk")  # probed, not interpreted
+KEPT = (*OPAQUE, "dir")  # images that are only their file (a directory: an empty one)
 
 
 def _int(buf: bytes, off: int, size: int, little: bool) -> int | None:
@@ -67,7 +72,7 @@ def state_key(img: Image) -> tuple[object, ...]:
 
 def file_copy_valid(img: Image) -> bool:
     """Whether the uploaded bytes kept with ``img`` are still its file."""
-    return img.file is not None and (img.format in OPAQUE or img.file.key == state_key(img))
+    return img.file is not None and (img.format in KEPT or img.file.key == state_key(img))
 
 
 def _raw_of(path: str, size: int, writes: list[tuple[int, bytes]]) -> Image:
@@ -111,7 +116,7 @@ def file_allocation(img: Image) -> int | None:
     """Blocks of an uploaded file (None: the image's own accounting applies)."""
     if img.format == "raw" or img.file is None or not file_copy_valid(img):
         return None
-    return max(img.file.raw.allocation, img.file.written)
+    return img.file.raw.allocation if img.file.allocation is None else img.file.allocation
 
 
 def pieces(raw: Image, start: int, stop: int, piece: int) -> Iterator[bytes | int]:
@@ -162,3 +167,15 @@ def interpret(raw: Image) -> Image:
         return Image(raw.path, fmt, capacity, RAW_CHUNK, file=FileCopy(copy, ()))
     return raw
 
+
+
+def foreign_image(path: str, fmt: str, size: int, now: float) -> Image:
+    """An empty image of a format the model keeps as a file (``qemu-img create -f FMT``)."""
+    made = create(fmt, size, path, now)
+    raw = _raw_of(path, made.size, made.writes)
+    return Image(path, fmt, made.capacity, RAW_CHUNK, file=FileCopy(raw, (), made.allocation))
+
+
+def directory(path: str) -> Image:
+    """A directory volume (``<format type='dir'/>``): mkdir, nothing inside."""
+    return Image(path, "dir", 0, RAW_CHUNK, file=FileCopy(Image(path, "raw", 0, RAW_CHUNK), (), 0))

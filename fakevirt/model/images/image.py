@@ -84,7 +84,7 @@ class FileCopy:
 
     raw: Image
     key: tuple[object, ...]
-    written: int = 0  # bytes of the file's blocks written as data (zeros included)
+    allocation: int | None = None  # the file's blocks on disk, when not just its non-zero chunks
 
 
 @dataclass(eq=False, slots=True)
