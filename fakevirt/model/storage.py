@@ -27,6 +27,7 @@ from .flags.storage import (
     StoragePoolDeleteFlags,
     StoragePoolState,
 )
+from .images import formats
 from .storage_defs import Perms, Pool, PoolDef, VolDef, Volume
 from .storage_events import StoragePoolEventLifecycleType as Lifecycle
 from .storage_vols import VolumeOps, VolumeWriter
@@ -218,6 +219,7 @@ class StorageState(VolumeOps):
             if old is None or old.path != path:
                 old = Volume(name, path, pool)
                 old.touch(self.images.clock.now())
+            old.declared_format = formats.probed_format(self.images.open(path))
             found[name] = old
         pool.volumes = dict(sorted(found.items()))
         pool.target_perms = replace(self.dirs.get(pool.path) or Perms(0o755))

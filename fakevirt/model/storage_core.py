@@ -122,7 +122,7 @@ class StorageCore:
         """Bytes on disk (st_blocks * 512): written blocks, or the preallocation of a raw file."""
         img = self.images.open(vol.path)
         if img.format == "raw":
-            return min(max(img.allocation, vol.prealloc), round_up(img.virtual_size, FS_BLOCK))
+            return min(max(img.allocation, round_up(vol.prealloc, FS_BLOCK)), round_up(img.virtual_size, FS_BLOCK))
         uploaded = formats.file_allocation(img)
         return round_up(img.allocation, FS_BLOCK) if uploaded is None else uploaded
 

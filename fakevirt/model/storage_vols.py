@@ -367,7 +367,7 @@ class VolumeWriter:
             img.file.allocation = max(img.file.raw.allocation, blocks)
         else:
             self.vol.prealloc = max(self.vol.prealloc, blocks)  # zeros written are blocks too
-        self.vol.declared_format = None
+        self.vol.declared_format = formats.probed_format(img)
 
     def abort(self) -> None:
         """The client aborted (or the stream failed): what was written stays written."""

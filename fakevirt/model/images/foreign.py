@@ -33,7 +33,8 @@ def _random(salt: str, n: int) -> bytes:
 def _qcow(size: int, path: str, now: float) -> ForeignFile:
     l1 = -(-size // (1 << 21))  # 4 KiB clusters, 512-entry L2 tables
     head = struct.pack(">4sIQIIQBBHIQ", b"QFI\xfb", 1, 0, 0, 0, size, 12, 9, 0, 0, 48)
-    return ForeignFile(size, 48 + round_up(l1 * 8, 512), [(0, head)])
+    end = 48 + round_up(l1 * 8, 512)
+    return ForeignFile(size, end, [(0, head)], round_up(end, FS_BLOCK))  # the L1 table is written
 
 
 def _qed(size: int, path: str, now: float) -> ForeignFile:

@@ -22,7 +22,7 @@ from .qcow2_read import Qcow2Error, parse
 # virStorageFileFormat in order: the probe tries them in this order, first match wins.
 FILE_FORMATS = ("none", "raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd", "ploop",
                 "cow", "qcow", "qcow2", "qed", "vmdk")
-PROBE_HEADER = 0x8000  # VIR_STORAGE_MAX_HEADER: an ISO's "CD001" at 32769 lies beyond it
+PROBE_HEADER = 0x8200  # VIR_STORAGE_MAX_HEADER: what libvirt reads of a file to probe it
 
 
 # (magic offset, magic, little endian, version offset (-2: any), version size, versions,
@@ -148,6 +148,15 @@ def as_file(img: Image) -> Image:
     if raw is img:
         return img
     return Image(img.path, "raw", raw.virtual_size, RAW_CHUNK, clusters=raw.clusters.copy())
+
+
+def probed_format(img: Image) -> str | None:
+    """What the probe calls a raw image whose bytes it recognises without qemu reading them
+    differently (an ISO 9660 image: 'iso'); None when it is plain raw."""
+    if img.format != "raw":
+        return None
+    fmt, _ = probe(rw.read([img], 0, min(img.virtual_size, PROBE_HEADER)), img.virtual_size)
+    return fmt if fmt == "iso" else None
 
 
 def interpret(raw: Image) -> Image:
