@@ -10,6 +10,7 @@ writes into), ``interpret`` turns such bytes back into what libvirt's probe and 
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 
 from . import chain as rw
@@ -94,12 +95,32 @@ def _raw_of(path: str, size: int, writes: list[tuple[int, bytes]]) -> Image:
     return Image(path, "raw", size, RAW_CHUNK, clusters=clusters)
 
 
+def _fresh_qcow2(img: Image) -> list[tuple[int, bytes]]:
+    """The file ``qemu-img create -f qcow2 -o compat=0.10`` writes (what libvirt runs): a v2
+    header, the refcount table and block in clusters 1 and 2, the empty L1 table from cluster 3."""
+    cs = img.cluster_size
+    l1 = -(-img.virtual_size // (cs * (cs // 8)))
+    ext = name = b""
+    if img.backing is not None:
+        fmt = (img.backing_format or "raw").encode()
+        ext = struct.pack(">II", qcow2.EXT_BACKING_FORMAT, len(fmt)) + fmt.ljust(-(-len(fmt) // 8) * 8, b"\0")
+        name = img.backing.encode()
+    ext += bytes(8)
+    name_off = 72 + len(ext) if name else 0
+    head = struct.pack(">4sIQIIQIIQQIIQ", qcow2.MAGIC, 2, name_off, len(name), cs.bit_length() - 1,
+                       img.virtual_size, 0, l1, 3 * cs, cs, 1, 0, 0)
+    blocks = 3 + -(-l1 * 8 // cs)
+    return [(0, head + ext + name), (cs, struct.pack(">Q", 2 * cs)), (2 * cs, struct.pack(f">{blocks}H", *[1] * blocks))]
+
+
 def file_of(img: Image) -> Image:
     """A raw image holding ``img``'s file bytes (``img`` itself when it is raw)."""
     if img.format == "raw":
         return img
     if img.file is not None and file_copy_valid(img):
         return img.file.raw
+    if img.format == "qcow2" and not img.clusters and not img.snapshots and not img.bitmaps:
+        return _raw_of(img.path, img.allocation, _fresh_qcow2(img))
     if img.format == "qcow2":
         lay = qcow2.layout(img, None if img.backing is None else (img.backing, img.backing_format or "raw"))
         return _raw_of(img.path, lay.size, lay.writes)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from fakevirt.model.images import ImageStore, chain, formats, foreign, qcow2
+from fakevirt.model.images import ImageStore, chain, foreign, formats, qcow2
 from fakevirt.model.images.image import RAW_CHUNK, Image
 from fakevirt.model.images.qcow2_read import Qcow2Error, parse
 
