@@ -138,15 +138,19 @@ def formats_scenario(pool: libvirt.virStoragePool, path: str) -> dict[str, Any]:
     return out
 
 
-def guest_bytes(top: Path, base: Path) -> str:
-    """sha256 of what a guest sees on overlay ``top`` over ``base`` (qemu-img convert to raw)."""
+def guest_raw(top: Path, base: Path) -> bytes:
+    """What a guest sees on overlay ``top`` over ``base`` (qemu-img convert to raw)."""
     spec = "json:" + json.dumps({"driver": "qcow2", "file": {"driver": "file", "filename": str(top)},
                                  "backing": {"driver": "qcow2", "file": {"driver": "file", "filename": str(base)}}})
     raw = top.with_suffix(".guest")
     subprocess.run(["qemu-img", "convert", "-O", "raw", spec, str(raw)], check=True)
-    digest = hashlib.sha256(raw.read_bytes()).hexdigest()
+    data = raw.read_bytes()
     raw.unlink()
-    return digest
+    return data
+
+
+def guest_bytes(top: Path, base: Path) -> str:
+    return hashlib.sha256(guest_raw(top, base)).hexdigest()
 
 
 def terraform_scenario(conn: libvirt.virConnect, pool: libvirt.virStoragePool, path: str,
