@@ -77,21 +77,28 @@ def file_copy_valid(img: Image) -> bool:
 
 
 def _raw_of(path: str, size: int, writes: list[tuple[int, bytes]]) -> Image:
-    """A raw image of a file given as (offset, bytes) writes; the rest reads as zeros."""
-    chunks: dict[int, bytearray] = {}
+    """A raw image of a file given as (offset, bytes) writes; the rest reads as zeros.  A write
+    that is a whole chunk on its own is kept as is (a data cluster of a layout: no copy)."""
+    per_chunk: dict[int, list[tuple[int, bytes]]] = {}
     for off, data in writes:
         pos = 0
         while pos < len(data):
             idx, inner = divmod(off + pos, RAW_CHUNK)
             n = min(len(data) - pos, RAW_CHUNK - inner)
-            piece = data[pos:pos + n]
-            if piece.strip(b"\0"):
-                buf = chunks.setdefault(idx, bytearray(RAW_CHUNK))
-                buf[inner:inner + n] = piece
+            per_chunk.setdefault(idx, []).append((inner, data if n == len(data) else data[pos:pos + n]))
             pos += n
     clusters = ClusterMap()
-    for idx, buf in chunks.items():
-        clusters.set(idx, bytes(buf).rstrip(b"\0"))
+    for idx in sorted(per_chunk):
+        pieces_ = per_chunk[idx]
+        if len(pieces_) == 1 and pieces_[0][0] == 0:
+            buf = pieces_[0][1].rstrip(b"\0")
+        else:
+            chunk = bytearray(RAW_CHUNK)
+            for inner, piece in pieces_:
+                chunk[inner:inner + len(piece)] = piece
+            buf = bytes(chunk).rstrip(b"\0")
+        if buf:
+            clusters.set(idx, buf)
     return Image(path, "raw", size, RAW_CHUNK, clusters=clusters)
 
 
@@ -188,7 +195,8 @@ def interpret(raw: Image) -> Image:
     copy = Image(raw.path, "raw", size, RAW_CHUNK, clusters=raw.clusters.copy())
     if fmt == "qcow2":
         try:
-            img = parse(lambda off, n: rw.read([raw], off, max(0, min(n, size - off))), raw.path, size)
+            img = parse(lambda off, n: rw.read([raw], off, max(0, min(n, size - off))), raw.path, size,
+                        lambda off: raw.clusters.get(off // RAW_CHUNK) or b"" if off % RAW_CHUNK == 0 else None)
         except Qcow2Error:
             return raw
         img.file = FileCopy(copy, state_key(img))

@@ -88,7 +88,7 @@ def _place_data(lay: Layout, trees: list[ClusterMap]) -> dict[tuple[int, int], i
                 lay.refcounts[data_at[key] // cs] += 1
                 continue
             data_at[key] = lay.alloc()
-            lay.writes.append((data_at[key], bytes(buf).ljust(cs, b"\0")))
+            lay.writes.append((data_at[key], bytes(buf).ljust(cs, b"\0")))  # a whole cluster: no hole in it
     return data_at
 
 

@@ -19,6 +19,7 @@ from .image import Image, InternalSnapshot, valid_cluster_size
 from .qcow2 import EXT_BACKING_FORMAT, MAGIC
 
 Reader = Callable[[int, int], bytes]
+Chunk = Callable[[int], bytes | None]  # a whole 64 KiB chunk of the file at this offset, if the file keeps one
 
 _V2 = struct.Struct(">4sIQIIQIIQQIIQ")
 _V3 = struct.Struct(">QQQII")
@@ -48,7 +49,7 @@ def _table(read: Reader, offset: int, entries: int) -> list[tuple[int, int]]:
     return out
 
 
-def _cluster(read: Reader, entry: int, cs: int, bits: int) -> bytes:
+def _cluster(read: Reader, entry: int, cs: int, bits: int, chunk: Chunk | None) -> bytes:
     if entry & _L2_COMPRESSED:
         shift = 62 - (bits - 8)
         host = entry & ((1 << shift) - 1)
@@ -59,11 +60,15 @@ def _cluster(read: Reader, entry: int, cs: int, bits: int) -> bytes:
         except zlib.error as e:
             raise Qcow2Error(f"bad compressed cluster at {host}") from e
         return data.ljust(cs, b"\0")[:cs].rstrip(b"\0")
+    if chunk is not None and cs == 65536:
+        buf = chunk(entry & _OFFSET)
+        if buf is not None:
+            return buf  # shared with the file: bytes are immutable
     return read(entry & _OFFSET, cs).rstrip(b"\0")
 
 
 def _tree(read: Reader, l1_off: int, l1_size: int, size: int, cs: int, bits: int,
-          seen: dict[int, bytes]) -> ClusterMap:
+          seen: dict[int, bytes], chunk: Chunk | None = None) -> ClusterMap:
     """One L1/L2 tree; ``seen`` maps host offsets to buffers so shared clusters share bytes."""
     per_l2 = cs // 8
     out = ClusterMap()
@@ -81,7 +86,7 @@ def _tree(read: Reader, l1_off: int, l1_size: int, size: int, cs: int, bits: int
                 out.zero(idx, idx + 1)
                 continue
             if host not in seen:
-                seen[host] = _cluster(read, e, cs, bits)
+                seen[host] = _cluster(read, e, cs, bits, chunk)
             out.set(idx, seen[host])
     return out
 
@@ -99,7 +104,7 @@ def _extensions(read: Reader, start: int, cs: int) -> dict[int, bytes]:
 
 
 def _snapshots(read: Reader, offset: int, count: int, cs: int, bits: int,
-               seen: dict[int, bytes]) -> list[InternalSnapshot]:
+               seen: dict[int, bytes], chunk: Chunk | None) -> list[InternalSnapshot]:
     out: list[InternalSnapshot] = []
     pos = offset
     for _ in range(count):
@@ -112,7 +117,7 @@ def _snapshots(read: Reader, offset: int, count: int, cs: int, bits: int,
         names = read(pos + 40 + extra, id_len + name_len)
         pos += 40 + extra + id_len + name_len
         pos += -pos % 8
-        clusters = _tree(read, l1_off, l1_size, size or l1_size * cs * (cs // 8), cs, bits, seen)
+        clusters = _tree(read, l1_off, l1_size, size or l1_size * cs * (cs // 8), cs, bits, seen, chunk)
         out.append(InternalSnapshot(
             id=names[:id_len].decode(errors="replace"), name=names[id_len:].decode(errors="replace"),
             date_sec=dsec, date_nsec=dnsec, vm_state_size=state, vm_clock_ns=clock, virtual_size=size,
@@ -120,8 +125,9 @@ def _snapshots(read: Reader, offset: int, count: int, cs: int, bits: int,
     return out
 
 
-def parse(read: Reader, path: str, file_size: int) -> Image:
-    """The Image a qcow2 file holds, stored at ``path``; Qcow2Error if the model cannot hold it."""
+def parse(read: Reader, path: str, file_size: int, chunk: Chunk | None = None) -> Image:
+    """The Image a qcow2 file holds, stored at ``path``; Qcow2Error if the model cannot hold it.
+    ``chunk`` gives 64 KiB data clusters without copying them, where the file keeps them whole."""
     head = read(0, _V2.size + _V3.size).ljust(_V2.size + _V3.size, b"\0")
     (magic, version, bf_off, bf_len, bits, size, crypt, l1_size, l1_off, _rt_off, _rt_clusters,
      nb_snap, snap_off) = _V2.unpack_from(head)
@@ -142,8 +148,8 @@ def parse(read: Reader, path: str, file_size: int) -> Image:
     bfmt_raw = exts.get(EXT_BACKING_FORMAT)
     bfmt = bfmt_raw.rstrip(b"\0").decode(errors="replace") if bfmt_raw and backing else None
     seen: dict[int, bytes] = {}
-    clusters = _tree(read, l1_off, l1_size, size, cs, bits, seen)
-    snaps = _snapshots(read, snap_off, nb_snap, cs, bits, seen) if nb_snap else []
+    clusters = _tree(read, l1_off, l1_size, size, cs, bits, seen, chunk)
+    snaps = _snapshots(read, snap_off, nb_snap, cs, bits, seen, chunk) if nb_snap else []
     return Image(path, "qcow2", size, cs, backing, bfmt, clusters, snaps)
 
 
