@@ -200,6 +200,16 @@ def seek_failed(path: str, offset: int) -> VirtError:
     return _stream(f"Unable to seek {path} to {offset}: Invalid argument")
 
 
+def stream_open_dir(path: str) -> VirtError:
+    """virFDStreamOpenFile on a directory volume."""
+    return _stream(f"Unable to open stream for '{path}': Is a directory")
+
+
+def wipe_open_dir(path: str) -> VirtError:
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, STORAGE, f"Failed to open storage volume with path '{path}': "
+                            "Is a directory")
+
+
 def hole_seek_failed(path: str) -> VirtError:
     return _stream(f"unable to seek in {path}: Invalid argument")
 

@@ -217,11 +217,16 @@ class VolumeOps(StorageCore):
         if algorithm not in (StorageVolWipeAlgorithm.ZERO, StorageVolWipeAlgorithm.TRIM):
             raise err.scrub_missing()  # patterns are written by scrub(1), which the host lacks
         img = self.image(vol)
+        if img.format == "dir":
+            raise err.wipe_open_dir(vol.path)
         vol.touch(self.images.clock.now())
         if img.format == "raw":
             img.clusters.discard(0)
             return
         size, alloc = img.allocation, self.allocation(vol)
+        if img.format in formats.KEPT:  # zeros over the allocation; a sparse file is emptied
+            size = formats.file_size(img)
+            size, alloc = (max(size, alloc), max(size, alloc)) if alloc >= size else (size, 0)
         self.images.delete(vol.path)
         self.images.create(vol.path, "raw", size, force=True)
         vol.prealloc = alloc
@@ -248,13 +253,21 @@ class VolumeOps(StorageCore):
                 raise err.truncate_too_large(vol.path)
             self.images.truncate(vol.path, new)
         elif new != cur:
-            self._qemu_img_resize(vol.path, round_up(new, SECTOR))
+            self._qemu_img_resize(img, round_up(new, SECTOR))
         if flags & f.ALLOCATE and img.format == "raw":
             vol.prealloc = round_up(new, FS_BLOCK)
         vol.touch(self.images.clock.now())
         self.update_stats(vol.pool)
 
-    def _qemu_img_resize(self, path: str, size: int) -> None:
+    def _qemu_img_resize(self, img: Image, size: int) -> None:
+        path = img.path
+        if img.format == "dir":
+            raise err.qemu_img_failed(f"resize {path} {size}",
+                                      f"Could not open '{path}': Could not open '{path}': Is a directory")
+        if img.format in formats.KEPT:
+            if not formats.resize_kept(img, size):
+                raise err.qemu_img_failed(f"resize {path} {size}", "Image format driver does not support resize")
+            return
         try:
             if size >= 1 << 63:  # printed unsigned, read back as a negative int64
                 raise image_errors.size_not_positive()
@@ -267,7 +280,8 @@ class VolumeOps(StorageCore):
     def upload(self, vol: Volume, offset: int, length: int, flags: int = 0) -> VolumeWriter:
         """virStorageVolUpload: a writer the stream feeds (raw files grow as written)."""
         err.check_flags("storageVolUpload", flags, StorageVolUploadFlags.SPARSE_STREAM)
-        self.image(vol)
+        if self.image(vol).format == "dir":
+            raise err.stream_open_dir(vol.path)
         if offset > FS_MAX_FILE_SIZE:
             raise err.seek_failed(vol.path, offset)
         return VolumeWriter(self, vol, offset, length)

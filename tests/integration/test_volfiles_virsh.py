@@ -117,3 +117,26 @@ def test_every_creatable_format(virsh, pool: str) -> None:
     assert ok(virsh("vol-info", "d", "--pool", pool)).split("Type:")[1].split()[0] == "dir"
     assert "Vol c.img cloned from v.vmdk" in ok(virsh("vol-clone", "v.vmdk", "c.img", "--pool", pool))
     assert "<format type='vmdk'/>" in ok(virsh("vol-dumpxml", "c.img", "--pool", pool))
+
+
+def test_formats_qemu_img_cannot_resize(fakevirt: ThreadedServer, pool: str) -> None:
+    conn = libvirt.open(fakevirt.uri())
+    p = conn.storagePoolLookupByName(pool)
+    for fmt in ("vmdk", "vpc", "vdi", "qcow"):
+        vol = p.createXML(vc.vol_xml(f"r.{fmt}", fmt, 1 << 20), 0)
+        assert vc.error_of(vol.resize, 2 << 20, 0) == (
+            libvirt.VIR_ERR_INTERNAL_ERROR, libvirt.VIR_FROM_NONE,
+            f"internal error: Child process (/usr/bin/qemu-img resize {POOL}/r.{fmt} 2097152) unexpected exit "
+            "status 1: qemu-img: Image format driver does not support resize\n")
+    qed = p.createXML(vc.vol_xml("r.qed", "qed", 1 << 20), 0)
+    qed.resize(2 << 20, 0)
+    assert qed.info()[1] == 2 << 20 and vc.download(conn, qed, 48, 8) == (2 << 20).to_bytes(8, "little")
+    d = p.createXML(vc.vol_xml("d", "dir", 0), 0)
+    assert vc.error_of(d.wipe, 0) == (libvirt.VIR_ERR_SYSTEM_ERROR, libvirt.VIR_FROM_STORAGE,
+                                      f"Failed to open storage volume with path '{POOL}/d': Is a directory")
+    assert vc.error_of(d.upload, conn.newStream(0), 0, 0, 0) == (
+        libvirt.VIR_ERR_SYSTEM_ERROR, libvirt.VIR_FROM_STREAMS, f"Unable to open stream for '{POOL}/d': Is a directory")
+    vmdk = p.storageVolLookupByName("r.vmdk")
+    vmdk.wipe(0)  # a sparse file: emptied, its size kept
+    assert vmdk.info() == [libvirt.VIR_STORAGE_VOL_FILE, 65536, 0]
+    conn.close()

@@ -217,3 +217,12 @@ def foreign_image(path: str, fmt: str, size: int, now: float) -> Image:
 def directory(path: str) -> Image:
     """A directory volume (``<format type='dir'/>``): mkdir, nothing inside."""
     return Image(path, "dir", 0, RAW_CHUNK, file=FileCopy(Image(path, "raw", 0, RAW_CHUNK), (), 0))
+
+
+def resize_kept(img: Image, size: int) -> bool:
+    """``qemu-img resize`` of a format kept as a file: only qed can (its header's image size)."""
+    if img.format != "qed" or img.file is None:
+        return False
+    rw.write([img.file.raw], 48, struct.pack("<Q", size))
+    img.virtual_size = size
+    return True
