@@ -220,16 +220,18 @@ class VolumeOps(StorageCore):
         if img.format == "dir":
             raise err.wipe_open_dir(vol.path)
         vol.touch(self.images.clock.now())
+        # storageBackendVolWipeLocalFile: zeros over the allocation (the file may grow to it);
+        # a sparse file (allocation below its size) is truncated to nothing and back instead.
+        size, alloc = self.physical(vol), self.allocation(vol)
+        size, alloc = (max(size, alloc), max(size, alloc)) if alloc >= size else (size, 0)
         if img.format == "raw":
             img.clusters.discard(0)
-            return
-        size, alloc = img.allocation, self.allocation(vol)
-        if img.format in formats.KEPT:  # zeros over the allocation; a sparse file is emptied
-            size = formats.file_size(img)
-            size, alloc = (max(size, alloc), max(size, alloc)) if alloc >= size else (size, 0)
-        self.images.delete(vol.path)
-        self.images.create(vol.path, "raw", size, force=True)
+            self.images.truncate(vol.path, size)
+        else:
+            self.images.delete(vol.path)
+            self.images.create(vol.path, "raw", size, force=True)
         vol.prealloc = alloc
+        vol.declared_format = None  # the volume is probed again: zeros are raw
 
     def vol_resize(self, vol: Volume, capacity: int, flags: int = 0) -> None:
         """virStorageVolResize, with storageVolResize's checks in its order."""
@@ -248,7 +250,7 @@ class VolumeOps(StorageCore):
         delta = new - alloc if flags & f.ALLOCATE else 0
         if delta > vol.pool.available:
             raise err.pool_full()
-        if img.format == "raw":  # ftruncate(2), to the byte
+        if img.format == "raw" and vol.declared_format != "iso":  # ftruncate(2), to the byte (iso: qemu-img)
             if new > FS_MAX_FILE_SIZE:
                 raise err.truncate_too_large(vol.path)
             self.images.truncate(vol.path, new)

@@ -124,6 +124,12 @@ def formats_scenario(pool: libvirt.virStoragePool, path: str) -> dict[str, Any]:
         failed = error_of(pool.createXML, vol_xml(name, fmt, 1_000_000), 0)
         out[f"create {fmt}"] = (json.loads(json.dumps(failed).replace(path, "POOL")) if failed
                                 else vol_summary(pool.storageVolLookupByName(name), path))
+        if not failed:
+            vol = pool.storageVolLookupByName(name)
+            for step, fn in (("resize", lambda v=vol: v.resize(2_000_000, 0)), ("wipe", lambda v=vol: v.wipe(0))):
+                failed_step = error_of(fn)
+                out[f"{step} {fmt}"] = (json.loads(json.dumps(failed_step).replace(path, "POOL")) if failed_step
+                                        else vol_summary(vol, path))
     src = pool.createXML(vol_xml("src.raw", "raw", 13), 0)
     for fmt in CLONE_TARGETS:
         name = f"c-{fmt}"
