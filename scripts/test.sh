@@ -9,6 +9,7 @@ command -v virsh >/dev/null || need+=(libvirt-clients)
 pkg-config --exists libvirt 2>/dev/null || need+=(libvirt-dev)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v qemu-img >/dev/null || need+=(qemu-utils)  # checks exported images with QEMU's own tools
+command -v xorriso >/dev/null || need+=(xorriso)  # cloud-init seed ISOs of the volume-file tests
 command -v openssl >/dev/null || need+=(openssl)  # the TLS tests make their certificates
 command -v nbdinfo >/dev/null || need+=(libnbd-bin python3-libnbd)  # real NBD clients of pull-mode backups
 command -v prometheus-libvirt-exporter >/dev/null || need+=(prometheus-libvirt-exporter)  # a real monitoring client of the stats

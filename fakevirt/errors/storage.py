@@ -200,6 +200,16 @@ def seek_failed(path: str, offset: int) -> VirtError:
     return _stream(f"Unable to seek {path} to {offset}: Invalid argument")
 
 
+def stream_open_dir(path: str) -> VirtError:
+    """virFDStreamOpenFile on a directory volume."""
+    return _stream(f"Unable to open stream for '{path}': Is a directory")
+
+
+def wipe_open_dir(path: str) -> VirtError:
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, STORAGE, f"Failed to open storage volume with path '{path}': "
+                            "Is a directory")
+
+
 def hole_seek_failed(path: str) -> VirtError:
     return _stream(f"unable to seek in {path}: Invalid argument")
 
@@ -232,9 +242,15 @@ def unknown_vol_format(fmt: str) -> VirtError:
     return _storage(ErrorCode.CONFIG_UNSUPPORTED, f"unknown volume format type {fmt}")
 
 
-def only_raw_qcow2(fmt: str) -> VirtError:
-    """fakevirt's own refusal: the image store knows raw and qcow2."""
-    return _storage(ErrorCode.NO_SUPPORT, f"fakevirt creates only raw and qcow2 volumes, not '{fmt}'")
+def ploop_missing() -> VirtError:
+    """storageBackendCreatePloop: the host has no ploop tools (Debian ships none)."""
+    return _storage(ErrorCode.INTERNAL_ERROR, "unable to find ploop, please install ploop tools")
+
+
+def qemu_img_cannot_create(args: str, where: str, fmt: str, known: bool) -> VirtError:
+    """qemu-img create/convert refusing a format it reads only (bochs, cloop, dmg) or does not know."""
+    why = f"Format driver '{fmt}' does not support image creation" if known else f"Unknown file format '{fmt}'"
+    return qemu_img_failed(args, f"{where}{why}")
 
 
 # -- encrypted volumes (storage_util.c) ----------------------------------------------------------

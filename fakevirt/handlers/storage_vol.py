@@ -60,7 +60,7 @@ def storage_vol_create_xml_from(client: Client, args: w.StorageVolCreateXmlFromA
     """virStorageVolCreateXMLFrom (clone)."""
     state, pool = pools(client), resolve_pool(client, args.pool)
     src = args.clonevol
-    vol = state.vol_create_from(pool, parse_vol_xml(args.xml), src.pool, src.name, args.flags)
+    vol = state.vol_create_from(pool, parse_vol_xml(args.xml, need_capacity=False), src.pool, src.name, args.flags)
     return w.StorageVolCreateXmlFromRet(vol=vol_handle(vol))
 
 
@@ -145,7 +145,7 @@ def storage_pool_list_all_volumes(client: Client, args: w.StoragePoolListAllVolu
 def storage_vol_upload(client: Client, args: w.StorageVolUploadArgs) -> Outcome:
     """virStorageVolUpload: the stream's data lands in the volume from ``offset``."""
     writer = pools(client).upload(resolve_vol(client, args.vol), args.offset, args.length, args.flags)
-    return Outcome(stream=UploadStream(write=writer.write, finish=writer.finish,
+    return Outcome(stream=UploadStream(write=writer.write, finish=writer.finish, abort=writer.abort,
                                        hole=writer.hole if args.flags & StorageVolUploadFlags.SPARSE_STREAM else None))
 
 

@@ -28,6 +28,7 @@ from .flags.storage import (
     StoragePoolDeleteFlags,
     StoragePoolState,
 )
+from .images import formats
 from .storage_defs import Perms, Pool, PoolDef, VolDef, Volume
 from .storage_events import StoragePoolEventLifecycleType as Lifecycle
 from .storage_vols import VolumeOps, VolumeWriter
@@ -221,6 +222,7 @@ class StorageState(VolumeOps):
                 old.touch(self.images.clock.now())
                 if (hs := self.images.host_stat(path)) is not None:
                     old.perms, old.atime, old.mtime, old.ctime = Perms(hs.mode, hs.uid, hs.gid), hs.atime, hs.mtime, hs.ctime
+            old.declared_format = formats.probed_format(self.images.open(path))
             found[name] = old
         pool.volumes = dict(sorted(found.items()))
         pool.target_perms = replace(self.dirs.get(pool.path) or Perms(0o755))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import storage as err
 from .hostpaths import HOST_DIRS
-from .images import Image, ImageStore
+from .images import Image, ImageStore, formats
 from .images.image import FS_BLOCK, round_up
 from .storage_defs import FS_BASE_USED, FS_CAPACITY, Perms, Pool, Volume, sanitize_path
 from .storage_events import PoolEvent, StoragePoolEventLifecycleType
@@ -128,13 +128,14 @@ class StorageCore:
         if host is not None:
             return host[1]
         if img.format == "raw":
-            return min(max(img.allocation, vol.prealloc), round_up(img.virtual_size, FS_BLOCK))
-        return round_up(img.allocation, FS_BLOCK)
+            return min(max(img.allocation, round_up(vol.prealloc, FS_BLOCK)), round_up(img.virtual_size, FS_BLOCK))
+        uploaded = formats.file_allocation(img)
+        return round_up(img.allocation, FS_BLOCK) if uploaded is None else uploaded
 
     def physical(self, vol: Volume) -> int:
         """The file's size (st_size)."""
         img = self.images.open(vol.path)
-        return img.virtual_size if img.format == "raw" else img.allocation
+        return img.virtual_size if img.format == "raw" else formats.file_size(img)
 
     def update_stats(self, pool: Pool) -> None:
         """Capacity, allocation and available of the filesystem (every pool shares one)."""

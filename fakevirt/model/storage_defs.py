@@ -104,6 +104,7 @@ class Volume:
     mtime: float = 0.0
     ctime: float = 0.0
     encryption: VolEncryption | None = None
+    declared_format: str | None = None  # the XML's format until a refresh probes the file (iso)
 
     def touch(self, now: float, *, modified: bool = True) -> None:
         """Record an access (and, when ``modified``, a change) of the file at ``now``."""

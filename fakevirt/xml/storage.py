@@ -7,7 +7,7 @@ import uuid as uuidlib
 from ..errors import ErrorDomain, VirtError
 from ..errors import storage as err
 from ..errors import xml as xml_errors
-from ..errors.storage import only_raw_qcow2, unknown_vol_format, unknown_vol_type, xml_error
+from ..errors.storage import unknown_vol_format, unknown_vol_type, xml_error
 from ..model.devices import RawElement
 from ..model.storage import StorageState
 from ..model.storage_defs import (
@@ -125,8 +125,9 @@ def parse_pool_xml(text: str) -> PoolDef:
     return PoolDef(name, uuid, sanitize_path(target.strip()), ptype, _perms(root, "target", "permissions"))
 
 
-def parse_vol_xml(text: str) -> VolDef:
-    """virStorageVolDefParseString for a volume of a dir pool."""
+def parse_vol_xml(text: str, *, need_capacity: bool = True) -> VolDef:
+    """virStorageVolDefParseString for a volume of a dir pool (a clone's may omit the capacity:
+    VIR_VOL_XML_PARSE_NO_CAPACITY)."""
     root = _root(text, "(storage_volume_definition)", "volume")
     name = _text(root, "name")
     if name is None:
@@ -142,7 +143,7 @@ def parse_vol_xml(text: str) -> VolDef:
     capacity = None
     if cap is not None:
         capacity = scale(cap, _attr(root, "unit", "capacity"), "capacity")
-    elif backing is None:
+    elif backing is None and need_capacity:
         raise xml_error("missing capacity element")
     alloc = _text(root, "allocation")
     allocation = None if alloc is None else scale(alloc, _attr(root, "unit", "allocation"), "allocation")
@@ -210,10 +211,8 @@ _FILE_FORMATS = ("none", "raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "v
 def _format(fmt: str | None) -> str | None:
     if fmt is None:
         return None
-    if fmt not in _FILE_FORMATS:
+    if fmt not in _FILE_FORMATS or fmt == "none":  # virStorageFileFormatTypeFromString() <= 0
         raise unknown_vol_format(fmt)
-    if fmt not in ("raw", "qcow2"):
-        raise only_raw_qcow2(fmt)
     return fmt
 
 
@@ -253,11 +252,13 @@ def format_pool_xml(state: StorageState, pool: Pool, inactive: bool = False) -> 
 def format_vol_xml(state: StorageState, vol: Volume) -> str:
     """virStorageVolDefFormat for a file volume and its immediate backing store."""
     img = state.image(vol)
-    lines = ["<volume type='file'>", f"  <name>{escape(vol.name)}</name>", f"  <key>{escape(vol.key)}</key>",
+    fmt = vol.declared_format or img.format
+    kind = "dir" if fmt == "dir" else "file"
+    physical = [] if kind == "dir" else [f"  <physical unit='bytes'>{state.physical(vol)}</physical>"]
+    lines = [f"<volume type='{kind}'>", f"  <name>{escape(vol.name)}</name>", f"  <key>{escape(vol.key)}</key>",
              f"  <capacity unit='bytes'>{img.virtual_size}</capacity>",
-             f"  <allocation unit='bytes'>{state.allocation(vol)}</allocation>",
-             f"  <physical unit='bytes'>{state.physical(vol)}</physical>", "  <target>",
-             f"    <path>{escape(vol.path)}</path>", f"    <format type='{img.format}'/>",
+             f"  <allocation unit='bytes'>{state.allocation(vol)}</allocation>", *physical, "  <target>",
+             f"    <path>{escape(vol.path)}</path>", f"    <format type='{fmt}'/>",
              *_perm_lines(vol.perms, "    "), *_time_lines(vol, "    "),
              *(format_encryption(vol.encryption, "    ") if vol.encryption is not None else ()), "  </target>"]
     bpath = state.images.backing_path(img)

@@ -79,6 +79,15 @@ class InternalSnapshot:
 
 
 @dataclass(eq=False, slots=True)
+class FileCopy:
+    """The bytes of an image's file as written from outside, valid while ``key`` still matches."""
+
+    raw: Image
+    key: tuple[object, ...]
+    allocation: int | None = None  # the file's blocks on disk, when not just its non-zero chunks
+
+
+@dataclass(eq=False, slots=True)
 class Image:
     """A qcow2 or raw image in the emulator's virtual filesystem.
 
@@ -96,6 +105,9 @@ class Image:
     snapshots: list[InternalSnapshot] = field(default_factory=list, repr=False)
     bitmaps: dict[str, Bitmap] = field(default_factory=dict, repr=False)  # persistent, by name
     backing_only_named: bool = False  # a backup's scratch/target: its backing file may change under it
+    # The file's own bytes when they came from outside (an upload): a raw image of the file and
+    # what the image held then; see formats.py.  Formats the model does not interpret keep only this.
+    file: FileCopy | None = field(default=None, repr=False)
 
     @property
     def capacity(self) -> int:

@@ -56,7 +56,7 @@ def _tree(lay: Layout, clusters: ClusterMap, size: int, active: bool,
     if n_l1 == 0:
         return 0, 0
     l1_off = lay.alloc(_clusters_for(n_l1 * 8, cs))
-    l1 = [0] * n_l1
+    l1: dict[int, int] = {}
     groups: dict[int, list[tuple[int, bytes]]] = {}
     for idx, buf in clusters.items():  # a real file has an L2 entry per zero cluster
         groups.setdefault(idx // per_l2, []).append((idx, buf))
@@ -72,7 +72,8 @@ def _tree(lay: Layout, clusters: ClusterMap, size: int, active: bool,
             shared = lay.refcounts[host // cs] > 1
             l2[idx % per_l2] = host | (COPIED if active and not shared else 0)
         lay.writes.append((l2_off, struct.pack(f">{per_l2}Q", *l2)))
-    lay.writes.append((l1_off, struct.pack(f">{n_l1}Q", *l1)))
+    # Only the L1 entries in use are written: the rest of a huge table reads as zeros anyway.
+    lay.writes.extend((l1_off + 8 * g, struct.pack(">Q", l1[g])) for g in sorted(groups))
     return l1_off, n_l1
 
 
@@ -87,7 +88,7 @@ def _place_data(lay: Layout, trees: list[ClusterMap]) -> dict[tuple[int, int], i
                 lay.refcounts[data_at[key] // cs] += 1
                 continue
             data_at[key] = lay.alloc()
-            lay.writes.append((data_at[key], bytes(buf).ljust(cs, b"\0")))
+            lay.writes.append((data_at[key], bytes(buf).ljust(cs, b"\0")))  # a whole cluster: no hole in it
     return data_at
 
 
