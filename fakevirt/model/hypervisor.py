@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..errors import VirtError, check_flags
@@ -35,6 +37,9 @@ from .snapshots.api import DomainSnapshots
 from .stats.run import StatsResource
 from .storage import StorageState
 
+if TYPE_CHECKING:
+    from .testdriver.registry import NodeLoader
+
 PRIVILEGED_PATHS = ("/system", "/session")  # libvirtd runs as root: qemu allows both
 LIST_DOMAINS_FILTERS_ALL = sum(ConnectListAllDomainsFlags)  # every VIR_CONNECT_LIST_DOMAINS_* filter
 
@@ -48,6 +53,18 @@ class QemuDriver:
 
     def __post_init__(self) -> None:
         self.reset()
+
+    kind = "QEMU"  # virConnectGetType
+
+    @property
+    def version(self) -> int:
+        """virConnectGetVersion."""
+        return self.host.qemu_version
+
+    def release(self) -> None:
+        """The connection that opened this instance closed (test drivers count their users)."""
+        if self.hypervisor.parent is not None:
+            self.hypervisor.parent.test_drivers.release(self)  # type: ignore[arg-type]
 
     def reset(self) -> None:
         """Forget every domain (in place: open connections keep pointing here)."""
@@ -107,6 +124,8 @@ class Hypervisor:
     qemu_user: tuple[int, int] = (64055, 64055)  # uid/gid QEMU runs as (Debian's libvirt-qemu)
     drivers: dict[str, QemuDriver] = field(default_factory=dict)
     default_network: bool = False  # Debian's libvirt-daemon-config-network: 'default' defined, active
+    parent: Hypervisor | None = None  # a test driver's own host: the hypervisor that serves it
+    read_file: Callable[[str], str] | None = None  # how test:///PATH.xml reads node files (injected)
 
     def __post_init__(self) -> None:
         if self.host is None:
@@ -131,6 +150,9 @@ class Hypervisor:
         # qemuProcessPrepareDomain/Host's order; the filter bindings name the taps the network gave
         self.resources += [SecretResource(self.secrets), self.networks, NWFilterResource(self.nwfilters),
                            self.nodedevs, StatsResource(lambda: self.clock.now())]
+        from .testdriver.registry import TestDrivers  # the test driver builds on QemuDriver
+
+        self.test_drivers = TestDrivers(self)
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():
@@ -144,11 +166,16 @@ class Hypervisor:
     def session(self) -> QemuDriver:
         return self.drivers["/session"]
 
-    def open(self, name: str | None) -> QemuDriver:
-        """The driver a CONNECT_OPEN name selects, or libvirt's error for that name."""
+    def open(self, name: str | None, load_node: NodeLoader | None = None) -> QemuDriver:
+        """The driver a CONNECT_OPEN name selects, or libvirt's error for that name.
+
+        ``load_node``: how a test:/// URI's node is read (``xml.testnode.node_loader``).
+        """
         if not name:  # remote:// or a NULL name: libvirtd probes its default, the system driver
             return self.system
         parts = urlsplit(name)
+        if parts.scheme == "test" and not parts.netloc and load_node is not None:
+            return self.test_drivers.open(parts.path, load_node)
         if parts.scheme != "qemu":
             raise VirtError.no_connect(name)
         if parts.netloc:

@@ -1,0 +1,119 @@
+"""One instance of libvirt's test driver: ``test:///default`` or ``test:///PATH.xml``.
+
+It is a ``QemuDriver`` whose ``hypervisor`` is a host of its own (its own networks, pools,
+interfaces, node devices, image store and event bus), built from a ``NodeDefinition``, with
+``TestDomains`` for the domain semantics that differ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ...errors import testdriver as err
+from ..domain import State
+from ..events import EventBus
+from ..host import HostInfo
+from ..hypervisor import Hypervisor, QemuDriver
+from ..interface import HostInterface, HostInterfaces
+from ..nodedev import NodeDevices
+from ..nodedev.tree import NodeDevice
+from ..storage_defs import Perms
+from .domains import TestDomains
+from .node import SHUTOFF, NodeDefinition, NodeDomain
+
+TEST_VERSION = 2  # testConnectGetVersion: "TEST 0.0.2"
+TEST_MAX_VCPUS = 32
+
+
+class TestInterfaces(HostInterfaces):
+    """The node's interfaces only (bridges of its networks exist but are not listed)."""
+
+    def __init__(self, host: HostInfo, node: NodeDefinition) -> None:
+        super().__init__(host)
+        for name in [i.name for i in super().__iter__()]:
+            self._remove(name)
+        self.listed_names = [i.name for i in node.interfaces]
+        for i in node.interfaces:
+            self._add(HostInterface(i.name, i.mac or "00:00:00:00:00:00", mtu=i.mtu or 1500))
+
+    def __iter__(self) -> Iterator[HostInterface]:
+        return (i for i in super().__iter__() if i.name in self.listed_names)
+
+
+class TestNodeDevices(NodeDevices):
+    """The node's devices, as the node file gives them (no sysfs behind them)."""
+
+    def __init__(self, hv: Hypervisor, devices: list[NodeDevice]) -> None:
+        super().__init__(hv.host or HostInfo(), hv.interfaces, hv.bus, lambda: str(hv.rng.uuid()))
+        self._devs = {d.name: d for d in devices}
+        self._net = {}
+
+
+def _host(hostname: str, node: NodeDefinition) -> HostInfo:
+    """What the shared host models need to know of a test node."""
+    first = node.interfaces[0] if node.interfaces else None
+    return HostInfo(hostname=hostname, arch="i686", nic_name=first.name if first else "eth0",
+                    nic_mac=(first.mac if first and first.mac else "52:54:00:8a:3c:01"),
+                    nic_ipv4=(first.ipv4 if first and first.ipv4 else ("10.0.2.15", 24)))
+
+
+class TestDriver(QemuDriver):
+    """A test-driver instance on a host of its own, filled from ``node``."""
+
+    kind = "TEST"
+
+    def __init__(self, uri: str, root: Hypervisor, node: NodeDefinition) -> None:
+        self.node = node
+        host = _host(root.host.hostname if root.host else HostInfo().hostname, node)
+        hv = Hypervisor(seed=root.seed, clock=root.clock, host=host, bus=EventBus(), parent=root)
+        super().__init__(uri, hv)
+        hv.interfaces = TestInterfaces(host, node)
+        hv.nodedevs = TestNodeDevices(hv, node.devices)
+        self._load(node)
+
+    def reset(self) -> None:
+        super().reset()
+        self.domains = TestDomains(self)
+
+    @property
+    def version(self) -> int:
+        return TEST_VERSION
+
+    def cells_free_memory(self, start: int, count: int) -> list[int]:
+        """testNodeGetCellsFreeMemory: each cell's memory figure, as the test driver reports it."""
+        if start < 0 or count <= 0 or start >= len(self.node.cells):
+            raise err.cells_out_of_range()
+        return [c.memory_kib for c in self.node.cells[start:start + count]]
+
+    def check_disks(self, d: object) -> None:
+        """The test driver starts a domain whatever its disks name."""
+
+    def _load(self, node: NodeDefinition) -> None:
+        """testOpenParse's order: domains, networks, interfaces, pools (with volumes), devices."""
+        for entry in node.domains:
+            self._load_domain(entry)
+        hv = self.hypervisor
+        for net in node.networks:
+            hv.networks.start(hv.networks.define(net))
+        for p in node.pools:
+            hv.storage.dirs.setdefault(p.pool.target, Perms(0o755))
+            pool = hv.storage.define(p.pool)
+            hv.storage.start(pool)
+            for vol in p.volumes:
+                hv.storage.vol_create(pool, vol)
+
+    def _load_domain(self, entry: NodeDomain) -> None:
+        d = self.domains.complete_definition(entry.definition)
+        if entry.transient:
+            dom = self.domains.create_transient(d)
+        else:
+            dom = self.domains.define(d)
+            if entry.runstate != SHUTOFF:
+                self.domains.start(dom)
+        if entry.runstate != SHUTOFF:
+            dom.set_state(State(entry.runstate), 0)
+        dom.managed_save = None
+
+
+def test_uri(path: str) -> str:
+    return f"test://{path}"
