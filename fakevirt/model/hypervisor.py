@@ -55,11 +55,23 @@ class QemuDriver:
         self.reset()
 
     kind = "QEMU"  # virConnectGetType
+    security_model = ("none", "0")  # virNodeGetSecurityModel: no security driver in the emulator
+    security_label = ("", 0)  # virDomainGetSecurityLabel: label, enforcing
+
+    @staticmethod
+    def os_type(d: DomainDef) -> str:
+        """virDomainGetOSType."""
+        return d.os_type
 
     @property
     def version(self) -> int:
         """virConnectGetVersion."""
         return self.host.qemu_version
+
+    @staticmethod
+    def supports(api: str | None) -> bool:
+        """Whether this driver serves the public API ``api`` (every handled one, for QEMU)."""
+        return True
 
     def release(self) -> None:
         """The connection that opened this instance closed (test drivers count their users)."""

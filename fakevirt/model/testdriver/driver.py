@@ -7,46 +7,20 @@ interfaces, node devices, image store and event bus), built from a ``NodeDefinit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from ...errors import testdriver as err
 from ..domain import State
+from ..domaindef import DomainDef
 from ..events import EventBus
 from ..host import HostInfo
 from ..hypervisor import Hypervisor, QemuDriver
-from ..interface import HostInterface, HostInterfaces
-from ..nodedev import NodeDevices
-from ..nodedev.tree import NodeDevice
 from ..storage_defs import Perms
+from .apis import supports
 from .domains import TestDomains
 from .node import SHUTOFF, NodeDefinition, NodeDomain
+from .objects import TestDomainStats, TestInterfaces, TestNetworks, TestNodeDevices
 
 TEST_VERSION = 2  # testConnectGetVersion: "TEST 0.0.2"
 TEST_MAX_VCPUS = 32
-
-
-class TestInterfaces(HostInterfaces):
-    """The node's interfaces only (bridges of its networks exist but are not listed)."""
-
-    def __init__(self, host: HostInfo, node: NodeDefinition) -> None:
-        super().__init__(host)
-        for name in [i.name for i in super().__iter__()]:
-            self._remove(name)
-        self.listed_names = [i.name for i in node.interfaces]
-        for i in node.interfaces:
-            self._add(HostInterface(i.name, i.mac or "00:00:00:00:00:00", mtu=i.mtu or 1500))
-
-    def __iter__(self) -> Iterator[HostInterface]:
-        return (i for i in super().__iter__() if i.name in self.listed_names)
-
-
-class TestNodeDevices(NodeDevices):
-    """The node's devices, as the node file gives them (no sysfs behind them)."""
-
-    def __init__(self, hv: Hypervisor, devices: list[NodeDevice]) -> None:
-        super().__init__(hv.host or HostInfo(), hv.interfaces, hv.bus, lambda: str(hv.rng.uuid()))
-        self._devs = {d.name: d for d in devices}
-        self._net = {}
 
 
 def _host(hostname: str, node: NodeDefinition) -> HostInfo:
@@ -61,6 +35,13 @@ class TestDriver(QemuDriver):
     """A test-driver instance on a host of its own, filled from ``node``."""
 
     kind = "TEST"
+    security_model = ("testSecurity", "")
+    security_label = ("libvirt-test", 1)
+
+    @staticmethod
+    def os_type(d: DomainDef) -> str:
+        """testDomainGetOSType: always "linux"."""
+        return "linux"
 
     def __init__(self, uri: str, root: Hypervisor, node: NodeDefinition) -> None:
         self.node = node
@@ -69,15 +50,21 @@ class TestDriver(QemuDriver):
         super().__init__(uri, hv)
         hv.interfaces = TestInterfaces(host, node)
         hv.nodedevs = TestNodeDevices(hv, node.devices)
+        hv.networks = TestNetworks(hv)
         self._load(node)
 
     def reset(self) -> None:
         super().reset()
         self.domains = TestDomains(self)
+        self.stats = TestDomainStats(self)
 
     @property
     def version(self) -> int:
         return TEST_VERSION
+
+    @staticmethod
+    def supports(api: str | None) -> bool:
+        return supports(api)
 
     def cells_free_memory(self, start: int, count: int) -> list[int]:
         """testNodeGetCellsFreeMemory: each cell's memory figure, as the test driver reports it."""
