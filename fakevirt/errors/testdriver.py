@@ -62,3 +62,15 @@ def no_support(function: str) -> VirtError:
 
 def cells_out_of_range() -> VirtError:
     return VirtError.report(ErrorCode.INVALID_ARG, TEST, "Range exceeds available cells")
+
+
+def vol_exists() -> VirtError:
+    return VirtError.report(ErrorCode.OPERATION_FAILED, TEST, "storage vol already exists")
+
+
+def no_space(name: str) -> VirtError:
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, TEST, f"Not enough free space in pool for volume '{name}'")
+
+
+def no_vol(what: str, value: str) -> VirtError:
+    return VirtError.report(ErrorCode.NO_STORAGE_VOL, TEST, f"no storage vol with matching {what} '{value}'")

@@ -16,7 +16,7 @@ from ..model.testdriver.driver import TEST_MAX_VCPUS, TestDriver
 from ..xml.capabilities import capabilities_xml
 from ..xml.domcapabilities import domain_capabilities_xml
 from ..xml.sysinfo import sysinfo_xml
-from ..xml.testcaps import SYSINFO_XML, test_capabilities_xml
+from ..xml.testdriver import SYSINFO_XML, test_capabilities_xml
 from ..xml.testnode import node_loader
 from ._client import Client
 from ._lists import legacy_list, list_all

@@ -13,11 +13,11 @@ from ..domaindef import DomainDef
 from ..events import EventBus
 from ..host import HostInfo
 from ..hypervisor import Hypervisor, QemuDriver
-from ..storage_defs import Perms
 from .apis import supports
 from .domains import TestDomains
 from .node import SHUTOFF, NodeDefinition, NodeDomain
 from .objects import TestDomainStats, TestInterfaces, TestNetworks, TestNodeDevices
+from .storage import TestStorage
 
 TEST_VERSION = 2  # testConnectGetVersion: "TEST 0.0.2"
 TEST_MAX_VCPUS = 32
@@ -51,6 +51,7 @@ class TestDriver(QemuDriver):
         hv.interfaces = TestInterfaces(host, node)
         hv.nodedevs = TestNodeDevices(hv, node.devices)
         hv.networks = TestNetworks(hv)
+        hv.storage = TestStorage(hv, hv.images)
         self._load(node)
 
     def reset(self) -> None:
@@ -83,7 +84,6 @@ class TestDriver(QemuDriver):
         for net in node.networks:
             hv.networks.start(hv.networks.define(net))
         for p in node.pools:
-            hv.storage.dirs.setdefault(p.pool.target, Perms(0o755))
             pool = hv.storage.define(p.pool)
             hv.storage.start(pool)
             for vol in p.volumes:

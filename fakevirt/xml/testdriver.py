@@ -1,8 +1,12 @@
-"""The test driver's host documents: capabilities (testBuildCapabilities) and sysinfo."""
+"""The test driver's documents: capabilities (testBuildCapabilities), sysinfo, volumes and interfaces."""
 
 from __future__ import annotations
 
+from xml.sax.saxutils import escape
+
+from ..model.storage_defs import Volume
 from ..model.testdriver.node import NodeDefinition
+from ..model.testdriver.storage import TestStorage
 
 PAGE_SIZES = (4, 8, 2048, 1048576)  # KiB
 EMULATOR = "/usr/bin/test-hv"
@@ -19,8 +23,8 @@ SYSINFO_XML = """<sysinfo type='smbios'>
 
 
 def _topology(node: NodeDefinition) -> list[str]:
-    if not node.cells:
-        return []
+    if not node.cells:  # a node file's host has no NUMA cells, and says so
+        return ["    <topology>", "      <cells num='0'>", "      </cells>", "    </topology>"]
     out = ["    <topology>", f"      <cells num='{len(node.cells)}'>"]
     for i, cell in enumerate(node.cells):
         first = PAGE_SIZES[1] if i == 1 else PAGE_SIZES[0]
@@ -50,3 +54,13 @@ def test_capabilities_xml(node: NodeDefinition) -> str:
             "    <secmodel>", "      <model>testSecurity</model>", "      <doi></doi>", "    </secmodel>",
             "  </host>", ""]
     return "\n".join([*host, *_guest("hvm"), *_guest("xen"), "</capabilities>", ""])
+
+
+def test_vol_xml(storage: TestStorage, vol: Volume) -> str:
+    """testStorageVolGetXMLDesc: the volume's definition, nothing read from a file."""
+    return "\n".join([
+        "<volume type='file'>", f"  <name>{escape(vol.name)}</name>", f"  <key>{escape(vol.key)}</key>",
+        f"  <capacity unit='bytes'>{storage.capacity(vol)}</capacity>",
+        f"  <allocation unit='bytes'>{storage.allocation(vol)}</allocation>", "  <target>",
+        f"    <path>{escape(vol.path)}</path>", f"    <format type='{storage.format_of(vol)}'/>", "  </target>",
+        "</volume>", ""])
