@@ -16,13 +16,13 @@ from collections.abc import Callable
 from ...errors import ErrorDomain, check_flags
 from ...errors import testdriver as err
 from ..devices import Disk
-from ..domain import Domain, Paused, Running, State
+from ..domain import Domain, Paused, Running, Shutoff, State
 from ..domain_driver import Domains
 from ..domaindef import DomainDef
-from ..domaindef.devdefaults import assign_drive_address
+from ..domaindef.devdefaults import assign_drive_address, graphics_post_parse
 from ..domaindef.postparse import common_post_parse
-from ..events import Lifecycle, ResumedDetail, StartedDetail, SuspendedDetail
-from ..flags.domain import DomainCreateFlags
+from ..events import Lifecycle, ResumedDetail, StartedDetail, StoppedDetail, SuspendedDetail
+from ..flags.domain import DomainCreateFlags, DomainDestroyFlagsValues
 
 ARCH = "i686"  # the test driver's only guest arch
 _BUS_BY_PREFIX = (("hd", "ide"), ("sd", "scsi"), ("vd", "virtio"), ("xvd", "xen"), ("ubd", "uml"))
@@ -30,6 +30,8 @@ IFNAME_MAX = 1024
 
 
 def _disk_defaults(disk: Disk, d: DomainDef) -> None:
+    if disk.device == "cdrom":
+        disk.readonly = True
     if disk.target_bus is None:
         disk.target_bus = "fdc" if disk.device == "floppy" else next(
             (b for p, b in _BUS_BY_PREFIX if disk.target_dev.startswith(p)), "ide")
@@ -59,7 +61,13 @@ def test_normalize(d: DomainDef, new_uuid: Callable[[], uuid.UUID], new_mac: Cal
     d.arch = d.arch or ARCH
     for disk in d.disks:
         _disk_defaults(disk, d)
+    for g in d.graphics:
+        graphics_post_parse(g)
+    given = {id(c) for c in d.controllers}
     common_post_parse(d)
+    for c in d.controllers:  # the controllers it adds get no model: that is QEMU's callback
+        if id(c) not in given:
+            c.model = None
     name_interfaces(d)
     return d
 
@@ -117,6 +125,19 @@ class TestDomains(Domains):
         dom.managed_save = None
         self.boot(dom, paused=bool(flags & DomainCreateFlags.START_PAUSED), reason=Running.BOOTED,
                   detail=StartedDetail.BOOTED)
+
+    def destroy(self, dom: Domain, flags: int = 0) -> None:
+        """testDomainDestroyFlags: STOPPED/DESTROYED, nothing before it."""
+        check_flags("testDomainDestroyFlags", flags, DomainDestroyFlagsValues.DESTROY_GRACEFUL, ErrorDomain.TEST)
+        self.require_active(dom)
+        self.stop(dom, Shutoff.DESTROYED, StoppedDetail.DESTROYED)
+
+    def shutdown(self, dom: Domain, flags: int = 0) -> None:
+        """testDomainShutdownFlags: a running domain powers off at once."""
+        check_flags("testDomainShutdownFlags", flags, 0, ErrorDomain.TEST)
+        if dom.state != State.RUNNING:
+            raise err.not_running(dom.name)
+        self.stop(dom, Shutoff.SHUTDOWN, StoppedDetail.SHUTDOWN)
 
     def cpu_time(self, dom: Domain) -> int:
         """testDomainGetInfo: the time of day in ns, whatever the domain's state."""

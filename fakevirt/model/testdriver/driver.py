@@ -21,6 +21,7 @@ from .storage import TestStorage
 
 TEST_VERSION = 2  # testConnectGetVersion: "TEST 0.0.2"
 TEST_MAX_VCPUS = 32
+CPU_STATS = (("user", 9797400000), ("kernel", 34678723400000), ("idle", 87264900000), ("iowait", 763600000))
 
 
 def _host(hostname: str, node: NodeDefinition) -> HostInfo:
@@ -72,6 +73,15 @@ class TestDriver(QemuDriver):
         if start < 0 or count <= 0 or start >= len(self.node.cells):
             raise err.cells_out_of_range()
         return [c.memory_kib for c in self.node.cells[start:start + count]]
+
+    def free_memory(self) -> int:
+        """testNodeGetFreeMemory: the cells' free figures summed (KiB, reported as they are)."""
+        return sum(c.free_kib for c in self.node.cells)
+
+    @staticmethod
+    def cpu_stats() -> list[tuple[str, int]]:
+        """testNodeGetCPUStats: fixed figures, whichever CPU is asked for."""
+        return list(CPU_STATS)
 
     def check_disks(self, d: object) -> None:
         """The test driver starts a domain whatever its disks name."""
