@@ -3,6 +3,7 @@ without disk images, the test driver's own error texts and its missing secret dr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -46,4 +47,9 @@ def test_golibvirt_test_driver_matches_reference(golibvirt: Path, fakevirt: Thre
                                                  reference_uri: str) -> None:
     u = urlsplit(reference_uri)
     real = run(golibvirt, f"{u.hostname}:{u.port}", "test:///default", "testdriver")
-    assert run(golibvirt, fakevirt.tcp_address, "test:///default", "testdriver") == real
+    assert _ids_masked(run(golibvirt, fakevirt.tcp_address, "test:///default", "testdriver")) == _ids_masked(real)
+
+
+def _ids_masked(lines: list[str]) -> list[str]:
+    """Domain ids count up while the shared node lives, and other clients of the reference may hold it."""
+    return [re.sub(r" id=\d+", " id=N", line) for line in lines]

@@ -4,6 +4,7 @@ libvirtd 9.0's test driver."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -217,6 +218,11 @@ def test_scenario(test_uri: str) -> None:
     assert "<target dev='testnet0'/>" in out[1] and "<target dev='mine0'/>" in out[1]
 
 
+def _ids_masked(out: list[Any]) -> list[Any]:
+    """Domain ids count up while the shared node lives, and other clients of the reference may hold it."""
+    return [re.sub(r" id='\d+'", " id='N'", x) if isinstance(x, str) else x for x in out]
+
+
 @pytest.mark.real
 def test_scenario_matches_reference(test_uri: str, reference_uri: str) -> None:
-    assert scenario(test_uri) == scenario(_reference(reference_uri))
+    assert _ids_masked(scenario(test_uri)) == _ids_masked(scenario(_reference(reference_uri)))
