@@ -39,6 +39,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=0, help="seed of UUIDs, MACs and ids (default 0)")
     serve.add_argument("--default-network", action="store_true",
                        help="start with Debian's 'default' network (virbr0, 192.168.122.0/24, NAT, DHCP)")
+    # test driver (issue 14): node files in libvirt's test-driver format
+    serve.add_argument("--preload", action="append", default=[], metavar="NODE.xml",
+                       help="define (and start, unless <test:runstate>5</test:runstate>) the domains, networks "
+                            "and pools of a test-driver node file in qemu:///system; repeatable")
     serve.add_argument("--keepalive-interval", type=float, default=5.0, metavar="S")
     serve.add_argument("--keepalive-count", type=int, default=5, metavar="N")
     serve.add_argument("--log-level", default="info",
@@ -80,9 +84,31 @@ def main(argv: list[str] | None = None) -> int:
     from .server.core import Server, ServerConfig
 
     config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
-    server = Server(Hypervisor(seed=args.seed, clock=SystemClock(), default_network=args.default_network), config, tls=tls)
+    hv = Hypervisor(seed=args.seed, clock=SystemClock(), default_network=args.default_network)
+    if not _preload(hv, args.preload):
+        return 1
+    server = Server(hv, config, tls=tls)
     trio.run(_serve, server, sockets, started)
     return 0
+
+
+def _preload(hv: object, files: list[str]) -> bool:
+    """--preload: each node file into the QEMU driver; False (after saying why) when one fails."""
+    from .errors import VirtError
+    from .model.hypervisor import Hypervisor
+    from .model.testdriver.preload import preload
+    from .nodefiles import read_node_file
+    from .xml.testnode import parse_node_xml
+
+    assert isinstance(hv, Hypervisor)
+    for path in files:
+        try:
+            for line in preload(hv.system, parse_node_xml(read_node_file(path), path, read_node_file)):
+                log.warning("--preload %s: %s (not loaded)", path, line)
+        except VirtError as e:
+            print(f"fakevirt: --preload {path}: {e.message}", file=sys.stderr)
+            return False
+    return True
 
 
 def _listening(b: BoundSocket, pki: str | None) -> str:
