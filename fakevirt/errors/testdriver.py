@@ -20,10 +20,6 @@ def unreadable_file(path: str) -> VirtError:
     return VirtError.report(ErrorCode.XML_ERROR, TEST, f"failed to parse xml document '{path}'")
 
 
-def not_node() -> VirtError:
-    return VirtError.report(ErrorCode.XML_ERROR, TEST, "Root element is not 'node'")
-
-
 def bad_node_value(what: str) -> VirtError:
     """testParseNodeInfo: /node/cpu/* or /node/memory is not a number."""
     return VirtError.report(ErrorCode.XML_ERROR, TEST, f"invalid node {what} value")
@@ -33,9 +29,9 @@ def xml_error(text: str) -> VirtError:
     return VirtError.report(ErrorCode.XML_ERROR, TEST, text)
 
 
-def auth_failed() -> VirtError:
-    return VirtError.report(ErrorCode.AUTH_FAILED, TEST,
-                            "authentication failed, see test XML for the correct username/password")
+def no_credentials() -> VirtError:
+    """testConnectAuthenticate for a node with <auth> users: libvirtd has no one to ask for them."""
+    return VirtError.report(ErrorCode.INVALID_ARG, ErrorDomain.AUTH, "Missing authentication credentials")
 
 
 def no_domain() -> VirtError:

@@ -180,11 +180,17 @@ def node_get_info(client: Client, args: None) -> w.NodeGetInfoRet:
     """virNodeGetInfo."""
     if isinstance(client.opened, TestDriver):
         n = client.opened.node.info
-        return w.NodeGetInfoRet(model=n.model, memory=n.memory_kib, cpus=n.cpus, mhz=n.mhz, nodes=n.nodes,
-                                sockets=n.sockets, cores=n.cores, threads=n.threads)
+        return w.NodeGetInfoRet(model=n.model[:31], memory=n.memory_kib, cpus=_c_int(n.cpus), mhz=_c_int(n.mhz),
+                                nodes=_c_int(n.nodes), sockets=_c_int(n.sockets), cores=_c_int(n.cores),
+                                threads=_c_int(n.threads))
     i = client.opened.host.node_info()
     return w.NodeGetInfoRet(model=i.model, memory=i.memory, cpus=i.cpus, mhz=i.mhz, nodes=i.nodes,
                             sockets=i.sockets, cores=i.cores, threads=i.threads)
+
+
+def _c_int(value: int) -> int:
+    """An unsigned int of virNodeInfo as remoteDispatchNodeGetInfo puts it in the reply's int."""
+    return (value + (1 << 31)) % (1 << 32) - (1 << 31)
 
 
 def _stats(pairs: list[tuple[str, int]], nparams: int) -> tuple[tuple[w.NodeStat, ...], int]:

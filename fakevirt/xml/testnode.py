@@ -13,8 +13,9 @@ import uuid as uuidlib
 from collections.abc import Callable
 from xml.sax.saxutils import escape, quoteattr
 
-from ..errors import ErrorDomain, VirtError
+from ..errors import ErrorCode, ErrorDomain, VirtError
 from ..errors import testdriver as err
+from ..errors import xml as xml_errors
 from ..model.devices import RawElement
 from ..model.nodedev.caps import ScsiHostCap, SystemCap
 from ..model.nodedev.tree import NodeDevice
@@ -179,7 +180,7 @@ def parse_node_xml(text: str, path: str | None, read: Reader) -> NodeDefinition:
     """testOpenParse: a node file's objects, in the test driver's order and with its errors."""
     root = parse_xml(text, path or "(test driver)", ErrorDomain.TEST)
     if root.tag != "node":
-        raise err.not_node()
+        raise xml_errors.wrong_root("node", root.tag)
     node = NodeDefinition()
     _node_info(node, root)
     for child in root.children:
@@ -213,16 +214,17 @@ def _included(el: RawElement, path: str | None, read: Reader) -> RawElement:
     return parse_xml(read(full), full, ErrorDomain.TEST)
 
 
-def _number(root: RawElement, what: str, *where: str) -> int | None:
+def _number(root: RawElement, what: str, *where: str, bits: int = 32) -> int | None:
+    """An unsigned number of /node/cpu or /node/memory (virXPathUInt / virXPathULong)."""
     el: RawElement | None = root
     for tag in where:
         el = el.find(tag) if el is not None else None
     if el is None:
         return None
-    try:
-        return int((el.text or "").strip())
-    except ValueError:
-        raise err.bad_node_value(what) from None
+    text = (el.text or "").strip()
+    if not text.isdigit() or int(text) >= 1 << bits:
+        raise err.bad_node_value(what)
+    return int(text)
 
 
 def _node_info(node: NodeDefinition, root: RawElement) -> None:
@@ -233,7 +235,7 @@ def _node_info(node: NodeDefinition, root: RawElement) -> None:
         value = _number(root, what, "cpu", attr)
         if value is not None:
             setattr(info, attr, value)
-    info.cpus = info.cores * info.threads * info.sockets * info.nodes
+    info.cpus = (info.cores * info.threads * info.sockets * info.nodes) % (1 << 32)  # unsigned int
     active = _number(root, "cpu active", "cpu", "active")
     if active is not None and active < info.cpus:
         info.cpus = active
@@ -243,8 +245,10 @@ def _node_info(node: NodeDefinition, root: RawElement) -> None:
     cpu = root.find("cpu")
     model = cpu.find("model") if cpu is not None else None
     if model is not None and model.text:
+        if len(model.text.encode()) > 31:  # virStrcpyStatic into virNodeInfo's char[32]
+            raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.TEST, f"Model {model.text} too big for destination")
         info.model = model.text
-    memory = _number(root, "memory", "memory")
+    memory = _number(root, "memory", "memory", bits=64)
     if memory is not None:
         info.memory_kib = memory
 
@@ -280,7 +284,7 @@ def _text(el: RawElement | None, *where: str) -> str | None:
 def _interface(el: RawElement) -> NodeInterface:
     name = el.get("name")
     if not name:
-        raise VirtError.report(27, ErrorDomain.INTERFACE, "interface has no name")
+        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.INTERFACE, "interface has no name")
     mtu, start, mac = el.find("mtu"), el.find("start"), el.find("mac")
     iface = NodeInterface(name, mac.get("address") if mac is not None else None,
                           int(mtu.get("size") or 0) if mtu is not None else None,
@@ -299,7 +303,7 @@ def _device(el: RawElement) -> NodeDevice:
     """virNodeDeviceDefParseNode for the capabilities a test node has: system and scsi_host."""
     name = _text(el, "name")
     if not name:
-        raise VirtError.report(27, ErrorDomain.NODEDEV, "no device name")
+        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.NODEDEV, "no device name")
     caps: list[SystemCap | ScsiHostCap] = []
     for cap in el.findall("capability"):
         if cap.get("type") == "system":

@@ -106,7 +106,7 @@ def test_open_errors(virsh, fakevirt: ThreadedServer, tmp_path: Path) -> None:
         f"error: XML error: failed to parse xml document '{missing}'")
     (tmp_path / "domain.xml").write_text("<domain type='test'/>")
     assert err(virsh("uri", uri=base + str(tmp_path / "domain.xml").lstrip("/"))).endswith(
-        "error: XML error: Root element is not 'node'")
+        "error: XML error: expecting root element of 'node', not 'domain'")
 
 
 def _node_dir(tmp_path: Path) -> Path:

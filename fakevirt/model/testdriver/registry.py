@@ -30,7 +30,10 @@ class TestDrivers:
         if path in ("", "/"):
             raise err.supply_path()
         if path != DEFAULT_PATH:
-            return TestDriver(f"test://{path}", self.root, load(path))
+            node = load(path)
+            if node.users:
+                raise err.no_credentials()
+            return TestDriver(f"test://{path}", self.root, node)
         if self.shared is None:
             self.shared = TestDriver(f"test://{path}", self.root, load(path))
         self.users += 1
