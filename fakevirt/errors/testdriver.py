@@ -70,3 +70,7 @@ def no_space(name: str) -> VirtError:
 
 def no_vol(what: str, value: str) -> VirtError:
     return VirtError.report(ErrorCode.NO_STORAGE_VOL, TEST, f"no storage vol with matching {what} '{value}'")
+
+
+def no_interface(what: str, value: str) -> VirtError:
+    return VirtError.report(ErrorCode.NO_INTERFACE, TEST, f"no interface with matching {what} '{value}'")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from xml.sax.saxutils import escape
 
 from ..model.storage_defs import Volume
-from ..model.testdriver.node import NodeDefinition
+from ..model.testdriver.node import NodeDefinition, NodeInterface
 from ..model.testdriver.storage import TestStorage
 
 PAGE_SIZES = (4, 8, 2048, 1048576)  # KiB
@@ -64,3 +64,22 @@ def test_vol_xml(storage: TestStorage, vol: Volume) -> str:
         f"  <allocation unit='bytes'>{storage.allocation(vol)}</allocation>", "  <target>",
         f"    <path>{escape(vol.path)}</path>", f"    <format type='{storage.format_of(vol)}'/>", "  </target>",
         "</volume>", ""])
+
+
+def test_interface_xml(i: NodeInterface) -> str:
+    """virInterfaceDefFormat of an ethernet interface: start, mtu, protocol, then the MAC."""
+    lines = [f"<interface type='{i.type}' name='{escape(i.name)}'>"]
+    if i.start_mode:
+        lines.append(f"  <start mode='{i.start_mode}'/>")
+    if i.mtu:
+        lines.append(f"  <mtu size='{i.mtu}'/>")
+    if i.ipv4 or i.gateway:
+        lines.append("  <protocol family='ipv4'>")
+        if i.ipv4:
+            lines.append(f"    <ip address='{i.ipv4[0]}' prefix='{i.ipv4[1]}'/>")
+        if i.gateway:
+            lines.append(f"    <route gateway='{i.gateway}'/>")
+        lines.append("  </protocol>")
+    if i.mac:
+        lines.append(f"  <mac address='{i.mac}'/>")
+    return "\n".join([*lines, "</interface>", ""])

@@ -27,7 +27,8 @@ SAME_OUTPUT = [
     "nodedev-dumpxml computer", "nodedev-dumpxml scsi_host1", "nodedev-dumpxml scsi_host11", "freecell --all",
     "maxvcpus", "domstate --reason test", "domiflist test", "domblklist test", "vcpucount test", "domstats test",
     "secret-list", "nwfilter-list", "domcapabilities", "nodememstats", "net-dhcp-leases default",
-    "domjobinfo test", "snapshot-list test", "checkpoint-list test", "nodedev-list",
+    "domjobinfo test", "snapshot-list test", "checkpoint-list test", "nodedev-list", "iface-dumpxml eth1",
+    "iface-dumpxml eth0", "iface-name 00:11:22:33:44:55", "pool-list --all --details",
 ]
 
 
@@ -57,6 +58,8 @@ def test_default_node(virsh, test_uri: str) -> None:
     assert ok(virsh("pool-list", "--all", "--name", uri=test_uri)).split() == ["default-pool"]
     assert ok(virsh("net-list", "--all", "--name", uri=test_uri)).split() == ["default"]
     assert ok(virsh("iface-list", "--all", uri=test_uri)).split()[-3:] == ["eth1", "active", "aa:bb:cc:dd:ee:ff"]
+    assert ok(virsh("iface-dumpxml", "eth1", uri=test_uri)).splitlines()[:3] == [
+        "<interface type='ethernet' name='eth1'>", "  <start mode='onboot'/>", "  <mtu size='1492'/>"]
     assert ok(virsh("nodedev-dumpxml", "scsi_host11", uri=test_uri)).count("<parent>scsi_host1</parent>") == 1
     # virsh's nodedev-list asks for active devices only, a filter the test driver refuses
     assert err(virsh("nodedev-list", uri=test_uri)).endswith(

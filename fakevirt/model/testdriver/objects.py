@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ...errors import ErrorDomain, check_flags
+from ...errors import testdriver as err
 from ..domain import Domain
 from ..domain_stats import DomainStats
 from ..flags.nodedev import ConnectListAllNodeDeviceFlags
@@ -19,7 +20,7 @@ from ..network.state import NetworkState
 from ..nodedev import NodeDevices
 from ..nodedev.tree import NodeDevice
 from ..stats.groups import Stat, state_group
-from .node import NodeDefinition
+from .node import NodeDefinition, NodeInterface
 
 if TYPE_CHECKING:
     from ..hypervisor import Hypervisor
@@ -44,11 +45,30 @@ class TestInterfaces(HostInterfaces):
         for name in [i.name for i in super().__iter__()]:
             self._remove(name)
         self.listed_names = [i.name for i in node.interfaces]
+        self.defs = {i.name: i for i in node.interfaces}
         for i in node.interfaces:
             self._add(HostInterface(i.name, i.mac or "00:00:00:00:00:00", mtu=i.mtu or 1500))
 
     def __iter__(self) -> Iterator[HostInterface]:
         return (i for i in super().__iter__() if i.name in self.listed_names)
+
+    def by_name(self, name: str) -> HostInterface:
+        iface = self.get(name)
+        if iface is None or name not in self.defs:
+            raise err.no_interface("name", name)
+        return iface
+
+    def by_mac(self, mac: str) -> HostInterface:
+        found = [i for i in self if i.mac == mac]
+        if not found:
+            raise err.no_interface("mac", mac)
+        return found[0]
+
+    def definition(self, name: str, flags: int) -> NodeInterface:
+        """testInterfaceGetXMLDesc: the interface as the node defines it."""
+        check_flags("testInterfaceGetXMLDesc", flags, 0, ErrorDomain.TEST)
+        self.by_name(name)
+        return self.defs[name]
 
 
 class TestNodeDevices(NodeDevices):
