@@ -6,8 +6,8 @@ import pytest
 
 from fakevirt.errors import VirtError
 from fakevirt.model.testdriver.node import SHUTOFF
-from fakevirt.xml.testnode import default_node, parse_node_xml, serialize
 from fakevirt.xml.parser import parse_xml
+from fakevirt.xml.testnode import default_node, parse_node_xml, serialize
 
 
 def test_default_node() -> None:
