@@ -74,3 +74,16 @@ def no_vol(what: str, value: str) -> VirtError:
 
 def no_interface(what: str, value: str) -> VirtError:
     return VirtError.report(ErrorCode.NO_INTERFACE, TEST, f"no interface with matching {what} '{value}'")
+
+
+def model_too_big(model: str) -> VirtError:
+    """testParseNodeInfo: /node/cpu/model does not fit virNodeInfo's char[32]."""
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, TEST, f"Model {model} too big for destination")
+
+
+def interface_without_name() -> VirtError:
+    return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.INTERFACE, "interface has no name")
+
+
+def device_without_name() -> VirtError:
+    return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.NODEDEV, "no device name")

@@ -13,7 +13,7 @@ import uuid as uuidlib
 from collections.abc import Callable
 from xml.sax.saxutils import escape, quoteattr
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import ErrorDomain
 from ..errors import testdriver as err
 from ..errors import xml as xml_errors
 from ..model.devices import RawElement
@@ -246,7 +246,7 @@ def _node_info(node: NodeDefinition, root: RawElement) -> None:
     model = cpu.find("model") if cpu is not None else None
     if model is not None and model.text:
         if len(model.text.encode()) > 31:  # virStrcpyStatic into virNodeInfo's char[32]
-            raise VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.TEST, f"Model {model.text} too big for destination")
+            raise err.model_too_big(model.text)
         info.model = model.text
     memory = _number(root, "memory", "memory", bits=64)
     if memory is not None:
@@ -284,7 +284,7 @@ def _text(el: RawElement | None, *where: str) -> str | None:
 def _interface(el: RawElement) -> NodeInterface:
     name = el.get("name")
     if not name:
-        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.INTERFACE, "interface has no name")
+        raise err.interface_without_name()
     mtu, start, mac = el.find("mtu"), el.find("start"), el.find("mac")
     iface = NodeInterface(name, mac.get("address") if mac is not None else None,
                           int(mtu.get("size") or 0) if mtu is not None else None,
@@ -303,7 +303,7 @@ def _device(el: RawElement) -> NodeDevice:
     """virNodeDeviceDefParseNode for the capabilities a test node has: system and scsi_host."""
     name = _text(el, "name")
     if not name:
-        raise VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.NODEDEV, "no device name")
+        raise err.device_without_name()
     caps: list[SystemCap | ScsiHostCap] = []
     for cap in el.findall("capability"):
         if cap.get("type") == "system":
