@@ -193,7 +193,7 @@ def scenario(uri: str) -> list[Any]:
                          ("attach", lambda: conn.lookupByName("test").attachDevice("<disk/>")),
                          ("leases", lambda: conn.networkLookupByName("default").DHCPLeases()),
                          ("nodedevs active", lambda: conn.listAllDevices(libvirt.VIR_CONNECT_LIST_NODE_DEVICES_ACTIVE)),
-                         ("all stats", lambda: [s for _, s in conn.getAllDomainStats(0, 0)]),
+                         ("all stats", lambda: sorted((d.name(), s) for d, s in conn.getAllDomainStats(0, 0))),
                          ("cpu stats", lambda: conn.getCPUStats(-1, 0))]:
             attempt(name, fn)
     finally:
