@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="show the real files under DIR to the emulated host, read-only: pools on "
                             "those directories list them, domains use them as disks (qcow2 and raw are "
                             "read cluster by cluster on first use; writes stay in memory)")
+    # test driver (issue 14): node files in libvirt's test-driver format
+    serve.add_argument("--preload", action="append", default=[], metavar="NODE.xml",
+                       help="define (and start, unless <test:runstate>5</test:runstate>) the domains, networks "
+                            "and pools of a test-driver node file in qemu:///system; repeatable")
     serve.add_argument("--keepalive-interval", type=float, default=5.0, metavar="S")
     serve.add_argument("--keepalive-count", type=int, default=5, metavar="N")
     serve.add_argument("--log-level", default="info",
@@ -112,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
                                hostname=args.hostname,
                                host_files=HostFiles(args.host_files) if args.host_files else None),
                     config, tls=tls)
+    hv = Hypervisor(seed=args.seed, clock=SystemClock(), default_network=args.default_network)
+    if not _preload(hv, args.preload):
+        return 1
+    server = Server(hv, config, tls=tls)
     trio.run(_serve, server, sockets, started)
     return 0
 
@@ -120,6 +128,23 @@ def _hostname(text: str) -> str:
     if not valid_hostname(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a host name (RFC 1123: letters, digits, '-', '.')")
     return text
+def _preload(hv: object, files: list[str]) -> bool:
+    """--preload: each node file into the QEMU driver; False (after saying why) when one fails."""
+    from .errors import VirtError
+    from .model.hypervisor import Hypervisor
+    from .model.testdriver.preload import preload
+    from .nodefiles import read_node_file
+    from .xml.testnode import parse_node_xml
+
+    assert isinstance(hv, Hypervisor)
+    for path in files:
+        try:
+            for line in preload(hv.system, parse_node_xml(read_node_file(path), path, read_node_file)):
+                log.warning("--preload %s: %s (not loaded)", path, line)
+        except VirtError as e:
+            print(f"fakevirt: --preload {path}: {e.message}", file=sys.stderr)
+            return False
+    return True
 
 
 def _listening(b: BoundSocket, pki: str | None) -> str:

@@ -11,9 +11,13 @@ from protocol.remote.limits import DOMAIN_LIST_MAX, NODE_CPU_STATS_MAX, NODE_MEM
 from ..errors import VirtError
 from ..errors import connect as err
 from ..errors import node as node_err
+from ..errors import testdriver as test_err
+from ..model.testdriver.driver import TEST_MAX_VCPUS, TestDriver
 from ..xml.capabilities import capabilities_xml
 from ..xml.domcapabilities import domain_capabilities_xml
 from ..xml.sysinfo import sysinfo_xml
+from ..xml.testdriver import SYSINFO_XML, test_capabilities_xml
+from ..xml.testnode import node_loader
 from ._client import Client
 from ._lists import legacy_list, list_all
 from ._registry import procedure
@@ -30,6 +34,8 @@ FEATURE_REMOTE_CLOSE_CALLBACK = 15
 # RPC-level (8, 14, 15), global (9 TYPED_PARAM_STRING, 16 NETWORK_UPDATE_HAS_CORRECT_ORDER)
 # and the migration features the QEMU driver has (3, 4, 6, 7, 11, 12, 13).
 SUPPORTED_FEATURES = frozenset({3, 4, 6, 7, 8, 9, 11, 12, 13, 14, 15, 16})
+# testConnectSupportsFeature: 9 and 16, with the RPC-level ones libvirtd answers itself
+TEST_FEATURES = frozenset({8, 9, 14, 15, 16})
 
 CONNECT_RO = 1  # REMOTE_DRIVER_OPEN_RO / VIR_CONNECT_RO
 
@@ -49,11 +55,14 @@ def connect_open(client: Client, args: w.ConnectOpenArgs) -> None:
     """
     if client.driver is not None:
         # libvirtd drops the open hypervisor connection on the way out of this error
+        client.driver.release()
         client.driver = None
         client.hypervisor_dropped = True
         raise VirtError.daemon("connection already open")
     readonly = client.readonly or client.readonly_listener or bool(args.flags & CONNECT_RO)
-    client.driver = client.hv.open(args.name)
+    root = client.hv.parent or client.hv
+    client.driver = root.open(args.name, node_loader(root.read_file))
+    client.hv = client.driver.hypervisor  # a test driver's node is a host of its own
     client.hypervisor_dropped = False
     client.readonly = readonly
 
@@ -72,19 +81,20 @@ def connect_supports_feature(client: Client, args: w.ConnectSupportsFeatureArgs
         return Outcome(w.ConnectSupportsFeatureRet(supported=1), keepalive=True)
     if client.driver is None:
         raise VirtError.not_open()
-    return w.ConnectSupportsFeatureRet(supported=int(args.feature in SUPPORTED_FEATURES))
+    features = TEST_FEATURES if isinstance(client.driver, TestDriver) else SUPPORTED_FEATURES
+    return w.ConnectSupportsFeatureRet(supported=int(args.feature in features))
 
 
 @procedure(Proc.CONNECT_GET_TYPE)
 def connect_get_type(client: Client, args: None) -> w.ConnectGetTypeRet:
     """virConnectGetType."""
-    return w.ConnectGetTypeRet(type="QEMU")
+    return w.ConnectGetTypeRet(type=client.opened.kind)
 
 
 @procedure(Proc.CONNECT_GET_VERSION)
 def connect_get_version(client: Client, args: None) -> w.ConnectGetVersionRet:
     """virConnectGetVersion: the QEMU version, major * 1,000,000 + minor * 1,000 + micro."""
-    return w.ConnectGetVersionRet(hv_ver=client.opened.host.qemu_version)
+    return w.ConnectGetVersionRet(hv_ver=client.opened.version)
 
 
 @procedure(Proc.CONNECT_GET_LIB_VERSION)
@@ -108,6 +118,8 @@ def connect_get_uri(client: Client, args: None) -> w.ConnectGetUriRet:
 @procedure(Proc.CONNECT_GET_CAPABILITIES)
 def connect_get_capabilities(client: Client, args: None) -> w.ConnectGetCapabilitiesRet:
     """virConnectGetCapabilities."""
+    if isinstance(client.opened, TestDriver):
+        return w.ConnectGetCapabilitiesRet(capabilities=test_capabilities_xml(client.opened.node))
     return w.ConnectGetCapabilitiesRet(capabilities=capabilities_xml(client.opened.host))
 
 
@@ -115,6 +127,8 @@ def connect_get_capabilities(client: Client, args: None) -> w.ConnectGetCapabili
 def connect_get_domain_capabilities(client: Client, args: w.ConnectGetDomainCapabilitiesArgs
                                     ) -> w.ConnectGetDomainCapabilitiesRet:
     """virConnectGetDomainCapabilities."""
+    if isinstance(client.opened, TestDriver):
+        raise test_err.no_support("virConnectGetDomainCapabilities")
     xml = domain_capabilities_xml(client.opened.host, args.emulatorbin, args.arch, args.machine,
                                   args.virttype, args.flags)
     return w.ConnectGetDomainCapabilitiesRet(capabilities=xml)
@@ -125,12 +139,16 @@ def connect_get_sysinfo(client: Client, args: w.ConnectGetSysinfoArgs) -> w.Conn
     """virConnectGetSysinfo."""
     if args.flags:
         raise VirtError.unsupported_flags("qemuConnectGetSysinfo", args.flags)
+    if isinstance(client.opened, TestDriver):
+        return w.ConnectGetSysinfoRet(sysinfo=SYSINFO_XML)
     return w.ConnectGetSysinfoRet(sysinfo=sysinfo_xml(client.opened.host))
 
 
 @procedure(Proc.CONNECT_GET_MAX_VCPUS)
 def connect_get_max_vcpus(client: Client, args: w.ConnectGetMaxVcpusArgs) -> w.ConnectGetMaxVcpusRet:
     """virConnectGetMaxVcpus (qemuConnectGetMaxVcpus)."""
+    if isinstance(client.opened, TestDriver):
+        return w.ConnectGetMaxVcpusRet(max_vcpus=TEST_MAX_VCPUS)
     kind = (args.type or "qemu").lower()
     if kind == "qemu":
         return w.ConnectGetMaxVcpusRet(max_vcpus=16)
@@ -160,9 +178,19 @@ def connect_unregister_close_callback(client: Client, args: None) -> None:
 @procedure(Proc.NODE_GET_INFO)
 def node_get_info(client: Client, args: None) -> w.NodeGetInfoRet:
     """virNodeGetInfo."""
+    if isinstance(client.opened, TestDriver):
+        n = client.opened.node.info
+        return w.NodeGetInfoRet(model=n.model[:31], memory=n.memory_kib, cpus=_c_int(n.cpus), mhz=_c_int(n.mhz),
+                                nodes=_c_int(n.nodes), sockets=_c_int(n.sockets), cores=_c_int(n.cores),
+                                threads=_c_int(n.threads))
     i = client.opened.host.node_info()
     return w.NodeGetInfoRet(model=i.model, memory=i.memory, cpus=i.cpus, mhz=i.mhz, nodes=i.nodes,
                             sockets=i.sockets, cores=i.cores, threads=i.threads)
+
+
+def _c_int(value: int) -> int:
+    """An unsigned int of virNodeInfo as remoteDispatchNodeGetInfo puts it in the reply's int."""
+    return (value + (1 << 31)) % (1 << 32) - (1 << 31)
 
 
 def _stats(pairs: list[tuple[str, int]], nparams: int) -> tuple[tuple[w.NodeStat, ...], int]:
@@ -178,7 +206,10 @@ def node_get_cpu_stats(client: Client, args: w.NodeGetCpuStatsArgs) -> w.NodeGet
     _check_nparams(args.nparams, NODE_CPU_STATS_MAX)
     if args.flags:
         raise VirtError.unsupported_flags("virHostCPUGetStats", args.flags)
-    pairs = client.opened.host.cpu_stats(args.cpuNum, client.hv.clock.now(), args.nparams)
+    if isinstance(client.opened, TestDriver):
+        pairs = client.opened.cpu_stats()
+    else:
+        pairs = client.opened.host.cpu_stats(args.cpuNum, client.hv.clock.now(), args.nparams)
     params, n = _stats(pairs, args.nparams)
     return w.NodeGetCpuStatsRet(params=params, nparams=n)
 
@@ -186,6 +217,8 @@ def node_get_cpu_stats(client: Client, args: w.NodeGetCpuStatsArgs) -> w.NodeGet
 @procedure(Proc.NODE_GET_MEMORY_STATS)
 def node_get_memory_stats(client: Client, args: w.NodeGetMemoryStatsArgs) -> w.NodeGetMemoryStatsRet:
     """virNodeGetMemoryStats."""
+    if isinstance(client.opened, TestDriver):
+        raise test_err.no_support("virNodeGetMemoryStats")
     _check_nparams(args.nparams, NODE_MEMORY_STATS_MAX)
     if args.flags:
         raise VirtError.unsupported_flags("virHostMemGetStats", args.flags)
@@ -204,6 +237,8 @@ def _check_nparams(nparams: int, maximum: int) -> None:
 @procedure(Proc.NODE_GET_FREE_MEMORY)
 def node_get_free_memory(client: Client, args: None) -> w.NodeGetFreeMemoryRet:
     """virNodeGetFreeMemory: bytes."""
+    if isinstance(client.opened, TestDriver):
+        return w.NodeGetFreeMemoryRet(freeMem=client.opened.free_memory())
     return w.NodeGetFreeMemoryRet(freeMem=client.opened.host.free_memory_bytes())
 
 
@@ -211,6 +246,8 @@ def node_get_free_memory(client: Client, args: None) -> w.NodeGetFreeMemoryRet:
 def node_get_cells_free_memory(client: Client, args: w.NodeGetCellsFreeMemoryArgs
                                ) -> w.NodeGetCellsFreeMemoryRet:
     """virNodeGetCellsFreeMemory: bytes per NUMA cell from startCell."""
+    if isinstance(client.opened, TestDriver):
+        return w.NodeGetCellsFreeMemoryRet(cells=tuple(client.opened.cells_free_memory(args.startCell, args.maxcells)))
     cells = client.opened.host.cells_free_memory_bytes(args.startCell, args.maxcells)
     return w.NodeGetCellsFreeMemoryRet(cells=tuple(cells))
 

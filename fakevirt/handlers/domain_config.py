@@ -25,7 +25,7 @@ AFFECT_LIVE = DomainModificationImpact.AFFECT_LIVE
 @procedure(Proc.DOMAIN_GET_OS_TYPE)
 def domain_get_os_type(client: Client, args: w.DomainGetOsTypeArgs) -> w.DomainGetOsTypeRet:
     """virDomainGetOSType."""
-    return w.DomainGetOsTypeRet(type=resolve(client, args.dom).definition.os_type)
+    return w.DomainGetOsTypeRet(type=client.opened.os_type(resolve(client, args.dom).definition))
 
 
 @procedure(Proc.DOMAIN_GET_MAX_MEMORY)
@@ -138,13 +138,15 @@ def domain_update_device_flags(client: Client, args: w.DomainUpdateDeviceFlagsAr
 def domain_get_security_label(client: Client, args: w.DomainGetSecurityLabelArgs) -> w.DomainGetSecurityLabelRet:
     """virDomainGetSecurityLabel: no security driver, so an empty label (as with model 'none')."""
     resolve(client, args.dom)
-    return w.DomainGetSecurityLabelRet(label="", enforcing=0)
+    label, enforcing = client.opened.security_label
+    return w.DomainGetSecurityLabelRet(label=label, enforcing=enforcing)
 
 
 @procedure(Proc.NODE_GET_SECURITY_MODEL)
 def node_get_security_model(client: Client, args: None) -> w.NodeGetSecurityModelRet:
     """virNodeGetSecurityModel: model "none", DOI "0", as libvirtd without SELinux/AppArmor says."""
-    return w.NodeGetSecurityModelRet(model="none", doi="0")
+    model, doi = client.opened.security_model
+    return w.NodeGetSecurityModelRet(model=model, doi=doi)
 
 
 @procedure(Proc.DOMAIN_GET_HOSTNAME)

@@ -11,7 +11,9 @@ from protocol.remote import interface as w
 from protocol.remote.limits import INTERFACE_LIST_MAX
 
 from ..model.interface import HostInterface, HostInterfaces
+from ..model.testdriver.objects import TestInterfaces
 from ..xml.interface import format_interface_xml
+from ..xml.testdriver import test_interface_xml
 from ._client import Client
 from ._lists import legacy_list, list_all
 from ._registry import procedure
@@ -80,7 +82,10 @@ def interface_lookup_by_mac_string(client: Client, args: w.InterfaceLookupByMacS
 @procedure(Proc.INTERFACE_GET_XML_DESC)
 def interface_get_xml_desc(client: Client, args: w.InterfaceGetXmlDescArgs) -> w.InterfaceGetXmlDescRet:
     """virInterfaceGetXMLDesc: live and inactive are the same (the backend only reads sysfs)."""
-    iface, ports = interfaces(client).describe(args.iface.name, args.flags)
+    state = interfaces(client)
+    if isinstance(state, TestInterfaces):
+        return w.InterfaceGetXmlDescRet(xml=test_interface_xml(state.definition(args.iface.name, args.flags)))
+    iface, ports = state.describe(args.iface.name, args.flags)
     return w.InterfaceGetXmlDescRet(xml=format_interface_xml(iface, ports))
 
 

@@ -9,7 +9,9 @@ from protocol.remote.limits import STORAGE_VOL_LIST_MAX
 from ..errors import storage as err
 from ..model.flags.storage import StorageVolDownloadFlags, StorageVolUploadFlags
 from ..model.storage import Volume
+from ..model.testdriver.storage import TestStorage
 from ..xml.storage import format_vol_xml, parse_vol_xml
+from ..xml.testdriver import test_vol_xml
 from ._client import Client
 from ._lists import legacy_list, list_all
 from ._registry import procedure
@@ -107,7 +109,10 @@ def storage_vol_get_xml_desc(client: Client, args: w.StorageVolGetXmlDescArgs) -
     """virStorageVolGetXMLDesc."""
     err.check_flags("storageVolGetXMLDesc", args.flags, 0)
     vol = resolve_vol(client, args.vol)
-    return w.StorageVolGetXmlDescRet(xml=format_vol_xml(pools(client), vol))
+    state = pools(client)
+    if isinstance(state, TestStorage):
+        return w.StorageVolGetXmlDescRet(xml=test_vol_xml(state, vol))
+    return w.StorageVolGetXmlDescRet(xml=format_vol_xml(state, vol))
 
 
 @procedure(Proc.STORAGE_VOL_GET_PATH)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from ..errors import VirtError, check_flags
@@ -40,6 +42,9 @@ from .snapshots.api import DomainSnapshots
 from .stats.run import StatsResource
 from .storage import StorageState
 
+if TYPE_CHECKING:
+    from .testdriver.registry import NodeLoader
+
 PRIVILEGED_PATHS = ("/system", "/session")  # libvirtd runs as root: qemu allows both
 LIST_DOMAINS_FILTERS_ALL = sum(ConnectListAllDomainsFlags)  # every VIR_CONNECT_LIST_DOMAINS_* filter
 
@@ -55,6 +60,30 @@ class QemuDriver:
         self.reset()
         self.hypervisor.bus.subscribe(DomainEvent, lambda ev: self.monitor.domain_event(ev))
         self.hypervisor.bus.subscribe(DomainEvent, lambda ev: self.consoles.domain_event(ev))
+
+    kind = "QEMU"  # virConnectGetType
+    security_model = ("none", "0")  # virNodeGetSecurityModel: no security driver in the emulator
+    security_label = ("", 0)  # virDomainGetSecurityLabel: label, enforcing
+
+    @staticmethod
+    def os_type(d: DomainDef) -> str:
+        """virDomainGetOSType."""
+        return d.os_type
+
+    @property
+    def version(self) -> int:
+        """virConnectGetVersion."""
+        return self.host.qemu_version
+
+    @staticmethod
+    def supports(api: str | None) -> bool:
+        """Whether this driver serves the public API ``api`` (every handled one, for QEMU)."""
+        return True
+
+    def release(self) -> None:
+        """The connection that opened this instance closed (test drivers count their users)."""
+        if self.hypervisor.parent is not None:
+            self.hypervisor.parent.test_drivers.release(self)  # type: ignore[arg-type]
 
     def reset(self) -> None:
         """Forget every domain (in place: open connections keep pointing here)."""
@@ -120,6 +149,8 @@ class Hypervisor:
     nbd_binder: NbdBinder = field(default_factory=UnboundNbd)  # the server's, for pull backups' listeners
     host_files: HostFS | None = None  # --host-files: real files the image store shows, read-only
     hostname: str | None = None  # default: a name drawn from the seed, like the host's UUID and NIC MAC
+    parent: Hypervisor | None = None  # a test driver's own host: the hypervisor that serves it
+    read_file: Callable[[str], str] | None = None  # how test:///PATH.xml reads node files (injected)
 
     def __post_init__(self) -> None:
         if self.host is None:
@@ -146,6 +177,9 @@ class Hypervisor:
         # qemuProcessPrepareDomain/Host's order; the filter bindings name the taps the network gave
         self.resources += [SecretResource(self.secrets), self.networks, NWFilterResource(self.nwfilters),
                            self.nodedevs, StatsResource(lambda: self.clock.now())]
+        from .testdriver.registry import TestDrivers  # the test driver builds on QemuDriver
+
+        self.test_drivers = TestDrivers(self)
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():
@@ -159,11 +193,16 @@ class Hypervisor:
     def session(self) -> QemuDriver:
         return self.drivers["/session"]
 
-    def open(self, name: str | None) -> QemuDriver:
-        """The driver a CONNECT_OPEN name selects, or libvirt's error for that name."""
+    def open(self, name: str | None, load_node: NodeLoader | None = None) -> QemuDriver:
+        """The driver a CONNECT_OPEN name selects, or libvirt's error for that name.
+
+        ``load_node``: how a test:/// URI's node is read (``xml.testnode.node_loader``).
+        """
         if not name:  # remote:// or a NULL name: libvirtd probes its default, the system driver
             return self.system
         parts = urlsplit(name)
+        if parts.scheme == "test" and not parts.netloc and load_node is not None:
+            return self.test_drivers.open(parts.path, load_node)
         if parts.scheme != "qemu":
             raise VirtError.no_connect(name)
         if parts.netloc:

@@ -12,6 +12,7 @@ import trio
 
 from ..handlers import Client
 from ..model.hypervisor import Hypervisor
+from ..nodefiles import read_node_file
 from .listeners import BoundSocket, ListenAddress, bind, close_socket
 from .nbd import NbdService
 from .session import ClientSession
@@ -57,6 +58,8 @@ class Server:
         self._ids = itertools.count(1)
         self._accepting: trio.CancelScope | None = None
         self._handling: trio.CancelScope | None = None
+        if self.hv.read_file is None:  # test:///PATH.xml reads node files from this machine
+            self.hv.read_file = read_node_file
         self.nbd = NbdService(self.hv)  # pull-mode backups' NBD servers, push backups' pacing
 
     def shutdown(self) -> None:

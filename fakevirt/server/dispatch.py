@@ -66,7 +66,7 @@ def _run(client: Client, call: Call, fault: Fault | None) -> object:
     # the public API refuses a read-only connection before it asks the driver for support
     if client.readonly and proc.read_only is not None and proc.read_only.refuses(call.args):
         raise VirtError.denied(proc.read_only.message, proc.read_only.domain)
-    if handler is None:
+    if handler is None or (client.driver is not None and not client.driver.supports(proc.api)):
         raise VirtError.no_support(proc.api or proc.name, proc.error_domain)
     return handler.fn(client, call.args)
 

@@ -137,8 +137,7 @@ class ClientSession:
 
     async def run(self) -> None:
         """Serve until the client goes; whatever ends this session ends it alone."""
-        bus = self.client.hv.bus
-        unsubscribe = [bus.subscribe(kind, partial(self._relay, fn)) for kind, fn in RELAYS.items()]
+        self._subscribe()
         try:
             async with trio.open_nursery() as nursery:
                 self._nursery = nursery
@@ -150,13 +149,19 @@ class ClientSession:
         except* ProtocolError as group:
             log.warning("client %d: %s; closing", self.client.id, _first(group))
         finally:
-            for stop in unsubscribe:
+            for stop in self._unsubscribe:
                 stop()
             self._streams.abort_all()
             if self.client.driver is not None:
                 self.client.driver.domains.client_closed(self.client.id)  # autodestroy domains
+                self.client.driver.release()
             with trio.CancelScope(shield=True):
                 await self.transport.aclose()
+
+    def _subscribe(self) -> None:
+        """Listen to the events of the client's host (a test driver's node has its own)."""
+        bus = self._bus = self.client.hv.bus
+        self._unsubscribe = [bus.subscribe(kind, partial(self._relay, fn)) for kind, fn in RELAYS.items()]
 
     def _relay(self, fn: Relay, event: object) -> None:
         """Called synchronously by the model: queue this client's messages, never block it."""
@@ -278,6 +283,10 @@ class ClientSession:
         open once they are sent."""
         self.stats.calls += 1
         answer = dispatch(self.client, call, fault)
+        if self.client.hv.bus is not self._bus:  # CONNECT_OPEN of a test:/// URI
+            for stop in self._unsubscribe:
+                stop()
+            self._subscribe()
         events = self._queued_events()
         try:
             data = events + self.conn.send(answer.reply)

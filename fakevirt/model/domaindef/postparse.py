@@ -238,3 +238,8 @@ def _assign_virtio_serial(d: DomainDef) -> None:
                 break
         else:
             raise errors.xml_error("Unable to find a free virtio-serial port")
+
+
+def common_post_parse(d: DomainDef) -> None:
+    """virDomainDefPostParseCommon alone: what a driver without QEMU's callbacks (test) applies."""
+    _common(d)

@@ -1,0 +1,95 @@
+"""Which public APIs a test-driver connection serves: the members of libvirt 9.0's test driver
+tables (testHypervisorDriver, testNetworkDriver, testInterfaceDriver, testStorageDriver,
+testNodeDeviceDriver; it has no secret or nwfilter driver).  Any other API answers "this function
+is not supported by the connection driver", even where the QEMU driver has it.
+"""
+
+from __future__ import annotations
+
+_HYPERVISOR = """
+connectGetVersion connectGetHostname connectGetMaxVcpus nodeGetInfo nodeGetCPUStats nodeGetFreeMemory
+nodeGetFreePages connectGetCapabilities connectGetSysinfo connectGetType connectSupportsFeature
+connectListDomains connectNumOfDomains connectListAllDomains connectGetAllDomainStats domainCreateXML domainCreateXMLWithFiles
+domainLookupByID domainLookupByUUID domainLookupByName domainSuspend domainResume domainShutdown
+domainShutdownFlags domainReboot domainReset domainDestroy domainDestroyFlags domainGetOSType
+domainGetLaunchSecurityInfo domainGetMaxMemory domainSetMaxMemory domainSetMemory
+domainSetMemoryStatsPeriod domainSetMemoryFlags domainGetHostname domainGetInfo domainGetState
+domainGetControlInfo domainGetTime domainSetTime domainSave domainSaveFlags domainRestore
+domainRestoreFlags domainSaveImageDefineXML domainSaveImageGetXMLDesc domainCoreDump
+domainCoreDumpWithFormat domainSetUserPassword domainPinEmulator domainGetEmulatorPinInfo
+domainSetVcpus domainSetVcpusFlags domainGetVcpusFlags domainPinVcpu domainPinVcpuFlags domainGetVcpus
+domainGetVcpuPinInfo domainGetMaxVcpus domainGetSecurityLabel nodeGetSecurityModel domainGetXMLDesc
+domainSetMemoryParameters domainGetMemoryParameters domainSetNumaParameters domainGetNumaParameters
+domainSetInterfaceParameters domainGetInterfaceParameters domainSetBlockIoTune domainGetBlockIoTune
+domainSetBlkioParameters domainGetBlkioParameters connectListDefinedDomains connectNumOfDefinedDomains
+domainCreate domainCreateWithFlags domainCreateWithFiles domainDefineXML domainDefineXMLFlags
+domainUndefine domainUndefineFlags domainFSFreeze domainFSThaw domainFSTrim domainGetAutostart
+domainSetAutostart domainGetDiskErrors domainGetFSInfo domainSetPerfEvents domainGetPerfEvents
+domainGetSchedulerType domainGetSchedulerParameters domainGetSchedulerParametersFlags
+domainSetSchedulerParameters domainSetSchedulerParametersFlags domainBlockStats
+domainInterfaceAddresses domainInterfaceStats nodeGetCellsFreeMemory connectDomainEventRegister
+connectDomainEventDeregister connectIsEncrypted connectIsSecure domainIsActive domainIsPersistent
+domainIsUpdated connectDomainEventRegisterAny connectDomainEventDeregisterAny connectIsAlive
+nodeGetCPUMap domainRename domainScreenshot domainInjectNMI domainSendKey domainGetMetadata
+domainSetMetadata domainGetCPUStats domainSendProcessSignal connectGetCPUModelNames domainManagedSave
+domainHasManagedSaveImage domainManagedSaveRemove domainMemoryStats domainMemoryPeek
+domainGetBlockInfo domainSetLifecycleAction domainSnapshotNum domainSnapshotListNames
+domainListAllSnapshots domainSnapshotGetXMLDesc domainSnapshotNumChildren
+domainSnapshotListChildrenNames domainSnapshotListAllChildren domainSnapshotLookupByName
+domainHasCurrentSnapshot domainSnapshotGetParent domainSnapshotCurrent domainSnapshotIsCurrent
+domainSnapshotHasMetadata domainSnapshotCreateXML domainRevertToSnapshot domainSnapshotDelete
+connectBaselineCPU domainCheckpointCreateXML domainCheckpointGetXMLDesc domainListAllCheckpoints
+domainCheckpointListAllChildren domainCheckpointLookupByName domainCheckpointGetParent
+domainCheckpointDelete domainGetMessages
+"""
+
+_NETWORK = """
+connectNumOfNetworks connectListNetworks connectNumOfDefinedNetworks connectListDefinedNetworks
+connectListAllNetworks connectNetworkEventRegisterAny connectNetworkEventDeregisterAny
+networkLookupByUUID networkLookupByName networkCreateXML networkCreateXMLFlags networkDefineXML
+networkDefineXMLFlags networkUndefine networkUpdate networkCreate networkDestroy networkGetXMLDesc
+networkGetBridgeName networkGetAutostart networkSetAutostart networkIsActive networkIsPersistent
+"""
+
+_INTERFACE = """
+connectNumOfInterfaces connectListInterfaces connectNumOfDefinedInterfaces connectListDefinedInterfaces
+connectListAllInterfaces interfaceLookupByName interfaceLookupByMACString interfaceGetXMLDesc
+interfaceDefineXML interfaceUndefine interfaceCreate interfaceDestroy interfaceIsActive
+interfaceChangeBegin interfaceChangeCommit interfaceChangeRollback
+"""
+
+_STORAGE = """
+connectNumOfStoragePools connectListStoragePools connectNumOfDefinedStoragePools
+connectListDefinedStoragePools connectListAllStoragePools connectFindStoragePoolSources
+connectStoragePoolEventRegisterAny connectStoragePoolEventDeregisterAny storagePoolLookupByName
+storagePoolLookupByUUID storagePoolLookupByVolume storagePoolCreateXML storagePoolDefineXML
+storagePoolBuild storagePoolUndefine storagePoolCreate storagePoolDestroy storagePoolDelete
+storagePoolRefresh storagePoolGetInfo storagePoolGetXMLDesc storagePoolGetAutostart
+storagePoolSetAutostart storagePoolNumOfVolumes storagePoolListVolumes storagePoolListAllVolumes
+storageVolLookupByName storageVolLookupByKey storageVolLookupByPath storageVolCreateXML
+storageVolCreateXMLFrom storageVolDelete storageVolGetInfo storageVolGetXMLDesc storageVolGetPath
+storagePoolIsActive storagePoolIsPersistent
+"""
+
+_NODEDEV = """
+connectListAllNodeDevices connectNodeDeviceEventRegisterAny connectNodeDeviceEventDeregisterAny
+nodeNumOfDevices nodeListDevices nodeDeviceLookupByName nodeDeviceGetXMLDesc nodeDeviceGetParent
+nodeDeviceNumOfCaps nodeDeviceListCaps nodeDeviceCreateXML nodeDeviceDestroy
+"""
+
+# answered by libvirtd or the client library whatever the driver
+_DAEMON = frozenset({"virConnectOpen", "virConnectClose", "virConnectGetURI", "virConnectGetLibVersion",
+                     "virConnectRegisterCloseCallback", "virConnectUnregisterCloseCallback"})
+
+
+def _public(member: str) -> str:
+    return "vir" + member[0].upper() + member[1:]
+
+
+SUPPORTED_APIS = _DAEMON | frozenset(
+    _public(m) for table in (_HYPERVISOR, _NETWORK, _INTERFACE, _STORAGE, _NODEDEV) for m in table.split())
+
+
+def supports(api: str | None) -> bool:
+    """Whether a test-driver connection serves the public API ``api`` (None: an RPC-level call)."""
+    return api is None or api in SUPPORTED_APIS

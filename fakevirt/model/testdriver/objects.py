@@ -1,0 +1,94 @@
+"""The test driver's secondary objects where they differ from the host drivers': networks without a
+chosen bridge or MAC, interfaces that are only the node's, node devices without sysfs, stats with
+only the state group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from ...errors import ErrorDomain, check_flags
+from ...errors import testdriver as err
+from ..domain import Domain
+from ..domain_stats import DomainStats
+from ..flags.nodedev import ConnectListAllNodeDeviceFlags
+from ..host import HostInfo
+from ..interface import HostInterface, HostInterfaces
+from ..network.defs import NetworkDef
+from ..network.state import NetworkState
+from ..nodedev import NodeDevices
+from ..nodedev.tree import NodeDevice
+from ..stats.groups import Stat, state_group
+from .node import NodeDefinition, NodeInterface
+
+if TYPE_CHECKING:
+    from ..hypervisor import Hypervisor
+
+# testConnectListAllNodeDevices: virCheckFlags(VIR_CONNECT_LIST_NODE_DEVICES_FILTERS_CAP)
+_CAP_FILTERS = sum(f for f in ConnectListAllNodeDeviceFlags
+                   if f not in (ConnectListAllNodeDeviceFlags.INACTIVE, ConnectListAllNodeDeviceFlags.ACTIVE))
+
+
+class TestNetworks(NetworkState):
+    """testNetworkDefineXML / CreateXML: the definition as parsed, nothing chosen for it."""
+
+    def _prepare(self, d: NetworkDef) -> None:
+        pass
+
+
+class TestInterfaces(HostInterfaces):
+    """The node's interfaces only (bridges of its networks exist but are not listed)."""
+
+    def __init__(self, host: HostInfo, node: NodeDefinition) -> None:
+        super().__init__(host)
+        for name in [i.name for i in super().__iter__()]:
+            self._remove(name)
+        self.listed_names = [i.name for i in node.interfaces]
+        self.defs = {i.name: i for i in node.interfaces}
+        for i in node.interfaces:
+            self._add(HostInterface(i.name, i.mac or "00:00:00:00:00:00", mtu=i.mtu or 1500))
+
+    def __iter__(self) -> Iterator[HostInterface]:
+        return (i for i in super().__iter__() if i.name in self.listed_names)
+
+    def by_name(self, name: str) -> HostInterface:
+        iface = self.get(name)
+        if iface is None or name not in self.defs:
+            raise err.no_interface("name", name)
+        return iface
+
+    def by_mac(self, mac: str) -> HostInterface:
+        found = [i for i in self if i.mac == mac]
+        if not found:
+            raise err.no_interface("mac", mac)
+        return found[0]
+
+    def definition(self, name: str, flags: int) -> NodeInterface:
+        """testInterfaceGetXMLDesc: the interface as the node defines it."""
+        check_flags("testInterfaceGetXMLDesc", flags, 0, ErrorDomain.TEST)
+        self.by_name(name)
+        return self.defs[name]
+
+
+class TestNodeDevices(NodeDevices):
+    """The node's devices, as the node file gives them (no sysfs, no net devices behind them)."""
+
+    def __init__(self, hv: Hypervisor, devices: list[NodeDevice]) -> None:
+        super().__init__(hv.host or HostInfo(), hv.interfaces, hv.bus, lambda: str(hv.rng.uuid()))
+        self._devs = {d.name: d for d in devices}
+        self._net = {}
+
+    def _net_changed(self, iface: HostInterface, appeared: bool) -> None:
+        pass
+
+    def list_all(self, flags: int) -> list[NodeDevice]:
+        check_flags("testConnectListAllNodeDevices", flags, _CAP_FILTERS, ErrorDomain.TEST)
+        return super().list_all(flags)
+
+
+class TestDomainStats(DomainStats):
+    """testConnectGetAllDomainStats: libvirt 9.0's test driver reports the state group only."""
+
+    def domain_stats(self, dom: Domain, groups_: int, flags: int = 0) -> list[Stat]:
+        return state_group(dom)
