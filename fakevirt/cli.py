@@ -112,11 +112,8 @@ def main(argv: list[str] | None = None) -> int:
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 63)
     log.info("seed %d (--seed %d makes the same host again)", seed, seed)
     config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
-    server = Server(Hypervisor(seed=seed, clock=SystemClock(), default_network=args.default_network,
-                               hostname=args.hostname,
-                               host_files=HostFiles(args.host_files) if args.host_files else None),
-                    config, tls=tls)
-    hv = Hypervisor(seed=args.seed, clock=SystemClock(), default_network=args.default_network)
+    hv = Hypervisor(seed=seed, clock=SystemClock(), default_network=args.default_network,
+                    hostname=args.hostname, host_files=HostFiles(args.host_files) if args.host_files else None)
     if not _preload(hv, args.preload):
         return 1
     server = Server(hv, config, tls=tls)
@@ -128,6 +125,8 @@ def _hostname(text: str) -> str:
     if not valid_hostname(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a host name (RFC 1123: letters, digits, '-', '.')")
     return text
+
+
 def _preload(hv: object, files: list[str]) -> bool:
     """--preload: each node file into the QEMU driver; False (after saying why) when one fails."""
     from .errors import VirtError
