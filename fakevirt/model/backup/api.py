@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import VirtError, check_flags
 from ...errors import backup as err
+from ..blockjobs.copy_nodes import next_index
 from ..checkpoints.checkpointdef import CheckpointDef
 from ..domain import Domain
 from ..events import DomainEvent, EventID
@@ -21,7 +22,6 @@ from ..flags.backup import BlockJobStatus, BlockJobType, DomainBackupBeginFlags,
 from ..flags.backup import DomainJobType as JobType
 from ..guest_events import jobs as domain_jobs
 from ..images import bitmaps
-from ..snapshots.create import max_node_index
 from .align import align
 from .definition import BackupDef, BackupServer
 from .job import BackupJob, Param
@@ -51,7 +51,6 @@ class DomainBackups:
         self.driver = driver
         self.rate = DEFAULT_RATE
         self.jobs: dict[uuid.UUID, BackupJob] = {}
-        self.last_index: dict[uuid.UUID, int] = {}
 
     @property
     def images(self) -> ImageStore:
@@ -129,10 +128,8 @@ class DomainBackups:
         for disk in chosen:
             if self._create_store(job, disk.name, disk.store or "", disk.format or "qcow2"):
                 created.append(disk.store or "")
-        base = max(max_node_index(live), self.last_index.get(dom.uuid, 0))
-        for i, disk in enumerate(chosen, start=1):
-            disk.index = base + i
-        self.last_index[dom.uuid] = base + len(chosen)
+        for disk in chosen:  # the running domain's one node counter, shared with copies and snapshots
+            disk.index = next_index(live)
         return job
 
     def _dirty_since(self, dom: Domain, source: str, disk: str, checkpoint: str) -> bitmaps.Bitmap:

@@ -254,13 +254,3 @@ def stored_copy(d: DomainDef) -> DomainDef:
     out.seclabels = [s for s in out.seclabels if not s.generated]
     implicit_controllers_last(out)
     return out
-
-
-def max_node_index(d: DomainDef) -> int:
-    """The highest storage node index a live definition uses (they are never reused)."""
-    best = 0
-    for disk in d.disks:
-        best = max(best, int(disk.source_attrs.get("index", "0")))
-        if disk.backing is not None:
-            best = max([best, *(n.index or 0 for n in disk.backing.nodes())])
-    return best
