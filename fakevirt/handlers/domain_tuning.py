@@ -3,7 +3,9 @@ perf events, lifecycle actions and virDomainSetVcpu."""
 
 from __future__ import annotations
 
-from protocol import Proc, TypedParam
+from typing import Any
+
+from protocol import PROCEDURES, Proc, Program, TypedParam
 from protocol.remote import domain_stats as w
 from protocol.remote import domain_tuning as t
 from protocol.remote.limits import (
@@ -73,49 +75,29 @@ def domain_set_scheduler_parameters_flags(client: Client, args: t.DomainSetSched
     client.opened.tuning.set_scheduler(resolve(client, args.dom), _model(args.params), args.flags)
 
 
-# ---- memory, blkio, NUMA --------------------------------------------------------------------------
+# ---- memory, blkio, NUMA: one shape, three families ------------------------------------------------
 
-@procedure(Proc.DOMAIN_GET_MEMORY_PARAMETERS)
-def domain_get_memory_parameters(client: Client, args: w.DomainGetMemoryParametersArgs
-                                 ) -> w.DomainGetMemoryParametersRet:
-    """virDomainGetMemoryParameters: nparams 0 asks for the count."""
-    _check_nparams(args.nparams, DOMAIN_MEMORY_PARAMETERS_MAX)
-    found, count = client.opened.tuning.get_memory(resolve(client, args.dom), args.nparams, args.flags)
-    return w.DomainGetMemoryParametersRet(params=_wire(found), nparams=count)
+def _parameter_family(family: str, get: Proc, set_: Proc, limit: int) -> None:
+    """virDomainGet<Family>Parameters (nparams 0 asks for the count) and virDomainSet<Family>Parameters."""
+    make_ret = PROCEDURES[(Program.REMOTE, get)].ret
 
+    @procedure(get)
+    def get_parameters(client: Client, args: Any) -> Any:
+        _check_nparams(args.nparams, limit)
+        found, count = getattr(client.opened.tuning, f"get_{family}")(resolve(client, args.dom), args.nparams,
+                                                                     args.flags)
+        return make_ret(params=_wire(found), nparams=count)
 
-@procedure(Proc.DOMAIN_SET_MEMORY_PARAMETERS)
-def domain_set_memory_parameters(client: Client, args: w.DomainSetMemoryParametersArgs) -> None:
-    """virDomainSetMemoryParameters."""
-    client.opened.tuning.set_memory(resolve(client, args.dom), _model(args.params), args.flags)
-
-
-@procedure(Proc.DOMAIN_GET_BLKIO_PARAMETERS)
-def domain_get_blkio_parameters(client: Client, args: w.DomainGetBlkioParametersArgs) -> w.DomainGetBlkioParametersRet:
-    """virDomainGetBlkioParameters: nparams 0 asks for the count."""
-    _check_nparams(args.nparams, DOMAIN_BLKIO_PARAMETERS_MAX)
-    found, count = client.opened.tuning.get_blkio(resolve(client, args.dom), args.nparams, args.flags)
-    return w.DomainGetBlkioParametersRet(params=_wire(found), nparams=count)
+    @procedure(set_)
+    def set_parameters(client: Client, args: Any) -> None:
+        getattr(client.opened.tuning, f"set_{family}")(resolve(client, args.dom), _model(args.params), args.flags)
 
 
-@procedure(Proc.DOMAIN_SET_BLKIO_PARAMETERS)
-def domain_set_blkio_parameters(client: Client, args: w.DomainSetBlkioParametersArgs) -> None:
-    """virDomainSetBlkioParameters."""
-    client.opened.tuning.set_blkio(resolve(client, args.dom), _model(args.params), args.flags)
-
-
-@procedure(Proc.DOMAIN_GET_NUMA_PARAMETERS)
-def domain_get_numa_parameters(client: Client, args: w.DomainGetNumaParametersArgs) -> w.DomainGetNumaParametersRet:
-    """virDomainGetNumaParameters: nparams 0 asks for the count."""
-    _check_nparams(args.nparams, DOMAIN_NUMA_PARAMETERS_MAX)
-    found, count = client.opened.tuning.get_numa(resolve(client, args.dom), args.nparams, args.flags)
-    return w.DomainGetNumaParametersRet(params=_wire(found), nparams=count)
-
-
-@procedure(Proc.DOMAIN_SET_NUMA_PARAMETERS)
-def domain_set_numa_parameters(client: Client, args: t.DomainSetNumaParametersArgs) -> None:
-    """virDomainSetNumaParameters."""
-    client.opened.tuning.set_numa(resolve(client, args.dom), _model(args.params), args.flags)
+for _family, _get, _set, _limit in (
+        ("memory", Proc.DOMAIN_GET_MEMORY_PARAMETERS, Proc.DOMAIN_SET_MEMORY_PARAMETERS, DOMAIN_MEMORY_PARAMETERS_MAX),
+        ("blkio", Proc.DOMAIN_GET_BLKIO_PARAMETERS, Proc.DOMAIN_SET_BLKIO_PARAMETERS, DOMAIN_BLKIO_PARAMETERS_MAX),
+        ("numa", Proc.DOMAIN_GET_NUMA_PARAMETERS, Proc.DOMAIN_SET_NUMA_PARAMETERS, DOMAIN_NUMA_PARAMETERS_MAX)):
+    _parameter_family(_family, _get, _set, _limit)
 
 
 # ---- pinning ------------------------------------------------------------------------------------
