@@ -7,7 +7,22 @@ from fakevirt.testing import ThreadedServer
 QCOW2_SIZE, RAW_SIZE = 64 << 20, 32 << 20
 
 
-def domain_xml(name: str, images: str) -> str:
+def qemu_domain_xml(name: str, disks: list[tuple[str, str, str]], *, cdrom: bool = False, vnc: bool = False) -> str:
+    """A 64 MiB QEMU guest (real QEMU on the reference daemon) with file disks (target, format, path)."""
+    devices = [f"""    <disk type='file' device='disk'>
+      <driver name='qemu' type='{fmt}'/>
+      <source file='{path}'/>
+      <target dev='{target}' bus='virtio'/>
+    </disk>""" for target, fmt, path in disks]
+    if cdrom:
+        devices.append("""    <disk type='file' device='cdrom'>
+      <driver name='qemu' type='raw'/>
+      <target dev='hdc' bus='ide'/>
+      <readonly/>
+    </disk>""")
+    if vnc:
+        devices.append("    <graphics type='vnc' autoport='yes'/>")
+    body = "\n".join(devices)
     return f"""<domain type='qemu'>
   <name>{name}</name>
   <memory unit='MiB'>64</memory>
@@ -15,24 +30,15 @@ def domain_xml(name: str, images: str) -> str:
   <os><type arch='x86_64' machine='pc'>hvm</type></os>
   <devices>
     <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='{images}/vm.qcow2'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='raw'/>
-      <source file='{images}/vm2.raw'/>
-      <target dev='vdb' bus='virtio'/>
-    </disk>
-    <disk type='file' device='cdrom'>
-      <driver name='qemu' type='raw'/>
-      <target dev='hdc' bus='ide'/>
-      <readonly/>
-    </disk>
+{body}
   </devices>
 </domain>
 """
+
+
+def domain_xml(name: str, images: str) -> str:
+    return qemu_domain_xml(name, [("vda", "qcow2", f"{images}/vm.qcow2"), ("vdb", "raw", f"{images}/vm2.raw")],
+                           cdrom=True)
 
 
 def make_images(fakevirt: ThreadedServer, images: str) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from fakevirt.testing import ThreadedServer
+from tests.integration.domblk_common import qemu_domain_xml
 
 pytestmark = pytest.mark.real
 
@@ -28,21 +29,7 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def domain_xml(name: str, images: str) -> str:
-    return f"""<domain type='qemu'>
-  <name>{name}</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='{images}/vm.qcow2'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-  </devices>
-</domain>
-"""
+    return qemu_domain_xml(name, [("vda", "qcow2", f"{images}/vm.qcow2")])
 
 
 def runner(uri: str) -> Run:

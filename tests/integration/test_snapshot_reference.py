@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.domblk_common import qemu_domain_xml
+
 DATA = Path(__file__).parent / "data" / "snapshot_reference.json"
 IMAGES_ROOT = Path("/var/lib/libvirt/images")
 RECORDED_DOMAIN = "fvsnap1"
@@ -73,32 +75,8 @@ def ref(reference_uri: str) -> Callable[..., Run]:
 
 
 def domain_xml(name: str, images: str) -> str:
-    return f"""<domain type='qemu'>
-  <name>{name}</name>
-  <memory unit='MiB'>64</memory>
-  <vcpu>1</vcpu>
-  <os><type arch='x86_64' machine='pc'>hvm</type></os>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='{images}/vm.qcow2'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='{images}/vm2.qcow2'/>
-      <target dev='vdb' bus='virtio'/>
-    </disk>
-    <disk type='file' device='cdrom'>
-      <driver name='qemu' type='raw'/>
-      <target dev='hdc' bus='ide'/>
-      <readonly/>
-    </disk>
-    <graphics type='vnc' autoport='yes'/>
-  </devices>
-</domain>
-"""
+    return qemu_domain_xml(name, [("vda", "qcow2", f"{images}/vm.qcow2"), ("vdb", "qcow2", f"{images}/vm2.qcow2")],
+                           cdrom=True, vnc=True)
 
 
 @dataclass
