@@ -29,15 +29,11 @@ func init() {
 
 func (c client) blockdev() error {
 	l := c.l
-	dom, err := l.DomainDefineXML(blockdevXML)
+	dom, cleanup, err := c.runningDomain(blockdevXML)
 	if err != nil {
 		return err
 	}
-	defer l.DomainUndefine(dom)
-	if err := l.DomainCreate(dom); err != nil {
-		return err
-	}
-	defer l.DomainDestroy(dom)
+	defer cleanup()
 
 	if err := l.DomainBlockResize(dom, "vda", 128<<20, libvirt.DomainBlockResizeBytes); err != nil {
 		return err

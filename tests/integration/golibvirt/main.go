@@ -270,3 +270,17 @@ func (c client) errors() error {
 	_, err = c.l.StoragePoolLookupByName("golibvirt-nosuch")
 	return printErr("pool", err)
 }
+
+// runningDomain defines and starts a domain; cleanup destroys and undefines it.
+func (c client) runningDomain(xml string) (libvirt.Domain, func(), error) {
+	l := c.l
+	dom, err := l.DomainDefineXML(xml)
+	if err != nil {
+		return dom, nil, err
+	}
+	if err := l.DomainCreate(dom); err != nil {
+		l.DomainUndefine(dom)
+		return dom, nil, err
+	}
+	return dom, func() { l.DomainDestroy(dom); l.DomainUndefine(dom) }, nil
+}

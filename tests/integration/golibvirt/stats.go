@@ -26,15 +26,11 @@ func init() {
 
 func (c client) stats() error {
 	l := c.l
-	dom, err := l.DomainDefineXML(statsXML)
+	dom, cleanup, err := c.runningDomain(statsXML)
 	if err != nil {
 		return err
 	}
-	defer l.DomainUndefine(dom)
-	if err := l.DomainCreate(dom); err != nil {
-		return err
-	}
-	defer l.DomainDestroy(dom)
+	defer cleanup()
 
 	rx, _, _, _, tx, _, _, _, err := l.DomainInterfaceStats(dom, "52:54:00:60:00:01")
 	if err != nil {

@@ -29,15 +29,11 @@ func init() {
 
 func (c client) tuning() error {
 	l := c.l
-	dom, err := l.DomainDefineXML(tuningXML)
+	dom, cleanup, err := c.runningDomain(tuningXML)
 	if err != nil {
 		return err
 	}
-	defer l.DomainUndefine(dom)
-	if err := l.DomainCreate(dom); err != nil {
-		return err
-	}
-	defer l.DomainDestroy(dom)
+	defer cleanup()
 
 	shares := libvirt.TypedParam{Field: "cpu_shares", Value: *libvirt.NewTypedParamValueUllong(512)}
 	if err := l.DomainSetSchedulerParametersFlags(dom, []libvirt.TypedParam{shares}, 0); err != nil {
