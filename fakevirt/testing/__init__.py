@@ -5,8 +5,8 @@ from __future__ import annotations
 import gc
 import tempfile
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -132,6 +132,13 @@ class ThreadedServer:
         """Keep the whole host as it is now under ``name`` (``hv.states``); saved states outlive resets."""
         self.call(self.hypervisor.states.save, name)
         self.prepare_state(name)
+
+    @contextmanager
+    def preparing(self, name: str, seed: int | None | Keep = KEEP) -> Iterator[ThreadedServer]:
+        """``with server.preparing("NAME"):`` a fresh host to build on, saved as NAME at the end."""
+        self.reset(seed)
+        yield self
+        self.save_state(name)
 
     def load_state(self, name: str) -> None:
         """Make the host what it was when ``name`` was saved (open connections stay open)."""

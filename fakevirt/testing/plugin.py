@@ -17,10 +17,10 @@ Prepare a host once per session and restore it per test::
 
     @pytest.fixture(scope="session")
     def prepared(fakevirt_server):
-        conn = libvirt.open(fakevirt_server.uri())
-        ...                                   # define, start, snapshot
-        conn.close()
-        fakevirt_server.save_state("prepared")
+        with fakevirt_server.preparing("prepared"):   # a fresh host, saved at the end
+            conn = libvirt.open(fakevirt_server.uri())
+            ...                                       # define, start, snapshot
+            conn.close()
 
     @pytest.mark.fakevirt(state="prepared")
     def test_it(prepared, fakevirt_uri): ...
