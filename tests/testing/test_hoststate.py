@@ -249,3 +249,19 @@ def test_a_connection_dying_in_a_cycle_cannot_hang_the_server(server: ThreadedSe
     assert len(server.server.sessions) == sessions
     assert conn.getHostname()
     conn.close()
+
+
+def test_node_file_network_uuids_are_seeded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    node = tmp_path / "node.xml"
+    node.write_text("<node><network><name>n</name><bridge name='virbr9'/></network></node>")
+
+    def network_uuid(seed: int) -> str:
+        with ThreadedServer(Hypervisor(seed=seed), unix=False) as s:
+            port = s.tcp_address.rsplit(":", 1)[1]
+            c = libvirt.open(f"test+tcp://127.0.0.1:{port}{node}")
+            try:
+                return c.networkLookupByName("n").UUIDString()
+            finally:
+                c.close()
+
+    assert network_uuid(3) == network_uuid(3) != network_uuid(4)
