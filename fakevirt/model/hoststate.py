@@ -177,6 +177,9 @@ class HostStates:
         buf = io.BytesIO()
         try:
             _Pickler(buf, {id(v): k for k, v in self._externals().items()}).dump(state)
+        except (TypeError, AttributeError, pickle.PicklingError) as e:
+            # something the model holds that is not state (a live socket of a pull backup, ...)
+            raise ControlError(f"cannot save the host now: {e}", 409) from None
         finally:
             hv.blockjobs.wake = wake
         return buf.getvalue()

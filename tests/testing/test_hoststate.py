@@ -265,3 +265,16 @@ def test_node_file_network_uuids_are_seeded(tmp_path) -> None:  # type: ignore[n
                 c.close()
 
     assert network_uuid(3) == network_uuid(3) != network_uuid(4)
+
+
+def test_save_refuses_what_is_not_state(server: ThreadedServer) -> None:
+    def plant() -> None:
+        server.hypervisor.node.live_handle = threading.Lock()  # type: ignore[attr-defined]
+
+    server.call(plant)
+    with pytest.raises(ControlError) as e:
+        server.call(server.hypervisor.states.save, "x")
+    assert (e.value.status, e.value.message) == (409, "cannot save the host now: cannot pickle '_thread.lock' object")
+    assert server.hypervisor.states.names() == []
+    server.reset()
+    server.save_state("x")  # the server still serves, and saves once the host is plain state again
