@@ -37,35 +37,14 @@ import libvirt  # noqa: E402
 
 from fakevirt.model.hypervisor import Hypervisor  # noqa: E402
 from fakevirt.testing import ThreadedServer  # noqa: E402
+from fakevirt.testing.sample import build_sample_host  # noqa: E402
 
-POOL = "<pool type='dir'><name>bench</name><target><path>/var/lib/libvirt/images/bench</path></target></pool>"
-VOL = ("<volume><name>{n}.{f}</name><capacity unit='MiB'>64</capacity>"
-       "<target><format type='{f}'/></target></volume>")
-DOM = """<domain type='kvm'><name>{n}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
-<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
-<source file='/var/lib/libvirt/images/bench/{n}.qcow2'/><target dev='vda' bus='virtio'/></disk>
-<interface type='network'><source network='default'/><model type='virtio'/></interface></devices></domain>"""
 DATA = 64 * 1024
 
 
 def build(uri: str, n: int) -> None:
     c = libvirt.open(uri)
-    pool = c.storagePoolDefineXML(POOL)
-    pool.build()
-    pool.create()
-    for i in range(n):
-        name = f"vm{i:04d}"
-        pool.createXML(VOL.format(n=name, f="qcow2"))
-        vol = pool.createXML(VOL.format(n=name, f="raw"))
-        st = c.newStream()
-        vol.upload(st, 0, DATA)
-        st.send(bytes([i % 256]) * DATA)
-        st.finish()
-        dom = c.defineXML(DOM.format(n=name))
-        dom.snapshotCreateXML("<domainsnapshot><name>s1</name></domainsnapshot>")
-        if i % 2:
-            dom.create()
+    build_sample_host(c, n, data=DATA, capacity_mib=64)
     c.close()
 
 

@@ -15,50 +15,19 @@ from fakevirt.control.registry import ControlError
 from fakevirt.model.hoststate import MAGIC
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.testing import ThreadedServer
+from fakevirt.testing.sample import build_sample_host, download, upload
 
-POOL = "<pool type='dir'><name>p</name><target><path>/var/lib/libvirt/images/p</path></target></pool>"
-VOL = ("<volume><name>{n}.{f}</name><capacity unit='MiB'>8</capacity>"
-       "<target><format type='{f}'/></target></volume>")
 DOM = """<domain type='kvm'><name>{n}</name><memory unit='MiB'>64</memory><vcpu>1</vcpu>
 <os><type arch='x86_64'>hvm</type></os><devices>
-<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
-<source file='/var/lib/libvirt/images/p/{n}.qcow2'/><target dev='vda' bus='virtio'/></disk>
 <interface type='network'><source network='default'/></interface></devices></domain>"""
 NET = ("<network><name>n{i}</name><bridge name='virbr{i}'/>"
        "<ip address='192.168.{i}.1' netmask='255.255.255.0'/></network>")
 SECRET = "<secret ephemeral='no' private='no'><usage type='ceph'><name>{n}</name></usage></secret>"
 
 
-def upload(conn: libvirt.virConnect, vol: libvirt.virStorageVol, data: bytes) -> None:
-    st = conn.newStream()
-    vol.upload(st, 0, len(data))
-    st.send(data)
-    st.finish()
-
-
-def download(conn: libvirt.virConnect, vol: libvirt.virStorageVol, length: int) -> bytes:
-    st = conn.newStream()
-    vol.download(st, 0, length)
-    out = b""
-    while chunk := st.recv(length):
-        out += chunk
-    st.finish()
-    return out
-
-
 def build(conn: libvirt.virConnect, n: int) -> None:
-    """n domains with a qcow2 disk and a snapshot, odd ones running, raw volumes with data."""
-    pool = conn.storagePoolDefineXML(POOL)
-    pool.build()
-    pool.create()
-    for i in range(n):
-        name = f"vm{i}"
-        pool.createXML(VOL.format(n=name, f="qcow2"))
-        upload(conn, pool.createXML(VOL.format(n=name, f="raw")), bytes([i + 1]) * 4096)
-        dom = conn.defineXML(DOM.format(n=name))
-        dom.snapshotCreateXML("<domainsnapshot><name>s1</name></domainsnapshot>")
-        if i % 2:
-            dom.create()
+    """n domains with a qcow2 disk and a snapshot, odd ones running, raw volumes with data; a network, a secret."""
+    build_sample_host(conn, n)
     conn.networkDefineXML(NET.format(i=60)).create()
     conn.secretDefineXML(SECRET.format(n="x")).setValue(b"v")
 
@@ -79,7 +48,7 @@ def observe(conn: libvirt.virConnect) -> dict[str, object]:
 def new_ids(conn: libvirt.virConnect, n: int = 3) -> list[object]:
     out: list[object] = []
     for i in range(n):
-        d = conn.defineXML(DOM.format(n=f"probe{i}").replace("<disk", "<!--").replace("</disk>", "-->"))
+        d = conn.defineXML(DOM.format(n=f"probe{i}"))
         out.append((d.UUIDString(), d.XMLDesc().split("mac address='")[1][:17]))
     out.append(conn.networkDefineXML(NET.format(i=50)).UUIDString())
     out.append(conn.secretDefineXML(SECRET.format(n="probe")).UUIDString())
