@@ -14,6 +14,7 @@ the next copy ahead (a server runs it in a worker thread) and ``load`` then only
 
 from __future__ import annotations
 
+import gc
 import io
 import pickle
 import threading
@@ -185,7 +186,15 @@ class HostStates:
         return buf.getvalue()
 
     def _unpickle(self, data: bytes) -> dict[str, Any]:
-        state = _Unpickler(data, self._externals()).load()
+        # tens of thousands of new containers: without this, each few hundred start a collection
+        # (now and then of the whole heap); a ThreadedServer, which keeps the collector off, is unaffected
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            state = _Unpickler(data, self._externals()).load()
+        finally:
+            if was_enabled:
+                gc.enable()
         if not isinstance(state, dict) or set(state) != {"hv", "drivers"}:
             raise pickle.UnpicklingError("not a host state")
         return state
