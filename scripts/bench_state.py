@@ -9,7 +9,8 @@ volume and a raw volume with 64 KiB uploaded, the domain with that disk and a NI
 one internal snapshot; every other domain running.  Times are taken in the server's thread (what
 a client's call waits for, minus the RPC):
 
-- save: pickling the host (server thread);
+- save: pickling the host (server thread); image data are not copied: cluster buffers are
+  immutable bytes, shared by the saved state and every host loaded from it;
 - load, cold: unpickling in the server thread, back to back (no copy made ahead);
 - load, prepared: a copy was unpickled ahead in another thread (``states.prepare``), so the load
   only swaps it in;
@@ -39,12 +40,10 @@ from fakevirt.model.hypervisor import Hypervisor  # noqa: E402
 from fakevirt.testing import ThreadedServer  # noqa: E402
 from fakevirt.testing.sample import build_sample_host  # noqa: E402
 
-DATA = 64 * 1024
 
-
-def build(uri: str, n: int) -> None:
+def build(uri: str, n: int, data: int) -> None:
     c = libvirt.open(uri)
-    build_sample_host(c, n, data=DATA, capacity_mib=64)
+    build_sample_host(c, n, data=data, capacity_mib=max(64, -(-data // (1 << 20))))
     c.close()
 
 
@@ -68,11 +67,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--domains", type=int, default=100)
     ap.add_argument("--loads", type=int, default=30)
+    ap.add_argument("--data-kib", type=int, default=64, help="uploaded into each raw volume (default 64)")
     args = ap.parse_args()
     hv = Hypervisor(seed=1, default_network=True)
     with ThreadedServer(hv, unix=False) as server:
         t = time.perf_counter()
-        build(server.uri(), args.domains)
+        build(server.uri(), args.domains, args.data_kib * 1024)
         built = time.perf_counter() - t
         states = hv.states
         saves = [in_server(server, states.save, "s") for _ in range(5)]
@@ -92,7 +92,8 @@ def main() -> None:
         server.wait_prepared()
         dumps = [in_server(server, states.dump) for _ in range(3)]
         dump_size = len(json.dumps(server.call(states.dump)))
-    print(f"host: {args.domains} domains (half running, a snapshot each), {2 * args.domains} volumes, "
+    print(f"host: {args.domains} domains (half running, a snapshot each), {2 * args.domains} volumes "
+          f"({args.data_kib} KiB of data in each raw one), "
           f"built in {built:.1f} s; state {size / 1e6:.2f} MB, dump {dump_size / 1e6:.2f} MB of JSON")
     print(f"{'ms':<40}{'n':>5}{'median':>11}{'p95':>11}{'max':>11}")
     row("save (server thread)", saves)

@@ -19,14 +19,16 @@ import io
 import pickle
 import threading
 import types
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..control.registry import ControlError
+from .images.clusters import ClusterMap
 
 if TYPE_CHECKING:
     from .hypervisor import Hypervisor
 
-MAGIC = b"fakevirt-state 1\n"  # export format: this line, then the pickle
+MAGIC = b"fakevirt-state 1\n"  # export format: this line, then the pickle of (model pickle, cluster maps)
 # Not the host's (see the module docstring), or kept by reset(): saved as references to the live ones.
 EXTERNAL = ("clock", "faults", "bus", "nbd_binder", "host_files", "parent", "read_file", "drivers",
             "test_drivers", "states")
@@ -51,31 +53,60 @@ def bound_method(obj: Any, name: str) -> Any:
     return getattr(obj, name)
 
 
+def shared_clusters(index: int) -> Any:
+    """Stands in a pickle for an image's clusters kept beside it; the loader's ``find_class`` replaces it."""
+    raise pickle.UnpicklingError(f"no cluster map {index}")
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """One saved state: the pickled model, and the images' cluster maps it names by index.
+
+    Cluster data are immutable bytes (images/clusters.py), so a saved map shares them with the
+    host it was saved from and with every host loaded from it: saving and loading an image costs
+    a dict of its clusters, not a copy of its data.
+    """
+
+    model: bytes
+    clusters: tuple[ClusterMap, ...]
+
+
 class _Pickler(pickle.Pickler):
     def __init__(self, file: io.BytesIO, externals: dict[int, str]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.externals = externals
+        self.clusters: list[ClusterMap] = []
 
     def reducer_override(self, obj: Any) -> Any:
-        # Called only for objects of non-builtin types (not for ints, strs, dicts, lists, tuples).
+        # Called only for objects of non-builtin types (not for ints, strs, dicts, lists, tuples),
+        # once per object (pickle's memo keeps shared references shared).
         key = self.externals.get(id(obj))
         if key is not None:
             return external_ref, (key,)
+        if type(obj) is ClusterMap:  # not a lazily read one (HostClusters): that reads its file on copy
+            self.clusters.append(obj.copy())
+            return shared_clusters, (len(self.clusters) - 1,)
         if type(obj) is types.MethodType:
             return bound_method, (obj.__self__, obj.__func__.__name__)
         return NotImplemented
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, externals: dict[str, Any]) -> None:
+    def __init__(self, data: bytes, externals: dict[str, Any], clusters: tuple[ClusterMap, ...] = ()) -> None:
         super().__init__(io.BytesIO(data))
         self.externals = externals
+        self.clusters = clusters
+
+    def copy_clusters(self, index: int) -> ClusterMap:
+        return self.clusters[index].copy()
 
     def find_class(self, module: str, name: str) -> Any:
         # Only the model's own classes and functions (it does no I/O) and a few plain types:
         # an imported state file cannot name os.system.
         if (module, name) == (__name__, "external_ref"):
             return self.externals.__getitem__
+        if (module, name) == (__name__, "shared_clusters"):
+            return self.copy_clusters
         if (module, name) == (__name__, "bound_method"):
             return bound_method
         if (module, name) in _SAFE_GLOBALS or (module.startswith(_SAFE_PACKAGES) and not name.startswith("__")):
@@ -88,8 +119,8 @@ class HostStates:
 
     def __init__(self, hv: Hypervisor) -> None:
         self.hv = hv
-        self._saved: dict[str, bytes] = {}
-        self._ready: dict[str, tuple[bytes, dict[str, Any]]] = {}  # a copy unpickled ahead, by name
+        self._saved: dict[str, Saved] = {}
+        self._ready: dict[str, tuple[Saved, dict[str, Any]]] = {}  # a copy unpickled ahead, by name
         self._lock = threading.Lock()  # prepare() runs in a worker thread
         self._retired: list[Any] = []  # the host a load replaced: freed by prepare(), off the caller's time
 
@@ -134,13 +165,18 @@ class HostStates:
 
     def export(self, name: str) -> bytes:
         """The state as a file's content, for ``import_`` in another process of this version."""
-        return MAGIC + self._data(name)
+        saved = self._data(name)
+        return MAGIC + pickle.dumps((saved.model, list(saved.clusters)), protocol=pickle.HIGHEST_PROTOCOL)
 
     def import_(self, name: str, data: bytes) -> None:
         if not data.startswith(MAGIC):
             raise ControlError("not a fakevirt state file (or one of another version)", 400)
-        body = bytes(data[len(MAGIC):])
         try:
+            envelope = _Unpickler(data[len(MAGIC):], {}).load()
+            if (not isinstance(envelope, tuple) or len(envelope) != 2 or not isinstance(envelope[0], bytes)
+                    or not isinstance(envelope[1], list) or not all(type(c) is ClusterMap for c in envelope[1])):
+                raise pickle.UnpicklingError("not a host state")
+            body = Saved(envelope[0], tuple(envelope[1]))
             self._unpickle(body)
         except Exception as e:  # a damaged or foreign file: whatever unpickling raises
             raise ControlError(f"bad state file: {e}", 400) from None
@@ -156,7 +192,7 @@ class HostStates:
 
     # ---- pickling --------------------------------------------------------------------------------
 
-    def _data(self, name: str) -> bytes:
+    def _data(self, name: str) -> Saved:
         data = self._saved.get(name)
         if data is None:
             raise ControlError(f"no saved state {name!r}", 404)
@@ -169,29 +205,30 @@ class HostStates:
         live |= {f"driver:{path}": driver for path, driver in hv.drivers.items()}
         return {k: v for k, v in live.items() if v is not None and not isinstance(v, (str, int))}
 
-    def _pickle(self) -> bytes:
+    def _pickle(self) -> Saved:
         hv = self.hv
         state = {"hv": {k: v for k, v in vars(hv).items() if k not in EXTERNAL},
                  "drivers": {path: {k: v for k, v in vars(d).items() if k not in DRIVER_EXTERNAL}
                              for path, d in hv.drivers.items()}}
         wake, hv.blockjobs.wake = hv.blockjobs.wake, None  # the server's timer task: not the host's
         buf = io.BytesIO()
+        pickler = _Pickler(buf, {id(v): k for k, v in self._externals().items()})
         try:
-            _Pickler(buf, {id(v): k for k, v in self._externals().items()}).dump(state)
+            pickler.dump(state)
         except (TypeError, AttributeError, pickle.PicklingError) as e:
             # something the model holds that is not state (a live socket of a pull backup, ...)
             raise ControlError(f"cannot save the host now: {e}", 409) from None
         finally:
             hv.blockjobs.wake = wake
-        return buf.getvalue()
+        return Saved(buf.getvalue(), tuple(pickler.clusters))
 
-    def _unpickle(self, data: bytes) -> dict[str, Any]:
+    def _unpickle(self, saved: Saved) -> dict[str, Any]:
         # tens of thousands of new containers: without this, each few hundred start a collection
         # (now and then of the whole heap); a ThreadedServer, which keeps the collector off, is unaffected
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            state = _Unpickler(data, self._externals()).load()
+            state = _Unpickler(saved.model, self._externals(), saved.clusters).load()
         finally:
             if was_enabled:
                 gc.enable()

@@ -104,6 +104,8 @@ def test_save_load_round_trips_the_host(server: ThreadedServer, conn: libvirt.vi
     server.load_state("prepared")
     assert observe(conn) == before  # the same connection, still open
     conn.lookupByName("vm3").destroy()  # changes after a load do not reach the saved state
+    upload(conn, conn.storageVolLookupByPath("/var/lib/libvirt/images/p/vm1.raw"), b"\xee" * 4096)
+    conn.storageVolLookupByPath("/var/lib/libvirt/images/p/vm0.qcow2").wipe()
     server.load_state("prepared")
     assert observe(conn) == before
     assert conn.lookupByName("vm3").isActive()  # the same connection keeps working
@@ -161,6 +163,9 @@ class Evil:
     (MAGIC + b"\x80\x05garbage", None),
     (MAGIC + pickle.dumps(Evil()), "bad state file: global builtins.print is not part of a host state"),
     (MAGIC + pickle.dumps({"hv": {}}), "bad state file: not a host state"),
+    (MAGIC + pickle.dumps((pickle.dumps({"hv": {}}), [])), "bad state file: not a host state"),
+    (MAGIC + pickle.dumps((pickle.dumps(Evil()), [])),
+     "bad state file: global builtins.print is not part of a host state"),
 ])
 def test_import_refuses_bad_data(server: ThreadedServer, data: bytes, message: str | None) -> None:
     with pytest.raises(ControlError) as e:
