@@ -61,7 +61,7 @@ def connect_open(client: Client, args: w.ConnectOpenArgs) -> None:
         raise VirtError.daemon("connection already open")
     readonly = client.readonly or client.readonly_listener or bool(args.flags & CONNECT_RO)
     root = client.hv.parent or client.hv
-    client.driver = root.open(args.name, node_loader(root.read_file))
+    client.driver = root.open(args.name, node_loader(root.read_file, root.rng.uuid))
     client.hv = client.driver.hypervisor  # a test driver's node is a host of its own
     client.hypervisor_dropped = False
     client.readonly = readonly

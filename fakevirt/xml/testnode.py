@@ -176,8 +176,12 @@ def _no_files(path: str) -> str:
     raise err.unreadable_file(path)
 
 
-def parse_node_xml(text: str, path: str | None, read: Reader) -> NodeDefinition:
-    """testOpenParse: a node file's objects, in the test driver's order and with its errors."""
+def parse_node_xml(text: str, path: str | None, read: Reader,
+                   new_uuid: Callable[[], uuidlib.UUID] = uuidlib.uuid4) -> NodeDefinition:
+    """testOpenParse: a node file's objects, in the test driver's order and with its errors.
+
+    ``new_uuid``: where a network without one gets its UUID (the server's seeded generator).
+    """
     root = parse_xml(text, path or "(test driver)", ErrorDomain.TEST)
     if root.tag != "node":
         raise xml_errors.wrong_root("node", root.tag)
@@ -188,7 +192,7 @@ def parse_node_xml(text: str, path: str | None, read: Reader) -> NodeDefinition:
         if child.tag == "domain":
             node.domains.append(_domain(el))
         elif child.tag == "network":
-            node.networks.append(parse_network_xml(serialize(el), uuidlib.uuid4))
+            node.networks.append(parse_network_xml(serialize(el), new_uuid))
         elif child.tag == "interface":
             node.interfaces.append(_interface(el))
         elif child.tag == "pool":
@@ -326,12 +330,13 @@ def _scsi_host(cap: RawElement) -> ScsiHostCap:
                        0 if ops else None, 0)
 
 
-def node_loader(read: Reader | None) -> Callable[[str], NodeDefinition]:
+def node_loader(read: Reader | None, new_uuid: Callable[[], uuidlib.UUID] = uuidlib.uuid4
+                ) -> Callable[[str], NodeDefinition]:
     """What a test:/// URI's path opens: the default node, or the node file read through ``read``."""
     def load(path: str) -> NodeDefinition:
         if path == "/default":
             return default_node()
         if read is None:
             raise err.unreadable_file(path)
-        return parse_node_xml(read(path), path, read)
+        return parse_node_xml(read(path), path, read, new_uuid)
     return load
