@@ -52,7 +52,8 @@ class ControlServer:
         self.hv = hv
         self.max_body = max_body
         self.event_queue = event_queue
-        self.streams_dropped = 0
+        self.streams_open = 0  # GET /v1/events clients
+        self.streams_dropped = 0  # ... dropped for not reading
 
     async def serve(self, sockets: list[BoundSocket], *,
                     task_status: trio.TaskStatus[list[BoundSocket]] = trio.TASK_STATUS_IGNORED) -> None:
@@ -79,11 +80,12 @@ class ControlServer:
                     request = await _next_event(conn, stream)
                 if not isinstance(request, h11.Request):
                     return
+                reply, body = await self._body(conn, stream, request)
                 target = request.target.decode("ascii", "replace").split("?", 1)[0]
-                if request.method == b"GET" and target == PREFIX + "events":
+                if reply is None and request.method == b"GET" and target == PREFIX + "events":
                     await self._events(conn, stream)
                     return
-                reply = await self._reply(conn, stream, request, target)
+                reply = reply or self._reply(request.method, target, body)
                 await _send(conn, stream, reply)
                 if conn.their_state is h11.SEND_BODY:  # refused before its body was read
                     await _drain(stream)
@@ -94,32 +96,36 @@ class ControlServer:
         except h11.RemoteProtocolError as e:
             if conn.our_state in (h11.IDLE, h11.SEND_RESPONSE):
                 await _send(conn, stream, Reply(e.error_status_hint, {"error": f"bad HTTP request: {e}"}, True))
+                await _drain(stream)
         except (trio.BrokenResourceError, trio.ClosedResourceError):
             pass
         finally:
             await trio.aclose_forcefully(stream)
 
-    async def _reply(self, conn: h11.Connection, stream: trio.abc.Stream, request: h11.Request,
-                     target: str) -> Reply:
-        method = request.method
+    async def _body(self, conn: h11.Connection, stream: trio.abc.Stream,
+                    request: h11.Request) -> tuple[Reply | None, bytes]:
+        """The request's body, or the 413 that refuses it (declared or found too large)."""
+        declared = next((int(v) for k, v in request.headers if k == b"content-length"), None)
+        if declared is not None and declared > self.max_body:
+            return Reply(413, {"error": f"body of {declared} bytes is over the {self.max_body} byte limit"}, True), b""
+        body = await self._read_body(conn, stream)
+        if body is None:
+            return Reply(413, {"error": f"body over the {self.max_body} byte limit"}, True), b""
+        return None, body
+
+    def _reply(self, method: bytes, target: str, body: bytes) -> Reply:
         if not target.startswith(PREFIX):
             return Reply(404, {"error": f"no such path {target!r}: the API is under {PREFIX}"})
         name = target[len(PREFIX):]
         if name in ("", "events"):
             if method != b"GET":
-                return Reply(405, {"error": f"{target} takes GET"}, close=True)
+                return Reply(405, {"error": f"{target} takes GET"})
             return Reply(200, {"api": API_VERSION, "operations": [
                 {"name": op.name, "doc": op.doc} for op in sorted(OPERATIONS.values(), key=lambda o: o.name)]})
         if name not in OPERATIONS:
             return Reply(404, {"error": f"unknown operation {name!r}"})
         if method != b"POST":
-            return Reply(405, {"error": f"operation {name!r} takes POST"}, close=True)
-        declared = next((int(v) for k, v in request.headers if k == b"content-length"), None)
-        if declared is not None and declared > self.max_body:
-            return Reply(413, {"error": f"body of {declared} bytes is over the {self.max_body} byte limit"}, True)
-        body = await self._read_body(conn, stream)
-        if body is None:
-            return Reply(413, {"error": f"body over the {self.max_body} byte limit"}, True)
+            return Reply(405, {"error": f"operation {name!r} takes POST"})
         return self.run(name, body)
 
     async def _read_body(self, conn: h11.Connection, stream: trio.abc.Stream) -> bytes | None:
@@ -163,7 +169,7 @@ class ControlServer:
 
             def queue(event: object) -> None:
                 line = event_line(event)
-                if line is None:
+                if line is None or scope.cancel_called:
                     return
                 try:
                     send.send_nowait(line)
@@ -173,6 +179,7 @@ class ControlServer:
                     scope.cancel()
 
             unsubscribe = self.hv.bus.subscribe(object, queue)
+            self.streams_open += 1
             try:
                 await stream.send_all(conn.send(h11.Response(status_code=200, headers=[
                     ("content-type", "application/x-ndjson"), ("transfer-encoding", "chunked"),
@@ -180,9 +187,16 @@ class ControlServer:
                 async with trio.open_nursery() as nursery:
                     nursery.start_soon(_until_closed, stream, nursery.cancel_scope)
                     async for line in receive:
-                        await stream.send_all(conn.send(h11.Data(data=line)))
+                        lines = [line]
+                        while len(lines) < self.event_queue:  # all that waits, in one chunk
+                            try:
+                                lines.append(receive.receive_nowait())
+                            except trio.WouldBlock:
+                                break
+                        await stream.send_all(conn.send(h11.Data(data=b"".join(lines))))
             finally:
                 unsubscribe()
+                self.streams_open -= 1
 
 
 async def _next_event(conn: h11.Connection, stream: trio.abc.Stream) -> Any:
@@ -206,6 +220,8 @@ async def _until_closed(stream: trio.abc.Stream, done: trio.CancelScope) -> None
 
 async def _drain(stream: trio.abc.Stream) -> None:
     """Read what a refused client still sends, for a while, so it reads our answer instead of a reset."""
+    if isinstance(stream, trio.abc.HalfCloseableStream):
+        await stream.send_eof()  # the answer is complete: the client may close now
     with trio.move_on_after(DRAIN_TIMEOUT):
         while await stream.receive_some(RECEIVE):
             pass
