@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -28,6 +29,7 @@ from .faults import FaultPlan
 from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo
 from .hostnode import HostNode
+from .hoststate import HostStates
 from .ids import HostIdentity, IdGenerator
 from .images import ImageStore
 from .images.hostfs import HostFS
@@ -45,6 +47,11 @@ from .storage import StorageState
 if TYPE_CHECKING:
     from .testdriver.registry import NodeLoader
 
+class Keep(enum.Enum):
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP  # reset(): keep the current seed
 PRIVILEGED_PATHS = ("/system", "/session")  # libvirtd runs as root: qemu allows both
 LIST_DOMAINS_FILTERS_ALL = sum(ConnectListAllDomainsFlags)  # every VIR_CONNECT_LIST_DOMAINS_* filter
 
@@ -156,10 +163,18 @@ class Hypervisor:
         if self.host is None:
             self.host = HostInfo(boot_time=self.clock.now() - 3 * 86400).with_identity(
                 HostIdentity.of_seed(self.seed, self.hostname))
+        self.states = HostStates(self)  # the user's saved states: they outlive reset()
         self.reset()
 
-    def reset(self) -> None:
-        """Forget every domain, pool and snapshot: exactly a fresh Hypervisor of the same seed."""
+    def reset(self, seed: int | None | Keep = KEEP) -> None:
+        """Forget every domain, pool and snapshot: exactly a fresh Hypervisor of the same seed.
+
+        With ``seed``: a fresh Hypervisor of that seed (host identity and generated ids).
+        """
+        if seed is not KEEP:
+            assert self.host is not None
+            self.seed = seed
+            self.host = self.host.with_identity(HostIdentity.of_seed(seed, self.hostname))
         self.rng = IdGenerator(self.seed)  # ids generated after a reset do not depend on what ran before
         self.faults.clear()
         self.images = ImageStore(self.clock, self.host_files)  # the host's files: disks, pools, snapshots all share it
@@ -169,14 +184,14 @@ class Hypervisor:
         assert self.host is not None  # set in __post_init__
         self.interfaces = HostInterfaces(self.host)  # net devices: eth0, lo, the networks' bridges
         self.networks = NetworkState(self, self.default_network)
-        self.nodedevs = NodeDevices(self.host, self.interfaces, self.bus, lambda: str(self.rng.uuid()))
+        self.nodedevs = NodeDevices(self.host, self.interfaces, self.bus, self.new_uuid)
         self.secrets = Secrets(self.bus, self.rng)
         self.nwfilters = NWFilters(self.rng, ("lo", self.host.nic_name))
         self.blockjobs = BlockJobs(self)  # every running block job, advanced by the clock
         self.blockjobs.disk_error_hooks.append(record_disk_error)  # a failed job shows in domblkerror
         # qemuProcessPrepareDomain/Host's order; the filter bindings name the taps the network gave
         self.resources += [SecretResource(self.secrets), self.networks, NWFilterResource(self.nwfilters),
-                           self.nodedevs, StatsResource(lambda: self.clock.now())]
+                           self.nodedevs, StatsResource(self.clock.now)]
         from .testdriver.registry import TestDrivers  # the test driver builds on QemuDriver
 
         self.test_drivers = TestDrivers(self)
@@ -184,6 +199,10 @@ class Hypervisor:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
         for driver in self.drivers.values():
             driver.reset()
+
+    def new_uuid(self) -> str:
+        """A UUID string from the generator (a method, not a lambda: saved states pickle the model)."""
+        return str(self.rng.uuid())
 
     @property
     def system(self) -> QemuDriver:

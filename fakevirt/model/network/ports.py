@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid as uuidlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..devices import RawElement
@@ -64,6 +65,10 @@ class Leases(dict[str, Lease]):
         self.pop(mac, None)
         super().__setitem__(mac, lease)
         self.addresses.add(int(ipaddress.IPv4Address(lease.ip)))
+
+    def __reduce__(self) -> tuple[type[Leases], tuple[()], None, None, Iterator[tuple[str, Lease]]]:
+        # pickled (saved host states): rebuilt through __init__ and __setitem__, addresses and all
+        return Leases, (), None, None, iter(list(self.items()))
 
     def pop(self, mac: str, default: Lease | None = None) -> Lease | None:  # type: ignore[override]
         lease = super().pop(mac, None)

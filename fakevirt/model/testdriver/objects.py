@@ -75,7 +75,7 @@ class TestNodeDevices(NodeDevices):
     """The node's devices, as the node file gives them (no sysfs, no net devices behind them)."""
 
     def __init__(self, hv: Hypervisor, devices: list[NodeDevice]) -> None:
-        super().__init__(hv.host or HostInfo(), hv.interfaces, hv.bus, lambda: str(hv.rng.uuid()))
+        super().__init__(hv.host or HostInfo(), hv.interfaces, hv.bus, hv.new_uuid)
         self._devs = {d.name: d for d in devices}
         self._net = {}
 

@@ -1,0 +1,207 @@
+"""Whole-host states: save the model under a name, load it back in place, export and import it.
+
+A state is the pickle of everything ``Hypervisor.reset()`` rebuilds (both QEMU drivers' domains,
+snapshots, checkpoints, storage with the image data, networks, secrets, nwfilters, node devices,
+block jobs, the host's node settings, the id generator's position).  It leaves out what is not the
+host's: the event bus and its subscribers, the clock, the fault plan, the server's NBD binder, the
+host files, and the test drivers' instances (their connections' own hosts, like event
+registrations).  Those live objects are pickled as references and the loaded model points at them.
+
+Loading is in place: sessions hold ``hv`` and ``hv.drivers[...]``, so their attributes are replaced,
+never the objects.  Unpickling costs time in proportion to the host, so ``prepare(name)`` builds
+the next copy ahead (a server runs it in a worker thread) and ``load`` then only swaps it in.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import threading
+import types
+from typing import TYPE_CHECKING, Any
+
+from ..control.registry import ControlError
+
+if TYPE_CHECKING:
+    from .hypervisor import Hypervisor
+
+MAGIC = b"fakevirt-state 1\n"  # export format: this line, then the pickle
+# Not the host's (see the module docstring), or kept by reset(): saved as references to the live ones.
+EXTERNAL = ("clock", "faults", "bus", "nbd_binder", "host_files", "parent", "read_file", "drivers",
+            "test_drivers", "states")
+DRIVER_EXTERNAL = ("uri", "hypervisor")
+_SAFE_GLOBALS = {("builtins", n) for n in ("set", "frozenset", "bytearray", "complex", "slice")} | {
+    ("copyreg", "_reconstructor"), ("uuid", "UUID"), ("uuid", "SafeUUID"), ("random", "Random"),
+    ("collections", "OrderedDict"), ("collections", "Counter"), ("collections", "deque"), ("collections", "defaultdict"),
+    ("ipaddress", "IPv4Address"), ("ipaddress", "IPv6Address"), ("ipaddress", "IPv4Network"),
+    ("ipaddress", "IPv6Network"), ("ipaddress", "IPv4Interface"), ("ipaddress", "IPv6Interface")}
+_SAFE_PACKAGES = ("fakevirt.model.", "fakevirt.errors")
+
+
+def external_ref(key: str) -> Any:
+    """Stands in a pickle for a live object; the loader's ``find_class`` replaces it."""
+    raise pickle.UnpicklingError(f"no live object {key!r} to point at")
+
+
+def bound_method(obj: Any, name: str) -> Any:
+    """A bound method of a model object (``hv.new_uuid``, ``clock.now``), as pickled here."""
+    if name.startswith("__"):
+        raise pickle.UnpicklingError(f"refusing method {name!r}")
+    return getattr(obj, name)
+
+
+class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, externals: dict[int, str]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.externals = externals
+
+    def reducer_override(self, obj: Any) -> Any:
+        # Called only for objects of non-builtin types (not for ints, strs, dicts, lists, tuples).
+        key = self.externals.get(id(obj))
+        if key is not None:
+            return external_ref, (key,)
+        if type(obj) is types.MethodType:
+            return bound_method, (obj.__self__, obj.__func__.__name__)
+        return NotImplemented
+
+
+class _Unpickler(pickle.Unpickler):
+    def __init__(self, data: bytes, externals: dict[str, Any]) -> None:
+        super().__init__(io.BytesIO(data))
+        self.externals = externals
+
+    def find_class(self, module: str, name: str) -> Any:
+        # Only the model's own classes and functions (it does no I/O) and a few plain types:
+        # an imported state file cannot name os.system.
+        if (module, name) == (__name__, "external_ref"):
+            return self.externals.__getitem__
+        if (module, name) == (__name__, "bound_method"):
+            return bound_method
+        if (module, name) in _SAFE_GLOBALS or (module.startswith(_SAFE_PACKAGES) and not name.startswith("__")):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"global {module}.{name} is not part of a host state")
+
+
+class HostStates:
+    """``hv.states``: named whole-host states, kept in memory; they survive ``hv.reset()``."""
+
+    def __init__(self, hv: Hypervisor) -> None:
+        self.hv = hv
+        self._saved: dict[str, bytes] = {}
+        self._ready: dict[str, tuple[bytes, dict[str, Any]]] = {}  # a copy unpickled ahead, by name
+        self._lock = threading.Lock()  # prepare() runs in a worker thread
+        self._retired: list[Any] = []  # the host a load replaced: freed by prepare(), off the caller's time
+
+    def names(self) -> list[str]:
+        return sorted(self._saved)
+
+    def save(self, name: str) -> None:
+        """Keep the host as it is now under name (replacing a state of that name)."""
+        data = self._pickle()
+        with self._lock:
+            self._saved[name] = data
+            self._ready.pop(name, None)
+
+    def load(self, name: str) -> None:
+        """Make the host exactly what it was when name was saved; open connections stay open."""
+        data = self._data(name)
+        with self._lock:
+            ready = self._ready.pop(name, None)
+        state = ready[1] if ready is not None and ready[0] is data else self._unpickle(data)
+        self._apply(state)
+
+    def prepare(self, name: str) -> None:
+        """Unpickle the next copy of name ahead of its load; safe in another thread than the model's."""
+        data = self._data(name)
+        with self._lock:
+            retired, self._retired = self._retired, []
+        del retired
+        with self._lock:
+            ready = self._ready.get(name)
+            if ready is not None and ready[0] is data:
+                return
+        state = self._unpickle(data)
+        with self._lock:
+            if self._saved.get(name) is data:
+                self._ready[name] = (data, state)
+
+    def delete(self, name: str) -> None:
+        self._data(name)
+        with self._lock:
+            del self._saved[name]
+            self._ready.pop(name, None)
+
+    def export(self, name: str) -> bytes:
+        """The state as a file's content, for ``import_`` in another process of this version."""
+        return MAGIC + self._data(name)
+
+    def import_(self, name: str, data: bytes) -> None:
+        if not data.startswith(MAGIC):
+            raise ControlError("not a fakevirt state file (or one of another version)", 400)
+        body = bytes(data[len(MAGIC):])
+        try:
+            self._unpickle(body)
+        except Exception as e:  # a damaged or foreign file: whatever unpickling raises
+            raise ControlError(f"bad state file: {e}", 400) from None
+        with self._lock:
+            self._saved[name] = body
+            self._ready.pop(name, None)
+
+    def dump(self) -> dict[str, Any]:
+        """The whole host as JSON-able data (formatted by the control layer, which knows XML)."""
+        from ..control.dump import dump_host  # the model itself stays free of XML
+
+        return dump_host(self.hv)
+
+    # ---- pickling --------------------------------------------------------------------------------
+
+    def _data(self, name: str) -> bytes:
+        data = self._saved.get(name)
+        if data is None:
+            raise ControlError(f"no saved state {name!r}", 404)
+        return data
+
+    def _externals(self) -> dict[str, Any]:
+        hv = self.hv
+        live: dict[str, Any] = {f"hv.{k}": getattr(hv, k) for k in EXTERNAL}
+        live["hv"] = hv
+        live |= {f"driver:{path}": driver for path, driver in hv.drivers.items()}
+        return {k: v for k, v in live.items() if v is not None and not isinstance(v, (str, int))}
+
+    def _pickle(self) -> bytes:
+        hv = self.hv
+        state = {"hv": {k: v for k, v in vars(hv).items() if k not in EXTERNAL},
+                 "drivers": {path: {k: v for k, v in vars(d).items() if k not in DRIVER_EXTERNAL}
+                             for path, d in hv.drivers.items()}}
+        wake, hv.blockjobs.wake = hv.blockjobs.wake, None  # the server's timer task: not the host's
+        buf = io.BytesIO()
+        try:
+            _Pickler(buf, {id(v): k for k, v in self._externals().items()}).dump(state)
+        finally:
+            hv.blockjobs.wake = wake
+        return buf.getvalue()
+
+    def _unpickle(self, data: bytes) -> dict[str, Any]:
+        state = _Unpickler(data, self._externals()).load()
+        if not isinstance(state, dict) or set(state) != {"hv", "drivers"}:
+            raise pickle.UnpicklingError("not a host state")
+        return state
+
+    def _apply(self, state: dict[str, Any]) -> None:
+        hv = self.hv
+        wake = hv.blockjobs.wake
+        if set(state["drivers"]) != set(hv.drivers):
+            raise ControlError("the state's drivers are not this host's", 400)
+        retired = [vars(hv).get(key) for key in state["hv"]]
+        for key, value in state["hv"].items():
+            setattr(hv, key, value)
+        for path, attrs in state["drivers"].items():
+            driver = hv.drivers[path]
+            retired += [vars(driver).get(key) for key in attrs]
+            for key, value in attrs.items():
+                setattr(driver, key, value)
+        with self._lock:
+            self._retired = retired
+        hv.blockjobs.wake = wake
+        if wake is not None and hv.blockjobs.jobs:
+            wake()
