@@ -33,7 +33,7 @@ def reset(hv: Hypervisor, body: Body) -> dict[str, Any]:
     if seed is None:
         hv.reset()
     else:
-        hv.reset(seed)  # type: ignore[call-arg]  # the seeded reset of branch i15-state
+        hv.reset(seed)
     return {"seed": hv.seed}
 
 
@@ -103,4 +103,4 @@ def clock_set(hv: Hypervisor, body: Body) -> dict[str, Any]:
 @operation("dump")
 def dump(hv: Hypervisor, body: Body) -> Any:
     """The whole host as JSON: domains, storage, networks, secrets (the state's own form)."""
-    return hv.states.dump()  # type: ignore[attr-defined]  # branch i15-state
+    return hv.states.dump()

@@ -205,7 +205,7 @@ async def _next_event(conn: h11.Connection, stream: trio.abc.Stream) -> Any:
         event = conn.next_event()
         if event is not h11.NEED_DATA:
             return event
-        conn.receive_data(await stream.receive_some(RECEIVE))
+        conn.receive_data(bytes(await stream.receive_some(RECEIVE)))
 
 
 async def _until_closed(stream: trio.abc.Stream, done: trio.CancelScope) -> None:
