@@ -137,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
 def _events(client: ControlClient, count: int | None) -> int:
     try:
         with client.events() as events:
+            print("fakevirt ctl: subscribed to events", file=sys.stderr, flush=True)  # for scripts waiting on it
             for seen, event in enumerate(events, 1):
                 print(json.dumps(event), flush=True)
                 if count is not None and seen >= count:
