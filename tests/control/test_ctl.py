@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from fakevirt.control.client import ControlClient
 from tests.control.conftest import ENV, FAKEVIRT, Served
 
 DOMAIN = """<domain type='kvm'><name>{name}</name><memory unit='MiB'>64</memory>
@@ -202,3 +203,23 @@ def test_ctl_errors_exit_non_zero_with_the_reason(tmp_path: Path) -> None:
     assert (r.returncode, r.stderr) == (1, "fakevirt ctl: [Errno 2] No such file or directory\n")
     r = subprocess.run([*FAKEVIRT, "ctl", "state"], capture_output=True, text=True, timeout=30, env=env)
     assert r.returncode == 2 and "the following arguments are required: COMMAND" in r.stderr
+
+
+def test_control_requests_between_virsh_calls(served: Served, tmp_path: Path) -> None:
+    """Control requests run between procedure calls: a client defining and undefining in a loop
+    never sees an error, and every dump shows a whole host (the domain defined or not, nothing between)."""
+    script = tmp_path / "loop.sh"
+    (tmp_path / "vm.xml").write_text(DOMAIN.format(name="vm"))
+    script.write_text(f"for i in $(seq 20); do echo 'define {tmp_path}/vm.xml'; echo 'undefine vm'; done\n")
+    loop = subprocess.Popen(f"bash {script} | {served.virsh_bin} -c '{served.uri}'", shell=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    client = ControlClient(served.control[1])
+    seen = set()
+    while loop.poll() is None:
+        dump = client.call("dump")
+        seen.add(tuple(d["name"] for d in dump["drivers"]["/system"]["domains"]))
+        client.call("state.save", name="during")
+    out, err = loop.communicate(timeout=60)
+    assert (loop.returncode, err) == (0, "")
+    assert out.count("defined from") == 20 and out.count("undefined") == 20
+    assert seen <= {(), ("vm",)}

@@ -235,3 +235,18 @@ async def test_a_client_that_never_reads_is_dropped_and_stalls_nobody() -> None:
                     await trio.sleep(0.01)
                 nursery.cancel_scope.cancel()
             assert received == [f"net{n}" for n in range(published)]
+
+
+async def test_preload_a_node_file(tmp_path: Any) -> None:
+    node = tmp_path / "node.xml"
+    node.write_text("<node><domain type='kvm'><name>web</name><memory unit='MiB'>64</memory>"
+                    "<os><type arch='x86_64'>hvm</type></os></domain>"
+                    "<interface type='ethernet' name='eth9'/></node>")
+    hv = Hypervisor()
+    with trio.fail_after(10):
+        async with control(hv) as (_, port):
+            status, answer = await (await connect(port)).request(
+                "POST", "/v1/preload", json.dumps({"path": str(node)}).encode())
+    assert (status, answer) == (200, {"skipped": [
+        "interface eth9: the QEMU driver's host interfaces are the host's own"]})
+    assert hv.system.domains.by_name("web").active
