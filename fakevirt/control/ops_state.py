@@ -19,34 +19,27 @@ def _name(body: Body) -> str:
     return name
 
 
-@operation("state.save")
-def state_save(hv: Hypervisor, body: Body) -> dict[str, Any]:
-    """Save the whole host as {name} (replacing a state of that name)."""
-    name = _name(body)
-    hv.states.save(name)
-    return {"name": name}
+def _named(op: str, method: str, doc: str) -> None:
+    """Register ``op``: ``hv.states.METHOD(name)`` on the body's {name}, answering {name}."""
+
+    def run(hv: Hypervisor, body: Body) -> dict[str, Any]:
+        name = _name(body)
+        getattr(hv.states, method)(name)
+        return {"name": name}
+
+    run.__doc__ = doc
+    operation(op)(run)
 
 
-@operation("state.load")
-def state_load(hv: Hypervisor, body: Body) -> dict[str, Any]:
-    """Make the host exactly the saved state {name}."""
-    name = _name(body)
-    hv.states.load(name)
-    return {"name": name}
+_named("state.save", "save", "Save the whole host as {name} (replacing a state of that name).")
+_named("state.load", "load", "Make the host exactly the saved state {name}.")
+_named("state.delete", "delete", "Forget the saved state {name}.")
 
 
 @operation("state.list")
 def state_list(hv: Hypervisor, body: Body) -> dict[str, Any]:
     """The names of the saved states."""
     return {"names": sorted(hv.states.names())}
-
-
-@operation("state.delete")
-def state_delete(hv: Hypervisor, body: Body) -> dict[str, Any]:
-    """Forget the saved state {name}."""
-    name = _name(body)
-    hv.states.delete(name)
-    return {"name": name}
 
 
 @operation("state.export")
