@@ -194,11 +194,13 @@ async def _serve(server: object, sockets: list[BoundSocket], control: list[Bound
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with trio.open_nursery() as nursery:
             await nursery.start(server.serve, sockets)
+            control_server = ControlServer(server.hv)
             if control:
-                await nursery.start(ControlServer(server.hv).serve, control)
+                await nursery.start(control_server.serve, control)
             log.info("ready in %.0f ms", (time.perf_counter() - started) * 1000)
             async for signum in signals:
                 log.info("%s: shutting down", signal.Signals(signum).name)
                 server.shutdown()
+                control_server.shutdown()
                 nursery.cancel_scope.deadline = trio.current_time() + server.config.shutdown_grace + 1
                 break

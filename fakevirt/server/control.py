@@ -54,6 +54,7 @@ class ControlServer:
         self.event_queue = event_queue
         self.streams_open = 0  # GET /v1/events clients
         self.streams_dropped = 0  # ... dropped for not reading
+        self._serving: trio.CancelScope | None = None
 
     async def serve(self, sockets: list[BoundSocket], *,
                     task_status: trio.TaskStatus[list[BoundSocket]] = trio.TASK_STATUS_IGNORED) -> None:
@@ -64,11 +65,17 @@ class ControlServer:
                 b.sock.setblocking(False)
                 listeners.append(trio.SocketListener(trio.socket.from_stdlib_socket(b.sock)))
             async with trio.open_nursery() as nursery:
+                self._serving = nursery.cancel_scope
                 await nursery.start(trio.serve_listeners, self.handle, listeners)
                 task_status.started(sockets)
         finally:
             for b in sockets:
                 close_socket(b)
+
+    def shutdown(self) -> None:
+        """Stop now: close the listeners and every control connection (event streams too)."""
+        if self._serving is not None:
+            self._serving.cancel()
 
     async def handle(self, stream: trio.abc.Stream) -> None:
         """Serve one HTTP connection: requests one after another until either side closes."""
