@@ -240,6 +240,5 @@ async def _send(conn: h11.Connection, stream: trio.abc.Stream, reply: Reply) -> 
     if reply.close:
         headers.append(("connection", "close"))
     reason = HTTPStatus(reply.status).phrase.encode() if reply.status in HTTPStatus._value2member_map_ else b""
-    await stream.send_all(conn.send(h11.Response(status_code=reply.status, headers=headers, reason=reason)))
-    await stream.send_all(conn.send(h11.Data(data=data)))
-    await stream.send_all(conn.send(h11.EndOfMessage()))
+    await stream.send_all(conn.send(h11.Response(status_code=reply.status, headers=headers, reason=reason))
+                          + conn.send(h11.Data(data=data)) + conn.send(h11.EndOfMessage()))

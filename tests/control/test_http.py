@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -250,3 +251,21 @@ async def test_preload_a_node_file(tmp_path: Any) -> None:
     assert (status, answer) == (200, {"skipped": [
         "interface eth9: the QEMU driver's host interfaces are the host's own"]})
     assert hv.system.domains.by_name("web").active
+
+
+async def test_random_bytes_never_stop_the_server() -> None:
+    rng = random.Random(15)
+    with trio.fail_after(30):
+        async with control() as (_, port):
+            for n in range(40):
+                junk = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 600)))
+                if n % 2:  # half of them behind a plausible request line
+                    junk = b"POST /v1/reset HTTP/1.1\r\n" + junk
+                stream = await trio.open_tcp_stream("127.0.0.1", port)
+                await stream.send_all(junk)
+                await stream.send_eof()
+                answer = b""
+                while chunk := await stream.receive_some(65536):
+                    answer += chunk
+                assert answer == b"" or answer.startswith(b"HTTP/1.1 4"), answer
+            assert (await (await connect(port)).request("POST", "/v1/version", b"{}"))[0] == 200
