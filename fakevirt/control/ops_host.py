@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
@@ -61,7 +61,7 @@ def _now(hv: Hypervisor) -> dict[str, Any]:
     if hv.blockjobs.wake is not None:  # jobs due at the new time progress now, not at the next poll
         hv.blockjobs.wake()
     now = hv.clock.now()
-    return {"time": now, "iso": datetime.fromtimestamp(now).astimezone().isoformat()}
+    return {"time": now, "iso": datetime.fromtimestamp(now, UTC).isoformat()}
 
 
 @operation("clock.get")
