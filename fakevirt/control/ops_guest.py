@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import VirtError
 from .registry import Body, ControlError, field, operation
 
 if TYPE_CHECKING:
@@ -33,14 +32,6 @@ def find_domain(hv: Hypervisor, text: str) -> tuple[QemuDriver, Domain]:
         if dom is not None:
             return driver, dom
     raise ControlError(f"no domain {text!r}", 404)
-
-
-def _model(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run a model trigger; its refusal (the domain is not running, …) is the request's 409."""
-    try:
-        return fn(*args)
-    except VirtError as e:
-        raise ControlError(e.message, 409) from None
 
 
 def _int(text: object, what: str) -> int:
@@ -94,23 +85,23 @@ def _guest_action(driver: QemuDriver, dom: Domain, action: str, body: Body) -> d
         "panic": domains.panic, "poweroff": domains.qemu_exits, "agent up": agents.agent_up,
         "agent down": agents.agent_down}
     if action in simple:
-        _model(simple[action], dom)
+        simple[action](dom)
         return {}
     if action == "set-ip":
         args = _args(body, 1, "set-ip IFACE [ADDR[/PREFIX]…]")
-        _model(agents.set_addresses, dom, args[0], [_address(a) for a in args[1:]])
+        agents.set_addresses(dom, args[0], [_address(a) for a in args[1:]])
         return {}
     if action == "write":
         args = _args(body, 2, "write DISK OFFSET DATA")
         data = _write_data(body, args)
-        _model(domains.guest_write, dom, args[0], _int(args[1], "OFFSET"), data)
+        domains.guest_write(dom, args[0], _int(args[1], "OFFSET"), data)
         return {"written": len(data)}
     if action == "read":
         args = _args(body, 3, "read DISK OFFSET LENGTH")
         length = _int(args[2], "LENGTH")
         if length > MAX_READ:
             raise ControlError(f"LENGTH is limited to {MAX_READ} bytes")
-        data = _model(domains.guest_read, dom, args[0], _int(args[1], "OFFSET"), length)
+        data = domains.guest_read(dom, args[0], _int(args[1], "OFFSET"), length)
         return {"data": base64.b64encode(data).decode()}
     raise ControlError(f"unknown guest action {action!r} (known: {', '.join([*simple, 'set-ip', 'write', 'read'])})")
 
@@ -138,7 +129,7 @@ def job(hv: Hypervisor, body: Body) -> dict[str, Any]:
         raise ControlError("domain jobs (save, dump) finish inside their call here: hold one with a "
                            "'delay' or 'hang' fault on its procedure", 409)
     jobs = hv.blockjobs
-    blockjob = _model(jobs.job_of, driver, dom, disk)
+    blockjob = jobs.job_of(driver, dom, disk)
     action = field(body, "action", str)
     fraction = field(body, "fraction", float, None)
     if fraction is not None and not 0.0 <= fraction <= 1.0:

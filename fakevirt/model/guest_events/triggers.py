@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...errors import domain as errors
 from ...errors import guest as gerr
 from ..devices import Disk
-from ..domain import Domain, Paused, Running, Shutoff, State
+from ..domain import Crashed, Domain, Paused, Running, Shutoff, State
 from ..domain_saves import DomainSaves
 from ..domaindef import DomainDef
 from ..events import (
@@ -153,7 +153,7 @@ class GuestEvents(DomainSaves):
         """The guest panics (QEMU's GUEST_PANICKED): crashed, then what ``<on_crash>`` says."""
         live = self._running_guest(dom)
         dom.cpu_time_ns = self.cpu_time(dom)
-        dom.set_state(State.CRASHED, CrashedDetail.PANICKED)
+        dom.set_state(State.CRASHED, Crashed.PANICKED)
         self.emit(dom, Lifecycle.CRASHED, CrashedDetail.PANICKED)
         action = live.on_crash
         if action in ("destroy", "coredump-destroy"):
