@@ -45,18 +45,16 @@ def fault_add(hv: Hypervisor, body: Body) -> dict[str, Any]:
         error = None if spec is None else error_from_spec(spec, default_domain)
     except ValueError as e:
         raise ControlError(str(e)) from None
-    count = body.get("count", 1)
-    if count is not None:
-        count = field(body, "count", int)
+    count = None if "count" in body and body["count"] is None else field(body, "count", int, 1)  # null: forever
     fault = Fault(name, error=error, delay=field(body, "delay", float, 0.0), count=count, match=_match(body),
                   hang=field(body, "hang", bool, False), drop=field(body, "drop_connection", bool, False),
                   after=field(body, "after", int, 0), probability=field(body, "probability", float, 1.0))
-    if fault.error is None and fault.delay <= 0 and not fault.hang and not fault.drop:
+    if fault.delay < 0:
+        raise ControlError("field 'delay' must not be negative")
+    if fault.error is None and fault.delay == 0 and not fault.hang and not fault.drop:
         raise ControlError("a fault needs one of 'error', 'delay', 'hang' or 'drop_connection'")
     if fault.hang and fault.drop:
         raise ControlError("'hang' and 'drop_connection' cannot be combined")
-    if fault.delay < 0:
-        raise ControlError("field 'delay' must not be negative")
     try:
         return hv.faults.add(fault).to_json()
     except ValueError as e:

@@ -42,7 +42,7 @@ class Host:
 
 
 @contextmanager
-def _serving(virsh_bin: str) -> Iterator[Host]:
+def serving_with_control(virsh_bin: str) -> Iterator[Host]:
     proc = subprocess.Popen(SERVE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert proc.stdout is not None
@@ -62,7 +62,7 @@ def _serving(virsh_bin: str) -> Iterator[Host]:
 
 @pytest.fixture(scope="module")
 def _server(virsh_bin: str) -> Iterator[Host]:
-    with _serving(virsh_bin) as host:
+    with serving_with_control(virsh_bin) as host:
         yield host
 
 
