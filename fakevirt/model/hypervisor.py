@@ -15,6 +15,7 @@ from .backup import DomainBackups, NbdBinder, UnboundNbd
 from .blockdev.api import BlockDevices
 from .blockdev.state import record_disk_error
 from .blockjobs import BlockJobs
+from .calls import CallLog
 from .checkpoints.api import DomainCheckpoints
 from .clock import Clock, SystemClock
 from .console import GuestConsoles
@@ -24,7 +25,6 @@ from .domain_stats import DomainStats
 from .domain_tuning import DomainTuning
 from .domaindef import DomainDef
 from .events import DomainEvent, EventBus
-from .calls import CallLog
 from .faults import FaultPlan
 from .flags.domain import ConnectListAllDomainsFlags
 from .host import HostInfo

@@ -139,3 +139,22 @@ def test_guest_shutdown_reboot_and_disk_data(host: Host, tmp_path: Path) -> None
     assert r.returncode == 1 and r.stderr == "fakevirt ctl: Requested operation is not valid: domain is not running\n"
     r = host.ctl("guest", "nope", "crash")
     assert r.returncode == 1 and r.stderr == "fakevirt ctl: no domain 'nope'\n"
+
+
+def test_guest_write_and_read_a_file_and_job_refusals(host: Host, tmp_path: Path) -> None:
+    ok(host.virsh("pool-create-as", "default", "dir", "--target", "/var/lib/libvirt/images"))
+    ok(host.virsh("vol-create-as", "default", "w.qcow2", "16M", "--format", "qcow2"))
+    xml = minimal_domain_xml("w").replace("</domain>", "<devices><disk type='file' device='disk'>"
+                                          "<driver name='qemu' type='qcow2'/><source file='/var/lib/libvirt/images/w.qcow2'/>"
+                                          "<target dev='vda' bus='virtio'/></disk></devices></domain>")
+    host.define(tmp_path, "w", xml)
+    ok(host.virsh("start", "w"))
+    (tmp_path / "data").write_bytes(b"\x00\x01guest bytes\xff")
+    ok(host.ctl("guest", "w", "write", "vda", "65536", str(tmp_path / "data")))
+    r = subprocess.run([sys.executable, "-m", "fakevirt", "ctl", "--url", host.url, "guest", "w", "read", "vda",
+                        "65536", "14"], capture_output=True, timeout=30)
+    assert r.returncode == 0 and r.stdout == b"\x00\x01guest bytes\xff"
+    r = host.ctl("job", "w", "vda", "hold", "0.5")
+    assert (r.returncode, r.stderr) == (1, "fakevirt ctl: invalid argument: disk vda does not have an active block job\n")
+    r = host.ctl("job", "w", "hold")
+    assert r.returncode == 1 and r.stderr.startswith("fakevirt ctl: domain jobs (save, dump) finish inside their call")
