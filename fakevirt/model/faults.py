@@ -140,7 +140,7 @@ def error_from_spec(spec: str, default_domain: int) -> VirtError:
     domain_text, _, message = rest.partition(":")
     code = _enum_value(ErrorCode, code_text, "VIR_ERR_", "error code")
     domain = _enum_value(ErrorDomain, domain_text, "VIR_FROM_", "error domain") if domain_text else default_domain
-    return VirtError.report(code, domain, message or None)
+    return VirtError.injected(code, domain, message or None)
 
 
 def _enum_value(enum: type[ErrorCode] | type[ErrorDomain], text: str, prefix: str, what: str) -> int:
