@@ -79,9 +79,70 @@ COMMANDS: list[Command] = [
     Command(("clock", "set"), "clock.set", "set the host's clock (epoch seconds or ISO 8601 with a zone)",
             (arg("time"),), lambda a: {"time": _number_or_text(a.time)}, _clock),
     Command(("dump",), "dump", "the whole host as JSON"),
-    Command(("calls",), "calls", "the log of the procedures the server received"),
+    Command(("calls",), "calls", "the log of the procedures the server received (JSON, oldest first)",
+            (arg("--procedure", help="only the calls of this procedure"),
+             arg("--clear", action="store_true", help="empty the log after reading it")),
+            lambda a: {"clear": a.clear, **({} if a.procedure is None else {"procedure": a.procedure})}),
+    Command(("fault", "add"), "fault.add", "make calls of PROCEDURE fail, wait, hang or drop the connection",
+            (arg("procedure", help="DOMAIN_CREATE, STORAGE_VOL_UPLOAD, ..."),
+             arg("--match", action="append", default=[], metavar="KEY=VALUE",
+                 help="only calls on this object: name, uuid, domain, pool, vol, path, network, ..."),
+             arg("--error", metavar="CODE[:DOMAIN[:MESSAGE]]", help="e.g. OPERATION_FAILED:QEMU:no space"),
+             arg("--delay", type=float, metavar="SECONDS", help="answer after SECONDS"),
+             arg("--hang", action="store_true", help="never answer"),
+             arg("--drop-connection", action="store_true", help="close the client's connection instead"),
+             arg("--count", default="1", help="how many calls it fires on (default 1; 'forever')"),
+             arg("--after", type=int, default=0, metavar="N", help="let the first N matching calls through"),
+             arg("--probability", type=float, help="fire on each matching call with this chance (seeded)")),
+            lambda a: _fault_body(a), lambda r, a: str(r["id"])),
+    Command(("fault", "list"), "fault.list", "the armed faults (JSON)"),
+    Command(("fault", "clear"), "fault.clear", "disarm every fault, or the one with --id",
+            (arg("--id", type=int),), lambda a: {} if a.id is None else {"id": a.id}, lambda r, a: None),
+    Command(("guest",), "guest", "the guest does something: shutdown, reboot, crash, panic, poweroff, "
+            "agent up|down, set-ip IFACE ADDR..., write DISK OFFSET FILE, read DISK OFFSET LENGTH",
+            (arg("domain"), arg("action"), arg("args", nargs="*")), lambda a: _guest_body(a), lambda r, a: _guest_show(r)),
+    Command(("job",), "job", "steer a block job: job DOMAIN DISK hold|release|step|finish|fail [FRACTION]",
+            (arg("domain"), arg("words", nargs="+", metavar="[DISK] ACTION [FRACTION]")),
+            lambda a: _job_body(a)),
     Command(("operations",), "", "the operations the server has"),
 ]
+
+
+def _fault_body(a: Args) -> dict[str, Any]:
+    body: dict[str, Any] = {"procedure": a.procedure, "after": a.after, "hang": a.hang,
+                            "drop_connection": a.drop_connection,
+                            "count": None if a.count == "forever" else int(a.count),
+                            "match": dict(m.split("=", 1) if "=" in m else (m, "") for m in a.match)}
+    for key in ("error", "delay", "probability"):
+        if getattr(a, key) is not None:
+            body[key] = getattr(a, key)
+    return body
+
+
+def _guest_body(a: Args) -> dict[str, Any]:
+    body: dict[str, Any] = {"domain": a.domain, "action": a.action, "args": a.args}
+    if a.action == "write" and len(a.args) == 3:  # DISK OFFSET FILE: the file is read here
+        body["args"] = a.args[:2]
+        body["data"] = base64.b64encode(Path(a.args[2]).read_bytes()).decode()
+    return body
+
+
+def _guest_show(result: Any) -> None:
+    """A read's bytes go to stdout as they are; the other actions print nothing."""
+    if "data" in result:
+        sys.stdout.buffer.write(base64.b64decode(result["data"]))
+        sys.stdout.buffer.flush()
+
+
+def _job_body(a: Args) -> dict[str, Any]:
+    words = list(a.words)
+    body: dict[str, Any] = {"domain": a.domain}
+    if len(words) > 1 and words[0] not in ("hold", "release", "step", "finish", "fail"):
+        body["disk"] = words.pop(0)
+    body["action"] = words.pop(0)
+    if words:
+        body["fraction"] = float(words[0])
+    return body
 
 
 def _number_or_text(text: str) -> float | str:
