@@ -158,6 +158,18 @@ class ThreadedServer:
             self._preparing.join()
             self._preparing = None
 
+    def control(self, operation: str, **body: Any) -> Any:
+        """Run a control-API operation (``fakevirt ctl``'s, e.g. ``control("guest", domain="vm",
+        action="crash")``, ``control("fault.add", procedure="DOMAIN_CREATE", match={"name": "vm"},
+        error="OPERATION_FAILED")``) in the server thread; a refusal raises ``ControlError``."""
+        from ..control import load_operations
+        from ..control.registry import OPERATIONS, ControlError
+
+        load_operations()
+        if operation not in OPERATIONS:
+            raise ControlError(f"no operation {operation!r}", 404)
+        return self.call(OPERATIONS[operation].fn, self.hypervisor, body)
+
     def call(self, fn: Callable[..., _T], *args: Any) -> _T:
         """Run fn(*args) in the server thread and return its result."""
         assert self._token is not None

@@ -11,7 +11,11 @@ default 0), so generated UUIDs and MACs do not depend on which tests ran before.
 
 - ``seed=N``: the ids of ``Hypervisor(seed=N)``;
 - ``state="NAME"``: start from a saved host instead of an empty one (see below);
-- ``faults=[fault("DOMAIN_CREATE", error=VirtError(...), count=1), fault("CONNECT_LIST_ALL_DOMAINS", delay=2)]``.
+- ``faults=[fault("DOMAIN_CREATE", error=VirtError(...), count=1), fault("CONNECT_LIST_ALL_DOMAINS", delay=2)]``
+  (also ``hang=True``, ``drop=True``, ``match={"name": "vm1"}``, ``after=N``, ``probability=P``).
+
+``fakevirt.control(OPERATION, **body)`` runs any control-API operation (the ones of ``fakevirt ctl``)
+in the server thread, e.g. ``fakevirt.control("guest", domain="vm", action="crash")``.
 
 Prepare a host once per session and restore it per test::
 
@@ -32,37 +36,28 @@ after each load, so a load only swaps it in.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from ..errors import VirtError
+from ..model.faults import Fault
 from ..model.hypervisor import Hypervisor
 from . import ThreadedServer
 
 __all__ = ["fault"]
 
 
-@dataclass(frozen=True)
-class Fault:
-    procedure: str  # "DOMAIN_CREATE"
-    error: VirtError | None = None  # answer with this error
-    delay: float = 0.0  # or hold the call this long
-    count: int | None = 1  # the next calls it applies to (None: every one)
-
-    def apply(self, hv: Hypervisor) -> None:
-        if self.error is not None:
-            hv.faults.fail(self.procedure, self.error, self.count)
-        else:
-            hv.faults.delay(self.procedure, self.delay, self.count)
-
-
-def fault(procedure: str, *, error: VirtError | None = None, delay: float = 0.0, count: int | None = 1) -> Fault:
-    """A fault for ``@pytest.mark.fakevirt(faults=[...])``: fail (``error``) or delay the next calls."""
-    if (error is None) == (not delay):
-        raise ValueError("a fault needs exactly one of error= or delay=")
-    return Fault(procedure.upper(), error, delay, count)
+def fault(procedure: str, *, error: VirtError | None = None, delay: float = 0.0, hang: bool = False,
+          drop: bool = False, count: int | None = 1, after: int = 0, probability: float = 1.0,
+          match: dict[str, str] | None = None) -> Fault:
+    """A fault for ``@pytest.mark.fakevirt(faults=[...])``: exactly one of error=, delay=, hang=, drop=;
+    ``match`` selects calls by their object ({"name": "vm1"}), ``after`` lets that many through first."""
+    if sum((error is not None, bool(delay), hang, drop)) != 1:
+        raise ValueError("a fault needs exactly one of error=, delay=, hang= or drop=")
+    return Fault(procedure.upper(), error=error, delay=delay, count=count, match=dict(match or {}), hang=hang,
+                 drop=drop, after=after, probability=probability)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -93,7 +88,7 @@ def _setup(hv: Hypervisor, seed: int | None, state: str | None, faults: list[Fau
         hv.states.load(state)
         hv.faults.clear()
     for f in faults:
-        f.apply(hv)
+        hv.faults.add(replace(f, match=dict(f.match)))  # a fresh count per test: the marker's stays armed
 
 
 @pytest.fixture

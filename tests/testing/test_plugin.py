@@ -81,6 +81,27 @@ def test_fault_marker(fakevirt_uri):
     dom.create()  # count=1: the next call runs
 
 
+@pytest.mark.fakevirt(faults=[fault("DOMAIN_CREATE", match={"name": "vm2"}, after=1,
+                                     error=VirtError(9, 10, "third time"), count=None)])
+def test_fault_marker_by_object_after_two_calls(fakevirt_uri):
+    c = libvirt.open(fakevirt_uri)
+    vm1, vm2 = (c.defineXML(minimal_domain_xml(n)) for n in ("vm1", "vm2"))
+    vm2.create()
+    vm2.destroy()
+    vm1.create()  # another domain's start: not a matching call
+    with pytest.raises(libvirt.libvirtError) as e:
+        vm2.create()
+    assert (e.value.get_error_code(), e.value.get_error_message()) == (9, "third time")
+
+
+def test_guest_action_through_control(fakevirt, fakevirt_uri):
+    c = libvirt.open(fakevirt_uri)
+    dom = c.defineXML(minimal_domain_xml("vm").replace("</domain>", "<on_crash>preserve</on_crash></domain>"))
+    dom.create()
+    fakevirt.control("guest", domain="vm", action="crash")
+    assert dom.state() == [libvirt.VIR_DOMAIN_CRASHED, libvirt.VIR_DOMAIN_CRASHED_PANICKED]
+
+
 @pytest.mark.fakevirt(state="prepared")
 def test_faults_do_not_leak_into_the_next_test(prepared, fakevirt_uri):
     c = libvirt.open(fakevirt_uri)
@@ -117,7 +138,7 @@ def run_pytest(tmp_path: Path, *args: str, body: str = USER_TESTS, seed: int = 0
 def test_markers_and_fixtures(tmp_path: Path) -> None:
     result = run_pytest(tmp_path, "-s")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "11 passed" in result.stdout
+    assert "13 passed" in result.stdout
 
 
 def test_session_seed_option(tmp_path: Path) -> None:
@@ -136,6 +157,6 @@ def test_xdist_one_server_per_worker(tmp_path: Path) -> None:
     pytest.importorskip("xdist")
     result = run_pytest(tmp_path, "-p", "xdist.plugin", "-n", "2")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "11 passed" in result.stdout
+    assert "13 passed" in result.stdout
     ports = {p.read_text() for p in (tmp_path / "ports").iterdir()}
     assert len(ports) == 2  # two workers, a server each, on ports of their own
