@@ -115,16 +115,36 @@ class QemuDriver:
     def inactive_domain_names(self) -> list[str]:
         return sorted(d.name for d in self.domains if not d.active)
 
+    def volume_paths(self, d: DomainDef) -> dict[str, str]:
+        """qemuProcessPrepareDomainStorage: each type='volume' disk's file by target, last disk first."""
+        storage = self.hypervisor.storage
+        out: dict[str, str] = {}
+        for disk in reversed(d.disks):
+            pool, vol = disk.source_pool, disk.source_volume
+            if pool is not None and vol is not None:
+                out[disk.target_dev] = storage.disk_volume(pool, vol).path
+        return out
+
+    def translate_volumes(self, live: DomainDef) -> None:
+        """A starting domain's volume disks get their files, and QEMU's default format (raw)."""
+        paths = self.volume_paths(live)
+        for disk in live.disks:
+            if disk.target_dev in paths:
+                disk.volume_path = paths[disk.target_dev]
+                disk.driver_type = disk.driver_type or "raw"
+
     def check_disks(self, d: DomainDef | None) -> None:
-        """qemuDomainDetermineDiskChain: every file disk's whole backing chain must exist."""
+        """qemuDomainDetermineDiskChain: every local disk's whole backing chain must exist."""
         if d is None:
             return
         images = self.hypervisor.images
         uid, gid = self.hypervisor.qemu_user
+        volumes = self.volume_paths(d)
         for disk in d.disks:
-            if disk.type not in ("file", "block") or not disk.source:
+            parent = volumes.get(disk.target_dev) or disk.local_file
+            if parent is None:
                 continue
-            parent = images.normpath(disk.source)
+            parent = images.normpath(parent)
             path: str | None = parent
             seen: set[str] = set()
             while path is not None and path not in seen:

@@ -86,6 +86,9 @@ class TestDriver(QemuDriver):
     def check_disks(self, d: object) -> None:
         """The test driver starts a domain whatever its disks name."""
 
+    def translate_volumes(self, live: object) -> None:
+        """Nor does it look up the pools of volume disks."""
+
     def _load(self, node: NodeDefinition) -> None:
         """testOpenParse's order: domains, networks, interfaces, pools (with volumes), devices."""
         for entry in node.domains:
