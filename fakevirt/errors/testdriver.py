@@ -87,3 +87,16 @@ def interface_without_name() -> VirtError:
 
 def device_without_name() -> VirtError:
     return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.NODEDEV, "no device name")
+
+
+def operation_invalid(text: str) -> VirtError:
+    return VirtError.operation_invalid(text, TEST)
+
+
+def invalid_arg(text: str) -> VirtError:
+    return VirtError.report(ErrorCode.INVALID_ARG, TEST, text)
+
+
+def unsupported(text: str) -> VirtError:
+    """VIR_ERR_OPERATION_UNSUPPORTED of the test driver."""
+    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, TEST, text)

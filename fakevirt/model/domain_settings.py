@@ -214,6 +214,12 @@ class DomainSettings:
         if not dom.active:
             raise errors.not_active()
 
+    def control_info(self, dom: Domain, flags: int) -> tuple[int, int, int]:
+        """qemuDomainGetControlInfo: (state, details, stateTime); the monitor is always free."""
+        check_flags("qemuDomainGetControlInfo", flags, 0)
+        self.require_active(dom)
+        return 0, 0, 0
+
     def messages(self, dom: Domain, flags: int) -> list[str]:
         """virDomainGetMessages: the taints of this run (custom monitor or agent commands); the
         emulator uses nothing deprecated."""

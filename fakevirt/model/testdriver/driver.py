@@ -15,8 +15,9 @@ from ..host import HostInfo
 from ..hypervisor import Hypervisor, QemuDriver
 from .apis import supports
 from .domains import TestDomains
+from .fixed import GuestClock, TestBlockDevices, TestDomainStats, TestGuests, TestTuning
 from .node import SHUTOFF, NodeDefinition, NodeDomain
-from .objects import TestDomainStats, TestInterfaces, TestNetworks, TestNodeDevices
+from .objects import TestInterfaces, TestNetworks, TestNodeDevices
 from .storage import TestStorage
 
 TEST_VERSION = 2  # testConnectGetVersion: "TEST 0.0.2"
@@ -59,6 +60,10 @@ class TestDriver(QemuDriver):
         super().reset()
         self.domains = TestDomains(self)
         self.stats = TestDomainStats(self)
+        self.agents = TestGuests(self)
+        self.blockdev = TestBlockDevices(self)
+        self.tuning = TestTuning(self)
+        self.guest_clocks: dict[str, GuestClock] = {}  # by domain UUID
 
     @property
     def version(self) -> int:

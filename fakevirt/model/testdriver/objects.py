@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING
 
 from ...errors import ErrorDomain, check_flags
 from ...errors import testdriver as err
-from ..domain import Domain
-from ..domain_stats import DomainStats
 from ..flags.nodedev import ConnectListAllNodeDeviceFlags
 from ..host import HostInfo
 from ..interface import HostInterface, HostInterfaces
@@ -19,7 +17,6 @@ from ..network.defs import NetworkDef
 from ..network.state import NetworkState
 from ..nodedev import NodeDevices
 from ..nodedev.tree import NodeDevice
-from ..stats.groups import Stat, state_group
 from .node import NodeDefinition, NodeInterface
 
 if TYPE_CHECKING:
@@ -85,10 +82,3 @@ class TestNodeDevices(NodeDevices):
     def list_all(self, flags: int) -> list[NodeDevice]:
         check_flags("testConnectListAllNodeDevices", flags, _CAP_FILTERS, ErrorDomain.TEST)
         return super().list_all(flags)
-
-
-class TestDomainStats(DomainStats):
-    """testConnectGetAllDomainStats: libvirt 9.0's test driver reports the state group only."""
-
-    def domain_stats(self, dom: Domain, groups_: int, flags: int = 0) -> list[Stat]:
-        return state_group(dom)
