@@ -100,3 +100,12 @@ def invalid_arg(text: str) -> VirtError:
 def unsupported(text: str) -> VirtError:
     """VIR_ERR_OPERATION_UNSUPPORTED of the test driver."""
     return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, TEST, text)
+
+
+def operation_invalid_bare() -> VirtError:
+    """VIR_ERR_OPERATION_INVALID without a text (testInterfaceCreate/Destroy in the wrong state)."""
+    return VirtError.report(ErrorCode.OPERATION_INVALID, TEST)
+
+
+def multiple_interfaces() -> VirtError:
+    return VirtError.report(ErrorCode.MULTIPLE_INTERFACES, TEST)

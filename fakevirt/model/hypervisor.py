@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     from .testdriver.registry import NodeLoader
 
 PRIVILEGED_PATHS = ("/system", "/session")  # libvirtd runs as root: qemu allows both
+UDEV_IFACE_MISSING = frozenset({"virInterfaceDefineXML", "virInterfaceUndefine", "virInterfaceCreate",
+                                "virInterfaceDestroy", "virInterfaceChangeBegin", "virInterfaceChangeCommit",
+                                "virInterfaceChangeRollback"})
 LIST_DOMAINS_FILTERS_ALL = sum(ConnectListAllDomainsFlags)  # every VIR_CONNECT_LIST_DOMAINS_* filter
 
 
@@ -77,8 +80,9 @@ class QemuDriver:
 
     @staticmethod
     def supports(api: str | None) -> bool:
-        """Whether this driver serves the public API ``api`` (every handled one, for QEMU)."""
-        return True
+        """Whether this driver serves the public API ``api``: every handled one but what libvirtd's
+        udev interface backend lacks (defining, starting and stopping host interfaces)."""
+        return api not in UDEV_IFACE_MISSING
 
     def release(self) -> None:
         """The connection that opened this instance closed (test drivers count their users)."""
