@@ -37,6 +37,7 @@ from .nodedev import NodeDevices
 from .nwfilters import NWFilterResource, NWFilters
 from .qmp import QemuMonitor
 from .resources import HostResource
+from .secondary import SECONDARY_SCHEMES, secondary_supports
 from .secrets import SecretResource, Secrets
 from .snapshots.api import DomainSnapshots
 from .stats.run import StatsResource
@@ -159,6 +160,20 @@ class QemuDriver:
 
 
 @dataclass
+class SecondaryDriver(QemuDriver):
+    """What ``network:///system`` and the other secondary drivers' URIs open (model/secondary.py)."""
+
+    scheme: str = "network"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.kind = self.scheme  # virConnectGetType falls back to the driver's name
+
+    def supports(self, api: str | None) -> bool:  # type: ignore[override]
+        return secondary_supports(self.scheme, api) and api not in UDEV_IFACE_MISSING
+
+
+@dataclass
 class Hypervisor:
     """Everything fakevirt emulates; a server holds exactly one, tests may make many."""
 
@@ -169,6 +184,7 @@ class Hypervisor:
     bus: EventBus = field(default_factory=EventBus)  # outlives reset(): sessions stay subscribed
     qemu_user: tuple[int, int] = (64055, 64055)  # uid/gid QEMU runs as (Debian's libvirt-qemu)
     drivers: dict[str, QemuDriver] = field(default_factory=dict)
+    secondary: dict[str, SecondaryDriver] = field(default_factory=dict)  # by URI scheme
     default_network: bool = False  # Debian's libvirt-daemon-config-network: 'default' defined, active
     nbd_binder: NbdBinder = field(default_factory=UnboundNbd)  # the server's, for pull backups' listeners
     host_files: HostFS | None = None  # --host-files: real files the image store shows, read-only
@@ -206,7 +222,9 @@ class Hypervisor:
         self.test_drivers = TestDrivers(self)
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
-        for driver in self.drivers.values():
+        if not self.secondary:
+            self.secondary = {s: SecondaryDriver(f"{s}:///system", self, s) for s in SECONDARY_SCHEMES}
+        for driver in [*self.drivers.values(), *self.secondary.values()]:
             driver.reset()
 
     @property
@@ -227,11 +245,13 @@ class Hypervisor:
         parts = urlsplit(name)
         if parts.scheme == "test" and not parts.netloc and load_node is not None:
             return self.test_drivers.open(parts.path, load_node)
-        if parts.scheme != "qemu":
-            raise VirtError.no_connect(name)
-        if parts.netloc:
+        if parts.scheme not in ("qemu", *SECONDARY_SCHEMES) or parts.netloc:
             # A server part means "go remote": libvirtd has no remote driver for itself.
             raise VirtError.no_connect(name)
+        if parts.scheme in SECONDARY_SCHEMES:
+            if parts.path != "/system":  # libvirtd runs as root: no session instances
+                raise connect_err.unexpected_path(parts.scheme, parts.path or "/", "system")
+            return self.secondary[parts.scheme]
         path = parts.path or "/"
         if path not in self.drivers:
             raise connect_err.unexpected_qemu_path(path)
