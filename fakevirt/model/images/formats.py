@@ -18,7 +18,7 @@ from . import qcow2
 from .clusters import ClusterMap
 from .foreign import CREATORS, create
 from .image import RAW_CHUNK, FileCopy, Image
-from .qcow2_read import Qcow2Error, parse
+from .qcow2_read import Qcow2Error, read_image
 
 # virStorageFileFormat in order: the probe tries them in this order, first match wins.
 FILE_FORMATS = ("none", "raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd", "ploop",
@@ -195,8 +195,8 @@ def interpret(raw: Image) -> Image:
     copy = Image(raw.path, "raw", size, RAW_CHUNK, clusters=raw.clusters.copy())
     if fmt == "qcow2":
         try:
-            img = parse(lambda off, n: rw.read([raw], off, max(0, min(n, size - off))), raw.path, size,
-                        lambda off: raw.clusters.get(off // RAW_CHUNK) or b"" if off % RAW_CHUNK == 0 else None)
+            img = read_image(lambda off, n: rw.read([raw], off, max(0, min(n, size - off))), raw.path, size,
+                             lambda off: raw.clusters.get(off // RAW_CHUNK) or b"" if off % RAW_CHUNK == 0 else None)
         except Qcow2Error:
             return raw
         img.file = FileCopy(copy, state_key(img))

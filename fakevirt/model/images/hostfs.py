@@ -17,9 +17,10 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from ...errors.images import ImageError
-from . import qcow2_lazy
+from . import qcow2_read
 from .image import RAW_CHUNK, Image, InternalSnapshot
 from .lazy_clusters import HostClusters
+from .qcow2 import MAGIC
 
 Kind = Literal["file", "dir"]
 RAW_REGION = 512  # raw chunks whose extents one region() call asks the host for (32 MiB)
@@ -103,16 +104,16 @@ def open_image(fs: HostFS, path: str) -> Image:
     def read(offset: int, length: int) -> bytes:
         return fs.read(path, offset, length)
 
-    if read(0, 4) != qcow2_lazy.MAGIC:
+    if read(0, 4) != MAGIC:
         return Image(path, "raw", st.size, RAW_CHUNK, clusters=HostClusters(RawSource(fs, path, st), RAW_CHUNK))
     try:
-        head = qcow2_lazy.parse(read)
+        head = qcow2_read.parse(read)
     except ImageError as e:  # listed with its header's size; opening its data fails like QEMU
-        head = qcow2_lazy.broken(read, e.prefixed(f"Could not open '{path}': "))
+        head = qcow2_read.broken(read, e.prefixed(f"Could not open '{path}': "))
     cs = head.cluster_size
 
     def tree(l1: list[int], size: int) -> HostClusters:  # every tree is in the same file
-        return HostClusters(qcow2_lazy.Qcow2Source(read, head, l1, size, st.size, st.allocation), cs)
+        return HostClusters(qcow2_read.Qcow2Source(read, head, l1, size, st.size, st.allocation), cs)
 
     snaps = [InternalSnapshot(id=s.id, name=s.name, date_sec=s.date_sec, date_nsec=s.date_nsec,
                               vm_state_size=s.vm_state_size, vm_clock_ns=s.vm_clock_ns,
