@@ -126,6 +126,11 @@ def no_directory(path: str) -> VirtError:
     return _storage(ErrorCode.SYSTEM_ERROR, f"cannot open directory '{path}': No such file or directory")
 
 
+def rmdir_failed(path: str, reason: str) -> VirtError:
+    """virStorageBackendVolDeleteLocal: rmdir of a 'dir' volume failed with ``reason`` (strerror)."""
+    return _storage(ErrorCode.SYSTEM_ERROR, f"cannot remove directory '{path}': {reason}")
+
+
 def remove_failed(path: str, reason: str) -> VirtError:
     """virStoragePoolDelete's rmdir failed with ``reason`` (strerror)."""
     return _storage(ErrorCode.SYSTEM_ERROR, f"failed to remove pool '{path}': {reason}")

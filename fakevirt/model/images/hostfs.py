@@ -17,10 +17,9 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from ...errors.images import ImageError
-from . import qcow2_read
-from .image import RAW_CHUNK, Image, InternalSnapshot
+from . import formats, qcow2_read
+from .image import RAW_CHUNK, FileCopy, Image, InternalSnapshot
 from .lazy_clusters import HostClusters
-from .qcow2 import MAGIC
 
 Kind = Literal["file", "dir"]
 RAW_REGION = 512  # raw chunks whose extents one region() call asks the host for (32 MiB)
@@ -91,7 +90,9 @@ class RawSource:
 
 
 def open_image(fs: HostFS, path: str) -> Image:
-    """The image a host file holds: qcow2 when it starts with qcow2's magic, raw otherwise.
+    """The image a host file holds, as libvirt's format probe names it: qcow2 read through the
+    model, the formats the model keeps as files (vmdk, vpc, qcow, qed, ...) with their header's
+    capacity, raw (an ISO too) otherwise; a directory is an empty 'dir' image.
 
     A qcow2 file whose tables cannot be read opens with its header's size; reading its data
     raises QEMU's error.
@@ -99,13 +100,21 @@ def open_image(fs: HostFS, path: str) -> Image:
     Raises:
         ImageError: the host's read failed.
     """
+    if fs.kind(path) == "dir":
+        return formats.directory(path)
     st = fs.stat(path)
 
     def read(offset: int, length: int) -> bytes:
         return fs.read(path, offset, length)
 
-    if read(0, 4) != MAGIC:
-        return Image(path, "raw", st.size, RAW_CHUNK, clusters=HostClusters(RawSource(fs, path, st), RAW_CHUNK))
+    raw = Image(path, "raw", st.size, RAW_CHUNK, clusters=HostClusters(RawSource(fs, path, st), RAW_CHUNK))
+    # every format the model tells from raw has its magic and size in the first sector (an ISO's
+    # magic is further on, but an ISO is raw to the model): opening costs one small read
+    fmt, capacity = formats.probe(read(0, 512), st.size)
+    if fmt in formats.OPAQUE:
+        return Image(path, fmt, capacity, RAW_CHUNK, file=FileCopy(raw, (), st.allocation))
+    if fmt != "qcow2":
+        return raw
     try:
         head = qcow2_read.parse(read)
     except ImageError as e:  # listed with its header's size; opening its data fails like QEMU
@@ -125,7 +134,8 @@ def open_image(fs: HostFS, path: str) -> Image:
 
 
 def listing(fs: HostFS, directory: str, recursive: bool) -> Iterator[str]:
-    """Paths of the host's regular files in ``directory`` (below it too when ``recursive``)."""
+    """Paths of the host's regular files in ``directory`` (below it too when ``recursive``), and
+    of its subdirectories when not (a dir pool lists them as volumes of type 'dir')."""
     if fs.kind(directory) == "dir":
         todo = [directory]
     elif recursive:
@@ -137,7 +147,7 @@ def listing(fs: HostFS, directory: str, recursive: bool) -> Iterator[str]:
         d = todo.pop()
         for name, kind in fs.listdir(d):
             path = posixpath.join(d, name)
-            if kind == "file":
+            if kind == "file" or not recursive:
                 yield path
-            elif recursive:
+            else:
                 todo.append(path)
