@@ -126,12 +126,13 @@ class QemuDriver:
         out: dict[str, str] = {}
         for disk in reversed(d.disks):
             pool, vol = disk.source_pool, disk.source_volume
-            if pool is not None and vol is not None:
+            if pool is not None and vol is not None and disk.volume_path is None:
                 out[disk.target_dev] = storage.disk_volume(pool, vol).path
         return out
 
     def translate_volumes(self, live: DomainDef) -> None:
-        """A starting domain's volume disks get their files, and QEMU's default format (raw)."""
+        """A starting domain's volume disks (or a hotplugged one) get their files, and QEMU's default
+        format (raw)."""
         paths = self.volume_paths(live)
         for disk in live.disks:
             if disk.target_dev in paths:

@@ -135,3 +135,24 @@ def reference_conn(reference_uri: str) -> Iterator[tuple[libvirt.virConnect, str
 def test_volume_disks_on_libvirtd(reference_conn: tuple[libvirt.virConnect, str]) -> None:
     conn, target = reference_conn
     assert _scenario(conn, target) == EXPECTED
+
+
+def test_hotplugged_volume_disk_is_translated(fakevirt: ThreadedServer, fakevirt_uri: str) -> None:
+    conn = libvirt.open(fakevirt_uri)
+    try:
+        target = "/var/lib/libvirt/images/voldisks"
+        _scenario(conn, target)
+        dom = conn.lookupByName(NAME)
+        pool = conn.storagePoolLookupByName(POOL)
+        pool.createXML(_vol_xml("v3", 3 << 20, "raw"))
+        disk = f"<disk type='volume' device='disk'><source pool='{POOL}' volume='v3'/><target dev='vdc'/></disk>"
+        dom.attachDeviceFlags(disk, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        assert dom.blockInfo("vdc")[0] == 3 << 20
+        assert dom.blockInfo(f"{target}/v3")[0] == 3 << 20
+        missing = disk.replace("'v3'", "'v9'").replace("vdc", "vdd")
+        with pytest.raises(libvirt.libvirtError) as e:
+            dom.attachDeviceFlags(missing, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        assert (e.value.get_error_code(), e.value.get_error_message()) == (
+            50, "Storage volume not found: no storage vol with matching name 'v9'")
+    finally:
+        conn.close()
