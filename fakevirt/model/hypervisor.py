@@ -42,6 +42,7 @@ from .secrets import SecretResource, Secrets
 from .snapshots.api import DomainSnapshots
 from .stats.run import StatsResource
 from .storage import StorageState
+from .typedparams import Param
 
 if TYPE_CHECKING:
     from .testdriver.registry import NodeLoader
@@ -84,6 +85,10 @@ class QemuDriver:
         """Whether this driver serves the public API ``api``: every handled one but what libvirtd's
         udev interface backend lacks (defining, starting and stopping host interfaces)."""
         return api not in UDEV_IFACE_MISSING
+
+    def launch_security_info(self, flags: int) -> list[Param]:
+        """virDomainGetLaunchSecurityInfo."""
+        return self.hypervisor.node.launch_security_info(flags)
 
     def release(self) -> None:
         """The connection that opened this instance closed (test drivers count their users)."""

@@ -57,7 +57,7 @@ def _scenario(uri: str) -> list[Any]:
                 d.blockInfo("vda"), d.blockInfo("/guest/diskimage1"), _call(d.blockInfo, "vdz"),
                 _call(d.blockStats, ""), _call(d.blockStats, "vdz"), _call(d.interfaceStats, "nope"),
                 d.diskErrors(), d.memoryStats(), d.getCPUStats(True), d.getCPUStats(False),
-                [(n, s, cpu) for n, s, _t, cpu in d.vcpus()[0]]]
+                [(n, s, cpu) for n, s, _t, cpu in d.vcpus()[0]], _call(d.launchSecurityInfo)]
         before = time.time()
         blk, nic, vcpu_time = d.blockStats("vda"), d.interfaceStats("testnet0"), d.vcpus()[0][0][2]
         after = time.time()
@@ -114,7 +114,7 @@ EXPECTED: list[Any] = [
      "hugetlb_pgalloc": 0, "hugetlb_pgfail": 0, "rss": 1048576},
     [{"cpu_time": 48772617035, "user_time": 5540000000, "system_time": 6460000000}],
     [{"cpu_time": 24386308517, "vcpu_time": 23151740627}, {"cpu_time": 24386308518, "vcpu_time": 23151740628}],
-    [(0, 1, 15), (1, 1, 15)],
+    [(0, 1, 15), (1, 1, 15)], (8, 12, "unsupported flags (0x4) in function testDomainGetLaunchSecurityInfo"),
     True, True, True, True, True,
     NOT_RUNNING_TEST, 0, [1, 0, 5], [("/", "vda1", "ext4", ["vda"]), ("/boot", "vda2", "ext4", ["vda"])],
     NOT_RUNNING, NOT_RUNNING_TEST, NOT_RUNNING, NOT_RUNNING, NOT_RUNNING, NOT_RUNNING, NOT_RUNNING,

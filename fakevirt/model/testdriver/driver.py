@@ -7,12 +7,14 @@ interfaces, node devices, image store and event bus), built from a ``NodeDefinit
 
 from __future__ import annotations
 
+from ...errors import ErrorDomain, check_flags
 from ...errors import testdriver as err
 from ..domain import State
 from ..domaindef import DomainDef
 from ..events import EventBus
 from ..host import HostInfo
 from ..hypervisor import Hypervisor, QemuDriver
+from ..typedparams import Param
 from .apis import supports
 from .domains import TestDomains
 from .fixed import GuestClock, TestBlockDevices, TestDomainStats, TestGuests, TestTuning
@@ -72,6 +74,13 @@ class TestDriver(QemuDriver):
     @staticmethod
     def supports(api: str | None) -> bool:
         return supports(api)
+
+    @staticmethod
+    def launch_security_info(flags: int) -> list[Param]:
+        """testDomainGetLaunchSecurityInfo: nothing, and no flag (not even STRING_OKAY, which the
+        remote driver always sends)."""
+        check_flags("testDomainGetLaunchSecurityInfo", flags, 0, ErrorDomain.TEST)
+        return []
 
     def cells_free_memory(self, start: int, count: int) -> list[int]:
         """testNodeGetCellsFreeMemory: each cell's memory figure, as the test driver reports it."""
