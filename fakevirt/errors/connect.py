@@ -13,8 +13,17 @@ QEMU = ErrorDomain.QEMU
 
 def unexpected_qemu_path(path: str) -> VirtError:
     """qemuConnectOpen: a qemu:// URI whose path names no driver instance."""
-    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE,
-                            f"unexpected qemu URI path '{path}', try qemu:///system")
+    return unexpected_path("qemu", path, "system")
+
+
+def unexpected_path(scheme: str, path: str, suggested: str) -> VirtError:
+    """A driver's connectOpen (virConnectValidateURIPath): the URI's path names no instance of it.
+
+    The nwfilter driver reports it from a file of its own error domain.
+    """
+    domain = ErrorDomain.NWFILTER if scheme == "nwfilter" else ErrorDomain.NONE
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, domain,
+                            f"unexpected {scheme} URI path '{path}', try {scheme}:///{suggested}")
 
 
 def too_many_listed(kind: str, count: int, limit: int) -> VirtError:

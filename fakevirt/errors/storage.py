@@ -47,6 +47,17 @@ def no_vol_name(name: str) -> VirtError:
     return _storage(ErrorCode.NO_STORAGE_VOL, f"no storage vol with matching name '{name}'")
 
 
+def pool_of_disk_inactive(pool: str, vol: str) -> VirtError:
+    """virDomainDiskTranslateSourcePool (domain_conf.c): a type='volume' disk's pool is not running."""
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, ErrorDomain.DOMAIN,
+                            f"storage pool '{pool}' containing volume '{vol}' is not active")
+
+
+def missing_backend(storage_type: str) -> VirtError:
+    """virStorageFileBackendForType: no file backend for this kind of source (an untranslated volume)."""
+    return _storage(ErrorCode.INTERNAL_ERROR, f"missing storage backend for '{storage_type}' storage")
+
+
 def no_vol_key(key: str) -> VirtError:
     return _storage(ErrorCode.NO_STORAGE_VOL, f"no storage vol with matching key {key}")
 
@@ -113,6 +124,11 @@ def no_source_device(name: str) -> VirtError:
 
 def no_directory(path: str) -> VirtError:
     return _storage(ErrorCode.SYSTEM_ERROR, f"cannot open directory '{path}': No such file or directory")
+
+
+def rmdir_failed(path: str, reason: str) -> VirtError:
+    """virStorageBackendVolDeleteLocal: rmdir of a 'dir' volume failed with ``reason`` (strerror)."""
+    return _storage(ErrorCode.SYSTEM_ERROR, f"cannot remove directory '{path}': {reason}")
 
 
 def remove_failed(path: str, reason: str) -> VirtError:

@@ -87,3 +87,25 @@ def interface_without_name() -> VirtError:
 
 def device_without_name() -> VirtError:
     return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.NODEDEV, "no device name")
+
+
+def operation_invalid(text: str) -> VirtError:
+    return VirtError.operation_invalid(text, TEST)
+
+
+def invalid_arg(text: str) -> VirtError:
+    return VirtError.report(ErrorCode.INVALID_ARG, TEST, text)
+
+
+def unsupported(text: str) -> VirtError:
+    """VIR_ERR_OPERATION_UNSUPPORTED of the test driver."""
+    return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, TEST, text)
+
+
+def operation_invalid_bare() -> VirtError:
+    """VIR_ERR_OPERATION_INVALID without a text (testInterfaceCreate/Destroy in the wrong state)."""
+    return VirtError.report(ErrorCode.OPERATION_INVALID, TEST)
+
+
+def multiple_interfaces() -> VirtError:
+    return VirtError.report(ErrorCode.MULTIPLE_INTERFACES, TEST)

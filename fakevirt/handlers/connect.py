@@ -12,8 +12,10 @@ from ..errors import VirtError
 from ..errors import connect as err
 from ..errors import node as node_err
 from ..errors import testdriver as test_err
+from ..model.hypervisor import SecondaryDriver
+from ..model.secondary import SECONDARY_FEATURES, STORAGE_POOL_TYPES
 from ..model.testdriver.driver import TEST_MAX_VCPUS, TestDriver
-from ..xml.capabilities import capabilities_xml
+from ..xml.capabilities import capabilities_xml, storage_capabilities_xml
 from ..xml.domcapabilities import domain_capabilities_xml
 from ..xml.sysinfo import sysinfo_xml
 from ..xml.testdriver import SYSINFO_XML, test_capabilities_xml
@@ -81,7 +83,8 @@ def connect_supports_feature(client: Client, args: w.ConnectSupportsFeatureArgs
         return Outcome(w.ConnectSupportsFeatureRet(supported=1), keepalive=True)
     if client.driver is None:
         raise VirtError.not_open()
-    features = TEST_FEATURES if isinstance(client.driver, TestDriver) else SUPPORTED_FEATURES
+    features = (TEST_FEATURES if isinstance(client.driver, TestDriver) else
+                SECONDARY_FEATURES if isinstance(client.driver, SecondaryDriver) else SUPPORTED_FEATURES)
     return w.ConnectSupportsFeatureRet(supported=int(args.feature in features))
 
 
@@ -120,6 +123,8 @@ def connect_get_capabilities(client: Client, args: None) -> w.ConnectGetCapabili
     """virConnectGetCapabilities."""
     if isinstance(client.opened, TestDriver):
         return w.ConnectGetCapabilitiesRet(capabilities=test_capabilities_xml(client.opened.node))
+    if isinstance(client.opened, SecondaryDriver):  # storage:///system: the pool types it has backends for
+        return w.ConnectGetCapabilitiesRet(capabilities=storage_capabilities_xml(STORAGE_POOL_TYPES))
     return w.ConnectGetCapabilitiesRet(capabilities=capabilities_xml(client.opened.host))
 
 

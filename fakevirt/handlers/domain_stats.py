@@ -110,13 +110,9 @@ def domain_get_vcpus(client: Client, args: wd.DomainGetVcpusArgs) -> wd.DomainGe
     if args.maplen < 0:
         raise VirtError.bad_arg("maplen", "virDomainGetVcpus", "nonnegative")
     dom = resolve(client, args.dom)
-    if not dom.active:
-        raise errors.vcpu_info_inactive()
-    d = dom.definition
-    host_cpus = client.opened.host.node_info().cpus
-    times = client.opened.stats.cpu_times(dom).vcpus
-    count = min(args.maxinfo, d.current_vcpus)
-    info = tuple(wd.VcpuInfo(number=n, state=1, cpu_time=times[n], cpu=n % host_cpus) for n in range(count))
+    found = client.opened.stats.vcpu_info(dom, args.maxinfo)
+    info = tuple(wd.VcpuInfo(number=n, state=1, cpu_time=t, cpu=c) for n, (t, c) in enumerate(found))
+    count = len(found)
     maps = client.opened.tuning.vcpu_pin_info(dom, count, 0)  # the live affinities
     return wd.DomainGetVcpusRet(info=info, cpumaps=b"".join(cpumap_bytes(m, args.maplen) for m in maps))
 
@@ -131,19 +127,16 @@ def _check_cpumaps(count_name: str, count: int, maplen: int) -> None:
 
 @procedure(Proc.DOMAIN_GET_CONTROL_INFO)
 def domain_get_control_info(client: Client, args: wd.DomainGetControlInfoArgs) -> wd.DomainGetControlInfoRet:
-    """virDomainGetControlInfo: the monitor is always free (no job is ever in progress)."""
-    dom = resolve(client, args.dom)
-    if args.flags:
-        raise VirtError.unsupported_flags("qemuDomainGetControlInfo", args.flags)
-    client.opened.domains.require_active(dom)
-    return wd.DomainGetControlInfoRet(state=0, details=0, stateTime=0)
+    """virDomainGetControlInfo: the state of the driver's channel to QEMU."""
+    state, details, state_time = client.opened.domains.control_info(resolve(client, args.dom), args.flags)
+    return wd.DomainGetControlInfoRet(state=state, details=details, stateTime=state_time)
 
 
 @procedure(Proc.DOMAIN_GET_SCHEDULER_TYPE)
 def domain_get_scheduler_type(client: Client, args: w.DomainGetSchedulerTypeArgs) -> w.DomainGetSchedulerTypeRet:
-    """virDomainGetSchedulerType: CFS with its 9 tunables, as the QEMU driver on cgroups v2 says."""
-    resolve(client, args.dom)
-    return w.DomainGetSchedulerTypeRet(type="posix", nparams=9)
+    """virDomainGetSchedulerType: the scheduler's name and how many tunables it has."""
+    kind, count = client.opened.tuning.scheduler_type(resolve(client, args.dom))
+    return w.DomainGetSchedulerTypeRet(type=kind, nparams=count)
 
 
 @procedure(Proc.DOMAIN_GET_INTERFACE_PARAMETERS)

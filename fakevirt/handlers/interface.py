@@ -1,7 +1,9 @@
-"""Host interfaces (virInterface*, virConnect*Interfaces) as the udev backend answers them.
+"""Host interfaces (virInterface*, virConnect*Interfaces) as the udev backend answers them, and
+the test driver's interfaces.
 
-Define, undefine, create, destroy and the change transaction stay unhandled: the udev backend has
-none of them, so libvirtd answers "this function is not supported by the connection driver".
+Define, undefine, create, destroy and the change transaction exist in the test driver only: the
+udev backend has none of them (``QemuDriver.supports``), so libvirtd answers "this function is not
+supported by the connection driver" there.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from protocol import Proc
 from protocol.remote import interface as w
 from protocol.remote.limits import INTERFACE_LIST_MAX
 
+from ..errors import ErrorDomain, VirtError
 from ..model.interface import HostInterface, HostInterfaces
 from ..model.testdriver.objects import TestInterfaces
 from ..xml.interface import format_interface_xml
 from ..xml.testdriver import test_interface_xml
+from ..xml.testnode import parse_interface_xml
 from ._client import Client
 from ._lists import legacy_list, list_all
 from ._registry import procedure
@@ -93,3 +97,49 @@ def interface_get_xml_desc(client: Client, args: w.InterfaceGetXmlDescArgs) -> w
 def interface_is_active(client: Client, args: w.InterfaceIsActiveArgs) -> w.InterfaceIsActiveRet:
     """virInterfaceIsActive: operstate up."""
     return w.InterfaceIsActiveRet(active=int(interfaces(client).by_name(args.iface.name).active))
+
+
+def editable(client: Client, api: str) -> TestInterfaces:
+    """The test driver's interfaces; the udev backend has no such call (dispatch refuses it on an open
+    QEMU connection, this after a failed second open dropped the hypervisor driver)."""
+    state = interfaces(client)
+    if not isinstance(state, TestInterfaces):
+        raise VirtError.no_support(api, ErrorDomain.INTERFACE)
+    return state
+
+
+@procedure(Proc.INTERFACE_DEFINE_XML)
+def interface_define_xml(client: Client, args: w.InterfaceDefineXmlArgs) -> w.InterfaceDefineXmlRet:
+    """virInterfaceDefineXML (test driver): a new interface is inactive."""
+    state = editable(client, "virInterfaceDefineXML")
+    return w.InterfaceDefineXmlRet(iface=handle(state.define(parse_interface_xml(args.xml), args.flags)))
+
+
+@procedure(Proc.INTERFACE_UNDEFINE)
+def interface_undefine(client: Client, args: w.InterfaceUndefineArgs) -> None:
+    editable(client, "virInterfaceUndefine").undefine(args.iface.name)
+
+
+@procedure(Proc.INTERFACE_CREATE)
+def interface_create(client: Client, args: w.InterfaceCreateArgs) -> None:
+    editable(client, "virInterfaceCreate").set_active(args.iface.name, True, args.flags)
+
+
+@procedure(Proc.INTERFACE_DESTROY)
+def interface_destroy(client: Client, args: w.InterfaceDestroyArgs) -> None:
+    editable(client, "virInterfaceDestroy").set_active(args.iface.name, False, args.flags)
+
+
+@procedure(Proc.INTERFACE_CHANGE_BEGIN)
+def interface_change_begin(client: Client, args: w.InterfaceChangeBeginArgs) -> None:
+    editable(client, "virInterfaceChangeBegin").change_begin(args.flags)
+
+
+@procedure(Proc.INTERFACE_CHANGE_COMMIT)
+def interface_change_commit(client: Client, args: w.InterfaceChangeCommitArgs) -> None:
+    editable(client, "virInterfaceChangeCommit").change_commit(args.flags)
+
+
+@procedure(Proc.INTERFACE_CHANGE_ROLLBACK)
+def interface_change_rollback(client: Client, args: w.InterfaceChangeRollbackArgs) -> None:
+    editable(client, "virInterfaceChangeRollback").change_rollback(args.flags)

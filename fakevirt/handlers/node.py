@@ -133,7 +133,7 @@ def domain_get_launch_security_info(client: Client, args: w.DomainGetLaunchSecur
                                     ) -> w.DomainGetLaunchSecurityInfoRet:
     """virDomainGetLaunchSecurityInfo."""
     resolve(client, args.dom)
-    return w.DomainGetLaunchSecurityInfoRet(params=_typed(client.hv.node.launch_security_info(args.flags)))
+    return w.DomainGetLaunchSecurityInfoRet(params=_typed(client.opened.launch_security_info(args.flags)))
 
 
 @procedure(Proc.DOMAIN_SET_LAUNCH_SECURITY_STATE)

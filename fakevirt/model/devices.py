@@ -144,11 +144,20 @@ class Disk(DeviceBase):
     backing: BackingStore | None = None  # <backingStore>: given, or what a start detected
     mirror: Mirror | None = None  # a running block copy or active commit
     iotune: IoTune | None = None
+    volume_path: str | None = None  # type='volume': the volume's file while the domain runs (never formatted)
 
     @property
     def image_path(self) -> str | None:
-        """The source as the image store names it (see ``image_path``); None without one."""
-        return image_path(self.source)
+        """The source as the image store names it (see ``image_path``); None without one.
+
+        A volume disk has a path only while running, once its pool translated it (libvirt's src->path).
+        """
+        return image_path(self.volume_path if self.type == "volume" else self.source)
+
+    @property
+    def local_file(self) -> str | None:
+        """The host file or device a file, block or (running, translated) volume disk opens; else None."""
+        return self.image_path if self.type in ("file", "block", "volume") else None
 
     @property
     def source_pool(self) -> str | None:

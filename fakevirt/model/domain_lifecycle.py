@@ -53,6 +53,7 @@ class DomainLifecycle(DomainList):
         # what qemuProcessStart adds: aliases, pty paths, graphics ports, the live CPU and labels
         live = prepare_live(source, new_id, host=self.driver.host, pty_start=running * 8,
                             display_port=5900 + running)
+        self.driver.translate_volumes(live)
         acquire_all(self.driver.hypervisor.resources, dom, live)
         dom.id, dom.live = new_id, live
         dom.config_changed = False
@@ -245,8 +246,8 @@ class DomainLifecycle(DomainList):
             if not disk.source:
                 index += 1  # an empty drive has a node too, though its XML shows no <source>
                 continue
-            chain = (images.chain(disk.source)[1:]
-                     if disk.type == "file" and images.exists(disk.source) else [])
+            path = disk.local_file if disk.type != "block" else None
+            chain = images.chain(path)[1:] if path is not None and images.exists(path) else []
             index += 1
             disk.source_attrs["index"] = str(index)
             nodes: list[tuple[str, str, int | None]] = []

@@ -154,8 +154,8 @@ class DomainList(DomainSettings):
         d = dom.live
         if d is None:
             return []
-        return [(disk.source, Owner.disk(str(dom.uuid), disk.target_dev)) for disk in d.disks
-                if disk.type in ("file", "block") and disk.source]
+        return [(path, Owner.disk(str(dom.uuid), disk.target_dev)) for disk in d.disks
+                if (path := disk.local_file) is not None]
 
     def guest_disk(self, dom: Domain, target: str) -> tuple[str, Owner]:
         """(image path, owner) of a running domain's disk, for acting as the guest."""

@@ -168,7 +168,12 @@ class DomainSettings:
     def attach_device(self, dom: Domain, device: Device, flags: int) -> None:
         """virDomainAttachDeviceFlags: add a device to the definitions AFFECT_* selects."""
         check_flags("qemuDomainAttachDeviceFlags", flags, AFFECT_LIVE | AFFECT_CONFIG)
-        self._change_device(dom, device, flags, attach_device, self._hotplug_nics)
+        self._change_device(dom, device, flags, attach_device, self._hotplug)
+
+    def _hotplug(self, dom: Domain, old: DomainDef, new: DomainDef) -> None:
+        """qemuDomainAttachDeviceLive: a volume disk's pool names its file first, then the NICs."""
+        self.driver.translate_volumes(new)
+        self._hotplug_nics(dom, old, new)
 
     def detach_device(self, dom: Domain, device: Device, flags: int) -> None:
         """virDomainDetachDeviceFlags: remove a device from the definitions AFFECT_* selects."""
@@ -213,6 +218,12 @@ class DomainSettings:
         """virDomainObjCheckActive."""
         if not dom.active:
             raise errors.not_active()
+
+    def control_info(self, dom: Domain, flags: int) -> tuple[int, int, int]:
+        """qemuDomainGetControlInfo: (state, details, stateTime); the monitor is always free."""
+        check_flags("qemuDomainGetControlInfo", flags, 0)
+        self.require_active(dom)
+        return 0, 0, 0
 
     def messages(self, dom: Domain, flags: int) -> list[str]:
         """virDomainGetMessages: the taints of this run (custom monitor or agent commands); the

@@ -98,6 +98,14 @@ class DomainStats:
         c = nic_counters(rs, self.background, iface.target_dev, self._now)
         return c.rx_bytes, c.rx_pkts, c.rx_errs, c.rx_drop, c.tx_bytes, c.tx_pkts, c.tx_errs, c.tx_drop
 
+    def vcpu_info(self, dom: Domain, maxinfo: int) -> list[tuple[int, int]]:
+        """qemuDomainGetVcpus: (CPU time, host CPU) of each online vCPU, at most ``maxinfo``."""
+        if not dom.active:
+            raise errors.vcpu_info_inactive()
+        times = self.cpu_times(dom).vcpus
+        host_cpus = self.driver.host.node_info().cpus
+        return [(times[n], n % host_cpus) for n in range(min(maxinfo, dom.definition.current_vcpus))]
+
     def cpu_times(self, dom: Domain) -> CpuTimes:
         return cpu_times(self.driver.domains.cpu_time(dom), dom.definition.current_vcpus)
 

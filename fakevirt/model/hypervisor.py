@@ -40,10 +40,12 @@ from .nodedev import NodeDevices
 from .nwfilters import NWFilterResource, NWFilters
 from .qmp import QemuMonitor
 from .resources import HostResource
+from .secondary import SECONDARY_SCHEMES, secondary_supports
 from .secrets import SecretResource, Secrets
 from .snapshots.api import DomainSnapshots
 from .stats.run import StatsResource
 from .storage import StorageState
+from .typedparams import Param
 
 if TYPE_CHECKING:
     from .testdriver.registry import NodeLoader
@@ -54,6 +56,9 @@ class Keep(enum.Enum):
 
 KEEP = Keep.KEEP  # reset(): keep the current seed
 PRIVILEGED_PATHS = ("/system", "/session")  # libvirtd runs as root: qemu allows both
+UDEV_IFACE_MISSING = frozenset({"virInterfaceDefineXML", "virInterfaceUndefine", "virInterfaceCreate",
+                                "virInterfaceDestroy", "virInterfaceChangeBegin", "virInterfaceChangeCommit",
+                                "virInterfaceChangeRollback"})
 LIST_DOMAINS_FILTERS_ALL = sum(ConnectListAllDomainsFlags)  # every VIR_CONNECT_LIST_DOMAINS_* filter
 
 
@@ -85,8 +90,13 @@ class QemuDriver:
 
     @staticmethod
     def supports(api: str | None) -> bool:
-        """Whether this driver serves the public API ``api`` (every handled one, for QEMU)."""
-        return True
+        """Whether this driver serves the public API ``api``: every handled one but what libvirtd's
+        udev interface backend lacks (defining, starting and stopping host interfaces)."""
+        return api not in UDEV_IFACE_MISSING
+
+    def launch_security_info(self, flags: int) -> list[Param]:
+        """virDomainGetLaunchSecurityInfo."""
+        return self.hypervisor.node.launch_security_info(flags)
 
     def release(self) -> None:
         """The connection that opened this instance closed (test drivers count their users)."""
@@ -123,16 +133,37 @@ class QemuDriver:
     def inactive_domain_names(self) -> list[str]:
         return sorted(d.name for d in self.domains if not d.active)
 
+    def volume_paths(self, d: DomainDef) -> dict[str, str]:
+        """qemuProcessPrepareDomainStorage: each type='volume' disk's file by target, last disk first."""
+        storage = self.hypervisor.storage
+        out: dict[str, str] = {}
+        for disk in reversed(d.disks):
+            pool, vol = disk.source_pool, disk.source_volume
+            if pool is not None and vol is not None and disk.volume_path is None:
+                out[disk.target_dev] = storage.disk_volume(pool, vol).path
+        return out
+
+    def translate_volumes(self, live: DomainDef) -> None:
+        """A starting domain's volume disks (or a hotplugged one) get their files, and QEMU's default
+        format (raw)."""
+        paths = self.volume_paths(live)
+        for disk in live.disks:
+            if disk.target_dev in paths:
+                disk.volume_path = paths[disk.target_dev]
+                disk.driver_type = disk.driver_type or "raw"
+
     def check_disks(self, d: DomainDef | None) -> None:
-        """qemuDomainDetermineDiskChain: every file disk's whole backing chain must exist."""
+        """qemuDomainDetermineDiskChain: every local disk's whole backing chain must exist."""
         if d is None:
             return
         images = self.hypervisor.images
         uid, gid = self.hypervisor.qemu_user
+        volumes = self.volume_paths(d)
         for disk in d.disks:
-            if disk.type not in ("file", "block") or not disk.source:
+            parent = volumes.get(disk.target_dev) or disk.local_file
+            if parent is None:
                 continue
-            parent = images.normpath(disk.source)
+            parent = images.normpath(parent)
             path: str | None = parent
             seen: set[str] = set()
             while path is not None and path not in seen:
@@ -140,6 +171,20 @@ class QemuDriver:
                 if not images.exists(path):
                     raise domain_err.broken_chain(path, parent, uid, gid)
                 path = images.backing_path(images.open(path))
+
+
+@dataclass
+class SecondaryDriver(QemuDriver):
+    """What ``network:///system`` and the other secondary drivers' URIs open (model/secondary.py)."""
+
+    scheme: str = "network"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.kind = self.scheme  # virConnectGetType falls back to the driver's name
+
+    def supports(self, api: str | None) -> bool:  # type: ignore[override]
+        return secondary_supports(self.scheme, api) and api not in UDEV_IFACE_MISSING
 
 
 @dataclass
@@ -154,6 +199,7 @@ class Hypervisor:
     bus: EventBus = field(default_factory=EventBus)  # outlives reset(): sessions stay subscribed
     qemu_user: tuple[int, int] = (64055, 64055)  # uid/gid QEMU runs as (Debian's libvirt-qemu)
     drivers: dict[str, QemuDriver] = field(default_factory=dict)
+    secondary: dict[str, SecondaryDriver] = field(default_factory=dict)  # by URI scheme
     default_network: bool = False  # Debian's libvirt-daemon-config-network: 'default' defined, active
     nbd_binder: NbdBinder = field(default_factory=UnboundNbd)  # the server's, for pull backups' listeners
     host_files: HostFS | None = None  # --host-files: real files the image store shows, read-only
@@ -200,7 +246,9 @@ class Hypervisor:
         self.test_drivers = TestDrivers(self)
         if not self.drivers:
             self.drivers = {path: QemuDriver(f"qemu://{path}", self) for path in PRIVILEGED_PATHS}
-        for driver in self.drivers.values():
+        if not self.secondary:
+            self.secondary = {s: SecondaryDriver(f"{s}:///system", self, s) for s in SECONDARY_SCHEMES}
+        for driver in [*self.drivers.values(), *self.secondary.values()]:
             driver.reset()
 
     def new_uuid(self) -> str:
@@ -225,11 +273,13 @@ class Hypervisor:
         parts = urlsplit(name)
         if parts.scheme == "test" and not parts.netloc and load_node is not None:
             return self.test_drivers.open(parts.path, load_node)
-        if parts.scheme != "qemu":
-            raise VirtError.no_connect(name)
-        if parts.netloc:
+        if parts.scheme not in ("qemu", *SECONDARY_SCHEMES) or parts.netloc:
             # A server part means "go remote": libvirtd has no remote driver for itself.
             raise VirtError.no_connect(name)
+        if parts.scheme in SECONDARY_SCHEMES:
+            if parts.path != "/system":  # libvirtd runs as root: no session instances
+                raise connect_err.unexpected_path(parts.scheme, parts.path or "/", "system")
+            return self.secondary[parts.scheme]
         path = parts.path or "/"
         if path not in self.drivers:
             raise connect_err.unexpected_qemu_path(path)

@@ -85,6 +85,16 @@ class StorageCore:
         """The volume a handle names (virStorageVolDefFromVol)."""
         return self.vol_by_name(self.active_pool(pool_name), vol_name)
 
+    def disk_volume(self, pool_name: str, vol_name: str) -> Volume:
+        """virDomainDiskTranslateSourcePool: the volume a type='volume' disk names, in a running pool."""
+        pool = self.by_name(pool_name)
+        if not pool.active:
+            raise err.pool_of_disk_inactive(pool_name, vol_name)
+        vol = self.live_volumes(pool).get(vol_name)
+        if vol is None:
+            raise err.no_vol_name(vol_name)
+        return vol
+
     def vol_by_name(self, pool: Pool, name: str) -> Volume:
         if not pool.active:
             raise err.pool_not_active(pool.name)

@@ -205,6 +205,8 @@ class VolumeOps(StorageCore):
 
     def vol_delete(self, vol: Volume, flags: int = 0) -> None:
         err.check_flags("storageVolDelete", flags, VOL_DELETE_ALL)
+        if self.image(vol).format == "dir" and self.images.listdir(vol.path):
+            raise err.rmdir_failed(vol.path, "Directory not empty")
         self.images.delete(vol.path)
         vol.pool.volumes.pop(vol.name, None)
         self.update_stats(vol.pool)

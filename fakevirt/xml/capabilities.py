@@ -140,3 +140,9 @@ def _machine(name: str, canonical: str | None, max_cpus: int, deprecated: bool) 
     if deprecated:
         m.attrs["deprecated"] = "yes"
     return m
+
+
+def storage_capabilities_xml(pool_types: tuple[str, ...]) -> str:
+    """virStoragePoolCapsFormat: the pool types the storage driver has a backend for."""
+    values = "".join(f"      <value>{t}</value>\n" for t in pool_types)
+    return f"<capabilities>\n\n  <pool>\n    <enum name='type'>\n{values}    </enum>\n  </pool>\n\n</capabilities>\n"

@@ -285,6 +285,22 @@ def _text(el: RawElement | None, *where: str) -> str | None:
     return el.text.strip() if el is not None and el.text else None
 
 
+IFACE_TYPES = ("ethernet", "bridge", "bond", "vlan")
+
+
+def parse_interface_xml(text: str) -> NodeInterface:
+    """virInterfaceDefParseString of testInterfaceDefineXML: what a test node keeps of an interface."""
+    root = parse_xml(text, "(interface_definition)", ErrorDomain.INTERFACE)
+    if root.tag != "interface":
+        raise xml_errors.wrong_root("interface", root.tag)
+    kind = root.get("type")
+    if kind is None:
+        raise xml_errors.missing_attribute("type", "interface")
+    if kind not in IFACE_TYPES:
+        raise xml_errors.invalid_attribute("type", "interface", kind)
+    return _interface(root)
+
+
 def _interface(el: RawElement) -> NodeInterface:
     name = el.get("name")
     if not name:

@@ -246,3 +246,16 @@ def test_refused_on_a_real_libvirtd(reference_uri: str) -> None:
         assert r.returncode == 1
         assert r.stderr.startswith(f"fakevirt: a live libvirt daemon owns {RUN}/libvirt-sock: stop it")
         assert sorted(os.listdir(REFERENCE_RUN_DIR)) == ["libvirt-admin-sock", "libvirt-sock", "libvirt-sock-ro"]
+
+
+# --- the secondary drivers' URIs ----------------------------------------------------------------
+
+def test_secondary_driver_uris_reach_fakevirt_through_libvirt_sock(host: Namespace) -> None:
+    """libvirt 9.0's client takes virtnetworkd-sock (etc.) only when it exists, else libvirt-sock."""
+    assert "Name   State   Autostart   Persistent" in ok(host.virsh("-c", "network:///system", "net-list", "--all"))
+    assert ok(host.virsh("-c", "storage:///system", "uri")).strip() == "storage:///system"
+    assert ok(host.virsh("-r", "-c", "secret:///system", "secret-list")).startswith(" UUID")
+    r = host.virsh("-c", "nodedev:///system", "list")
+    assert r.returncode == 1 and "virConnectNumOfDomains" in r.stderr
+    r = host.virsh("-c", "interface:///session", "iface-list")
+    assert "unexpected interface URI path '/session', try interface:///system" in r.stderr

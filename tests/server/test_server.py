@@ -28,6 +28,7 @@ from protocol import (
     pack_frame,
 )
 from protocol.remote.connect import ConnectSupportsFeatureArgs
+from protocol.remote.interface import InterfaceChangeRollbackArgs
 
 
 def tcp(bound: list) -> str:
@@ -262,3 +263,18 @@ async def test_non_call_messages_from_a_client_are_dropped() -> None:
         await c.send_raw(pack_frame(Header(Program.REMOTE, 1, 3, MessageType.REPLY, 5, 0)))
         await c.send_raw(pack_frame(Header(Program.REMOTE, 1, 209, MessageType.STREAM, 9, 2), b"data"))
         assert (await c.call(Proc.CONNECT_GET_TYPE)).type == "QEMU"
+
+
+async def test_interface_edits_after_a_dropped_open_are_unsupported() -> None:
+    """A failed second open drops the hypervisor driver; the udev interface backend that stays has
+    no change transaction (found by the wire fuzzer: the handler used to assume a test driver)."""
+    with trio.fail_after(5):
+        async with serving() as (_, bound), AsyncClient.connect(tcp(bound)) as c:
+            await c.open()
+            with pytest.raises(LibvirtError):
+                await c.open()
+            with pytest.raises(LibvirtError) as e:
+                await c.call(Proc.INTERFACE_CHANGE_ROLLBACK, InterfaceChangeRollbackArgs(flags=0))
+            assert (e.value.code, e.value.domain, e.value.message) == (
+                ErrorCode.NO_SUPPORT, ErrorDomain.INTERFACE,
+                "this function is not supported by the connection driver: virInterfaceChangeRollback")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from ...errors import blockdev as errors
 from ...errors import check_flags
 from ...errors import domain as domain_errors
+from ...errors import storage as storage_errors
 from ..devices import Disk
 from ..events import DomainEvent, EventID
 from ..flags.blockdev import DomainBlockResizeFlags, DomainDiskErrorCode
@@ -65,10 +66,10 @@ class BlockDevices:
         disk = disk_by_name(live, disk_name)
         if disk is None:
             raise errors.disk_not_in_config(disk_name)
-        if disk.readonly or not disk.source or disk.type not in ("file", "block"):
+        if disk.readonly or disk.local_file is None:
             raise errors.resize_empty_or_readonly(disk_name)
         images = self._images
-        img = images.open(images.normpath(disk.source))
+        img = images.open(images.normpath(disk.local_file))
         if img.format == "qcow2":
             size = round_up(size, SECTOR)
         if size > max_size(img.format, img.cluster_size):
@@ -92,7 +93,7 @@ class BlockDevices:
         if not disk.source:
             raise errors.no_source(disk.target_dev)
         images = self._images
-        source = images.normpath(disk.source)
+        source = images.normpath(self.disk_file(disk))
         if not images.exists(source):
             raise domain_errors.block_file_missing(source)
         img = images.open(source)
@@ -101,6 +102,13 @@ class BlockDevices:
         # a running QEMU sees a raw file in whole sectors; the file itself keeps its length
         capacity = round_up(img.virtual_size, SECTOR) if dom.active else img.virtual_size
         return capacity, img.allocation, img.virtual_size
+
+    @staticmethod
+    def disk_file(disk: Disk) -> str:
+        """virStorageSourceInit's view of a disk with a source: its file (a volume's once running)."""
+        if disk.type == "volume" and disk.volume_path is None:
+            raise storage_errors.missing_backend("volume")
+        return disk.local_file or disk.source or ""
 
     # ---- statistics --------------------------------------------------------------------------------
 
@@ -184,8 +192,7 @@ class BlockDevices:
         if fmt != "raw":
             raise errors.peek_needs_raw(fmt)
         images = self._images
-        assert disk.source is not None
-        source = images.normpath(disk.source)
+        source = images.normpath(self.disk_file(disk))
         if not images.exists(source):
             raise domain_errors.block_file_missing(source)
         if size == 0:

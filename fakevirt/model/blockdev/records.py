@@ -34,7 +34,7 @@ def block_stats(images: ImageStore, dom: Domain, backing: bool = False) -> list[
         p = f"block.{n}."
         n += 1
         out.append((p + "name", STRING, disk.target_dev))
-        source = images.normpath(disk.source) if disk.source and disk.type in ("file", "block") else None
+        source = images.normpath(disk.local_file) if disk.local_file else None
         if source is not None:
             out.append((p + "path", STRING, source))
         if state is not None:

@@ -12,3 +12,7 @@ class ConnectListAllInterfacesFlags(IntFlag):
 
 class InterfaceXMLFlags(IntFlag):
     INACTIVE = 1 << 0
+
+
+class InterfaceDefineFlags(IntFlag):
+    DEFINE_VALIDATE = 1 << 0

@@ -3,8 +3,8 @@
 An image's *file* is what ``vol-upload`` writes and ``vol-download`` reads.  For raw images it is
 the guest data; for qcow2 it is the layout of qcow2.py (or, while the image is unchanged since an
 upload, the uploaded bytes themselves); formats the model does not interpret (qcow, qed, vmdk, vpc,
-vdi, ...) keep only their file's bytes and the capacity their header gives, and their guest data
-reads as zeros.  ``as_file`` turns an image into a raw image of its file's bytes (what an upload
+vdi, ...) keep their file's bytes and the capacity their header gives; their guest data is what
+foreign_read.py reads from an uploaded file (qcow, qed, sparse vmdk, dynamic vpc), zeros otherwise.  ``as_file`` turns an image into a raw image of its file's bytes (what an upload
 writes into), ``interpret`` turns such bytes back into what libvirt's probe and qemu see.
 """
 
@@ -17,8 +17,9 @@ from . import chain as rw
 from . import qcow2
 from .clusters import ClusterMap
 from .foreign import CREATORS, create
+from .foreign_read import guest_data
 from .image import RAW_CHUNK, FileCopy, Image
-from .qcow2_read import Qcow2Error, parse
+from .qcow2_read import Qcow2Error, read_image
 
 # virStorageFileFormat in order: the probe tries them in this order, first match wins.
 FILE_FORMATS = ("none", "raw", "dir", "bochs", "cloop", "dmg", "iso", "vpc", "vdi", "fat", "vhd", "ploop",
@@ -195,14 +196,18 @@ def interpret(raw: Image) -> Image:
     copy = Image(raw.path, "raw", size, RAW_CHUNK, clusters=raw.clusters.copy())
     if fmt == "qcow2":
         try:
-            img = parse(lambda off, n: rw.read([raw], off, max(0, min(n, size - off))), raw.path, size,
-                        lambda off: raw.clusters.get(off // RAW_CHUNK) or b"" if off % RAW_CHUNK == 0 else None)
+            img = read_image(lambda off, n: rw.read([raw], off, max(0, min(n, size - off))), raw.path, size,
+                             lambda off: raw.clusters.get(off // RAW_CHUNK) or b"" if off % RAW_CHUNK == 0 else None)
         except Qcow2Error:
             return raw
         img.file = FileCopy(copy, state_key(img))
         return img
     if fmt in OPAQUE:
-        return Image(raw.path, fmt, capacity, RAW_CHUNK, file=FileCopy(copy, ()))
+        img = Image(raw.path, fmt, capacity, RAW_CHUNK, file=FileCopy(copy, ()))
+        data = guest_data(fmt, lambda off, n: rw.read([raw], off, max(0, min(n, size - off))), size, capacity)
+        if data:  # what qemu reads from it (the file itself stays what was uploaded)
+            img.clusters = _raw_of(raw.path, capacity, data).clusters
+        return img
     return raw
 
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Literal, Protocol
 
 from ...errors.images import ImageError
-from . import qcow2_lazy
-from .image import RAW_CHUNK, Image, InternalSnapshot
+from . import formats, qcow2_read
+from .image import RAW_CHUNK, FileCopy, Image, InternalSnapshot
 from .lazy_clusters import HostClusters
 
 Kind = Literal["file", "dir"]
@@ -90,7 +90,9 @@ class RawSource:
 
 
 def open_image(fs: HostFS, path: str) -> Image:
-    """The image a host file holds: qcow2 when it starts with qcow2's magic, raw otherwise.
+    """The image a host file holds, as libvirt's format probe names it: qcow2 read through the
+    model, the formats the model keeps as files (vmdk, vpc, qcow, qed, ...) with their header's
+    capacity, raw (an ISO too) otherwise; a directory is an empty 'dir' image.
 
     A qcow2 file whose tables cannot be read opens with its header's size; reading its data
     raises QEMU's error.
@@ -98,21 +100,29 @@ def open_image(fs: HostFS, path: str) -> Image:
     Raises:
         ImageError: the host's read failed.
     """
+    if fs.kind(path) == "dir":
+        return formats.directory(path)
     st = fs.stat(path)
 
     def read(offset: int, length: int) -> bytes:
         return fs.read(path, offset, length)
 
-    if read(0, 4) != qcow2_lazy.MAGIC:
-        return Image(path, "raw", st.size, RAW_CHUNK, clusters=HostClusters(RawSource(fs, path, st), RAW_CHUNK))
+    raw = Image(path, "raw", st.size, RAW_CHUNK, clusters=HostClusters(RawSource(fs, path, st), RAW_CHUNK))
+    # every format the model tells from raw has its magic and size in the first sector (an ISO's
+    # magic is further on, but an ISO is raw to the model): opening costs one small read
+    fmt, capacity = formats.probe(read(0, 512), st.size)
+    if fmt in formats.OPAQUE:
+        return Image(path, fmt, capacity, RAW_CHUNK, file=FileCopy(raw, (), st.allocation))
+    if fmt != "qcow2":
+        return raw
     try:
-        head = qcow2_lazy.parse(read)
+        head = qcow2_read.parse(read)
     except ImageError as e:  # listed with its header's size; opening its data fails like QEMU
-        head = qcow2_lazy.broken(read, e.prefixed(f"Could not open '{path}': "))
+        head = qcow2_read.broken(read, e.prefixed(f"Could not open '{path}': "))
     cs = head.cluster_size
 
     def tree(l1: list[int], size: int) -> HostClusters:  # every tree is in the same file
-        return HostClusters(qcow2_lazy.Qcow2Source(read, head, l1, size, st.size, st.allocation), cs)
+        return HostClusters(qcow2_read.Qcow2Source(read, head, l1, size, st.size, st.allocation), cs)
 
     snaps = [InternalSnapshot(id=s.id, name=s.name, date_sec=s.date_sec, date_nsec=s.date_nsec,
                               vm_state_size=s.vm_state_size, vm_clock_ns=s.vm_clock_ns,
@@ -124,7 +134,8 @@ def open_image(fs: HostFS, path: str) -> Image:
 
 
 def listing(fs: HostFS, directory: str, recursive: bool) -> Iterator[str]:
-    """Paths of the host's regular files in ``directory`` (below it too when ``recursive``)."""
+    """Paths of the host's regular files in ``directory`` (below it too when ``recursive``), and
+    of its subdirectories when not (a dir pool lists them as volumes of type 'dir')."""
     if fs.kind(directory) == "dir":
         todo = [directory]
     elif recursive:
@@ -136,7 +147,7 @@ def listing(fs: HostFS, directory: str, recursive: bool) -> Iterator[str]:
         d = todo.pop()
         for name, kind in fs.listdir(d):
             path = posixpath.join(d, name)
-            if kind == "file":
+            if kind == "file" or not recursive:
                 yield path
-            elif recursive:
+            else:
                 todo.append(path)

@@ -59,7 +59,8 @@ class ImageStore:
         return path in self._images or self._host_file(path)
 
     def _host_file(self, path: str) -> bool:
-        return self.host is not None and path not in self._hidden and self.host.kind(path) == "file"
+        """A host file, or a host directory (a 'dir' volume of the pool above it)."""
+        return self.host is not None and path not in self._hidden and self.host.kind(path) is not None
 
     def _lookup(self, path: str) -> Image | None:
         """The image at normalised ``path``; a host file is opened on its first use."""

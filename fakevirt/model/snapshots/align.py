@@ -33,8 +33,8 @@ def disk_by_name(d: DomainDef, name: str) -> Disk | None:
 
 
 def _disk_path(disk: Disk) -> str | None:
-    """virDomainDiskGetSource: the path (file, block, dir) or network name; volumes have none here."""
-    return None if disk.type == "volume" else disk.source
+    """virDomainDiskGetSource: the path (file, block, dir) or network name; a volume's file once translated."""
+    return disk.volume_path if disk.type == "volume" else disk.source
 
 
 def disk_is_empty(disk: Disk) -> bool:

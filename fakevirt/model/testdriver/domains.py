@@ -23,6 +23,7 @@ from ..domaindef.devdefaults import assign_drive_address, graphics_post_parse
 from ..domaindef.postparse import common_post_parse
 from ..events import Lifecycle, ResumedDetail, StartedDetail, StoppedDetail, SuspendedDetail
 from ..flags.domain import DomainCreateFlags, DomainDestroyFlagsValues
+from .fixed import control_state
 
 ARCH = "i686"  # the test driver's only guest arch
 _BUS_BY_PREFIX = (("hd", "ide"), ("sd", "scsi"), ("vd", "virtio"), ("xvd", "xen"), ("ubd", "uml"))
@@ -74,6 +75,18 @@ def test_normalize(d: DomainDef, new_uuid: Callable[[], uuid.UUID], new_mac: Cal
 
 class TestDomains(Domains):
     """``Domains`` with the test driver's semantics."""
+
+    def control_info(self, dom: Domain, flags: int) -> tuple[int, int, int]:
+        """testDomainGetControlInfo: a state made up from the guest clock virDomainSetTime set."""
+        check_flags("testDomainGetControlInfo", flags, 0, ErrorDomain.TEST)
+        self.require_active(dom)
+        return control_state(self.driver.agents.clock_of(dom))  # type: ignore[attr-defined]
+
+    def guest_hostname(self, dom: Domain, flags: int) -> str:
+        """testDomainGetHostname: the domain's name and "host"."""
+        check_flags("testDomainGetHostname", flags, 0, ErrorDomain.TEST)
+        self.require_active(dom)
+        return f"{dom.name}host"
 
     def complete_definition(self, d: DomainDef) -> DomainDef:
         rng = self.driver.hypervisor.rng

@@ -7,16 +7,19 @@ interfaces, node devices, image store and event bus), built from a ``NodeDefinit
 
 from __future__ import annotations
 
+from ...errors import ErrorDomain, check_flags
 from ...errors import testdriver as err
 from ..domain import State
 from ..domaindef import DomainDef
 from ..events import EventBus
 from ..host import HostInfo
 from ..hypervisor import Hypervisor, QemuDriver
+from ..typedparams import Param
 from .apis import supports
 from .domains import TestDomains
+from .fixed import GuestClock, TestBlockDevices, TestDomainStats, TestGuests, TestTuning
 from .node import SHUTOFF, NodeDefinition, NodeDomain
-from .objects import TestDomainStats, TestInterfaces, TestNetworks, TestNodeDevices
+from .objects import TestInterfaces, TestNetworks, TestNodeDevices
 from .storage import TestStorage
 
 TEST_VERSION = 2  # testConnectGetVersion: "TEST 0.0.2"
@@ -59,6 +62,10 @@ class TestDriver(QemuDriver):
         super().reset()
         self.domains = TestDomains(self)
         self.stats = TestDomainStats(self)
+        self.agents = TestGuests(self)
+        self.blockdev = TestBlockDevices(self)
+        self.tuning = TestTuning(self)
+        self.guest_clocks: dict[str, GuestClock] = {}  # by domain UUID
 
     @property
     def version(self) -> int:
@@ -67,6 +74,13 @@ class TestDriver(QemuDriver):
     @staticmethod
     def supports(api: str | None) -> bool:
         return supports(api)
+
+    @staticmethod
+    def launch_security_info(flags: int) -> list[Param]:
+        """testDomainGetLaunchSecurityInfo: nothing, and no flag (not even STRING_OKAY, which the
+        remote driver always sends)."""
+        check_flags("testDomainGetLaunchSecurityInfo", flags, 0, ErrorDomain.TEST)
+        return []
 
     def cells_free_memory(self, start: int, count: int) -> list[int]:
         """testNodeGetCellsFreeMemory: each cell's memory figure, as the test driver reports it."""
@@ -85,6 +99,9 @@ class TestDriver(QemuDriver):
 
     def check_disks(self, d: object) -> None:
         """The test driver starts a domain whatever its disks name."""
+
+    def translate_volumes(self, live: object) -> None:
+        """Nor does it look up the pools of volume disks."""
 
     def _load(self, node: NodeDefinition) -> None:
         """testOpenParse's order: domains, networks, interfaces, pools (with volumes), devices."""

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import ErrorDomain, check_flags
 from ...errors import testdriver as err
-from ..domain import Domain
-from ..domain_stats import DomainStats
+from ..flags.interface import InterfaceDefineFlags
 from ..flags.nodedev import ConnectListAllNodeDeviceFlags
 from ..host import HostInfo
 from ..interface import HostInterface, HostInterfaces
@@ -19,7 +18,6 @@ from ..network.defs import NetworkDef
 from ..network.state import NetworkState
 from ..nodedev import NodeDevices
 from ..nodedev.tree import NodeDevice
-from ..stats.groups import Stat, state_group
 from .node import NodeDefinition, NodeInterface
 
 if TYPE_CHECKING:
@@ -46,6 +44,7 @@ class TestInterfaces(HostInterfaces):
             self._remove(name)
         self.listed_names = [i.name for i in node.interfaces]
         self.defs = {i.name: i for i in node.interfaces}
+        self.backup: dict[str, NodeInterface] | None = None  # the definitions at virInterfaceChangeBegin
         for i in node.interfaces:
             self._add(HostInterface(i.name, i.mac or "00:00:00:00:00:00", mtu=i.mtu or 1500))
 
@@ -62,7 +61,57 @@ class TestInterfaces(HostInterfaces):
         found = [i for i in self if i.mac == mac]
         if not found:
             raise err.no_interface("mac", mac)
+        if len(found) > 1:
+            raise err.multiple_interfaces()
         return found[0]
+
+    # -- testInterfaceDefineXML, Undefine, Create, Destroy and the change transaction ---------
+
+    def define(self, iface: NodeInterface, flags: int) -> HostInterface:
+        """A new interface is inactive; redefining one keeps its state."""
+        check_flags("testInterfaceDefineXML", flags, InterfaceDefineFlags.DEFINE_VALIDATE, ErrorDomain.TEST)
+        if iface.name not in self.defs:
+            self.listed_names.append(iface.name)
+            self._add(HostInterface(iface.name, iface.mac or "", mtu=iface.mtu or 1500, operstate="down"))
+        self.defs[iface.name] = iface
+        return self.by_name(iface.name)
+
+    def undefine(self, name: str) -> None:
+        """Even a running interface goes."""
+        self.by_name(name)
+        self.listed_names.remove(name)
+        del self.defs[name]
+        self._remove(name)
+
+    def set_active(self, name: str, active: bool, flags: int) -> None:
+        check_flags("testInterfaceCreate" if active else "testInterfaceDestroy", flags, 0, ErrorDomain.TEST)
+        iface = self.by_name(name)
+        if iface.active == active:
+            raise err.operation_invalid_bare()
+        iface.operstate = "up" if active else "down"
+
+    def change_begin(self, flags: int) -> None:
+        check_flags("testInterfaceChangeBegin", flags, 0, ErrorDomain.TEST)
+        if self.backup is not None:
+            raise err.operation_invalid("there is another transaction running.")
+        self.backup = dict(self.defs)
+
+    def change_commit(self, flags: int) -> None:
+        check_flags("testInterfaceChangeCommit", flags, 0, ErrorDomain.TEST)
+        if self.backup is None:
+            raise err.operation_invalid("no transaction running, nothing to be committed.")
+        self.backup = None
+
+    def change_rollback(self, flags: int) -> None:
+        """The interfaces as at ChangeBegin, every one inactive (the copy libvirt kept has no state)."""
+        check_flags("testInterfaceChangeRollback", flags, 0, ErrorDomain.TEST)
+        if self.backup is None:
+            raise err.operation_invalid("no transaction running, nothing to rollback.")
+        for name in list(self.defs):
+            self.undefine(name)
+        for iface in self.backup.values():
+            self.define(iface, 0)
+        self.backup = None
 
     def definition(self, name: str, flags: int) -> NodeInterface:
         """testInterfaceGetXMLDesc: the interface as the node defines it."""
@@ -85,10 +134,3 @@ class TestNodeDevices(NodeDevices):
     def list_all(self, flags: int) -> list[NodeDevice]:
         check_flags("testConnectListAllNodeDevices", flags, _CAP_FILTERS, ErrorDomain.TEST)
         return super().list_all(flags)
-
-
-class TestDomainStats(DomainStats):
-    """testConnectGetAllDomainStats: libvirt 9.0's test driver reports the state group only."""
-
-    def domain_stats(self, dom: Domain, groups_: int, flags: int = 0) -> list[Stat]:
-        return state_group(dom)

@@ -184,9 +184,10 @@ def test_listing_and_confinement(files: Path, tmp_path: Path) -> None:
     outside.write_bytes(b"secret")
     (files / "link.img").symlink_to(outside)
     store = store_on(files)
-    assert store.listdir(str(files)) == [str(files / "top.iso")]
+    assert store.listdir(str(files)) == [str(files / "sub"), str(files / "top.iso")]  # a subdirectory: a 'dir' volume
     assert store.listdir(str(files), recursive=True) == [str(files / "sub" / "deep.img"), str(files / "top.iso")]
     assert store.listdir("/", recursive=True) == store.listdir(str(files), recursive=True)
+    assert store.open(str(files / "sub")).format == "dir"
     assert store.host_dir(str(files / "sub"))
     assert not store.exists(str(files / "link.img"))  # a symlink out of the roots shows nothing
     assert not store.exists(str(outside))
@@ -252,7 +253,7 @@ def test_zeroing_whole_regions_reads_no_tables(files: Path) -> None:
     assert store.read(str(path), 3 << 30, 16) == bytes(16)
 
 
-def test_raw_first_use_reads_nothing_but_the_magic(files: Path) -> None:
+def test_raw_first_use_reads_nothing_but_the_first_sector(files: Path) -> None:
     raw = files / "big.raw"
     with open(raw, "wb") as f:
         f.truncate(1 << 40)  # a 1 TiB sparse file
@@ -261,9 +262,9 @@ def test_raw_first_use_reads_nothing_but_the_magic(files: Path) -> None:
     host = Counting(HostFiles([str(files)]))
     store = ImageStore(host=host)
     assert store.open(str(raw)).virtual_size == 1 << 40
-    assert host.bytes_read == 4
+    assert host.bytes_read == 512  # what the format probe looks at
     assert store.read(str(raw), (1 << 39) - 2, 8) == b"\0\0middle"
-    assert host.bytes_read == 4 + 65536  # one chunk: the extents say where the data is
+    assert host.bytes_read == 512 + 65536  # one chunk: the extents say where the data is
 
 
 def test_applying_a_snapshot_keeps_the_file_sizes(files: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from fakevirt.model.images import ImageStore, chain, foreign, formats, qcow2
 from fakevirt.model.images.image import RAW_CHUNK, Image
-from fakevirt.model.images.qcow2_read import Qcow2Error, parse
+from fakevirt.model.images.qcow2_read import Qcow2Error, read_image
 
 needs_qemu = pytest.mark.skipif(not (shutil.which("qemu-img") and shutil.which("qemu-io")),
                                 reason="qemu-utils not installed")
@@ -58,7 +58,7 @@ def test_real_qcow2_files_read_as_qemu_sees_them(tmp_path: Path) -> None:
     qemu_img("snapshot", "-c", "first", str(f))
     qemu_io(f, "write -P 0x22 64k 64k")
     data = f.read_bytes()
-    img = parse(lambda off, n: data[off:off + n], "/p/a.qcow2", len(data))
+    img = read_image(lambda off, n: data[off:off + n], "/p/a.qcow2", len(data))
     assert (img.virtual_size, img.backing, img.backing_format) == (8 << 20, "base.img", "raw")
     assert chain.read([img], 0, 65536) == b"\x11" * 65536
     assert chain.read([img], 65536, 65536) == b"\x22" * 65536
@@ -71,18 +71,18 @@ def test_real_qcow2_files_read_as_qemu_sees_them(tmp_path: Path) -> None:
     raw.write_bytes(b"compress me " * 20000)
     qemu_img("convert", "-c", "-f", "raw", "-O", "qcow2", str(raw), str(c))
     cdata = c.read_bytes()
-    cimg = parse(lambda off, n: cdata[off:off + n], "/p/c.qcow2", len(cdata))
+    cimg = read_image(lambda off, n: cdata[off:off + n], "/p/c.qcow2", len(cdata))
     assert chain.read([cimg], 0, 240000) == raw.read_bytes()
 
 
 def test_not_qcow2_is_refused() -> None:
     with pytest.raises(Qcow2Error):
-        parse(lambda off, n: bytes(n), "/p/x", 4096)
+        read_image(lambda off, n: bytes(n), "/p/x", 4096)
     bad = qcow2.layout(Image("/p/q", "qcow2", 1 << 20)).writes
     head = dict(bad)[0]
     zstd = head[:72] + (1 << 3).to_bytes(8, "big") + head[80:]  # compression type: an unknown incompatible bit
     with pytest.raises(Qcow2Error):
-        parse(lambda off, n: zstd[off:off + n] if off < len(zstd) else bytes(n), "/p/q", 1 << 20)
+        read_image(lambda off, n: zstd[off:off + n] if off < len(zstd) else bytes(n), "/p/q", 1 << 20)
 
 
 def test_layout_reads_back_the_same_image() -> None:
