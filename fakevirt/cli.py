@@ -13,6 +13,7 @@ import random
 import signal
 import sys
 import time
+from pathlib import Path
 
 from . import __version__
 from .model.ids import valid_hostname
@@ -61,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--preload", action="append", default=[], metavar="NODE.xml",
                        help="define (and start, unless <test:runstate>5</test:runstate>) the domains, networks "
                             "and pools of a test-driver node file in qemu:///system; repeatable")
+    serve.add_argument("--state", metavar="DIR",
+                       help="keep the host in DIR, in libvirt's layout (DIR/etc/libvirt, DIR/run/libvirt, "
+                            "DIR/var/lib/libvirt, image files under DIR/images at their host paths): every "
+                            "acknowledged change is on disk before its reply, and a restart brings the host back "
+                            "(running domains running, then autostart); the seed is the one DIR was made with")
     serve.add_argument("--keepalive-interval", type=float, default=5.0, metavar="S")
     serve.add_argument("--keepalive-count", type=int, default=5, metavar="N")
     serve.add_argument("--log-level", default="info",
@@ -108,17 +114,54 @@ def main(argv: list[str] | None = None) -> int:
     from .model.clock import SystemClock
     from .model.hypervisor import Hypervisor
     from .server.core import Server, ServerConfig
+    from .statedir import StateWriter, apply, load_state, read_host_state
 
-    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 63)
+    stored = read_host_state(args.state) if args.state else None
+    if stored is not None and args.seed is not None and args.seed != stored["seed"]:
+        print(f"fakevirt: --state {args.state} holds a host of seed {stored['seed']}, not {args.seed}",
+              file=sys.stderr)
+        return 2
+    seed = args.seed if args.seed is not None else (
+        stored["seed"] if stored is not None else random.SystemRandom().randrange(1 << 63))
     log.info("seed %d (--seed %d makes the same host again)", seed, seed)
     config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
     hv = Hypervisor(seed=seed, clock=SystemClock(), default_network=args.default_network,
                     hostname=args.hostname, host_files=HostFiles(args.host_files) if args.host_files else None)
+    writer = None
+    if args.state:
+        if not _lock_state_dir(args.state):
+            return 1
+        loaded = load_state(hv, args.state)
+        log.info("--state %s: loaded in %.0f ms%s", args.state, (time.perf_counter() - started) * 1000,
+                 f" ({len(loaded.problems)} objects left out)" if loaded.problems else "")
     if not _preload(hv, args.preload):
         return 1
-    server = Server(hv, config, tls=tls)
+    if args.state:
+        root = Path(args.state)
+        writer = StateWriter(hv, root, loaded.files, loaded.images)
+        apply(root, writer.collect(full=True))
+    server = Server(hv, config, tls=tls, state=writer)
     trio.run(_serve, server, sockets, started)
     return 0
+
+
+_locks: list[int] = []  # the state directory's lock, held until the process ends
+
+
+def _lock_state_dir(directory: str) -> bool:
+    """One server per state directory: a second one would overwrite the first one's files."""
+    import fcntl
+
+    os.makedirs(directory, exist_ok=True)
+    fd = os.open(os.path.join(directory, "fakevirt.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        print(f"fakevirt: --state {directory} is in use by another fakevirt", file=sys.stderr)
+        return False
+    _locks.append(fd)
+    return True
 
 
 def _hostname(text: str) -> str:

@@ -1,0 +1,143 @@
+"""The disk side of ``--state DIR``: apply a plan of file changes so that a crash leaves each file
+either as it was or as it is now, and the changes are durable before the caller goes on.
+
+Each file is written to a temporary name beside it, fsynced and renamed over the old one; every
+directory whose entries changed is fsynced once at the end of the plan.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model.images.image import Image
+from ..model.images.interop import write_image
+
+log = logging.getLogger("fakevirt.statedir")
+
+TMP_SUFFIX = ".fakevirt-tmp"
+
+
+@dataclass(frozen=True, slots=True)
+class Write:
+    path: str  # relative to the state directory
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    path: str
+    target: str  # what the symlink points to (relative, like ../NAME.xml)
+
+
+@dataclass(frozen=True, slots=True)
+class Remove:
+    path: str
+
+
+@dataclass(frozen=True, slots=True)
+class WriteImage:
+    path: str
+    image: Image  # a copy taken on the event loop: the thread reads it while clients go on
+
+    @property
+    def clusters(self) -> int:
+        return len(self.image.clusters.data) + sum(len(s.clusters.data) for s in self.image.snapshots)
+
+
+@dataclass(frozen=True, slots=True)
+class MakeDir:
+    path: str
+
+
+Op = Write | Link | Remove | WriteImage | MakeDir
+
+
+@dataclass
+class Plan:
+    """File changes that one acknowledged call made, in the order they must reach the disk."""
+
+    ops: list[Op] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.ops)
+
+    def __iter__(self) -> Iterator[Op]:
+        return iter(self.ops)
+
+    def heavy(self, clusters: int = 16) -> bool:
+        """Whether applying takes long enough to belong on a worker thread (image data)."""
+        return sum(op.clusters for op in self.ops if isinstance(op, WriteImage)) > clusters
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _durable(target: Path) -> None:
+    fd = os.open(target, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _mkdirs(root: Path, rel: Path, changed: set[Path]) -> None:
+    """Make the directories of ``rel`` under ``root``; each new one's parent must be fsynced."""
+    path = root
+    for part in rel.parts:
+        path = path / part
+        if not path.is_dir():
+            path.mkdir(mode=0o755)
+            changed.add(path.parent)
+
+
+def apply(root: Path, plan: Plan) -> None:
+    """Make the plan's changes durable under ``root`` (blocking: call it off the event loop when heavy)."""
+    changed: set[Path] = set()
+    for op in plan:
+        target = root / op.path
+        if isinstance(op, MakeDir):
+            _mkdirs(root, Path(op.path), changed)
+            continue
+        if isinstance(op, Remove):
+            try:
+                if target.is_dir() and not target.is_symlink():
+                    target.rmdir()
+                else:
+                    target.unlink()
+                changed.add(target.parent)
+            except FileNotFoundError:
+                pass
+            except OSError as e:  # a directory that still holds files the emulation does not know
+                log.warning("--state: cannot remove %s: %s", target, e)
+            continue
+        _mkdirs(root, Path(op.path).parent, changed)
+        tmp = target.with_name(target.name + TMP_SUFFIX)
+        if isinstance(op, Link):
+            tmp.unlink(missing_ok=True)
+            os.symlink(op.target, tmp)
+        elif isinstance(op, Write):
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                view = memoryview(op.data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        else:
+            img = op.image
+            write_image(img, tmp, (img.backing, img.backing_format or "") if img.backing else None)
+            _durable(tmp)
+        os.replace(tmp, target)
+        changed.add(target.parent)
+    for directory in changed:
+        _fsync_dir(directory)

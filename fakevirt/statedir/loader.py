@@ -1,0 +1,295 @@
+"""Loading libvirt's own files: a directory laid out like /etc/libvirt (``load_etc_libvirt``), and a
+whole ``--state`` directory (``load_state``): what libvirtd does when it starts.
+
+Every object goes in through the API calls a client would make (define, redefine, set-value,
+autostart), so the drivers' checks apply; one that fails is logged and left out, as libvirtd
+does with a config it cannot parse. Running domains come back through ``Domains.reconnect``
+(same ID and live definition, no events), then autostart objects that are not running start.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import os
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from protocol import LibvirtError, NonnullNetwork, NonnullStoragePool
+
+from ..errors import VirtError
+from ..model.flags.checkpoint import DomainCheckpointCreateFlags
+from ..model.flags.snapshot import DomainSnapshotCreateFlags
+from ..xml.domain import parse_domain_xml
+from . import layout as L
+from .api import LocalApi, domain_handle
+from .files import TMP_SUFFIX
+from .images import load_images
+from .render import CURRENT
+
+if TYPE_CHECKING:
+    from ..model.hypervisor import Hypervisor, QemuDriver
+
+log = logging.getLogger("fakevirt.statedir")
+
+
+@dataclass
+class Loaded:
+    """What a load read: every XML file and link (by path relative to the directory), the images
+    it loaded, and what it had to leave out."""
+
+    files: dict[str, bytes | str] = field(default_factory=dict)
+    images: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)
+
+
+class _Reader:
+    def __init__(self, root: Path, loaded: Loaded) -> None:
+        self.root = root
+        self.loaded = loaded
+
+    def docs(self, rel: str, suffix: str = ".xml") -> list[tuple[str, str]]:
+        """(stem, text) of the files in one directory, in name order."""
+        d = self.root / rel
+        if not d.is_dir():
+            return []
+        out = []
+        for entry in sorted(d.iterdir()):
+            if entry.name.endswith(TMP_SUFFIX):
+                entry.unlink()
+            elif entry.name.endswith(suffix) and entry.is_file() and not entry.is_symlink():
+                data = entry.read_bytes()
+                self.loaded.files[f"{rel}/{entry.name}"] = data
+                out.append((entry.name[: -len(suffix)], data.decode()))
+        return out
+
+    def links(self, rel: str) -> set[str]:
+        """Names (without .xml) of the autostart links in one directory."""
+        d = self.root / rel
+        if not d.is_dir():
+            return set()
+        names = set()
+        for entry in d.iterdir():
+            if entry.is_symlink() and entry.name.endswith(".xml"):
+                self.loaded.files[f"{rel}/{entry.name}"] = os.readlink(entry)
+                names.add(entry.name[:-4])
+        return names
+
+    def attempt(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (LibvirtError, ValueError, ET.ParseError) as e:
+            message = getattr(e, "message", None) or str(e)
+            self.loaded.problems.append(f"{what}: {message}")
+            log.warning("--state: %s not loaded: %s", what, message)
+            return None
+
+
+def _body(text: str) -> str:
+    return L.strip_header(text)
+
+
+def load_etc_libvirt(hv: Hypervisor, path: str | os.PathLike[str], *, driver: QemuDriver | None = None,
+                     loaded: Loaded | None = None, prefix: str = "") -> Loaded:
+    """Define what a directory laid out like /etc/libvirt holds: secrets/, nwfilter/,
+    qemu/networks/, storage/, qemu/*.xml, with their autostart links. Nothing is started.
+
+    ``prefix``: how the files are named in ``Loaded.files`` (relative to a state directory).
+    """
+    loaded = loaded if loaded is not None else Loaded()
+    r = _Reader(Path(path), loaded)
+    api = LocalApi(hv, driver)
+    if driver is None or driver is hv.system:
+        _load_secrets(r, api, prefix)
+        for name, text in _docs(r, prefix, "nwfilter"):
+            r.attempt(f"nwfilter {name}", api, "NWFILTER_DEFINE_XML", xml=_body(text))
+        auto = _links(r, prefix, "qemu/networks/autostart")
+        for name, text in _docs(r, prefix, "qemu/networks"):
+            net = r.attempt(f"network {name}", api, "NETWORK_DEFINE_XML", xml=_body(text))
+            if net is not None and name in auto:
+                api("NETWORK_SET_AUTOSTART", net=net.net, autostart=1)
+        auto = _links(r, prefix, "storage/autostart")
+        for name, text in _docs(r, prefix, "storage"):
+            pool = r.attempt(f"pool {name}", api, "STORAGE_POOL_DEFINE_XML", xml=_body(text), flags=0)
+            if pool is not None and name in auto:
+                api("STORAGE_POOL_SET_AUTOSTART", pool=pool.pool, autostart=1)
+    auto = _links(r, prefix, "qemu/autostart")
+    for name, text in _docs(r, prefix, "qemu"):
+        dom = r.attempt(f"domain {name}", api, "DOMAIN_DEFINE_XML_FLAGS", xml=_body(text), flags=0)
+        if dom is not None and name in auto:
+            api("DOMAIN_SET_AUTOSTART", dom=dom.dom, autostart=1)
+    return loaded
+
+
+def _docs(r: _Reader, prefix: str, rel: str, suffix: str = ".xml") -> list[tuple[str, str]]:
+    out = r.docs(rel, suffix)
+    if prefix:  # name the files as the state directory sees them
+        for stem, _ in out:
+            r.loaded.files[f"{prefix}{rel}/{stem}{suffix}"] = r.loaded.files.pop(f"{rel}/{stem}{suffix}")
+    return out
+
+
+def _links(r: _Reader, prefix: str, rel: str) -> set[str]:
+    names = r.links(rel)
+    if prefix:
+        for name in names:
+            r.loaded.files[f"{prefix}{rel}/{name}.xml"] = r.loaded.files.pop(f"{rel}/{name}.xml")
+    return names
+
+
+def _load_secrets(r: _Reader, api: LocalApi, prefix: str) -> None:
+    values = dict(_docs(r, prefix, "secrets", ".base64"))
+    for name, text in _docs(r, prefix, "secrets"):
+        ret = r.attempt(f"secret {name}", api, "SECRET_DEFINE_XML", xml=_body(text), flags=0)
+        if ret is not None and name in values:
+            r.attempt(f"secret {name} value", api, "SECRET_SET_VALUE", secret=ret.secret,
+                      value=base64.b64decode(values[name]), flags=0)
+
+
+def read_host_state(root: str | os.PathLike[str]) -> dict[str, Any] | None:
+    """DIR/fakevirt.json, or None for a new directory."""
+    try:
+        data: dict[str, Any] = json.loads((Path(root) / L.STATE_FILE).read_text())
+    except FileNotFoundError:
+        return None
+    return data
+
+
+def load_state(hv: Hypervisor, root: str | os.PathLike[str]) -> Loaded:
+    """Bring back the host a ``--state`` directory holds (libvirtd's start-up, in its order)."""
+    top = Path(root)
+    host = read_host_state(top)
+    loaded = Loaded()
+    if host is not None:
+        loaded.files[L.STATE_FILE] = (top / L.STATE_FILE).read_bytes()
+    loaded.images = load_images(hv.images, hv.storage.dirs, top / L.IMAGES, host.get("dirs") if host else None)
+    load_etc_libvirt(hv, top / "etc/libvirt", loaded=loaded, prefix="etc/libvirt/")
+    r = _Reader(top, loaded)
+    api = LocalApi(hv)
+    _restore_networks(r, api, hv)
+    _restore_pools(r, api, hv)
+    for path, driver in hv.drivers.items():
+        root_rel = L.driver_root(path)
+        if root_rel:
+            load_etc_libvirt(hv, top / root_rel / "etc/libvirt", driver=driver, loaded=loaded,
+                             prefix=f"{root_rel}etc/libvirt/")
+        _restore_domains(r, LocalApi(hv, driver), driver, root_rel)
+    if host is not None:
+        hv.rng.seek(_position(host["rng"]))
+        for path, next_id in host.get("next_id", {}).items():
+            if path in hv.drivers:
+                hv.drivers[path].domains.next_id = max(hv.drivers[path].domains.next_id, next_id)
+    autostart(hv, loaded)
+    return loaded
+
+
+def _position(value: Any) -> object:
+    """random.Random.getstate() from its JSON form (lists for tuples)."""
+    return tuple(tuple(v) if isinstance(v, list) else v for v in value)
+
+
+def _restore_networks(r: _Reader, api: LocalApi, hv: Hypervisor) -> None:
+    for name, text in r.docs(L.NETWORKS_RUN):
+        _, inner = r.attempt(f"network {name} state", L.unwrap, text, "networkstatus") or (None, None)
+        if inner is None:
+            continue
+        net = next((n for n in hv.networks if n.name == name), None)
+        if net is None:
+            r.attempt(f"network {name}", api, "NETWORK_CREATE_XML", xml=inner)
+        elif not net.active:
+            r.attempt(f"network {name}", api, "NETWORK_CREATE", net=NonnullNetwork(name=name, uuid=net.uuid.bytes))
+
+
+def _restore_pools(r: _Reader, api: LocalApi, hv: Hypervisor) -> None:
+    for name, text in r.docs(L.POOLS_RUN):
+        _, inner = r.attempt(f"pool {name} state", L.unwrap, text, "poolstate") or (None, None)
+        if inner is None:
+            continue
+        pool = hv.storage.pools.get(name)
+        if pool is None:
+            r.attempt(f"pool {name}", api, "STORAGE_POOL_CREATE_XML", xml=inner, flags=0)
+        elif not pool.active:
+            r.attempt(f"pool {name}", api, "STORAGE_POOL_CREATE",
+                      pool=NonnullStoragePool(name=name, uuid=pool.uuid.bytes), flags=0)
+
+
+_DOMAIN_ID = re.compile(r"<domain\b[^>]*\bid='(\d+)'")
+
+
+def _restore_domains(r: _Reader, api: LocalApi, driver: QemuDriver, root: str) -> None:
+    for name, text in r.docs(f"{root}{L.QEMU_RUN}"):
+        r.attempt(f"running domain {name}", _reconnect, driver, text)
+    for dom in driver.domains:
+        h = domain_handle(dom)
+        for name, text in _by_parent(r.docs(f"{root}{L.SNAPSHOTS}/{dom.name}")):
+            flags = DomainSnapshotCreateFlags.REDEFINE | (DomainSnapshotCreateFlags.CURRENT if CURRENT in text else 0)
+            r.attempt(f"snapshot {dom.name}/{name}", api, "DOMAIN_SNAPSHOT_CREATE_XML", dom=h,
+                      xml_desc=_body(text).replace(CURRENT, ""), flags=flags)
+        for name, text in _by_parent(r.docs(f"{root}{L.CHECKPOINTS}/{dom.name}")):
+            r.attempt(f"checkpoint {dom.name}/{name}", api, "DOMAIN_CHECKPOINT_CREATE_XML", dom=h,
+                      xml_desc=_body(text), flags=DomainCheckpointCreateFlags.REDEFINE)
+
+
+def _reconnect(driver: QemuDriver, text: str) -> None:
+    attrs, inner = L.unwrap(text, "domstatus")
+    m = _DOMAIN_ID.search(inner)
+    if m is None:
+        raise ValueError("the status file's <domain> has no id")
+    state, reason = L.state_of(attrs.get("state", "running"), attrs.get("reason", "unknown"))
+    driver.domains.reconnect(parse_domain_xml(inner), int(m.group(1)), state, reason)
+
+
+def _by_parent(docs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Snapshots or checkpoints with every parent before its children (redefine needs the parent)."""
+    parents = {}
+    for name, text in docs:
+        try:
+            parents[name] = ET.fromstring(_body(text)).findtext("parent/name")
+        except ET.ParseError:
+            parents[name] = None
+    texts = dict(docs)
+    out: list[tuple[str, str]] = []
+    done: set[str] = set()
+    for name, _ in docs:
+        chain = []
+        node: str | None = name
+        while node is not None and node not in done and node in texts and node not in chain:
+            chain.append(node)
+            node = parents.get(node)
+        for n in reversed(chain):
+            done.add(n)
+            out.append((n, texts[n]))
+    return out
+
+
+def autostart(hv: Hypervisor, loaded: Loaded | None = None) -> None:
+    """libvirtd's autostart at start-up: networks, then pools, then domains that are not running."""
+    problems = loaded.problems if loaded is not None else []
+    api = LocalApi(hv)
+
+    def start(what: str, name: str, **args: Any) -> None:
+        try:
+            api(what, **args)
+        except (LibvirtError, VirtError) as e:
+            problems.append(f"autostart {name}: {e.message}")
+            log.warning("--state: autostart of %s failed: %s", name, e.message)
+
+    for net in hv.networks:
+        if net.autostart and not net.active:
+            start("NETWORK_CREATE", net.name, net=NonnullNetwork(name=net.name, uuid=net.uuid.bytes))
+    for pool in hv.storage:
+        if pool.autostart and not pool.active:
+            start("STORAGE_POOL_CREATE", pool.name, pool=NonnullStoragePool(name=pool.name, uuid=pool.uuid.bytes),
+                  flags=0)
+    for path, driver in hv.drivers.items():
+        dapi = LocalApi(hv, driver)
+        for dom in driver.domains:
+            if dom.autostart and not dom.active:
+                try:
+                    dapi("DOMAIN_CREATE", dom=domain_handle(dom))
+                except LibvirtError as e:
+                    problems.append(f"autostart {path} {dom.name}: {e.message}")
