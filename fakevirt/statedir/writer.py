@@ -48,8 +48,9 @@ _EVENT_FAMILY: dict[type, str] = {PoolEvent: "storage", NetworkEvent: "network",
 
 
 def may_change(proc: Procedure) -> bool:
-    """libvirt lets read-only connections make every call that cannot change anything."""
-    return proc.read_only is not None
+    """libvirt lets read-only connections make every call that cannot change anything; the rules
+    that depend on an argument guard reads of secrets (GetXMLDesc with SECURE and the like)."""
+    return proc.read_only is not None and proc.read_only.arg is None
 
 
 def fingerprint(img: Image) -> tuple[object, ...]:

@@ -9,7 +9,7 @@ from fakevirt.statedir import StateWriter, apply, load_state
 from fakevirt.statedir.api import LocalApi, domain_handle
 
 POOL = "<pool type='dir'><name>p</name><target><path>/var/lib/libvirt/images</path></target></pool>"
-VOL = ("<volume><name>{name}</name><capacity>1048576</capacity>"
+VOL = ("<volume><name>{name}</name><capacity>1048576</capacity><allocation>0</allocation>"
        "<target><format type='{fmt}'/></target></volume>")
 DOMAIN = """<domain type='kvm'><name>{name}</name><memory>65536</memory><os><type>hvm</type></os><devices>
 <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
@@ -46,6 +46,7 @@ def build_host(hv: Hypervisor) -> None:
     vm1 = hv.system.domains.by_name("vm1")
     api("DOMAIN_SET_AUTOSTART", dom=domain_handle(vm1), autostart=1)
     api("DOMAIN_CREATE", dom=domain_handle(vm1))
+    api("STORAGE_POOL_REFRESH", pool=pool, flags=0)  # sizes as a restart's refresh finds them
 
 
 def save(hv: Hypervisor, root: Path) -> StateWriter:
