@@ -114,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     from .model.clock import SystemClock
     from .model.hypervisor import Hypervisor
     from .server.core import Server, ServerConfig
-    from .statedir import StateWriter, apply, load_state, read_host_state
+    from .statedir import StateWriter, apply, autostart, load_state, read_host_state
 
     stored = read_host_state(args.state) if args.state else None
     if stored is not None and args.seed is not None and args.seed != stored["seed"]:
@@ -131,15 +131,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.state:
         if not _lock_state_dir(args.state):
             return 1
+        loading = time.perf_counter()
         loaded = load_state(hv, args.state)
-        log.info("--state %s: loaded in %.0f ms%s", args.state, (time.perf_counter() - started) * 1000,
+        writer = StateWriter(hv, Path(args.state), loaded)
+        autostart(hv, loaded)
+        log.info("--state %s: loaded in %.0f ms%s", args.state, (time.perf_counter() - loading) * 1000,
                  f" ({len(loaded.problems)} objects left out)" if loaded.problems else "")
     if not _preload(hv, args.preload):
         return 1
-    if args.state:
-        root = Path(args.state)
-        writer = StateWriter(hv, root, loaded.files, loaded.images)
-        apply(root, writer.collect(full=True))
+    if writer is not None:
+        apply(writer.root, writer.collect())  # what autostart and --preload changed
     server = Server(hv, config, tls=tls, state=writer)
     trio.run(_serve, server, sockets, started)
     return 0

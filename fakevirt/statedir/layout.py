@@ -7,7 +7,10 @@ virXMLSaveFile writes: the comment names the virsh command that edits the object
 
 from __future__ import annotations
 
+import base64
 import re
+import struct
+from typing import Any
 
 from ..model.domain import Paused, Running, Shutoff, State
 
@@ -96,3 +99,15 @@ def state_names(state: State, reason: int) -> tuple[str, str]:
 def state_of(state: str, reason: str) -> tuple[State, int]:
     st = next((s for s, n in STATES.items() if n == state), State.RUNNING)
     return st, next((r for r, n in _REASONS.get(st, {}).items() if n == reason), 0)
+
+
+def pack_position(position: Any) -> list[Any]:
+    """random.Random's state (version, 625 words, gauss_next) with the words packed: fast to write."""
+    version, words, gauss = position
+    return [version, base64.b64encode(struct.pack(f"<{len(words)}I", *words)).decode(), gauss]
+
+
+def unpack_position(value: list[Any]) -> tuple[Any, ...]:
+    version, packed, gauss = value
+    raw = base64.b64decode(packed)
+    return version, struct.unpack(f"<{len(raw) // 4}I", raw), gauss

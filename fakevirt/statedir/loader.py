@@ -45,6 +45,8 @@ class Loaded:
     files: dict[str, bytes | str] = field(default_factory=dict)
     images: set[str] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
+    # which of those files each loaded object owns: (driver path, domain UUID) or a family name
+    owned: dict[object, set[str]] = field(default_factory=dict)
 
 
 class _Reader:
@@ -160,7 +162,8 @@ def read_host_state(root: str | os.PathLike[str]) -> dict[str, Any] | None:
 
 
 def load_state(hv: Hypervisor, root: str | os.PathLike[str]) -> Loaded:
-    """Bring back the host a ``--state`` directory holds (libvirtd's start-up, in its order)."""
+    """Bring back the host a ``--state`` directory holds, in libvirtd's order; autostart comes
+    after (``autostart``), once whoever keeps the directory listens to the events it causes."""
     top = Path(root)
     host = read_host_state(top)
     loaded = Loaded()
@@ -178,18 +181,35 @@ def load_state(hv: Hypervisor, root: str | os.PathLike[str]) -> Loaded:
             load_etc_libvirt(hv, top / root_rel / "etc/libvirt", driver=driver, loaded=loaded,
                              prefix=f"{root_rel}etc/libvirt/")
         _restore_domains(r, LocalApi(hv, driver), driver, root_rel)
+        by_dir: dict[str, list[str]] = {}
+        for f in loaded.files:
+            by_dir.setdefault(f.rpartition("/")[0], []).append(f)
+        for dom in driver.domains:
+            loaded.owned[(path, dom.uuid)] = _domain_files(loaded.files, by_dir, root_rel, dom.name)
+    _family_files(hv, loaded)
     if host is not None:
-        hv.rng.seek(_position(host["rng"]))
+        hv.rng.seek(L.unpack_position(host["rng"]))
         for path, next_id in host.get("next_id", {}).items():
             if path in hv.drivers:
                 hv.drivers[path].domains.next_id = max(hv.drivers[path].domains.next_id, next_id)
-    autostart(hv, loaded)
     return loaded
 
 
-def _position(value: Any) -> object:
-    """random.Random.getstate() from its JSON form (lists for tuples)."""
-    return tuple(tuple(v) if isinstance(v, list) else v for v in value)
+def _domain_files(files: dict[str, bytes | str], by_dir: dict[str, list[str]], root: str, name: str) -> set[str]:
+    own = {f"{root}{L.QEMU}/{name}.xml", f"{root}{L.QEMU_AUTOSTART}/{name}.xml", f"{root}{L.QEMU_RUN}/{name}.xml"}
+    return {f for f in own if f in files} | {f for d in (L.SNAPSHOTS, L.CHECKPOINTS)
+                                            for f in by_dir.get(f"{root}{d}/{name}", [])}
+
+
+def _family_files(hv: Hypervisor, loaded: Loaded) -> None:
+    """The files of the pools, networks, secrets and filters that loaded (a broken one stays)."""
+    names = {"storage": ([L.POOLS, L.POOLS_AUTOSTART, L.POOLS_RUN], [p.name for p in hv.storage]),
+             "network": ([L.NETWORKS, L.NETWORKS_AUTOSTART, L.NETWORKS_RUN], [n.name for n in hv.networks]),
+             "secret": ([L.SECRETS], [str(s.uuid) for s in hv.secrets.list_all(0)]),
+             "nwfilter": ([L.NWFILTERS], [f.name for f in hv.nwfilters.list_all(0)])}
+    for family, (dirs, objects) in names.items():
+        loaded.owned[family] = {f"{d}/{n}{ext}" for d in dirs for n in objects for ext in (".xml", ".base64")
+                                } & loaded.files.keys()
 
 
 def _restore_networks(r: _Reader, api: LocalApi, hv: Hypervisor) -> None:

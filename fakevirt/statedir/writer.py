@@ -32,6 +32,7 @@ from ..model.storage_events import PoolEvent
 from . import layout as L
 from .api import LocalApi
 from .files import Link, MakeDir, Plan, Remove, Write, WriteImage
+from .loader import Loaded
 from .render import FAMILIES, Files, SnapshotCache, domain_files
 from .touched import named_domains
 
@@ -68,11 +69,11 @@ def frozen_copy(img: Image) -> Image:
 class StateWriter:
     """Keeps DIR in step with one hypervisor; ``after_call``/``collect`` say what to write."""
 
-    def __init__(self, hv: Hypervisor, root: Path, on_disk: dict[str, bytes | str] | None = None,
-                 images_on_disk: set[str] | None = None) -> None:
+    def __init__(self, hv: Hypervisor, root: Path, loaded: Loaded | None = None) -> None:
+        """``loaded``: what ``load_state`` read from ``root``; it is on disk already."""
         self.hv = hv
         self.root = root
-        self.cache: dict[str, bytes | str] = dict(on_disk or {})  # what each file holds now
+        self.cache: dict[str, bytes | str] = {}  # what each file holds now
         self.owned: dict[object, set[str]] = {}  # a domain key or a family name -> its files
         self.images: dict[str, tuple[object, ...]] = {}
         self.dirs: set[str] = set()
@@ -82,11 +83,11 @@ class StateWriter:
         self._host: object = None
         self._uris = {d.uri: path for path, d in hv.drivers.items()}
         self._apis = {path: LocalApi(hv, d) for path, d in hv.drivers.items()}
-        self._orphans = set(self.cache) - {L.STATE_FILE}  # files found on disk that no object claimed yet
-        for path, img in hv.images.images():
-            if images_on_disk is not None and path in images_on_disk:
-                self.images[path] = fingerprint(img)
-        self.dirs = set(hv.storage.dirs) if images_on_disk is not None else set()  # made by the loader
+        if loaded is not None:
+            self.cache.update(loaded.files)
+            self.owned.update({k: set(v) for k, v in loaded.owned.items()})
+            self.images = {path: fingerprint(img) for path, img in hv.images.images() if path in loaded.images}
+            self.dirs = set(hv.storage.dirs)
         bus = hv.bus
         self._stop = [bus.subscribe(DomainEvent, self._domain_event)] + [
             bus.subscribe(kind, self._family_event) for kind in _EVENT_FAMILY]
@@ -132,9 +133,6 @@ class StateWriter:
         domains, self.dirty_domains = self.dirty_domains, set()
         for key in domains:
             self._diff(key, self._domain(key), writes, removes)
-        if full:
-            removes |= self._orphans - writes.keys() - {p for files in self.owned.values() for p in files}
-            self._orphans = set()
         removes -= writes.keys()
         ops: list[Any] = []
         host = self._host_state()
@@ -165,7 +163,6 @@ class StateWriter:
         for path, content in new.items():
             if self.cache.get(path) != content:
                 writes[path] = content
-            self._orphans.discard(path)
         removes |= old - new.keys()
         if new:
             self.owned[owner] = set(new)
@@ -200,5 +197,5 @@ class StateWriter:
         if key == self._host:
             return None
         self._host = key
-        return json.dumps({"format": 1, "seed": hv.seed, "rng": position, "next_id": next_ids, "dirs": dirs},
-                          indent=1).encode()
+        return json.dumps({"format": 1, "seed": hv.seed, "rng": L.pack_position(position), "next_id": next_ids,
+                           "dirs": dirs}).encode()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fakevirt.model.hypervisor import Hypervisor
-from fakevirt.statedir import StateWriter, apply, load_state
+from fakevirt.statedir import StateWriter, apply, autostart, load_state
 from fakevirt.statedir.api import LocalApi, domain_handle
 
 POOL = "<pool type='dir'><name>p</name><target><path>/var/lib/libvirt/images</path></target></pool>"
@@ -57,5 +57,5 @@ def save(hv: Hypervisor, root: Path) -> StateWriter:
 
 def restore(root: Path, seed: int = 7) -> Hypervisor:
     hv = Hypervisor(seed=seed)
-    load_state(hv, root)
+    autostart(hv, load_state(hv, root))
     return hv

@@ -78,7 +78,7 @@ def test_a_loaded_directory_needs_no_rewrite(saved: tuple[Hypervisor, Path]) -> 
     back = Hypervisor(seed=7)
     loaded = load_state(back, root)
     assert loaded.problems == []
-    plan = StateWriter(back, root, loaded.files, loaded.images).collect(full=True)
+    plan = StateWriter(back, root, loaded).collect()
     assert [op.path for op in plan if not (isinstance(op, Write) and op.path == "fakevirt.json")] == []
 
 
