@@ -67,8 +67,10 @@ class Server:
         self.nbd = NbdService(self.hv)  # pull-mode backups' NBD servers, push backups' pacing
         self._state_lock = trio.Lock()  # plans reach the disk in the order they were made
 
-    async def persist(self, client: Client, call: Call | None = None, reply: Reply | ErrorReply | None = None) -> None:
-        """--state: make what a call (or a stream's end, or a client's departure) changed durable.
+    async def persist(self, client: Client | None = None, call: Call | None = None,
+                      reply: Reply | ErrorReply | None = None) -> None:
+        """--state: make what a call (or a stream's end, a client's departure, a control operation)
+        changed durable.
 
         The one hook of persistence: sessions await it after a call ran and before its reply is
         sent. Small plans are written on the spot (a few fsyncs); image data goes to a worker
@@ -78,7 +80,7 @@ class Server:
         if writer is None:
             return
         try:
-            if call is None:
+            if call is None or client is None:
                 plan = writer.after_call(client, None)
             else:
                 plan = writer.after_call(client, PROCEDURES[(call.program, call.procedure)], call.args,

@@ -22,6 +22,7 @@ QEMU_AUTOSTART = "etc/libvirt/qemu/autostart"
 QEMU_RUN = "run/libvirt/qemu"
 SNAPSHOTS = "var/lib/libvirt/qemu/snapshot"
 CHECKPOINTS = "var/lib/libvirt/qemu/checkpoint"
+MANAGED_SAVES = "var/lib/libvirt/qemu/save"  # NAME.save: libvirt's holds QEMU's migration stream too
 NETWORKS = "etc/libvirt/qemu/networks"
 NETWORKS_AUTOSTART = "etc/libvirt/qemu/networks/autostart"
 NETWORKS_RUN = "run/libvirt/network"

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from protocol import LibvirtError, NonnullNetwork, NonnullStoragePool
 
 from ..errors import VirtError
+from ..model.domain import Domain, SavedState
 from ..model.flags.checkpoint import DomainCheckpointCreateFlags
 from ..model.flags.snapshot import DomainSnapshotCreateFlags
 from ..xml.domain import parse_domain_xml
@@ -196,7 +197,8 @@ def load_state(hv: Hypervisor, root: str | os.PathLike[str]) -> Loaded:
 
 
 def _domain_files(files: dict[str, bytes | str], by_dir: dict[str, list[str]], root: str, name: str) -> set[str]:
-    own = {f"{root}{L.QEMU}/{name}.xml", f"{root}{L.QEMU_AUTOSTART}/{name}.xml", f"{root}{L.QEMU_RUN}/{name}.xml"}
+    own = {f"{root}{L.QEMU}/{name}.xml", f"{root}{L.QEMU_AUTOSTART}/{name}.xml", f"{root}{L.QEMU_RUN}/{name}.xml",
+           f"{root}{L.MANAGED_SAVES}/{name}.save"}
     return {f for f in own if f in files} | {f for d in (L.SNAPSHOTS, L.CHECKPOINTS)
                                             for f in by_dir.get(f"{root}{d}/{name}", [])}
 
@@ -243,6 +245,10 @@ _DOMAIN_ID = re.compile(r"<domain\b[^>]*\bid='(\d+)'")
 def _restore_domains(r: _Reader, api: LocalApi, driver: QemuDriver, root: str) -> None:
     for name, text in r.docs(f"{root}{L.QEMU_RUN}"):
         r.attempt(f"running domain {name}", _reconnect, driver, text)
+    for name, text in r.docs(f"{root}{L.MANAGED_SAVES}", ".save"):
+        dom = driver.domains.find_name(name)
+        if dom is not None:
+            r.attempt(f"managed save of {name}", _managed_save, driver, dom, text)
     for dom in driver.domains:
         h = domain_handle(dom)
         for name, text in _by_parent(r.docs(f"{root}{L.SNAPSHOTS}/{dom.name}")):
@@ -261,6 +267,12 @@ def _reconnect(driver: QemuDriver, text: str) -> None:
         raise ValueError("the status file's <domain> has no id")
     state, reason = L.state_of(attrs.get("state", "running"), attrs.get("reason", "unknown"))
     driver.domains.reconnect(parse_domain_xml(inner), int(m.group(1)), state, reason)
+
+
+def _managed_save(driver: QemuDriver, dom: Domain, text: str) -> None:
+    attrs, inner = L.unwrap(text, "fakevirt-save")
+    saved = SavedState(parse_domain_xml(inner), attrs.get("running") == "1", int(attrs.get("cpu-time-ns", "0")))
+    driver.domains.managed_save_found(dom, saved)
 
 
 def _by_parent(docs: list[tuple[str, str]]) -> list[tuple[str, str]]:

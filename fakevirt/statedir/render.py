@@ -12,6 +12,7 @@ from protocol.remote.secret import NonnullSecret
 
 from ..model.domain import Domain
 from ..model.flags.domain import DomainXMLFlags
+from ..xml.domain import format_domain_xml
 from . import layout as L
 from .api import LocalApi, domain_handle
 
@@ -56,6 +57,11 @@ def domain_files(api: LocalApi, root: str, dom: Domain, cache: SnapshotCache) ->
         state, reason = L.state_names(dom.state, dom.reason)
         out[f"{root}{L.QEMU_RUN}/{name}.xml"] = _status(
             f"edit {name}", "domstatus", f" state='{state}' reason='{reason}' pid='{1000 + dom.id}'", live)
+    if dom.managed_save is not None:
+        saved = dom.managed_save
+        out[f"{root}{L.MANAGED_SAVES}/{name}.save"] = L.wrap(
+            "fakevirt-save", f" running='{int(saved.running)}' cpu-time-ns='{saved.cpu_time_ns}'",
+            format_domain_xml(saved.definition, secure=True)).encode()
     uuid = str(dom.uuid)
     for snap in dom.snapshots:
         path = f"{root}{L.SNAPSHOTS}/{name}/{snap.name}.xml"

@@ -83,6 +83,7 @@ class StateWriter:
         self._host: object = None
         self._uris = {d.uri: path for path, d in hv.drivers.items()}
         self._apis = {path: LocalApi(hv, d) for path, d in hv.drivers.items()}
+        self._seen_generation = self._generation()
         if loaded is not None:
             self.cache.update(loaded.files)
             self.owned.update({k: set(v) for k, v in loaded.owned.items()})
@@ -106,9 +107,9 @@ class StateWriter:
 
     # ---- what to write -----------------------------------------------------------------------
 
-    def after_call(self, client: Client, proc: Procedure | None, args: Any = None, ret: Any = None) -> Plan:
+    def after_call(self, client: Client | None, proc: Procedure | None, args: Any = None, ret: Any = None) -> Plan:
         """The changes a call made (``proc`` None: something happened outside a call)."""
-        if proc is not None and client.hv is self.hv:
+        if proc is not None and client is not None and client.hv is self.hv:
             if not may_change(proc):
                 return Plan()
             driver = self._uris.get(client.driver.uri) if client.driver is not None else None
@@ -119,8 +120,15 @@ class StateWriter:
                 self.dirty_families.add(family)
         return self.collect()
 
+    def _generation(self) -> tuple[int, ...]:
+        """Changes when the host is reset (Hypervisor.reset replaces its parts): then check everything."""
+        return (id(self.hv.images), *(id(d.domains) for d in self.hv.drivers.values()))
+
     def collect(self, full: bool = False) -> Plan:
         """The plan that makes DIR match the model for everything marked dirty (or everything)."""
+        generation = self._generation()
+        if generation != self._seen_generation:
+            full, self._seen_generation = True, generation
         if full:
             self.dirty_families |= set(FAMILIES)
             self.dirty_domains |= {(path, dom.uuid) for path, d in self.hv.drivers.items() for dom in d.domains}

@@ -160,3 +160,29 @@ def _args(dom: object) -> object:
     from protocol.remote.domain import DomainSuspendArgs
 
     return DomainSuspendArgs(dom=domain_handle(dom))  # type: ignore[arg-type]
+
+
+def test_a_managed_save_survives(tmp_path: Path) -> None:
+    hv = Hypervisor(seed=7)
+    build_host(hv)
+    api = LocalApi(hv)
+    vm2 = domain_handle(hv.system.domains.by_name("vm2"))
+    api("DOMAIN_CREATE", dom=vm2)
+    api("DOMAIN_MANAGED_SAVE", dom=vm2, flags=0)
+    save(hv, tmp_path)
+    assert (tmp_path / "var/lib/libvirt/qemu/save/vm2.save").exists()
+    back = restore(tmp_path)
+    dom = back.system.domains.by_name("vm2")
+    assert dom.managed_save is not None and dom.managed_save.running and not dom.active
+    LocalApi(back)("DOMAIN_CREATE", dom=domain_handle(dom))
+    assert (dom.state, dom.reason) == (State.RUNNING, Running.RESTORED)
+
+
+def test_a_reset_host_empties_the_directory(saved: tuple[Hypervisor, Path]) -> None:
+    hv, root = saved
+    writer = save(hv, root)
+    hv.reset()
+    apply(root, writer.collect())
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.xml")) == []
+    assert not (root / "images/var/lib/libvirt/images/vm1.qcow2").exists()
+    assert [d.name for d in restore(root).system.domains] == []
