@@ -7,6 +7,7 @@ directory whose entries changed is fsynced once at the end of the plan.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from ..model.images.image import Image
 from ..model.images.interop import write_image
+from .layout import bitmap_file
 
 log = logging.getLogger("fakevirt.statedir")
 
@@ -99,6 +101,35 @@ def _mkdirs(root: Path, rel: Path, changed: set[Path]) -> None:
             changed.add(path.parent)
 
 
+def _write(target: Path, data: bytes) -> None:
+    """``data`` durably at ``target`` through a temporary file and a rename."""
+    tmp = target.with_name(target.name + TMP_SUFFIX)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, target)
+
+
+def _bitmaps(root: Path, op: WriteImage, changed: set[Path]) -> None:
+    """The image's dirty bitmaps beside the tree of images (written before the image itself)."""
+    target = root / bitmap_file(op.path)
+    bitmaps = op.image.bitmaps
+    if not bitmaps:
+        if target.exists():
+            target.unlink()
+            changed.add(target.parent)
+        return
+    _mkdirs(root, Path(bitmap_file(op.path)).parent, changed)
+    _write(target, json.dumps([{"name": b.name, "granularity": b.granularity, "enabled": b.enabled,
+                                "runs": b.runs} for b in bitmaps.values()]).encode())
+    changed.add(target.parent)
+
+
 def apply(root: Path, plan: Plan) -> None:
     """Make the plan's changes durable under ``root`` (blocking: call it off the event loop when heavy)."""
     changed: set[Path] = set()
@@ -119,20 +150,17 @@ def apply(root: Path, plan: Plan) -> None:
             except OSError as e:  # a directory that still holds files the emulation does not know
                 log.warning("--state: cannot remove %s: %s", target, e)
             continue
+        if isinstance(op, WriteImage):
+            _bitmaps(root, op, changed)
         _mkdirs(root, Path(op.path).parent, changed)
         tmp = target.with_name(target.name + TMP_SUFFIX)
+        if isinstance(op, Write):
+            _write(target, op.data)
+            changed.add(target.parent)
+            continue
         if isinstance(op, Link):
             tmp.unlink(missing_ok=True)
             os.symlink(op.target, tmp)
-        elif isinstance(op, Write):
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            try:
-                view = memoryview(op.data)
-                while view:
-                    view = view[os.write(fd, view):]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
         else:
             img = op.image
             write_image(img, tmp, (img.backing, img.backing_format or "") if img.backing else None)

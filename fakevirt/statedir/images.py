@@ -4,11 +4,13 @@ hold goes through ``interop.import_file``; anything else is a raw image, read sp
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
 
 from ..errors import VirtError
+from ..model.images.bitmaps import Bitmap
 from ..model.images.clusters import ClusterMap
 from ..model.images.image import RAW_CHUNK, Image
 from ..model.images.interop import data_ranges, import_file, read_ranges
@@ -17,6 +19,7 @@ from ..model.images.qcow2_read import Qcow2Error, parse
 from ..model.images.store import ImageStore
 from ..model.storage_defs import Perms
 from .files import TMP_SUFFIX
+from .layout import IMAGES, bitmap_file
 
 log = logging.getLogger("fakevirt.statedir")
 
@@ -44,6 +47,15 @@ def read_image(file: Path, path: str) -> Image:
     return Image(path, "raw", size, RAW_CHUNK, clusters=clusters)
 
 
+def _bitmaps(file: Path) -> dict[str, Bitmap]:
+    try:
+        entries = json.loads(file.read_text())
+    except FileNotFoundError:
+        return {}
+    return {e["name"]: Bitmap(e["name"], e["granularity"], e["enabled"], [tuple(r) for r in e["runs"]])
+            for e in entries}
+
+
 def load_images(store: ImageStore, dirs: dict[str, Perms], top: Path,
                 known_dirs: dict[str, list[int]] | None) -> set[str]:
     """Every image file under ``top`` into ``store``; the emulated directories into ``dirs``
@@ -63,7 +75,9 @@ def load_images(store: ImageStore, dirs: dict[str, Perms], top: Path,
                 continue
             path = f"{rel.rstrip('/')}/{name}"
             try:
-                store.add(read_image(file, path), force=True)
+                img = read_image(file, path)
+                img.bitmaps = _bitmaps(top.parent / bitmap_file(f"{IMAGES}{path}"))
+                store.add(img, force=True)
                 loaded.add(path)
             except (OSError, VirtError, ValueError) as e:
                 log.warning("--state: image %s not loaded: %s", file, e)

@@ -16,6 +16,7 @@ from ..model.domain import Paused, Running, Shutoff, State
 
 STATE_FILE = "fakevirt.json"  # the host's own data: seed, id generator position, next domain ID
 IMAGES = "images"  # image files and pool directories, at their host paths below this
+BITMAPS = "bitmaps"  # PATH.json beside no image: the persistent dirty bitmaps of the image at PATH
 
 QEMU = "etc/libvirt/qemu"
 QEMU_AUTOSTART = "etc/libvirt/qemu/autostart"
@@ -40,6 +41,11 @@ def driver_root(path: str) -> str:
 
 def image_file(path: str) -> str:
     return IMAGES + path
+
+
+def bitmap_file(image: str) -> str:
+    """The bitmaps of the image file ``images/PATH`` (qcow2 keeps them inside; this writer does not)."""
+    return BITMAPS + image[len(IMAGES):] + ".json"
 
 
 def header(command: str) -> str:

@@ -57,13 +57,15 @@ def may_change(proc: Procedure) -> bool:
 def fingerprint(img: Image) -> tuple[object, ...]:
     c = img.clusters
     return (id(img), id(c), c.writes, img.format, img.virtual_size, img.cluster_size, img.backing,
-            img.backing_format, tuple((s.id, s.name, id(s.clusters)) for s in img.snapshots), id(img.file))
+            img.backing_format, tuple((s.id, s.name, id(s.clusters)) for s in img.snapshots), id(img.file),
+            tuple((b.name, b.enabled, b.granularity, len(b.runs), b.runs[-1] if b.runs else None)
+                  for b in img.bitmaps.values()))
 
 
 def frozen_copy(img: Image) -> Image:
     """What a worker thread may read while clients change the original (buffers are shared)."""
     return dataclasses.replace(img, clusters=img.clusters.copy(), snapshots=list(img.snapshots),
-                               bitmaps=dict(img.bitmaps))
+                               bitmaps={n: dataclasses.replace(b, runs=list(b.runs)) for n, b in img.bitmaps.items()})
 
 
 class StateWriter:
@@ -190,7 +192,7 @@ class StateWriter:
                 ops.append(WriteImage(L.image_file(path), frozen_copy(img)))
         for path in set(self.images) - seen:
             del self.images[path]
-            ops.append(Remove(L.image_file(path)))
+            ops += [Remove(L.image_file(path)), Remove(L.bitmap_file(L.image_file(path)))]
         ops += [Remove(L.image_file(d)) for d in sorted(self.dirs - dirs, reverse=True)]
         self.dirs = dirs
         return ops

@@ -186,3 +186,23 @@ def test_a_reset_host_empties_the_directory(saved: tuple[Hypervisor, Path]) -> N
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.xml")) == []
     assert not (root / "images/var/lib/libvirt/images/vm1.qcow2").exists()
     assert [d.name for d in restore(root).system.domains] == []
+
+
+def test_checkpoints_and_their_bitmaps_survive(tmp_path: Path) -> None:
+    hv = Hypervisor(seed=7)
+    build_host(hv)
+    api = LocalApi(hv)
+    vm1 = domain_handle(hv.system.domains.by_name("vm1"))
+    for name in ("c1", "c2"):
+        api("DOMAIN_CHECKPOINT_CREATE_XML", dom=vm1, xml_desc=f"<domaincheckpoint><name>{name}</name>"
+            "</domaincheckpoint>", flags=0)
+        hv.system.domains.guest_write(hv.system.domains.by_name("vm1"), "vda", 0, b"guest")
+    save(hv, tmp_path)
+    assert "  virsh checkpoint-edit\n" in (tmp_path / "var/lib/libvirt/qemu/checkpoint/vm1/c2.xml").read_text()
+    back = restore(tmp_path)
+    a, b = hv.system.domains.by_name("vm1").checkpoints, back.system.domains.by_name("vm1").checkpoints
+    assert [(c.name, c.parent and c.parent.name) for c in b] == [(c.name, c.parent and c.parent.name) for c in a]
+    bitmaps = back.images.bitmaps(f"{IMAGES}/vm1.qcow2")
+    assert [(m.name, m.enabled, m.runs) for m in bitmaps] == [
+        (m.name, m.enabled, m.runs) for m in hv.images.bitmaps(f"{IMAGES}/vm1.qcow2")]
+    assert [m.name for m in bitmaps] == ["c1", "c2"] and bitmaps[1].runs == [(0, 65536)]
