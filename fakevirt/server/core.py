@@ -98,6 +98,7 @@ class Server:
                 await trio.to_thread.run_sync(apply, writer.root, plan)
         except OSError as e:
             log.error("--state: writing to %s failed: %s", writer.root, e)
+            writer.write_failed()
 
     def shutdown(self) -> None:
         """Stop accepting; idle clients close now, calls in flight get ``shutdown_grace`` seconds."""

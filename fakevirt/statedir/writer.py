@@ -122,6 +122,11 @@ class StateWriter:
                 self.dirty_families.add(family)
         return self.collect()
 
+    def write_failed(self) -> None:
+        """A plan did not reach the disk: forget what the files hold, so the next call rewrites all."""
+        self.cache, self.images, self.dirs, self._host = {}, {}, set(), None
+        self._seen_generation = ()
+
     def _generation(self) -> tuple[int, ...]:
         """Changes when the host is reset (Hypervisor.reset replaces its parts): then check everything."""
         return (id(self.hv.images), *(id(d.domains) for d in self.hv.drivers.values()))
