@@ -4,7 +4,8 @@ symlink's target). Pure: the model is read through the handlers, nothing is writ
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from protocol import NonnullDomainCheckpoint, NonnullDomainSnapshot, NonnullNetwork, NonnullStoragePool
 from protocol.remote.nwfilter import NonnullNwfilter
@@ -88,34 +89,31 @@ def domain_files(api: LocalApi, root: str, dom: Domain, cache: SnapshotCache) ->
     return out
 
 
-def pool_files(hv: Hypervisor, api: LocalApi) -> Files:
+def _objects(objects: Iterable[Any], api: LocalApi, proc: str, arg: str, handle: Any,
+             dirs: tuple[str, str, str], edit: str, status: str) -> Files:
+    """Pools' or networks' configs, autostart links and status files."""
+    config, autostart, run = dirs
     out: Files = {}
-    for pool in hv.storage:
-        h = NonnullStoragePool(name=pool.name, uuid=pool.uuid.bytes)
-        if pool.persistent:
-            xml = api("STORAGE_POOL_GET_XML_DESC", pool=h, flags=1).xml
-            out[f"{L.POOLS}/{pool.name}.xml"] = _doc(f"pool-edit {pool.name}", xml)
-            if pool.autostart:
-                out[f"{L.POOLS_AUTOSTART}/{pool.name}.xml"] = f"../{pool.name}.xml"
-        if pool.active:
-            xml = api("STORAGE_POOL_GET_XML_DESC", pool=h, flags=0).xml
-            out[f"{L.POOLS_RUN}/{pool.name}.xml"] = _status(f"pool-edit {pool.name}", "poolstate", "", xml)
+    for obj in objects:
+        name = obj.name
+        h = {arg: handle(name=name, uuid=obj.uuid.bytes)}
+        if obj.persistent:
+            out[f"{config}/{name}.xml"] = _doc(f"{edit} {name}", api(proc, **h, flags=1).xml)
+            if obj.autostart:
+                out[f"{autostart}/{name}.xml"] = f"../{name}.xml"
+        if obj.active:
+            out[f"{run}/{name}.xml"] = _status(f"{edit} {name}", status, "", api(proc, **h, flags=0).xml)
     return out
+
+
+def pool_files(hv: Hypervisor, api: LocalApi) -> Files:
+    return _objects(hv.storage, api, "STORAGE_POOL_GET_XML_DESC", "pool", NonnullStoragePool,
+                    (L.POOLS, L.POOLS_AUTOSTART, L.POOLS_RUN), "pool-edit", "poolstate")
 
 
 def network_files(hv: Hypervisor, api: LocalApi) -> Files:
-    out: Files = {}
-    for net in hv.networks:
-        h = NonnullNetwork(name=net.name, uuid=net.uuid.bytes)
-        if net.persistent:
-            xml = api("NETWORK_GET_XML_DESC", net=h, flags=1).xml
-            out[f"{L.NETWORKS}/{net.name}.xml"] = _doc(f"net-edit {net.name}", xml)
-            if net.autostart:
-                out[f"{L.NETWORKS_AUTOSTART}/{net.name}.xml"] = f"../{net.name}.xml"
-        if net.active:
-            xml = api("NETWORK_GET_XML_DESC", net=h, flags=0).xml
-            out[f"{L.NETWORKS_RUN}/{net.name}.xml"] = _status(f"net-edit {net.name}", "networkstatus", "", xml)
-    return out
+    return _objects(hv.networks, api, "NETWORK_GET_XML_DESC", "net", NonnullNetwork,
+                    (L.NETWORKS, L.NETWORKS_AUTOSTART, L.NETWORKS_RUN), "net-edit", "networkstatus")
 
 
 def secret_files(hv: Hypervisor, api: LocalApi) -> Files:

@@ -109,8 +109,7 @@ def test_files_are_where_libvirt_keeps_them(saved: tuple[Hypervisor, Path]) -> N
 
 def test_only_what_a_call_changed_is_written(saved: tuple[Hypervisor, Path]) -> None:
     hv, root = saved
-    writer = StateWriter(hv, root)
-    apply(root, writer.collect(full=True))
+    writer = save(hv, root)
     api = LocalApi(hv)
     vm2 = hv.system.domains.by_name("vm2")
     api("DOMAIN_SET_AUTOSTART", dom=domain_handle(vm2), autostart=1)
@@ -124,8 +123,7 @@ def test_only_what_a_call_changed_is_written(saved: tuple[Hypervisor, Path]) -> 
 
 def test_read_only_calls_write_nothing(saved: tuple[Hypervisor, Path]) -> None:
     hv, root = saved
-    writer = StateWriter(hv, root)
-    apply(root, writer.collect(full=True))
+    writer = save(hv, root)
     hv.images.write(f"{IMAGES}/data.raw", 0, b"x")  # a change the next mutating call will carry
     client = LocalApi(hv).client
     assert not writer.after_call(client, _proc("DOMAIN_GET_XML_DESC"), _args(hv.system.domains.by_name("vm1")))
@@ -135,8 +133,7 @@ def test_read_only_calls_write_nothing(saved: tuple[Hypervisor, Path]) -> None:
 
 def test_an_undefined_domain_loses_its_files(saved: tuple[Hypervisor, Path]) -> None:
     hv, root = saved
-    writer = StateWriter(hv, root)
-    apply(root, writer.collect(full=True))
+    writer = save(hv, root)
     api = LocalApi(hv)
     vm2 = hv.system.domains.by_name("vm2")
     args = _args(vm2)
