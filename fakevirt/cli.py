@@ -17,7 +17,15 @@ from pathlib import Path
 
 from . import __version__
 from .model.ids import valid_hostname
-from .server.listeners import DEFAULT_LISTEN, AddressInUse, BoundSocket, ListenAddress, bind, close_socket
+from .server.listeners import (
+    DEFAULT_LISTEN,
+    AddressInUse,
+    BoundSocket,
+    ListenAddress,
+    bind,
+    close_socket,
+    parse_control,
+)
 from .server.listeners_system import bind_system, is_system_socket
 from .server.pki import PkiError, PkiFiles, server_context
 
@@ -67,15 +75,26 @@ def build_parser() -> argparse.ArgumentParser:
                             "DIR/var/lib/libvirt, image files under DIR/images at their host paths): every "
                             "acknowledged change is on disk before its reply, and a restart brings the host back "
                             "(running domains running, then autostart); the seed is the one DIR was made with")
+    # the control API (issue 15)
+    serve.add_argument("--control", action="append", default=[], metavar="URL",
+                       help="serve the control API (HTTP + JSON: reset, state, preload, clock, events, ...; "
+                            "`fakevirt ctl --url URL`) on tcp://127.0.0.1:PORT (loopback only) or "
+                            "unix:///PATH; repeatable")
     serve.add_argument("--keepalive-interval", type=float, default=5.0, metavar="S")
     serve.add_argument("--keepalive-count", type=int, default=5, metavar="N")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
+    sub.add_parser("ctl", add_help=False, help="drive a server's control API (fakevirt ctl --help)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["ctl"]:
+        from .ctl import main as ctl
+
+        return ctl(argv[1:])
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -83,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         addresses = ([ListenAddress.parse(u) for u in listen]
                      + [ListenAddress.parse(u, readonly=True) for u in args.listen_readonly])
+        control_addresses = [parse_control(u) for u in args.control]
     except ValueError as e:
         print(f"fakevirt: {e}", file=sys.stderr)
         return 2
@@ -98,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.system:
             sockets += bind_system()
         sockets += bind(addresses)
+        control = bind(control_addresses)
     except (PkiError, OSError) as e:
         for b in sockets:
             close_socket(b)
@@ -106,12 +127,14 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     for b in sockets:
         print(_listening(b, args.pki), flush=True)
+    for b in control:
+        print(f"fakevirt control on {b.address}: fakevirt ctl --url '{_control_url(b)}'", flush=True)
     log.debug("listening after %.0f ms", (time.perf_counter() - started) * 1000)
 
     import trio  # the heavy imports come after the sockets accept connections
 
     from .hostfiles import HostFiles
-    from .model.clock import SystemClock
+    from .model.clock import OffsetClock
     from .model.hypervisor import Hypervisor
     from .server.core import Server, ServerConfig
     from .statedir import StateWriter, apply, autostart, load_state, read_host_state
@@ -125,7 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         stored["seed"] if stored is not None else random.SystemRandom().randrange(1 << 63))
     log.info("seed %d (--seed %d makes the same host again)", seed, seed)
     config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
-    hv = Hypervisor(seed=seed, clock=SystemClock(), default_network=args.default_network,
+    hv = Hypervisor(seed=seed, clock=OffsetClock(), default_network=args.default_network,
                     hostname=args.hostname, host_files=HostFiles(args.host_files) if args.host_files else None)
     writer = None
     if args.state:
@@ -142,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     if writer is not None:
         apply(writer.root, writer.collect())  # what autostart and --preload changed
     server = Server(hv, config, tls=tls, state=writer)
-    trio.run(_serve, server, sockets, started)
+    trio.run(_serve, server, sockets, control, started)
     return 0
 
 
@@ -171,21 +194,19 @@ def _hostname(text: str) -> str:
     return text
 
 
-def _preload(hv: object, files: list[str]) -> bool:
-    """--preload: each node file into the QEMU driver; False (after saying why) when one fails."""
+def _preload(hv: object, paths: list[str]) -> bool:
+    """--preload: each node file or /etc/libvirt-like directory; False (after saying why) when one fails."""
     from .errors import VirtError
+    from .etclibvirt import EtcLoadError, preload_path
     from .model.hypervisor import Hypervisor
-    from .model.testdriver.preload import preload
-    from .nodefiles import read_node_file
-    from .xml.testnode import parse_node_xml
 
     assert isinstance(hv, Hypervisor)
-    for path in files:
+    for path in paths:
         try:
-            for line in preload(hv.system, parse_node_xml(read_node_file(path), path, read_node_file)):
+            for line in preload_path(hv, path):
                 log.warning("--preload %s: %s (not loaded)", path, line)
-        except VirtError as e:
-            print(f"fakevirt: --preload {path}: {e.message}", file=sys.stderr)
+        except (VirtError, EtcLoadError) as e:
+            print(f"fakevirt: --preload {path}: {getattr(e, 'message', e)}", file=sys.stderr)
             return False
     return True
 
@@ -200,15 +221,25 @@ def _listening(b: BoundSocket, pki: str | None) -> str:
     return f"fakevirt listening on {b.address}{mode}: virsh {ro}-c '{uri}'"
 
 
-async def _serve(server: object, sockets: list[BoundSocket], started: float) -> None:
+def _control_url(b: BoundSocket) -> str:
+    if b.kind == "unix":
+        return f"unix://{b.address}"
+    host, _, port = b.address.rpartition(":")
+    return f"tcp://[{host}]:{port}" if ":" in host else f"tcp://{host}:{port}"
+
+
+async def _serve(server: object, sockets: list[BoundSocket], control: list[BoundSocket], started: float) -> None:
     import trio
 
+    from .server.control import ControlServer
     from .server.core import Server
 
     assert isinstance(server, Server)
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with trio.open_nursery() as nursery:
             await nursery.start(server.serve, sockets)
+            if control:
+                await nursery.start(ControlServer(server.hv, persist=server.persist).serve, control)
             log.info("ready in %.0f ms", (time.perf_counter() - started) * 1000)
             async for signum in signals:
                 log.info("%s: shutting down", signal.Signals(signum).name)

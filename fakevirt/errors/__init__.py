@@ -96,6 +96,11 @@ class VirtError(LibvirtError):
         return cls.report(ErrorCode.OPERATION_INVALID, domain, message)
 
     @classmethod
+    def injected(cls, code: int, domain: int, detail: str | None) -> VirtError:
+        """A fault a test injects (``fault add --error``): libvirt's text for code, with detail if given."""
+        return cls.report(code, domain, detail)
+
+    @classmethod
     def no_connect(cls, name: str | None) -> VirtError:
         """virConnectOpen() found no driver for the URI."""
         return cls.report(ErrorCode.NO_CONNECT, ErrorDomain.NONE, name if name is not None else "(null)")

@@ -30,3 +30,26 @@ class ManualClock:
 
     def advance(self, seconds: float) -> None:
         self._now += seconds
+
+    def set(self, when: float) -> None:
+        self._now = when
+
+
+class OffsetClock:
+    """The real time plus an offset the control API moves (``clock advance``/``clock set``).
+
+    ``fakevirt serve`` runs on it: everything the model derives from the clock (CPU time, stats,
+    job progress, lease expiry) moves with the offset.
+    """
+
+    def __init__(self, offset: float = 0.0) -> None:
+        self.offset = offset
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+    def set(self, when: float) -> None:
+        self.offset = when - time.time()

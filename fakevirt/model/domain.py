@@ -71,6 +71,13 @@ class Shutoff(IntEnum):
     DAEMON = 8
 
 
+class Crashed(IntEnum):
+    """virDomainCrashedReason (the state's reason: not the CRASHED event's detail, which starts at 0)."""
+
+    UNKNOWN = 0
+    PANICKED = 1
+
+
 @dataclass
 class SavedState:
     """What a save image holds: the definition and whether the guest was running or paused."""

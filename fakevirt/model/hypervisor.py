@@ -15,6 +15,7 @@ from .backup import DomainBackups, NbdBinder, UnboundNbd
 from .blockdev.api import BlockDevices
 from .blockdev.state import record_disk_error
 from .blockjobs import BlockJobs
+from .calls import CallLog
 from .checkpoints.api import DomainCheckpoints
 from .clock import Clock, SystemClock
 from .console import GuestConsoles
@@ -142,6 +143,7 @@ class Hypervisor:
     clock: Clock = field(default_factory=SystemClock)
     host: HostInfo | None = None  # default: the standard host of the seed's identity, booted 3 days ago
     faults: FaultPlan = field(default_factory=FaultPlan)
+    calls: CallLog = field(default_factory=CallLog)  # the procedures answered (server/dispatch records)
     bus: EventBus = field(default_factory=EventBus)  # outlives reset(): sessions stay subscribed
     qemu_user: tuple[int, int] = (64055, 64055)  # uid/gid QEMU runs as (Debian's libvirt-qemu)
     drivers: dict[str, QemuDriver] = field(default_factory=dict)
@@ -161,7 +163,8 @@ class Hypervisor:
     def reset(self) -> None:
         """Forget every domain, pool and snapshot: exactly a fresh Hypervisor of the same seed."""
         self.rng = IdGenerator(self.seed)  # ids generated after a reset do not depend on what ran before
-        self.faults.clear()
+        self.faults.reset(self.seed)
+        self.calls.clear()
         self.images = ImageStore(self.clock, self.host_files)  # the host's files: disks, pools, snapshots all share it
         self.storage = StorageState(self, self.images)  # one for /system and /session
         self.resources: list[HostResource] = []  # what a starting domain takes (networks, secrets, …)

@@ -9,7 +9,10 @@ from protocol import PROCEDURES, Call, ErrorDomain, ErrorReply, InvalidCall, Lib
 
 from ..errors import VirtError
 from ..handlers import HANDLERS, NOTHING, Client, Outcome
+from ..model.calls import CallRecord
 from ..model.faults import Fault
+from ..model.hypervisor import Hypervisor
+from .call_object import call_object
 
 log = logging.getLogger("fakevirt.dispatch")
 
@@ -26,9 +29,29 @@ def _is_open(client: Client, proc: Procedure) -> bool:
     return client.driver is not None or (client.hypervisor_dropped and proc.error_domain in _SECONDARY)
 
 
+def host_of(client: Client) -> Hypervisor:
+    """The host the control API sees: a test:/// connection's node belongs to the server's host."""
+    hv = client.hv
+    return hv.parent if hv.parent is not None else hv
+
+
 def take_fault(client: Client, call: Call) -> Fault | None:
-    """The injected fault (delay and/or error) for this call, if any; consumes it."""
-    return client.hv.faults.take(PROCEDURES[(call.program, call.procedure)].name)
+    """The injected fault (delay, error, hang or drop) for this call, if any; counts it as fired."""
+    proc = PROCEDURES[(call.program, call.procedure)]
+    faults = host_of(client).faults
+    if not faults.armed(proc.name):
+        return None
+    return faults.take(proc.name, call_object(proc, call.args))
+
+
+def record_call(client: Client, call: Call, result: str | tuple[int, int, str], ret: object = None) -> None:
+    """Log the call in the host's calls log, with its object (from its reply when its args name none)."""
+    proc = PROCEDURES[(call.program, call.procedure)]
+    obj = call_object(proc, call.args)
+    if not obj and ret is not None:
+        obj = call_object(proc, ret)
+    hv = host_of(client)
+    hv.calls.record(CallRecord(proc.name, obj, result, call.serial, client.id, hv.clock.now()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +70,19 @@ def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Answer:
         hint = getattr(e, "log_hint", None)
         if hint:
             log.warning("%s (%s)", e.message, hint)
-        return Answer(error_reply(call, e))
+        return _failed(client, call, e)
     except Exception:  # a bug in a handler must not take the connection down
         log.exception("handler for procedure %d failed", call.procedure)
-        return Answer(error_reply(call, VirtError.daemon("unexpected failure in fakevirt")))
+        return _failed(client, call, VirtError.daemon("unexpected failure in fakevirt"))
     outcome = ret if isinstance(ret, Outcome) else Outcome(ret)
+    record_call(client, call, "ok", outcome.ret)
     return Answer(Reply(program=call.program, version=call.version, procedure=call.procedure,
                         serial=call.serial, ret=outcome.ret, nfds=outcome.fds), outcome)
+
+
+def _failed(client: Client, call: Call, e: LibvirtError) -> Answer:
+    record_call(client, call, (int(e.code), int(e.domain), e.message))
+    return Answer(error_reply(call, e))
 
 
 def _run(client: Client, call: Call, fault: Fault | None) -> object:

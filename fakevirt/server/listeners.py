@@ -7,6 +7,7 @@ imports the rest of fakevirt, so clients can connect while it loads.
 from __future__ import annotations
 
 import errno
+import ipaddress
 import os
 import socket
 import stat
@@ -57,6 +58,29 @@ class ListenAddress:
                 raise ValueError(f"{url}: a unix listen address needs a path, e.g. unix:///tmp/fakevirt.sock")
             return cls("unix", path=path, readonly=readonly)
         raise ValueError(f"{url}: listen addresses are tcp://HOST:PORT, tls://HOST:PORT or unix:///PATH")
+
+
+def parse_control(url: str) -> ListenAddress:
+    """A ``--control`` address: ``tcp://`` on the loopback only, or ``unix:///PATH``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("tcp", "unix"):
+        raise ValueError(f"--control {url}: control addresses are tcp://127.0.0.1:PORT or unix:///PATH")
+    if parts.scheme == "tcp":
+        if parts.port is None:
+            raise ValueError(f"--control {url}: a tcp control address needs a port, e.g. tcp://127.0.0.1:16600")
+        if not _loopback(parts.hostname or ""):
+            raise ValueError(f"--control {url}: the control API has no authentication, so it listens on the "
+                             "loopback only (127.0.0.1, ::1 or localhost) or on a unix socket")
+    return ListenAddress.parse(url)
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 @dataclass(frozen=True)

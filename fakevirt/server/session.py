@@ -37,7 +37,7 @@ from protocol import (
 from ..errors import VirtError
 from ..handlers import RELAYS, Client, Relay, Stream
 from ..model.faults import Fault
-from .dispatch import Answer, dispatch, error_reply, invalid_call_reply, take_fault
+from .dispatch import Answer, dispatch, error_reply, invalid_call_reply, record_call, take_fault
 from .streams import StreamTable
 from .transport import Transport
 
@@ -254,6 +254,13 @@ class ClientSession:
                     batch.add(self._invalid(event), slot=True)
                 elif (fault := take_fault(self.client, event)) is not None and fault.delay > 0:
                     self.start_soon(self._delayed_call, event, fault)
+                elif fault is not None and fault.hang:
+                    record_call(self.client, event, "hang")
+                    self.start_soon(trio.sleep_forever)  # its slot stays taken, as a call QEMU never answers
+                elif fault is not None and fault.drop:
+                    record_call(self.client, event, "dropped")
+                    await self._flush(batch)
+                    return True
                 else:
                     data, stream = await self._answer_durably(event, fault)
                     batch.add(data, slot=True)
@@ -333,6 +340,13 @@ class ClientSession:
         self.stats.in_flight += 1
         try:
             await trio.sleep(fault.delay)
+            if fault.hang or fault.drop:
+                record_call(self.client, call, "hang" if fault.hang else "dropped")
+                if fault.hang:
+                    await trio.sleep_forever()
+                assert self._nursery is not None
+                self._nursery.cancel_scope.cancel()
+                return
             data, stream = await self._answer_durably(call, fault)
             await self.send(data)
             if stream is not None:

@@ -8,8 +8,8 @@ holds. The disk I/O lives here, never in the model.
 from __future__ import annotations
 
 from .files import Plan, apply
-from .loader import Loaded, autostart, load_etc_libvirt, load_state, read_host_state
+from .loader import Loaded, LoadError, autostart, load_etc_libvirt, load_state, read_host_state
 from .writer import StateWriter
 
-__all__ = ["Loaded", "Plan", "StateWriter", "apply", "autostart", "load_etc_libvirt", "load_state",
+__all__ = ["LoadError", "Loaded", "Plan", "StateWriter", "apply", "autostart", "load_etc_libvirt", "load_state",
            "read_host_state"]

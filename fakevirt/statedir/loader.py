@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from protocol import LibvirtError, NonnullNetwork, NonnullStoragePool
 
-from ..errors import VirtError
 from ..model.domain import Domain, SavedState
 from ..model.flags.checkpoint import DomainCheckpointCreateFlags
 from ..model.flags.snapshot import DomainSnapshotCreateFlags
@@ -48,12 +47,19 @@ class Loaded:
     problems: list[str] = field(default_factory=list)
     # which of those files each loaded object owns: (driver path, domain UUID) or a family name
     owned: dict[object, set[str]] = field(default_factory=dict)
+    # what the load defined: ("network", name), ("pool", name), ("domain", driver path, name)
+    defined: set[tuple[str, ...]] = field(default_factory=set)
+
+
+class LoadError(Exception):
+    """A strict load met a file libvirt would refuse: ``PATH: reason``."""
 
 
 class _Reader:
-    def __init__(self, root: Path, loaded: Loaded) -> None:
+    def __init__(self, root: Path, loaded: Loaded, strict: bool = False) -> None:
         self.root = root
         self.loaded = loaded
+        self.strict = strict
 
     def docs(self, rel: str, suffix: str = ".xml") -> list[tuple[str, str]]:
         """(stem, text) of the files in one directory, in name order."""
@@ -71,22 +77,26 @@ class _Reader:
         return out
 
     def links(self, rel: str) -> set[str]:
-        """Names (without .xml) of the autostart links in one directory."""
+        """Names (without .xml) of the autostart links (or copies) in one directory."""
         d = self.root / rel
         if not d.is_dir():
             return set()
         names = set()
         for entry in d.iterdir():
-            if entry.is_symlink() and entry.name.endswith(".xml"):
-                self.loaded.files[f"{rel}/{entry.name}"] = os.readlink(entry)
+            if entry.name.endswith(".xml") and (entry.is_symlink() or entry.is_file()):
+                self.loaded.files[f"{rel}/{entry.name}"] = (os.readlink(entry) if entry.is_symlink()
+                                                            else entry.read_bytes())
                 names.add(entry.name[:-4])
         return names
 
     def attempt(self, what: str, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        """``fn(...)``; what it refuses is left out and logged, or (strict) stops the load."""
         try:
             return fn(*args, **kwargs)
         except (LibvirtError, ValueError, ET.ParseError) as e:
             message = getattr(e, "message", None) or str(e)
+            if self.strict:
+                raise LoadError(f"{what}: {message}") from e
             self.loaded.problems.append(f"{what}: {message}")
             log.warning("--state: %s not loaded: %s", what, message)
             return None
@@ -97,34 +107,46 @@ def _body(text: str) -> str:
 
 
 def load_etc_libvirt(hv: Hypervisor, path: str | os.PathLike[str], *, driver: QemuDriver | None = None,
-                     loaded: Loaded | None = None, prefix: str = "") -> Loaded:
+                     loaded: Loaded | None = None, prefix: str = "", strict: bool = False) -> Loaded:
     """Define what a directory laid out like /etc/libvirt holds: secrets/, nwfilter/,
-    qemu/networks/, storage/, qemu/*.xml, with their autostart links. Nothing is started.
+    qemu/networks/, storage/, qemu/*.xml, with their autostart links (or copies). Nothing is
+    started (``autostart`` does that). A file the driver refuses is left out and reported in
+    ``Loaded.problems``, as libvirtd logs it; ``strict``: it raises ``LoadError`` instead.
 
     ``prefix``: how the files are named in ``Loaded.files`` (relative to a state directory).
     """
     loaded = loaded if loaded is not None else Loaded()
-    r = _Reader(Path(path), loaded)
+    r = _Reader(Path(path), loaded, strict)
     api = LocalApi(hv, driver)
-    if driver is None or driver is hv.system:
+    path_of = driver.uri.removeprefix("qemu://") if driver is not None else "/system"
+
+    def define(kind: str, rel: str, proc: str, **extra: Any) -> list[tuple[str, Any]]:
+        out = []
+        for name, text in _docs(r, prefix, rel):
+            what = f"{Path(path) / rel / name}.xml" if strict else f"{kind} {name}"
+            ret = r.attempt(what, api, proc, xml=_body(text), **extra)
+            if ret is not None:
+                out.append((name, ret))
+        return out
+
+    if path_of == "/system":
         _load_secrets(r, api, prefix)
-        for name, text in _docs(r, prefix, "nwfilter"):
-            r.attempt(f"nwfilter {name}", api, "NWFILTER_DEFINE_XML", xml=_body(text))
+        define("nwfilter", "nwfilter", "NWFILTER_DEFINE_XML")
         auto = _links(r, prefix, "qemu/networks/autostart")
-        for name, text in _docs(r, prefix, "qemu/networks"):
-            net = r.attempt(f"network {name}", api, "NETWORK_DEFINE_XML", xml=_body(text))
-            if net is not None and name in auto:
-                api("NETWORK_SET_AUTOSTART", net=net.net, autostart=1)
+        for name, ret in define("network", "qemu/networks", "NETWORK_DEFINE_XML"):
+            loaded.defined.add(("network", ret.net.name))
+            if name in auto:
+                api("NETWORK_SET_AUTOSTART", net=ret.net, autostart=1)
         auto = _links(r, prefix, "storage/autostart")
-        for name, text in _docs(r, prefix, "storage"):
-            pool = r.attempt(f"pool {name}", api, "STORAGE_POOL_DEFINE_XML", xml=_body(text), flags=0)
-            if pool is not None and name in auto:
-                api("STORAGE_POOL_SET_AUTOSTART", pool=pool.pool, autostart=1)
+        for name, ret in define("pool", "storage", "STORAGE_POOL_DEFINE_XML", flags=0):
+            loaded.defined.add(("pool", ret.pool.name))
+            if name in auto:
+                api("STORAGE_POOL_SET_AUTOSTART", pool=ret.pool, autostart=1)
     auto = _links(r, prefix, "qemu/autostart")
-    for name, text in _docs(r, prefix, "qemu"):
-        dom = r.attempt(f"domain {name}", api, "DOMAIN_DEFINE_XML_FLAGS", xml=_body(text), flags=0)
-        if dom is not None and name in auto:
-            api("DOMAIN_SET_AUTOSTART", dom=dom.dom, autostart=1)
+    for name, ret in define("domain", "qemu", "DOMAIN_DEFINE_XML_FLAGS", flags=0):
+        loaded.defined.add(("domain", path_of, ret.dom.name))
+        if name in auto:
+            api("DOMAIN_SET_AUTOSTART", dom=ret.dom, autostart=1)
     return loaded
 
 
@@ -147,7 +169,8 @@ def _links(r: _Reader, prefix: str, rel: str) -> set[str]:
 def _load_secrets(r: _Reader, api: LocalApi, prefix: str) -> None:
     values = dict(_docs(r, prefix, "secrets", ".base64"))
     for name, text in _docs(r, prefix, "secrets"):
-        ret = r.attempt(f"secret {name}", api, "SECRET_DEFINE_XML", xml=_body(text), flags=0)
+        what = f"{r.root / 'secrets' / name}.xml" if r.strict else f"secret {name}"
+        ret = r.attempt(what, api, "SECRET_DEFINE_XML", xml=_body(text), flags=0)
         if ret is not None and name in values:
             r.attempt(f"secret {name} value", api, "SECRET_SET_VALUE", secret=ret.secret,
                       value=base64.b64decode(values[name]), flags=0)
@@ -298,30 +321,30 @@ def _by_parent(docs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return out
 
 
-def autostart(hv: Hypervisor, loaded: Loaded | None = None) -> None:
-    """libvirtd's autostart at start-up: networks, then pools, then domains that are not running."""
-    problems = loaded.problems if loaded is not None else []
-    api = LocalApi(hv)
+def autostart(hv: Hypervisor, loaded: Loaded) -> list[str]:
+    """libvirtd's autostart: networks, then pools, then domains that the load defined and that
+    are not running; returns (and adds to ``loaded.problems``) the starts that failed."""
+    failed: list[str] = []
 
-    def start(what: str, name: str, **args: Any) -> None:
+    def start(api: LocalApi, what: str, name: str, **args: Any) -> None:
         try:
             api(what, **args)
-        except (LibvirtError, VirtError) as e:
-            problems.append(f"autostart {name}: {e.message}")
-            log.warning("--state: autostart of %s failed: %s", name, e.message)
+        except LibvirtError as e:
+            failed.append(f"{name}: {e.message}")
+            log.warning("autostart of %s failed: %s", name, e.message)
 
+    api = LocalApi(hv)
     for net in hv.networks:
-        if net.autostart and not net.active:
-            start("NETWORK_CREATE", net.name, net=NonnullNetwork(name=net.name, uuid=net.uuid.bytes))
+        if net.autostart and not net.active and ("network", net.name) in loaded.defined:
+            start(api, "NETWORK_CREATE", f"network {net.name}", net=NonnullNetwork(name=net.name, uuid=net.uuid.bytes))
     for pool in hv.storage:
-        if pool.autostart and not pool.active:
-            start("STORAGE_POOL_CREATE", pool.name, pool=NonnullStoragePool(name=pool.name, uuid=pool.uuid.bytes),
-                  flags=0)
+        if pool.autostart and not pool.active and ("pool", pool.name) in loaded.defined:
+            start(api, "STORAGE_POOL_CREATE", f"pool {pool.name}",
+                  pool=NonnullStoragePool(name=pool.name, uuid=pool.uuid.bytes), flags=0)
     for path, driver in hv.drivers.items():
         dapi = LocalApi(hv, driver)
         for dom in driver.domains:
-            if dom.autostart and not dom.active:
-                try:
-                    dapi("DOMAIN_CREATE", dom=domain_handle(dom))
-                except LibvirtError as e:
-                    problems.append(f"autostart {path} {dom.name}: {e.message}")
+            if dom.autostart and not dom.active and ("domain", path, dom.name) in loaded.defined:
+                start(dapi, "DOMAIN_CREATE", f"domain {dom.name}", dom=domain_handle(dom))
+    loaded.problems += failed
+    return failed

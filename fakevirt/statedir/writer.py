@@ -2,7 +2,7 @@
 up to date with the model, found without rewriting everything.
 
 What may have changed after a call:
-  - the domains its args and ret name, and every domain an event was published for since the last
+  - the domains its args and ret name (``call_object``), and every domain an event was published for since the last
     call (a client's close destroying its autodestroy domains, a guest shutting down);
   - the small families (pools, networks, secrets, nwfilters) when the call belongs to one of them
     or one of their events was published: those are rendered whole and compared;
@@ -29,12 +29,12 @@ from ..model.images.image import Image
 from ..model.network.events import NetworkEvent
 from ..model.secrets.events import SecretEvent
 from ..model.storage_events import PoolEvent
+from ..server.call_object import call_object
 from . import layout as L
 from .api import LocalApi
 from .files import Link, MakeDir, Plan, Remove, Write, WriteImage
 from .loader import Loaded
 from .render import FAMILIES, Files, SnapshotCache, domain_files
-from .touched import named_domains
 
 if TYPE_CHECKING:
     from ..handlers import Client
@@ -116,7 +116,10 @@ class StateWriter:
                 return Plan()
             driver = self._uris.get(client.driver.uri) if client.driver is not None else None
             if driver is not None:
-                self.dirty_domains.update((driver, u) for u in named_domains(args, ret))
+                for value in (args, ret):
+                    named = call_object(proc, value)
+                    if "domain" in named and "uuid" in named:
+                        self.dirty_domains.add((driver, uuid.UUID(named["uuid"])))
             family = _FAMILY_OF.get(proc.error_domain)
             if family is not None:
                 self.dirty_families.add(family)

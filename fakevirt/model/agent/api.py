@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import agent as errors
 from ...errors import check_flags
 from ...errors import domain as domain_errors
+from ...errors.guest import no_guest_device
 from ..domain import Domain, State
 from ..events import DomainEvent, EventID
 from ..flags.agent import (
@@ -25,6 +26,7 @@ from ..flags.agent import (
 from ..flags.network import DomainInterfaceAddressesSource as Source
 from . import facts, qga
 from .command import agent_command
+from .guest import GuestNIC
 from .link import AgentLink, agent_channel
 
 if TYPE_CHECKING:
@@ -91,6 +93,18 @@ class GuestAgents:
         """qemu-ga stays connected but stops answering: calls time out as libvirt's do."""
         self._require_channel(dom)
         dom.guest.link.hung = hung
+
+    def set_addresses(self, dom: Domain, nic: str, addresses: list[tuple[str, str, int]]) -> None:
+        """The guest configures its NIC ``nic`` (a guest name like eth0, or its MAC) with exactly
+        these (type, address, prefix) addresses, as qemu-ga reports them from now on."""
+        self._require_active(dom)
+        assert dom.live is not None
+        nics = dom.guest.interfaces = list(facts.interfaces(dom.guest, dom.live, self._leases(dom.live)))
+        for i, found in enumerate(nics):
+            if nic in (found.name, found.hwaddr):
+                nics[i] = GuestNIC(found.name, found.hwaddr, list(addresses))
+                return
+        raise no_guest_device(f"interface '{nic}'")
 
     # -- the agent itself -------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ...errors import domain as errors
 from ...errors import guest as gerr
 from ..devices import Disk
-from ..domain import Domain, Paused, Running, Shutoff, State
+from ..domain import Crashed, Domain, Paused, Running, Shutoff, State
 from ..domain_saves import DomainSaves
 from ..domaindef import DomainDef
 from ..events import (
@@ -59,6 +59,37 @@ class GuestEvents(DomainSaves):
         self.emit(dom, Lifecycle.SHUTDOWN, ShutdownDetail.GUEST)
         self.stop(dom, Shutoff.SHUTDOWN, StoppedDetail.SHUTDOWN)
 
+    def guest_shutdown(self, dom: Domain) -> None:
+        """The guest OS shuts down, then what ``<on_poweroff>`` says: the domain stops, or a restart
+        action makes libvirt reset it and run its CPUs again (qemuProcessShutdownOrReboot's fake reboot)."""
+        live = self._running_guest(dom)
+        if live.on_poweroff not in ("restart", "rename-restart"):
+            self.guest_poweroff(dom)
+            return
+        self.emit(dom, Lifecycle.SHUTDOWN, ShutdownDetail.GUEST)
+        self._fake_reboot(dom, Running.BOOTED)
+
+    def guest_reboot(self, dom: Domain) -> None:
+        """The guest OS reboots: REBOOT, unless ``<on_reboot>destroy`` started QEMU with -no-reboot,
+        which turns the reset into a guest shutdown."""
+        live = self._running_guest(dom)
+        if live.on_reboot == "destroy":
+            self.guest_poweroff(dom)
+        else:
+            self.guest_reset(dom)
+
+    def qemu_exits(self, dom: Domain) -> None:
+        """QEMU ends without a SHUTDOWN event (killed, or powered off under it): libvirt assumes a crash."""
+        self._running_guest(dom)
+        self.stop(dom, Shutoff.CRASHED, StoppedDetail.FAILED)
+
+    def _fake_reboot(self, dom: Domain, reason: Running) -> None:
+        """qemuProcessFakeReboot: QEMU's RESET, then its CPUs run again."""
+        self.publish(dom, EventID.REBOOT)
+        dom.started_at = self.driver.hypervisor.clock.now()
+        dom.set_state(State.RUNNING, reason)
+        self.emit(dom, Lifecycle.RESUMED, ResumedDetail.UNPAUSED)
+
     def watchdog_fires(self, dom: Domain) -> WatchdogAction:
         """The guest's watchdog expires; QEMU does what ``<watchdog action>`` says."""
         live = self._running_guest(dom)
@@ -76,8 +107,7 @@ class GuestEvents(DomainSaves):
         elif action == WatchdogAction.SHUTDOWN:
             self.guest_poweroff(dom)  # ACPI power button: the guest obeys
         elif action == WatchdogAction.POWEROFF:
-            # QEMU exits without a SHUTDOWN event: libvirt assumes a crash
-            self.stop(dom, Shutoff.CRASHED, StoppedDetail.FAILED)
+            self.qemu_exits(dom)
         return action
 
     def io_error(self, dom: Domain, target: str, reason: str = "", write: bool = True) -> IOErrorAction:
@@ -123,16 +153,13 @@ class GuestEvents(DomainSaves):
         """The guest panics (QEMU's GUEST_PANICKED): crashed, then what ``<on_crash>`` says."""
         live = self._running_guest(dom)
         dom.cpu_time_ns = self.cpu_time(dom)
-        dom.set_state(State.CRASHED, CrashedDetail.PANICKED)
+        dom.set_state(State.CRASHED, Crashed.PANICKED)
         self.emit(dom, Lifecycle.CRASHED, CrashedDetail.PANICKED)
         action = live.on_crash
         if action in ("destroy", "coredump-destroy"):
             self.stop(dom, Shutoff.CRASHED, StoppedDetail.CRASHED)
-        elif action in ("restart", "coredump-restart"):  # a fake reboot: QEMU's RESET, then its CPUs run
-            self.publish(dom, EventID.REBOOT)
-            dom.started_at = self.driver.hypervisor.clock.now()
-            dom.set_state(State.RUNNING, Running.CRASHED)
-            self.emit(dom, Lifecycle.RESUMED, ResumedDetail.UNPAUSED)
+        elif action in ("restart", "coredump-restart"):
+            self._fake_reboot(dom, Running.CRASHED)
 
     def rtc_change(self, dom: Domain, offset: int) -> None:
         """The guest sets its RTC ``offset`` seconds away from the host's clock."""

@@ -1,0 +1,33 @@
+"""A Go program arms a fault over the control API and meets it through go-libvirt (golibvirt/faults.go)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from tests.control.test_faults_ctl import Host, serving_with_control
+from tests.integration.test_golibvirt import golibvirt
+
+__all__ = ["golibvirt"]  # the session fixture that builds the program
+
+
+def test_fault_on_one_domains_start_from_go(golibvirt: Path, virsh_bin: str) -> None:
+    with serving_with_control(virsh_bin) as host:
+        out = _run(golibvirt, host, "faults")
+        assert out == [
+            "connected: QEMU",
+            "start golibvirt-f2: ok",
+            "start golibvirt-f1: code=9 message=operation failed: injected by the Go test",
+            "start golibvirt-f1 again: ok",
+            "calls: 3 create results: 2 ok",
+            "done",
+        ]
+
+
+def _run(binary: Path, host: Host, *steps: str) -> list[str]:
+    address = host.uri.split("//", 1)[1].split("/", 1)[0]
+    p = subprocess.run([str(binary), address, "qemu:///system", *steps], capture_output=True, text=True,
+                       timeout=60, env={**os.environ, "FAKEVIRT_CONTROL": host.url})
+    assert p.returncode == 0, p.stdout + p.stderr
+    return p.stdout.splitlines()
