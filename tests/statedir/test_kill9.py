@@ -158,3 +158,25 @@ def test_headers_and_roots_match_the_reference_daemons_files(tmp_path: Path) -> 
         assert layout.strip_header(text).startswith(root), f
     for f in Path("/run/libvirt/storage").glob("*.xml"):
         assert layout.strip_header(f.read_text()).startswith("<poolstate>\n  <pool "), f
+
+
+def test_control_operations_are_persisted_too(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    with serving(state, "--control", "tcp://127.0.0.1:0") as (proc, uri):
+        assert proc.stdout is not None
+        url = re.search(r"fakevirt ctl --url '([^']+)'", proc.stdout.readline())
+        assert url
+        conn = libvirt.open(uri)
+        conn.defineXML(DOMAIN.format(name="gone").replace("<interface type='network'><source network='n1'/>"
+                                                          "</interface>", ""))
+        conn.close()
+        assert (state / "etc/libvirt/qemu/gone.xml").exists()
+        r = subprocess.run([sys.executable, "-m", "fakevirt", "ctl", "--url", url.group(1), "reset"],
+                           capture_output=True, text=True, timeout=60, cwd=REPO)
+        assert r.returncode == 0, r.stderr
+        assert not (state / "etc/libvirt/qemu/gone.xml").exists()  # before ctl got its answer
+        kill9(proc)
+    with serving(state) as (_, uri):
+        conn = libvirt.open(uri)
+        assert conn.listAllDomains(0) == []
+        conn.close()
