@@ -111,9 +111,9 @@ class StateWriter:
 
     def after_call(self, client: Client | None, proc: Procedure | None, args: Any = None, ret: Any = None) -> Plan:
         """The changes a call made (``proc`` None: something happened outside a call)."""
-        if proc is not None and client is not None and client.hv is self.hv:
-            if not may_change(proc):
-                return Plan()
+        if proc is not None:
+            if client is None or client.hv is not self.hv or not may_change(proc):
+                return Plan()  # a read, or a call to a test driver's own host (not kept)
             driver = self._uris.get(client.driver.uri) if client.driver is not None else None
             if driver is not None:
                 for value in (args, ret):

@@ -203,3 +203,14 @@ def test_checkpoints_and_their_bitmaps_survive(tmp_path: Path) -> None:
     assert [(m.name, m.enabled, m.runs) for m in bitmaps] == [
         (m.name, m.enabled, m.runs) for m in hv.images.bitmaps(f"{IMAGES}/vm1.qcow2")]
     assert [m.name for m in bitmaps] == ["c1", "c2"] and bitmaps[1].runs == [(0, 65536)]
+
+
+def test_qemu_session_has_its_own_tree(tmp_path: Path) -> None:
+    hv = Hypervisor(seed=7)
+    LocalApi(hv, hv.session)("DOMAIN_DEFINE_XML_FLAGS", xml="<domain type='kvm'><name>mine</name>"
+                             "<memory>65536</memory><os><type>hvm</type></os></domain>", flags=0)
+    save(hv, tmp_path)
+    assert (tmp_path / "session/etc/libvirt/qemu/mine.xml").exists()
+    assert not (tmp_path / "etc/libvirt/qemu/mine.xml").exists()
+    back = restore(tmp_path)
+    assert [d.name for d in back.session.domains] == ["mine"] and len(back.system.domains) == 0
