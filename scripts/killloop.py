@@ -285,6 +285,7 @@ def run(kills: int, seed: int, state: Path, max_delay: float) -> dict[str, objec
         lost += [f"kill {k + 1}: {line}" for line in found]
         if (k + 1) % 10 == 0 or k + 1 == kills:
             bad_images += qemu_img_check(state)
+            print(f"{k + 1} kills, {acked} acknowledged, {len(lost)} lost", file=sys.stderr, flush=True)
     server.kill()
     restarts.sort()
     return {"kills": kills, "acknowledged": acked, "lost": lost, "bad_images": bad_images,
