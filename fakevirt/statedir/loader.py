@@ -15,11 +15,12 @@ import logging
 import os
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from protocol import LibvirtError, NonnullNetwork, NonnullStoragePool
+from protocol import LibvirtError, NonnullDomain, NonnullNetwork, NonnullStoragePool
 
 from ..model.domain import Domain, SavedState
 from ..model.flags.checkpoint import DomainCheckpointCreateFlags
@@ -274,13 +275,40 @@ def _restore_domains(r: _Reader, api: LocalApi, driver: QemuDriver, root: str) -
             r.attempt(f"managed save of {name}", _managed_save, driver, dom, text)
     for dom in driver.domains:
         h = domain_handle(dom)
-        for name, text in _by_parent(r.docs(f"{root}{L.SNAPSHOTS}/{dom.name}")):
+
+        def snapshot(text: str, h: NonnullDomain = h) -> object:
             flags = DomainSnapshotCreateFlags.REDEFINE | (DomainSnapshotCreateFlags.CURRENT if CURRENT in text else 0)
-            r.attempt(f"snapshot {dom.name}/{name}", api, "DOMAIN_SNAPSHOT_CREATE_XML", dom=h,
-                      xml_desc=_body(text).replace(CURRENT, ""), flags=flags)
-        for name, text in _by_parent(r.docs(f"{root}{L.CHECKPOINTS}/{dom.name}")):
-            r.attempt(f"checkpoint {dom.name}/{name}", api, "DOMAIN_CHECKPOINT_CREATE_XML", dom=h,
-                      xml_desc=_body(text), flags=DomainCheckpointCreateFlags.REDEFINE)
+            return api("DOMAIN_SNAPSHOT_CREATE_XML", dom=h, xml_desc=_body(text).replace(CURRENT, ""), flags=flags)
+
+        def checkpoint(text: str, h: NonnullDomain = h) -> object:
+            return api("DOMAIN_CHECKPOINT_CREATE_XML", dom=h, xml_desc=_body(text),
+                       flags=DomainCheckpointCreateFlags.REDEFINE)
+
+        _moments(r, f"snapshot {dom.name}", r.docs(f"{root}{L.SNAPSHOTS}/{dom.name}"), snapshot)
+        _moments(r, f"checkpoint {dom.name}", r.docs(f"{root}{L.CHECKPOINTS}/{dom.name}"), checkpoint)
+
+
+_PARENT = re.compile(r"\n\s*<parent>\s*<name>[^<]*</name>\s*</parent>")
+
+
+def _moments(r: _Reader, what: str, docs: list[tuple[str, str]], redefine: Callable[[str], object]) -> None:
+    """Snapshots or checkpoints, parents first. One whose parent did not load becomes a root, as in
+    libvirt's virDomainMomentObjListUpdateRelations (a crash amid an undefine removed a part of them)."""
+    parents = {}
+    for name, text in docs:
+        try:
+            parents[name] = ET.fromstring(_body(text)).findtext("parent/name")
+        except ET.ParseError:
+            parents[name] = None
+    done: set[str] = set()
+    for name, text in _by_parent(docs, parents):
+        parent = parents[name]
+        if parent is not None and parent not in done:
+            r.loaded.problems.append(f"{what}/{name}: its parent {parent} is missing; loaded as a root")
+            log.warning("--state: %s/%s: its parent %s is missing; loaded as a root", what, name, parent)
+            text = _PARENT.sub("", text, count=1)
+        if r.attempt(f"{what}/{name}", redefine, text) is not None:
+            done.add(name)
 
 
 def _reconnect(driver: QemuDriver, text: str) -> None:
@@ -298,14 +326,8 @@ def _managed_save(driver: QemuDriver, dom: Domain, text: str) -> None:
     driver.domains.managed_save_found(dom, saved)
 
 
-def _by_parent(docs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+def _by_parent(docs: list[tuple[str, str]], parents: dict[str, str | None]) -> list[tuple[str, str]]:
     """Snapshots or checkpoints with every parent before its children (redefine needs the parent)."""
-    parents = {}
-    for name, text in docs:
-        try:
-            parents[name] = ET.fromstring(_body(text)).findtext("parent/name")
-        except ET.ParseError:
-            parents[name] = None
     texts = dict(docs)
     out: list[tuple[str, str]] = []
     done: set[str] = set()

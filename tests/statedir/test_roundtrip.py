@@ -214,3 +214,15 @@ def test_qemu_session_has_its_own_tree(tmp_path: Path) -> None:
     assert not (tmp_path / "etc/libvirt/qemu/mine.xml").exists()
     back = restore(tmp_path)
     assert [d.name for d in back.session.domains] == ["mine"] and len(back.system.domains) == 0
+
+
+def test_a_snapshot_whose_parent_is_gone_loads_as_a_root(saved: tuple[Hypervisor, Path]) -> None:
+    """A kill amid an undefine can leave some of a domain's snapshot files: libvirt loads an
+    orphan as a root (virDomainMomentObjListUpdateRelations), so does the loader."""
+    _, root = saved
+    (root / "var/lib/libvirt/qemu/snapshot/vm2/s1.xml").unlink()
+    back = Hypervisor(seed=7)
+    loaded = load_state(back, root)
+    assert loaded.problems == ["snapshot vm2/s2: its parent s1 is missing; loaded as a root"]
+    snaps = back.system.domains.by_name("vm2").snapshots
+    assert [(s.name, s.parent) for s in snaps] == [("s2", None)] and snaps.current is not None
