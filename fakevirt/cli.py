@@ -13,6 +13,7 @@ import random
 import signal
 import sys
 import time
+from pathlib import Path
 
 from . import __version__
 from .model.ids import valid_hostname
@@ -69,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--preload", action="append", default=[], metavar="NODE.xml",
                        help="define (and start, unless <test:runstate>5</test:runstate>) the domains, networks "
                             "and pools of a test-driver node file in qemu:///system; repeatable")
+    serve.add_argument("--state", metavar="DIR",
+                       help="keep the host in DIR, in libvirt's layout (DIR/etc/libvirt, DIR/run/libvirt, "
+                            "DIR/var/lib/libvirt, image files under DIR/images at their host paths): every "
+                            "acknowledged change is on disk before its reply, and a restart brings the host back "
+                            "(running domains running, then autostart); the seed is the one DIR was made with")
     # the control API (issue 15)
     serve.add_argument("--control", action="append", default=[], metavar="URL",
                        help="serve the control API (HTTP + JSON: reset, state, preload, clock, events, ...; "
@@ -131,17 +137,55 @@ def main(argv: list[str] | None = None) -> int:
     from .model.clock import OffsetClock
     from .model.hypervisor import Hypervisor
     from .server.core import Server, ServerConfig
+    from .statedir import StateWriter, apply, autostart, load_state, read_host_state
 
-    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 63)
+    stored = read_host_state(args.state) if args.state else None
+    if stored is not None and args.seed is not None and args.seed != stored["seed"]:
+        print(f"fakevirt: --state {args.state} holds a host of seed {stored['seed']}, not {args.seed}",
+              file=sys.stderr)
+        return 2
+    seed = args.seed if args.seed is not None else (
+        stored["seed"] if stored is not None else random.SystemRandom().randrange(1 << 63))
     log.info("seed %d (--seed %d makes the same host again)", seed, seed)
     config = ServerConfig(keepalive_interval=args.keepalive_interval, keepalive_count=args.keepalive_count)
     hv = Hypervisor(seed=seed, clock=OffsetClock(), default_network=args.default_network,
                     hostname=args.hostname, host_files=HostFiles(args.host_files) if args.host_files else None)
+    writer = None
+    if args.state:
+        if not _lock_state_dir(args.state):
+            return 1
+        loading = time.perf_counter()
+        loaded = load_state(hv, args.state)
+        writer = StateWriter(hv, Path(args.state), loaded)
+        autostart(hv, loaded)
+        log.info("--state %s: loaded in %.0f ms%s", args.state, (time.perf_counter() - loading) * 1000,
+                 f" ({len(loaded.problems)} objects left out)" if loaded.problems else "")
     if not _preload(hv, args.preload):
         return 1
-    server = Server(hv, config, tls=tls)
+    if writer is not None:
+        apply(writer.root, writer.collect())  # what autostart and --preload changed
+    server = Server(hv, config, tls=tls, state=writer)
     trio.run(_serve, server, sockets, control, started)
     return 0
+
+
+_locks: list[int] = []  # the state directory's lock, held until the process ends
+
+
+def _lock_state_dir(directory: str) -> bool:
+    """One server per state directory: a second one would overwrite the first one's files."""
+    import fcntl
+
+    os.makedirs(directory, exist_ok=True)
+    fd = os.open(os.path.join(directory, "fakevirt.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        print(f"fakevirt: --state {directory} is in use by another fakevirt", file=sys.stderr)
+        return False
+    _locks.append(fd)
+    return True
 
 
 def _hostname(text: str) -> str:
@@ -194,7 +238,7 @@ async def _serve(server: object, sockets: list[BoundSocket], control: list[Bound
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with trio.open_nursery() as nursery:
             await nursery.start(server.serve, sockets)
-            control_server = ControlServer(server.hv)
+            control_server = ControlServer(server.hv, persist=server.persist)
             if control:
                 await nursery.start(control_server.serve, control)
             log.info("ready in %.0f ms", (time.perf_counter() - started) * 1000)

@@ -3,30 +3,23 @@
 ``DIR/secrets/UUID.xml`` (value in ``UUID.base64``), ``DIR/storage/NAME.xml``,
 ``DIR/qemu/networks/NAME.xml`` and ``DIR/qemu/NAME.xml``, each kind with an ``autostart/``
 directory of links (or copies) naming what starts with the host. They are defined in libvirtd's
-start-up order (secrets, pools, networks, domains) through the model calls a client's define goes
-through, then the autostart objects start as libvirtd starts them; a start that fails is reported
-and the rest continues, as libvirtd logs it and carries on. Used by the control API's ``preload``
-and by ``--state DIR``.
+start-up order through the API calls a client's define goes through (``statedir``'s loader, the
+one ``--state DIR`` uses), then the autostart objects start as libvirtd starts them; a start that
+fails is reported and the rest continues, as libvirtd logs it and carries on. Used by the control
+API's ``preload``.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 
-from .errors import VirtError
+from . import statedir
 from .model.hypervisor import Hypervisor
 from .model.storage_defs import Perms
 from .model.testdriver.preload import preload
 from .nodefiles import read_node_file
-from .xml.domain import parse_domain_xml
-from .xml.network import parse_network_xml
-from .xml.secret import parse_secret_xml
-from .xml.storage import parse_pool_xml
 from .xml.testnode import parse_node_xml
 
 KINDS = ("secrets", "storage", "qemu/networks", "qemu")
@@ -42,72 +35,19 @@ def is_etc_libvirt(root: Path) -> bool:
 
 
 def load_etc_libvirt(hv: Hypervisor, root: Path) -> list[str]:
-    """Define (and autostart) everything under ``root`` in qemu:///system; returns the failed starts."""
-    problems: list[str] = []
-    for path, text in _configs(root / "secrets"):
-        with _about(path):
-            secret = hv.secrets.define(parse_secret_xml(text))
-        value = path.with_suffix(".base64")
-        if value.is_file():
-            with _about(value):
-                hv.secrets.set_value(secret, base64.b64decode(value.read_text().strip(), validate=True), 0)
-    for path, text in _configs(root / "storage"):
-        with _about(path):
-            pool_def = parse_pool_xml(text)
-            hv.storage.dirs.setdefault(pool_def.target, Perms(0o755))  # the pool's directory is on this host
-            pool = hv.storage.define(pool_def)
-        if _autostart(path):
-            hv.storage.set_autostart(pool, True)
-            with _reported(problems, f"pool {pool_def.name}"):
-                hv.storage.start(pool)
-    for path, text in _configs(root / "qemu" / "networks"):
-        with _about(path):
-            net = hv.networks.define(parse_network_xml(text, hv.rng.uuid))
-        if _autostart(path):
-            hv.networks.set_autostart(net, True)
-            with _reported(problems, f"network {path.stem}"):
-                hv.networks.start(net)
-    domains = hv.system.domains
-    for path, text in _configs(root / "qemu"):
-        with _about(path):
-            dom = domains.define(domains.complete_definition(parse_domain_xml(text)))
-        if _autostart(path):
-            domains.set_autostart(dom, True)
-            with _reported(problems, f"domain {path.stem}"):
-                domains.start(dom)
-    return problems
+    """Define (and autostart) everything under ``root`` in qemu:///system; returns the failed starts.
 
-
-def _configs(directory: Path) -> list[tuple[Path, str]]:
-    if not directory.is_dir():
-        return []
-    out = []
-    for path in sorted(directory.glob("*.xml")):
-        with _about(path):
-            out.append((path, path.read_text()))
-    return out
-
-
-def _autostart(config: Path) -> bool:
-    return (config.parent / "autostart" / config.name).exists()
-
-
-@contextmanager
-def _about(path: Path) -> Iterator[None]:
-    """A refused file stops the load, named in the error."""
+    The loader of ``--state DIR`` (``statedir.load_etc_libvirt``), strict: a file libvirt would
+    refuse stops the load. A pool's directory is taken to exist on this host.
+    """
     try:
-        yield
-    except (VirtError, ValueError, OSError, binascii.Error) as e:
-        raise EtcLoadError(f"{path}: {getattr(e, 'message', e)}") from e
-
-
-@contextmanager
-def _reported(problems: list[str], what: str) -> Iterator[None]:
-    """A refused start is reported and the load goes on."""
-    try:
-        yield
-    except VirtError as e:
-        problems.append(f"{what}: {e.message}")
+        loaded = statedir.load_etc_libvirt(hv, root, strict=True)
+    except statedir.LoadError as e:
+        raise EtcLoadError(str(e)) from e
+    for pool in hv.storage:
+        if ("pool", pool.name) in loaded.defined:
+            hv.storage.dirs.setdefault(pool.path, Perms(0o755))
+    return statedir.autostart(hv, loaded)
 
 
 def preload_path(hv: Hypervisor, path: str, read_file: Callable[[str], str] = read_node_file) -> list[str]:

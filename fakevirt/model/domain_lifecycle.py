@@ -120,6 +120,34 @@ class DomainLifecycle(DomainList):
         if flags & Start.START_AUTODESTROY:
             dom.autodestroy_client = client_id
 
+    def reconnect(self, status: DomainDef, dom_id: int, state: State, reason: int) -> Domain:
+        """qemuProcessReconnect: a domain that kept running while the daemon was away comes back
+        with its ID and live definition (read from its status file), without events.
+
+        ``status`` is the live definition as its status file holds it; what the parser leaves out
+        (aliases, labels) is made again the way the domain's start made it, from the pty and
+        display port numbers it had.
+        """
+        ptys = [int(s["path"].rsplit("/", 1)[1]) for c in [*status.serials, *status.parallels, *status.channels,
+                                                           *status.consoles]
+                for s in c.sources if c.type == "pty" and s.get("path", "").startswith("/dev/pts/")]
+        ports = [int(g.attrs["port"]) for g in status.graphics
+                 if g.attrs.get("autoport") == "yes" and g.attrs.get("port", "").isdigit()]
+        live = prepare_live(status, dom_id, host=self.driver.host, pty_start=min(ptys, default=0),
+                            display_port=min((p for p in ports if p >= 5900), default=5900))
+        for label in live.seclabels:
+            if label.type == "dynamic" and label.model == "dac" and label.label is None:
+                label.label = label.imagelabel = self.driver.host.dac_label
+        dom, _ = self.add(live, live=True)
+        acquire_all(self.driver.hypervisor.resources, dom, live)
+        dom.id, dom.live = dom_id, live
+        self._describe_backing_chains(dom)
+        self.sync_disk_users(dom)
+        dom.started_at = self.driver.hypervisor.clock.now()
+        dom.set_state(state, reason)
+        self.next_id = max(self.next_id, dom_id + 1)
+        return dom
+
     def create_transient(self, d: DomainDef, flags: int = 0, client_id: int | None = None) -> Domain:
         """virDomainCreateXML: a domain that exists only while it runs."""
         self.driver.check_disks(d)

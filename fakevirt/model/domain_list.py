@@ -99,6 +99,15 @@ class DomainList(DomainSettings):
         dom.config.name = new_name
         self._by_name[new_name] = dom
 
+    @property
+    def next_id(self) -> int:
+        """The ID the next start takes (libvirt never reuses one while the daemon runs)."""
+        return self._next_id
+
+    @next_id.setter
+    def next_id(self, value: int) -> None:
+        self._next_id = value
+
     def allocate_id(self) -> int:
         """The next domain ID (a revert that restarts QEMU uses one up as well)."""
         new_id = self._next_id

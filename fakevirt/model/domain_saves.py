@@ -71,6 +71,11 @@ class DomainSaves(DomainLifecycle):
     def managed_save_remove(self, dom: Domain) -> None:
         dom.managed_save = None
 
+    @staticmethod
+    def managed_save_found(dom: Domain, saved: SavedState) -> None:
+        """The managed save image a daemon starting up finds for ``dom``."""
+        dom.managed_save = saved
+
     def save(self, dom: Domain, path: str, dxml: DomainDef | None, flags: int = 0) -> None:
         """virDomainSaveFlags: the state goes to an image file kept by the emulator."""
         check_flags("qemuDomainSaveFlags", flags, _SAVE_ALLOWED)

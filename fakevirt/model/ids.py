@@ -34,6 +34,13 @@ class IdGenerator:
     def randrange(self, start: int, stop: int) -> int:
         return self._random.randrange(start, stop)
 
+    def position(self) -> object:
+        """Where the stream is (what a restarted host continues from, so no id is handed out twice)."""
+        return self._random.getstate()
+
+    def seek(self, position: object) -> None:
+        self._random.setstate(position)  # type: ignore[arg-type]
+
 
 def valid_hostname(name: str) -> bool:
     """RFC 1123: dot-separated labels of letters, digits and inner hyphens, 63 each, 253 in all."""

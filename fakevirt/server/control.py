@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -47,9 +48,11 @@ class Reply:
 class ControlServer:
     """The control API of one Hypervisor; ``serve`` runs it on listening sockets."""
 
-    def __init__(self, hv: Hypervisor, *, max_body: int = MAX_BODY, event_queue: int = EVENT_QUEUE) -> None:
+    def __init__(self, hv: Hypervisor, *, max_body: int = MAX_BODY, event_queue: int = EVENT_QUEUE,
+                 persist: Callable[[], Awaitable[None]] | None = None) -> None:
         load_operations()
         self.hv = hv
+        self.persist = persist  # --state: what an operation changed is on disk before its reply
         self.max_body = max_body
         self.event_queue = event_queue
         self.streams_open = 0  # GET /v1/events clients
@@ -93,6 +96,8 @@ class ControlServer:
                     await self._events(conn, stream)
                     return
                 reply = reply or self._reply(request.method, target, body)
+                if self.persist is not None:  # --state: on disk before the answer
+                    await self.persist()
                 await _send(conn, stream, reply)
                 if conn.their_state is h11.SEND_BODY:  # refused before its body was read
                     await _drain(stream)

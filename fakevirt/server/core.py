@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 
 import trio
 
+from protocol import PROCEDURES, Call, ErrorReply, Reply
+
 from ..handlers import Client
 from ..model.hypervisor import Hypervisor
 from ..nodefiles import read_node_file
+from ..statedir import StateWriter, apply
 from .listeners import BoundSocket, ListenAddress, bind, close_socket
 from .nbd import NbdService
 from .session import ClientSession
@@ -51,6 +54,7 @@ class Server:
     hv: Hypervisor
     config: ServerConfig = field(default_factory=ServerConfig)
     tls: ssl.SSLContext | None = None
+    state: StateWriter | None = None  # --state DIR: every acknowledged change is on disk before its reply
     sessions: set[ClientSession] = field(default_factory=set)
     stats: ServerStats = field(default_factory=ServerStats)
 
@@ -61,6 +65,40 @@ class Server:
         if self.hv.read_file is None:  # test:///PATH.xml reads node files from this machine
             self.hv.read_file = read_node_file
         self.nbd = NbdService(self.hv)  # pull-mode backups' NBD servers, push backups' pacing
+        self._state_lock = trio.Lock()  # plans reach the disk in the order they were made
+
+    async def persist(self, client: Client | None = None, call: Call | None = None,
+                      reply: Reply | ErrorReply | None = None) -> None:
+        """--state: make what a call (or a stream's end, a client's departure, a control operation)
+        changed durable.
+
+        The one hook of persistence: sessions await it after a call ran and before its reply is
+        sent. Small plans are written on the spot (a few fsyncs); image data goes to a worker
+        thread, and the reply waits for it.
+        """
+        writer = self.state
+        if writer is None:
+            return
+        try:
+            if call is None or client is None:
+                plan = writer.after_call(client, None)
+            else:
+                plan = writer.after_call(client, PROCEDURES[(call.program, call.procedure)], call.args,
+                                         reply.ret if isinstance(reply, Reply) else None)
+        except Exception:  # a bug here must not cost the client its reply
+            log.exception("--state: working out what to write failed")
+            return
+        if not plan:
+            return
+        try:
+            if not plan.heavy() and not self._state_lock.locked():
+                apply(writer.root, plan)
+                return
+            async with self._state_lock:
+                await trio.to_thread.run_sync(apply, writer.root, plan)
+        except OSError as e:
+            log.error("--state: writing to %s failed: %s", writer.root, e)
+            writer.write_failed()
 
     def shutdown(self) -> None:
         """Stop accepting; idle clients close now, calls in flight get ``shutdown_grace`` seconds."""
@@ -92,6 +130,7 @@ class Server:
         self.stats.connections_open += 1
         try:
             await session.run()
+            await self.persist(client)  # what its going did (autodestroy domains)
         except* Exception as group:  # a bug in one session must not end the server
             log.error("client %d: session failed", session.client.id, exc_info=group)
         finally:

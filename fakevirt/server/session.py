@@ -25,6 +25,7 @@ from protocol import (
     KeepalivePong,
     Message,
     ProtocolError,
+    Reply,
     Role,
     StreamAbort,
     StreamData,
@@ -261,7 +262,7 @@ class ClientSession:
                     await self._flush(batch)
                     return True
                 else:
-                    data, stream = self._answer(event, fault)
+                    data, stream = await self._answer_durably(event, fault)
                     batch.add(data, slot=True)
                     if stream is not None:  # the reply goes out before any of the stream's packets
                         await self._flush(batch)
@@ -270,7 +271,10 @@ class ClientSession:
                         await self._flush(batch)
                         return True
             else:
-                batch.add(b"".join(self._other(event)), slot=False)
+                out = self._other(event)
+                if isinstance(event, (StreamFinish, StreamAbort)):
+                    await self.server.persist(self.client)  # an upload's data, before its finish is confirmed
+                batch.add(b"".join(out), slot=False)
             if batch.slots >= self.server.config.max_client_requests or batch.size >= FLUSH_BYTES:
                 await self._flush(batch)
                 await trio.lowlevel.checkpoint()  # a fast pipelining client must not starve the others
@@ -285,7 +289,13 @@ class ClientSession:
         finally:
             self._slots.give(slots)
 
-    def _answer(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None]:
+    async def _answer_durably(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None]:
+        """``_answer``, and with --state what the call changed on disk before the reply goes out."""
+        data, stream, reply = self._answer(call, fault)
+        await self.server.persist(self.client, call, reply)
+        return data, stream
+
+    def _answer(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None, Reply | ErrorReply]:
         """Run the call and apply what its handler asked for; the reply's bytes and the stream to
         open once they are sent."""
         self.stats.calls += 1
@@ -308,7 +318,7 @@ class ClientSession:
             self._keepalive_started = True
             self.start_soon(self._keepalive)
         self._close_after_reply |= outcome.close
-        return data, outcome.stream
+        return data, outcome.stream, answer.reply
 
     def _invalid(self, call: InvalidCall) -> bytes:
         self.stats.calls += 1
@@ -337,7 +347,7 @@ class ClientSession:
                 assert self._nursery is not None
                 self._nursery.cancel_scope.cancel()
                 return
-            data, stream = self._answer(call, fault)
+            data, stream = await self._answer_durably(call, fault)
             await self.send(data)
             if stream is not None:
                 self._streams.open(call, stream)

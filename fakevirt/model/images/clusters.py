@@ -27,11 +27,12 @@ def keys_in(d: Mapping[int, object], lo: int, hi: float) -> list[int]:
 class ClusterMap:
     """Data clusters plus runs of zero clusters; ``b""`` stands for a zero cluster everywhere."""
 
-    __slots__ = ("_data", "_runs")
+    __slots__ = ("_data", "_runs", "writes")
 
     def __init__(self) -> None:
         self._data: dict[int, bytes] = {}  # non-empty buffers only
         self._runs: list[tuple[int, int]] = []  # sorted, disjoint, never touching
+        self.writes = 0  # bumped by every change: how --state tells a changed image without reading it
 
     @property
     def data(self) -> dict[int, bytes]:
@@ -41,6 +42,7 @@ class ClusterMap:
     @data.setter
     def data(self, value: dict[int, bytes]) -> None:
         self._data = value
+        self.writes += 1
 
     @classmethod
     def of(cls, clusters: dict[int, bytes]) -> ClusterMap:
@@ -83,6 +85,7 @@ class ClusterMap:
             return
         self._cut(idx, idx + 1)
         self._data[idx] = buf
+        self.writes += 1
 
     # -- ranges of clusters --------------------------------------------------------------------
 
@@ -112,6 +115,7 @@ class ClusterMap:
         """Make clusters [lo, hi) zero clusters."""
         if lo >= hi:
             return
+        self.writes += 1
         for idx in self.data_in(lo, hi):
             del self._data[idx]
         runs = self._runs
@@ -126,6 +130,7 @@ class ClusterMap:
 
     def discard(self, lo: int, hi: float = _END) -> None:
         """Unallocate clusters [lo, hi) (all from ``lo`` on by default)."""
+        self.writes += 1
         for idx in self.data_in(lo, hi):
             del self._data[idx]
         self._cut(lo, hi)

@@ -88,7 +88,7 @@ def _layer_spec(host: str) -> str:
                                  "backing": None})
 
 
-def _read_ranges(raw_file: str, ranges: list[tuple[int, int]], cs: int) -> dict[int, bytes]:
+def read_ranges(raw_file: str, ranges: list[tuple[int, int]], cs: int) -> dict[int, bytes]:
     clusters: dict[int, bytes] = {}
     with open(raw_file, "rb") as f:
         for start, stop in ranges:
@@ -101,7 +101,7 @@ def _read_ranges(raw_file: str, ranges: list[tuple[int, int]], cs: int) -> dict[
     return clusters
 
 
-def _data_ranges(path: str) -> list[tuple[int, int]]:
+def data_ranges(path: str) -> list[tuple[int, int]]:
     """The data (non-hole) ranges of a sparse file, via SEEK_DATA/SEEK_HOLE."""
     size = os.path.getsize(path)
     fd = os.open(path, os.O_RDONLY)
@@ -132,7 +132,7 @@ def _read_qcow2_layer(spec: str, cs: int, work: Path) -> ClusterMap:
     for e in extents:
         if e["depth"] == 0 and e["present"] and not e["data"]:
             clusters.zero(e["start"] // cs, -(-(e["start"] + e["length"]) // cs))
-    for idx, buf in sorted(_read_ranges(str(raw), data, cs).items()):
+    for idx, buf in sorted(read_ranges(str(raw), data, cs).items()):
         clusters.set(idx, buf)
     raw.unlink()
     return clusters
@@ -183,7 +183,7 @@ def import_file(store: ImageStore, host_path: str | os.PathLike[str], path: str,
         img: Image
         if fmt == "raw":
             img = Image(path, "raw", size, RAW_CHUNK,
-                        clusters=ClusterMap.of(_read_ranges(host, _data_ranges(host), RAW_CHUNK)))
+                        clusters=ClusterMap.of(read_ranges(host, data_ranges(host), RAW_CHUNK)))
         else:
             cs = info["cluster-size"]
             clusters = _read_qcow2_layer(_layer_spec(host), cs, Path(tmp))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter
+from collections.abc import Iterator
 from typing import Any, Literal, overload
 
 from ...errors import images as err
@@ -100,6 +101,10 @@ class ImageStore:
     def host_dir(self, path: str) -> bool:
         """True when ``path`` is a real directory the host shows (--host-files)."""
         return self.host is not None and self.host.kind(self.normpath(path)) == "dir"
+
+    def images(self) -> Iterator[tuple[str, Image]]:
+        """Every image the emulation made or changed, by path (host files it only read are not here)."""
+        return iter(list(self._images.items()))
 
     def add(self, img: Image, *, force: bool = False) -> Image:
         """Put a made-up image at ``img.path``, replacing what is there unless someone uses it."""

@@ -108,10 +108,18 @@ class PortOps(PortAlloc):
             n += 1
         return f"{prefix}{n}"
 
+    def _port_uuid(self, net: Network, iface: Interface) -> uuidlib.UUID:
+        """A NIC that names its port keeps it (a daemon restart reconnecting a running domain)."""
+        try:
+            given = uuidlib.UUID(iface.source_attrs.get("portid", ""))
+        except ValueError:
+            return self.hv.rng.uuid()
+        return given if given not in net.ports else self.hv.rng.uuid()
+
     def _plug(self, net: Network, dom: Domain, iface: Interface) -> Port:
         d = net.current
         group = iface.source_attrs.get("portgroup") or next((p.name for p in d.portgroups if p.default), None)
-        port = Port(self.hv.rng.uuid(), net.name, dom.name, dom.uuid, iface.mac or "", "none", "",
+        port = Port(self._port_uuid(net, iface), net.name, dom.name, dom.uuid, iface.mac or "", "none", "",
                     group=group, trust_guest_rx_filters=iface.attrs.get("trustGuestRxFilters"))
         inbound, outbound = bandwidth(iface)  # the NIC's <bandwidth> is the port's (a floor is checked)
         port.bandwidth_inbound = {k: v for k, v in inbound.items() if v} if inbound else None
