@@ -172,46 +172,38 @@ class _Lexer:
                 return False
         return more >= 0
 
-    def _number(self) -> int:
-        def digit(ch: int) -> bool:
-            return 48 <= ch <= 57
-
+    def _next(self) -> int:
         self._need()
-        c = self._read()
+        return self._read()
+
+    def _digits(self, c: int) -> int:
+        """Read on while ``c`` is a digit; the first byte after the run."""
+        while 48 <= c <= 57:
+            c = self._next()
+        return c
+
+    def _number(self) -> int:
+        """yajl_lex_number: it always reads one byte past the number, and puts it back."""
+        c = self._next()
         if c == ord("-"):
-            self._need()
-            c = self._read()
+            c = self._next()
         if c == ord("0"):
-            self._need()
-            c = self._read()
+            c = self._next()
         elif 49 <= c <= 57:
-            while digit(c):
-                self._need()
-                c = self._read()
+            c = self._digits(c)
         else:
             self._unread()
             return self._fail("malformed number, a digit is required after the minus sign.")
-        if c == ord("."):
-            self._need()
-            c = self._read()
-            if not digit(c):
+        for marks, after in ((b".", "decimal point"), (b"eE", "exponent")):
+            if c not in marks:
+                continue
+            c = self._next()
+            if after == "exponent" and c in b"+-":
+                c = self._next()
+            if not 48 <= c <= 57:
                 self._unread()
-                return self._fail("malformed number, a digit is required after the decimal point.")
-            while digit(c):
-                self._need()
-                c = self._read()
-        if c in b"eE":
-            self._need()
-            c = self._read()
-            if c in b"+-":
-                self._need()
-                c = self._read()
-            if not digit(c):
-                self._unread()
-                return self._fail("malformed number, a digit is required after the exponent.")
-            while digit(c):
-                self._need()
-                c = self._read()
+                return self._fail(f"malformed number, a digit is required after the {after}.")
+            c = self._digits(c)
         self._unread()
         return Tok.SCALAR
 
