@@ -138,7 +138,7 @@ def check_native_format(fmt: str, flags: int) -> None:
     """qemuConnectDomainXMLToNative before it reads the document."""
     check_flags("qemuConnectDomainXMLToNative", flags, 0)
     if fmt != NATIVE_ARGV:
-        raise VirtError.invalid_arg(f"unsupported config type {fmt}")
+        raise errors.unsupported_native_format(fmt)
 
 
 def native_config(d: DomainDef) -> str:
