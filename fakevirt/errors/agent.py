@@ -89,11 +89,6 @@ def unsupported_state() -> VirtError:
     return VirtError.invalid_arg("unsupported state value")
 
 
-def bad_json(text: str, why: str) -> VirtError:
-    """virJSONValueFromString with json-c's tokener error descriptions."""
-    return VirtError.internal(f"cannot parse json {text}: {why}")
-
-
 def null_arg(name: str, function: str) -> VirtError:
     """virCheckNonNullArg of the public API (the remote client checks it first)."""
     return VirtError.invalid_arg_raw(name, function, f"{name} in {function} must not be NULL", ErrorDomain.DOMAIN)

@@ -69,13 +69,14 @@ def no_fd_at_slot(slot: int) -> VirtError:
     return VirtError.internal(f"No FD available at slot {slot}", ErrorDomain.RPC)
 
 
-def json_parse(text: str, message: str, offset: int) -> VirtError:
-    """virJSONValueFromString: yajl's verbose error, the text around ``offset`` and a caret."""
-    start = offset - 30 if offset >= 30 else 0
-    window = text[start:offset + 30].replace("\n", " ").replace("\t", " ")
-    spaces = 40 - offset if offset < 30 else 10
-    return VirtError.internal(f"cannot parse json {text}: {message}\n{' ' * spaces}{window}\n"
-                              f"{' ' * 21}(right here) ------^\n", ErrorDomain.NONE)
+def json_parse(text: str, message: str, context: str) -> VirtError:
+    """virJSONValueFromString: yajl's verbose error, then the text around the spot and a caret."""
+    return VirtError.internal(f"cannot parse json {text}: {message}\n{context}", ErrorDomain.NONE)
+
+
+def json_convert() -> VirtError:
+    """virJSONValueToString: yajl_gen refuses a value nested too deep to send."""
+    return VirtError.internal("failed to convert virJSONValue to yajl data", ErrorDomain.NONE)
 
 
 def command_id() -> VirtError:

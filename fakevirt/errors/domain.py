@@ -312,3 +312,14 @@ def memsave_invalid(offset: int, size: int) -> VirtError:
 
 def no_alias(alias: str) -> VirtError:
     return conf_internal(f"no device found with alias {alias}")
+
+
+def memory_node_missing(node: int, nodes: int) -> VirtError:
+    """virDomainMemoryDefValidate: a memory device for a NUMA node the guest does not have."""
+    return VirtError.report(ErrorCode.XML_DETAIL, _DOMAIN, f"can't add memory backend for guest node '{node}' as the "
+                            f"guest has only '{nodes}' NUMA nodes configured")
+
+
+def unsupported_native_format(fmt: str) -> VirtError:
+    """virConnectDomainXMLToNative: the QEMU driver knows one format, qemu-argv."""
+    return invalid_arg(f"unsupported config type {fmt}")

@@ -179,8 +179,7 @@ def truncate_too_large(path: str) -> VirtError:
 
 def qemu_img_failed(args: str, qemu_message: str) -> VirtError:
     """virCommandRun's report of a qemu-img that failed: its command line and stderr."""
-    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE, f"Child process ({QEMU_IMG} {args}) "
-                            f"unexpected exit status 1: qemu-img: {qemu_message}\n")
+    return child_failed(f"{QEMU_IMG} {args}", 1, f"qemu-img: {qemu_message}\n")
 
 
 def wipe_algorithm_unsupported(algorithm: int) -> VirtError:
@@ -300,3 +299,45 @@ def secret_lookup_xml(message: str) -> VirtError:
     """virSecretLookupParseSecret (util/, from no particular error domain)."""
     return VirtError.report(ErrorCode.XML_ERROR, ErrorDomain.NONE, message)
 
+
+
+# -- source discovery (virConnectFindStoragePoolSources) ------------------------------------------
+
+def unknown_pool_type(pool_type: str) -> VirtError:
+    return VirtError.internal(f"unknown storage pool type {pool_type}", STORAGE)
+
+
+def missing_backend(number: int, pool_type: str) -> VirtError:
+    """virStorageBackendForType: a pool type Debian's build leaves out."""
+    return VirtError.internal(f"missing backend for pool type {number} ({pool_type})", STORAGE)
+
+
+def no_source_discovery(pool_type: str) -> VirtError:
+    return _storage(ErrorCode.NO_SUPPORT, f"pool type '{pool_type}' does not support source discovery")
+
+
+def discovery_needs_host(pool_type: str) -> VirtError:
+    return VirtError.invalid_arg(f"hostname must be specified for {pool_type} sources", STORAGE)
+
+
+def discovery_one_host() -> VirtError:
+    return _storage(ErrorCode.CONFIG_UNSUPPORTED, "Expected exactly 1 host for the storage pool")
+
+
+def unknown_pool_format(fmt: str) -> VirtError:
+    return _storage(ErrorCode.CONFIG_UNSUPPORTED, f"unknown pool format type {fmt}")
+
+
+def missing_host_name() -> VirtError:
+    return xml_error("missing storage pool host name")
+
+
+def no_nfs_exports(host: str) -> VirtError:
+    """showmount finds no export on the host."""
+    return _storage(ErrorCode.OPERATION_FAILED, f"no storage pools were found on host '{host}'")
+
+
+def child_failed(cmdline: str, status: int, stderr: str) -> VirtError:
+    """virCommandRun's report of a helper program that failed (it names no driver)."""
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE,
+                            f"Child process ({cmdline}) unexpected exit status {status}: {stderr}")

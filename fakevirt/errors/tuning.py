@@ -190,6 +190,12 @@ def vcpu_followed_by_fixed(vcpu: int) -> VirtError:
     return VirtError.invalid_arg(f"vcpu '{vcpu}' can't be modified as it is followed by non-hotpluggable online vcpus")
 
 
+def no_hotpluggable_vcpus() -> VirtError:
+    """setvcpus below the vCPUs that are not hotpluggable."""
+    return VirtError.report(ErrorCode.CONFIG_UNSUPPORTED, _QEMU, "failed to find appropriate hotpluggable vcpus "
+                            "to reach the desired target vcpu count")
+
+
 def cpu_unplug_no_acpi() -> VirtError:
     """QEMU's device_del of a vCPU in a guest without ACPI."""
     return VirtError.internal("unable to execute QEMU command 'device_del': CPU hot unplug not supported without ACPI")

@@ -97,3 +97,11 @@ def domain_fd_associate(client: Client, args: m.DomainFdAssociateArgs) -> None:
 def domain_detach_device_alias(client: Client, args: w.DomainDetachDeviceAliasArgs) -> None:
     """virDomainDetachDeviceAlias."""
     more.detach_alias(client.opened.domains, resolve(client, args.dom), args.alias, args.flags)
+
+
+@procedure(Proc.CONNECT_DOMAIN_XML_TO_NATIVE)
+def connect_domain_xml_to_native(client: Client, args: m.ConnectDomainXmlToNativeArgs
+                                 ) -> m.ConnectDomainXmlToNativeRet:
+    """virConnectDomainXMLToNative: the QEMU command line of a definition."""
+    more.check_native_format(args.nativeFormat, args.flags)
+    return m.ConnectDomainXmlToNativeRet(nativeConfig=more.native_config(parse(client, args.domainXml)))

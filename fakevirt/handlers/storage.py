@@ -11,7 +11,9 @@ from protocol.remote.limits import STORAGE_POOL_LIST_MAX
 from ..errors import storage as err
 from ..model.flags.storage import StorageXMLFlags
 from ..model.storage import Pool, StorageState, storage_for
+from ..model.storage_backends import discovery_backend, find_sources, needs_spec
 from ..xml.storage import format_pool_xml, parse_pool_xml
+from ..xml.storage_caps import format_pool_capabilities, parse_source_spec
 from ._client import Client
 from ._lists import legacy_list, list_all
 from ._registry import procedure
@@ -188,3 +190,20 @@ def connect_list_defined_storage_pools(client: Client, args: w.ConnectListDefine
 
 # The volume and event families register with this module (importing "storage" registers all three).
 from . import storage_events, storage_vol  # noqa: E402, F401
+
+
+@procedure(Proc.CONNECT_FIND_STORAGE_POOL_SOURCES)
+def connect_find_storage_pool_sources(client: Client, args: w.ConnectFindStoragePoolSourcesArgs
+                                      ) -> w.ConnectFindStoragePoolSourcesRet:
+    """virConnectFindStoragePoolSources: the backend checks its flags before it reads the specification."""
+    pool_type = discovery_backend(args.type, args.flags)
+    spec = parse_source_spec(args.srcSpec) if args.srcSpec is not None and needs_spec(pool_type) else None
+    return w.ConnectFindStoragePoolSourcesRet(xml=find_sources(pool_type, spec))
+
+
+@procedure(Proc.CONNECT_GET_STORAGE_POOL_CAPABILITIES)
+def connect_get_storage_pool_capabilities(client: Client, args: w.ConnectGetStoragePoolCapabilitiesArgs
+                                          ) -> w.ConnectGetStoragePoolCapabilitiesRet:
+    """virConnectGetStoragePoolCapabilities."""
+    err.check_flags("storageConnectGetStoragePoolCapabilities", args.flags, 0)
+    return w.ConnectGetStoragePoolCapabilitiesRet(capabilities=format_pool_capabilities())

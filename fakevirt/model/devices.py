@@ -336,6 +336,8 @@ class GenericDevice(DeviceBase):
     driver_type: str | None = None  # a filesystem's <driver type=...>
     boot_order: int | None = None
     hostdev: HostdevSource | None = None  # a subsystem <hostdev>'s source, read by the node device family
+    mem_size_kib: int | None = None  # a <memory> device's <target><size>
+    mem_node: int | None = None  # and its <target><node>
 
 
 Device: TypeAlias = (Disk | Interface | Controller | Chr | Input | Graphics | Sound | Audio | Video

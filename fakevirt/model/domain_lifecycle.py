@@ -49,6 +49,7 @@ class DomainLifecycle(DomainList):
         source = dom.live if dom.live is not None else dom.config
         assert source is not None
         new_id = self.allocate_id()  # taken even when the start fails, as in qemuProcessInit
+        self.driver.tuning.check_host_perf(source)
         running = sum(1 for other in self if other.active and other is not dom)
         # what qemuProcessStart adds: aliases, pty paths, graphics ports, the live CPU and labels
         live = prepare_live(source, new_id, host=self.driver.host, pty_start=running * 8,

@@ -11,9 +11,11 @@ from ..errors import domain as errors
 from .domain import Domain, SavedState
 from .domain_driver import Domains
 from .domaindef import DomainDef
+from .domaindef.live import assign_aliases
 from .flags.domain import DomainModificationImpact as Impact
 from .flags.domain import DomainSaveRestoreFlags as Save
 from .flags.node import TypedParamType as T
+from .qemu_argv import qemu_argv
 from .typedparams import Param, validate
 
 SAVE_PARAM_FILE, SAVE_PARAM_DXML = "file", "dxml"
@@ -127,3 +129,20 @@ def detach_alias(domains: Domains, dom: Domain, alias: str, flags: int) -> None:
             raise errors.no_alias(alias)
     device = next(dev for dev in domains.defs_for(dom, flags)[0].all_devices() if dev.alias == alias)
     domains.detach_device(dom, copy.deepcopy(device), flags)
+
+
+NATIVE_ARGV = "qemu-argv"
+
+
+def check_native_format(fmt: str, flags: int) -> None:
+    """qemuConnectDomainXMLToNative before it reads the document."""
+    check_flags("qemuConnectDomainXMLToNative", flags, 0)
+    if fmt != NATIVE_ARGV:
+        raise errors.unsupported_native_format(fmt)
+
+
+def native_config(d: DomainDef) -> str:
+    """The command line a start of the completed definition ``d`` would run (no domain ID yet)."""
+    live = d.copy()
+    assign_aliases(live)
+    return qemu_argv(live)

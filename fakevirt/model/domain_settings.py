@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 
 from ..errors import ErrorDomain, VirtError, check_flags
 from ..errors import domain as errors
+from ..errors import tuning as tuning_errors
 from .agent import info as agent_info
 from .devices import Device, RawElement
 from .domain import Domain
+from .domain_tuning.vcpus import fixed_vcpus
 from .domaindef import LLONG_MAX, DomainDef, attach_device, detach_device, update_device
 from .events import DomainEvent, EventID
 from .flags.domain import (
@@ -130,6 +132,15 @@ class DomainSettings:
             if count > d.vcpus:
                 which = "live" if d is dom.live else "persistent"
                 raise errors.vcpus_above_max(which, count, d.vcpus)
+        live = dom.live if dom.live is not None and dom.live in defs else None
+        if live is not None:
+            live.tuning.vcpus_fixed = fixed_vcpus(live)  # the vCPUs it booted with stay not hotpluggable
+        if live is not None and count < live.current_vcpus:
+            # qemuDomainSelectHotplugVcpuEntities: only the hotpluggable vCPUs go, then QEMU's device_del
+            if count < fixed_vcpus(live):
+                raise tuning_errors.no_hotpluggable_vcpus()
+            if not live.tuning.acpi:
+                raise tuning_errors.cpu_unplug_no_acpi()
         for d in defs:
             d.current_vcpus = count
 

@@ -65,7 +65,7 @@ def address_attrs(a: Address) -> list[tuple[str, str]]:
         return out + [(k, str(v)) for k, v in f.items() if k not in ("domain", "bus", "slot", "function",
                                                                         "multifunction")]
     order = {"drive": ("controller", "bus", "target", "unit"), "virtio-serial": ("controller", "bus", "port"),
-             "ccid": ("controller", "slot"), "usb": ("bus", "port")}.get(a.type)
+             "ccid": ("controller", "slot"), "usb": ("bus", "port"), "dimm": ("slot", "base")}.get(a.type)
     if order is None:
         return out + [(k, str(v)) for k, v in f.items()]
     return out + [(k, str(f[k])) for k in order if k in f] + [(k, str(v)) for k, v in f.items() if k not in order]
@@ -366,9 +366,21 @@ def format_simple(dev: Device, flags: Flags, indent: int) -> list[str]:
         return element("watchdog", attrs, extra + info_lines(dev, flags, i2), indent)
     assert isinstance(dev, GenericDevice)
     el = dev.element or RawElement(dev.tag, {"type": dev.type} if dev.type is not None else {})
-    body = [line for c in hostdev_children(el, dev.hostdev) for line in raw_lines(c, i2)]
+    children = _memory_children(el, dev.mem_size_kib) if dev.tag == "memory" else hostdev_children(el, dev.hostdev)
+    body = [line for c in children for line in raw_lines(c, i2)]
     body += info_lines(dev, flags, i2, dev.boot_order)
     return element(el.tag, list(el.attrs.items()), body, indent, el.text if not body and el.text else None)
+
+
+def _memory_children(el: RawElement, size_kib: int | None) -> list[RawElement]:
+    """A memory device's children with its <target><size> in KiB, as the model sized it."""
+    out = []
+    for c in el.children:
+        if c.tag == "target" and size_kib is not None:
+            c = RawElement("target", dict(c.attrs), c.text, [
+                RawElement("size", {"unit": "KiB"}, str(size_kib)) if t.tag == "size" else t for t in c.children])
+        out.append(c)
+    return out
 
 
 def format_device(dev: Device, flags: Flags, indent: int) -> list[str]:

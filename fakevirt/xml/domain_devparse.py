@@ -37,6 +37,7 @@ from .domain_devparts import (
     parse_filterref,
     parse_hostdev_source,
 )
+from .scaled import parse_scaled
 
 DISK_TYPES = ("file", "block", "dir", "network", "volume", "nvme", "vhostuser")
 DISK_DEVICES = ("disk", "cdrom", "floppy", "lun")
@@ -90,7 +91,7 @@ def parse_address(el: RawElement) -> Address:
     numeric = {"pci": ("domain", "bus", "slot", "function"),
                "drive": ("controller", "bus", "target", "unit"),
                "virtio-serial": ("controller", "bus", "port"), "ccid": ("controller", "slot"),
-               "usb": ("bus",)}.get(atype, ())
+               "usb": ("bus",), "dimm": ("slot",)}.get(atype, ())
     fields: dict[str, int | str] = {}
     for k, v in el.attrs.items():
         if k == "type":
@@ -368,6 +369,10 @@ def parse_generic(el: RawElement) -> GenericDevice:
     g.element = RawElement(el.tag, dict(el.attrs), el.text, rest)
     if el.tag == "hostdev":
         g.hostdev = parse_hostdev_source(g.element)
+    if el.tag == "memory" and (target := el.find("target")) is not None:
+        size, node = target.find("size"), target.find("node")
+        g.mem_size_kib = parse_scaled(size, "./target/size[1]") if size is not None else None
+        g.mem_node = _int_or_zero(node.text) if node is not None else None
     return g
 
 

@@ -25,9 +25,10 @@ from ..model.devices import (
     Video,
     Watchdog,
 )
-from ..model.domaindef import LLONG_MAX, MEMORY_KIB_LIMIT, UINT_MAX, ULLONG_MAX, CpuDef, CpuFeature, DomainDef
+from ..model.domaindef import UINT_MAX, CpuDef, CpuFeature, DomainDef
 from ..model.domaindef.seclabel import SecLabel
 from .domain_devparse import parse_device
+from .scaled import parse_scaled, parse_ull, scale_attr
 from .tuning import TUNING_TAGS, parse_tuning
 
 VIRT_TYPES = ("none", "qemu", "kqemu", "kvm", "xen", "lxc", "uml", "openvz", "test", "vmware", "hyperv",
@@ -46,11 +47,6 @@ KEPT_TOPLEVEL = ("genid", "maxMemory", "blkiotune", "memtune", "memoryBacking", 
                  "iothreadids", "defaultiothread", "cputune", "numatune", "resource", "sysinfo",
                  "bootloader", "bootloader_args", "idmap", "on_lockfailure", "perf", "keywrap",
                  "launchSecurity", "throttlegroups")
-_SCALE = {"b": 1, "bytes": 1, "k": 1024, "kib": 1024, "kb": 1000, "m": 1024**2, "mib": 1024**2,
-          "mb": 1000**2, "g": 1024**3, "gib": 1024**3, "gb": 1000**3, "t": 1024**4, "tib": 1024**4,
-          "tb": 1000**4, "p": 1024**5, "pib": 1024**5, "pb": 1000**5, "e": 1024**6, "eib": 1024**6,
-          "eb": 1000**6}
-_ULL_RE = re.compile(r"[ \t\n\v\f\r]*\+?([0-9]+)")
 _UUID_RE = re.compile(r"^\s*([0-9a-fA-F]{2}-?){15}[0-9a-fA-F]{2}\s*$")
 
 
@@ -59,34 +55,6 @@ def parse_uuid(text: str) -> uuid.UUID | None:
     if not _UUID_RE.match(text):
         return None
     return uuid.UUID(text.strip().replace("-", ""))
-
-
-def parse_ull(text: str) -> int | None:
-    """virStrToLong_ullp: leading blanks and a '+' allowed, nothing after the digits, no sign."""
-    m = _ULL_RE.fullmatch(text)
-    if m is None or int(m.group(1)) > ULLONG_MAX:
-        return None
-    return int(m.group(1))
-
-
-def parse_scaled(el: RawElement, path: str) -> int | None:
-    """virDomainParseMemory (uncapped): a size with an optional unit, in KiB rounded up; None if empty."""
-    text = el.text or ""
-    if not text:
-        return None  # virXPathString: an empty string is no value at all
-    value = parse_ull(text)
-    if value is None:
-        raise xml_errors.invalid_value(text, path)
-    unit = el.get("unit")
-    scale = _SCALE.get((unit or "KiB").lower())
-    if scale is None:
-        raise xml_errors.unknown_suffix(unit)
-    if value > LLONG_MAX // scale:
-        raise xml_errors.value_too_large(f"{value}{unit or ''}")
-    kib = -(-value * scale // 1024)
-    if kib >= MEMORY_KIB_LIMIT:
-        raise errors.size_too_large()
-    return kib
 
 
 def parse_domain_tree(root: RawElement) -> DomainDef:
@@ -300,7 +268,9 @@ def parse_cpu(el: RawElement) -> CpuDef:
     topology = next((c for c in cpu.children if c.tag == "topology"), None)
     cpu.topology = dict(topology.attrs) if topology is not None else None
     numa = next((c for c in cpu.children if c.tag == "numa"), None)
-    cpu.numa_cells = 0 if numa is None else sum(1 for c in numa.children if c.tag == "cell")
+    cells = [] if numa is None else [c for c in numa.children if c.tag == "cell"]
+    cpu.numa_cells = len(cells)
+    cpu.numa_memory_kib = sum(scale_attr(c.get("memory"), c.get("unit")) for c in cells)
     if cpu.mode is None:
         cpu.mode = "custom"
     if cpu.mode == "custom" and cpu.model:

@@ -109,8 +109,8 @@ def expat_error(data: bytes, code: int, pos: int, opened: list[OpenTag], url: st
     elif code == _CODES[_E.XML_ERROR_UNCLOSED_TOKEN] and data[pos:pos + 1] == b"<":
         m = _NAME_RE.match(data, pos + 1)
         name = m.group().decode("utf-8", "surrogateescape") if m else ""
+        msg = f"Couldn't find end of Start Tag {name} line {_line_of(data, pos)}"  # where the tag starts
         pos = len(data)
-        msg = f"Couldn't find end of Start Tag {name} line {_line_of(data, pos)}"
     elif code == _CODES[_E.XML_ERROR_INVALID_TOKEN]:
         msg = _invalid_token_message(data, pos)
     else:

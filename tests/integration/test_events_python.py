@@ -20,7 +20,7 @@ from .conftest import error_of
 
 DISK, CD = "/var/lib/libvirt/images/ev.qcow2", "/var/lib/libvirt/images/ev.iso"
 XML = f"""<domain type='kvm'><name>ev</name><memory unit='KiB'>65536</memory><vcpu>1</vcpu>
-  <os><type arch='x86_64'>hvm</type></os><on_crash>restart</on_crash>
+  <os><type arch='x86_64'>hvm</type></os><features><acpi/></features><on_crash>restart</on_crash>
   <devices>
     <disk type='file' device='disk'><driver name='qemu' type='qcow2' error_policy='stop'/>
       <source file='{DISK}'/><target dev='vda' bus='virtio'/></disk>

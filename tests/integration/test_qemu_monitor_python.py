@@ -89,11 +89,38 @@ def test_qmp_refusals(dom: libvirt.virDomain) -> None:
     ("{bad", "lexical error: invalid char in json text.\n" + " " * 38 + "{bad\n"),
     ('{"execute":"query-status"', "parse error: premature EOF\n" + " " * 39 + '{"execute":"query-status"\n'),
     ('{"execute":"query-name"} x', "parse error: trailing garbage\n" + " " * 14 + '{"execute":"query-name"} x\n'),
+    # the offset yajl points at: after the token it choked on, or into its last one-space feed
+    ('{"a":1,"a":2}', "parse error: client cancelled parse via callback return value\n" + " " * 28 + '{"a":1,"a":2}\n'),
+    ('{"a":1 "b"}', "parse error: after key and value, inside map, I expect ',' or '}'\n" + " " * 31
+     + '{"a":1 "b"}\n'),
+    ("[1:2]", "parse error: after array element, I expect ',' or ']'\n" + " " * 37 + "[1:2]\n"),
+    ('{"a" 1}', "parse error: object key and value must be separated by a colon (':')\n" + " " * 34 + '{"a" 1}\n'),
+    ("{,}", "parse error: invalid object key (must be a string)\n" + " " * 38 + "{,}\n"),
+    ("[1,]", "parse error: unallowed token at this point in JSON text\n" + " " * 36 + "[1,]\n"),
+    ("1.5e+", "lexical error: malformed number, a digit is required after the exponent.\n" + " " * 40 + "1.5e+\n"),
+    ("[-]", "lexical error: malformed number, a digit is required after the minus sign.\n" + " " * 38 + "[-]\n"),
+    ("01", "parse error: trailing garbage\n" + " " * 40 + "01\n"),
+    ('"\\u12zz"', "lexical error: invalid (non-hex) character occurs after '\\u' inside string.\n" + " " * 35
+     + '"\\u12zz"\n'),
+    ('{"a":"\\q"}', "lexical error: inside a string, '\\' occurs before a character which it may not.\n" + " " * 33
+     + '{"a":"\\q"}\n'),
+    ('"\t"', "lexical error: invalid character inside string.\n" + " " * 39 + '"\t"\n'),
+    ("[/]", "lexical error: probable comment found in input text, comments are not enabled.\n" + " " * 39 + "[/]\n"),
+    ("NaN", "lexical error: invalid char in json text.\n" + " " * 39 + "NaN\n"),
 ])
 def test_monitor_command_json_errors(dom: libvirt.virDomain, cmd: str, message: str) -> None:
     assert error_of(libvirt_qemu.qemuMonitorCommand, dom, cmd, 0) == (
         libvirt.VIR_ERR_INTERNAL_ERROR, NONE,
         f"internal error: cannot parse json {cmd}: {message}{' ' * 21}(right here) ------^\n")
+
+
+def test_monitor_command_depth(dom: libvirt.virDomain) -> None:
+    """yajl reads any depth; the 128th level is one too many for yajl_gen when the command goes out."""
+    assert json.loads(libvirt_qemu.qemuMonitorCommand(dom, "[" * 127 + "]" * 127, 0))["error"]["desc"] == (
+        "QMP input must be a JSON object")
+    for deep in ("[" * 128 + "]" * 128, "[" * 5000 + "]" * 5000):
+        assert error_of(libvirt_qemu.qemuMonitorCommand, dom, deep, 0) == (
+            libvirt.VIR_ERR_INTERNAL_ERROR, NONE, "internal error: failed to convert virJSONValue to yajl data")
 
 
 def test_monitor_command_checks_and_taint(dom: libvirt.virDomain) -> None:

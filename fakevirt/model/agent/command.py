@@ -9,13 +9,13 @@ from ...errors import agent as errors
 from ...errors import check_flags
 from ...errors import domain as domain_errors
 from ..domain import Domain
+from ..qmp.jsontext import check_sendable, loads
 from . import qga
 
 if TYPE_CHECKING:
     from .api import GuestAgents
 
 COMMAND_MIN_TIMEOUT = -2  # VIR_DOMAIN_QEMU_AGENT_COMMAND_MIN
-JSON_MAX_DEPTH = 32  # json-c's default tokener depth
 
 
 def agent_command(agents: GuestAgents, dom: Domain, json_text: str, timeout: int = -1, flags: int = 0) -> str:
@@ -26,9 +26,10 @@ def agent_command(agents: GuestAgents, dom: Domain, json_text: str, timeout: int
     link = agents.available(dom)
     if timeout < COMMAND_MIN_TIMEOUT:
         raise errors.timeout_below_minimum(timeout)
-    cmd = _parse(json_text)
+    cmd = loads(json_text)
     if link.hung:
         raise errors.timed_out()  # the guest-sync before the command gets no answer
+    check_sendable(cmd)
     name = cmd.get("execute") if isinstance(cmd, dict) else None
     label = name if isinstance(name, str) else "<unknown>"
     problem = _check(cmd)
@@ -40,31 +41,6 @@ def agent_command(agents: GuestAgents, dom: Domain, json_text: str, timeout: int
     except qga.NoResponse:
         raise errors.timed_out() from None  # libvirt waits for an answer that never comes
     return json.dumps({"return": result}, separators=(",", ":"), ensure_ascii=False)
-
-
-def _parse(text: str) -> Any:
-    """virJSONValueFromString with json-c's error descriptions."""
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as e:
-        why = "unexpected end of data" if e.pos >= len(text.rstrip()) else "unexpected character"
-        raise errors.bad_json(text, why) from None
-    except RecursionError:
-        raise errors.bad_json(text, "nesting too deep") from None
-    if _depth(value) > JSON_MAX_DEPTH:
-        raise errors.bad_json(text, "nesting too deep")
-    return value
-
-
-def _depth(value: Any) -> int:
-    """How deeply arrays and objects nest (iteratively: the input is the client's)."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        v, level = stack.pop()
-        if isinstance(v, (dict, list)):
-            deepest = max(deepest, level)
-            stack.extend((x, level + 1) for x in (v.values() if isinstance(v, dict) else v))
-    return deepest
 
 
 def _check(cmd: Any) -> str | None:

@@ -35,12 +35,21 @@ class PerfTuning(TuningBase):
         live, config = self.defs(dom, flags, "qemuDomainSetPerfEvents")
         if live is not None:
             for name, _kind, value in params:
-                if value and not self.host_perf:
-                    raise errors.perf_unsupported(name) if name in RESCTRL_EVENTS else errors.perf_open_failed(name)
+                if value:
+                    self._open_on_host(name)
                 live.tuning.perf[name] = bool(value)
         if config is not None:
             for name, _kind, value in params:
                 config.tuning.perf[name] = bool(value)
+
+    def check_host_perf(self, d: DomainDef) -> None:
+        """qemuProcessEnablePerf at start: the host opens every event the definition enables, or the start fails."""
+        for name in d.tuning.perf_enabled():
+            self._open_on_host(name)
+
+    def _open_on_host(self, name: str) -> None:
+        if not self.host_perf:
+            raise errors.perf_unsupported(name) if name in RESCTRL_EVENTS else errors.perf_open_failed(name)
 
     def enabled_perf_events(self, dom: Domain) -> list[str]:
         """The events a running domain counts (the perf stats group reads them)."""

@@ -66,6 +66,7 @@ class CpuDef:
     # what the model checks, read from those children by the parser:
     topology: dict[str, str] | None = None  # the first <topology>'s attributes (sockets, cores, ...)
     numa_cells: int = 0  # the <cell> elements of the first <numa>
+    numa_memory_kib: int = 0  # their memory
 
 
 UINT_MAX, LLONG_MAX, ULLONG_MAX = 2**32 - 1, 2**63 - 1, 2**64 - 1

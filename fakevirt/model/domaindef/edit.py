@@ -32,8 +32,10 @@ from ..devices import (
     missing_device_error,
     same_device,
 )
+from . import memdevs
 from .definition import DomainDef
 from .live import assign_aliases
+from .memdevs import is_memory
 from .postparse import post_parse
 
 __all__ = ["attach_device", "detach_device", "update_device"]
@@ -81,6 +83,7 @@ def _transaction(d: DomainDef, op: Callable[[DomainDef, Device], _T], dev: Devic
         if sum(1 for c in work.controllers if c.type == "pci") != buses:
             raise errors.no_pci_slots()
         assign_aliases(work, only_missing=True)  # as the hotplug code names new devices
+        memdevs.place(work)
     return work, result
 
 
@@ -107,8 +110,9 @@ def _attach(d: DomainDef, dev: Device) -> None:
         _insert_chr(d, dev)
     elif isinstance(dev, (Sound, Input, Redirdev, RngDevice, Watchdog)):
         _attach_simple(d, dev)
-    elif isinstance(dev, GenericDevice) and dev.tag in ("hostdev", "filesystem", "shmem", "lease",
-                                                         "memory", "vsock"):
+    elif is_memory(dev):
+        memdevs.attach(d, dev)  # type: ignore[arg-type]
+    elif isinstance(dev, GenericDevice) and dev.tag in ("hostdev", "filesystem", "shmem", "lease", "vsock"):
         if any(same_device(o, dev) for o in d.same_kind(dev)):
             raise errors.device_already_configured()
         d.others.append(dev)
@@ -162,6 +166,8 @@ def _detach(d: DomainDef, dev: Device) -> Device:
         raise errors.operation_unsupported(f"live detach of device '{kind}' is not supported")
     if isinstance(dev, Interface):
         return d.interfaces.pop(d.net_index(dev))
+    if is_memory(dev):
+        return memdevs.detach(d, dev)  # type: ignore[arg-type]
     if isinstance(dev, Watchdog) and not d.watchdogs and not d.live:
         raise errors.device_missing("domain has no watchdog")
     error = missing_device_error(dev, d.live)

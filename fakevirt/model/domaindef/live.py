@@ -15,6 +15,7 @@ from ..devices import (
 )
 from ..host import HostInfo
 from .definition import CpuDef, CpuFeature, DomainDef
+from .memdevs import place as place_memory_devices
 from .seclabel import SecLabel
 
 CHANNEL_DIR = "/var/lib/libvirt/qemu/channel/target"
@@ -37,6 +38,7 @@ def prepare_live(d: DomainDef, domain_id: int, *, host: HostInfo, pty_start: int
     live = d.copy()
     live.live = True
     assign_aliases(live)
+    place_memory_devices(live)
     pty = pty_start
     for chr_ in [*live.serials, *live.parallels, *live.channels, *live.consoles]:
         if chr_.type == "pty" and not _is_serial_alias(live, chr_):

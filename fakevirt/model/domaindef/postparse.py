@@ -12,6 +12,7 @@ from ...errors import ErrorDomain
 from ...errors import domain as errors
 from ..devices import Address, Audio, Chr, Controller, Input, Memballoon, Video
 from ..host import HostInfo
+from . import memdevs
 from .definition import CpuDef, DomainDef
 from .devdefaults import device_post_parse
 from .pci import assign_pci_addresses
@@ -52,6 +53,7 @@ def post_parse(d: DomainDef) -> None:
     _assign_virtio_serial(d)
     assign_pci_addresses(d)
     assign_usb_addresses(d)
+    memdevs.assign_slots(d)
 
 
 def _assign_controller_indexes(d: DomainDef) -> None:
@@ -126,6 +128,8 @@ def _default_cpu(d: DomainDef) -> None:
 
 def _common(d: DomainDef) -> None:
     """virDomainDefPostParseCommon."""
+    if (total := memdevs.total_memory(d)) is not None:  # NUMA cells give the memory, not <memory>
+        d.memory_kib = total
     if d.memory_kib <= 0:
         raise errors.xml_error("Memory size must be specified via <memory> or in the <numa> configuration")
     if d.current_memory_kib <= 0 or d.current_memory_kib > d.memory_kib:

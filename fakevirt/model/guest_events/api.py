@@ -74,6 +74,8 @@ class DomainGuest(GuestEvents):
         check_flags("qemuDomainPMWakeup", flags, 0)
         if not dom.active:
             raise errors.not_active()
+        if dom.live is not None and not dom.live.tuning.acpi:  # QEMU runs with -no-acpi
+            raise gerr.qmp_failed("system_wakeup", "wake-up from suspend is not supported by this guest")
         if dom.state != State.PMSUSPENDED:
             raise gerr.qmp_failed("system_wakeup", "Unable to wake up: guest is not in suspended state")
         self.pm_woken(dom)

@@ -20,7 +20,7 @@ from ..flags.console import DomainQemuMonitorCommandFlags
 from .commands import Context, QmpError, run
 from .events import MonitorEvent, monitor_events
 from .hmp import human_command
-from .jsontext import dumps, loads
+from .jsontext import check_sendable, dumps, loads
 
 if TYPE_CHECKING:
     from ..hypervisor import QemuDriver
@@ -66,6 +66,7 @@ class QemuMonitor:
             if "id" in request:
                 raise errors.command_id()
             request["id"] = command_id
+        check_sendable(request)
         return dumps(_answer(ctx, request))
 
     def agent_command(self, dom: Domain, cmd: str, timeout: int, flags: int) -> str:

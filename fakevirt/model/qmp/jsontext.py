@@ -1,13 +1,21 @@
-"""JSON in and out as libvirt's virJSON (yajl) and QEMU write and refuse it."""
+"""JSON in and out as libvirt's virJSON (yajl 2.1) and QEMU write and refuse it."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from ...errors import console as errors
+from . import yajl
 
-_LITERAL_STARTS = "tfn"  # true, false, null: yajl calls a broken one an "invalid string"
+# what Python's json reads and yajl does not (NaN, duplicate keys, bytes that are not UTF-8), or the
+# other way round (\v and \f between tokens): yajl's replay decides
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+
+
+class _Differs(Exception):
+    pass
 
 
 def dumps(value: Any) -> str:
@@ -15,25 +23,34 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise _Differs
+    return value
+
+
+def _constant(name: str) -> Any:
+    raise _Differs
+
+
 def loads(text: str) -> Any:
     """virJSONValueFromString: the value, or libvirt's error with yajl's verbose message."""
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
-        raise _yajl_error(text, e) from None
-    except RecursionError:
-        raise errors.json_parse(text, "parse error: excessive nesting", 1) from None
+        if _NOT_UTF8.search(text):
+            raise _Differs
+        return json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
+    except (ValueError, _Differs, RecursionError) as e:
+        data = text.encode("utf-8", "surrogateescape")
+        found = yajl.first_error(data)
+        if found is not None:
+            raise errors.json_parse(text, found[0], yajl.context(data, found[1])) from None
+        if isinstance(e, RecursionError):  # yajl reads any depth; sending it back is what fails
+            raise errors.json_convert() from None
+        return json.loads(text.replace("\v", " ").replace("\f", " "))
 
 
-def _yajl_error(text: str, e: json.JSONDecodeError) -> Exception:
-    if e.msg.startswith("Extra data"):
-        end = e.pos
-        while end < len(text) and not text[end].isspace():
-            end += 1
-        return errors.json_parse(text, "parse error: trailing garbage", end)
-    if text[e.pos:].strip() == "" or e.msg.startswith("Unterminated string"):
-        return errors.json_parse(text, "parse error: premature EOF", 1)
-    bad = text[e.pos]
-    reason = "invalid string in json text." if bad in _LITERAL_STARTS or (
-        e.pos > 0 and text[e.pos - 1] in _LITERAL_STARTS) else "invalid char in json text."
-    return errors.json_parse(text, f"lexical error: {reason}", e.pos + 1)
+def check_sendable(value: Any) -> None:
+    """virJSONValueToString of a command before it goes to QEMU or the agent: yajl_gen's depth limit."""
+    if yajl.depth(value) >= yajl.MAX_GEN_DEPTH:
+        raise errors.json_convert()
