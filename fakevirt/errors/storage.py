@@ -53,7 +53,7 @@ def pool_of_disk_inactive(pool: str, vol: str) -> VirtError:
                             f"storage pool '{pool}' containing volume '{vol}' is not active")
 
 
-def missing_backend(storage_type: str) -> VirtError:
+def missing_file_backend(storage_type: str) -> VirtError:
     """virStorageFileBackendForType: no file backend for this kind of source (an untranslated volume)."""
     return _storage(ErrorCode.INTERNAL_ERROR, f"missing storage backend for '{storage_type}' storage")
 
@@ -307,7 +307,7 @@ def unknown_pool_type(pool_type: str) -> VirtError:
     return VirtError.internal(f"unknown storage pool type {pool_type}", STORAGE)
 
 
-def missing_backend(number: int, pool_type: str) -> VirtError:
+def missing_pool_backend(number: int, pool_type: str) -> VirtError:
     """virStorageBackendForType: a pool type Debian's build leaves out."""
     return VirtError.internal(f"missing backend for pool type {number} ({pool_type})", STORAGE)
 

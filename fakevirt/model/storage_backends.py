@@ -77,7 +77,7 @@ def discovery_backend(pool_type: str, flags: int) -> str:
     if pool_type not in LIBVIRT_POOL_TYPES:
         raise err.unknown_pool_type(pool_type)
     if pool_type not in BUILT:
-        raise err.missing_backend(LIBVIRT_POOL_TYPES.index(pool_type), pool_type)
+        raise err.missing_pool_backend(LIBVIRT_POOL_TYPES.index(pool_type), pool_type)
     if pool_type not in _FINDERS:
         raise err.no_source_discovery(pool_type)
     err.check_flags(_FINDERS[pool_type], flags, 0)

@@ -107,7 +107,7 @@ class BlockDevices:
     def disk_file(disk: Disk) -> str:
         """virStorageSourceInit's view of a disk with a source: its file (a volume's once running)."""
         if disk.type == "volume" and disk.volume_path is None:
-            raise storage_errors.missing_backend("volume")
+            raise storage_errors.missing_file_backend("volume")
         return disk.local_file or disk.source or ""
 
     # ---- statistics --------------------------------------------------------------------------------
