@@ -47,3 +47,17 @@ def test_replay_of_a_long_text_is_token_by_token() -> None:
     start = time.perf_counter()
     assert first_error(b'["' + b"a" * (4 << 20) + b'" x') == ("lexical error: invalid char in json text.", (4 << 20) + 5)
     assert time.perf_counter() - start < 1
+
+
+def test_a_text_of_too_many_tokens_is_not_replayed() -> None:
+    # the replay runs in the server's thread: a client's 200 KB of tiny tokens must not hold it for
+    # seconds; libvirt's error then carries Python's verdict and position instead of yajl's
+    from fakevirt.errors import VirtError
+    from fakevirt.model.qmp import jsontext, yajl
+
+    text = "[" + "1," * 100_000 + "]"
+    with pytest.raises(yajl.TooLong):
+        yajl.first_error(text.encode())
+    with pytest.raises(VirtError) as e:
+        jsontext.loads(text)
+    assert "parse error: invalid JSON text" in e.value.message

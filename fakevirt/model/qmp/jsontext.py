@@ -42,11 +42,11 @@ def loads(text: str) -> Any:
         return json.loads(text, object_pairs_hook=_object, parse_constant=_constant)
     except (ValueError, _Differs, RecursionError) as e:
         data = text.encode("utf-8", "surrogateescape")
-        if len(data) > yajl.REPLAY_MAX and isinstance(e, ValueError) and not isinstance(e, _Differs):
-            # too long to replay yajl over in the server's thread: Python's verdict and position
-            pos = getattr(e, "pos", 0)
-            raise errors.json_parse(text, "parse error: invalid JSON text", yajl.context(data, pos)) from None
-        found = yajl.first_error(data)
+        try:
+            found = yajl.first_error(data)
+        except yajl.TooLong:  # not replayed in the server's thread: Python's verdict and position
+            raise errors.json_parse(text, "parse error: invalid JSON text",
+                                    yajl.context(data, getattr(e, "pos", 0))) from None
         if found is not None:
             raise errors.json_parse(text, found[0], yajl.context(data, found[1])) from None
         if isinstance(e, RecursionError):  # yajl reads any depth; sending it back is what fails

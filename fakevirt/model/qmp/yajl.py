@@ -218,6 +218,7 @@ class _Parser:
         self.key = b""
         self.message = ""
         self.consumed = 0
+        self.tokens = 0
 
     def parse_error(self, why: str) -> None:
         self.stack[-1], self.message = St.PARSE_ERROR, why
@@ -227,6 +228,9 @@ class _Parser:
         off = 0
         while True:
             self.consumed = off
+            self.tokens += 1
+            if self.tokens > MAX_TOKENS:
+                raise TooLong
             state = self.stack[-1]
             if state in (St.PARSE_ERROR, St.LEXICAL_ERROR):
                 return False
@@ -301,14 +305,16 @@ class _Parser:
             self.keys.append(set())
 
 
-REPLAY_MAX = 64 * 1024  # longer refused texts are not replayed: the replay costs ~2 µs a token
+MAX_TOKENS = 50_000  # the replay costs ~2 µs a token: a longer one is not run in the server's thread
+
+
+class TooLong(Exception):
+    """The text has more tokens than the replay may take (MAX_TOKENS)."""
 
 
 def first_error(data: bytes) -> tuple[str, int] | None:
     """yajl_parse then yajl_complete_parse: None if yajl accepts the text, else its message
     ("lexical error: ..." or "parse error: ...") and the offset its context points at."""
-    if len(data) > REPLAY_MAX:
-        return None
     p = _Parser()
     if p.feed(data) and p.feed(b" "):
         if p.stack[-1] == St.COMPLETE:
