@@ -45,6 +45,9 @@ class Reply:
     close: bool = False
 
 
+PREPARE_AFTER = frozenset({"state.save", "state.load"})  # a copy of that state is built ahead
+
+
 class ControlServer:
     """The control API of one Hypervisor; ``serve`` runs it on listening sockets."""
 
@@ -58,6 +61,8 @@ class ControlServer:
         self.streams_open = 0  # GET /v1/events clients
         self.streams_dropped = 0  # ... dropped for not reading
         self._serving: trio.CancelScope | None = None
+        self._nursery: trio.Nursery | None = None
+        self.prepared = 0  # copies of saved states built ahead (after each state.save/state.load)
 
     async def serve(self, sockets: list[BoundSocket], *,
                     task_status: trio.TaskStatus[list[BoundSocket]] = trio.TASK_STATUS_IGNORED) -> None:
@@ -69,6 +74,7 @@ class ControlServer:
                 listeners.append(trio.SocketListener(trio.socket.from_stdlib_socket(b.sock)))
             async with trio.open_nursery() as nursery:
                 self._serving = nursery.cancel_scope
+                self._nursery = nursery
                 await nursery.start(trio.serve_listeners, self.handle, listeners)
                 task_status.started(sockets)
         finally:
@@ -172,7 +178,17 @@ class ControlServer:
         except Exception as e:
             log.exception("control operation %s failed", name)
             return Reply(500, {"error": f"operation {name!r} failed: {type(e).__name__}: {e}"})
+        if name in PREPARE_AFTER and self._nursery is not None:
+            self._nursery.start_soon(self._prepare, str(body["name"]))
         return Reply(200, {} if result is None else result)
+
+    async def _prepare(self, name: str) -> None:
+        """Unpickle the next copy of a saved state in a worker thread, so the next load only swaps it in."""
+        try:
+            await trio.to_thread.run_sync(self.hv.states.prepare, name)
+            self.prepared += 1
+        except Exception:  # a state deleted meanwhile: the next load simply builds its copy itself
+            log.debug("preparing state %r failed", name, exc_info=True)
 
     async def _events(self, conn: h11.Connection, stream: trio.abc.Stream) -> None:
         """Stream every published event as a JSON line until the client closes or falls behind."""

@@ -269,3 +269,17 @@ async def test_random_bytes_never_stop_the_server() -> None:
                     answer += chunk
                 assert answer == b"" or answer.startswith(b"HTTP/1.1 4"), answer
             assert (await (await connect(port)).request("POST", "/v1/version", b"{}"))[0] == 200
+
+
+async def test_a_saved_or_loaded_state_gets_its_next_copy_built_ahead() -> None:
+    hv = Hypervisor()
+    with trio.fail_after(20):
+        async with control(hv) as (server, port):
+            c = await connect(port)
+            assert await c.request("POST", "/v1/state.save", b'{"name": "s"}') == (200, {"name": "s"})
+            while server.prepared < 1:  # the worker thread unpickles the copy the next load swaps in
+                await trio.sleep(0.01)
+            assert await c.request("POST", "/v1/state.load", b'{"name": "s"}') == (200, {"name": "s"})
+            while server.prepared < 2:
+                await trio.sleep(0.01)
+            assert await c.request("POST", "/v1/state.delete", b'{"name": "s"}') == (200, {"name": "s"})
