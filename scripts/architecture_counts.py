@@ -23,9 +23,11 @@ LAYERS = [
     ("fakevirt", "entry points"),  # fakevirt/*.py only: its subpackages are the layers below
     ("fakevirt/server", "server (trio)"),
     ("fakevirt/handlers", "handlers"),
+    ("fakevirt/control", "control operations"),
     ("fakevirt/model", "model"),
     ("fakevirt/xml", "xml"),
     ("fakevirt/errors", "error catalogue"),
+    ("fakevirt/statedir", "persistence (--state)"),
     ("fakevirt/testing", "test support"),
     ("tests", "tests"),
     ("scripts", "scripts"),
