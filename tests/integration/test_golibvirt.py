@@ -178,7 +178,7 @@ def test_golibvirt_console_and_qemu_program(golibvirt: Path, server: str, reques
         "connected: QEMU",
         'monitor: {"return":{"name":"golibvirt-con"}',
         'hmp: "VM status: running\\r\\n"',
-        "monitor events: subscribed and cancelled",
         f"console: code={libvirt.VIR_ERR_OPERATION_INVALID} message=Requested operation is not valid: domain is not running",
+        "monitor events: subscribed and cancelled",
         "done",
     ]

@@ -54,19 +54,6 @@ func (c client) console() error {
 	}
 	fmt.Printf("hmp: %q\n", hmp)
 
-	// register and deregister; go-libvirt cannot decode an event whose details are null (STOP),
-	// from libvirtd either, so delivery is tested with libvirt-python
-	ctx, cancel := context.WithCancel(context.Background())
-	events, err := c.l.SubscribeQEMUEvents(ctx, "golibvirt-con")
-	if err != nil {
-		cancel()
-		return err
-	}
-	cancel()
-	for range events {
-	}
-	fmt.Println("monitor events: subscribed and cancelled")
-
 	// a stopped domain has no console to open
 	if err := c.l.DomainDestroy(dom); err != nil {
 		return err
@@ -78,5 +65,20 @@ func (c client) console() error {
 		return fmt.Errorf("console of a stopped domain: %v", err)
 	}
 	fmt.Printf("console: code=%d message=%s\n", lerr.Code, lerr.Message)
+
+	// register and deregister, once the domain is stopped: go-libvirt closes the channel before it
+	// deregisters, so a running domain's next QMP event (STOP on destroy, whose null details it cannot
+	// decode, from libvirtd either) could race the deregistration and hang its reader; delivery is
+	// tested with libvirt-python
+	ctx, cancel := context.WithCancel(context.Background())
+	events, err := c.l.SubscribeQEMUEvents(ctx, "golibvirt-con")
+	if err != nil {
+		cancel()
+		return err
+	}
+	cancel()
+	for range events {
+	}
+	fmt.Println("monitor events: subscribed and cancelled")
 	return nil
 }
