@@ -1,7 +1,7 @@
 """Fault injection: make chosen procedures fail, answer late, never answer or drop the connection.
 
 A fault names a procedure (``"DOMAIN_CREATE"``) and may be narrowed to the calls on one object
-(``match={"domain": "vm1"}``: the keys of ``fakevirt.server.call_object``). Of the calls it
+(``match={"domain": "vm1"}``: the keys of ``fakevirt.handlers.call_object``). Of the calls it
 matches it skips the first ``after`` (so ``after=2, count=1`` fails exactly the third call),
 then fires on ``count`` of them (None: forever), each with ``probability`` drawn from a
 generator seeded by the host's seed, so a run is repeatable.

@@ -9,10 +9,10 @@ from protocol import PROCEDURES, Call, ErrorDomain, ErrorReply, InvalidCall, Lib
 
 from ..errors import VirtError
 from ..handlers import HANDLERS, NOTHING, Client, Outcome
+from ..handlers.call_object import call_object
 from ..model.calls import CallRecord
 from ..model.faults import Fault
 from ..model.hypervisor import Hypervisor
-from .call_object import call_object
 
 log = logging.getLogger("fakevirt.dispatch")
 

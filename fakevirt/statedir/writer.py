@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 from protocol import ErrorDomain, Procedure
 
 from ..errors import VirtError
+from ..handlers.call_object import call_object
 from ..model.events import DomainEvent
 from ..model.images.image import Image
 from ..model.network.events import NetworkEvent
 from ..model.secrets.events import SecretEvent
 from ..model.storage_events import PoolEvent
-from ..server.call_object import call_object
 from . import layout as L
 from .api import LocalApi
 from .files import Link, MakeDir, Plan, Remove, Write, WriteImage

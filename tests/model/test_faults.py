@@ -7,9 +7,9 @@ import uuid
 import pytest
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
+from fakevirt.handlers.call_object import call_object
 from fakevirt.model.faults import Fault, FaultPlan, error_from_spec
 from fakevirt.model.hypervisor import Hypervisor
-from fakevirt.server.call_object import call_object
 from protocol import (
     PROCEDURES,
     NonnullDomain,
