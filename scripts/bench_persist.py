@@ -13,9 +13,7 @@
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,9 +21,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import libvirt
-from benchlib import REPO, reachable
+from benchlib import REPO, reachable, start_fakevirt
 
 sys.path.insert(0, str(REPO))
+from fakevirt.testing.sample import upload  # noqa: E402
 
 DOMAIN = ("<domain type='kvm'><name>{name}</name><memory unit='MiB'>64</memory><os><type>hvm</type></os>"
           "<devices>{disk}</devices></domain>")
@@ -33,15 +32,6 @@ DISK = ("<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
         "<source file='/var/lib/libvirt/images/{name}.qcow2'/><target dev='vda' bus='virtio'/></disk>")
 POOL = "<pool type='dir'><name>default</name><target><path>/var/lib/libvirt/images</path></target></pool>"
 VOL = "<volume><name>{name}</name><capacity>{size}</capacity><target><format type='{fmt}'/></target></volume>"
-
-
-def serve(*args: str) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "fakevirt", "serve", "--listen", "tcp://127.0.0.1:0",
-                             "--log-level", "warning", *args], cwd=REPO, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout is not None
-    m = re.search(r"virsh -c '([^']+)'", proc.stdout.readline())
-    assert m is not None
-    return proc, m.group(1)
 
 
 def ms(samples: list[float]) -> str:
@@ -53,13 +43,6 @@ def timed(fn: Callable[..., object], *args: object) -> float:
     t = time.perf_counter()
     fn(*args)
     return time.perf_counter() - t
-
-
-def upload(conn: libvirt.virConnect, vol: libvirt.virStorageVol, data: bytes) -> None:
-    stream = conn.newStream(0)
-    vol.upload(stream, 0, len(data), 0)
-    stream.send(data)
-    stream.finish()
 
 
 def populate(conn: libvirt.virConnect, n: int) -> None:
@@ -89,7 +72,7 @@ def bench_mutations(domains: int, reps: int) -> None:
     results = {}
     for label, extra in (("without --state", []), ("with --state", ["--state"])):
         with tempfile.TemporaryDirectory(prefix="fakevirt-bench-", dir="/var/tmp") as tmp:
-            proc, uri = serve(*(extra + [tmp] if extra else []))
+            proc, uri = start_fakevirt(*(extra + [tmp] if extra else []))
             try:
                 conn = libvirt.open(uri)
                 populate(conn, domains)
@@ -187,7 +170,7 @@ def bench_restart(domains: int) -> None:
             samples = []
             for _ in range(3):
                 t = time.perf_counter()
-                proc, uri = serve(*extra)
+                proc, uri = start_fakevirt(*extra)
                 conn = libvirt.open(uri)
                 n = len(conn.listAllDomains(0))
                 samples.append(time.perf_counter() - t)
