@@ -41,6 +41,21 @@ class Fault:
     id: int = 0
     fired: int = 0
 
+    def check(self) -> None:
+        """ValueError unless this is a fault the host can arm: one set of rules for every entry point."""
+        if unknown := set(self.match) - MATCH_KEYS:
+            raise ValueError(f"unknown match key {sorted(unknown)[0]!r} (known: {', '.join(sorted(MATCH_KEYS))})")
+        if not 0.0 <= self.probability <= 1.0:
+            raise ValueError("probability must be between 0 and 1")
+        if (self.count is not None and self.count < 1) or self.after < 0:
+            raise ValueError("count must be at least 1 and after at least 0")
+        if self.delay < 0:
+            raise ValueError("field 'delay' must not be negative")
+        if self.error is None and self.delay == 0 and not self.hang and not self.drop:
+            raise ValueError("a fault needs one of 'error', 'delay', 'hang' or 'drop_connection'")
+        if self.hang and self.drop:
+            raise ValueError("'hang' and 'drop_connection' cannot be combined")
+
     def matches(self, obj: CallObject) -> bool:
         for key, value in self.match.items():
             if key == "name":
@@ -75,13 +90,11 @@ class FaultPlan:
         return self.add(Fault(procedure.upper(), delay=seconds, count=count))
 
     def add(self, fault: Fault) -> Fault:
-        """Arm fault (checked first-added first among one procedure's faults); it gets its id."""
-        if unknown := set(fault.match) - MATCH_KEYS:
-            raise ValueError(f"unknown match key {sorted(unknown)[0]!r} (known: {', '.join(sorted(MATCH_KEYS))})")
-        if not 0.0 <= fault.probability <= 1.0:
-            raise ValueError("probability must be between 0 and 1")
-        if (fault.count is not None and fault.count < 1) or fault.after < 0:
-            raise ValueError("count must be at least 1 and after at least 0")
+        """Arm fault (checked first-added first among one procedure's faults); it gets its id.
+
+        Every entry point (the control API, the pytest plugin, Python) arms faults here.
+        """
+        fault.check()
         fault.id = next(self._ids)
         self._faults.setdefault(fault.procedure, []).append(fault)
         return fault

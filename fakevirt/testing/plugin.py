@@ -52,12 +52,13 @@ __all__ = ["fault"]
 def fault(procedure: str, *, error: VirtError | None = None, delay: float = 0.0, hang: bool = False,
           drop: bool = False, count: int | None = 1, after: int = 0, probability: float = 1.0,
           match: dict[str, str] | None = None) -> Fault:
-    """A fault for ``@pytest.mark.fakevirt(faults=[...])``: exactly one of error=, delay=, hang=, drop=;
-    ``match`` selects calls by their object ({"name": "vm1"}), ``after`` lets that many through first."""
-    if sum((error is not None, bool(delay), hang, drop)) != 1:
-        raise ValueError("a fault needs exactly one of error=, delay=, hang= or drop=")
-    return Fault(procedure.upper(), error=error, delay=delay, count=count, match=dict(match or {}), hang=hang,
+    """A fault for ``@pytest.mark.fakevirt(faults=[...])``: an error=, a delay= (before the call, or before
+    its error), hang= or drop=; ``match`` selects calls by their object ({"name": "vm1"}), ``after`` lets
+    that many through first. A fault the host cannot arm is a ValueError here, as the test is collected."""
+    made = Fault(procedure.upper(), error=error, delay=delay, count=count, match=dict(match or {}), hang=hang,
                  drop=drop, after=after, probability=probability)
+    made.check()
+    return made
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

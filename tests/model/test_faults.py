@@ -79,11 +79,29 @@ def test_reset_rearms_ids_and_draws() -> None:
     assert fault.id == 1 and [hv.faults.take("P", {}) is not None for _ in range(16)] == before
 
 
-@pytest.mark.parametrize("bad", [Fault("P", delay=1, match={"colour": "x"}), Fault("P", delay=1, probability=2),
-                                 Fault("P", delay=1, count=0), Fault("P", delay=1, after=-1)])
-def test_bad_faults_are_refused(bad: Fault) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(("bad", "why"), [
+    (Fault("P", delay=1, match={"colour": "x"}), "unknown match key 'colour'"),
+    (Fault("P", delay=1, probability=2), "probability must be between 0 and 1"),
+    (Fault("P", delay=1, count=0), "count must be at least 1"),
+    (Fault("P", delay=1, after=-1), "after at least 0"),
+    (Fault("P", delay=-1), "field 'delay' must not be negative"),
+    (Fault("P"), "a fault needs one of 'error', 'delay', 'hang' or 'drop_connection'"),
+    (Fault("P", delay=0), "a fault needs one of"),
+    (Fault("P", hang=True, drop=True), "'hang' and 'drop_connection' cannot be combined")])
+def test_bad_faults_are_refused_by_every_entry_point(bad: Fault, why: str) -> None:
+    from fakevirt.testing.plugin import fault
+
+    with pytest.raises(ValueError, match=why):
         FaultPlan().add(bad)
+    with pytest.raises(ValueError, match=why):  # the pytest plugin's marker helper, as the test is collected
+        fault(bad.procedure, error=bad.error, delay=bad.delay, hang=bad.hang, drop=bad.drop, count=bad.count,
+              after=bad.after, probability=bad.probability, match=bad.match)
+
+
+def test_a_delayed_error_is_one_fault() -> None:
+    plan = FaultPlan()
+    made = plan.add(Fault("P", error=VirtError(ErrorCode.OPERATION_FAILED, ErrorDomain.QEMU, "late"), delay=0.5))
+    assert plan.take("P") is made and made.delay == 0.5 and made.error is not None
 
 
 def test_remove_one_fault() -> None:
