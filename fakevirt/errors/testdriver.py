@@ -109,3 +109,19 @@ def operation_invalid_bare() -> VirtError:
 
 def multiple_interfaces() -> VirtError:
     return VirtError.report(ErrorCode.MULTIPLE_INTERFACES, TEST)
+
+
+def unknown_address_source(source: int) -> VirtError:
+    """testDomainInterfaceAddresses: a source past ARP, checked before the domain is looked at."""
+    return VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, TEST, f"Unknown IP address data source {source}")
+
+
+def no_network_name(name: str) -> VirtError:
+    """testNetworkObjFindByName: the test driver's own lookup reports from VIR_FROM_TEST."""
+    return VirtError.report(ErrorCode.NO_NETWORK, TEST, f"no network with matching name '{name}'")
+
+
+def network_without_address(name: str) -> VirtError:
+    """testDomainInterfaceAddresses for a NIC on a network without <ip>: fakevirt's own answer where
+    libvirtd 9.0 crashes."""
+    return VirtError.report(ErrorCode.INTERNAL_ERROR, TEST, f"network '{name}' has no IP address")

@@ -9,19 +9,22 @@ drives virDomainGetControlInfo's made-up monitor states) and which file systems 
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ...errors import ErrorDomain, check_flags
 from ...errors import domain as domain_errors
 from ...errors import testdriver as err
-from ..agent.api import GuestAgents
+from ..agent.api import GuestAgents, Interfaces
 from ..blockdev.api import BlockDevices
 from ..domain import Domain, State
 from ..domain_stats import DomainStats
 from ..domain_tuning import DomainTuning
 from ..flags.agent import DomainTimeFlags
 from ..flags.domain import DomainModificationImpact
+from ..flags.network import DomainInterfaceAddressesSource as Source
+from ..flags.network import IPAddrType
 from ..flags.node import TypedParameterFlags, TypedParamType
 from ..flags.stats import DomainMemoryStatTags as Tag
 from ..snapshots.align import disk_by_name
@@ -120,6 +123,43 @@ class TestGuests(GuestAgents):
 
     def fs_trim(self, dom: Domain, mountpoint: str | None, minimum: int, flags: int) -> None:
         self._mountpoints(dom, "testDomainFSTrim", [mountpoint] if mountpoint else [], flags)
+
+
+    def interface_addresses(self, dom: Domain, source: int, flags: int) -> Interfaces:
+        """testDomainInterfaceAddresses: whatever the source, one made-up address per NIC.
+
+        A NIC on a network takes the network's first DHCP range start (or its address) plus
+        20 * (domain id - 1) + its index + 1; any other NIC 192.168.0.<index + 1>/24.
+        """
+        check_flags("testDomainInterfaceAddresses", flags, 0, TEST)
+        if source not in tuple(Source):
+            raise err.unknown_address_source(source)
+        _require_active(dom)
+        assert dom.live is not None
+        found: Interfaces = []
+        for i, nic in enumerate(dom.live.interfaces):
+            if nic.type == "network":
+                kind, addr, prefix = self._network_address(nic.source or "", 20 * (dom.id - 1) + i + 1)
+            else:
+                kind, addr, prefix = int(IPAddrType.IPV4), f"192.168.0.{i + 1}", 24
+            found.append((nic.target_dev or "", nic.mac, [(kind, addr, prefix)]))
+        return found
+
+    def _network_address(self, name: str, offset: int) -> tuple[int, str, int]:
+        net = self.driver.hypervisor.networks.networks.get(name)
+        if net is None:
+            raise err.no_network_name(name)
+        ips = net.current.ips
+        if not ips:  # libvirtd 9.0's test driver dereferences the missing address and crashes
+            raise err.network_without_address(name)
+        ip = ips[0]
+        start = ipaddress.ip_address(ip.ranges[0].start if ip.ranges else ip.address)
+        if start.version == 6:  # only the last byte moves, wrapping within it
+            packed = bytearray(start.packed)
+            packed[15] = (packed[15] + offset) & 0xFF
+            return int(IPAddrType.IPV6), str(ipaddress.IPv6Address(bytes(packed))), ip.effective_prefix()
+        return int(IPAddrType.IPV4), str(ipaddress.IPv4Address((int(start) + offset) & 0xFFFFFFFF)), \
+            ip.effective_prefix()
 
 
 class TestBlockDevices(BlockDevices):
