@@ -45,6 +45,11 @@ class VirtError(LibvirtError):
         return cls.report(ErrorCode.INTERNAL_ERROR, ErrorDomain.RPC, message)
 
     @classmethod
+    def cause_unknown(cls) -> VirtError:
+        """What a client gets when a driver failed without reporting why: the daemon's fallback."""
+        return cls(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE, "An error occurred, but the cause is unknown")
+
+    @classmethod
     def not_open(cls, secondary: bool = False) -> VirtError:
         """A call before CONNECT_OPEN (storage, network, … drivers say it without "hypervisor")."""
         return cls.daemon("connection not open" if secondary else "hypervisor connection not open")

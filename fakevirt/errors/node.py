@@ -24,10 +24,6 @@ def numa_node_unavailable(cell: int) -> VirtError:
     return VirtError.report(ErrorCode.OPERATION_FAILED, NONE, f"NUMA node {cell} is not available")
 
 
-def unknown_cause() -> VirtError:
-    """What libvirt answers when it failed without reporting (a negative cell for the system pages)."""
-    return VirtError(ErrorCode.INTERNAL_ERROR, NONE, "An error occurred, but the cause is unknown")
-
 
 def system_pages_pool() -> VirtError:
     return VirtError.report(ErrorCode.OPERATION_UNSUPPORTED, NONE, "system pages pool can't be modified")

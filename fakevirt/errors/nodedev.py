@@ -22,10 +22,6 @@ def no_parent() -> VirtError:
     return VirtError.report(ErrorCode.INTERNAL_ERROR, NODEDEV, "no parent for this device")
 
 
-def cause_unknown() -> VirtError:
-    """virDispatchError when the driver failed without reporting (a SCSI host lookup that found none)."""
-    return VirtError(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE, "An error occurred, but the cause is unknown")
-
 
 def unsupported_type(code: int = ErrorCode.CONFIG_UNSUPPORTED) -> VirtError:
     return VirtError.report(code, NODEDEV, "Unsupported device type")

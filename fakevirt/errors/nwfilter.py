@@ -76,7 +76,3 @@ def xml_error(message: str) -> VirtError:
 def unsupported(message: str) -> VirtError:
     return _nwfilter(ErrorCode.CONFIG_UNSUPPORTED, message)
 
-
-def cause_unknown() -> VirtError:
-    """A refusal libvirt reports no error for (a chain named root-something): the daemon's fallback."""
-    return VirtError(ErrorCode.INTERNAL_ERROR, ErrorDomain.NONE, "An error occurred, but the cause is unknown")

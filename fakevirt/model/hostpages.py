@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from ..errors import VirtError
 from ..errors import node as errors
 from .host import SYSTEM_PAGE_KIB, HostInfo, NumaCell
 
@@ -58,7 +59,7 @@ def _free_system_pages(cells: tuple[NumaCell, ...], cell: int) -> int:
     if cell == WHOLE_HOST:
         return sum(c.free_kib for c in cells) // SYSTEM_PAGE_KIB
     if cell < 0:
-        raise errors.unknown_cause()  # numa_node_size64() fails silently for such a node
+        raise VirtError.cause_unknown()  # numa_node_size64() fails silently for such a node
     return cells[cell].free_kib // SYSTEM_PAGE_KIB
 
 

@@ -72,7 +72,7 @@ def _chain(root: RawElement) -> tuple[str, int]:
         raise err.invalid_arg("Chain name contains invalid characters")
     prefix = next((p for p in CHAIN_PRIORITIES if chain.startswith(p)), None)
     if prefix == "root" and chain != "root":
-        raise err.cause_unknown()
+        raise VirtError.cause_unknown()
     if prefix is None:
         raise err.invalid_arg(f"Invalid chain name '{chain}'. Please use a chain name called 'root' or any of the "
                               "following prefixes: mac, vlan, stp, arp, rarp, ipv4, ipv6")

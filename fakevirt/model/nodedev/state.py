@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorCode, ErrorDomain
+from ...errors import ErrorCode, ErrorDomain, VirtError
 from ...errors import nodedev as err
 from ..events import EventBus
 from ..flags.nodedev import CAP_FILTER_NAMES, ConnectListAllNodeDeviceFlags
@@ -107,7 +107,7 @@ class NodeDevices:
         for d in self.all():
             if any(isinstance(c, ScsiHostCap) and c.wwnn == wwnn and c.wwpn == wwpn for c in d.caps):
                 return d
-        raise err.cause_unknown()
+        raise VirtError.cause_unknown()
 
     # --- the QEMU driver: detach, reattach, reset -------------------------------------------------
 
