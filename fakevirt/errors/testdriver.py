@@ -125,3 +125,14 @@ def network_without_address(name: str) -> VirtError:
     """testDomainInterfaceAddresses for a NIC on a network without <ip>: fakevirt's own answer where
     libvirtd 9.0 crashes."""
     return VirtError.report(ErrorCode.INTERNAL_ERROR, TEST, f"network '{name}' has no IP address")
+
+
+def iothread_id_zero() -> VirtError:
+    """testDomainAddIOThread and SetIOThreadParams with IOThread 0."""
+    return VirtError.invalid_arg("invalid value of 0 for iothread_id", TEST)
+
+
+def stats_unsupported(bits: int) -> VirtError:
+    """testConnectGetAllDomainStats with ENFORCE_STATS and a group it does not collect."""
+    return VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, TEST,
+                            f"Stats types bits 0x{bits:x} are not supported by this daemon")

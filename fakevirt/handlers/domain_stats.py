@@ -34,7 +34,7 @@ from .domain import nonnull_domain, resolve
 def connect_get_all_domain_stats(client: Client, args: w.ConnectGetAllDomainStatsArgs
                                  ) -> w.ConnectGetAllDomainStatsRet:
     """virConnectGetAllDomainStats / virDomainListGetStats (when doms are given)."""
-    stats.check_request(args.stats, args.flags)
+    client.opened.stats.check_request(args.stats, args.flags)
     domains = client.opened.domains
     if args.doms:
         chosen = [domains.by_handle(uuid.UUID(bytes=h.uuid), h.name) for h in args.doms]

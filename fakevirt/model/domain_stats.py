@@ -43,15 +43,21 @@ DIRTY_MODES = {0: "page-sampling", Dirty.DIRTYRATE_MODE_DIRTY_BITMAP: "dirty-bit
                Dirty.DIRTYRATE_MODE_DIRTY_RING: "dirty-ring"}
 
 
-def check_request(groups_: int, flags: int) -> None:
-    """qemuConnectGetAllDomainStats: known flags; unknown groups refused only with ENFORCE_STATS."""
-    check_flags("qemuConnectGetAllDomainStats", flags, _ALLOWED)
-    if flags & _F.GET_ALL_DOMAINS_STATS_ENFORCE_STATS and groups_ & ~SUPPORTED_GROUPS:
-        raise errors.stats_unsupported(groups_ & ~SUPPORTED_GROUPS)
-
-
 class DomainStats:
     """The statistics calls of one driver instance, and the knobs tests turn."""
+
+    FUNCTION = "qemuConnectGetAllDomainStats"
+    SUPPORTED_GROUPS = SUPPORTED_GROUPS
+
+    def check_request(self, groups_: int, flags: int) -> None:
+        """virConnectGetAllDomainStats: known flags; unknown groups refused only with ENFORCE_STATS."""
+        check_flags(self.FUNCTION, flags, _ALLOWED, self.driver.tuning.ERROR_DOMAIN)
+        unknown = groups_ & ~int(self.SUPPORTED_GROUPS)  # int(): ~ of an IntFlag drops bits it has no name for
+        if flags & _F.GET_ALL_DOMAINS_STATS_ENFORCE_STATS and unknown:
+            raise self.unsupported_groups(unknown)
+
+    def unsupported_groups(self, bits: int) -> VirtError:
+        return errors.stats_unsupported(bits)
 
     def __init__(self, driver: QemuDriver) -> None:
         self.driver = driver

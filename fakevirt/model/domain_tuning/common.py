@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...errors import check_flags
+from ...errors import ErrorDomain, check_flags
 from ..events import DomainEvent, EventID
 from ..flags.domain import DomainModificationImpact
 from ..flags.node import TypedParameterFlags
@@ -23,12 +23,20 @@ STRING_OKAY = TypedParameterFlags.STRING_OKAY
 class TuningBase:
     """The driver and the helpers the tuning mixins use."""
 
+    # the driver whose function names and error domain flag errors carry ("qemuDomainX" -> "testDomainX")
+    FUNCTION_PREFIX = "qemu"
+    ERROR_DOMAIN: int = ErrorDomain.QEMU
+
     def __init__(self, driver: QemuDriver) -> None:
         self.driver = driver
 
+    def check_flags(self, fn: str, flags: int, allowed: int) -> None:
+        """virCheckFlags in this driver's own function for the QEMU driver's ``fn``."""
+        check_flags(self.FUNCTION_PREFIX + fn.removeprefix("qemu"), flags, allowed, self.ERROR_DOMAIN)
+
     def defs(self, dom: Domain, flags: int, fn: str, extra: int = 0) -> tuple[DomainDef | None, DomainDef | None]:
         """virCheckFlags then virDomainObjGetDefs: (live, persistent) as AFFECT_* selects."""
-        check_flags(fn, flags, AFFECT | extra)
+        self.check_flags(fn, flags, AFFECT | extra)
         chosen = self.driver.domains.defs_for(dom, flags & AFFECT)
         live = next((d for d in chosen if d is dom.live), None)
         config = next((d for d in chosen if d is not dom.live), None)
@@ -36,7 +44,7 @@ class TuningBase:
 
     def one_def(self, dom: Domain, flags: int, fn: str, extra: int = 0) -> tuple[DomainDef, bool]:
         """virDomainObjGetOneDefState: the one definition a read looks at, and whether it is live."""
-        check_flags(fn, flags, AFFECT | extra)
+        self.check_flags(fn, flags, AFFECT | extra)
         d = self.driver.domains.config_or_live(dom, flags & AFFECT)
         return d, d is dom.live
 

@@ -104,9 +104,13 @@ class PinningTuning(TuningBase):
         if live is not None:
             self.tunable(dom, [(f"cputune.iothreadpin{iothread_id}", _STRING, format_cpuset(cpus))])
 
+    def listed_iothreads(self, d: DomainDef, live: bool) -> list[IOThread]:
+        """The order GetIOThreadInfo lists: QEMU's for a running domain, the definition's otherwise."""
+        return live_iothreads(d.tuning) if live else d.tuning.iothreads
+
     def iothread_info(self, dom: Domain, flags: int) -> list[tuple[int, CpuSet]]:
         """qemuDomainGetIOThreadInfo: a running domain lists QEMU's threads, in QEMU's order."""
         d, live = self.one_def(dom, flags, "qemuDomainGetIOThreadInfo")
-        threads = live_iothreads(d.tuning) if live else d.tuning.iothreads
+        threads = self.listed_iothreads(d, live)
         host = self.host_cpus()
         return [(t.id, self._default(d, iothread_affinity(t, host), t.cpuset is not None)) for t in threads]

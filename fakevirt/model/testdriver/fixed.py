@@ -13,16 +13,16 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorDomain, check_flags
+from ...errors import ErrorDomain, VirtError, check_flags
 from ...errors import domain as domain_errors
 from ...errors import testdriver as err
 from ..agent.api import GuestAgents, Interfaces
 from ..blockdev.api import BlockDevices
 from ..domain import Domain, State
 from ..domain_stats import DomainStats
-from ..domain_tuning import DomainTuning
 from ..flags.agent import DomainTimeFlags
 from ..flags.domain import DomainModificationImpact
+from ..flags.domain import DomainStatsTypes as StatsGroup
 from ..flags.network import DomainInterfaceAddressesSource as Source
 from ..flags.network import IPAddrType
 from ..flags.node import TypedParameterFlags, TypedParamType
@@ -31,6 +31,7 @@ from ..snapshots.align import disk_by_name
 from ..stats.groups import ULLONG, Stat, state_group
 from ..stats.traffic import find_nic
 from ..typedparams import Param, validate
+from .iothreads import PollSetting, TestIOThreads
 
 if TYPE_CHECKING:
     from .driver import TestDriver
@@ -51,11 +52,13 @@ BLKIO_FIELDS = ("device_weight", "device_read_iops_sec", "device_write_iops_sec"
 
 @dataclass
 class GuestClock:
-    """testDomainObjPrivate: the guest time SetTime stored and the frozen file systems."""
+    """testDomainObjPrivate: the guest time SetTime stored, the frozen file systems and the IOThreads'
+    polling settings."""
 
     seconds: int = GUEST_EPOCH
     nseconds: int = 0
     frozen: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(MOUNTPOINTS, False))
+    iothreads: list[PollSetting] = field(default_factory=list)
 
 
 def _microseconds(driver: TestDriver) -> int:
@@ -193,10 +196,12 @@ class TestBlockDevices(BlockDevices):
         return found, len(found)
 
 
-class TestTuning(DomainTuning):
+class TestTuning(TestIOThreads):
     """The test driver's scheduler ("fair", one weight it never changes) and blkio tunables."""
 
     driver: TestDriver
+    FUNCTION_PREFIX = "test"
+    ERROR_DOMAIN = TEST
 
     def scheduler_type(self, dom: Domain) -> tuple[str, int]:
         return "fair", 1
@@ -233,9 +238,19 @@ class TestDomainStats(DomainStats):
 
     driver: TestDriver
 
+    FUNCTION = "testConnectGetAllDomainStats"
+    SUPPORTED_GROUPS = StatsGroup.STATS_STATE | StatsGroup.STATS_IOTHREAD
+
+    def unsupported_groups(self, bits: int) -> VirtError:
+        return err.stats_unsupported(bits)
+
     def domain_stats(self, dom: Domain, groups_: int, flags: int = 0) -> list[Stat]:
-        """testConnectGetAllDomainStats: the state group only."""
-        return state_group(dom)
+        """testConnectGetAllDomainStats: the state group and the IOThreads' polling settings."""
+        wanted = groups_ or self.SUPPORTED_GROUPS
+        found = state_group(dom) if wanted & StatsGroup.STATS_STATE else []
+        if wanted & StatsGroup.STATS_IOTHREAD:
+            found += self.driver.tuning.iothread_group(dom)
+        return found
 
     def interface_stats(self, dom: Domain, device: str) -> tuple[int, ...]:
         """testDomainInterfaceStats: rx bytes/packets/errs/drop, tx bytes/packets/errs/drop."""
