@@ -27,6 +27,15 @@ def err(r: _Result) -> str:
     return r.stderr.strip()
 
 
+def result_or_error(fn: Callable[..., Any], *args: Any) -> Any:
+    """What fn(*args) gave, for a scenario compared with the reference's: its result, or its error as
+    (code, domain, message)."""
+    try:
+        return fn(*args)
+    except libvirt.libvirtError as e:
+        return e.get_error_code(), e.get_error_domain(), e.get_error_message()
+
+
 def error_of(fn: Callable[..., object], *args: Any) -> tuple[int, int, str]:
     """(code, domain, message) of the libvirtError fn(*args) raises; the test fails if it returns."""
     with pytest.raises(libvirt.libvirtError) as e:

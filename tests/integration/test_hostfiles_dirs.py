@@ -17,6 +17,7 @@ import pytest
 from fakevirt.hostfiles import HostFiles
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.testing import ThreadedServer
+from tests.integration.conftest import result_or_error
 
 pytestmark = pytest.mark.skipif(shutil.which("qemu-img") is None, reason="qemu-utils is not installed")
 POOL = f"fvhostdirs-{os.getpid()}"
@@ -34,12 +35,6 @@ def make_tree(root: Path) -> None:
     (root / "seed.iso").write_bytes(bytes(iso))
 
 
-def _outcome(fn: object, *args: object) -> object:
-    try:
-        return fn(*args)  # type: ignore[operator]
-    except libvirt.libvirtError as e:
-        return e.get_error_code(), e.get_error_domain(), e.get_error_message()
-
 
 def _scenario(conn: libvirt.virConnect, root: Path) -> list[object]:
     pool = conn.storagePoolCreateXML(f"<pool type='dir'><name>{POOL}</name><target><path>{root}</path>"
@@ -54,7 +49,7 @@ def _scenario(conn: libvirt.virConnect, root: Path) -> list[object]:
             out.append((vol.name(), info[0], info[1], dir_alloc, fmt, vol.path()))
         sub1 = pool.storageVolLookupByName("sub1")
         out.append(sub1.XMLDesc().startswith("<volume type='dir'>\n  <name>sub1</name>"))
-        out.append(_outcome(sub1.delete))
+        out.append(result_or_error(sub1.delete))
         return out
     finally:
         pool.destroy()

@@ -8,7 +8,6 @@ Counters libvirt derives from the time of day are checked for that derivation, n
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +15,7 @@ import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
+from tests.integration.conftest import result_or_error
 
 T2_XML = """<domain type='test'><name>fixed2</name><memory>524288</memory><currentMemory>262144</currentMemory>
 <vcpu cpuset='2-3'>3</vcpu><os><type>hvm</type></os><devices>
@@ -25,12 +25,6 @@ T2_XML = """<domain type='test'><name>fixed2</name><memory>524288</memory><curre
 <interface type='network'><source network='default'/><mac address='52:54:00:11:22:33'/></interface>
 <memballoon model='virtio'/></devices></domain>"""
 
-
-def _call(fn: Callable[..., Any], *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except libvirt.libvirtError as e:
-        return e.get_error_code(), e.get_error_domain(), e.get_error_message()
 
 
 def _from_clock(values: tuple[int, ...], divisors: tuple[int, ...], before: float, after: float) -> bool:
@@ -43,21 +37,21 @@ def _scenario(uri: str) -> list[Any]:
     conn = libvirt.open(uri)
     try:
         d = conn.lookupByName("test")
-        out: list[Any] = [d.schedulerType(), d.schedulerParameters(), _call(d.schedulerParametersFlags, 0),
-                          _call(d.setSchedulerParameters, {"weight": 70}), d.schedulerParameters(),
-                          d.blkioParameters(0), _call(d.setBlkioParameters, {"weight": 500}, 0),
-                          d.blkioParameters(0)["weight"], d.getTime(), _call(d.getTime, 1), d.controlInfo()]
+        out: list[Any] = [d.schedulerType(), d.schedulerParameters(), result_or_error(d.schedulerParametersFlags, 0),
+                          result_or_error(d.setSchedulerParameters, {"weight": 70}), d.schedulerParameters(),
+                          d.blkioParameters(0), result_or_error(d.setBlkioParameters, {"weight": 500}, 0),
+                          d.blkioParameters(0)["weight"], d.getTime(), result_or_error(d.getTime, 1), d.controlInfo()]
         for seconds in (1, 9999, 10000, 29999, 30001, 30003, 59999, 60000):
             d.setTime({"seconds": seconds, "nseconds": 7})
             out.append((d.getTime(), d.controlInfo()))
-        out += [_call(d.setTime, None, libvirt.VIR_DOMAIN_TIME_SYNC), d.getTime(), d.fsInfo(),
-                _call(d.fSTrim, None, 0, 0), _call(d.fSTrim, "/x", 0, 0), _call(d.fSTrim, None, 0, 1),
-                _call(d.fsFreeze, ["/"]), _call(d.fsFreeze), _call(d.fsFreeze), _call(d.fsThaw, ["/boot"]),
-                _call(d.fsThaw), _call(d.fsThaw), _call(d.fsFreeze, ["/x"]), d.hostname(), _call(d.hostname, 1),
-                d.blockInfo("vda"), d.blockInfo("/guest/diskimage1"), _call(d.blockInfo, "vdz"),
-                _call(d.blockStats, ""), _call(d.blockStats, "vdz"), _call(d.interfaceStats, "nope"),
+        out += [result_or_error(d.setTime, None, libvirt.VIR_DOMAIN_TIME_SYNC), d.getTime(), d.fsInfo(),
+                result_or_error(d.fSTrim, None, 0, 0), result_or_error(d.fSTrim, "/x", 0, 0), result_or_error(d.fSTrim, None, 0, 1),
+                result_or_error(d.fsFreeze, ["/"]), result_or_error(d.fsFreeze), result_or_error(d.fsFreeze), result_or_error(d.fsThaw, ["/boot"]),
+                result_or_error(d.fsThaw), result_or_error(d.fsThaw), result_or_error(d.fsFreeze, ["/x"]), d.hostname(), result_or_error(d.hostname, 1),
+                d.blockInfo("vda"), d.blockInfo("/guest/diskimage1"), result_or_error(d.blockInfo, "vdz"),
+                result_or_error(d.blockStats, ""), result_or_error(d.blockStats, "vdz"), result_or_error(d.interfaceStats, "nope"),
                 d.diskErrors(), d.memoryStats(), d.getCPUStats(True), d.getCPUStats(False),
-                [(n, s, cpu) for n, s, _t, cpu in d.vcpus()[0]], _call(d.launchSecurityInfo)]
+                [(n, s, cpu) for n, s, _t, cpu in d.vcpus()[0]], result_or_error(d.launchSecurityInfo)]
         before = time.time()
         blk, nic, vcpu_time = d.blockStats("vda"), d.interfaceStats("testnet0"), d.vcpus()[0][0][2]
         after = time.time()
@@ -67,10 +61,10 @@ def _scenario(uri: str) -> list[Any]:
                 _from_clock(nic[2:4] + nic[6:], (1_000_000, 2_000_000, 3_000_000, 4_000_000), before, after),
                 _from_clock((vcpu_time,), (10,), before, after)]
         d.suspend()
-        out += [_call(d.getTime), _call(d.setTime, {"seconds": 5}), d.controlInfo(), d.fsInfo()]
+        out += [result_or_error(d.getTime), result_or_error(d.setTime, {"seconds": 5}), d.controlInfo(), d.fsInfo()]
         d.resume()
         d.destroy()
-        out += [_call(fn, *args) for fn, *args in (
+        out += [result_or_error(fn, *args) for fn, *args in (
             (d.controlInfo,), (d.getTime,), (d.setTime, {"seconds": 3}), (d.fsInfo,), (d.hostname,),
             (d.diskErrors,), (d.memoryStats,), (d.vcpus,), (d.blockStats, "vda"), (d.blockStats, ""),
             (d.interfaceStats, "testnet0"), (d.fsFreeze,), (d.blockInfo, "vda"), (d.schedulerParameters,))]

@@ -5,7 +5,6 @@ whatever the source; the same list on fakevirt and, as the `real` twin, on libvi
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -13,6 +12,7 @@ import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
+from tests.integration.conftest import result_or_error
 
 NICS = """<domain type='test'><name>ifa</name><memory>65536</memory><os><type>hvm</type></os><devices>
 <interface type='network'><mac address='52:54:00:11:22:33'/><source network='default'/></interface>
@@ -26,26 +26,20 @@ NETS = ("<network><name>v6</name><ip family='ipv6' address='2001:db8::1' prefix=
         "<network><name>nm</name><ip address='10.1.2.200' netmask='255.255.0.0'/></network>")
 
 
-def _call(fn: Callable[..., Any], *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except libvirt.libvirtError as e:
-        return e.get_error_code(), e.get_error_domain(), e.get_error_message()
-
 
 def _scenario(uri: str) -> list[Any]:
     conn = libvirt.open(uri)
     try:
         d = conn.defineXML(NICS)
-        out: list[Any] = [_call(d.interfaceAddresses, 0)]
+        out: list[Any] = [result_or_error(d.interfaceAddresses, 0)]
         d.create()
-        out += [d.ID(), *(_call(d.interfaceAddresses, source) for source in range(4)),
-                _call(d.interfaceAddresses, 0, 1), conn.lookupByName("test").interfaceAddresses(2)]
+        out += [d.ID(), *(result_or_error(d.interfaceAddresses, source) for source in range(4)),
+                result_or_error(d.interfaceAddresses, 0, 1), conn.lookupByName("test").interfaceAddresses(2)]
         for xml in NETS:
             conn.networkCreateXML(xml)
         for net in ("v6", "nm", "missing"):
             other = conn.createXML(ON.format(net=net))
-            out += [other.ID(), _call(other.interfaceAddresses, 0)]
+            out += [other.ID(), result_or_error(other.interfaceAddresses, 0)]
         return out
     finally:
         conn.close()
@@ -78,7 +72,7 @@ def test_a_network_without_address_is_an_error_not_a_crash(fakevirt: ThreadedSer
     try:
         conn.networkCreateXML("<network><name>noip</name></network>")
         dom = conn.createXML(ON.format(net="noip"))
-        assert _call(dom.interfaceAddresses, 0) == (1, 12, "internal error: network 'noip' has no IP address")
+        assert result_or_error(dom.interfaceAddresses, 0) == (1, 12, "internal error: network 'noip' has no IP address")
         assert conn.lookupByName("test").interfaceAddresses(0)["testnet0"]["hwaddr"] == "aa:bb:cc:dd:ee:ff"
     finally:
         conn.close()

@@ -7,7 +7,6 @@ Affinities are left out: the reference derives a new thread's from the real mach
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,6 +14,7 @@ import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
+from tests.integration.conftest import result_or_error
 
 IO = """<domain type='test'><name>io</name><memory>65536</memory><vcpu>2</vcpu><iothreads>2</iothreads>
 <iothreadids><iothread id='1'/><iothread id='5'/></iothreadids><os><type>hvm</type></os></domain>"""
@@ -23,12 +23,6 @@ ENFORCE = libvirt.VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS
 STATE, VCPU, IOTHREAD = libvirt.VIR_DOMAIN_STATS_STATE, libvirt.VIR_DOMAIN_STATS_VCPU, libvirt.VIR_DOMAIN_STATS_IOTHREAD
 
 
-def _call(fn: Callable[..., Any], *args: Any) -> Any:
-    try:
-        return fn(*args)
-    except libvirt.libvirtError as e:
-        return e.get_error_code(), e.get_error_domain(), e.get_error_message()
-
 
 def _scenario(uri: str) -> list[Any]:
     conn = libvirt.open(uri)
@@ -36,26 +30,26 @@ def _scenario(uri: str) -> list[Any]:
         d = conn.defineXML(IO)
 
         def stats(groups: int = IOTHREAD, flags: int = 0) -> Any:
-            return _call(lambda: conn.domainListGetStats([d], groups, flags)[0][1])
+            return result_or_error(lambda: conn.domainListGetStats([d], groups, flags)[0][1])
 
         def ids(flags: int = 0) -> list[int]:
             return [i for i, _cpus in d.ioThreadInfo(flags)]
 
         out: list[Any] = [stats(0), stats(), stats(VCPU), stats(VCPU, ENFORCE), stats(STATE | 1 << 20, ENFORCE),
-                          _call(conn.getAllDomainStats, 0, 1 << 20),
-                          _call(d.addIOThread, 9, LIVE | CONFIG), _call(d.addIOThread, 9, LIVE),
-                          _call(d.addIOThread, 0, 0), _call(d.addIOThread, 3, 0), _call(d.addIOThread, 3, 0), ids(),
-                          _call(d.setIOThreadParams, 3, {"poll_max_ns": 5}, 0),
-                          _call(d.setIOThreadParams, 1, {"poll_max_ns": 5}, 0)]
+                          result_or_error(conn.getAllDomainStats, 0, 1 << 20),
+                          result_or_error(d.addIOThread, 9, LIVE | CONFIG), result_or_error(d.addIOThread, 9, LIVE),
+                          result_or_error(d.addIOThread, 0, 0), result_or_error(d.addIOThread, 3, 0), result_or_error(d.addIOThread, 3, 0), ids(),
+                          result_or_error(d.setIOThreadParams, 3, {"poll_max_ns": 5}, 0),
+                          result_or_error(d.setIOThreadParams, 1, {"poll_max_ns": 5}, 0)]
         d.create()
-        out += [stats(), stats(0), _call(d.addIOThread, 7, LIVE), stats(), ids(), ids(CONFIG),
-                _call(d.setIOThreadParams, 7, {"poll_grow": 2, "poll_shrink": 3}, 0),
-                _call(d.setIOThreadParams, 7, {"poll_grow": 2}, CONFIG),
-                _call(d.setIOThreadParams, 0, {"poll_grow": 2}, 0),
-                _call(d.setIOThreadParams, 7, {"thread_pool_min": 1}, 0),
-                _call(d.setIOThreadParams, 7, {"poll_max_ns": 1 << 40}, 0), stats(),
-                _call(d.delIOThread, 7, LIVE | CONFIG), _call(d.delIOThread, 7, 0), stats(),
-                _call(d.delIOThread, 77, 0), _call(d.ioThreadInfo, 4), _call(d.pinIOThread, 1, (True,), 8)]
+        out += [stats(), stats(0), result_or_error(d.addIOThread, 7, LIVE), stats(), ids(), ids(CONFIG),
+                result_or_error(d.setIOThreadParams, 7, {"poll_grow": 2, "poll_shrink": 3}, 0),
+                result_or_error(d.setIOThreadParams, 7, {"poll_grow": 2}, CONFIG),
+                result_or_error(d.setIOThreadParams, 0, {"poll_grow": 2}, 0),
+                result_or_error(d.setIOThreadParams, 7, {"thread_pool_min": 1}, 0),
+                result_or_error(d.setIOThreadParams, 7, {"poll_max_ns": 1 << 40}, 0), stats(),
+                result_or_error(d.delIOThread, 7, LIVE | CONFIG), result_or_error(d.delIOThread, 7, 0), stats(),
+                result_or_error(d.delIOThread, 77, 0), result_or_error(d.ioThreadInfo, 4), result_or_error(d.pinIOThread, 1, (True,), 8)]
         d.destroy()
         d.create()
         out += [stats(), ids()]
