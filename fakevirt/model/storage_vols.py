@@ -147,7 +147,8 @@ class VolumeOps(StorageCore):
         kib = None if capacity is None else -(-capacity // 1024)
         opts = f"-b {backing} -o backing_fmt={bfmt},compat=0.10" if backing else "-o compat=0.10"
         try:
-            self.images.create(path, fmt, None if kib is None else kib * 1024, backing, bfmt)
+            img = self.images.create(path, fmt, None if kib is None else kib * 1024, backing, bfmt)
+            img.compat_v2 = fmt == "qcow2"
         except ImageError as e:
             if e.reason not in ("too_large", "name_too_long"):
                 raise

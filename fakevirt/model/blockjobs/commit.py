@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import blockjob as err
 from ...errors import check_flags
+from ..disk_source import take_node
 from ..flags.blockjob import BlockJobType
 from ..flags.blockjob import DomainBlockCommitFlags as Commit
 from ..images.bitmaps import collapse_into
@@ -134,15 +135,16 @@ class CommitActions:
         self._merge(bitmaps=True)
         base, disk = self.base_layer, self.disk
         disk.mirror = None
-        source = disk.source
-        disk.source, disk.driver_type = base.path, base.format
+        top = self.chain[0].path
+        assert base.node is not None  # base is below the top
+        take_node(disk, base.node, live=True)
         if base.index is not None:
             disk.source_attrs["index"] = str(base.index)
-        below = base.node.backing if base.node is not None else None
+        below = base.node.backing
         disk.backing = below
         config = self.dom.config.find_disk(disk.target_dev) if self.dom.config is not None else None
-        if config is not None and config.image_path == source:
-            config.source, config.driver_type = base.path, base.format
+        if config is not None and config.image_path == top:
+            take_node(config, base.node, live=False)
             config.backing = below.copy(index=False) if below is not None and config.backing is not None else None
         self.driver.domains.sync_disk_users(self.dom)
         self._delete_removed()
@@ -154,4 +156,4 @@ class CommitActions:
         clear(self.disk)
 
     def event_path(self, job: BlockJob, completed: bool) -> str:
-        return self.disk.source or ""
+        return self.disk.path or ""
