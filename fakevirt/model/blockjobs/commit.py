@@ -145,7 +145,9 @@ class CommitActions:
         config = self.dom.config.find_disk(disk.target_dev) if self.dom.config is not None else None
         if config is not None and config.image_path == top:
             take_node(config, base.node, live=False)
-            config.backing = below.copy(index=False) if below is not None and config.backing is not None else None
+            # a base without backing leaves no <backingStore/> in the persistent definition (libvirtd 9.0)
+            keep = below is not None and not below.is_end and config.backing is not None
+            config.backing = below.copy(index=False) if keep and below is not None else None
         self.driver.domains.sync_disk_users(self.dom)
         self._delete_removed()
 
