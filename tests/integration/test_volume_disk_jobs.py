@@ -39,6 +39,8 @@ def _domain_xml() -> str:
 <os><type arch='x86_64' machine='pc'>hvm</type></os><devices><emulator>/usr/bin/qemu-system-x86_64</emulator>
 <disk type='volume' device='disk'><driver name='qemu' type='qcow2'/><source pool='{POOL}' volume='d1.qcow2'/>
 <target dev='vda' bus='virtio'/></disk>
+<disk type='volume' device='disk' snapshot='no'><driver name='qemu' type='qcow2'/>
+<source pool='{POOL}' volume='d3.qcow2'/><target dev='vdb' bus='virtio'/></disk>
 <disk type='file' device='cdrom'><driver name='qemu' type='raw'/><target dev='sda' bus='sata'/><readonly/></disk>
 </devices></domain>"""
 
@@ -75,6 +77,7 @@ def _scenario(run: Run, d: str, xml_dir: str) -> str:
                  ["vol-create-as", POOL, "d1.qcow2", "64M", "--format", "qcow2"],
                  ["vol-create-as", POOL, "iso1", "1M", "--format", "raw"],
                  ["vol-create-as", POOL, "iso2", "1M", "--format", "raw"],
+                 ["vol-create-as", POOL, "d3.qcow2", "16M", "--format", "qcow2"],
                  ["define", f"{xml_dir}/dom.xml"], ["start", NAME]):
         assert run(*args).returncode == 0, args
     step("snapshot-create-as", NAME, "s1", "--disk-only", "--no-metadata")
@@ -106,8 +109,14 @@ def _scenario(run: Run, d: str, xml_dir: str) -> str:
     step("domblklist", NAME, "--details")
     step("pool-destroy", POOL)
     step("update-device", NAME, f"{xml_dir}/cd2.xml", "--live")
+    step("pool-start", POOL)  # a volume base deleted under a snapshot: the commit cannot relabel it
+    step("snapshot-create-as", NAME, "s3", "--disk-only", "--no-metadata", "--diskspec", "vda,snapshot=no",
+         "--diskspec", f"vdb,snapshot=external,file={d}/s3.qcow2")
+    step("vol-delete", "--pool", POOL, "d3.qcow2")
+    step("blockcommit", NAME, "vdb", "--active", "--pivot", "--wait")
+    step("domblklist", NAME, "--details")
     text = "".join(out).replace(xml_dir, "/XML").replace(d, "/D").replace(NAME, "NAME").replace(POOL, "POOL")
-    return re.sub(r"d1\.qcow2\.\d+", "d1.qcow2.TIME", text)
+    return re.sub(r"(d\d\.qcow2)\.\d+", r"\1.TIME", text)  # a backup's default name ends in the time
 
 
 def _cleanup(run: Run) -> None:

@@ -64,6 +64,8 @@ def start_commit(jobs: BlockJobs, driver: QemuDriver, dom: Domain, name: str, ba
     if not active and flags & Commit.ACTIVE:
         raise err.active_flag_not_active(chain[t].path)
     store = driver.hypervisor.images
+    if not store.exists(chain[b].path):  # qemuDomainStorageSourceAccessAllow relabels base read-write
+        raise err.cannot_label(chain[b].path)
     images = store.chain(chain[0].path)[:b]
     size = images[0].virtual_size
     assert dom.live is not None
