@@ -4,6 +4,7 @@ One virsh scenario runs on fakevirt and, as the `real` twin, on libvirtd 9.0 (a 
 pool of its own): a snapshot over the volume and a commit back to it, a copy finished and one
 pivoted, a pull, a resize, a push backup's default file name, a checkpoint refused on the volume's
 qcow2 v2 image, a cdrom changed to a volume, and the errors of a stopped pool and a missing volume.
+Also an internal snapshot into the volume's file, and deleting an external snapshot on top of it.
 The reference's output is kept in data/volume_disk_jobs.txt; both must print it.
 """
 
@@ -80,6 +81,16 @@ def _scenario(run: Run, d: str, xml_dir: str) -> str:
                  ["vol-create-as", POOL, "d3.qcow2", "16M", "--format", "qcow2"],
                  ["define", f"{xml_dir}/dom.xml"], ["start", NAME]):
         assert run(*args).returncode == 0, args
+    step("snapshot-create-as", NAME, "si", "--diskspec", "vdb,snapshot=internal")  # savevm into the volumes
+    step("snapshot-revert", NAME, "si")
+    step("snapshot-delete", NAME, "si")
+    step("snapshot-create-as", NAME, "s0", "--disk-only", "--diskspec", f"vda,file={d}/s0.qcow2")
+    r = run("domstats", NAME, "--block", "--backing")
+    out.append("## domstats\n" + "".join(f"{line}\n" for line in r.stdout.splitlines()
+                                         if line.endswith("=vda") or ".path=" in line or "backingIndex" in line))
+    step("snapshot-delete", NAME, "s0")  # the volume is the source again
+    disks()
+    disks("--inactive")
     step("snapshot-create-as", NAME, "s1", "--disk-only", "--no-metadata")
     step("snapshot-create-as", NAME, "s2", "--disk-only", "--no-metadata", "--diskspec", f"vda,file={d}/s2.qcow2")
     disks()
@@ -120,7 +131,7 @@ def _scenario(run: Run, d: str, xml_dir: str) -> str:
 
 
 def _cleanup(run: Run) -> None:
-    for args in (["destroy", NAME], ["undefine", NAME], ["pool-destroy", POOL], ["pool-undefine", POOL]):
+    for args in (["destroy", NAME], ["undefine", NAME, "--snapshots-metadata"], ["pool-destroy", POOL], ["pool-undefine", POOL]):
         run(*args)
 
 

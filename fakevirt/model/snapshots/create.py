@@ -139,8 +139,9 @@ def _internal_images(api: DomainSnapshots, sd: SnapshotDef, vm_state_size: int) 
         if sdisk.snapshot != "internal":
             continue
         disk = sd.domain.find_disk(sdisk.name)
-        assert disk is not None and disk.source
-        api.images.snapshot_create(disk.source, sd.name, vm_state_size=vm_state_size if first else 0,
+        path = api.top_image(disk) if disk is not None else None
+        assert path is not None
+        api.images.snapshot_create(path, sd.name, vm_state_size=vm_state_size if first else 0,
                                    icount=None if vm_state_size else 0)
         first = False
 
