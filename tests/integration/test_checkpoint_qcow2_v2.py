@@ -8,14 +8,13 @@ on fakevirt and, as the `real` twin, on libvirtd 9.0 (a TCG guest).
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
-from collections.abc import Iterator
+from contextlib import closing
 
 import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
+from tests.integration.conftest import outcome, reference_session
 
 NAME, POOL = f"fvcpv2-{os.getpid()}", f"fvcpv2p-{os.getpid()}"
 CHECKPOINT = "<domaincheckpoint><name>c1</name></domaincheckpoint>"
@@ -35,14 +34,6 @@ def _domain_xml(v2: str, v3: str) -> str:
             f"<emulator>/usr/bin/qemu-system-x86_64</emulator>{disks}</devices></domain>")
 
 
-def _outcome(fn: object, *args: object) -> object:
-    try:
-        fn(*args)  # type: ignore[operator]
-        return "ok"
-    except libvirt.libvirtError as e:
-        return e.get_error_code(), e.get_error_domain(), e.get_error_message()
-
-
 def _scenario(conn: libvirt.virConnect, target: str) -> list[object]:
     pool = conn.storagePoolDefineXML(f"<pool type='dir'><name>{POOL}</name><target><path>{target}</path>"
                                      "</target></pool>")
@@ -52,9 +43,9 @@ def _scenario(conn: libvirt.virConnect, target: str) -> list[object]:
     v3 = pool.createXML(_vol_xml("v3.qcow2", "1.1")).path()
     dom = conn.defineXML(_domain_xml(v2, v3))
     dom.create()
-    out = [_outcome(dom.checkpointCreateXML, CHECKPOINT)]  # vda (v3) is fine, vdb (v2) refuses
-    out.append(_outcome(dom.checkpointCreateXML, CHECKPOINT.replace("</name>", "</name><disks><disk name='vdb' "
-                                                                              "checkpoint='no'/></disks>")))
+    only_vda = CHECKPOINT.replace("</name>", "</name><disks><disk name='vdb' checkpoint='no'/></disks>")
+    out = [outcome(dom.checkpointCreateXML, xml) for xml in (CHECKPOINT, only_vda)]  # vdb (v2) refuses
+    out = [r if isinstance(r, tuple) else "ok" for r in out]
     out.append([c.getName() for c in dom.listAllCheckpoints()])
     return out
 
@@ -72,32 +63,15 @@ def _cleanup(conn: libvirt.virConnect) -> None:
                lambda: conn.lookupByName(NAME).undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA),
                lambda: conn.storagePoolLookupByName(POOL).destroy(),
                lambda: conn.storagePoolLookupByName(POOL).undefine()):
-        _outcome(fn)
+        outcome(fn)
 
 
 def test_checkpoint_refused_on_qcow2_v2_on_fakevirt(fakevirt: ThreadedServer, fakevirt_uri: str) -> None:
-    conn = libvirt.open(fakevirt_uri)
-    try:
+    with closing(libvirt.open(fakevirt_uri)) as conn:
         assert _scenario(conn, "/var/lib/libvirt/images/cpv2") == EXPECTED
-    finally:
-        conn.close()
-
-
-@pytest.fixture
-def reference_conn(reference_uri: str) -> Iterator[tuple[libvirt.virConnect, str]]:
-    target = tempfile.mkdtemp(prefix="fvcpv2-", dir="/var/lib/libvirt/images")
-    os.chmod(target, 0o755)
-    conn = libvirt.open(reference_uri)
-    _cleanup(conn)
-    try:
-        yield conn, target
-    finally:
-        _cleanup(conn)
-        conn.close()
-        shutil.rmtree(target, ignore_errors=True)
 
 
 @pytest.mark.real
-def test_checkpoint_refused_on_qcow2_v2_on_libvirtd(reference_conn: tuple[libvirt.virConnect, str]) -> None:
-    conn, target = reference_conn
-    assert _scenario(conn, target) == EXPECTED
+def test_checkpoint_refused_on_qcow2_v2_on_libvirtd(reference_uri: str) -> None:
+    with reference_session(reference_uri, _cleanup) as (conn, target):
+        assert _scenario(conn, target) == EXPECTED

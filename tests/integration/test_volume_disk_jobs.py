@@ -14,7 +14,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from fakevirt.testing import ThreadedServer
+from tests.integration.conftest import reference_session
 
 NAME, POOL = f"fvvbd-{os.getpid()}", f"fvvbp-{os.getpid()}"
 GOLDEN = Path(__file__).parent / "data" / "volume_disk_jobs.txt"
@@ -150,14 +150,8 @@ def test_volume_disk_jobs_on_fakevirt(fakevirt: ThreadedServer, fakevirt_uri: st
 def test_volume_disk_jobs_on_libvirtd(reference_uri: str, tmp_path: Path) -> None:
     _need_virsh()
     run = _runner(reference_uri)
-    d = tempfile.mkdtemp(prefix="fvvoljobs-", dir="/var/lib/libvirt/images")
-    os.chmod(d, 0o755)
-    _cleanup(run)
-    try:
+    with reference_session(reference_uri, lambda _conn: _cleanup(run)) as (_conn, d):
         got = _scenario(run, d, str(tmp_path))
-    finally:
-        _cleanup(run)
-        shutil.rmtree(d, ignore_errors=True)
     if os.environ.get("FAKEVIRT_RECORD"):
         GOLDEN.write_text(got)
     assert got == GOLDEN.read_text()
