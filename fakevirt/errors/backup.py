@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from . import ErrorCode, ErrorDomain, VirtError
+from .blockjob import cannot_label
 
 QEMU = ErrorDomain.QEMU
 CONF = ErrorDomain.DOMAIN
@@ -46,8 +47,7 @@ def store_exists(path: str, disk: str) -> VirtError:
 
 def reused_store_missing(path: str) -> VirtError:
     """REUSE_EXTERNAL of a store that does not exist: the security manager's relabel fails."""
-    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.SECURITY,
-                            f"unable to stat: {path}: No such file or directory")
+    return cannot_label(path)
 
 
 def checkpoint_not_found(name: str, disk: str) -> VirtError:

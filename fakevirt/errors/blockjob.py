@@ -7,6 +7,12 @@ from . import ErrorCode, ErrorDomain, VirtError
 _QEMU, _STORAGE = ErrorDomain.QEMU, ErrorDomain.STORAGE
 
 
+def cannot_label(path: str) -> VirtError:
+    """The security manager's relabel of an image that is gone (a base deleted under the domain)."""
+    return VirtError.report(ErrorCode.SYSTEM_ERROR, ErrorDomain.SECURITY,
+                            f"unable to stat: {path}: No such file or directory")
+
+
 def disk_not_found(disk: str) -> VirtError:
     """qemuDomainDiskByName: no disk of that target or source path."""
     return VirtError.invalid_arg(f"disk '{disk}' not found in domain")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import posixpath
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -97,6 +98,13 @@ class BackingStore:
     source_children: list[RawElement] = field(default_factory=list)
     others: list[RawElement] = field(default_factory=list)
     backing: BackingStore | None = None
+    volume_path: str | None = None  # type='volume' in a live chain: the volume's file (never formatted)
+
+    @property
+    def image_path(self) -> str | None:
+        """The node's file as the image store names it (normalised); a volume's once translated."""
+        path = self.volume_path if self.type == "volume" else self.source
+        return posixpath.normpath(path) if path else None
 
     @property
     def is_end(self) -> bool:
@@ -128,7 +136,8 @@ class BackingStore:
         below: BackingStore | None = None
         for n in reversed(nodes):
             below = BackingStore(n.type, n.index if index else None, n.format, n.source, dict(n.source_attrs),
-                                 copy.deepcopy(n.source_children), copy.deepcopy(n.others), below)
+                                 copy.deepcopy(n.source_children), copy.deepcopy(n.others), below,
+                                 n.volume_path)
         assert below is not None
         return below
 

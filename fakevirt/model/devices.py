@@ -152,7 +152,12 @@ class Disk(DeviceBase):
 
         A volume disk has a path only while running, once its pool translated it (libvirt's src->path).
         """
-        return image_path(self.volume_path if self.type == "volume" else self.source)
+        return image_path(self.path)
+
+    @property
+    def path(self) -> str | None:
+        """virDomainDiskGetSource: the path (file, block, dir) or network name; a volume's file once translated."""
+        return self.volume_path if self.type == "volume" else self.source
 
     @property
     def local_file(self) -> str | None:

@@ -10,6 +10,8 @@ from ..errors import ErrorDomain, VirtError, check_flags
 from ..errors import domain as errors
 from ..errors import tuning as tuning_errors
 from .agent import info as agent_info
+from .blockjobs.copy_nodes import next_index
+from .device_parts import chain_of
 from .devices import Device, RawElement
 from .domain import Domain
 from .domain_tuning.vcpus import fixed_vcpus
@@ -195,7 +197,23 @@ class DomainSettings:
         """virDomainUpdateDeviceFlags: replace a device in the definitions AFFECT_* selects."""
         check_flags("qemuDomainUpdateDeviceFlags", flags,
                     AFFECT_LIVE | AFFECT_CONFIG | DomainDeviceModifyFlags.DEVICE_MODIFY_FORCE)
-        self._change_device(dom, device, flags, update_device, updated=device)
+        self._change_device(dom, device, flags, update_device, self._change_media, updated=device)
+
+    def _change_media(self, dom: Domain, old: DomainDef, new: DomainDef) -> None:
+        """qemuDomainChangeEjectableMedia: a volume's pool names the new medium's file, which gets
+        a node index and its detected chain."""
+        self.driver.translate_volumes(new)
+        images = self.driver.hypervisor.images
+        for disk in new.disks:
+            before = old.find_disk(disk.target_dev)
+            if (disk.device not in ("cdrom", "floppy") or not disk.source or before is None
+                    or (before.type, before.source) == (disk.type, disk.source)):
+                continue
+            index = next_index(old)
+            disk.source_attrs["index"] = str(index)
+            path = disk.local_file if disk.type != "block" else None
+            below = images.chain(path)[1:] if path is not None and images.exists(path) else []
+            disk.backing = chain_of([(img.path, img.format, index + i) for i, img in enumerate(below, 1)])
 
     def _change_device(self, dom: Domain, device: Device, flags: int,
                        edit: Callable[[DomainDef, Device], DomainDef],

@@ -89,6 +89,7 @@ class VolDef:
     backing_format: str | None = None
     perms: Perms | None = None
     encryption: VolEncryption | None = None
+    compat: str | None = None  # <target><compat>: qcow2's version ('0.10', libvirt's default, or '1.1')
 
 
 @dataclass(eq=False)

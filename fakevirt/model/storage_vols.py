@@ -79,7 +79,8 @@ class VolumeOps(StorageCore):
                     raise err.backing_inaccessible(vd.backing_path)
                 if bfmt is None:
                     bfmt = self.images.open(bpath).format
-            self._qemu_img_create(path, fmt, vd.capacity, vd.backing_path, bfmt)
+            img = self._qemu_img_create(path, fmt, vd.capacity, vd.backing_path, bfmt)
+            img.compat_v2 = fmt == "qcow2" and vd.compat in (None, "0.10")
         vol = Volume(vd.name, path, pool, perms=Perms.of_volume(vd.perms), encryption=vd.encryption)
         vol.touch(self.images.clock.now())
         if fmt == "raw" and vd.encryption is None:
@@ -142,12 +143,12 @@ class VolumeOps(StorageCore):
             vol.prealloc = FS_BLOCK  # qemu-img create -f raw writes the first block
 
     def _qemu_img_create(self, path: str, fmt: str, capacity: int | None, backing: str | None,
-                         bfmt: str | None) -> None:
+                         bfmt: str | None) -> Image:
         """``qemu-img create`` as libvirt runs it: the size in KiB, rounded up."""
         kib = None if capacity is None else -(-capacity // 1024)
         opts = f"-b {backing} -o backing_fmt={bfmt},compat=0.10" if backing else "-o compat=0.10"
         try:
-            self.images.create(path, fmt, None if kib is None else kib * 1024, backing, bfmt)
+            return self.images.create(path, fmt, None if kib is None else kib * 1024, backing, bfmt)
         except ImageError as e:
             if e.reason not in ("too_large", "name_too_long"):
                 raise

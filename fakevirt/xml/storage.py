@@ -151,7 +151,7 @@ def parse_vol_xml(text: str, *, need_capacity: bool = True) -> VolDef:
     target = root.find("target")
     enc = target.find("encryption") if target is not None else None
     return VolDef(name, capacity, allocation, fmt, backing, bfmt, _perms(root, "target", "permissions"),
-                  None if enc is None else parse_encryption(enc))
+                  None if enc is None else parse_encryption(enc), _text(root, "target", "compat"))
 
 
 def parse_encryption(node: RawElement) -> VolEncryption:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 import libvirt
@@ -41,3 +45,27 @@ def error_of(fn: Callable[..., object], *args: Any) -> tuple[int, int, str]:
     with pytest.raises(libvirt.libvirtError) as e:
         fn(*args)
     return e.value.get_error_code(), e.value.get_error_domain(), e.value.get_error_message()
+
+
+def outcome(fn: Callable[..., object], *args: Any) -> object:
+    """What fn(*args) returns, or the (code, domain, message) of the libvirtError it raises."""
+    try:
+        return fn(*args)
+    except libvirt.libvirtError as e:
+        return e.get_error_code(), e.get_error_domain(), e.get_error_message()
+
+
+@contextmanager
+def reference_session(uri: str, cleanup: Callable[[libvirt.virConnect], None]) -> Iterator[tuple[libvirt.virConnect, str]]:
+    """A connection to the reference daemon and an images directory of the test's own under
+    /var/lib/libvirt/images (where its QEMU may open files); ``cleanup`` runs before and after."""
+    target = tempfile.mkdtemp(prefix="fvtest-", dir="/var/lib/libvirt/images")
+    os.chmod(target, 0o755)
+    conn = libvirt.open(uri)
+    cleanup(conn)
+    try:
+        yield conn, target
+    finally:
+        cleanup(conn)
+        conn.close()
+        shutil.rmtree(target, ignore_errors=True)

@@ -7,14 +7,13 @@ inactive domain, of a stopped pool and a missing volume, and the running disk's 
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 
 import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
+from tests.integration.conftest import outcome, reference_session
 
 NAME = f"fvvoldisk-{os.getpid()}"
 POOL = f"fvvolpool-{os.getpid()}"
@@ -34,13 +33,6 @@ def _vol_xml(name: str, capacity: int, fmt: str) -> str:
     return f"<volume><name>{name}</name><capacity>{capacity}</capacity><target><format type='{fmt}'/></target></volume>"
 
 
-def _outcome(fn: object, *args: object) -> object:
-    try:
-        return fn(*args)  # type: ignore[operator]
-    except libvirt.libvirtError as e:
-        return e.get_error_code(), e.get_error_domain(), e.get_error_message()
-
-
 def _scenario(conn: libvirt.virConnect, target: str) -> list[object]:
     pool = conn.storagePoolDefineXML(f"<pool type='dir'><name>{POOL}</name><target><path>{target}</path>"
                                      "</target></pool>")
@@ -49,24 +41,24 @@ def _scenario(conn: libvirt.virConnect, target: str) -> list[object]:
     pool.createXML(_vol_xml("v1", QCOW2_CAPACITY, "qcow2"))
     v2 = pool.createXML(_vol_xml("v2", RAW_CAPACITY, "raw"))
     dom = conn.defineXML(_domain_xml())
-    out: list[object] = [_outcome(dom.blockInfo, "vda"), _outcome(dom.blockInfo, "vdb")]
+    out: list[object] = [outcome(dom.blockInfo, "vda"), outcome(dom.blockInfo, "vdb")]
     pool.destroy()
-    out.append(_outcome(dom.create))  # the last disk is translated first
+    out.append(outcome(dom.create))  # the last disk is translated first
     pool.create()
     v2.delete()
-    out.append(_outcome(dom.create))
+    out.append(outcome(dom.create))
     pool.createXML(_vol_xml("v2", RAW_CAPACITY, "raw"))
     pool.destroy()
     pool.undefine()
-    out.append(_outcome(dom.create))
+    out.append(outcome(dom.create))
     pool = conn.storagePoolDefineXML(f"<pool type='dir'><name>{POOL}</name><target><path>{target}</path>"
                                      "</target></pool>")
     pool.create()
-    assert _outcome(dom.create) == 0
+    assert outcome(dom.create) == 0
     out.append(dom.blockInfo("vda")[0])
     out.append(dom.blockInfo("vdb")[0])
     out.append(dom.blockInfo(f"{target}/v1")[0])
-    out.append(_outcome(dom.blockInfo, f"{POOL}/v1"))
+    out.append(outcome(dom.blockInfo, f"{POOL}/v1"))
     stats = conn.domainListGetStats([dom], libvirt.VIR_DOMAIN_STATS_BLOCK)[0][1]
     out.append({k: v for k, v in stats.items() if k.endswith((".path", ".capacity", ".backingIndex"))})
     xml = dom.XMLDesc()
@@ -92,7 +84,7 @@ def _cleanup(conn: libvirt.virConnect) -> None:
     for fn in (lambda: conn.lookupByName(NAME).destroy(), lambda: conn.lookupByName(NAME).undefine(),
                lambda: conn.storagePoolLookupByName(POOL).destroy(),
                lambda: conn.storagePoolLookupByName(POOL).undefine()):
-        _outcome(fn)
+        outcome(fn)
 
 
 def test_volume_disks_on_fakevirt(fakevirt: ThreadedServer, fakevirt_uri: str) -> None:
@@ -119,16 +111,8 @@ def test_volume_disk_block_info_through_virsh(fakevirt: ThreadedServer, virsh) -
 
 @pytest.fixture
 def reference_conn(reference_uri: str) -> Iterator[tuple[libvirt.virConnect, str]]:
-    target = tempfile.mkdtemp(prefix="fvvoldisk-", dir="/var/lib/libvirt/images")
-    os.chmod(target, 0o755)
-    conn = libvirt.open(reference_uri)
-    _cleanup(conn)
-    try:
-        yield conn, target
-    finally:
-        _cleanup(conn)
-        conn.close()
-        shutil.rmtree(target, ignore_errors=True)
+    with reference_session(reference_uri, _cleanup) as session:
+        yield session
 
 
 @pytest.mark.real

@@ -30,7 +30,8 @@ def build_host(hv: Hypervisor) -> None:
     pool = api("STORAGE_POOL_DEFINE_XML", xml=POOL, flags=0).pool
     api("STORAGE_POOL_CREATE", pool=pool, flags=0)
     for name in ("vm1", "vm2"):
-        api("STORAGE_VOL_CREATE_XML", pool=pool, xml=VOL.format(name=f"{name}.qcow2", fmt="qcow2"), flags=0)
+        xml = VOL.format(name=f"{name}.qcow2", fmt="qcow2").replace("</target>", "<compat>1.1</compat></target>")
+        api("STORAGE_VOL_CREATE_XML", pool=pool, xml=xml, flags=0)  # v3: checkpoints can store bitmaps
     api("STORAGE_VOL_CREATE_XML", pool=pool, xml=VOL.format(name="data.raw", fmt="raw"), flags=0)
     hv.images.write("/var/lib/libvirt/images/data.raw", 4096, b"raw data here")
     hv.images.write("/var/lib/libvirt/images/vm1.qcow2", 65536 * 3, b"qcow2 data here")

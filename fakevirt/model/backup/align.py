@@ -49,7 +49,7 @@ def _assign_store(disk: BackupDisk, domdisk: Disk, suffix: str) -> None:
         if disk.store is not None:
             raise err.no_media(disk.name)
     elif disk.store is None:
-        if domdisk.type != "file":
+        if domdisk.type not in ("file", "volume") or not domdisk.path:  # a translated volume is a file
             raise err.no_file_name(disk.name)
-        disk.store = f"{domdisk.source}.{suffix}"
+        disk.store = f"{domdisk.path}.{suffix}"
 

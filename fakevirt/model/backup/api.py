@@ -111,7 +111,7 @@ class DomainBackups:
             raise err.no_disks_selected()
         job = BackupJob(self.driver.uri, dom, bdef, self.now(),
                         reuse=bool(flags & DomainBackupBeginFlags.REUSE_EXTERNAL))
-        sources = {k.target_dev: k.source for k in live.disks}
+        sources = {k.target_dev: k.path for k in live.disks}
         for disk in chosen:
             source = self.images.normpath(sources[disk.name] or "")
             if bdef.pull and disk.format not in (None, "qcow2"):

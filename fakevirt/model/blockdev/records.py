@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..devices import image_path
 from ..flags.node import TypedParamType
 from ..images.image import Image, round_up
 from .state import state_of
@@ -57,7 +56,7 @@ def block_stats(images: ImageStore, dom: Domain, backing: bool = False) -> list[
         if th is not None:
             out.append((p + "threshold", ULLONG, th.value))
         for node in disk.backing.nodes() if backing and disk.backing is not None else []:
-            path = image_path(node.source)
+            path = node.image_path
             if path is None or node.index is None:
                 continue
             p = f"block.{n}."

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ...errors import blockjob as err
 from ..device_parts import BackingStore
-from ..devices import Disk, image_path
+from ..devices import Disk
 
 _INDEXED = re.compile(r"^(?P<dst>[^\[\]]+)\[(?P<index>\d+)\]$")
 
@@ -34,10 +34,10 @@ class Layer:
 def layers(disk: Disk) -> list[Layer]:
     """The disk's images, top first."""
     idx = disk.source_attrs.get("index")
-    out = [Layer(image_path(disk.source) or "", disk.driver_type or "raw",
+    out = [Layer(disk.image_path or "", disk.driver_type or "raw",
                  int(idx) if idx is not None and idx.isdigit() else None, None)]
     for node in disk.backing.nodes() if disk.backing is not None else []:
-        out.append(Layer(image_path(node.source) or "", node.format or "raw", node.index, node))
+        out.append(Layer(node.image_path or "", node.format or "raw", node.index, node))
     return out
 
 

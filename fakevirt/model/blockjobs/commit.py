@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import blockjob as err
 from ...errors import check_flags
+from ..disk_source import take_node
 from ..flags.blockjob import BlockJobType
 from ..flags.blockjob import DomainBlockCommitFlags as Commit
 from ..images.bitmaps import collapse_into
@@ -63,6 +64,8 @@ def start_commit(jobs: BlockJobs, driver: QemuDriver, dom: Domain, name: str, ba
     if not active and flags & Commit.ACTIVE:
         raise err.active_flag_not_active(chain[t].path)
     store = driver.hypervisor.images
+    if not store.exists(chain[b].path):  # qemuDomainStorageSourceAccessAllow relabels base read-write
+        raise err.cannot_label(chain[b].path)
     images = store.chain(chain[0].path)[:b]
     size = images[0].virtual_size
     assert dom.live is not None
@@ -134,16 +137,19 @@ class CommitActions:
         self._merge(bitmaps=True)
         base, disk = self.base_layer, self.disk
         disk.mirror = None
-        source = disk.source
-        disk.source, disk.driver_type = base.path, base.format
+        top = self.chain[0].path
+        assert base.node is not None  # base is below the top
+        take_node(disk, base.node, live=True)
         if base.index is not None:
             disk.source_attrs["index"] = str(base.index)
-        below = base.node.backing if base.node is not None else None
+        below = base.node.backing
         disk.backing = below
         config = self.dom.config.find_disk(disk.target_dev) if self.dom.config is not None else None
-        if config is not None and config.image_path == source:
-            config.source, config.driver_type = base.path, base.format
-            config.backing = below.copy(index=False) if below is not None and config.backing is not None else None
+        if config is not None and config.image_path == top:
+            take_node(config, base.node, live=False)
+            # a base without backing leaves no <backingStore/> in the persistent definition (libvirtd 9.0)
+            keep = below is not None and not below.is_end and config.backing is not None
+            config.backing = below.copy(index=False) if keep and below is not None else None
         self.driver.domains.sync_disk_users(self.dom)
         self._delete_removed()
 
@@ -154,4 +160,4 @@ class CommitActions:
         clear(self.disk)
 
     def event_path(self, job: BlockJob, completed: bool) -> str:
-        return self.disk.source or ""
+        return self.disk.path or ""

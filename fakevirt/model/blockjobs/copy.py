@@ -95,8 +95,8 @@ def start_copy(jobs: BlockJobs, driver: QemuDriver, dom: Domain, name: str, req:
     if not req.flags & Copy.TRANSIENT_JOB and dom.config is not None:
         raise err.not_transient()
     store = driver.hypervisor.images
-    assert disk.source is not None and dom.live is not None
-    chain = store.chain(disk.source)
+    assert disk.image_path is not None and dom.live is not None
+    chain = store.chain(disk.image_path)
     shallow = bool(req.flags & Copy.SHALLOW) and len(chain) > 1
     reuse = bool(req.flags & Copy.REUSE_EXT)
     if shallow and not reuse and req.format == "raw":
@@ -148,12 +148,12 @@ class CopyActions:
         """QEMU holds the destination open: one deleted or replaced under the job is still what it
         writes, and what a pivot opens (it comes back at its path); an abort then leaves it gone."""
         store = self.driver.hypervisor.images
-        assert self.disk.source is not None
+        assert self.disk.image_path is not None
         if not store.exists(self.dst.path) or store.open(self.dst.path) is not self.dst:
             if not pivot:
                 return
             store.add(self.dst, force=True)
-        fill(store, store.chain(self.disk.source), self.dst, limit, shallow=self.shallow, fresh=self.fresh)
+        fill(store, store.chain(self.disk.image_path), self.dst, limit, shallow=self.shallow, fresh=self.fresh)
 
     def reached_end(self, job: BlockJob) -> None:
         mark_ready(self.disk)
@@ -165,8 +165,8 @@ class CopyActions:
         (shallow) or each name merged down the whole chain (full); a finish leaves it none."""
         self._write_copy(job.end, pivot=True)
         store = self.driver.hypervisor.images
-        assert self.disk.source is not None
-        chain = store.chain(self.disk.source)
+        assert self.disk.image_path is not None
+        chain = store.chain(self.disk.image_path)
         collapse_into(chain[:1] if self.shallow else chain, self.dst)
         m, disk = self.mirror, self.disk
         clear(disk)
@@ -182,13 +182,13 @@ class CopyActions:
         clear(self.disk)
 
     def event_path(self, job: BlockJob, completed: bool) -> str:
-        return self.disk.source or ""
+        return self.disk.path or ""
 
 
 def _switch_source(disk: Disk, m: Mirror, *, live: bool) -> None:
     """The disk on the copy: live, with the mirror's chain (a new shallow copy keeps the old backing);
     persistent, with the end marker when that chain has no backing image, else none."""
-    disk.type, disk.source, disk.driver_type = m.type, m.path, m.format
+    disk.type, disk.source, disk.driver_type, disk.volume_path = m.type, m.path, m.format, None
     disk.source_attrs = {k: v for k, v in disk.source_attrs.items() if k != "index"}
     if live:
         disk.source_attrs["index"] = str(m.index)

@@ -107,4 +107,4 @@ class PullActions:
         """QEMU keeps what it copied; the guest sees the same data either way."""
 
     def event_path(self, job: BlockJob, completed: bool) -> str:
-        return self.disk.source or ""
+        return self.disk.path or ""

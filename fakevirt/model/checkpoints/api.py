@@ -96,21 +96,25 @@ class DomainCheckpoints:
         tree.current = chk
         return chk
 
-    def _top_image(self, dom: Domain, target: str) -> Image | None:
+    def _top_image(self, dom: Domain, target: str) -> tuple[Image, str] | None:
+        """The disk's top image and its format node's name."""
         live = dom.live
         disk = live.find_disk(target) if live is not None else None
-        if disk is None or not disk.source or disk.type not in ("file", "block"):
+        if disk is None or disk.local_file is None:
             return None
-        return self.images.open(disk.source)
+        return self.images.open(disk.local_file), f"libvirt-{disk.source_attrs.get('index', '1')}-format"
 
     def _add_bitmaps(self, dom: Domain, cd: CheckpointDef) -> None:
-        """The QMP transaction of block-dirty-bitmap-add: all bitmaps or none."""
-        tops = [(img, d.bitmap) for d in cd.bitmap_disks()
-                if (img := self._top_image(dom, d.name)) is not None and d.bitmap is not None]
-        for img, name in tops:
+        """The QMP transaction of block-dirty-bitmap-add (persistent): all bitmaps or none."""
+        tops = [(*top, d.bitmap) for d in cd.bitmap_disks()
+                if (top := self._top_image(dom, d.name)) is not None and d.bitmap is not None]
+        for img, node, name in tops:
             if name in img.bitmaps:
                 raise err.qemu_command_failed("transaction", f"Bitmap already exists: {name}")
-        for img, name in tops:
+            if img.compat_v2:
+                raise err.qemu_command_failed("transaction", f"Can't make bitmap '{name}' persistent in '{node}': "
+                                              "Cannot store dirty bitmaps in qcow2 v2 files")
+        for img, _node, name in tops:
             self.images.bitmap_add(img.path, name)
 
     def _redefine(self, dom: Domain, cd: CheckpointDef, validate: bool) -> Checkpoint:
@@ -160,9 +164,9 @@ class DomainCheckpoints:
     def _chain(self, dom: Domain, target: str) -> list[Image] | None:
         live = dom.live
         disk = live.find_disk(target) if live is not None else None
-        if disk is None or not disk.source or disk.type not in ("file", "block"):
+        if disk is None or disk.local_file is None:
             return None
-        return self.images.chain(disk.source)
+        return self.images.chain(disk.local_file)
 
     def _validate_bitmaps(self, dom: Domain, cd: CheckpointDef) -> None:
         """qemuCheckpointRedefineValidateBitmaps."""

@@ -39,7 +39,7 @@ def disk_by_name(domdef: DomainDef, name: str) -> Disk | None:
         if disk.target_dev == name:
             return disk
     for disk in domdef.disks:
-        if disk.source is not None and disk.source == name:
+        if disk.path is not None and disk.path == name:
             return disk
     return None
 

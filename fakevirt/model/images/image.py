@@ -104,6 +104,7 @@ class Image:
     clusters: ClusterMap = field(default_factory=ClusterMap, repr=False)
     snapshots: list[InternalSnapshot] = field(default_factory=list, repr=False)
     bitmaps: dict[str, Bitmap] = field(default_factory=dict, repr=False)  # persistent, by name
+    compat_v2: bool = False  # qcow2 compat=0.10 (libvirt's vol-create): it cannot store dirty bitmaps
     backing_only_named: bool = False  # a backup's scratch/target: its backing file may change under it
     # The file's own bytes when they came from outside (an upload): a raw image of the file and
     # what the image held then; see formats.py.  Formats the model does not interpret keep only this.

@@ -24,6 +24,8 @@ def describe(store: ImageStore, img: Image) -> dict[str, Any]:
     if img.format == "qcow2":
         out["cluster-size"] = img.cluster_size
         data: dict[str, Any] = dict(_QCOW2_SPECIFIC)
+        if img.compat_v2:  # QEMU reports the v3 features only for v3
+            data = {"compat": "0.10", "compression-type": "zlib", "refcount-bits": 16}
         if img.bitmaps:
             data["bitmaps"] = listing(img)
         out["format-specific"] = {"type": "qcow2", "data": data}

@@ -25,16 +25,11 @@ def disk_by_name(d: DomainDef, name: str) -> Disk | None:
         if not name.startswith("/"):
             if disk.target_dev == name:
                 return disk
-        elif _disk_path(disk) == name:
+        elif disk.path == name:
             if found is not None:
                 return None
             found = disk
     return found
-
-
-def _disk_path(disk: Disk) -> str | None:
-    """virDomainDiskGetSource: the path (file, block, dir) or network name; a volume's file once translated."""
-    return disk.volume_path if disk.type == "volume" else disk.source
 
 
 def disk_is_empty(disk: Disk) -> bool:
@@ -139,7 +134,9 @@ def _assign_external_names(sd: SnapshotDef, d: DomainDef,
             raise _unsupported(f"cannot generate external snapshot name for disk '{snapdisk.name}' on a "
                                f"'{stype}' device")
         domdisk = d.disks[i]
-        origpath = _disk_path(domdisk)
+        # libvirt names overlays from the snapshot's copy of the definition, parsed back from XML:
+        # a volume there has no file
+        origpath = None if domdisk.type == "volume" else domdisk.path
         if not origpath:
             raise _unsupported(f"cannot generate external snapshot name for disk '{snapdisk.name}' without source")
         regular = is_regular_file(origpath) if is_regular_file is not None else domdisk.type == "file"

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from ...errors import VirtError
 from ...errors import snapshot as err
 from ..blockjobs.events import emit_block_job
+from ..devices import Disk
 from ..domain import Domain, Paused, Running, SavedState, Shutoff, State
 from ..domaindef import DomainDef
 from ..events import DomainEvent, EventID, Lifecycle, LifecycleDetail
@@ -146,6 +147,13 @@ class DomainSnapshots:
             raise err.moment_exists(name)
 
     # ---- shared pieces of create, revert, branch and delete ----------------------------------
+
+    def top_image(self, disk: Disk) -> str | None:
+        """The disk's top image for qemu-img or savevm: its file, or an untranslated volume's (inactive domain)."""
+        pool, vol = disk.source_pool, disk.source_volume
+        if disk.image_path is None and pool is not None and vol is not None:
+            return self.driver.hypervisor.storage.disk_volume(pool, vol).path
+        return disk.image_path
 
     def image_format(self, path: str) -> str:
         return self.images.open(path).format if self.images.exists(path) else "raw"

@@ -11,6 +11,7 @@ from ...errors.snapshot import config_unsupported, mixed_locations, operation_un
 from ..blockjobs.copy_nodes import next_index
 from ..device_parts import BackingStore
 from ..devices import Disk
+from ..disk_source import as_backing, same_source
 from ..domain import Domain, SavedState, State
 from ..domaindef import DomainDef
 from ..events import Lifecycle
@@ -138,8 +139,9 @@ def _internal_images(api: DomainSnapshots, sd: SnapshotDef, vm_state_size: int) 
         if sdisk.snapshot != "internal":
             continue
         disk = sd.domain.find_disk(sdisk.name)
-        assert disk is not None and disk.source
-        api.images.snapshot_create(disk.source, sd.name, vm_state_size=vm_state_size if first else 0,
+        path = api.top_image(disk) if disk is not None else None
+        assert path is not None
+        api.images.snapshot_create(path, sd.name, vm_state_size=vm_state_size if first else 0,
                                    icount=None if vm_state_size else 0)
         first = False
 
@@ -187,23 +189,24 @@ def _switch_disks(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, reuse: boo
             api.driver.hypervisor.blockjobs.check_free(api.driver, dom, sdisk.name)
     for sdisk in external:
         old = source.find_disk(sdisk.name)
-        assert old is not None and old.source and sdisk.source
-        api.new_overlay(sdisk.source, sdisk.driver_type or "qcow2", old.source, reuse)
+        assert old is not None and old.image_path and sdisk.source
+        api.new_overlay(sdisk.source, sdisk.driver_type or "qcow2", old.image_path, reuse)
         if dom.active:
-            propagate_bitmaps(api.images, old.source, sdisk.source)
-        switch_disks_on([d for d in (dom.live, dom.config) if d is not None], sdisk, old.source,
+            propagate_bitmaps(api.images, old.image_path, sdisk.source)
+        switch_disks_on([d for d in (dom.live, dom.config) if d is not None], sdisk, old,
                         live_snapshot=dom.active and not reuse)
     if dom.active:
         api.driver.domains.sync_disk_users(dom)
 
 
-def switch_disks_on(defs: list[DomainDef], sdisk: SnapshotDisk, old_source: str, *,
+def switch_disks_on(defs: list[DomainDef], sdisk: SnapshotDisk, old: Disk | str, *,
                     live_snapshot: bool = True) -> None:
-    """In each definition whose disk ``sdisk.name`` is still on ``old_source``, switch it to the overlay."""
-    old = posixpath.normpath(old_source)
+    """In each definition whose disk ``sdisk.name`` is still on ``old`` (a disk, or a file), switch it to the overlay."""
     for d in defs:
         disk = d.find_disk(sdisk.name)
-        if disk is not None and disk.image_path == old:
+        if disk is None:
+            continue
+        if (disk.image_path == posixpath.normpath(old)) if isinstance(old, str) else same_source(disk, old):
             switch_disk_source(d, disk, sdisk, live_snapshot=live_snapshot)
 
 
@@ -215,21 +218,19 @@ def switch_disk_source(d: DomainDef, disk: Disk, sdisk: SnapshotDisk, *, live_sn
     inactive snapshot only if it already described a chain, as qemu-img create leaves it).
     """
     assert sdisk.source is not None
-    old_source, old_fmt, old_type = disk.source, disk.driver_type or "raw", disk.type
     old_index = disk.source_attrs.get("index")
     below = disk.backing
+    node = as_backing(disk, int(old_index) if old_index is not None else None, below)
     disk.type = sdisk.type or "file"
-    disk.source = sdisk.source
+    disk.source, disk.volume_path = sdisk.source, None
     disk.driver_type = sdisk.driver_type or "qcow2"
     if old_index is None and not live_snapshot and below is None:
         return
     if old_index is not None:
         disk.source_attrs["index"] = str(next_index(d))
         if below is None:
-            below = BackingStore()
-    disk.backing = BackingStore("block" if old_type == "block" else "file",
-                                int(old_index) if old_index is not None else None, old_fmt, old_source or "",
-                                backing=below)
+            node.backing = BackingStore()
+    disk.backing = node
 
 
 def save_cookie(d: DomainDef | None) -> SaveCookie:

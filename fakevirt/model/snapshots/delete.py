@@ -15,6 +15,7 @@ from ...errors import snapshot as err
 from ...errors.snapshot import config_unsupported, operation_unsupported
 from ..device_parts import BackingStore
 from ..devices import Disk, image_path
+from ..disk_source import take_node
 from ..domain import Domain, Shutoff
 from ..domaindef import DomainDef
 from ..flags.snapshot import DELETE_ALL
@@ -196,20 +197,24 @@ def _drop_from_chain(disk: Disk, top: str, base: str, fmt: str) -> None:
     further down, its <backingStore> element is replaced by the one below it."""
     chain = disk.backing
     if disk.image_path == top:
-        disk.source, disk.driver_type = base, fmt
-        if chain is not None and image_path(chain.source) == base:
+        # base may be a pool volume (a persistent definition's names no file): it becomes the source again
+        if chain is not None and not chain.is_end and chain.image_path in (base, None):
+            take_node(disk, chain, live=True)
             if chain.index is not None:
                 disk.source_attrs["index"] = str(chain.index)
             disk.backing = chain.backing
+        else:
+            disk.source = base
+        disk.driver_type = fmt
         return
     parent = chain
     while parent is not None:
         node = parent.backing
-        if node is not None and image_path(node.source) == top:
+        if node is not None and node.image_path == top:
             parent.backing = node.backing
             return
         parent = node
-    if chain is not None and image_path(chain.source) == top:
+    if chain is not None and chain.image_path == top:
         disk.backing = chain.backing
 
 
@@ -232,10 +237,10 @@ def _discard(api: DomainSnapshots, dom: Domain, snap: Snapshot, metadata_only: b
         elif sd.domain is not None:
             for sdisk in sd.disks:
                 disk = sd.domain.find_disk(sdisk.name)
-                if sdisk.snapshot == "internal" and disk is not None and disk.source \
-                        and api.images.exists(disk.source):
+                top = api.top_image(disk) if sdisk.snapshot == "internal" and disk is not None else None
+                if top is not None and api.images.exists(top):
                     try:
-                        api.images.snapshot_delete(disk.source, snap.name)
+                        api.images.snapshot_delete(top, snap.name)
                     except VirtError:
                         pass  # libvirt ignores qemu-img's complaints here
     api.release_state_images(dom, snap.name, sd)

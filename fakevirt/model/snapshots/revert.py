@@ -106,8 +106,9 @@ def _apply_internal(api: DomainSnapshots, sd: SnapshotDef) -> None:
         if sdisk.snapshot != "internal":
             continue
         disk = sd.domain.find_disk(sdisk.name)
-        if disk is not None and disk.source and api.images.exists(disk.source):
-            api.images.snapshot_apply(disk.source, sd.name, force=True)
+        path = api.top_image(disk) if disk is not None else None
+        if path is not None and api.images.exists(path):
+            api.images.snapshot_apply(path, sd.name, force=True)
 
 
 def _plan_overlays(api: DomainSnapshots, dom: Domain, base: DomainDef) -> list[SnapshotDisk]:
