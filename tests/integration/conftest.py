@@ -47,14 +47,6 @@ def error_of(fn: Callable[..., object], *args: Any) -> tuple[int, int, str]:
     return e.value.get_error_code(), e.value.get_error_domain(), e.value.get_error_message()
 
 
-def outcome(fn: Callable[..., object], *args: Any) -> object:
-    """What fn(*args) returns, or the (code, domain, message) of the libvirtError it raises."""
-    try:
-        return fn(*args)
-    except libvirt.libvirtError as e:
-        return e.get_error_code(), e.get_error_domain(), e.get_error_message()
-
-
 @contextmanager
 def reference_session(uri: str, cleanup: Callable[[libvirt.virConnect], None]) -> Iterator[tuple[libvirt.virConnect, str]]:
     """A connection to the reference daemon and an images directory of the test's own under

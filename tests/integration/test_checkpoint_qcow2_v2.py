@@ -14,7 +14,7 @@ import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
-from tests.integration.conftest import outcome, reference_session
+from tests.integration.conftest import reference_session, result_or_error
 
 NAME, POOL = f"fvcpv2-{os.getpid()}", f"fvcpv2p-{os.getpid()}"
 CHECKPOINT = "<domaincheckpoint><name>c1</name></domaincheckpoint>"
@@ -44,7 +44,7 @@ def _scenario(conn: libvirt.virConnect, target: str) -> list[object]:
     dom = conn.defineXML(_domain_xml(v2, v3))
     dom.create()
     only_vda = CHECKPOINT.replace("</name>", "</name><disks><disk name='vdb' checkpoint='no'/></disks>")
-    out = [outcome(dom.checkpointCreateXML, xml) for xml in (CHECKPOINT, only_vda)]  # vdb (v2) refuses
+    out = [result_or_error(dom.checkpointCreateXML, xml) for xml in (CHECKPOINT, only_vda)]  # vdb (v2) refuses
     out = [r if isinstance(r, tuple) else "ok" for r in out]
     out.append([c.getName() for c in dom.listAllCheckpoints()])
     return out
@@ -63,7 +63,7 @@ def _cleanup(conn: libvirt.virConnect) -> None:
                lambda: conn.lookupByName(NAME).undefineFlags(libvirt.VIR_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA),
                lambda: conn.storagePoolLookupByName(POOL).destroy(),
                lambda: conn.storagePoolLookupByName(POOL).undefine()):
-        outcome(fn)
+        result_or_error(fn)
 
 
 def test_checkpoint_refused_on_qcow2_v2_on_fakevirt(fakevirt: ThreadedServer, fakevirt_uri: str) -> None:

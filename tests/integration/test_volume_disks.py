@@ -13,7 +13,7 @@ import libvirt
 import pytest
 
 from fakevirt.testing import ThreadedServer
-from tests.integration.conftest import outcome, reference_session
+from tests.integration.conftest import reference_session, result_or_error
 
 NAME = f"fvvoldisk-{os.getpid()}"
 POOL = f"fvvolpool-{os.getpid()}"
@@ -41,24 +41,24 @@ def _scenario(conn: libvirt.virConnect, target: str) -> list[object]:
     pool.createXML(_vol_xml("v1", QCOW2_CAPACITY, "qcow2"))
     v2 = pool.createXML(_vol_xml("v2", RAW_CAPACITY, "raw"))
     dom = conn.defineXML(_domain_xml())
-    out: list[object] = [outcome(dom.blockInfo, "vda"), outcome(dom.blockInfo, "vdb")]
+    out: list[object] = [result_or_error(dom.blockInfo, "vda"), result_or_error(dom.blockInfo, "vdb")]
     pool.destroy()
-    out.append(outcome(dom.create))  # the last disk is translated first
+    out.append(result_or_error(dom.create))  # the last disk is translated first
     pool.create()
     v2.delete()
-    out.append(outcome(dom.create))
+    out.append(result_or_error(dom.create))
     pool.createXML(_vol_xml("v2", RAW_CAPACITY, "raw"))
     pool.destroy()
     pool.undefine()
-    out.append(outcome(dom.create))
+    out.append(result_or_error(dom.create))
     pool = conn.storagePoolDefineXML(f"<pool type='dir'><name>{POOL}</name><target><path>{target}</path>"
                                      "</target></pool>")
     pool.create()
-    assert outcome(dom.create) == 0
+    assert result_or_error(dom.create) == 0
     out.append(dom.blockInfo("vda")[0])
     out.append(dom.blockInfo("vdb")[0])
     out.append(dom.blockInfo(f"{target}/v1")[0])
-    out.append(outcome(dom.blockInfo, f"{POOL}/v1"))
+    out.append(result_or_error(dom.blockInfo, f"{POOL}/v1"))
     stats = conn.domainListGetStats([dom], libvirt.VIR_DOMAIN_STATS_BLOCK)[0][1]
     out.append({k: v for k, v in stats.items() if k.endswith((".path", ".capacity", ".backingIndex"))})
     xml = dom.XMLDesc()
@@ -84,7 +84,7 @@ def _cleanup(conn: libvirt.virConnect) -> None:
     for fn in (lambda: conn.lookupByName(NAME).destroy(), lambda: conn.lookupByName(NAME).undefine(),
                lambda: conn.storagePoolLookupByName(POOL).destroy(),
                lambda: conn.storagePoolLookupByName(POOL).undefine()):
-        outcome(fn)
+        result_or_error(fn)
 
 
 def test_volume_disks_on_fakevirt(fakevirt: ThreadedServer, fakevirt_uri: str) -> None:
