@@ -118,7 +118,8 @@ def start_events(uri: str, name: str) -> list[tuple[int, int]]:
     seen: list[tuple[int, int]] = []
     lifecycle: list[int] = []
     cbs = [conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE,
-                                       lambda c, d, state, reason, o: seen.append((state, reason)), None),
+                                       lambda c, d, state, reason, o: seen.append((state, reason))
+                                       if d.name() == name else None, None),  # others share the reference
            conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                        lambda c, d, event, detail, o: lifecycle.append(event)
                                        if event == libvirt.VIR_DOMAIN_EVENT_STARTED and not lifecycle
