@@ -32,7 +32,8 @@ from ..model.secrets.events import SecretEvent
 from ..model.storage_events import PoolEvent
 from . import layout as L
 from .api import LocalApi
-from .files import Link, MakeDir, Plan, Remove, Write, WriteImage
+from .counters import COUNTERS_FILE, encode_slot, read_counters
+from .files import Counters, Link, MakeDir, Plan, Remove, Write, WriteImage
 from .loader import Loaded
 from .render import FAMILIES, Files, SnapshotCache, domain_files
 
@@ -82,7 +83,10 @@ class StateWriter:
         self.snapshots = SnapshotCache()
         self.dirty_domains: set[DomainKey] = set()
         self.dirty_families: set[str] = set(FAMILIES)
-        self._host: object = None
+        self._host: object = None  # what fakevirt.json holds
+        self._counters: object = None  # what fakevirt.pos holds
+        on_disk = read_counters(root)
+        self._seq = on_disk[0] if on_disk is not None else 0
         self._uris = {d.uri: path for path, d in hv.drivers.items()}
         self._apis = {path: LocalApi(hv, d) for path, d in hv.drivers.items()}
         self._seen_generation = self._generation()
@@ -91,6 +95,8 @@ class StateWriter:
             self.owned.update({k: set(v) for k, v in loaded.owned.items()})
             self.images = {path: fingerprint(img) for path, img in hv.images.images() if path in loaded.images}
             self.dirs = set(hv.storage.dirs)
+            if on_disk is not None:  # the loader continued from these
+                self._counters = (hv.rng.position(), {path: d.domains.next_id for path, d in hv.drivers.items()})
         bus = hv.bus
         self._stop = [bus.subscribe(DomainEvent, self._domain_event)] + [
             bus.subscribe(kind, self._family_event) for kind in _EVENT_FAMILY]
@@ -127,7 +133,7 @@ class StateWriter:
 
     def write_failed(self) -> None:
         """A plan did not reach the disk: forget what the files hold, so the next call rewrites all."""
-        self.cache, self.images, self.dirs, self._host = {}, {}, set(), None
+        self.cache, self.images, self.dirs, self._host, self._counters = {}, {}, set(), None, None
         self._seen_generation = ()
 
     def _generation(self) -> tuple[int, ...]:
@@ -153,9 +159,7 @@ class StateWriter:
             self._diff(key, self._domain(key), writes, removes)
         removes -= writes.keys()
         ops: list[Any] = []
-        host = self._host_state()
-        if host is not None:
-            ops.append(Write(L.STATE_FILE, host))
+        ops += self._host_state()
         ops += self._image_ops()
         ops += [Link(p, c) if isinstance(c, str) else Write(p, c) for p, c in writes.items()]
         ops += [Remove(p) for p in sorted(removes, reverse=True)]
@@ -205,15 +209,23 @@ class StateWriter:
         self.dirs = dirs
         return ops
 
-    def _host_state(self) -> bytes | None:
-        """fakevirt.json when it changed: written first, so a restart never hands out an id twice."""
+    def _host_state(self) -> list[Any]:
+        """The host's own files when they changed, written first, so a restart never hands out an id
+        twice: ``fakevirt.pos`` (the counters, which most calls move: a cheap in-place write) and
+        ``fakevirt.json`` (the seed and directories, and the counters for a reader without the first)."""
         hv = self.hv
         position = hv.rng.position()
         next_ids = {path: d.domains.next_id for path, d in hv.drivers.items()}
         dirs = {p: [perm.mode, perm.owner, perm.group] for p, perm in sorted(hv.storage.dirs.items())}
-        key = (position, next_ids, dirs)
-        if key == self._host:
-            return None
-        self._host = key
-        return json.dumps({"format": 1, "seed": hv.seed, "rng": L.pack_position(position), "next_id": next_ids,
-                           "dirs": dirs}).encode()
+        ops: list[Any] = []
+        counters = (position, next_ids)
+        if counters != self._counters:
+            self._counters = counters
+            self._seq += 1
+            rng = L.pack_position(position)
+            ops.append(Counters(COUNTERS_FILE, self._seq, encode_slot(self._seq, {"rng": rng, "next_id": next_ids})))
+        if (hv.seed, dirs) != self._host:
+            self._host = (hv.seed, dirs)
+            ops.append(Write(L.STATE_FILE, json.dumps({"format": 1, "seed": hv.seed, "rng": L.pack_position(position),
+                                                       "next_id": next_ids, "dirs": dirs}).encode()))
+        return ops

@@ -137,11 +137,10 @@ def _refcounts(lay: Layout) -> tuple[int, int]:
     first_block = lay.alloc(blocks)
     offsets = [first_block + i * cs for i in range(blocks)]
     lay.writes.append((table_off, struct.pack(f">{blocks}Q", *offsets)))
-    counts = [0] * (blocks * per_block)
+    counts = bytearray(blocks * cs)  # what is set costs, not the blocks' size
     for n, rc in lay.refcounts.items():
-        counts[n] = rc
-    for i, off in enumerate(offsets):
-        lay.writes.append((off, struct.pack(f">{per_block}H", *counts[i * per_block:(i + 1) * per_block])))
+        struct.pack_into(">H", counts, 2 * n, rc)
+    lay.writes.extend((off, bytes(counts[i * cs:(i + 1) * cs])) for i, off in enumerate(offsets))
     return table_off, table
 
 
