@@ -44,11 +44,19 @@ class SnapshotCache:
         return hit[1] if hit is not None and hit[0] == stamp else None
 
 
-def domain_files(api: LocalApi, root: str, dom: Domain, cache: SnapshotCache) -> Files:
-    """The config, autostart link, status file, snapshots and checkpoints of one domain."""
+def config_paths(root: str, name: str) -> tuple[str, str]:
+    """A domain's config file and its autostart link."""
+    return f"{root}{L.QEMU}/{name}.xml", f"{root}{L.QEMU_AUTOSTART}/{name}.xml"
+
+
+def domain_files(api: LocalApi, root: str, dom: Domain, cache: SnapshotCache, config: Files | None = None) -> Files:
+    """The config, autostart link, status file, snapshots and checkpoints of one domain;
+    ``config``: the config file and link as they are (a call that cannot have changed them)."""
     out: Files = {}
     name, h = dom.name, domain_handle(dom)
-    if dom.persistent:
+    if config is not None:
+        out.update(config)
+    elif dom.persistent:
         xml = api("DOMAIN_GET_XML_DESC", dom=h, flags=DomainXMLFlags.XML_INACTIVE | DomainXMLFlags.XML_SECURE).xml
         out[f"{root}{L.QEMU}/{name}.xml"] = _doc(f"edit {name}", xml)
         if dom.autostart:
