@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model.images.image import Image
-from ..model.images.interop import write_image
+from ..model.images.qcow2 import Layout
 from .counters import whole_file, write_in_place
+from .imagefile import ImageFile, update, write_whole
 from .layout import bitmap_file
 
 log = logging.getLogger("fakevirt.statedir")
@@ -47,6 +48,7 @@ class Remove:
 class WriteImage:
     path: str
     image: Image  # a copy taken on the event loop: the thread reads it while clients go on
+    file: ImageFile = field(default_factory=ImageFile)  # what the file holds now: updated in place when known
 
     @property
     def clusters(self) -> int:
@@ -113,6 +115,7 @@ class _Staged:
     def __init__(self, root: str) -> None:
         self.root = root
         self.renames: dict[str, str] = {}  # relative target -> absolute temporary path
+        self.layouts: dict[str, Layout | None] = {}  # images written whole: where their clusters are
         self.unsynced: list[str] = []
 
     def write(self, rel: str, data: bytes) -> None:
@@ -144,9 +147,10 @@ class _Staged:
             _mkdirs(self.root, rel.rpartition("/")[0], changed)
             self.write(rel, json.dumps([{"name": b.name, "granularity": b.granularity, "enabled": b.enabled,
                                          "runs": b.runs} for b in bitmaps.values()]).encode())
+        if update(f"{self.root}/{op.path}", op.image, op.file):
+            return
         tmp = f"{self.root}/{op.path}{TMP_SUFFIX}"
-        img = op.image
-        write_image(img, Path(tmp), (img.backing, img.backing_format or "") if img.backing else None)
+        self.layouts[op.path] = write_whole(tmp, op.image)
         self.renames[op.path] = tmp
         self.unsynced.append(tmp)
 
@@ -209,9 +213,11 @@ def apply(root: Path, plan: Plan) -> None:
                 changed.add(os.path.dirname(f"{top}/{rel}"))
             elif not op.image.bitmaps:
                 _remove(top, rel, changed)
-        if isinstance(op, (Write, Link, WriteImage)):
+        if isinstance(op, (Write, Link, WriteImage)) and op.path in staged.renames:
             target = f"{top}/{op.path}"
             os.replace(staged.renames[op.path], target)
             changed.add(os.path.dirname(target))
+            if isinstance(op, WriteImage):
+                op.file.written(op.image, staged.layouts[op.path])
     for directory in changed:
         _fsync(directory, os.O_RDONLY | os.O_DIRECTORY)

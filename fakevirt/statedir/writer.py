@@ -34,6 +34,7 @@ from . import layout as L
 from .api import LocalApi
 from .counters import COUNTERS_FILE, encode_slot, read_counters
 from .files import Counters, Link, MakeDir, Plan, Remove, Write, WriteImage
+from .imagefile import ImageFile
 from .loader import Loaded
 from .render import FAMILIES, Files, SnapshotCache, config_paths, domain_files
 
@@ -93,6 +94,7 @@ class StateWriter:
         self.cache: dict[str, bytes | str] = {}  # what each file holds now
         self.owned: dict[object, set[str]] = {}  # a domain key or a family name -> its files
         self.images: dict[str, tuple[object, ...]] = {}
+        self.files: dict[str, ImageFile] = {}  # what each image file holds, for writing only what changed
         self.dirs: set[str] = set()
         self.snapshots = SnapshotCache()
         self.dirty_domains: dict[DomainKey, bool] = {}  # True: its config may have changed too
@@ -177,6 +179,7 @@ class StateWriter:
     def write_failed(self) -> None:
         """A plan did not reach the disk: forget what the files hold, so the next call rewrites all."""
         self.cache, self.images, self.dirs, self._host, self._counters = {}, {}, set(), None, None
+        self.files = {}
         self._seen_generation = ()
 
     def _generation(self) -> tuple[int, ...]:
@@ -246,9 +249,10 @@ class StateWriter:
             fp = fingerprint(img)
             if self.images.get(path) != fp:
                 self.images[path] = fp
-                ops.append(WriteImage(L.image_file(path), frozen_copy(img)))
+                ops.append(WriteImage(L.image_file(path), frozen_copy(img), self.files.setdefault(path, ImageFile())))
         for path in set(self.images) - seen:
             del self.images[path]
+            self.files.pop(path, None)
             ops += [Remove(L.image_file(path)), Remove(L.bitmap_file(L.image_file(path)))]
         ops += [Remove(L.image_file(d)) for d in sorted(self.dirs - dirs, reverse=True)]
         self.dirs = dirs

@@ -9,6 +9,7 @@ when the model shares the ``bytes`` object (qcow2 refcount > 1), and ``b""`` clu
 from __future__ import annotations
 
 import struct
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .clusters import ClusterMap
@@ -30,6 +31,7 @@ class Layout:
     size: int = 0
     writes: list[tuple[int, bytes]] = field(default_factory=list)
     refcounts: dict[int, int] = field(default_factory=dict)  # cluster number -> refcount
+    placed: dict[tuple[int, int], int] = field(default_factory=dict)  # (index, id(buffer)) -> data cluster offset
 
     def alloc(self, clusters: int = 1) -> int:
         first = self.size // self.cluster_size
@@ -77,15 +79,20 @@ def _tree(lay: Layout, clusters: ClusterMap, size: int, active: bool,
     return l1_off, n_l1
 
 
-def _place_data(lay: Layout, trees: list[ClusterMap]) -> dict[tuple[int, int], int]:
+def _place_data(lay: Layout, trees: list[ClusterMap], reuse: Mapping[tuple[int, int], int]) -> dict[tuple[int, int], int]:
     cs = lay.cluster_size
-    data_at: dict[tuple[int, int], int] = {}
+    data_at = lay.placed
     for tree in trees:
         for idx in sorted(tree.data):
             buf = tree.data[idx]
             key = (idx, id(buf))
             if key in data_at:
                 lay.refcounts[data_at[key] // cs] += 1
+                continue
+            at = reuse.get(key)
+            if at is not None:  # already in the file: counted, not written
+                data_at[key] = at
+                lay.refcounts[at // cs] = 1
                 continue
             data_at[key] = lay.alloc()
             lay.writes.append((data_at[key], bytes(buf).ljust(cs, b"\0")))  # a whole cluster: no hole in it
@@ -144,12 +151,18 @@ def _refcounts(lay: Layout) -> tuple[int, int]:
     return table_off, table
 
 
-def layout(img: Image, backing: tuple[str, str] | None = None) -> Layout:
-    """The qcow2 file for ``img``; ``backing`` is the (name, format) to record in the header."""
+def layout(img: Image, backing: tuple[str, str] | None = None,
+           reuse: Mapping[tuple[int, int], int] | None = None, start: int = 0) -> Layout:
+    """The qcow2 file for ``img``; ``backing`` is the (name, format) to record in the header.
+
+    ``start``/``reuse``: lay the tables out after ``start`` in a file that already holds the data
+    clusters ``reuse`` places (a previous layout's ``placed``); only new data is written."""
     lay = Layout(img.cluster_size)
     lay.alloc()  # the header cluster, written last
+    if start:
+        lay.size = start
     trees = [img.clusters, *(s.clusters for s in img.snapshots)]
-    data_at = _place_data(lay, trees)
+    data_at = _place_data(lay, trees, reuse or {})
     active = _tree(lay, img.clusters, img.virtual_size, True, data_at)
     table = b""
     for snap in img.snapshots:
