@@ -130,7 +130,8 @@ class StateWriter:
             event = ev.data.get("event") if ev.event_id == EventID.LIFECYCLE else None
             live = ev.event_id in _LIVE_EVENT_IDS or event in _LIVE_EVENTS
             self._mark((path, ev.domain.uuid), not live)
-            if event in (Lifecycle.STARTED, Lifecycle.STOPPED) or ev.event_id in _PORT_EVENT_IDS:
+            if ev.event_id in _PORT_EVENT_IDS or (event in (Lifecycle.STARTED, Lifecycle.STOPPED)
+                                                  and self._on_a_network((path, ev.domain.uuid))):
                 self.dirty_families.add("network")  # a network's status counts its connections
 
     def _mark(self, key: DomainKey, config: bool) -> None:
@@ -166,6 +167,10 @@ class StateWriter:
         dom = self._find(key)
         snap = dom.snapshots.find(snapshot) if dom is not None else None
         return snap is not None and not snap.definition.is_external
+
+    def _on_a_network(self, key: DomainKey) -> bool:
+        dom = self._find(key)
+        return dom is None or any(i.type == "network" for i in dom.definition.interfaces)
 
     def _find(self, key: DomainKey) -> Domain | None:
         driver = self.hv.drivers.get(key[0])
