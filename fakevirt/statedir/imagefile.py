@@ -4,9 +4,9 @@ raw: the changed chunks are written (and dropped ones punched out) where they ar
 leave part of a change that was never acknowledged, as a real disk would; what was acknowledged is
 on disk already.
 
-qcow2: nothing in use is overwritten. New data clusters and a whole new set of tables (L1s, L2s,
-snapshot table, refcounts, all counting only what they use) go after the end of the file and are
-made durable; then one sector, the header, switches to them. A crash before the switch leaves the
+qcow2: nothing in use is overwritten. New data clusters and new tables (the active L1/L2s, those of
+new internal snapshots, the snapshot table and refcounts counting only what is used; an existing
+snapshot's tables are kept where they are) go after the end of the file and are made durable; then one sector, the header, switches to them. A crash before the switch leaves the
 old header and its untouched tables (what lies after them is unreferenced, with no refcount: not a
 leak); after it, the new ones, where the old tables are free clusters (refcount 0, not leaks either).
 When the file has grown past twice what is in use it is rewritten whole (through a rename), so its
@@ -36,15 +36,17 @@ class ImageFile:
 
     image: Image | None = None  # the copy last written; it keeps its buffers (and so their ids) alive
     placed: dict[tuple[int, int], int] = field(default_factory=dict)  # qcow2: (index, id(buffer)) -> offset
+    trees: dict[qcow2.TreeKey, qcow2.TreeAt] = field(default_factory=dict)  # qcow2: its snapshots' tables
     size: int = 0
 
     def forget(self) -> None:
-        self.image, self.placed, self.size = None, {}, 0
+        self.image, self.placed, self.trees, self.size = None, {}, {}, 0
 
     def written(self, img: Image, lay: qcow2.Layout | None = None) -> None:
         """``img`` is now what the file holds (``lay``: where a qcow2 file has its clusters)."""
         self.image = img
         self.placed = lay.placed if lay is not None else {}
+        self.trees = lay.trees if lay is not None else {}
         self.size = lay.size if lay is not None else img.virtual_size
 
 
@@ -91,7 +93,7 @@ def _raw(fd: int, old: Image, img: Image) -> bool:
 
 def _qcow2(fd: int, img: Image, state: ImageFile) -> bool:
     cs = img.cluster_size
-    lay = qcow2.layout(img, backing_of(img), reuse=state.placed, start=round_up(state.size, cs))
+    lay = qcow2.layout(img, backing_of(img), reuse=state.placed, start=round_up(state.size, cs), kept=state.trees)
     if lay.size > 2 * len(lay.refcounts) * cs + 16 * cs:  # mostly free clusters: compact instead
         return False
     header = [data for offset, data in lay.writes if offset == 0]

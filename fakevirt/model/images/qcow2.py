@@ -23,6 +23,24 @@ ZERO = 1
 _HEADER = struct.Struct(">4sIQIIQIIQQIIQQQQII")
 
 
+TreeKey = tuple[int, int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class TreeAt:
+    """Where one internal snapshot's tables are in a file, for a later layout to keep as they are."""
+
+    l1: tuple[int, int]  # (offset, entries)
+    tables: range  # the cluster numbers of its L1 and L2 tables
+    data: list[int]  # the cluster number of each data cluster it references
+    placed: dict[tuple[int, int], int]  # those clusters by (index, id(buffer))
+
+
+def tree_key(snap: InternalSnapshot) -> TreeKey:
+    """A snapshot's clusters never change; if they did, their write counter would tell."""
+    return id(snap.clusters), snap.clusters.writes, snap.virtual_size
+
+
 @dataclass
 class Layout:
     """Where everything goes: ``writes`` are (file offset, bytes); the rest reads as zeros."""
@@ -32,6 +50,7 @@ class Layout:
     writes: list[tuple[int, bytes]] = field(default_factory=list)
     refcounts: dict[int, int] = field(default_factory=dict)  # cluster number -> refcount
     placed: dict[tuple[int, int], int] = field(default_factory=dict)  # (index, id(buffer)) -> data cluster offset
+    trees: dict[TreeKey, TreeAt] = field(default_factory=dict)  # each internal snapshot's tables
 
     def alloc(self, clusters: int = 1) -> int:
         first = self.size // self.cluster_size
@@ -50,13 +69,15 @@ def _clusters_for(nbytes: int, cs: int) -> int:
 
 
 def _tree(lay: Layout, clusters: ClusterMap, size: int, active: bool,
-          data_at: dict[tuple[int, int], int]) -> tuple[int, int]:
-    """Write one L1/L2 tree; returns (L1 offset, L1 entries)."""
+          data_at: dict[tuple[int, int], int]) -> TreeAt:
+    """Write one L1/L2 tree; returns where it is (an active tree's ``data``/``placed`` left empty)."""
     cs = lay.cluster_size
     per_l2 = cs // 8
     n_l1 = _l1_entries(size, cs)
+    data: list[int] = []
+    placed: dict[tuple[int, int], int] = {}
     if n_l1 == 0:
-        return 0, 0
+        return TreeAt((0, 0), range(0), data, placed)
     l1_off = lay.alloc(_clusters_for(n_l1 * 8, cs))
     l1: dict[int, int] = {}
     groups: dict[int, list[tuple[int, bytes]]] = {}
@@ -70,13 +91,17 @@ def _tree(lay: Layout, clusters: ClusterMap, size: int, active: bool,
             if not buf:
                 l2[idx % per_l2] = ZERO
                 continue
-            host = data_at[(idx, id(buf))]
+            key = (idx, id(buf))
+            host = data_at[key]
+            if not active:
+                data.append(host // cs)
+                placed[key] = host
             shared = lay.refcounts[host // cs] > 1
             l2[idx % per_l2] = host | (COPIED if active and not shared else 0)
         lay.writes.append((l2_off, struct.pack(f">{per_l2}Q", *l2)))
     # Only the L1 entries in use are written: the rest of a huge table reads as zeros anyway.
     lay.writes.extend((l1_off + 8 * g, struct.pack(">Q", l1[g])) for g in sorted(groups))
-    return l1_off, n_l1
+    return TreeAt((l1_off, n_l1), range(l1_off // cs, lay.size // cs), data, placed)
 
 
 def _place_data(lay: Layout, trees: list[ClusterMap], reuse: Mapping[tuple[int, int], int]) -> dict[tuple[int, int], int]:
@@ -152,27 +177,38 @@ def _refcounts(lay: Layout) -> tuple[int, int]:
 
 
 def layout(img: Image, backing: tuple[str, str] | None = None,
-           reuse: Mapping[tuple[int, int], int] | None = None, start: int = 0) -> Layout:
+           reuse: Mapping[tuple[int, int], int] | None = None, start: int = 0,
+           kept: Mapping[TreeKey, TreeAt] | None = None) -> Layout:
     """The qcow2 file for ``img``; ``backing`` is the (name, format) to record in the header.
 
-    ``start``/``reuse``: lay the tables out after ``start`` in a file that already holds the data
-    clusters ``reuse`` places (a previous layout's ``placed``); only new data is written."""
+    ``start``/``reuse``/``kept``: lay out what is new after ``start`` in a file that already holds
+    the data clusters ``reuse`` places and the snapshot tables ``kept`` describes (a previous
+    layout's ``placed`` and ``trees``): those are counted, not written again."""
     lay = Layout(img.cluster_size)
     lay.alloc()  # the header cluster, written last
     if start:
         lay.size = start
-    trees = [img.clusters, *(s.clusters for s in img.snapshots)]
-    data_at = _place_data(lay, trees, reuse or {})
+    snaps = [(snap, (kept or {}).get(tree_key(snap))) for snap in img.snapshots]
+    data_at = _place_data(lay, [img.clusters, *(snap.clusters for snap, at in snaps if at is None)], reuse or {})
+    for _, at in snaps:
+        if at is not None:
+            for n in at.data:
+                lay.refcounts[n] = lay.refcounts.get(n, 0) + 1
+            lay.refcounts.update(dict.fromkeys(at.tables, 1))
     active = _tree(lay, img.clusters, img.virtual_size, True, data_at)
     table = b""
-    for snap in img.snapshots:
-        l1_off, n_l1 = _tree(lay, snap.clusters, snap.virtual_size, False, data_at)
-        table += _snapshot_entry(snap, l1_off, n_l1)
-    snaps = (0, 0)
+    for snap, at in snaps:
+        if at is None:
+            at = _tree(lay, snap.clusters, snap.virtual_size, False, data_at)
+        else:
+            data_at.update(at.placed)
+        lay.trees[tree_key(snap)] = at
+        table += _snapshot_entry(snap, *at.l1)
+    snaps_at = (0, 0)
     if img.snapshots:
         snaps_off = lay.alloc(_clusters_for(len(table), img.cluster_size))
         lay.writes.append((snaps_off, table))
-        snaps = (snaps_off, len(img.snapshots))
+        snaps_at = (snaps_off, len(img.snapshots))
     reftable = _refcounts(lay)
-    lay.writes.append((0, _header(img, lay, active, reftable, snaps, backing)))
+    lay.writes.append((0, _header(img, lay, active.l1, reftable, snaps_at, backing)))
     return lay
