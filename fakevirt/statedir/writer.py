@@ -101,6 +101,7 @@ class StateWriter:
         self.dirty_families: set[str] = set(FAMILIES)
         self._host: object = None  # what fakevirt.json holds
         self._counters: object = None  # what fakevirt.pos holds
+        self._rng: tuple[object, list[Any]] | None = None  # the last position packed, packed
         on_disk = read_counters(root)
         self._seq = on_disk[0] if on_disk is not None else 0
         self._uris = {d.uri: path for path, d in hv.drivers.items()}
@@ -276,10 +277,16 @@ class StateWriter:
         if counters != self._counters:
             self._counters = counters
             self._seq += 1
-            rng = L.pack_position(position)
-            ops.append(Counters(COUNTERS_FILE, self._seq, encode_slot(self._seq, {"rng": rng, "next_id": next_ids})))
+            ops.append(Counters(COUNTERS_FILE, self._seq,
+                                encode_slot(self._seq, {"rng": self._packed(position), "next_id": next_ids})))
         if (hv.seed, dirs) != self._host:
             self._host = (hv.seed, dirs)
-            ops.append(Write(L.STATE_FILE, json.dumps({"format": 1, "seed": hv.seed, "rng": L.pack_position(position),
+            ops.append(Write(L.STATE_FILE, json.dumps({"format": 1, "seed": hv.seed, "rng": self._packed(position),
                                                        "next_id": next_ids, "dirs": dirs}).encode()))
         return ops
+
+    def _packed(self, position: object) -> list[Any]:
+        """The generator's position as the files keep it (a start moves the next ID, not the generator)."""
+        if self._rng is None or self._rng[0] != position:
+            self._rng = (position, L.pack_position(position))
+        return self._rng[1]
