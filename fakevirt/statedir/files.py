@@ -1,10 +1,11 @@
 """The disk side of ``--state DIR``: apply a plan of file changes so that a crash leaves each file
 either as it was or as it is now, and the changes are durable before the caller goes on.
 
-Each file is written to a temporary name beside it, fsynced and renamed over the old one. A plan is
-applied in phases, so that one journal commit can carry several files: the counters first (in place),
-then every temporary file is written, then all are fsynced, then the renames and removals happen in
-the plan's order, and every directory whose entries changed is fsynced once at the end.
+Each file is written to a temporary name beside it, fsynced and renamed over the old one; image
+files whose content the writer knows are updated in place instead (imagefile.py). A plan is applied
+in phases: the counters first (in place, see counters.py), then every temporary file is written and
+every known image updated, then the temporary files are fsynced, then the renames and removals
+happen in the plan's order, and every directory whose entries changed is fsynced once at the end.
 """
 
 from __future__ import annotations
@@ -140,13 +141,14 @@ class _Staged:
         self.renames[rel] = tmp
 
     def image(self, op: WriteImage, changed: set[str]) -> None:
-        """The image file, and its dirty bitmaps beside the tree of images (renamed before it)."""
+        """The image file, after its dirty bitmaps beside the tree of images: a crash between the
+        two leaves bitmaps that mark more than was written, never less."""
         bitmaps = op.image.bitmaps
-        rel = bitmap_file(op.path)
         if bitmaps:
+            rel = bitmap_file(op.path)
             _mkdirs(self.root, rel.rpartition("/")[0], changed)
-            self.write(rel, json.dumps([{"name": b.name, "granularity": b.granularity, "enabled": b.enabled,
-                                         "runs": b.runs} for b in bitmaps.values()]).encode())
+            _write_now(self.root, rel, json.dumps([{"name": b.name, "granularity": b.granularity, "enabled": b.enabled,
+                                                    "runs": b.runs} for b in bitmaps.values()]).encode())
         if update(f"{self.root}/{op.path}", op.image, op.file):
             return
         tmp = f"{self.root}/{op.path}{TMP_SUFFIX}"
@@ -174,14 +176,20 @@ def _remove(root: str, rel: str, changed: set[str]) -> None:
         log.warning("--state: cannot remove %s: %s", target, e)
 
 
-def _counters(root: str, op: Counters, changed: set[str]) -> None:
-    if write_in_place(Path(root, op.path), op.seq, op.slot):
-        return
+def _write_now(root: str, rel: str, data: bytes) -> None:
+    """``data`` durably at ``rel`` before anything after it in the plan."""
     staged = _Staged(root)
-    staged.write(op.path, whole_file(op.seq, op.slot))
+    staged.write(rel, data)
     staged.sync()
-    os.replace(staged.renames[op.path], f"{root}/{op.path}")
-    _fsync(root, os.O_RDONLY | os.O_DIRECTORY)  # durable before any file that uses its ids
+    target = f"{root}/{rel}"
+    os.replace(staged.renames[rel], target)
+    _fsync(os.path.dirname(target), os.O_RDONLY | os.O_DIRECTORY)
+
+
+def _counters(root: str, op: Counters) -> None:
+    """Durable before any file that uses the ids they count."""
+    if not write_in_place(Path(root, op.path), op.seq, op.slot):
+        _write_now(root, op.path, whole_file(op.seq, op.slot))
 
 
 def apply(root: Path, plan: Plan) -> None:
@@ -191,7 +199,7 @@ def apply(root: Path, plan: Plan) -> None:
     staged = _Staged(top)
     for op in plan:
         if isinstance(op, Counters):
-            _counters(top, op, changed)
+            _counters(top, op)
         elif isinstance(op, MakeDir):
             _mkdirs(top, op.path, changed)
         elif not isinstance(op, Remove):
@@ -206,13 +214,8 @@ def apply(root: Path, plan: Plan) -> None:
     for op in plan:
         if isinstance(op, Remove):
             _remove(top, op.path, changed)
-        elif isinstance(op, WriteImage):
-            rel = bitmap_file(op.path)
-            if rel in staged.renames:
-                os.replace(staged.renames[rel], f"{top}/{rel}")
-                changed.add(os.path.dirname(f"{top}/{rel}"))
-            elif not op.image.bitmaps:
-                _remove(top, rel, changed)
+        elif isinstance(op, WriteImage) and not op.image.bitmaps:
+            _remove(top, bitmap_file(op.path), changed)
         if isinstance(op, (Write, Link, WriteImage)) and op.path in staged.renames:
             target = f"{top}/{op.path}"
             os.replace(staged.renames[op.path], target)
