@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import libvirt
-import pytest
 
 from fakevirt.model.hypervisor import Hypervisor
 from fakevirt.statedir import apply, read_host_state
