@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from ..model.domaindef import DomainDef
 from ..model.snapshots.snapshotdef import SnapshotDef
 from ..xml.domain import format_domain_xml, parse_domain_xml
@@ -21,7 +23,6 @@ def stored_domain_xml(client: Client, d: DomainDef, secure: bool) -> str:
 
 def stored_snapshot(client: Client, sd: SnapshotDef) -> SnapshotDef:
     """A snapshot with its <domain> as libvirt stored it; <inactiveDomain> is a plain copy."""
-    out = sd.copy()
-    if out.domain is not None:
-        out.domain = stored_definition(client, out.domain)
-    return out
+    if sd.domain is None:
+        return sd
+    return dataclasses.replace(sd, domain=stored_definition(client, sd.domain))  # only formatted: no deep copy

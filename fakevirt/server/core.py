@@ -99,6 +99,9 @@ class Server:
         except OSError as e:
             log.error("--state: writing to %s failed: %s", writer.root, e)
             writer.write_failed()
+        except Exception:  # a bug in writing must not cost the client its reply either
+            log.exception("--state: writing to %s failed", writer.root)
+            writer.write_failed()
 
     def shutdown(self) -> None:
         """Stop accepting; idle clients close now, calls in flight get ``shutdown_grace`` seconds."""

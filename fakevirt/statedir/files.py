@@ -1,8 +1,11 @@
 """The disk side of ``--state DIR``: apply a plan of file changes so that a crash leaves each file
 either as it was or as it is now, and the changes are durable before the caller goes on.
 
-Each file is written to a temporary name beside it, fsynced and renamed over the old one; every
-directory whose entries changed is fsynced once at the end of the plan.
+Each file is written to a temporary name beside it, fsynced and renamed over the old one; image
+files whose content the writer knows are updated in place instead (imagefile.py). A plan is applied
+in phases: the counters first (in place, see counters.py), then every temporary file is written and
+every known image updated, then the temporary files are fsynced, then the renames and removals
+happen in the plan's order, and every directory whose entries changed is fsynced once at the end.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model.images.image import Image
-from ..model.images.interop import write_image
+from ..model.images.qcow2 import Layout
+from .counters import whole_file, write_in_place
+from .imagefile import ImageFile, update, write_whole
 from .layout import bitmap_file
 
 log = logging.getLogger("fakevirt.statedir")
@@ -44,6 +49,7 @@ class Remove:
 class WriteImage:
     path: str
     image: Image  # a copy taken on the event loop: the thread reads it while clients go on
+    file: ImageFile = field(default_factory=ImageFile)  # what the file holds now: updated in place when known
 
     @property
     def clusters(self) -> int:
@@ -55,7 +61,16 @@ class MakeDir:
     path: str
 
 
-Op = Write | Link | Remove | WriteImage | MakeDir
+@dataclass(frozen=True, slots=True)
+class Counters:
+    """The host's counters: one slot of ``fakevirt.pos``, overwritten in place (see counters.py)."""
+
+    path: str
+    seq: int
+    slot: bytes
+
+
+Op = Write | Link | Remove | WriteImage | MakeDir | Counters
 
 
 @dataclass
@@ -75,97 +90,137 @@ class Plan:
         return sum(op.clusters for op in self.ops if isinstance(op, WriteImage)) > clusters
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+def _fsync(path: str, flags: int = os.O_RDONLY) -> None:
+    fd = os.open(path, flags)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def _durable(target: Path) -> None:
-    fd = os.open(target, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _mkdirs(root: Path, rel: Path, changed: set[Path]) -> None:
+def _mkdirs(root: str, rel: str, changed: set[str]) -> None:
     """Make the directories of ``rel`` under ``root``; each new one's parent must be fsynced."""
-    path = root
-    for part in rel.parts:
-        path = path / part
-        if not path.is_dir():
-            path.mkdir(mode=0o755)
-            changed.add(path.parent)
-
-
-def _write(target: Path, data: bytes) -> None:
-    """``data`` durably at ``target`` through a temporary file and a rename."""
-    tmp = target.with_name(target.name + TMP_SUFFIX)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, target)
-
-
-def _bitmaps(root: Path, op: WriteImage, changed: set[Path]) -> None:
-    """The image's dirty bitmaps beside the tree of images (written before the image itself)."""
-    target = root / bitmap_file(op.path)
-    bitmaps = op.image.bitmaps
-    if not bitmaps:
-        if target.exists():
-            target.unlink()
-            changed.add(target.parent)
+    if not rel or os.path.isdir(f"{root}/{rel}"):
         return
-    _mkdirs(root, Path(bitmap_file(op.path)).parent, changed)
-    _write(target, json.dumps([{"name": b.name, "granularity": b.granularity, "enabled": b.enabled,
-                                "runs": b.runs} for b in bitmaps.values()]).encode())
-    changed.add(target.parent)
+    path = root
+    for part in rel.split("/"):
+        parent, path = path, f"{path}/{part}"
+        if not os.path.isdir(path):
+            os.mkdir(path, 0o755)
+            changed.add(parent)
+
+
+class _Staged:
+    """Temporary files written but not yet durable, and what each becomes."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.renames: dict[str, str] = {}  # relative target -> absolute temporary path
+        self.layouts: dict[str, Layout | None] = {}  # images written whole: where their clusters are
+        self.unsynced: list[str] = []
+
+    def write(self, rel: str, data: bytes) -> None:
+        tmp = f"{self.root}/{rel}{TMP_SUFFIX}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
+        self.renames[rel] = tmp
+        self.unsynced.append(tmp)
+
+    def link(self, rel: str, target: str) -> None:
+        tmp = f"{self.root}/{rel}{TMP_SUFFIX}"
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        os.symlink(target, tmp)
+        self.renames[rel] = tmp
+
+    def image(self, op: WriteImage, changed: set[str]) -> None:
+        """The image file, after its dirty bitmaps beside the tree of images: a crash between the
+        two leaves bitmaps that mark more than was written, never less."""
+        bitmaps = op.image.bitmaps
+        if bitmaps:
+            rel = bitmap_file(op.path)
+            _mkdirs(self.root, rel.rpartition("/")[0], changed)
+            _write_now(self.root, rel, json.dumps([{"name": b.name, "granularity": b.granularity, "enabled": b.enabled,
+                                                    "runs": b.runs} for b in bitmaps.values()]).encode())
+        if update(f"{self.root}/{op.path}", op.image, op.file):
+            return
+        tmp = f"{self.root}/{op.path}{TMP_SUFFIX}"
+        self.layouts[op.path] = write_whole(tmp, op.image)
+        self.renames[op.path] = tmp
+        self.unsynced.append(tmp)
+
+    def sync(self) -> None:
+        for tmp in self.unsynced:
+            _fsync(tmp)
+        self.unsynced = []
+
+
+def _remove(root: str, rel: str, changed: set[str]) -> None:
+    target = f"{root}/{rel}"
+    try:
+        if os.path.isdir(target) and not os.path.islink(target):
+            os.rmdir(target)
+        else:
+            os.unlink(target)
+        changed.add(os.path.dirname(target))
+    except FileNotFoundError:
+        pass
+    except OSError as e:  # a directory that still holds files the emulation does not know
+        log.warning("--state: cannot remove %s: %s", target, e)
+
+
+def _write_now(root: str, rel: str, data: bytes) -> None:
+    """``data`` durably at ``rel`` before anything after it in the plan."""
+    staged = _Staged(root)
+    staged.write(rel, data)
+    staged.sync()
+    target = f"{root}/{rel}"
+    os.replace(staged.renames[rel], target)
+    _fsync(os.path.dirname(target), os.O_RDONLY | os.O_DIRECTORY)
+
+
+def _counters(root: str, op: Counters) -> None:
+    """Durable before any file that uses the ids they count."""
+    if not write_in_place(Path(root, op.path), op.seq, op.slot):
+        _write_now(root, op.path, whole_file(op.seq, op.slot))
 
 
 def apply(root: Path, plan: Plan) -> None:
     """Make the plan's changes durable under ``root`` (blocking: call it off the event loop when heavy)."""
-    changed: set[Path] = set()
+    top = str(root)
+    changed: set[str] = set()
+    staged = _Staged(top)
     for op in plan:
-        target = root / op.path
-        if isinstance(op, MakeDir):
-            _mkdirs(root, Path(op.path), changed)
-            continue
+        if isinstance(op, Counters):
+            _counters(top, op)
+        elif isinstance(op, MakeDir):
+            _mkdirs(top, op.path, changed)
+        elif not isinstance(op, Remove):
+            _mkdirs(top, op.path.rpartition("/")[0], changed)
+            if isinstance(op, Write):
+                staged.write(op.path, op.data)
+            elif isinstance(op, Link):
+                staged.link(op.path, op.target)
+            else:
+                staged.image(op, changed)
+    staged.sync()
+    for op in plan:
         if isinstance(op, Remove):
-            try:
-                if target.is_dir() and not target.is_symlink():
-                    target.rmdir()
-                else:
-                    target.unlink()
-                changed.add(target.parent)
-            except FileNotFoundError:
-                pass
-            except OSError as e:  # a directory that still holds files the emulation does not know
-                log.warning("--state: cannot remove %s: %s", target, e)
-            continue
-        if isinstance(op, WriteImage):
-            _bitmaps(root, op, changed)
-        _mkdirs(root, Path(op.path).parent, changed)
-        tmp = target.with_name(target.name + TMP_SUFFIX)
-        if isinstance(op, Write):
-            _write(target, op.data)
-            changed.add(target.parent)
-            continue
-        if isinstance(op, Link):
-            tmp.unlink(missing_ok=True)
-            os.symlink(op.target, tmp)
-        else:
-            img = op.image
-            write_image(img, tmp, (img.backing, img.backing_format or "") if img.backing else None)
-            _durable(tmp)
-        os.replace(tmp, target)
-        changed.add(target.parent)
+            _remove(top, op.path, changed)
+        elif isinstance(op, WriteImage) and not op.image.bitmaps:
+            _remove(top, bitmap_file(op.path), changed)
+        if isinstance(op, (Write, Link, WriteImage)) and op.path in staged.renames:
+            target = f"{top}/{op.path}"
+            os.replace(staged.renames[op.path], target)
+            changed.add(os.path.dirname(target))
+            if isinstance(op, WriteImage):
+                op.file.written(op.image, staged.layouts[op.path])
     for directory in changed:
-        _fsync_dir(directory)
+        _fsync(directory, os.O_RDONLY | os.O_DIRECTORY)

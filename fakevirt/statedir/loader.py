@@ -28,6 +28,7 @@ from ..model.flags.snapshot import DomainSnapshotCreateFlags
 from ..xml.domain import parse_domain_xml
 from . import layout as L
 from .api import LocalApi, domain_handle
+from .counters import read_counters
 from .files import TMP_SUFFIX
 from .images import load_images
 from .render import CURRENT
@@ -178,11 +179,14 @@ def _load_secrets(r: _Reader, api: LocalApi, prefix: str) -> None:
 
 
 def read_host_state(root: str | os.PathLike[str]) -> dict[str, Any] | None:
-    """DIR/fakevirt.json, or None for a new directory."""
+    """DIR/fakevirt.json with the counters of DIR/fakevirt.pos, or None for a new directory."""
     try:
         data: dict[str, Any] = json.loads((Path(root) / L.STATE_FILE).read_text())
     except FileNotFoundError:
         return None
+    counters = read_counters(root)  # newer than the copy in fakevirt.json
+    if counters is not None:
+        data.update(counters[1])
     return data
 
 

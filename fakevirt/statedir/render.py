@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 Files = dict[str, bytes | str]
 CURRENT = "  <active>1</active>\n"  # how libvirt's internal snapshot format marks the current one
 SNAPSHOT_END = "</domainsnapshot>\n"
+CURRENT_BYTES, SNAPSHOT_END_BYTES = CURRENT.encode(), SNAPSHOT_END.encode()
 
 
 def _doc(command: str, xml: str) -> bytes:
@@ -44,11 +45,19 @@ class SnapshotCache:
         return hit[1] if hit is not None and hit[0] == stamp else None
 
 
-def domain_files(api: LocalApi, root: str, dom: Domain, cache: SnapshotCache) -> Files:
-    """The config, autostart link, status file, snapshots and checkpoints of one domain."""
+def config_paths(root: str, name: str) -> tuple[str, str]:
+    """A domain's config file and its autostart link."""
+    return f"{root}{L.QEMU}/{name}.xml", f"{root}{L.QEMU_AUTOSTART}/{name}.xml"
+
+
+def domain_files(api: LocalApi, root: str, dom: Domain, cache: SnapshotCache, config: Files | None = None) -> Files:
+    """The config, autostart link, status file, snapshots and checkpoints of one domain;
+    ``config``: the config file and link as they are (a call that cannot have changed them)."""
     out: Files = {}
     name, h = dom.name, domain_handle(dom)
-    if dom.persistent:
+    if config is not None:
+        out.update(config)
+    elif dom.persistent:
         xml = api("DOMAIN_GET_XML_DESC", dom=h, flags=DomainXMLFlags.XML_INACTIVE | DomainXMLFlags.XML_SECURE).xml
         out[f"{root}{L.QEMU}/{name}.xml"] = _doc(f"edit {name}", xml)
         if dom.autostart:
@@ -66,15 +75,14 @@ def domain_files(api: LocalApi, root: str, dom: Domain, cache: SnapshotCache) ->
     uuid = str(dom.uuid)
     for snap in dom.snapshots:
         path = f"{root}{L.SNAPSHOTS}/{name}/{snap.name}.xml"
-        current = dom.snapshots.current is snap
-        stamp: tuple[object, ...] = (id(snap.definition), snap.parent.name if snap.parent else None, current, name)
+        stamp: tuple[object, ...] = (id(snap.definition), snap.parent.name if snap.parent else None, name)
         data = cache.get((uuid, "s", snap.name), stamp)
-        if data is None:
+        if data is None:  # the document without the current mark: a new snapshot moves the mark only
             xml = api("DOMAIN_SNAPSHOT_GET_XML_DESC", snap=NonnullDomainSnapshot(name=snap.name, dom=h), flags=1).xml
-            if current and xml.endswith(SNAPSHOT_END):
-                xml = xml[: -len(SNAPSHOT_END)] + CURRENT + SNAPSHOT_END
             data = _doc("snapshot-edit", xml)
             cache.files[(uuid, "s", snap.name)] = (stamp, data)
+        if dom.snapshots.current is snap and data.endswith(SNAPSHOT_END_BYTES):
+            data = data[: -len(SNAPSHOT_END_BYTES)] + CURRENT_BYTES + SNAPSHOT_END_BYTES
         out[path] = data
     for chk in dom.checkpoints:
         path = f"{root}{L.CHECKPOINTS}/{name}/{chk.name}.xml"
