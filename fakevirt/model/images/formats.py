@@ -127,7 +127,7 @@ def file_of(img: Image) -> Image:
         return img
     if img.file is not None and file_copy_valid(img):
         return img.file.raw
-    if img.format == "qcow2" and not img.clusters and not img.snapshots and not img.bitmaps:
+    if img.format == "qcow2" and img.compat_v2 and not img.clusters and not img.snapshots:
         return _raw_of(img.path, img.allocation, _fresh_qcow2(img))
     if img.format == "qcow2":
         lay = qcow2.layout(img, None if img.backing is None else (img.backing, img.backing_format or "raw"))

@@ -189,7 +189,8 @@ def import_file(store: ImageStore, host_path: str | os.PathLike[str], path: str,
             clusters = _read_qcow2_layer(_layer_spec(host), cs, Path(tmp))
             snaps = _read_snapshots(host, info, clusters, Path(tmp)) if info.get("snapshots") else []
             img = Image(path, "qcow2", size, cs, info.get("backing-filename"),
-                        info.get("backing-filename-format"), clusters, snaps)
+                        info.get("backing-filename-format"), clusters, snaps,
+                        compat_v2=specific.get("compat") == "0.10")
     return store.add(img, force=force)
 
 

@@ -16,6 +16,7 @@ from .clusters import ClusterMap
 from .image import Image, InternalSnapshot
 
 MAGIC = b"QFI\xfb"
+V2_HEADER_LENGTH = 72
 HEADER_LENGTH = 112
 EXT_BACKING_FORMAT = 0xE2792ACA
 COPIED = 1 << 63
@@ -142,11 +143,12 @@ def _header(img: Image, lay: Layout, l1: tuple[int, int], reftable: tuple[int, i
         fmt = backing[1].encode()
         ext = struct.pack(">II", EXT_BACKING_FORMAT, len(fmt)) + fmt + b"\0" * (-len(fmt) % 8)
     ext += struct.pack(">II", 0, 0)
-    name_off = HEADER_LENGTH + len(ext) if name else 0
-    head = _HEADER.pack(MAGIC, 3, name_off, len(name), img.cluster_size.bit_length() - 1,
+    length = V2_HEADER_LENGTH if img.compat_v2 else HEADER_LENGTH  # compat=0.10: v2 has no v3 fields
+    name_off = length + len(ext) if name else 0
+    head = _HEADER.pack(MAGIC, 2 if img.compat_v2 else 3, name_off, len(name), img.cluster_size.bit_length() - 1,
                         img.virtual_size, 0, l1[1], l1[0], reftable[0], reftable[1], snaps[1],
-                        snaps[0], 0, 0, 0, 4, HEADER_LENGTH)
-    out = head + b"\0" * (HEADER_LENGTH - len(head)) + ext + name
+                        snaps[0], 0, 0, 0, 4, HEADER_LENGTH)[:length]
+    out = head + b"\0" * (length - len(head)) + ext + name
     if len(out) > lay.cluster_size:
         raise ValueError("qcow2 header does not fit in the first cluster")
     return out

@@ -251,7 +251,7 @@ def read_image(read: Reader, path: str, file_size: int, chunk: Chunk | None = No
     except ImageError as e:
         raise Qcow2Error(str(e)) from None
     return Image(path, "qcow2", header.size, header.cluster_size, header.backing, header.backing_format,
-                 active, snaps)
+                 active, snaps, compat_v2=header.version == 2)
 
 
 def _whole(read: Reader, header: Qcow2Header, l1: list[int], size: int, seen: dict[int, bytes],

@@ -183,3 +183,23 @@ def test_export_names_are_unique(tmp_path: Path) -> None:
     files = export_chain(store, "/b/disk.qcow2", tmp_path)
     assert [f.name for f in files] == ["disk.qcow2", "1-disk.qcow2"]
     assert qjson("info", "--backing-chain", str(files[0]))[1]["filename"].endswith("1-disk.qcow2")
+
+
+@pytest.mark.parametrize("v2", [True, False])
+def test_compat_survives_export_and_import(tmp_path: Path, v2: bool) -> None:
+    """A compat=0.10 image (libvirt's vol-create) is written as a v2 file and read back as one; v3 as v3."""
+    store = ImageStore(ManualClock(1_700_000_000.5))
+    for name, data in (("empty", False), ("full", True)):
+        path = f"/c/{name}.qcow2"
+        store.create(path, "qcow2", MiB)
+        store.open(path).compat_v2 = v2
+        if data:
+            store.write(path, 4096, b"x" * 70_000)
+            store.snapshot_create(path, "s1")
+        (f,) = export_chain(store, path, tmp_path / name)
+        info = qjson("info", str(f))
+        assert info["format-specific"]["data"]["compat"] == ("0.10" if v2 else "1.1")
+        assert qjson("check", str(f))["check-errors"] == 0
+        again = ImageStore()
+        import_file(again, str(f), f"/again/{name}.qcow2")
+        assert again.open(f"/again/{name}.qcow2").compat_v2 is v2
