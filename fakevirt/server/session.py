@@ -36,8 +36,9 @@ from protocol import (
 
 from ..errors import VirtError
 from ..handlers import RELAYS, Client, Relay, Stream
+from ..model.domain_jobs import DomainJob
 from ..model.faults import Fault
-from .dispatch import Answer, dispatch, error_reply, invalid_call_reply, record_call, take_fault
+from .dispatch import Answer, dispatch, error_reply, held_answer, invalid_call_reply, record_call, take_fault
 from .streams import StreamTable
 from .transport import Transport
 
@@ -262,8 +263,8 @@ class ClientSession:
                     await self._flush(batch)
                     return True
                 else:
-                    data, stream = await self._answer_durably(event, fault)
-                    batch.add(data, slot=True)
+                    data, stream, held = await self._answer_durably(event, fault)
+                    batch.add(data, slot=not held)  # a held call keeps its slot until its reply
                     if stream is not None:  # the reply goes out before any of the stream's packets
                         await self._flush(batch)
                         self._streams.open(event, stream)
@@ -289,36 +290,67 @@ class ClientSession:
         finally:
             self._slots.give(slots)
 
-    async def _answer_durably(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None]:
-        """``_answer``, and with --state what the call changed on disk before the reply goes out."""
+    async def _answer_durably(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None, bool]:
+        """``_answer``, and with --state what the call changed on disk before the reply goes out.
+        True when the call's job is held: its reply comes later (``_held_call``), only the
+        events so far are in the bytes."""
         data, stream, reply = self._answer(call, fault)
+        if reply is None:
+            return data, None, True
         await self.server.persist(self.client, call, reply)
-        return data, stream
+        return data, stream, False
 
-    def _answer(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None, Reply | ErrorReply]:
+    def _answer(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None, Reply | ErrorReply | None]:
         """Run the call and apply what its handler asked for; the reply's bytes and the stream to
-        open once they are sent."""
+        open once they are sent (no reply: a task waits for the call's held job)."""
         self.stats.calls += 1
         answer = dispatch(self.client, call, fault)
         if self.client.hv.bus is not self._bus:  # CONNECT_OPEN of a test:/// URI
             for stop in self._unsubscribe:
                 stop()
             self._subscribe()
+        if answer.held is not None:
+            self.start_soon(self._held_call, call, answer.held)
+            return self._queued_events(), None, None
+        return self._reply(call, answer)
+
+    def _reply(self, call: Call, answer: Answer) -> tuple[bytes, Stream | None, Reply | ErrorReply]:
         events = self._queued_events()
+        reply = answer.reply
+        assert reply is not None
         try:
-            data = events + self.conn.send(answer.reply)
+            data = events + self.conn.send(reply)
         except UnencodablePayload as e:  # libvirtd's virNetMessageEncodePayload refusal
             log.warning("client %d: reply to procedure %d not sent: %s", self.client.id, call.procedure, e)
-            answer = Answer(error_reply(call, VirtError.rpc("Unable to encode message payload")))
-            data = events + self.conn.send(answer.reply)
+            reply = error_reply(call, VirtError.rpc("Unable to encode message payload"))
+            answer = Answer(reply)
+            data = events + self.conn.send(reply)
         outcome = answer.outcome
-        if isinstance(answer.reply, ErrorReply):
+        if isinstance(reply, ErrorReply):
             self.stats.errors += 1
         if outcome.keepalive and not self._keepalive_started:
             self._keepalive_started = True
             self.start_soon(self._keepalive)
         self._close_after_reply |= outcome.close
-        return data, outcome.stream, answer.reply
+        return data, outcome.stream, reply
+
+    async def _held_call(self, call: Call, job: DomainJob) -> None:
+        """A call whose save/dump job a test holds: it keeps its slot (as libvirtd's worker thread
+        waiting for QEMU) until control, an abort or the domain's end finishes the job. A client
+        that leaves meanwhile leaves the job running, as libvirtd's API thread goes on."""
+        self.stats.in_flight += 1
+        ended = trio.Event()
+        job.on_end(ended.set)
+        try:
+            await ended.wait()
+            data, _, reply = self._reply(call, held_answer(self.client, call, job))
+            await self.server.persist(self.client, call, reply)
+            await self.send(data)
+        finally:
+            self.stats.in_flight -= 1
+            self._slots.give()
+        if self._close_after_reply or (self._closing and self.stats.in_flight == 0):
+            await self.transport.aclose()
 
     def _invalid(self, call: InvalidCall) -> bytes:
         self.stats.calls += 1
@@ -338,6 +370,7 @@ class ClientSession:
     async def _delayed_call(self, call: Call, fault: Fault) -> None:
         """A call held back by an injected delay; it already holds one of the client's slots."""
         self.stats.in_flight += 1
+        held = False
         try:
             await trio.sleep(fault.delay)
             if fault.hang or fault.drop:
@@ -347,13 +380,14 @@ class ClientSession:
                 assert self._nursery is not None
                 self._nursery.cancel_scope.cancel()
                 return
-            data, stream = await self._answer_durably(call, fault)
+            data, stream, held = await self._answer_durably(call, fault)
             await self.send(data)
             if stream is not None:
                 self._streams.open(call, stream)
         finally:
             self.stats.in_flight -= 1
-            self._slots.give()
+            if not held:  # a held call's task gives the slot back
+                self._slots.give()
         if self._close_after_reply or (self._closing and self.stats.in_flight == 0):
             await self.transport.aclose()
 
