@@ -121,7 +121,7 @@ def guest(hv: Hypervisor, body: Body) -> dict[str, Any]:
 
 
 def _fraction(body: Body) -> float | None:
-    fraction = field(body, "fraction", float, None)
+    fraction: float | None = field(body, "fraction", float, None)
     if fraction is not None and not 0.0 <= fraction <= 1.0:
         raise ControlError("field 'fraction' must be between 0 and 1")
     return fraction

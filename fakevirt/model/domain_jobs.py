@@ -19,9 +19,9 @@ from .guest_events.jobs import JobOperation
 if TYPE_CHECKING:
     from .domain import Domain
 
-# qemuMigrationJobName (libvirt 9.0) of each operation a held job can run
-_JOB_NAMES = {JobOperation.SAVE: "domain save job", JobOperation.DUMP: "domain core dump job",
-              JobOperation.SNAPSHOT: "snapshot job"}
+# qemuMigrationJobName of each operation a held job can run (libvirtd 9.0 as Debian builds it)
+_JOB_NAMES = {JobOperation.SAVE: "domain save", JobOperation.DUMP: "domain core dump",
+              JobOperation.SNAPSHOT: "snapshot"}
 
 
 class Phase(Enum):
@@ -35,23 +35,23 @@ class Phase(Enum):
 def job_canceled(operation: JobOperation) -> VirtError:
     """qemuMigrationJobCheckStatus: QEMU reports the migration cancelled (virDomainAbortJob)."""
     return VirtError.report(ErrorCode.OPERATION_ABORTED, ErrorDomain.QEMU,
-                            f"{_JOB_NAMES[operation]}: canceled by client")
+                            f"job '{_JOB_NAMES[operation]}' canceled by client")
 
 
 def job_failed(operation: JobOperation) -> VirtError:
     """qemuMigrationJobCheckStatus: QEMU reports the migration failed, without a reason."""
     return VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.QEMU,
-                            f"{_JOB_NAMES[operation]}: unexpectedly failed")
+                            f"job '{_JOB_NAMES[operation]}' unexpectedly failed")
 
 
 def domain_not_running() -> VirtError:
-    """qemuDomainObjWait: the domain stopped while the job waited for QEMU."""
-    return VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.QEMU, "domain is not running")
+    """virDomainObjWait: the domain stopped while the job waited for QEMU."""
+    return VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN, "domain is not running")
 
 
 def state_lock_held(owner_api: str) -> VirtError:
-    """virDomainObjBeginJobInternal while an async job that does not allow this one runs: libvirtd
-    gives up after 30 s (answered at once here)."""
+    """virDomainObjBeginJobInternal when the async job that does not allow this one still runs
+    after 30 s."""
     return VirtError.report(ErrorCode.OPERATION_TIMEOUT, ErrorDomain.QEMU,
                             f"cannot acquire state change lock (held by monitor={owner_api})")
 

@@ -61,18 +61,22 @@ def record_call(client: Client, call: Call, result: str | tuple[int, int, str], 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A call's reply and what its handler asked of the connection (nothing for errors); or, for
-    a call whose job a test holds, no reply yet but the job to wait for (then ``held_answer``)."""
+    """A call's reply and what its handler asked of the connection (nothing for errors); or no
+    reply yet but the held job to wait for: the call's own (then ``held_answer``), or the one that
+    has its domain's state change lock (then the call runs again, or ``lock_timed_out``)."""
 
     reply: Reply | ErrorReply | None
     outcome: Outcome = NOTHING
     held: DomainJob | None = None
+    busy: bool = False  # not run: it waits for the state change lock ``held`` has
 
 
 def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Answer:
     """Run one call against the model and build its reply; never raises for API failures."""
     try:
         ret = _run(client, call, fault)
+    except _LockBusy as busy:
+        return Answer(None, held=busy.job, busy=True)
     except JobHeld as signal:
         signal.job.owner_api = _dispatcher(call)
         return Answer(None, held=signal.job)
@@ -96,6 +100,11 @@ def held_answer(client: Client, call: Call, job: DomainJob) -> Answer:
     return _replied(client, call, ret)
 
 
+def lock_timed_out(client: Client, call: Call, job: DomainJob) -> Answer:
+    """libvirtd gave up waiting for the state change lock ``job`` holds."""
+    return _failed(client, call, state_lock_held(job.owner_api))
+
+
 def _replied(client: Client, call: Call, ret: object) -> Answer:
     outcome = ret if isinstance(ret, Outcome) else Outcome(ret)
     record_call(client, call, "ok", outcome.ret)
@@ -109,15 +118,21 @@ def _dispatcher(call: Call) -> str:
     return "remoteDispatch" + "".join(part.capitalize() for part in name.split("_"))
 
 
+class _LockBusy(Exception):  # noqa: N818 - a signal, not an error
+    def __init__(self, job: DomainJob) -> None:
+        super().__init__(job.owner_api)
+        self.job = job
+
+
 def _check_job_lock(client: Client, proc: Procedure, call: Call) -> None:
-    """A mutating call on a domain whose save/dump a test holds meets the state change lock."""
+    """A mutating call on a domain whose save/dump a test holds waits for the state change lock."""
     running = client.hv.domjobs.running
     if not running or proc.read_only is None or proc.read_only.arg is not None or proc.name in _BESIDE_ASYNC_JOB:
         return
     uuid = call_object(proc, call.args).get("uuid")
     job = running.get(uuid) if uuid is not None else None
     if job is not None:
-        raise state_lock_held(job.owner_api)
+        raise _LockBusy(job)
 
 
 def _failed(client: Client, call: Call, e: LibvirtError) -> Answer:

@@ -13,16 +13,29 @@ import libvirt
 import pytest
 
 from fakevirt.control.registry import ControlError
+from fakevirt.server import session
 from fakevirt.testing import ThreadedServer
 from tests.control.test_guest_ops_python import Events, op
 from tests.integration.test_agent_python import agent_xml
 
 E = libvirt
 DUMP = "/var/lib/libvirt/images/held.dump"
+# what libvirtd 9.0 showed for a running save and dump of an idle 16 GiB guest (virDomainGetJobStats)
+RUNNING_FIELDS = ["operation", "time_elapsed", "downtime", "setup_time", "data_total", "data_processed",
+                  "data_remaining", "memory_total", "memory_processed", "memory_remaining", "memory_bps",
+                  "memory_constant", "memory_normal", "memory_normal_bytes", "memory_dirty_rate", "memory_iteration",
+                  "memory_postcopy_requests", "memory_page_size", "type"]
 
 
 @pytest.fixture
 def conn(fakevirt_uri: str) -> Iterator[libvirt.virConnect]:
+    c = libvirt.open(fakevirt_uri)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def watcher(fakevirt_uri: str) -> Iterator[libvirt.virConnect]:
     c = libvirt.open(fakevirt_uri)
     yield c
     c.close()
@@ -77,20 +90,24 @@ def calls(server: ThreadedServer) -> Iterator[Callable[[Callable[[], Any]], Futu
         pool.shutdown()
 
 
-def test_held_dump_waits_shows_stats_steps_and_finishes(fakevirt: ThreadedServer, conn: libvirt.virConnect) -> None:
-    dom, events = running(conn, "dumpvm")
+def test_held_dump_waits_shows_stats_steps_and_finishes(fakevirt: ThreadedServer, conn: libvirt.virConnect,
+                                                        watcher: libvirt.virConnect) -> None:
+    dumpvm, events = running(conn, "dumpvm")
+    dom = watcher.lookupByName("dumpvm")
     armed = op(fakevirt, "job", domain="dumpvm", action="hold", fraction=0.25)
     assert armed == {"domain": "dumpvm", "armed": 0.25, "job": None}
     with calls(fakevirt) as in_thread:
-        dumping = in_thread(lambda: dom.coreDumpWithFormat(DUMP, libvirt.VIR_DOMAIN_CORE_DUMP_FORMAT_RAW, 0))
+        dumping = in_thread(lambda: dumpvm.coreDumpWithFormat(DUMP, libvirt.VIR_DOMAIN_CORE_DUMP_FORMAT_RAW, 0))
         assert events.wait(1) == [("lifecycle", E.VIR_DOMAIN_EVENT_SUSPENDED, E.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED)]
         assert not dumping.done()
-        # the same connection is served while its dump waits
+        # served meanwhile (another connection, as virsh domjobinfo: libvirt's client may hold another
+        # thread's call on the dump's connection until the dump's reply, with libvirtd too)
         assert dom.state() == [E.VIR_DOMAIN_PAUSED, E.VIR_DOMAIN_PAUSED_DUMP]
         stats = dom.jobStats()
         assert stats["type"] == E.VIR_DOMAIN_JOB_UNBOUNDED
         assert stats["operation"] == E.VIR_DOMAIN_JOB_OPERATION_DUMP
-        assert 0 <= stats["time_elapsed"] < 10_000 and stats["memory_iteration"] == 1 and "downtime" not in stats
+        assert 0 <= stats["time_elapsed"] < 10_000 and stats["memory_iteration"] == 1 and stats["downtime"] == 300
+        assert list(stats) == RUNNING_FIELDS
         total = stats["memory_total"]
         assert stats["data_total"] == total and 0 < stats["memory_remaining"] < total
         info = dom.jobInfo()
@@ -109,33 +126,53 @@ def test_held_dump_waits_shows_stats_steps_and_finishes(fakevirt: ThreadedServer
 
 
 def test_abort_cancels_a_held_save_and_the_guest_resumes(fakevirt: ThreadedServer, conn: libvirt.virConnect,
-                                                         fakevirt_uri: str) -> None:
+                                                         fakevirt_uri: str, watcher: libvirt.virConnect) -> None:
     dom, events = running(conn, "savevm")
     op(fakevirt, "job", domain="savevm", action="hold")
-    with calls(fakevirt) as in_thread:
-        saving = in_thread(lambda: dom.save("/var/lib/libvirt/images/savevm.save"))
-        events.wait(1)
-        assert dom.state() == [E.VIR_DOMAIN_PAUSED, E.VIR_DOMAIN_PAUSED_SAVE]
-        other = libvirt.open(fakevirt_uri)
-        try:
-            odom = other.lookupByName("savevm")
-            with pytest.raises(libvirt.libvirtError) as busy:
-                odom.suspend()
-            assert busy.value.get_error_code() == E.VIR_ERR_OPERATION_TIMEOUT
-            assert str(busy.value) == ("Timed out during operation: cannot acquire state change lock "
-                                       "(held by monitor=remoteDispatchDomainSave)")
-            odom.abortJob()
-        finally:
-            other.close()
-        with pytest.raises(libvirt.libvirtError) as failed:
-            saving.result(timeout=10)
-    assert failed.value.get_error_code() == E.VIR_ERR_OPERATION_ABORTED
-    assert str(failed.value) == "operation aborted: domain save job: canceled by client"
-    assert dom.state() == [E.VIR_DOMAIN_RUNNING, E.VIR_DOMAIN_RUNNING_SAVE_CANCELED]
-    assert events.wait(1) == [("lifecycle", E.VIR_DOMAIN_EVENT_RESUMED, E.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED)]
+    other = libvirt.open(fakevirt_uri)
+    try:
+        with calls(fakevirt) as in_thread, calls(fakevirt) as in_other_thread:
+            saving = in_thread(lambda: dom.save("/var/lib/libvirt/images/savevm.save"))
+            events.wait(1)
+            assert watcher.lookupByName("savevm").state() == [E.VIR_DOMAIN_PAUSED, E.VIR_DOMAIN_PAUSED_SAVE]
+            # a suspend waits for the state change lock the save holds (libvirtd: up to 30 s)
+            suspending = in_other_thread(lambda: other.lookupByName("savevm").suspend())
+            assert not suspending.done()
+            assert watcher.lookupByName("savevm").jobStats()["operation"] == E.VIR_DOMAIN_JOB_OPERATION_SAVE
+            watcher.lookupByName("savevm").abortJob()  # abort does not wait
+            with pytest.raises(libvirt.libvirtError) as failed:
+                saving.result(timeout=10)
+            assert suspending.result(timeout=10) == 0  # then it runs: the guest was resumed
+    finally:
+        other.close()
+    assert (failed.value.get_error_code(), failed.value.get_error_domain()) == (E.VIR_ERR_OPERATION_ABORTED,
+                                                                              E.VIR_FROM_QEMU)
+    assert str(failed.value) == "operation aborted: job 'domain save' canceled by client"
+    assert events.wait(2) == [("lifecycle", E.VIR_DOMAIN_EVENT_RESUMED, E.VIR_DOMAIN_EVENT_RESUMED_UNPAUSED),
+                              ("lifecycle", E.VIR_DOMAIN_EVENT_SUSPENDED, E.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED)]
+    assert dom.state() == [E.VIR_DOMAIN_PAUSED, E.VIR_DOMAIN_PAUSED_USER]
     assert dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED)["type"] == E.VIR_DOMAIN_JOB_NONE
     with pytest.raises(ControlError, match="domain savevm has no held job"):
         op(fakevirt, "job", domain="savevm", action="finish")
+
+
+def test_the_state_change_lock_times_out(fakevirt: ThreadedServer, conn: libvirt.virConnect,
+                                         watcher: libvirt.virConnect, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(session, "LOCK_WAIT", 0.2)
+    dom, events = running(conn, "lockvm")
+    op(fakevirt, "job", domain="lockvm", action="hold")
+    with calls(fakevirt) as in_thread:
+        saving = in_thread(lambda: dom.saveFlags("/var/lib/libvirt/images/lockvm.save", None, 0))
+        events.wait(1)
+        with pytest.raises(libvirt.libvirtError) as busy:
+            watcher.lookupByName("lockvm").setMemoryFlags(32 << 10, libvirt.VIR_DOMAIN_AFFECT_LIVE)
+        assert (busy.value.get_error_code(), busy.value.get_error_domain()) == (E.VIR_ERR_OPERATION_TIMEOUT,
+                                                                              E.VIR_FROM_QEMU)
+        assert str(busy.value) == ("Timed out during operation: cannot acquire state change lock "
+                                   "(held by monitor=remoteDispatchDomainSaveFlags)")
+        op(fakevirt, "job", domain="lockvm", action="release")
+        assert saving.result(timeout=10) == 0
+    assert dom.state() == [E.VIR_DOMAIN_SHUTOFF, E.VIR_DOMAIN_SHUTOFF_SAVED]
 
 
 def test_fail_a_held_managed_save(fakevirt: ThreadedServer, conn: libvirt.virConnect) -> None:
@@ -147,21 +184,27 @@ def test_fail_a_held_managed_save(fakevirt: ThreadedServer, conn: libvirt.virCon
         op(fakevirt, "job", domain="msvm", action="fail")
         with pytest.raises(libvirt.libvirtError) as failed:
             saving.result(timeout=10)
-    assert failed.value.get_error_code() == E.VIR_ERR_OPERATION_FAILED
-    assert str(failed.value) == "operation failed: domain save job: unexpectedly failed"
+    assert (failed.value.get_error_code(), failed.value.get_error_domain()) == (E.VIR_ERR_OPERATION_FAILED,
+                                                                              E.VIR_FROM_QEMU)
+    assert str(failed.value) == "operation failed: job 'domain save' unexpectedly failed"
     assert not dom.hasManagedSaveImage(0)
     assert dom.state() == [E.VIR_DOMAIN_RUNNING, E.VIR_DOMAIN_RUNNING_SAVE_CANCELED]
 
 
-def test_destroy_and_reset_end_a_held_call(fakevirt: ThreadedServer, conn: libvirt.virConnect) -> None:
+def test_destroy_and_reset_end_a_held_call(fakevirt: ThreadedServer, conn: libvirt.virConnect,
+                                           watcher: libvirt.virConnect) -> None:
     dom, events = running(conn, "gone")
     op(fakevirt, "job", domain="gone", action="hold")
     with calls(fakevirt) as in_thread:
         saving = in_thread(lambda: dom.save("/var/lib/libvirt/images/gone.save"))
         events.wait(1)
-        dom.destroy()  # destroy is allowed beside the job; the save fails
-        with pytest.raises(libvirt.libvirtError, match="operation failed: domain is not running"):
+        watcher.lookupByName("gone").destroy()  # destroy does not wait for the job; the save fails
+        with pytest.raises(libvirt.libvirtError) as gone:
             saving.result(timeout=10)
+        assert (gone.value.get_error_code(), gone.value.get_error_domain()) == (E.VIR_ERR_OPERATION_FAILED,
+                                                                              E.VIR_FROM_DOMAIN)
+        assert str(gone.value) == "operation failed: domain is not running"
+        assert dom.state() == [E.VIR_DOMAIN_SHUTOFF, E.VIR_DOMAIN_SHUTOFF_DESTROYED]
         dom.create()
         op(fakevirt, "job", domain="gone", action="hold")
         saving = in_thread(lambda: dom.save("/var/lib/libvirt/images/gone.save"))

@@ -83,14 +83,16 @@ def migration_stats(d: DomainDef, operation: JobOperation, live: bool = False) -
 
 def running_stats(d: DomainDef, operation: JobOperation, fraction: float, elapsed_ms: int) -> list[Param]:
     """The statistics of a save or dump still migrating ``d``'s RAM, ``fraction`` of the way: QEMU's
-    first pass (no downtime yet), in qemuDomainJobDataToParams order."""
+    first pass, its expected downtime, in qemuDomainJobDataToParams order (as libvirtd 9.0 shows
+    a running save of an idle guest)."""
     done = {f: v for f, _, v in migration_stats(d, operation) if isinstance(v, int)}
     total = done["memory_total"]
     processed = int(done["memory_processed"] * fraction)
     normal, constant = int(done["memory_normal"] * fraction), int(done["memory_constant"] * fraction)
     remaining = total - min(total, normal * PAGE + constant * PAGE)
     out: list[Param] = [
-        ("operation", T.INT, int(operation)), ("time_elapsed", T.ULLONG, elapsed_ms), ("setup_time", T.ULLONG, 1),
+        ("operation", T.INT, int(operation)), ("time_elapsed", T.ULLONG, elapsed_ms), ("downtime", T.ULLONG, 300),
+        ("setup_time", T.ULLONG, 1),
         ("data_total", T.ULLONG, total), ("data_processed", T.ULLONG, processed),
         ("data_remaining", T.ULLONG, remaining), ("memory_total", T.ULLONG, total),
         ("memory_processed", T.ULLONG, processed), ("memory_remaining", T.ULLONG, remaining)]
