@@ -1,5 +1,5 @@
-"""Domain jobs a test holds: a save, managed save or core dump whose migration of the guest's RAM
-to a file goes as slowly as the test wants, so its call waits while clients watch it (domjobinfo),
+"""Domain jobs a test holds: a save, managed save, core dump or external memory snapshot whose
+migration of the guest's RAM to a file goes as slowly as the test wants, so its call waits while clients watch it (domjobinfo),
 abort it, or meet the state change lock it holds.
 
 Plain state: the server's session waits for a held job with a callback (``DomainJob.on_end``);
@@ -79,6 +79,11 @@ class DomainJob:
             self._waiters.append(fn)
         else:
             fn()
+
+    def then(self, fn: Callable[[object], object]) -> None:
+        """Map the call's result when it completes (a handler's encoding of what the model returns)."""
+        finish = self.finish_call
+        self.finish_call = lambda: fn(finish())
 
     def ended(self, error: VirtError | None) -> None:
         """The job's end is settled (phase, result): wake whoever waits for it."""

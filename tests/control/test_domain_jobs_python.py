@@ -215,3 +215,39 @@ def test_destroy_and_reset_end_a_held_call(fakevirt: ThreadedServer, conn: libvi
             saving.result(timeout=10)
     assert conn.listAllDomains() == []
     assert fakevirt.call(lambda: dict(fakevirt.hypervisor.domjobs.running)) == {}
+
+
+SNAPSHOT_XML = """<domainsnapshot><name>{name}</name>
+<memory snapshot='external' file='/var/lib/libvirt/images/{name}.mem'/></domainsnapshot>"""
+
+
+def memory_file(server: ThreadedServer, name: str) -> bool:
+    return f"/var/lib/libvirt/images/{name}.mem" in server.hypervisor.system.domains.saved_images
+
+
+def test_held_memory_snapshot_aborted_then_finished(fakevirt: ThreadedServer, conn: libvirt.virConnect,
+                                                    watcher: libvirt.virConnect) -> None:
+    dom, events = running(conn, "snapvm")
+    watched = watcher.lookupByName("snapvm")
+    op(fakevirt, "job", domain="snapvm", action="hold")
+    with calls(fakevirt) as in_thread:
+        taking = in_thread(lambda: dom.snapshotCreateXML(SNAPSHOT_XML.format(name="s1"), 0))
+        events.wait(1)
+        assert watched.state() == [E.VIR_DOMAIN_PAUSED, E.VIR_DOMAIN_PAUSED_SNAPSHOT]
+        assert watched.jobStats()["operation"] == E.VIR_DOMAIN_JOB_OPERATION_SNAPSHOT
+        watched.abortJob()
+        with pytest.raises(libvirt.libvirtError) as aborted:
+            taking.result(timeout=10)
+        assert str(aborted.value) == "operation aborted: job 'snapshot' canceled by client"
+        assert watched.state() == [E.VIR_DOMAIN_RUNNING, E.VIR_DOMAIN_RUNNING_UNPAUSED]
+        assert watched.snapshotListNames() == []
+        assert not fakevirt.call(memory_file, fakevirt, "s1")
+
+        op(fakevirt, "job", domain="snapvm", action="hold")
+        taking = in_thread(lambda: dom.snapshotCreateXML(SNAPSHOT_XML.format(name="s2"), 0))
+        while events.wait(1) != [("lifecycle", E.VIR_DOMAIN_EVENT_SUSPENDED, E.VIR_DOMAIN_EVENT_SUSPENDED_PAUSED)]:
+            pass  # the abort's RESUMED first
+        op(fakevirt, "job", domain="snapvm", action="finish")
+        assert taking.result(timeout=10).getName() == "s2"
+    assert watched.snapshotListNames() == ["s2"] and fakevirt.call(memory_file, fakevirt, "s2")
+    assert watched.state() == [E.VIR_DOMAIN_RUNNING, E.VIR_DOMAIN_RUNNING_UNPAUSED]
