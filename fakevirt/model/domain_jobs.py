@@ -1,6 +1,6 @@
 """Domain jobs a test holds: a save, managed save, core dump or external memory snapshot whose
-migration of the guest's RAM to a file goes as slowly as the test wants, so its call waits while clients watch it (domjobinfo),
-abort it, or meet the state change lock it holds.
+migration of the guest's RAM to a file goes as slowly as the test wants, so its call waits while
+clients watch it (domjobinfo), abort it, or wait for the state change lock it holds.
 
 Plain state: the server's session waits for a held job with a callback (``DomainJob.on_end``);
 the job's end runs the rest of the call here (``finish_call``) or keeps the error it ends with.
@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING
 
-from ..errors import ErrorCode, ErrorDomain, VirtError
+from ..errors import VirtError
+from ..errors import guest as err
 from .guest_events.jobs import JobOperation
 
 if TYPE_CHECKING:
@@ -30,30 +31,6 @@ class Phase(Enum):
     FAILED = "failed"
     CANCELLED = "cancelled"
     GONE = "gone"  # the domain stopped, or the host was reset or loaded
-
-
-def job_canceled(operation: JobOperation) -> VirtError:
-    """qemuMigrationJobCheckStatus: QEMU reports the migration cancelled (virDomainAbortJob)."""
-    return VirtError.report(ErrorCode.OPERATION_ABORTED, ErrorDomain.QEMU,
-                            f"job '{_JOB_NAMES[operation]}' canceled by client")
-
-
-def job_failed(operation: JobOperation) -> VirtError:
-    """qemuMigrationJobCheckStatus: QEMU reports the migration failed, without a reason."""
-    return VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.QEMU,
-                            f"job '{_JOB_NAMES[operation]}' unexpectedly failed")
-
-
-def domain_not_running() -> VirtError:
-    """virDomainObjWait: the domain stopped while the job waited for QEMU."""
-    return VirtError.report(ErrorCode.OPERATION_FAILED, ErrorDomain.DOMAIN, "domain is not running")
-
-
-def state_lock_held(owner_api: str) -> VirtError:
-    """virDomainObjBeginJobInternal when the async job that does not allow this one still runs
-    after 30 s."""
-    return VirtError.report(ErrorCode.OPERATION_TIMEOUT, ErrorDomain.QEMU,
-                            f"cannot acquire state change lock (held by monitor={owner_api})")
 
 
 @dataclass(eq=False)
@@ -156,25 +133,25 @@ class DomainJobs:
         self._end(job, Phase.COMPLETED)
 
     def fail(self, job: DomainJob) -> None:
-        self._end(job, Phase.FAILED, job_failed(job.operation))
+        self._end(job, Phase.FAILED, err.migration_job_failed(_JOB_NAMES[job.operation]))
 
     # -- what clients and the domain do to it --------------------------------------------------------
 
     def abort(self, job: DomainJob) -> None:
         """virDomainAbortJob: QEMU cancels the migration; the waiting call fails."""
-        self._end(job, Phase.CANCELLED, job_canceled(job.operation))
+        self._end(job, Phase.CANCELLED, err.migration_job_canceled(_JOB_NAMES[job.operation]))
 
     def domain_stopped(self, dom: Domain) -> None:
         """The domain stops under its job (destroy, a guest crash): the waiting call fails."""
         job = self.job_of(dom)
         if job is not None:
-            self._end(job, Phase.GONE, domain_not_running(), undo=False)
+            self._end(job, Phase.GONE, err.waited_domain_stopped(), undo=False)
 
     def drop_all(self) -> None:
         """reset() or a state load: every waiting call ends with an error, no hold stays armed."""
         self.armed.clear()
         for job in list(self.running.values()):
-            self._end(job, Phase.GONE, domain_not_running(), undo=False)
+            self._end(job, Phase.GONE, err.waited_domain_stopped(), undo=False)
 
     def _end(self, job: DomainJob, phase: Phase, error: VirtError | None = None, undo: bool = True) -> None:
         if job.phase is not Phase.RUNNING:

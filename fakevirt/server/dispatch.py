@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from protocol import PROCEDURES, Call, ErrorDomain, ErrorReply, InvalidCall, LibvirtError, Procedure, Reply
 
 from ..errors import VirtError
+from ..errors.backup import job_busy
 from ..handlers import HANDLERS, NOTHING, Client, Outcome
 from ..handlers.call_object import call_object
 from ..model.calls import CallRecord
-from ..model.domain_jobs import DomainJob, JobHeld, state_lock_held
+from ..model.domain_jobs import DomainJob, JobHeld
 from ..model.faults import Fault
 from ..model.hypervisor import Hypervisor
 
@@ -102,7 +103,7 @@ def held_answer(client: Client, call: Call, job: DomainJob) -> Answer:
 
 def lock_timed_out(client: Client, call: Call, job: DomainJob) -> Answer:
     """libvirtd gave up waiting for the state change lock ``job`` holds."""
-    return _failed(client, call, state_lock_held(job.owner_api))
+    return _failed(client, call, job_busy(job.owner_api))
 
 
 def _replied(client: Client, call: Call, ret: object) -> Answer:

@@ -36,10 +36,11 @@ class Shell:
                                 stderr=subprocess.PIPE, text=True, env=ENV)
 
     def running_job(self, name: str) -> str:
-        """domjobinfo once the save's job shows (each try a round trip; bounded)."""
+        """domjobinfo once the save's job migrates (libvirtd's first milliseconds show no statistics;
+        each try a round trip; bounded)."""
         for _ in range(100):
             out = self.run("domjobinfo", name).stdout
-            if "Unbounded" in out:
+            if "Unbounded" in out and "Data total" in out:
                 return out
         raise AssertionError(f"no running job on {name}")
 
