@@ -101,7 +101,9 @@ COMMANDS: list[Command] = [
     Command(("guest",), "guest", "the guest does something: shutdown, reboot, crash, panic, poweroff, "
             "agent up|down, set-ip IFACE ADDR..., write DISK OFFSET FILE, read DISK OFFSET LENGTH",
             (arg("domain"), arg("action"), arg("args", nargs="*")), lambda a: _guest_body(a), lambda r, a: _guest_show(r)),
-    Command(("job",), "job", "steer a block job: job DOMAIN DISK hold|release|step|finish|fail [FRACTION]",
+    Command(("job",), "job", "steer a block job: job DOMAIN DISK hold|release|step|finish|fail [FRACTION]; "
+            "hold the domain's next save/dump/memory snapshot: job DOMAIN hold [FRACTION], then "
+            "step FRACTION|finish|fail (the call waits meanwhile)",
             (arg("domain"), arg("words", nargs="+", metavar="[DISK] ACTION [FRACTION]")),
             lambda a: _job_body(a)),
     Command(("operations",), "", "the operations the server has"),

@@ -1,4 +1,4 @@
-"""Control operations ``guest`` (play the guest's part) and ``job`` (steer a running block job)."""
+"""Control operations ``guest`` (play the guest's part) and ``job`` (steer a block job, or hold a save/dump)."""
 
 from __future__ import annotations
 
@@ -120,20 +120,52 @@ def guest(hv: Hypervisor, body: Body) -> dict[str, Any]:
     return {"domain": dom.name, "state": [int(dom.state), int(dom.reason)], **out}
 
 
-@operation("job")
-def job(hv: Hypervisor, body: Body) -> dict[str, Any]:
-    """Steer a running block job: {domain, disk, action: hold|release|step|finish|fail, fraction?}."""
-    driver, dom = find_domain(hv, field(body, "domain", str))
-    disk = field(body, "disk", str, None)
-    if disk is None:
-        raise ControlError("domain jobs (save, dump) finish inside their call here: hold one with a "
-                           "'delay' or 'hang' fault on its procedure", 409)
-    jobs = hv.blockjobs
-    blockjob = jobs.job_of(driver, dom, disk)
-    action = field(body, "action", str)
-    fraction = field(body, "fraction", float, None)
+def _fraction(body: Body) -> float | None:
+    fraction: float | None = field(body, "fraction", float, None)
     if fraction is not None and not 0.0 <= fraction <= 1.0:
         raise ControlError("field 'fraction' must be between 0 and 1")
+    return fraction
+
+
+def _domain_job(hv: Hypervisor, dom: Domain, action: str, fraction: float | None) -> dict[str, Any]:
+    """hold arms a hold for the domain's next save/dump (or moves a held one); step, finish (or
+    release) and fail steer the held job, whose call waits in the server meanwhile."""
+    jobs = hv.domjobs
+    job = jobs.job_of(dom)
+    if action == "hold" and job is None:
+        jobs.arm(dom, fraction or 0.0)
+    elif action == "release" and job is None:
+        jobs.disarm(dom)
+    elif job is None:
+        raise ControlError(f"domain {dom.name} has no held job: arm one with 'job {dom.name} hold' "
+                           "before its save, managed save or dump", 409)
+    elif action in ("hold", "step"):
+        if fraction is None:
+            raise ControlError(f"'{action}' of a held job needs the field 'fraction'")
+        jobs.step(job, fraction)
+    elif action in ("finish", "release"):
+        jobs.finish(job)
+    elif action == "fail":
+        jobs.fail(job)
+    else:
+        raise ControlError(f"unknown job action {action!r} (known: hold, release, step, finish, fail)")
+    now = hv.clock.now()
+    return {"domain": dom.name, "armed": jobs.armed.get(str(dom.uuid)),
+            "job": job.describe(now) if job is not None else None}
+
+
+@operation("job")
+def job(hv: Hypervisor, body: Body) -> dict[str, Any]:
+    """Steer a block job {domain, disk, action: hold|release|step|finish|fail, fraction?}, or
+    without 'disk' the domain's save/dump job (armed by 'hold' before the call)."""
+    driver, dom = find_domain(hv, field(body, "domain", str))
+    disk = field(body, "disk", str, None)
+    action = field(body, "action", str)
+    fraction = _fraction(body)
+    if disk is None:
+        return _domain_job(hv, dom, action, fraction)
+    jobs = hv.blockjobs
+    blockjob = jobs.job_of(driver, dom, disk)
     if action == "hold":
         jobs.hold(blockjob, fraction if fraction is not None else blockjob.cur / max(blockjob.end, 1))
     elif action == "release":

@@ -20,7 +20,8 @@ def inactive() -> VirtError:
 
 
 def job_busy(holder: str = "remoteDispatchDomainBackupBegin") -> VirtError:
-    """qemuDomainObjBeginAsyncJob while the backup holds the async job: libvirtd gives up after 30 s."""
+    """virDomainObjBeginJobInternal while an async job (a backup, a held save) that does not allow
+    this one still runs after 30 s; ``holder`` is the dispatcher of the call that began it."""
     return VirtError.report(ErrorCode.OPERATION_TIMEOUT, QEMU,
                             f"cannot acquire state change lock (held by monitor={holder})")
 

@@ -64,3 +64,20 @@ def win_dump_failed() -> VirtError:
 def no_guest_device(what: str) -> VirtError:
     """A model trigger (a test playing the guest) named a device the domain lacks; not a libvirt text."""
     return VirtError.invalid_arg(f"domain has no {what}", _QEMU)
+
+
+# -- a held save/dump/snapshot job (model/domain_jobs.py) ------------------------------------------
+
+def migration_job_canceled(job_name: str) -> VirtError:
+    """qemuMigrationJobCheckStatus: QEMU cancelled the migration to a file (virDomainAbortJob)."""
+    return VirtError.report(ErrorCode.OPERATION_ABORTED, _QEMU, f"job '{job_name}' canceled by client")
+
+
+def migration_job_failed(job_name: str) -> VirtError:
+    """qemuMigrationJobCheckStatus: QEMU reports the migration failed, without a reason."""
+    return VirtError.report(ErrorCode.OPERATION_FAILED, _QEMU, f"job '{job_name}' unexpectedly failed")
+
+
+def waited_domain_stopped() -> VirtError:
+    """virDomainObjWait: the domain stopped while its job waited for QEMU."""
+    return VirtError.report(ErrorCode.OPERATION_FAILED, _DOMAIN, "domain is not running")

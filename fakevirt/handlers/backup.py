@@ -39,7 +39,7 @@ def domain_backup_get_xml_desc(client: Client, args: w.DomainBackupGetXmlDescArg
 
 @procedure(Proc.DOMAIN_GET_JOB_STATS)
 def domain_get_job_stats(client: Client, args: d.DomainGetJobStatsArgs) -> d.DomainGetJobStatsRet:
-    """virDomainGetJobStats: the backup job's (the only long job fakevirt runs)."""
+    """virDomainGetJobStats: a held save/dump/snapshot job's, the backup job's, or the last completed."""
     kind, params = api(client).job_stats(resolve(client, args.dom), args.flags)
     return d.DomainGetJobStatsRet(type=kind, params=tuple(TypedParam(field=f, value=(k, v)) for f, k, v in params))
 

@@ -164,11 +164,12 @@ def domain_get_messages(client: Client, args: w.DomainGetMessagesArgs) -> w.Doma
 
 @procedure(Proc.DOMAIN_GET_JOB_INFO)
 def domain_get_job_info(client: Client, args: w.DomainGetJobInfoArgs) -> w.DomainGetJobInfoRet:
-    """virDomainGetJobInfo: save/restore complete at once here, so only a backup job is ever running."""
+    """virDomainGetJobInfo: a held save/dump's or a backup's job (qemuDomainJobDataToInfo)."""
     dom = resolve(client, args.dom)
     client.opened.domains.require_active(dom)
-    kind, elapsed, total, done = client.opened.backups.job_info(dom)
-    return w.DomainGetJobInfoRet(type=kind, timeElapsed=elapsed, timeRemaining=0, dataTotal=0, dataProcessed=0,
-                                 dataRemaining=0, memTotal=0, memProcessed=0, memRemaining=0, fileTotal=total,
+    kind, elapsed, mem, mem_done, mem_left, total, done = client.opened.backups.job_info(dom)
+    return w.DomainGetJobInfoRet(type=kind, timeElapsed=elapsed, timeRemaining=0, dataTotal=mem + total,
+                                 dataProcessed=mem_done + done, dataRemaining=mem_left + total - done,
+                                 memTotal=mem, memProcessed=mem_done, memRemaining=mem_left, fileTotal=total,
                                  fileProcessed=done, fileRemaining=total - done)
 

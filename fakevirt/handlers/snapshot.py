@@ -11,6 +11,7 @@ from protocol.remote.limits import DOMAIN_SNAPSHOT_LIST_MAX
 from ..errors import snapshot as err
 from ..errors.snapshot import check_flags
 from ..model.domain import Domain
+from ..model.domain_jobs import JobHeld
 from ..model.flags.snapshot import (
     FILTERS_ALL,
     DomainSnapshotCreateFlags,
@@ -75,7 +76,12 @@ def snapshot_create_xml(client: Client, args: w.DomainSnapshotCreateXmlArgs) -> 
     if not redefine and snaps.parse_offline(dom, args.flags) and sd.branch is None \
             and sd.memory not in (None, "no"):
         raise err.memory_needs_full_snapshot()
-    return w.DomainSnapshotCreateXmlRet(snap=snap_handle(dom, snaps.create(dom, sd, args.flags)))
+    try:
+        name = snaps.create(dom, sd, args.flags)
+    except JobHeld as held:  # its memory's migration is held: the reply is built when it ends
+        held.job.then(lambda name: w.DomainSnapshotCreateXmlRet(snap=snap_handle(dom, str(name))))
+        raise
+    return w.DomainSnapshotCreateXmlRet(snap=snap_handle(dom, name))
 
 
 @procedure(Proc.DOMAIN_SNAPSHOT_GET_XML_DESC)

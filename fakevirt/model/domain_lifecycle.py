@@ -169,6 +169,7 @@ class DomainLifecycle(DomainList):
     def stop(self, dom: Domain, reason: Shutoff, detail: StoppedDetail) -> None:
         """qemuProcessStop + the STOPPED event; a transient domain disappears."""
         self.driver.backups.domain_stopped(dom)
+        self.driver.hypervisor.domjobs.domain_stopped(dom)
         dom.set_state(State.SHUTOFF, reason)
         dom.channel_event_pending = False
         self.emit(dom, Lifecycle.STOPPED, detail)

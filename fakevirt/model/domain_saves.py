@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..errors import check_flags
 from ..errors import domain as errors
 from .domain import Domain, Paused, Running, SavedState, Shutoff, State
 from .domain_lifecycle import DomainLifecycle
 from .domaindef import DomainDef
-from .events import EventID, Lifecycle, StartedDetail, StoppedDetail, SuspendedDetail
+from .events import EventID, Lifecycle, ResumedDetail, StartedDetail, StoppedDetail, SuspendedDetail
 from .flags.domain import DomainSaveRestoreFlags
 from .guest_events.jobs import JobOperation, JobType, migration_stats
 from .guest_events.stored import implicit_controllers_last
@@ -30,25 +32,56 @@ class DomainSaves(DomainLifecycle):
         implicit_controllers_last(stored)  # as the image's migratable XML reads back
         return SavedState(stored, running, dom.cpu_time_ns)
 
-    def migrate_to_file(self, dom: Domain, operation: JobOperation, live: bool = False) -> None:
+    def migrate_to_file(self, dom: Domain, operation: JobOperation, then: Callable[[], object], *,
+                        live: bool = False, resumed: Running = Running.SAVE_CANCELED) -> object:
         """QEMU's migration of the guest's RAM to a file, as a save or dump shows it: the guest
-        paused first (a live dump: after the first pass), two iterations, JOB_COMPLETED."""
+        paused first (a live dump: after the first pass), two iterations, JOB_COMPLETED; then
+        ``then``, the rest of the call, whose result this returns.
+
+        A hold armed on the domain (control ``job DOMAIN hold``) stops it after the first pass:
+        JobHeld goes up to the server, whose call waits for the job's end. If it fails or is
+        cancelled, a guest the job paused resumes (reason ``resumed``), as libvirt's endjob does."""
         assert dom.live is not None
-        if not live and dom.state == State.RUNNING:
-            self.pause_for_job(dom)
+        was_running = dom.state == State.RUNNING
+        reason = Paused.DUMP if operation == JobOperation.DUMP else Paused.SAVE
+        if not live and was_running:
+            self.pause_for_job(dom, reason)
         self.publish(dom, EventID.MIGRATION_ITERATION, iteration=1)
+        jobs = self.driver.hypervisor.domjobs
+        fraction = jobs.take_hold(dom)
+
+        def complete() -> object:
+            self._migrated(dom, operation, live, reason)
+            return then()
+
+        if fraction is None:
+            return complete()
+
+        def undo() -> None:
+            if was_running and dom.active and dom.state == State.PAUSED:
+                self.resume_after_job(dom, resumed)
+        raise jobs.start(dom, operation, self.driver.hypervisor.clock.now(), fraction, live, complete, undo)
+
+    def _migrated(self, dom: Domain, operation: JobOperation, live: bool, reason: Paused) -> None:
+        assert dom.live is not None
         if live and dom.state == State.RUNNING:
-            self.pause_for_job(dom)
+            self.pause_for_job(dom, reason)
         self.publish(dom, EventID.MIGRATION_ITERATION, iteration=2)
         stats = migration_stats(dom.live, operation, live)
         dom.completed_job = (JobType.COMPLETED, stats)
         self.publish(dom, EventID.JOB_COMPLETED, params=stats)
 
-    def pause_for_job(self, dom: Domain) -> None:
+    def pause_for_job(self, dom: Domain, reason: Paused = Paused.SAVE) -> None:
         """The job's own pause: QEMU's STOP, reported as SUSPENDED (paused)."""
         dom.cpu_time_ns = self.cpu_time(dom)
-        dom.set_state(State.PAUSED, Paused.USER)
+        dom.set_state(State.PAUSED, reason)
         self.emit(dom, Lifecycle.SUSPENDED, SuspendedDetail.PAUSED)
+
+    def resume_after_job(self, dom: Domain, reason: Running) -> None:
+        """qemuProcessStartCPUs after a job: QEMU's RESUME, reported as RESUMED (unpaused)."""
+        dom.started_at = self.driver.hypervisor.clock.now()
+        dom.set_state(State.RUNNING, reason)
+        self.emit(dom, Lifecycle.RESUMED, ResumedDetail.UNPAUSED)
 
     def managed_save(self, dom: Domain, flags: int = 0) -> None:
         """virDomainManagedSave: the state goes to the managed image; next start resumes it."""
@@ -59,9 +92,11 @@ class DomainSaves(DomainLifecycle):
             raise errors.invalid("cannot do managed save for transient domain")
         self.require_active(dom)
         saved = self._saved_state(dom, flags)
-        self.migrate_to_file(dom, JobOperation.SAVE)
-        self.stop(dom, Shutoff.SAVED, StoppedDetail.SAVED)
-        dom.managed_save = saved
+
+        def saved_managed() -> None:
+            self.stop(dom, Shutoff.SAVED, StoppedDetail.SAVED)
+            dom.managed_save = saved
+        self.migrate_to_file(dom, JobOperation.SAVE, saved_managed)
 
     def managed_save_definition(self, dom: Domain) -> DomainDef:
         if dom.managed_save is None:
@@ -83,9 +118,11 @@ class DomainSaves(DomainLifecycle):
         saved = self._saved_state(dom, flags)
         if dxml is not None:
             saved.definition = dxml
-        self.migrate_to_file(dom, JobOperation.SAVE)
-        self.stop(dom, Shutoff.SAVED, StoppedDetail.SAVED)
-        self.saved_images[path] = saved
+
+        def saved_file() -> None:
+            self.stop(dom, Shutoff.SAVED, StoppedDetail.SAVED)
+            self.saved_images[path] = saved
+        self.migrate_to_file(dom, JobOperation.SAVE, saved_file)
 
     def restore(self, path: str, dxml: DomainDef | None, flags: int = 0) -> Domain:
         """virDomainRestoreFlags: bring a saved image back to life."""

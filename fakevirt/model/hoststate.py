@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 MAGIC = b"fakevirt-state 1\n"  # export format: this line, then the pickle of (model pickle, cluster maps)
 # Not the host's (see the module docstring), or kept by reset(): saved as references to the live ones.
 EXTERNAL = ("clock", "faults", "bus", "nbd_binder", "host_files", "parent", "read_file", "drivers",
-            "test_drivers", "states")
+            "test_drivers", "states", "domjobs")
 DRIVER_EXTERNAL = ("uri", "hypervisor")
 _SAFE_GLOBALS = {("builtins", n) for n in ("set", "frozenset", "bytearray", "complex", "slice")} | {
     ("copyreg", "_reconstructor"), ("uuid", "UUID"), ("uuid", "SafeUUID"), ("random", "Random"),
@@ -239,6 +239,7 @@ class HostStates:
     def _apply(self, state: dict[str, Any]) -> None:
         hv = self.hv
         wake = hv.blockjobs.wake
+        hv.domjobs.drop_all()
         if set(state["drivers"]) != set(hv.drivers):
             raise ControlError("the state's drivers are not this host's", 400)
         retired = [vars(hv).get(key) for key in state["hv"]]

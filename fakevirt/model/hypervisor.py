@@ -22,6 +22,7 @@ from .clock import Clock, SystemClock
 from .console import GuestConsoles
 from .domain import Domain
 from .domain_driver import Domains
+from .domain_jobs import DomainJobs
 from .domain_stats import DomainStats
 from .domain_tuning import DomainTuning
 from .domaindef import DomainDef
@@ -212,6 +213,7 @@ class Hypervisor:
             self.host = HostInfo(boot_time=self.clock.now() - 3 * 86400).with_identity(
                 HostIdentity.of_seed(self.seed, self.hostname))
         self.states = HostStates(self)  # the user's saved states: they outlive reset()
+        self.domjobs = DomainJobs()  # held save/dump jobs: their calls wait in the server
         self.reset()
 
     def reset(self, seed: int | None | Keep = KEEP) -> None:
@@ -223,6 +225,7 @@ class Hypervisor:
             assert self.host is not None
             self.seed = seed
             self.host = self.host.with_identity(HostIdentity.of_seed(seed, self.hostname))
+        self.domjobs.drop_all()
         self.rng = IdGenerator(self.seed)  # ids generated after a reset do not depend on what ran before
         self.faults.reset(self.seed)
         self.calls.clear()

@@ -8,13 +8,19 @@ from dataclasses import dataclass
 from protocol import PROCEDURES, Call, ErrorDomain, ErrorReply, InvalidCall, LibvirtError, Procedure, Reply
 
 from ..errors import VirtError
+from ..errors.backup import job_busy
 from ..handlers import HANDLERS, NOTHING, Client, Outcome
 from ..handlers.call_object import call_object
 from ..model.calls import CallRecord
+from ..model.domain_jobs import DomainJob, JobHeld
 from ..model.faults import Fault
 from ..model.hypervisor import Hypervisor
 
 log = logging.getLogger("fakevirt.dispatch")
+
+# What an async save/dump job lets run beside it (QEMU_JOB_DEFAULT_MASK: destroy and abort; queries
+# take no job here); every other mutating call on its domain waits for the state change lock.
+_BESIDE_ASYNC_JOB = frozenset({"DOMAIN_DESTROY", "DOMAIN_DESTROY_FLAGS", "DOMAIN_ABORT_JOB", "DOMAIN_ABORT_JOB_FLAGS"})
 
 # Daemon-side helpers that open secondary drivers say "connection not open" instead.
 _SECONDARY = frozenset({ErrorDomain.STORAGE, ErrorDomain.NETWORK, ErrorDomain.NODEDEV,
@@ -56,16 +62,25 @@ def record_call(client: Client, call: Call, result: str | tuple[int, int, str], 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """A call's reply and what its handler asked of the connection (nothing for errors)."""
+    """A call's reply and what its handler asked of the connection (nothing for errors); or no
+    reply yet but the held job to wait for: the call's own (then ``held_answer``), or the one that
+    has its domain's state change lock (then the call runs again, or ``lock_timed_out``)."""
 
-    reply: Reply | ErrorReply
+    reply: Reply | ErrorReply | None
     outcome: Outcome = NOTHING
+    held: DomainJob | None = None
+    busy: bool = False  # not run: it waits for the state change lock ``held`` has
 
 
 def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Answer:
     """Run one call against the model and build its reply; never raises for API failures."""
     try:
         ret = _run(client, call, fault)
+    except _LockBusy as busy:
+        return Answer(None, held=busy.job, busy=True)
+    except JobHeld as signal:
+        signal.job.owner_api = _dispatcher(call)
+        return Answer(None, held=signal.job)
     except LibvirtError as e:
         hint = getattr(e, "log_hint", None)
         if hint:
@@ -74,10 +89,51 @@ def dispatch(client: Client, call: Call, fault: Fault | None = None) -> Answer:
     except Exception:  # a bug in a handler must not take the connection down
         log.exception("handler for procedure %d failed", call.procedure)
         return _failed(client, call, VirtError.daemon("unexpected failure in fakevirt"))
+    return _replied(client, call, ret)
+
+
+def held_answer(client: Client, call: Call, job: DomainJob) -> Answer:
+    """The reply of a call whose held job ended: its result, or the error the job ended with."""
+    try:
+        ret = job.outcome()
+    except LibvirtError as e:
+        return _failed(client, call, e)
+    return _replied(client, call, ret)
+
+
+def lock_timed_out(client: Client, call: Call, job: DomainJob) -> Answer:
+    """libvirtd gave up waiting for the state change lock ``job`` holds."""
+    return _failed(client, call, job_busy(job.owner_api))
+
+
+def _replied(client: Client, call: Call, ret: object) -> Answer:
     outcome = ret if isinstance(ret, Outcome) else Outcome(ret)
     record_call(client, call, "ok", outcome.ret)
     return Answer(Reply(program=call.program, version=call.version, procedure=call.procedure,
                         serial=call.serial, ret=outcome.ret, nfds=outcome.fds), outcome)
+
+
+def _dispatcher(call: Call) -> str:
+    """libvirtd's name for the thread running a call: remoteDispatchDomainSaveFlags, …"""
+    name = PROCEDURES[(call.program, call.procedure)].name
+    return "remoteDispatch" + "".join(part.capitalize() for part in name.split("_"))
+
+
+class _LockBusy(Exception):  # noqa: N818 - a signal, not an error
+    def __init__(self, job: DomainJob) -> None:
+        super().__init__(job.owner_api)
+        self.job = job
+
+
+def _check_job_lock(client: Client, proc: Procedure, call: Call) -> None:
+    """A mutating call on a domain whose save/dump a test holds waits for the state change lock."""
+    running = client.hv.domjobs.running
+    if not running or proc.read_only is None or proc.read_only.arg is not None or proc.name in _BESIDE_ASYNC_JOB:
+        return
+    uuid = call_object(proc, call.args).get("uuid")
+    job = running.get(uuid) if uuid is not None else None
+    if job is not None:
+        raise _LockBusy(job)
 
 
 def _failed(client: Client, call: Call, e: LibvirtError) -> Answer:
@@ -97,6 +153,7 @@ def _run(client: Client, call: Call, fault: Fault | None) -> object:
         raise VirtError.denied(proc.read_only.message, proc.read_only.domain)
     if handler is None or (client.driver is not None and not client.driver.supports(proc.api)):
         raise VirtError.no_support(proc.api or proc.name, proc.error_domain)
+    _check_job_lock(client, proc, call)
     return handler.fn(client, call.args)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -36,8 +36,19 @@ from protocol import (
 
 from ..errors import VirtError
 from ..handlers import RELAYS, Client, Relay, Stream
+from ..model.domain_jobs import DomainJob, Phase
 from ..model.faults import Fault
-from .dispatch import Answer, dispatch, error_reply, invalid_call_reply, record_call, take_fault
+from .dispatch import (
+    Answer,
+    dispatch,
+    error_reply,
+    held_answer,
+    invalid_call_reply,
+    lock_timed_out,
+    record_call,
+    take_fault,
+)
+from .session_parts import Batch, SessionStats, Slots, first_error, job_ended
 from .streams import StreamTable
 from .transport import Transport
 
@@ -49,60 +60,7 @@ log = logging.getLogger("fakevirt.session")
 RECEIVE_SIZE = 256 * 1024
 FLUSH_BYTES = 64 * 1024  # replies are written once a batch reaches this size
 EVENT_QUEUE_MAX = 10_000  # events waiting for one slow client before it is dropped
-
-
-def _first(group: BaseExceptionGroup[ProtocolError]) -> BaseException:
-    first: BaseException = group
-    while isinstance(first, BaseExceptionGroup):
-        first = first.exceptions[0]
-    return first
-
-
-class _Slots:
-    """A client's free call slots (libvirtd's max_client_requests). Only the reader takes them, so
-    taking is a plain decrement while one is free; a taker waits only while all are held."""
-
-    def __init__(self, n: int) -> None:
-        self.free = n
-        self._freed = trio.Event()
-
-    async def take(self) -> None:
-        while self.free == 0:
-            self._freed = trio.Event()
-            await self._freed.wait()
-        self.free -= 1
-
-    def give(self, n: int = 1) -> None:
-        self.free += n
-        self._freed.set()
-
-
-@dataclass
-class _Batch:
-    """Replies produced but not yet written, and how many call slots they hold."""
-
-    parts: list[bytes] = field(default_factory=list)
-    size: int = 0
-    slots: int = 0
-
-    def add(self, data: bytes, *, slot: bool) -> None:
-        self.parts.append(data)
-        self.size += len(data)
-        self.slots += slot
-
-    def clear(self) -> None:
-        self.parts, self.size, self.slots = [], 0, 0
-
-
-@dataclass
-class SessionStats:
-    """Counters of one session (trio-style ``statistics()``)."""
-
-    calls: int = 0
-    errors: int = 0
-    in_flight: int = 0
-    pings_sent: int = 0
-    events_queued: int = 0
+LOCK_WAIT = 30.0  # how long libvirtd's calls wait for a domain's state change lock
 
 
 class ClientSession:
@@ -115,8 +73,8 @@ class ClientSession:
         self.conn = Connection(Role.SERVER, PROCEDURES, SERVED_PROGRAMS)
         self.stats = SessionStats()
         self._send_lock = trio.Lock()
-        self._slots = _Slots(server.config.max_client_requests)
-        self._batch = _Batch()
+        self._slots = Slots(server.config.max_client_requests)
+        self._batch = Batch()
         self._keepalive_started = False
         self._silent_since = trio.current_time()
         self._countdown = server.config.keepalive_count
@@ -148,7 +106,7 @@ class ClientSession:
         except* (trio.BrokenResourceError, trio.ClosedResourceError):
             log.debug("client %d: connection lost", self.client.id)
         except* ProtocolError as group:
-            log.warning("client %d: %s; closing", self.client.id, _first(group))
+            log.warning("client %d: %s; closing", self.client.id, first_error(group))
         finally:
             for stop in self._unsubscribe:
                 stop()
@@ -253,7 +211,7 @@ class ClientSession:
                 if isinstance(event, InvalidCall):
                     batch.add(self._invalid(event), slot=True)
                 elif (fault := take_fault(self.client, event)) is not None and fault.delay > 0:
-                    self.start_soon(self._delayed_call, event, fault)
+                    self.start_soon(self._deferred_call, event, partial(self._after_delay, event, fault))
                 elif fault is not None and fault.hang:
                     record_call(self.client, event, "hang")
                     self.start_soon(trio.sleep_forever)  # its slot stays taken, as a call QEMU never answers
@@ -262,8 +220,8 @@ class ClientSession:
                     await self._flush(batch)
                     return True
                 else:
-                    data, stream = await self._answer_durably(event, fault)
-                    batch.add(data, slot=True)
+                    data, stream, held = await self._answer_durably(event, fault)
+                    batch.add(data, slot=not held)  # a held call keeps its slot until its reply
                     if stream is not None:  # the reply goes out before any of the stream's packets
                         await self._flush(batch)
                         self._streams.open(event, stream)
@@ -279,7 +237,7 @@ class ClientSession:
                 await self._flush(batch)
                 await trio.lowlevel.checkpoint()  # a fast pipelining client must not starve the others
 
-    async def _flush(self, batch: _Batch) -> None:
+    async def _flush(self, batch: Batch) -> None:
         if not batch.parts:
             return
         data, slots = b"".join(batch.parts) if len(batch.parts) > 1 else batch.parts[0], batch.slots
@@ -289,36 +247,50 @@ class ClientSession:
         finally:
             self._slots.give(slots)
 
-    async def _answer_durably(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None]:
-        """``_answer``, and with --state what the call changed on disk before the reply goes out."""
+    async def _answer_durably(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None, bool]:
+        """``_answer``, and with --state what the call changed on disk before the reply goes out.
+        True when the call's job is held: its reply comes later (``_held_call``), only the
+        events so far are in the bytes."""
         data, stream, reply = self._answer(call, fault)
+        if reply is None:
+            return data, None, True
         await self.server.persist(self.client, call, reply)
-        return data, stream
+        return data, stream, False
 
-    def _answer(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None, Reply | ErrorReply]:
+    def _answer(self, call: Call, fault: Fault | None) -> tuple[bytes, Stream | None, Reply | ErrorReply | None]:
         """Run the call and apply what its handler asked for; the reply's bytes and the stream to
-        open once they are sent."""
+        open once they are sent (no reply: a task waits for the call's held job)."""
         self.stats.calls += 1
         answer = dispatch(self.client, call, fault)
         if self.client.hv.bus is not self._bus:  # CONNECT_OPEN of a test:/// URI
             for stop in self._unsubscribe:
                 stop()
             self._subscribe()
+        if answer.held is not None:
+            later = self._after_lock if answer.busy else self._after_job
+            self.start_soon(self._deferred_call, call, partial(later, call, answer.held))
+            return self._queued_events(), None, None
+        return self._reply(call, answer)
+
+    def _reply(self, call: Call, answer: Answer) -> tuple[bytes, Stream | None, Reply | ErrorReply]:
         events = self._queued_events()
+        reply = answer.reply
+        assert reply is not None
         try:
-            data = events + self.conn.send(answer.reply)
+            data = events + self.conn.send(reply)
         except UnencodablePayload as e:  # libvirtd's virNetMessageEncodePayload refusal
             log.warning("client %d: reply to procedure %d not sent: %s", self.client.id, call.procedure, e)
-            answer = Answer(error_reply(call, VirtError.rpc("Unable to encode message payload")))
-            data = events + self.conn.send(answer.reply)
+            reply = error_reply(call, VirtError.rpc("Unable to encode message payload"))
+            answer = Answer(reply)
+            data = events + self.conn.send(reply)
         outcome = answer.outcome
-        if isinstance(answer.reply, ErrorReply):
+        if isinstance(reply, ErrorReply):
             self.stats.errors += 1
         if outcome.keepalive and not self._keepalive_started:
             self._keepalive_started = True
             self.start_soon(self._keepalive)
         self._close_after_reply |= outcome.close
-        return data, outcome.stream, answer.reply
+        return data, outcome.stream, reply
 
     def _invalid(self, call: InvalidCall) -> bytes:
         self.stats.calls += 1
@@ -335,27 +307,54 @@ class ClientSession:
         log.debug("client %d: dropping %r", self.client.id, event)
         return []
 
-    async def _delayed_call(self, call: Call, fault: Fault) -> None:
-        """A call held back by an injected delay; it already holds one of the client's slots."""
+    async def _deferred_call(self, call: Call, answer: Callable[[], Awaitable[tuple[bytes, Stream | None, bool]]]
+                             ) -> None:
+        """A call answered after its turn (a delay fault, a held job, the state change lock): it
+        keeps one of the client's slots until ``answer``'s reply is written, or hands it on to
+        the task of a call held again (``answer``'s True)."""
         self.stats.in_flight += 1
+        held = False
         try:
-            await trio.sleep(fault.delay)
-            if fault.hang or fault.drop:
-                record_call(self.client, call, "hang" if fault.hang else "dropped")
-                if fault.hang:
-                    await trio.sleep_forever()
-                assert self._nursery is not None
-                self._nursery.cancel_scope.cancel()
-                return
-            data, stream = await self._answer_durably(call, fault)
+            data, stream, held = await answer()
             await self.send(data)
             if stream is not None:
                 self._streams.open(call, stream)
         finally:
             self.stats.in_flight -= 1
-            self._slots.give()
+            if not held:
+                self._slots.give()
         if self._close_after_reply or (self._closing and self.stats.in_flight == 0):
             await self.transport.aclose()
+
+    async def _after_delay(self, call: Call, fault: Fault) -> tuple[bytes, Stream | None, bool]:
+        await trio.sleep(fault.delay)
+        if fault.hang or fault.drop:
+            record_call(self.client, call, "hang" if fault.hang else "dropped")
+            if fault.hang:
+                await trio.sleep_forever()
+            assert self._nursery is not None
+            self._nursery.cancel_scope.cancel()
+            await trio.lowlevel.checkpoint()  # cancelled: nothing is sent
+        return await self._answer_durably(call, fault)
+
+    async def _after_job(self, call: Call, job: DomainJob) -> tuple[bytes, Stream | None, bool]:
+        """A call whose save/dump job a test holds, as libvirtd's worker waiting for QEMU: answered
+        when control, an abort or the domain's end finishes the job. A client that leaves
+        meanwhile leaves the job running, as libvirtd's API thread goes on."""
+        await job_ended(job)
+        data, _, reply = self._reply(call, held_answer(self.client, call, job))
+        await self.server.persist(self.client, call, reply)
+        return data, None, False
+
+    async def _after_lock(self, call: Call, job: DomainJob) -> tuple[bytes, Stream | None, bool]:
+        """A call waiting for the state change lock of a held job: it runs when the job ends, or
+        fails as libvirtd's after LOCK_WAIT seconds."""
+        with trio.move_on_after(LOCK_WAIT):
+            await job_ended(job)
+        if job.phase is not Phase.RUNNING:
+            return await self._answer_durably(call, None)
+        data, _, _ = self._reply(call, lock_timed_out(self.client, call, job))
+        return data, None, False
 
     def start_soon(self, fn: Any, *args: Any) -> None:
         assert self._nursery is not None

@@ -156,5 +156,5 @@ def test_guest_write_and_read_a_file_and_job_refusals(host: Host, tmp_path: Path
     assert r.returncode == 0 and r.stdout == b"\x00\x01guest bytes\xff"
     r = host.ctl("job", "w", "vda", "hold", "0.5")
     assert (r.returncode, r.stderr) == (1, "fakevirt ctl: invalid argument: disk vda does not have an active block job\n")
-    r = host.ctl("job", "w", "hold")
-    assert r.returncode == 1 and r.stderr.startswith("fakevirt ctl: domain jobs (save, dump) finish inside their call")
+    r = host.ctl("job", "w", "step", "0.5")
+    assert r.returncode == 1 and r.stderr.startswith("fakevirt ctl: domain w has no held job: arm one with")

@@ -31,3 +31,16 @@ def _run(binary: Path, host: Host, *steps: str) -> list[str]:
                        timeout=60, env={**os.environ, "FAKEVIRT_CONTROL": host.url})
     assert p.returncode == 0, p.stdout + p.stderr
     return p.stdout.splitlines()
+
+
+def test_held_save_failed_from_go(golibvirt: Path, virsh_bin: str) -> None:
+    """golibvirt/heldjobs.go: hold a save, watch it on the same connection while it waits, fail it."""
+    with serving_with_control(virsh_bin) as host:
+        out = _run(golibvirt, host, "heldjob")
+        assert out == [
+            "connected: QEMU",
+            "heldjob running: type=2 operation=2",
+            "heldjob save: code=9 message=operation failed: job 'domain save' unexpectedly failed",
+            "heldjob state: 1/7",  # running, save canceled
+            "done",
+        ]

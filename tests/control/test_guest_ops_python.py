@@ -155,5 +155,5 @@ def test_job_hold_step_and_fail(fakevirt: ThreadedServer, conn: libvirt.virConne
     assert dom.blockJobInfo("vda", 0) == {}
     with pytest.raises(VirtError, match="disk vda does not have an active block job"):
         op(fakevirt, "job", domain="jobvm", disk="vda", action="finish")
-    with pytest.raises(ControlError, match="domain jobs"):
-        op(fakevirt, "job", domain="jobvm", action="hold")
+    with pytest.raises(ControlError, match="domain jobvm has no held job"):
+        op(fakevirt, "job", domain="jobvm", action="finish")

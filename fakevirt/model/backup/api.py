@@ -211,6 +211,10 @@ class DomainBackups:
     def abort(self, dom: Domain) -> None:
         """virDomainAbortJob of a backup: a pull backup ends normally, a push one is cancelled."""
         job = self.jobs.get(dom.uuid)
+        held = self.driver.hypervisor.domjobs.job_of(dom)
+        if held is not None:
+            self.driver.hypervisor.domjobs.abort(held)
+            return
         if job is None:
             domain_jobs.abort_job(dom)  # not running, or no job: libvirt's errors
             return
@@ -304,17 +308,29 @@ class DomainBackups:
         check_flags("qemuDomainGetJobStats", flags, sum(DomainGetJobStatsFlags))
         self.poll()
         job = self.jobs.get(dom.uuid)
+        held = self.driver.hypervisor.domjobs.job_of(dom)
+        if held is not None and dom.live is not None and not flags & DomainGetJobStatsFlags.COMPLETED:
+            elapsed = held.elapsed_ms(self.now())
+            return JobType.UNBOUNDED, domain_jobs.running_stats(dom.live, held.operation, held.fraction, elapsed)
         if job is None or flags & DomainGetJobStatsFlags.COMPLETED:
             kind, params = domain_jobs.job_stats(dom, flags)
             return JobType(kind), params
         return JobType.UNBOUNDED, job.stats(self.now())
 
-    def job_info(self, dom: Domain) -> tuple[JobType, int, int, int]:
-        """(type, elapsed ms, file total, file processed) of virDomainGetJobInfo."""
+    def job_info(self, dom: Domain) -> tuple[JobType, int, int, int, int, int, int]:
+        """virDomainGetJobInfo: (type, elapsed ms, memory total, processed, remaining, file total,
+        processed) of the running job: a held save/dump's memory, a push backup's disks."""
         self.poll()
+        held = self.driver.hypervisor.domjobs.job_of(dom)
+        if held is not None and dom.live is not None:
+            elapsed = held.elapsed_ms(self.now())
+            stats = {f: v for f, _, v in domain_jobs.running_stats(dom.live, held.operation, held.fraction, elapsed)
+                     if isinstance(v, int)}
+            return (JobType.UNBOUNDED, elapsed, stats["memory_total"], stats["memory_processed"],
+                    stats["memory_remaining"], 0, 0)
         job = self.jobs.get(dom.uuid)
         if job is None:
-            return JobType.NONE, 0, 0, 0
+            return JobType.NONE, 0, 0, 0, 0, 0, 0
         if job.definition.pull:
-            return JobType.UNBOUNDED, job.elapsed_ms(self.now()), 0, 0
-        return JobType.UNBOUNDED, job.elapsed_ms(self.now()), job.total, job.transferred
+            return JobType.UNBOUNDED, job.elapsed_ms(self.now()), 0, 0, 0, 0, 0
+        return JobType.UNBOUNDED, job.elapsed_ms(self.now()), 0, 0, 0, job.total, job.transferred

@@ -7,7 +7,7 @@ from ...errors import check_flags
 from ...errors import domain as errors
 from ...errors import guest as gerr
 from ..devices import Device, Disk
-from ..domain import Domain, Shutoff, State
+from ..domain import Domain, Paused, Running, Shutoff, State
 from ..domaindef import DomainDef
 from ..domaindef.normalize import normalize
 from ..events import EventID, StoppedDetail, TrayChangeReason
@@ -97,26 +97,30 @@ class DomainGuest(GuestEvents):
             raise errors.not_active()
         was_running = dom.state == State.RUNNING
         live = dom.live
+
+        def dumped(size: int) -> None:
+            self.driver.hypervisor.images.create(path, "raw", size)
+            if flags & Dump.DUMP_CRASH:
+                self.stop(dom, Shutoff.CRASHED, StoppedDetail.CRASHED)
+                return
+            if flags & Dump.DUMP_RESET:
+                self.publish(dom, EventID.REBOOT)
+            if was_running:
+                self.resume(dom)
+
         if memory_only:
             if was_running:
-                self.pause_for_job(dom)
+                self.pause_for_job(dom, Paused.DUMP)
             if dumpformat == DomainCoreDumpFormat.WIN_DMP:  # QEMU fails once the guest is stopped
                 if was_running:
                     self.resume(dom)
                 raise gerr.win_dump_failed()
-            size = live.memory_kib * 1024 + _DUMP_OVERHEAD
-        else:
-            self.migrate_to_file(dom, JobOperation.DUMP, live=bool(flags & Dump.DUMP_LIVE))
-            size = sum(v for f, _, v in migration_stats(live, JobOperation.DUMP) if f == "memory_processed"
-                       and isinstance(v, int))
-        self.driver.hypervisor.images.create(path, "raw", size)
-        if flags & Dump.DUMP_CRASH:
-            self.stop(dom, Shutoff.CRASHED, StoppedDetail.CRASHED)
+            dumped(live.memory_kib * 1024 + _DUMP_OVERHEAD)
             return
-        if flags & Dump.DUMP_RESET:
-            self.publish(dom, EventID.REBOOT)
-        if was_running:
-            self.resume(dom)
+        size = sum(v for f, _, v in migration_stats(live, JobOperation.DUMP) if f == "memory_processed"
+                   and isinstance(v, int))
+        self.migrate_to_file(dom, JobOperation.DUMP, lambda: dumped(size), live=bool(flags & Dump.DUMP_LIVE),
+                             resumed=Running.UNPAUSED)
 
     def emit_tunable(self, dom: Domain, params: list[Param]) -> None:
         """The TUNABLE event of a live tuning change: the changed typed parameters, named as the

@@ -1,7 +1,8 @@
 """The save and dump jobs: what QEMU's migration to a file reports, as events and as statistics.
 
-A save or dump runs to completion inside one API call here, so clients only ever see its end:
-the two migration iterations, JOB_COMPLETED and the completed statistics of virDomainGetJobStats.
+A save or dump runs to completion inside one API call unless a test holds it (model/domain_jobs):
+clients see the two migration iterations, JOB_COMPLETED and the completed statistics of
+virDomainGetJobStats, and while a held job runs its running statistics.
 """
 
 from __future__ import annotations
@@ -76,6 +77,30 @@ def migration_stats(d: DomainDef, operation: JobOperation, live: bool = False) -
     out += [("memory_constant", T.ULLONG, constant), ("memory_normal", T.ULLONG, normal),
             ("memory_normal_bytes", T.ULLONG, normal * PAGE), ("memory_dirty_rate", T.ULLONG, 0),
             ("memory_iteration", T.ULLONG, 2), ("memory_postcopy_requests", T.ULLONG, 0),
+            ("memory_page_size", T.ULLONG, PAGE)]
+    return out
+
+
+def running_stats(d: DomainDef, operation: JobOperation, fraction: float, elapsed_ms: int) -> list[Param]:
+    """The statistics of a save or dump still migrating ``d``'s RAM, ``fraction`` of the way: QEMU's
+    first pass, its expected downtime, in qemuDomainJobDataToParams order (as libvirtd 9.0 shows
+    a running save of an idle guest)."""
+    done = {f: v for f, _, v in migration_stats(d, operation) if isinstance(v, int)}
+    total = done["memory_total"]
+    processed = int(done["memory_processed"] * fraction)
+    normal, constant = int(done["memory_normal"] * fraction), int(done["memory_constant"] * fraction)
+    remaining = total - min(total, normal * PAGE + constant * PAGE)
+    out: list[Param] = [
+        ("operation", T.INT, int(operation)), ("time_elapsed", T.ULLONG, elapsed_ms), ("downtime", T.ULLONG, 300),
+        ("setup_time", T.ULLONG, 1),
+        ("data_total", T.ULLONG, total), ("data_processed", T.ULLONG, processed),
+        ("data_remaining", T.ULLONG, remaining), ("memory_total", T.ULLONG, total),
+        ("memory_processed", T.ULLONG, processed), ("memory_remaining", T.ULLONG, remaining)]
+    if processed:
+        out.append(("memory_bps", T.ULLONG, processed * 1000 // max(elapsed_ms, 1)))
+    out += [("memory_constant", T.ULLONG, constant), ("memory_normal", T.ULLONG, normal),
+            ("memory_normal_bytes", T.ULLONG, normal * PAGE), ("memory_dirty_rate", T.ULLONG, 0),
+            ("memory_iteration", T.ULLONG, 1), ("memory_postcopy_requests", T.ULLONG, 0),
             ("memory_page_size", T.ULLONG, PAGE)]
     return out
 

@@ -283,9 +283,10 @@ class DomainSnapshots:
         else:
             self.emit(dom, Lifecycle.RESUMED, RESUMED_FROM_SNAPSHOT)
 
-    def emit_save_progress(self, dom: Domain) -> None:
-        """What saving the guest's RAM shows: QEMU's two migration iterations."""
-        for iteration in (1, 2):
+    def emit_save_progress(self, dom: Domain, iterations: tuple[int, ...] = (1, 2)) -> None:
+        """What saving the guest's RAM shows: QEMU's two migration iterations (a held job: the
+        first when it starts, the second when it finishes)."""
+        for iteration in iterations:
             self.driver.hypervisor.bus.publish(DomainEvent(self.driver.uri, EventID.MIGRATION_ITERATION,
                                                            dom.ref(), {"iteration": iteration}))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import posixpath
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ...errors.checkpoint import block_operations_with_checkpoints
@@ -12,11 +13,12 @@ from ..blockjobs.copy_nodes import next_index
 from ..device_parts import BackingStore
 from ..devices import Disk
 from ..disk_source import as_backing, same_source
-from ..domain import Domain, SavedState, State
+from ..domain import Domain, Paused, Running, SavedState, State
 from ..domaindef import DomainDef
 from ..events import Lifecycle
 from ..filenames import check_snapshot_file
 from ..flags.snapshot import DomainSnapshotCreateFlags as Create
+from ..guest_events.jobs import JobOperation
 from ..guest_events.stored import implicit_controllers_last
 from ..images.bitmaps import propagate as propagate_bitmaps
 from .common import STATE_NAMES, SUSPENDED_FROM_SNAPSHOT, VM_STATE_FRACTION
@@ -40,13 +42,18 @@ def create(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> st
         if flags & Create.DISK_ONLY or sd.memory == "external":
             if flags & Create.QUIESCE:
                 api.driver.agents.quiesce(dom)
-            _active_external(api, dom, sd, flags)
-        else:
-            memory = _active_internal(api, dom, sd, flags)
+            return _active_external(api, dom, sd, flags, lambda: _taken(api, dom, sd, flags, None))
+        memory = _active_internal(api, dom, sd, flags)
     elif flags & Create.DISK_ONLY:
         _switch_disks(api, dom, sd, bool(flags & Create.REUSE_EXT))
     else:
         _internal_images(api, sd, 0)
+    return _taken(api, dom, sd, flags, memory)
+
+
+def _taken(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int, memory: SavedState | None) -> str:
+    """The snapshot's metadata once its data is taken; a HALT stops the domain."""
+    assert sd.name is not None
     if memory is not None or sd.memory == "external":
         sd.cookie = save_cookie(sd.domain)
     if not flags & Create.NO_METADATA:
@@ -162,21 +169,39 @@ def _active_internal(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: 
     return memory
 
 
-def _active_external(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int) -> None:
-    """qemuSnapshotCreateActiveExternal: memory to a save image, then new overlays, live."""
+def _active_external(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, flags: int, then: Callable[[], str]) -> str:
+    """qemuSnapshotCreateActiveExternal: memory to a save image (QEMU's migration to a file, which
+    a test can hold like a save's), then new overlays, live; then ``then``."""
     memory = sd.memory == "external"
     was_running = dom.state == State.RUNNING
+    domains = api.driver.domains
     if memory and was_running and not flags & Create.LIVE:
-        api.driver.domains.suspend(dom)  # the guest pauses while its RAM is written
-    if memory:
-        assert sd.memory_file is not None
-        api.save_memory(dom, sd.memory_file, was_running)
-        api.emit_save_progress(dom)
-    _switch_disks(api, dom, sd, bool(flags & Create.REUSE_EXT))
-    if memory and was_running and not flags & Create.HALT and dom.state == State.PAUSED:
-        api.driver.domains.resume(dom)
-    elif memory and dom.state == State.PMSUSPENDED:
-        api.emit(dom, Lifecycle.SUSPENDED, SUSPENDED_FROM_SNAPSHOT)
+        domains.pause_for_job(dom, Paused.SNAPSHOT)  # the guest pauses while its RAM is written
+
+    def rest() -> str:
+        if memory:
+            assert sd.memory_file is not None
+            api.save_memory(dom, sd.memory_file, was_running)
+            api.emit_save_progress(dom, (2,) if held else (1, 2))
+        _switch_disks(api, dom, sd, bool(flags & Create.REUSE_EXT))
+        if memory and was_running and not flags & Create.HALT and dom.state == State.PAUSED:
+            domains.resume(dom)
+        elif memory and dom.state == State.PMSUSPENDED:
+            api.emit(dom, Lifecycle.SUSPENDED, SUSPENDED_FROM_SNAPSHOT)
+        return then()
+
+    jobs = api.driver.hypervisor.domjobs
+    fraction = jobs.take_hold(dom) if memory else None
+    held = fraction is not None
+    if fraction is None:
+        return rest()
+    api.emit_save_progress(dom, (1,))
+
+    def undo() -> None:
+        if was_running and dom.active and dom.state == State.PAUSED:
+            domains.resume_after_job(dom, Running.UNPAUSED)
+    raise jobs.start(dom, JobOperation.SNAPSHOT, api.driver.hypervisor.clock.now(), fraction,
+                     bool(flags & Create.LIVE), rest, undo)
 
 
 def _switch_disks(api: DomainSnapshots, dom: Domain, sd: SnapshotDef, reuse: bool) -> None:
