@@ -231,20 +231,23 @@ def _control_url(b: BoundSocket) -> str:
 async def _serve(server: object, sockets: list[BoundSocket], control: list[BoundSocket], started: float) -> None:
     import trio
 
-    from .server.control import ControlServer
     from .server.core import Server
 
     assert isinstance(server, Server)
     with trio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
         async with trio.open_nursery() as nursery:
             await nursery.start(server.serve, sockets)
-            control_server = ControlServer(server.hv, persist=server.persist)
-            if control:
+            control_server = None
+            if control:  # the control server (and h11) only when asked for
+                from .server.control import ControlServer
+
+                control_server = ControlServer(server.hv, persist=server.persist)
                 await nursery.start(control_server.serve, control)
             log.info("ready in %.0f ms", (time.perf_counter() - started) * 1000)
             async for signum in signals:
                 log.info("%s: shutting down", signal.Signals(signum).name)
                 server.shutdown()
-                control_server.shutdown()
+                if control_server is not None:
+                    control_server.shutdown()
                 nursery.cancel_scope.deadline = trio.current_time() + server.config.shutdown_grace + 1
                 break
