@@ -7,6 +7,7 @@ that connects while fakevirt is still loading is queued by the kernel and served
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import random
@@ -14,6 +15,7 @@ import signal
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .model.ids import valid_hostname
@@ -28,6 +30,11 @@ from .server.listeners import (
 )
 from .server.listeners_system import bind_system, is_system_socket
 from .server.pki import PkiError, PkiFiles, server_context
+
+if TYPE_CHECKING:
+    import ssl
+
+    from .server.core import Server
 
 log = logging.getLogger("fakevirt")
 
@@ -131,13 +138,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fakevirt control on {b.address}: fakevirt ctl --url '{_control_url(b)}'", flush=True)
     log.debug("listening after %.0f ms", (time.perf_counter() - started) * 1000)
 
-    import trio  # the heavy imports come after the sockets accept connections
+    gc.disable()  # start-up builds objects that stay: no collection walks them until it is done
+    try:
+        server = _start(args, tls)
+    finally:
+        gc.enable()
+    if isinstance(server, int):
+        return server
+    import trio
 
+    trio.run(_serve, server, sockets, control, started)
+    return 0
+
+
+def _start(args: argparse.Namespace, tls: ssl.SSLContext | None) -> Server | int:
+    """The heavy imports (after the sockets accept connections), the host and its --state and
+    --preload: the server to run, or the exit status."""
     from .hostfiles import HostFiles
     from .model.clock import OffsetClock
     from .model.hypervisor import Hypervisor
     from .server.core import Server, ServerConfig
     from .statedir import StateWriter, apply, autostart, load_state, read_host_state
+
+    gc.freeze()  # the modules' objects live as long as the process: later collections skip them
 
     stored = read_host_state(args.state) if args.state else None
     if stored is not None and args.seed is not None and args.seed != stored["seed"]:
@@ -164,9 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if writer is not None:
         apply(writer.root, writer.collect())  # what autostart and --preload changed
-    server = Server(hv, config, tls=tls, state=writer)
-    trio.run(_serve, server, sockets, control, started)
-    return 0
+    return Server(hv, config, tls=tls, state=writer)
 
 
 _locks: list[int] = []  # the state directory's lock, held until the process ends

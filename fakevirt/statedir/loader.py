@@ -10,12 +10,14 @@ does with a config it cannot parse. Running domains come back through ``Domains.
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import logging
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -186,10 +188,27 @@ def read_host_state(root: str | os.PathLike[str]) -> dict[str, Any] | None:
     return data
 
 
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic collection while a load builds objects that all stay: each one would walk
+    everything built so far (a sixth of a 1,000-domain load)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def load_state(hv: Hypervisor, root: str | os.PathLike[str]) -> Loaded:
     """Bring back the host a ``--state`` directory holds, in libvirtd's order; autostart comes
     after (``autostart``), once whoever keeps the directory listens to the events it causes."""
-    top = Path(root)
+    with _gc_paused():
+        return _load_state(hv, Path(root))
+
+
+def _load_state(hv: Hypervisor, top: Path) -> Loaded:
     host = read_host_state(top)
     loaded = Loaded()
     if host is not None:
