@@ -24,6 +24,7 @@ libvirtd sees).  Encoding is canonical: 1 for true, zero padding.
 
 from __future__ import annotations
 
+import re
 import struct as _struct
 import sys
 import typing
@@ -370,13 +371,36 @@ _T = TypeVar("_T")
 
 
 class StructCodec(XdrType):
-    """Codec of one @struct class: fields in declaration order."""
+    """Codec of one @struct class: fields in declaration order.
 
-    def __init__(self, cls: type, fields: list[tuple[str, XdrType]]) -> None:
+    ``fields`` may be a function giving them: they are then resolved on first use (``__getattr__``
+    runs only while the attributes are missing), so declaring hundreds of structs costs no
+    annotation evaluation at import."""
+
+    fields: list[tuple[str, XdrType]]
+    names: list[str]
+    codecs: list[XdrType]
+
+    def __init__(self, cls: type, fields: list[tuple[str, XdrType]] | Callable[[], list[tuple[str, XdrType]]]) -> None:
         self.cls = cls
+        if callable(fields):
+            self._resolve: Callable[[], list[tuple[str, XdrType]]] | None = fields
+        else:
+            self._resolve = None
+            self._set_fields(fields)
+
+    def _set_fields(self, fields: list[tuple[str, XdrType]]) -> None:
         self.fields = fields
         self.names = [n for n, _ in fields]
         self.codecs = [c for _, c in fields]
+
+    def __getattr__(self, name: str) -> Any:
+        resolve = self.__dict__.get("_resolve")
+        if name not in ("fields", "names", "codecs") or resolve is None:
+            raise AttributeError(name)
+        self._set_fields(resolve())
+        self._resolve = None
+        return getattr(self, name)
 
     def pack(self, p: Packer, v: Any, memo: dict[int, bytes] | None = None) -> None:
         """Pack v; with ``memo`` (an array's elements), nested struct values are packed once per
@@ -456,24 +480,42 @@ def struct(cls: type[_T]) -> type[_T]:
 
     The result is a frozen, slotted class with a keyword-only ``__init__`` requiring every field.
     It is built directly rather than with dataclasses: fakevirt declares hundreds of structs and
-    dataclass generation made start-up several times slower.
+    dataclass generation made start-up several times slower. For the same reason the annotations
+    are evaluated (into the codec) and ``__init__`` is compiled on first use, not here.
     """
-    module = sys.modules[cls.__module__]
-    hints = typing.get_type_hints(cls, vars(module), include_extras=True)
-    names = tuple(n for n in cls.__dict__.get("__annotations__", {}) if not _is_classvar(hints[n]))
-    body = "".join(f"    _set(self, {n!r}, {n})\n" for n in names) or "    pass\n"
-    namespace: dict[str, Any] = {}
-    exec(f"def __init__(self, *, {', '.join(names)}):\n{body}" if names else f"def __init__(self):\n{body}",
-         {"_set": object.__setattr__}, namespace)
+    names = tuple(n for n, t in cls.__dict__.get("__annotations__", {}).items() if not _is_classvar(t))
     attrs = {k: v for k, v in cls.__dict__.items() if k not in ("__dict__", "__weakref__")}
-    attrs.update(__slots__=names, __init__=namespace["__init__"], __eq__=_eq, __hash__=_hash,
+    attrs.update(__slots__=names, __init__=_first_init, __eq__=_eq, __hash__=_hash,
                  __repr__=_repr, __setattr__=_frozen_setattr, __delattr__=_frozen_delattr,
                  __match_args__=names, __struct_fields__=names)
     for n in names:
         attrs.pop(n, None)  # a default value would clash with the slot
     new: Any = type(cls.__name__, cls.__bases__, attrs)
-    new.__xdr__ = StructCodec(new, [(n, codec_of(hints[n])) for n in names])
+    new.__xdr__ = StructCodec(new, lambda: _resolve_fields(new, names))
     return typing.cast("type[_T]", new)
+
+
+def _resolve_fields(cls: type, names: tuple[str, ...]) -> list[tuple[str, XdrType]]:
+    hints = typing.get_type_hints(cls, vars(sys.modules[cls.__module__]), include_extras=True)
+    return [(n, codec_of(hints[n])) for n in names]
+
+
+def _compile_init(names: tuple[str, ...]) -> Callable[..., None]:
+    body = "".join(f"    _set(self, {n!r}, {n})\n" for n in names) or "    pass\n"
+    namespace: dict[str, Any] = {}
+    exec(f"def __init__(self, *, {', '.join(names)}):\n{body}" if names else f"def __init__(self):\n{body}",
+         {"_set": object.__setattr__}, namespace)
+    init: Callable[..., None] = namespace["__init__"]
+    return init
+
+
+def _first_init(self: Any, *args: Any, **kwargs: Any) -> None:
+    """The first construction of a struct compiles its real ``__init__`` and puts it in place."""
+    cls = type(self)
+    init = _compile_init(cls.__struct_fields__)
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init
+    init(self, *args, **kwargs)
 
 
 def struct_fields(t: Any) -> tuple[str, ...]:
@@ -481,7 +523,13 @@ def struct_fields(t: Any) -> tuple[str, ...]:
     return tuple(t.__struct_fields__)
 
 
+_CLASSVAR = re.compile(r"\s*(typing\.)?ClassVar\b")
+
+
 def _is_classvar(t: Any) -> bool:
+    """Whether an annotation (a string under ``from __future__ import annotations``) is a ClassVar."""
+    if isinstance(t, str):
+        return _CLASSVAR.match(t) is not None
     return t is ClassVar or typing.get_origin(t) is ClassVar
 
 

@@ -1,6 +1,6 @@
 """What ``--state DIR`` costs: per mutation (with 1,000 domains defined), and a restart of 1,000 domains.
 
-    python scripts/bench_persist.py [--domains 1000] [--reps 50] [--no-reference]
+    python scripts/bench_persist.py [--domains 1000] [--reps 50] [--no-reference] [--restart-only]
 
 1. Per mutation, through libvirt-python, with and without --state: define, start, snapshot-create
    (internal, of a domain with a qcow2 disk), vol-upload of 4 KiB; median and p95 in ms. The same
@@ -8,12 +8,15 @@
    internal snapshots of a qcow2 disk holding 32 MiB: with --state, only new tables are written.
 2. The reference libvirtd (127.0.0.1:16519, QEMU driver) persists its configs too: its define.
 3. Restart: ``load_state`` of a directory with 1,000 domains in-process, and a whole
-   ``fakevirt serve --state`` process until ``listAllDomains`` answers, against one without --state.
+   ``fakevirt serve --state`` process until ``listAllDomains`` answers, against one without --state
+   (the process start alone), each with the project's .pyc files and without them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -193,32 +196,63 @@ def bench_restart(domains: int) -> None:
     with tempfile.TemporaryDirectory(prefix="fakevirt-bench-", dir="/var/tmp") as tmp:
         root = Path(tmp)
         apply(root, StateWriter(hv, root).collect(full=True))
-        loads, primes = [], []
+        loads, cpus, primes = [], [], []
         for _ in range(5):
             back = Hypervisor(seed=1)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             loaded = load_state(back, root)
             t1 = time.perf_counter()
+            cpus.append(time.process_time() - c)
             apply(root, StateWriter(back, root, loaded).collect())
             primes.append(time.perf_counter() - t1)
             loads.append(t1 - t)
             assert len(back.system.domains) == domains
-        print(f"  in-process: load_state {ms(loads)}; first full check of DIR {ms(primes)}")
-        procs = {}
-        for label, extra in (("without --state", []), ("with --state", ["--state", tmp])):
-            samples = []
-            for _ in range(3):
-                t = time.perf_counter()
-                proc, uri = start_fakevirt(*extra)
-                conn = libvirt.open(uri)
-                n = len(conn.listAllDomains(0))
-                samples.append(time.perf_counter() - t)
-                conn.close()
-                proc.kill()
-                proc.wait()
-            procs[label] = (samples, n)
-        for label, (samples, n) in procs.items():
-            print(f"  process {label:16} until listAllDomains answers ({n} domains): {ms(samples)}")
+        print(f"  in-process: load_state {ms(loads)} (CPU median {statistics.median(cpus) * 1000:.0f} ms); "
+              f"first full check of DIR {ms(primes)}")
+        restart_processes(domains, tmp)
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds the process has used (user + system): what the machine's other load barely changes."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def first_answers(reps: int, extra: list[str], cwd: Path, env: dict[str, str]) -> tuple[list[float], list[float], int]:
+    """Start ``fakevirt serve EXTRA`` reps times; the time until listAllDomains answers (wall, and
+    the server's CPU time by then), and how many domains it listed."""
+    walls, cpus, n = [], [], 0
+    for _ in range(reps):
+        t = time.perf_counter()
+        proc, uri = start_fakevirt(*extra, cwd=cwd, env=env)
+        try:
+            conn = libvirt.open(uri)
+            n = len(conn.listAllDomains(0))
+            walls.append(time.perf_counter() - t)
+            cpus.append(process_cpu(proc.pid))
+            conn.close()
+        finally:
+            proc.kill()
+            proc.wait()
+    return walls, cpus, n
+
+
+def restart_processes(domains: int, state: str) -> None:
+    """Whole processes, with the project's .pyc files (as an installed fakevirt has them; one
+    warm-up run writes them) and without (a checkout run with PYTHONDONTWRITEBYTECODE=1: every
+    project module compiled at each start; the installed packages keep theirs)."""
+    with_pyc = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    first_answers(1, [], REPO, with_pyc)
+    with tempfile.TemporaryDirectory(prefix="fakevirt-src-") as src:
+        for package in ("fakevirt", "protocol"):
+            shutil.copytree(REPO / package, Path(src) / package, ignore=shutil.ignore_patterns("__pycache__"))
+        no_pyc = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        for pyc, cwd, env in (("with .pyc", REPO, with_pyc), ("without .pyc", Path(src), no_pyc)):
+            for label, extra in (("without --state", []), (f"--state ({domains} domains)", ["--state", state])):
+                walls, cpus, n = first_answers(5, extra, cwd, env)
+                assert n == (domains if extra else 0)
+                print(f"  process {pyc:12} {label:22} until listAllDomains answers: {ms(walls)}; "
+                      f"server CPU median {statistics.median(cpus) * 1000:4.0f} ms")
 
 
 def main() -> int:
@@ -226,8 +260,12 @@ def main() -> int:
     parser.add_argument("--domains", type=int, default=1000)
     parser.add_argument("--reps", type=int, default=50)
     parser.add_argument("--no-reference", action="store_true")
+    parser.add_argument("--restart-only", action="store_true", help="only the restart measurements (3.)")
     args = parser.parse_args()
     libvirt.registerErrorHandler(lambda _ctx, _err: None, None)
+    if args.restart_only:
+        bench_restart(args.domains)
+        return 0
     bench_in_process(args.domains, args.reps)
     bench_mutations(args.domains, args.reps)
     bench_written_snapshot(min(args.reps, 20))

@@ -11,10 +11,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def start_fakevirt(*args: str) -> tuple[subprocess.Popen[str], str]:
-    """``fakevirt serve ARGS`` on a free loopback port; returns the process and its qemu+tcp URI."""
+def start_fakevirt(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str]:
+    """``fakevirt serve ARGS`` on a free loopback port; returns the process and its qemu+tcp URI.
+
+    ``cwd``: the directory whose fakevirt runs (``python -m`` imports from it); ``env``: the
+    process's environment (default: this one's)."""
     proc = subprocess.Popen([sys.executable, "-m", "fakevirt", "serve", "--listen", "tcp://127.0.0.1:0",
-                             "--log-level", "warning", *args], cwd=REPO, stdout=subprocess.PIPE, text=True)
+                             "--log-level", "warning", *args], cwd=cwd, env=env, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     uri = re.search(r"virsh -c '([^']+)'", line)

@@ -38,7 +38,10 @@ class RawElement:
     children: list[RawElement] = field(default_factory=list)
 
     def find(self, tag: str) -> RawElement | None:
-        return next((c for c in self.children if c.tag == tag), None)
+        for c in self.children:  # a loop, not next(generator): the parsers call this most
+            if c.tag == tag:
+                return c
+        return None
 
     def findall(self, tag: str) -> list[RawElement]:
         return [c for c in self.children if c.tag == tag]

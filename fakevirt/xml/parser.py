@@ -27,10 +27,14 @@ class _TooDeep(Exception):
 
 
 class _Builder:
-    """expat callbacks that build the tree; text pieces are joined once per run, not per piece."""
+    """expat callbacks that build the tree; text pieces are joined once per run, not per piece.
 
-    def __init__(self, parser: expat.XMLParserType) -> None:
+    Unless ``keep_blanks``, XML_PARSE_NOBLANKS applies as the tree grows: blank text stays only as
+    an element's only content (it is cleared when a first child opens; after a child it is dropped)."""
+
+    def __init__(self, parser: expat.XMLParserType, keep_blanks: bool) -> None:
         self.parser = parser
+        self.keep_blanks = keep_blanks
         self.stack: list[RawElement] = []
         self.lines: list[int] = []  # where each open element starts
         self.root: RawElement | None = None
@@ -42,22 +46,26 @@ class _Builder:
         if not self.stack:
             return
         el = self.stack[-1]
-        if el.children:  # text after a child: kept on a text pseudo-child
-            el.children.append(RawElement("#text", text=text))
-        else:
+        if not el.children:
             el.text = text
+        elif self.keep_blanks or text.strip():  # text after a child: kept on a text pseudo-child
+            el.children.append(RawElement("#text", text=text))
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        if len(self.stack) > MAX_DEPTH:
+        stack = self.stack
+        if len(stack) > MAX_DEPTH:
             raise _TooDeep(self.parser.CurrentByteIndex)
         if self.pieces:
             self.flush()
         el = RawElement(tag, attrs)
-        if self.stack:
-            self.stack[-1].children.append(el)
+        if stack:
+            parent = stack[-1]
+            if not parent.children and parent.text is not None and not self.keep_blanks and not parent.text.strip():
+                parent.text = None
+            parent.children.append(el)
         else:
             self.root = el
-        self.stack.append(el)
+        stack.append(el)
         self.lines.append(self.parser.CurrentLineNumber)
 
     def end(self, tag: str) -> None:
@@ -96,7 +104,7 @@ def parse_document(text: str, url: str = "(domain_definition)", domain: int = Er
     parser = expat.ParserCreate()
     parser.buffer_text = True  # one call per run of text, not one per line
     parser.buffer_size = 1 << 20
-    b = _Builder(parser)
+    b = _Builder(parser, keep_blanks)
     doctype: list[bool] = []
     parser.StartElementHandler = b.start
     parser.EndElementHandler = b.end
@@ -109,18 +117,4 @@ def parse_document(text: str, url: str = "(domain_definition)", domain: int = Er
     except _TooDeep as e:
         raise too_deep(data, e.pos, MAX_DEPTH, url, domain) from None
     assert b.root is not None  # expat refuses a document without an element
-    if not keep_blanks:
-        _drop_blanks(b.root)
     return b.root, bool(doctype)
-
-
-def _drop_blanks(root: RawElement) -> None:
-    """XML_PARSE_NOBLANKS: blank text is dropped unless it is an element's only content."""
-    todo = [root]
-    while todo:
-        el = todo.pop()
-        kids = [c for c in el.children if not (c.tag == "#text" and not (c.text or "").strip())]
-        if kids and el.text is not None and not el.text.strip():
-            el.text = None
-        el.children = kids
-        todo.extend(kids)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
-
 from ..model.storage_defs import Volume
 from ..model.testdriver.node import NodeDefinition, NodeInterface
 from ..model.testdriver.storage import TestStorage
+from .fmt import sax_escape
 
 PAGE_SIZES = (4, 8, 2048, 1048576)  # KiB
 EMULATOR = "/usr/bin/test-hv"
@@ -59,16 +58,16 @@ def test_capabilities_xml(node: NodeDefinition) -> str:
 def test_vol_xml(storage: TestStorage, vol: Volume) -> str:
     """testStorageVolGetXMLDesc: the volume's definition, nothing read from a file."""
     return "\n".join([
-        "<volume type='file'>", f"  <name>{escape(vol.name)}</name>", f"  <key>{escape(vol.key)}</key>",
+        "<volume type='file'>", f"  <name>{sax_escape(vol.name)}</name>", f"  <key>{sax_escape(vol.key)}</key>",
         f"  <capacity unit='bytes'>{storage.capacity(vol)}</capacity>",
         f"  <allocation unit='bytes'>{storage.allocation(vol)}</allocation>", "  <target>",
-        f"    <path>{escape(vol.path)}</path>", f"    <format type='{storage.format_of(vol)}'/>", "  </target>",
+        f"    <path>{sax_escape(vol.path)}</path>", f"    <format type='{storage.format_of(vol)}'/>", "  </target>",
         "</volume>", ""])
 
 
 def test_interface_xml(i: NodeInterface) -> str:
     """virInterfaceDefFormat of an ethernet interface: start, mtu, protocol, then the MAC."""
-    lines = [f"<interface type='{i.type}' name='{escape(i.name)}'>"]
+    lines = [f"<interface type='{i.type}' name='{sax_escape(i.name)}'>"]
     if i.start_mode:
         lines.append(f"  <start mode='{i.start_mode}'/>")
     if i.mtu:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import posixpath
 import uuid as uuidlib
 from collections.abc import Callable
-from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import ErrorDomain
 from ..errors import testdriver as err
@@ -29,6 +28,7 @@ from ..model.testdriver.node import (
     default_cells,
 )
 from .domain import parse_domain_xml
+from .fmt import sax_escape, sax_quoteattr
 from .network import parse_network_xml
 from .parser import parse_xml
 from .storage import parse_pool_xml, parse_vol_xml
@@ -156,10 +156,10 @@ def serialize(el: RawElement) -> str:
             out.append(item)
             continue
         if item.tag == "#text":
-            out.append(escape(item.text or ""))
+            out.append(sax_escape(item.text or ""))
             continue
-        attrs = "".join(f" {k}={quoteattr(v)}" for k, v in item.attrs.items())
-        out.append(f"<{item.tag}{attrs}>{escape(item.text or '')}")
+        attrs = "".join(f" {k}={sax_quoteattr(v)}" for k, v in item.attrs.items())
+        out.append(f"<{item.tag}{attrs}>{sax_escape(item.text or '')}")
         todo.append(f"</{item.tag}>")
         todo.extend(reversed(item.children))
     return "".join(out)

@@ -47,3 +47,14 @@ def test_serve_prints_uris_serves_and_stops(tmp_path: Path, virsh_bin: str, sig:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_serve_start_up_leaves_out_modules_it_does_not_need() -> None:
+    """What `fakevirt serve` imports before it answers (without --control) stays free of modules
+    only some calls need: xml.sax.saxutils drags in urllib.request, http.client and email, and the
+    control server h11."""
+    code = ("import sys, trio, fakevirt.cli, fakevirt.hostfiles, fakevirt.model.hypervisor, fakevirt.server.core, "
+            "fakevirt.statedir; print(' '.join(sorted(m for m in ('xml.sax.saxutils', 'email', 'http.client', "
+            "'urllib.request', 'h11', 'fakevirt.server.control') if m in sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.split() == []

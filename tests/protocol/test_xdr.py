@@ -437,3 +437,43 @@ def test_array_of_structs_sharing_a_nested_struct_packs_each_element_in_full() -
     parts = b"".join(encode(NonnullDomainSnapshot, s) for s in snaps)
     assert whole == len(snaps).to_bytes(4, "big") + parts + (10).to_bytes(4, "big")
     assert decode(DomainListAllSnapshotsRet, whole).snapshots == snaps
+
+
+@struct
+class Early:
+    """A struct naming one declared after it: annotations are evaluated on first use."""
+
+    later: Later
+    n: Int
+
+
+@struct
+class Later:
+    s: Annotated[str, String(4)]
+
+
+def test_struct_codec_and_init_are_built_on_first_use() -> None:
+    """The codec resolves the annotations at first use (so a later name works); __init__ is compiled
+    by the first construction and stays keyword-only."""
+    v = Early(later=Later(s="ab"), n=3)
+    assert type(v).__init__.__qualname__ == "Early.__init__"
+    assert encode(Early, v) == h("00000002 61620000 00000003")
+    assert decode(Early, encode(Early, v)) == v
+    with pytest.raises(TypeError):
+        Later("ab")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        Later()  # type: ignore[call-arg]
+
+
+def test_every_protocol_struct_resolves() -> None:
+    """Every @struct of the protocol package resolves its annotations to codecs (they are no longer
+    evaluated at import, so a broken one would only show when first sent)."""
+    import sys
+
+    import protocol  # noqa: F401  (all of it)
+
+    structs = {v for name, m in list(sys.modules.items()) if name == "protocol" or name.startswith("protocol.")
+               for v in vars(m).values() if isinstance(v, type) and is_struct(v)}
+    assert len(structs) > 600
+    for t in structs:
+        assert [n for n, _ in codec_of(t).fields] == list(struct_fields(t)), t

@@ -226,3 +226,34 @@ def test_a_snapshot_whose_parent_is_gone_loads_as_a_root(saved: tuple[Hypervisor
     assert loaded.problems == ["snapshot vm2/s2: its parent s1 is missing; loaded as a root"]
     snaps = back.system.domains.by_name("vm2").snapshots
     assert [(s.name, s.parent) for s in snaps] == [("s2", None)] and snaps.current is not None
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_load_runs_no_collection_and_keeps_the_collector_setting(
+        saved: tuple[Hypervisor, Path], enabled: bool) -> None:
+    """load_state builds objects that all stay: no cyclic collection walks them meanwhile (a sixth of
+    a 1,000-domain restart), and the collector is as the caller had it afterwards."""
+    import gc
+
+    _, root = saved
+    collections: list[int] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(info["generation"])
+
+    hv = Hypervisor(seed=7)
+    was, threshold = gc.isenabled(), gc.get_threshold()
+    (gc.enable if enabled else gc.disable)()
+    gc.set_threshold(1)  # a collection at every allocation, were the collector on
+    gc.callbacks.append(count)
+    try:
+        back = load_state(hv, root)
+        on_after = gc.isenabled()
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*threshold)
+        (gc.enable if was else gc.disable)()
+    assert on_after is enabled
+    assert len(collections) < 10  # entering and leaving the load; during it, one per allocation
+    assert back.problems == []

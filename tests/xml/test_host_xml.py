@@ -6,13 +6,15 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fakevirt.errors import ErrorCode, ErrorDomain, VirtError
 from fakevirt.model.host import HostInfo
 from fakevirt.model.smbios import Smbios, SmbiosBios, SmbiosProcessor
 from fakevirt.xml.capabilities import capabilities_xml
 from fakevirt.xml.domcapabilities import domain_capabilities_xml
-from fakevirt.xml.fmt import escape, format_bitmap
+from fakevirt.xml.fmt import escape, format_bitmap, sax_escape, sax_quoteattr
 from fakevirt.xml.sysinfo import sysinfo_xml
 
 HOST = HostInfo()
@@ -306,3 +308,12 @@ def test_domcaps_cover_real_structure(real_docs: dict[str, object], machine: str
 def test_domcaps_errors_match_real(real_docs: dict[str, object]) -> None:
     expected = [(code, ErrorDomain.QEMU, message) for _, (code, message) in REAL_ERRORS]
     assert real_docs["errors"] == expected
+
+
+@given(st.text(alphabet=st.sampled_from("ab&<>\"'\n\r\t é\x01")))
+def test_sax_helpers_equal_saxutils(text: str) -> None:
+    """sax_escape/sax_quoteattr stand in for xml.sax.saxutils (too slow to import): same output."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    assert sax_escape(text) == escape(text)
+    assert sax_quoteattr(text) == quoteattr(text)

@@ -26,7 +26,8 @@ from .pciset import AddressSet, Bus
 def wanted(dev: Device) -> bool:
     """virDeviceInfoPCIAddressIsWanted: no address yet, or an empty <address type='pci'/>."""
     a = dev.address
-    return a is None or (a.type == "pci" and not any(k in a.fields for k in ("bus", "slot", "function")))
+    return a is None or (a.type == "pci" and "bus" not in a.fields and "slot" not in a.fields
+                         and "function" not in a.fields)
 
 
 def present(dev: Device) -> bool:

@@ -64,11 +64,10 @@ class AddressSet:
     def compatible(self, a: tuple[int, int, int, int], bus_flags: int, dev_flags: int,
                    report: bool, from_config: bool) -> bool:
         """virDomainPCIAddressFlagsCompatible."""
-        s = addr_str(a)
         if dev_flags & INTEGRATED:
             if a[1] != 0:
                 if report:
-                    raise errors.pci_address(f"The device at PCI address {s} needs to be an integrated device (bus=0)",
+                    raise errors.pci_address(f"The device at PCI address {addr_str(a)} needs to be an integrated device (bus=0)",
                                from_config)
                 return False
             bus_flags |= PCI_DEVICE | AUTOASSIGN
@@ -79,17 +78,17 @@ class AddressSet:
                 dev_flags |= PCI_DEVICE
         elif dev_flags & AUTOASSIGN and not bus_flags & AUTOASSIGN:
             if report:
-                raise errors.pci_address(f"The device at PCI address {s} was auto-assigned this address, but the PCI "
+                raise errors.pci_address(f"The device at PCI address {addr_str(a)} was auto-assigned this address, but the PCI "
                            f"controller with index='{a[1]}' doesn't allow auto-assignment", from_config)
             return False
         if dev_flags & HOTPLUG and not bus_flags & HOTPLUG:
             if report:
-                raise errors.pci_address(f"The device at PCI address {s} requires hotplug capability, but the PCI "
+                raise errors.pci_address(f"The device at PCI address {addr_str(a)} requires hotplug capability, but the PCI "
                            f"controller with index='{a[1]}' doesn't support hotplug", from_config)
             return False
         if not dev_flags & bus_flags & TYPES_MASK:
             if report:
-                raise errors.pci_address(f"The device at PCI address {s} cannot be plugged into the PCI controller with "
+                raise errors.pci_address(f"The device at PCI address {addr_str(a)} cannot be plugged into the PCI controller with "
                            f"index='{a[1]}'. It requires a controller that accepts a "
                            f"{describe_connect(dev_flags)}.", from_config)
             return False
@@ -97,22 +96,21 @@ class AddressSet:
 
     def validate(self, a: tuple[int, int, int, int], flags: int, from_config: bool) -> None:
         """virDomainPCIAddressValidate."""
-        s = addr_str(a)
         if not self.buses:
             raise errors.pci_address("No PCI buses available", from_config)
         if a[0] != 0:
-            raise errors.pci_address(f"Invalid PCI address {s}. Only PCI domain 0 is available", from_config)
+            raise errors.pci_address(f"Invalid PCI address {addr_str(a)}. Only PCI domain 0 is available", from_config)
         if a[1] >= len(self.buses):
-            raise errors.pci_address(f"Invalid PCI address {s}. Only PCI buses up to {len(self.buses) - 1} are available",
+            raise errors.pci_address(f"Invalid PCI address {addr_str(a)}. Only PCI buses up to {len(self.buses) - 1} are available",
                        from_config)
         bus = self.buses[a[1]]
         self.compatible(a, bus.flags, flags, True, from_config)
         if bus.min_slot and a[2] < bus.min_slot:
-            raise errors.pci_address(f"Invalid PCI address {s}. slot must be >= {bus.min_slot}", from_config)
+            raise errors.pci_address(f"Invalid PCI address {addr_str(a)}. slot must be >= {bus.min_slot}", from_config)
         if a[2] > bus.max_slot:
-            raise errors.pci_address(f"Invalid PCI address {s}. slot must be <= {bus.max_slot}", from_config)
+            raise errors.pci_address(f"Invalid PCI address {addr_str(a)}. slot must be <= {bus.max_slot}", from_config)
         if a[3] > 7:
-            raise errors.pci_address(f"Invalid PCI address {s}. function must be <= 7", from_config)
+            raise errors.pci_address(f"Invalid PCI address {addr_str(a)}. function must be <= 7", from_config)
 
     def reserve(self, a: tuple[int, int, int, int], flags: int,
                 from_config: bool = True) -> tuple[int, int, int, int]:
