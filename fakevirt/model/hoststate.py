@@ -23,14 +23,17 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..control.registry import ControlError
+from .compact import reduce_compact, state_function
 from .images.clusters import ClusterMap
 
 if TYPE_CHECKING:
     from .hypervisor import Hypervisor
 
-MAGIC = b"fakevirt-state 1\n"  # export format: this line, then the pickle of (model pickle, cluster maps)
+# export format: this line, then the pickle of (model pickle, cluster maps); 2: compact dataclasses
+FORMAT = 2
+MAGIC = f"fakevirt-state {FORMAT}\n".encode()
 # Not the host's (see the module docstring), or kept by reset(): saved as references to the live ones.
-EXTERNAL = ("clock", "faults", "bus", "nbd_binder", "host_files", "parent", "read_file", "drivers",
+EXTERNAL = ("clock", "faults", "calls", "bus", "nbd_binder", "host_files", "parent", "read_file", "drivers",
             "test_drivers", "states")
 DRIVER_EXTERNAL = ("uri", "hypervisor")
 _SAFE_GLOBALS = {("builtins", n) for n in ("set", "frozenset", "bytearray", "complex", "slice")} | {
@@ -88,6 +91,9 @@ class _Pickler(pickle.Pickler):
             return shared_clusters, (len(self.clusters) - 1,)
         if type(obj) is types.MethodType:
             return bound_method, (obj.__self__, obj.__func__.__name__)
+        state_of = state_function(type(obj))
+        if state_of is not None:
+            return reduce_compact(obj, state_of)
         return NotImplemented
 
 
@@ -110,7 +116,10 @@ class _Unpickler(pickle.Unpickler):
         if (module, name) == (__name__, "bound_method"):
             return bound_method
         if (module, name) in _SAFE_GLOBALS or (module.startswith(_SAFE_PACKAGES) and not name.startswith("__")):
-            return super().find_class(module, name)
+            found = super().find_class(module, name)
+            if isinstance(found, type):
+                state_function(found)  # its objects may come sparse: install its default-making descriptors
+            return found
         raise pickle.UnpicklingError(f"global {module}.{name} is not part of a host state")
 
 
@@ -170,6 +179,10 @@ class HostStates:
 
     def import_(self, name: str, data: bytes) -> None:
         if not data.startswith(MAGIC):
+            if data.startswith(b"fakevirt-state "):
+                version = data[15:].split(b"\n", 1)[0][:20].decode(errors="replace")
+                raise ControlError(f"a state file of format {version}: this fakevirt reads format {FORMAT} "
+                                   "(export the state again)", 400)
             raise ControlError("not a fakevirt state file (or one of another version)", 400)
         try:
             envelope = _Unpickler(data[len(MAGIC):], {}).load()

@@ -1,0 +1,126 @@
+"""States pickle the model's dataclasses compactly (model/compact.py): fields at their defaults are
+left out, and a loaded object reads them back from its class; loaded objects equal saved ones."""
+
+from __future__ import annotations
+
+import copy
+import io
+import pickle
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import libvirt
+import pytest
+
+from fakevirt.model.compact import reduce_compact, state_function
+from fakevirt.model.hypervisor import Hypervisor
+from fakevirt.testing import ThreadedServer
+from fakevirt.testing.sample import build_sample_host
+
+
+@dataclass
+class Inner:
+    level: int = 0
+    tags: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Outer:
+    name: str
+    flag: int = 0
+    note: str | None = None
+    items: list[int] = field(default_factory=list)
+    table: dict[str, int] = field(default_factory=dict)
+    inner: Inner = field(default_factory=Inner)
+    made: list[int] = field(default_factory=lambda: [1])  # not an empty factory: always kept
+
+
+class CompactPickler(pickle.Pickler):
+    def reducer_override(self, obj: Any) -> Any:
+        state_of = state_function(type(obj))
+        return NotImplemented if state_of is None else reduce_compact(obj, state_of)
+
+
+def round_trip(obj: object) -> Any:
+    buf = io.BytesIO()
+    CompactPickler(buf, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+    return pickle.loads(buf.getvalue())
+
+
+def test_defaults_are_left_out_and_read_back() -> None:
+    back = round_trip(Outer("a"))
+    assert vars(back) == {"name": "a", "made": [1]}
+    assert back == Outer("a")
+    assert back.items == [] and back.table == {} and back.inner == Inner() and back.note is None
+    back.items.append(5)  # made on first read, then kept in the instance
+    assert back.items == [5] and vars(back)["items"] == [5]
+    assert round_trip(Outer("b")).items == []  # not shared between objects
+
+
+@pytest.mark.parametrize("value", [
+    Outer("a", flag=False),  # equal to the default 0, but a bool
+    Outer("a", flag=1),
+    Outer("a", note=""),
+    Outer("a", items=[0]),
+    Outer("a", table={"x": 0}),
+    Outer("a", inner=Inner(level=False)),
+    Outer("a", inner=Inner(tags=["t"])),
+    Outer("a", made=[]),
+])
+def test_values_unlike_their_defaults_are_kept_with_their_types(value: Outer) -> None:
+    back = round_trip(value)
+    assert back == value
+    assert [type(getattr(back, k)) for k in vars(value)] == [type(v) for v in vars(value).values()]
+    assert type(back.inner.level) is type(value.inner.level)
+
+
+def test_copies_of_a_sparse_object_are_equal_and_independent() -> None:
+    back = round_trip(Outer("a"))
+    for dup in (copy.copy(back), copy.deepcopy(back)):
+        assert dup == back
+        dup.items.append(1)
+        assert back.items == []
+    assert not hasattr(Outer, "items")  # a default_factory field is still no class attribute
+
+
+@pytest.fixture
+def server() -> Iterator[ThreadedServer]:
+    with ThreadedServer(Hypervisor(seed=3, default_network=True), unix=False) as s:
+        yield s
+
+
+def test_loaded_definitions_equal_the_saved_ones_and_take_changes(server: ThreadedServer) -> None:
+    conn = libvirt.open(server.uri())
+    try:
+        build_sample_host(conn, 2)
+        driver = server.hypervisor.system
+        saved = copy.deepcopy({d.name: (d.config, d.live) for d in driver.domains})
+        server.save_state("s")
+        server.load_state("s")
+        loaded = {d.name: (d.config, d.live) for d in driver.domains}
+        assert loaded == saved
+        config = loaded["vm0"][0]
+        assert config is not None and len(vars(config)) < len(vars(saved["vm0"][0]))  # sparse
+        dom = conn.lookupByName("vm0")
+        dom.attachDeviceFlags("<hostdev mode='subsystem' type='usb'><source><vendor id='0x1234'/>"
+                              "<product id='0xbeef'/></source></hostdev>", libvirt.VIR_DOMAIN_AFFECT_CONFIG)
+        assert "0xbeef" in dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+        server.load_state("s")
+        assert "0xbeef" not in conn.lookupByName("vm0").XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
+    finally:
+        conn.close()
+
+
+def test_the_calls_log_is_not_part_of_a_state(server: ThreadedServer) -> None:
+    conn = libvirt.open(server.uri())
+    try:
+        conn.getHostname()
+        server.save_state("s")
+        conn.listAllDomains()
+        before = [c.procedure for c in server.hypervisor.calls]
+        server.load_state("s")
+        assert [c.procedure for c in server.hypervisor.calls] == before
+        assert before[-1] == "CONNECT_LIST_ALL_DOMAINS"
+    finally:
+        conn.close()
