@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..control.registry import ControlError
-from .compact import reduce_compact, state_function
+from .compact import immutable, reduce_compact, state_function
 from .images.clusters import ClusterMap
 
 if TYPE_CHECKING:
@@ -61,17 +61,24 @@ def shared_clusters(index: int) -> Any:
     raise pickle.UnpicklingError(f"no cluster map {index}")
 
 
+def shared_object(index: int) -> Any:
+    """Stands in a pickle for an immutable object kept beside it; the loader's ``find_class`` replaces it."""
+    raise pickle.UnpicklingError(f"no shared object {index}")
+
+
 @dataclass(frozen=True, slots=True)
 class Saved:
-    """One saved state: the pickled model, and the images' cluster maps it names by index.
+    """One saved state: the pickled model, and the images' cluster maps and the immutable objects
+    (``compact.immutable``) it names by index.
 
     Cluster data are immutable bytes (images/clusters.py), so a saved map shares them with the
     host it was saved from and with every host loaded from it: saving and loading an image costs
-    a dict of its clusters, not a copy of its data.
+    a dict of its clusters, not a copy of its data.  Immutable objects are shared as they are.
     """
 
     model: bytes
     clusters: tuple[ClusterMap, ...]
+    shared: tuple[object, ...] = ()
 
 
 class _Pickler(pickle.Pickler):
@@ -79,6 +86,7 @@ class _Pickler(pickle.Pickler):
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self.externals = externals
         self.clusters: list[ClusterMap] = []
+        self.shared: list[object] = []
 
     def reducer_override(self, obj: Any) -> Any:
         # Called only for objects of non-builtin types (not for ints, strs, dicts, lists, tuples),
@@ -94,14 +102,21 @@ class _Pickler(pickle.Pickler):
         state_of = state_function(type(obj))
         if state_of is not None:
             return reduce_compact(obj, state_of)
+        if immutable(obj):
+            self.shared.append(obj)
+            return shared_object, (len(self.shared) - 1,)
         return NotImplemented
 
 
+_found: dict[tuple[str, str], Any] = {}  # what find_class allowed: a load names ~90 globals
+
+
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, externals: dict[str, Any], clusters: tuple[ClusterMap, ...] = ()) -> None:
+    def __init__(self, data: bytes, externals: dict[str, Any], saved: Saved | None = None) -> None:
         super().__init__(io.BytesIO(data))
         self.externals = externals
-        self.clusters = clusters
+        self.clusters = saved.clusters if saved is not None else ()
+        self.shared = saved.shared if saved is not None else ()
 
     def copy_clusters(self, index: int) -> ClusterMap:
         return self.clusters[index].copy()
@@ -113,12 +128,18 @@ class _Unpickler(pickle.Unpickler):
             return self.externals.__getitem__
         if (module, name) == (__name__, "shared_clusters"):
             return self.copy_clusters
+        if (module, name) == (__name__, "shared_object"):
+            return self.shared.__getitem__
         if (module, name) == (__name__, "bound_method"):
             return bound_method
+        found = _found.get((module, name))
+        if found is not None:
+            return found
         if (module, name) in _SAFE_GLOBALS or (module.startswith(_SAFE_PACKAGES) and not name.startswith("__")):
             found = super().find_class(module, name)
             if isinstance(found, type):
                 state_function(found)  # its objects may come sparse: install its default-making descriptors
+            _found[(module, name)] = found
             return found
         raise pickle.UnpicklingError(f"global {module}.{name} is not part of a host state")
 
@@ -175,7 +196,8 @@ class HostStates:
     def export(self, name: str) -> bytes:
         """The state as a file's content, for ``import_`` in another process of this version."""
         saved = self._data(name)
-        return MAGIC + pickle.dumps((saved.model, list(saved.clusters)), protocol=pickle.HIGHEST_PROTOCOL)
+        return MAGIC + pickle.dumps((saved.model, list(saved.clusters), list(saved.shared)),
+                                    protocol=pickle.HIGHEST_PROTOCOL)
 
     def import_(self, name: str, data: bytes) -> None:
         if not data.startswith(MAGIC):
@@ -186,10 +208,11 @@ class HostStates:
             raise ControlError("not a fakevirt state file (or one of another version)", 400)
         try:
             envelope = _Unpickler(data[len(MAGIC):], {}).load()
-            if (not isinstance(envelope, tuple) or len(envelope) != 2 or not isinstance(envelope[0], bytes)
-                    or not isinstance(envelope[1], list) or not all(type(c) is ClusterMap for c in envelope[1])):
+            if (not isinstance(envelope, tuple) or len(envelope) != 3 or not isinstance(envelope[0], bytes)
+                    or not isinstance(envelope[1], list) or not all(type(c) is ClusterMap for c in envelope[1])
+                    or not isinstance(envelope[2], list) or not all(map(immutable, envelope[2]))):
                 raise pickle.UnpicklingError("not a host state")
-            body = Saved(envelope[0], tuple(envelope[1]))
+            body = Saved(envelope[0], tuple(envelope[1]), tuple(envelope[2]))
             self._unpickle(body)
         except Exception as e:  # a damaged or foreign file: whatever unpickling raises
             raise ControlError(f"bad state file: {e}", 400) from None
@@ -233,7 +256,7 @@ class HostStates:
             raise ControlError(f"cannot save the host now: {e}", 409) from None
         finally:
             hv.blockjobs.wake = wake
-        return Saved(buf.getvalue(), tuple(pickler.clusters))
+        return Saved(buf.getvalue(), tuple(pickler.clusters), tuple(pickler.shared))
 
     def _unpickle(self, saved: Saved) -> dict[str, Any]:
         # tens of thousands of new containers: without this, each few hundred start a collection
@@ -241,7 +264,7 @@ class HostStates:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            state = _Unpickler(saved.model, self._externals(), saved.clusters).load()
+            state = _Unpickler(saved.model, self._externals(), saved).load()
         finally:
             if was_enabled:
                 gc.enable()

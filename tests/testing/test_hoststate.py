@@ -165,8 +165,8 @@ class Evil:
     (MAGIC + b"\x80\x05garbage", None),
     (MAGIC + pickle.dumps(Evil()), "bad state file: global builtins.print is not part of a host state"),
     (MAGIC + pickle.dumps({"hv": {}}), "bad state file: not a host state"),
-    (MAGIC + pickle.dumps((pickle.dumps({"hv": {}}), [])), "bad state file: not a host state"),
-    (MAGIC + pickle.dumps((pickle.dumps(Evil()), [])),
+    (MAGIC + pickle.dumps((pickle.dumps({"hv": {}}), [], [])), "bad state file: not a host state"),
+    (MAGIC + pickle.dumps((pickle.dumps(Evil()), [], [])),
      "bad state file: global builtins.print is not part of a host state"),
 ])
 def test_import_refuses_bad_data(server: ThreadedServer, data: bytes, message: str | None) -> None:
