@@ -106,12 +106,14 @@ def _compute(cls: type) -> StateOf | None:
         setattr(cls, f.name, _Made(f.name, factory))
     if not (scalars or empties or nested):
         return None
-    scalar, empty = scalars.get, empties.get
+    # one lookup per field: a plain default left out when the value is it, a factory's type when the
+    # value is an empty one (a plain default that is a class is never left out: no value is mistaken)
+    default = {k: v for k, v in scalars.items() if not isinstance(v, type)} | empties
+    get = default.get
 
     def state_of(obj: Any) -> dict[str, Any]:
         # `v or …`: a non-empty value is kept without looking further
-        state = {k: v for k, v in obj.__dict__.items()
-                 if v is not scalar(k, _NO) and (v or v.__class__ is not empty(k))}
+        state = {k: v for k, v in obj.__dict__.items() if (d := get(k, _NO)) is not v and (v or v.__class__ is not d)}
         for k, factory, sub in nested:
             v = state.get(k)
             if v.__class__ is factory and not sub(v):
@@ -126,11 +128,27 @@ def immutable(obj: object) -> bool:
     dataclass with __slots__ holding only such values): a saved state may share it with every host
     loaded from it rather than rebuild it (a UUID's unpickling alone costs 3 µs)."""
     t = type(obj)
-    if t in _ATOMS or t in _IMMUTABLE_TYPES or isinstance(obj, enum.Enum):
-        return True
-    if t is tuple or t is frozenset:
+    kind = _kinds.get(t)
+    if kind is None:
+        kind = _kinds[t] = _immutable_kind(t)
+    if kind is _FIELDS:
+        return all(immutable(getattr(obj, f.name)) for f in dataclasses.fields(t))  # type: ignore[arg-type]
+    if kind is _ITEMS:
         return all(map(immutable, obj))  # type: ignore[call-overload]
+    return kind is _YES
+
+
+_YES, _NOT, _ITEMS, _FIELDS = "yes", "no", "items", "fields"  # what makes an object of a type immutable
+_kinds: dict[type, str] = {}
+
+
+def _immutable_kind(t: type) -> str:
+    if t in _ATOMS or t in _IMMUTABLE_TYPES or issubclass(t, enum.Enum):
+        return _YES
+    if t is tuple or t is frozenset:
+        return _ITEMS
     params = getattr(t, "__dataclass_params__", None)
-    if params is None or not params.frozen or hasattr(obj, "__dict__"):
-        return False
-    return all(immutable(getattr(obj, f.name)) for f in dataclasses.fields(t))
+    if params is None or not params.frozen or "__slots__" not in vars(t) or any(
+            "__dict__" in vars(base) for base in t.__mro__):
+        return _NOT
+    return _FIELDS

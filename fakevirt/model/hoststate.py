@@ -18,13 +18,12 @@ import gc
 import io
 import pickle
 import threading
-import types
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..control.registry import ControlError
-from .compact import immutable, reduce_compact, state_function
+from .compact import immutable
 from .images.clusters import ClusterMap
+from .statepickle import Pickled, Saved, StatePickler, StateUnpickler
 
 if TYPE_CHECKING:
     from .hypervisor import Hypervisor
@@ -36,114 +35,6 @@ MAGIC = f"fakevirt-state {FORMAT}\n".encode()
 EXTERNAL = ("clock", "faults", "calls", "bus", "nbd_binder", "host_files", "parent", "read_file", "drivers",
             "test_drivers", "states")
 DRIVER_EXTERNAL = ("uri", "hypervisor")
-_SAFE_GLOBALS = {("builtins", n) for n in ("set", "frozenset", "bytearray", "complex", "slice")} | {
-    ("copyreg", "_reconstructor"), ("uuid", "UUID"), ("uuid", "SafeUUID"), ("random", "Random"),
-    ("collections", "OrderedDict"), ("collections", "Counter"), ("collections", "deque"), ("collections", "defaultdict"),
-    ("ipaddress", "IPv4Address"), ("ipaddress", "IPv6Address"), ("ipaddress", "IPv4Network"),
-    ("ipaddress", "IPv6Network"), ("ipaddress", "IPv4Interface"), ("ipaddress", "IPv6Interface")}
-_SAFE_PACKAGES = ("fakevirt.model.", "fakevirt.errors")
-
-
-def external_ref(key: str) -> Any:
-    """Stands in a pickle for a live object; the loader's ``find_class`` replaces it."""
-    raise pickle.UnpicklingError(f"no live object {key!r} to point at")
-
-
-def bound_method(obj: Any, name: str) -> Any:
-    """A bound method of a model object (``hv.new_uuid``, ``clock.now``), as pickled here."""
-    if name.startswith("__"):
-        raise pickle.UnpicklingError(f"refusing method {name!r}")
-    return getattr(obj, name)
-
-
-def shared_clusters(index: int) -> Any:
-    """Stands in a pickle for an image's clusters kept beside it; the loader's ``find_class`` replaces it."""
-    raise pickle.UnpicklingError(f"no cluster map {index}")
-
-
-def shared_object(index: int) -> Any:
-    """Stands in a pickle for an immutable object kept beside it; the loader's ``find_class`` replaces it."""
-    raise pickle.UnpicklingError(f"no shared object {index}")
-
-
-@dataclass(frozen=True, slots=True)
-class Saved:
-    """One saved state: the pickled model, and the images' cluster maps and the immutable objects
-    (``compact.immutable``) it names by index.
-
-    Cluster data are immutable bytes (images/clusters.py), so a saved map shares them with the
-    host it was saved from and with every host loaded from it: saving and loading an image costs
-    a dict of its clusters, not a copy of its data.  Immutable objects are shared as they are.
-    """
-
-    model: bytes
-    clusters: tuple[ClusterMap, ...]
-    shared: tuple[object, ...] = ()
-
-
-class _Pickler(pickle.Pickler):
-    def __init__(self, file: io.BytesIO, externals: dict[int, str]) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.externals = externals
-        self.clusters: list[ClusterMap] = []
-        self.shared: list[object] = []
-
-    def reducer_override(self, obj: Any) -> Any:
-        # Called only for objects of non-builtin types (not for ints, strs, dicts, lists, tuples),
-        # once per object (pickle's memo keeps shared references shared).
-        key = self.externals.get(id(obj))
-        if key is not None:
-            return external_ref, (key,)
-        if type(obj) is ClusterMap:  # not a lazily read one (HostClusters): that reads its file on copy
-            self.clusters.append(obj.copy())
-            return shared_clusters, (len(self.clusters) - 1,)
-        if type(obj) is types.MethodType:
-            return bound_method, (obj.__self__, obj.__func__.__name__)
-        state_of = state_function(type(obj))
-        if state_of is not None:
-            return reduce_compact(obj, state_of)
-        if immutable(obj):
-            self.shared.append(obj)
-            return shared_object, (len(self.shared) - 1,)
-        return NotImplemented
-
-
-_found: dict[tuple[str, str], Any] = {}  # what find_class allowed: a load names ~90 globals
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, externals: dict[str, Any], saved: Saved | None = None) -> None:
-        super().__init__(io.BytesIO(data))
-        self.externals = externals
-        self.clusters = saved.clusters if saved is not None else ()
-        self.shared = saved.shared if saved is not None else ()
-
-    def copy_clusters(self, index: int) -> ClusterMap:
-        return self.clusters[index].copy()
-
-    def find_class(self, module: str, name: str) -> Any:
-        # Only the model's own classes and functions (it does no I/O) and a few plain types:
-        # an imported state file cannot name os.system.
-        if (module, name) == (__name__, "external_ref"):
-            return self.externals.__getitem__
-        if (module, name) == (__name__, "shared_clusters"):
-            return self.copy_clusters
-        if (module, name) == (__name__, "shared_object"):
-            return self.shared.__getitem__
-        if (module, name) == (__name__, "bound_method"):
-            return bound_method
-        found = _found.get((module, name))
-        if found is not None:
-            return found
-        if (module, name) in _SAFE_GLOBALS or (module.startswith(_SAFE_PACKAGES) and not name.startswith("__")):
-            found = super().find_class(module, name)
-            if isinstance(found, type):
-                state_function(found)  # its objects may come sparse: install its default-making descriptors
-            _found[(module, name)] = found
-            return found
-        raise pickle.UnpicklingError(f"global {module}.{name} is not part of a host state")
-
-
 class HostStates:
     """``hv.states``: named whole-host states, kept in memory; they survive ``hv.reset()``."""
 
@@ -207,13 +98,16 @@ class HostStates:
                                    "(export the state again)", 400)
             raise ControlError("not a fakevirt state file (or one of another version)", 400)
         try:
-            envelope = _Unpickler(data[len(MAGIC):], {}).load()
+            envelope = StateUnpickler(data[len(MAGIC):], {}).load()
             if (not isinstance(envelope, tuple) or len(envelope) != 3 or not isinstance(envelope[0], bytes)
                     or not isinstance(envelope[1], list) or not all(type(c) is ClusterMap for c in envelope[1])
                     or not isinstance(envelope[2], list) or not all(map(immutable, envelope[2]))):
                 raise pickle.UnpicklingError("not a host state")
             body = Saved(envelope[0], tuple(envelope[1]), tuple(envelope[2]))
             self._unpickle(body)
+            for lazy in body.shared:  # a lazy field's value is unpickled when read: check it now
+                if type(lazy) is Pickled:
+                    lazy.load()
         except Exception as e:  # a damaged or foreign file: whatever unpickling raises
             raise ControlError(f"bad state file: {e}", 400) from None
         with self._lock:
@@ -248,7 +142,7 @@ class HostStates:
                              for path, d in hv.drivers.items()}}
         wake, hv.blockjobs.wake = hv.blockjobs.wake, None  # the server's timer task: not the host's
         buf = io.BytesIO()
-        pickler = _Pickler(buf, {id(v): k for k, v in self._externals().items()})
+        pickler = StatePickler(buf, {id(v): k for k, v in self._externals().items()})
         try:
             pickler.dump(state)
         except (TypeError, AttributeError, pickle.PicklingError) as e:
@@ -264,7 +158,7 @@ class HostStates:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            state = _Unpickler(saved.model, self._externals(), saved).load()
+            state = StateUnpickler(saved.model, self._externals(), saved).load()
         finally:
             if was_enabled:
                 gc.enable()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import io
 import pickle
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,8 +14,11 @@ from typing import Any
 import libvirt
 import pytest
 
-from fakevirt.model.compact import reduce_compact, state_function
+from fakevirt.control.registry import ControlError
+from fakevirt.model.compact import immutable, reduce_compact, state_function
+from fakevirt.model.hoststate import MAGIC
 from fakevirt.model.hypervisor import Hypervisor
+from fakevirt.model.statepickle import Pickled
 from fakevirt.testing import ThreadedServer
 from fakevirt.testing.sample import build_sample_host
 
@@ -84,6 +88,25 @@ def test_copies_of_a_sparse_object_are_equal_and_independent() -> None:
     assert not hasattr(Outer, "items")  # a default_factory field is still no class attribute
 
 
+@dataclass(frozen=True, slots=True)
+class Frozen:
+    n: int
+    parts: tuple[object, ...] = ()
+
+
+@dataclass(frozen=True)
+class FrozenWithDict:
+    n: int
+
+
+@pytest.mark.parametrize("obj, expected", [
+    (uuid.UUID(int=1), True), (Frozen(1, ("a", uuid.UUID(int=2))), True), (Frozen(1, ([],)), False),
+    (FrozenWithDict(1), False), (Inner(), False), ((1, frozenset({2})), True), ((1, [2]), False),
+])
+def test_only_what_cannot_change_is_shared(obj: object, expected: bool) -> None:
+    assert immutable(obj) is expected
+
+
 @pytest.fixture
 def server() -> Iterator[ThreadedServer]:
     with ThreadedServer(Hypervisor(seed=3, default_network=True), unix=False) as s:
@@ -124,3 +147,51 @@ def test_the_calls_log_is_not_part_of_a_state(server: ThreadedServer) -> None:
         assert before[-1] == "CONNECT_LIST_ALL_DOMAINS"
     finally:
         conn.close()
+
+
+def test_lazy_definitions_come_back_when_read_and_when_replaced_unread(server: ThreadedServer) -> None:
+    """A snapshot's domain and a running domain's persistent definition stay pickled after a load
+    until read; one replaced without being read is saved as replaced."""
+    conn = libvirt.open(server.uri())
+    try:
+        build_sample_host(conn, 2)  # vm1 runs
+        views = {name: (conn.lookupByName(name).XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE),
+                        conn.lookupByName(name).snapshotLookupByName("s1").getXMLDesc())
+                 for name in ("vm0", "vm1")}
+        server.save_state("s")
+        server.load_state("s")
+        driver = server.hypervisor.system
+        vm0, vm1 = driver.domains.by_name("vm0"), driver.domains.by_name("vm1")
+        snap = next(iter(vm0.snapshots))
+        assert "domain" not in vars(snap.definition) and "config" not in vars(vm1)  # still pickled
+        assert "config" in vars(vm0)  # an inactive domain's definition is read at once: never lazy
+        for name, view in views.items():
+            dom = conn.lookupByName(name)
+            assert (dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE), dom.snapshotLookupByName("s1").getXMLDesc()) == view
+        server.load_state("s")
+        vm1 = driver.domains.by_name("vm1")
+        replacement = server.call(lambda: driver.domains.by_name("vm0").config.copy())
+        server.call(setattr, vm1, "config", replacement)  # assigned without a read
+        server.save_state("t")
+        server.load_state("t")
+        assert server.call(lambda: driver.domains.by_name("vm1").config) == replacement
+    finally:
+        conn.close()
+
+
+def test_import_checks_what_a_load_leaves_pickled(server: ThreadedServer) -> None:
+    conn = libvirt.open(server.uri())
+    try:
+        build_sample_host(conn, 2)
+    finally:
+        conn.close()
+    server.save_state("s")
+    states = server.hypervisor.states
+    data = server.call(states.export, "s")
+    model, clusters, shared = pickle.loads(data[len(MAGIC):])
+    broken = [Pickled(b"\x80\x05garbage", ()) if type(o) is Pickled else o for o in shared]
+    bad = MAGIC + pickle.dumps((model, clusters, broken))
+    with pytest.raises(ControlError) as e:
+        server.call(states.import_, "bad", bad)
+    assert e.value.status == 400 and e.value.message.startswith("bad state file: ")
+    assert states.names() == ["s"]
