@@ -4,7 +4,7 @@ A host of 100 domains holds ~60,000 dataclass fields, 70% of them still at their
 0, empty lists and dicts, all-default parts such as a definition's ``Tuning``): unpickling them
 was most of a state's load.  A state leaves those out of each object's pickled ``__dict__``, and
 the object loaded back has a sparse ``__dict__``: reading a missing field finds its default.  A
-plain default is already a class attribute; for a ``default_factory`` field ``defaults_of``
+plain default is already a class attribute; for a ``default_factory`` field ``state_function``
 installs a descriptor on the class that makes the value on first read and keeps it in the
 instance (a non-data descriptor: a field present in ``__dict__`` shadows it, so objects built by
 ``__init__`` never reach it).  A loaded object thus equals the saved one field for field; copies of

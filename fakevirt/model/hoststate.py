@@ -105,9 +105,12 @@ class HostStates:
                 raise pickle.UnpicklingError("not a host state")
             body = Saved(envelope[0], tuple(envelope[1]), tuple(envelope[2]))
             self._unpickle(body)
-            for lazy in body.shared:  # a lazy field's value is unpickled when read: check it now
+            pending = list(body.shared)  # a lazy field's value is unpickled when read: check it now
+            while pending:
+                lazy = pending.pop()
                 if type(lazy) is Pickled:
                     lazy.load()
+                    pending += lazy.shared
         except Exception as e:  # a damaged or foreign file: whatever unpickling raises
             raise ControlError(f"bad state file: {e}", 400) from None
         with self._lock:
