@@ -124,8 +124,8 @@ def _compute(cls: type) -> StateOf | None:
 
 
 def immutable(obj: object) -> bool:
-    """obj and everything it holds can never change (a UUID, an address, an enum member, a frozen
-    dataclass with __slots__ holding only such values): a saved state may share it with every host
+    """obj and everything it holds can never change (a UUID, an address, an enum member, a class, a
+    frozen dataclass with __slots__ holding only such values): a saved state may share it with every host
     loaded from it rather than rebuild it (a UUID's unpickling alone costs 3 µs)."""
     t = type(obj)
     kind = _kinds.get(t)
@@ -143,7 +143,7 @@ _kinds: dict[type, str] = {}
 
 
 def _immutable_kind(t: type) -> str:
-    if t in _ATOMS or t in _IMMUTABLE_TYPES or issubclass(t, enum.Enum):
+    if t in _ATOMS or t in _IMMUTABLE_TYPES or issubclass(t, (enum.Enum, type)):  # type: a class
         return _YES
     if t is tuple or t is frozenset:
         return _ITEMS

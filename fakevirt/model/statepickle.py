@@ -2,9 +2,9 @@
 
 - Live objects that are not the host's (the clock, the event bus, …) are pickled as references
   (``external_ref``) and the loader points at the live ones.
-- Images' cluster maps and immutable objects (``compact.immutable``) are kept beside the pickle
-  (``Saved``) and named by index: a load copies a cluster map's dict, and shares an immutable
-  object with the saved state instead of rebuilding it.
+- Images' cluster maps, immutable objects (``compact.immutable``) and the model's classes are kept
+  beside the pickle (``Saved``) and named by index: a load copies a cluster map's dict, and shares
+  an immutable object with the saved state instead of rebuilding it.
 - The model's dataclasses are pickled compactly (compact.py).
 - A class may name fields that are rarely read and held by it alone (``state_lazy``, such as a
   snapshot's copy of the domain definition; a method ``keeps_pickled(name)`` may choose per object):
@@ -92,6 +92,11 @@ class StatePickler(pickle.Pickler):
             self.outside = True
             self.clusters.append(obj.copy())
             return shared_clusters, (len(self.clusters) - 1,)
+        if isinstance(obj, type) and obj.__module__.startswith(_SAFE_PACKAGES):
+            # a model class kept beside the pickle: no global to look up by name when pickling a
+            # lazy value on its own, nor when loading
+            self.shared.append(obj)
+            return shared_object, (len(self.shared) - 1,)
         if type(obj) is types.MethodType:
             self.outside = True
             return bound_method, (obj.__self__, obj.__func__.__name__)
@@ -135,6 +140,7 @@ class StateUnpickler(pickle.Unpickler):
         self.externals = externals
         self.clusters = saved.clusters if saved is not None else ()
         self.shared = saved.shared if saved is not None else ()
+        self.envelope = saved is None  # an exported file's outer pickle: the model pickle and what is beside it
 
     def copy_clusters(self, index: int) -> ClusterMap:
         return self.clusters[index].copy()
@@ -150,6 +156,9 @@ class StateUnpickler(pickle.Unpickler):
             return self.shared.__getitem__
         if (module, name) == (__name__, "bound_method"):
             return bound_method
+        if (module, name) == (__name__, "Pickled") and not self.envelope:
+            # only beside a model pickle, where an import checks each one (hoststate.import_)
+            raise pickle.UnpicklingError("a lazy value inside a model pickle")
         found = _found.get((module, name))
         if found is not None:
             return found

@@ -195,3 +195,11 @@ def test_import_checks_what_a_load_leaves_pickled(server: ThreadedServer) -> Non
         server.call(states.import_, "bad", bad)
     assert e.value.status == 400 and e.value.message.startswith("bad state file: ")
     assert states.names() == ["s"]
+
+
+def test_import_refuses_a_lazy_value_inside_the_model(server: ThreadedServer) -> None:
+    """Lazy values come only beside the model pickle, where import checks every one."""
+    bad = MAGIC + pickle.dumps((pickle.dumps({"hv": {"x": Pickled(b"garbage", ())}, "drivers": {}}), [], []))
+    with pytest.raises(ControlError) as e:
+        server.call(server.hypervisor.states.import_, "bad", bad)
+    assert (e.value.status, e.value.message) == (400, "bad state file: a lazy value inside a model pickle")
