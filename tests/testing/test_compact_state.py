@@ -203,3 +203,20 @@ def test_import_refuses_a_lazy_value_inside_the_model(server: ThreadedServer) ->
     with pytest.raises(ControlError) as e:
         server.call(server.hypervisor.states.import_, "bad", bad)
     assert (e.value.status, e.value.message) == (400, "bad state file: a lazy value inside a model pickle")
+
+
+def test_leases_come_back_with_their_addresses_taken(server: ThreadedServer) -> None:
+    conn = libvirt.open(server.uri())
+    try:
+        build_sample_host(conn, 4)  # vm1 and vm3 run, with a NIC on 'default'
+        net = conn.networkLookupByName("default")
+        before = net.DHCPLeases()
+        assert len(before) == 2
+        server.save_state("s")
+        server.load_state("s")
+        assert net.DHCPLeases() == before
+        conn.lookupByName("vm0").create()
+        ips = [lease["ipaddr"] for lease in net.DHCPLeases()]
+        assert len(ips) == 3 and len(set(ips)) == 3  # the new guest got a free address
+    finally:
+        conn.close()

@@ -68,7 +68,7 @@ class Leases(dict[str, Lease]):
 
     def __reduce__(self) -> tuple[Callable[[dict[str, Lease], set[int]], Leases], tuple[dict[str, Lease], set[int]]]:
         # pickled (saved host states): the leases and their addresses as they are (no address parsed again)
-        return restore_leases, (dict(self), self.addresses)
+        return restore_leases, (dict(self), set(self.addresses))  # a copy.copy gets its own set too
 
     def pop(self, mac: str, default: Lease | None = None) -> Lease | None:  # type: ignore[override]
         lease = super().pop(mac, None)
