@@ -29,6 +29,7 @@ from typing import Any
 StateOf = Callable[[Any], dict[str, Any]]
 
 _NO: Any = object()
+_NEWOBJ: Callable[..., Any] = copyreg.__newobj__  # type: ignore[attr-defined]  # pickle's NEWOBJ opcode
 _EMPTY_FACTORIES = (list, dict, set)
 _ATOMS = frozenset({str, int, float, bool, type(None), bytes, complex})
 _IMMUTABLE_TYPES = frozenset({uuid.UUID, ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Network,
@@ -69,8 +70,7 @@ def state_function(cls: type) -> StateOf | None:
 
 def reduce_compact(obj: Any, state_of: StateOf) -> tuple[Any, ...]:
     """obj's reduce value, as object.__reduce_ex__ makes it, with the compact state."""
-    cls = type(obj)
-    return copyreg.__newobj__, (cls,), state_of(obj) or None
+    return _NEWOBJ, (type(obj),), state_of(obj) or None
 
 
 def _plain_pickling(cls: type) -> bool:
@@ -97,12 +97,12 @@ def _compute(cls: type) -> StateOf | None:
         if factory is dataclasses.MISSING or f.name in vars(cls):
             continue
         if factory in _EMPTY_FACTORIES:
-            empties[f.name] = factory  # type: ignore[assignment]
+            empties[f.name] = factory
         else:
             sub = state_function(factory) if isinstance(factory, type) else None
             if sub is None or sub(factory()):  # not a dataclass that the factory makes all-default
                 continue
-            nested.append((f.name, factory, sub))
+            nested.append((f.name, factory, sub))  # type: ignore[arg-type]  # a type: sub is not None
         setattr(cls, f.name, _Made(f.name, factory))
     if not (scalars or empties or nested):
         return None

@@ -3,9 +3,11 @@
 A state is the pickle of everything ``Hypervisor.reset()`` rebuilds (both QEMU drivers' domains,
 snapshots, checkpoints, storage with the image data, networks, secrets, nwfilters, node devices,
 block jobs, the host's node settings, the id generator's position).  It leaves out what is not the
-host's: the event bus and its subscribers, the clock, the fault plan, the server's NBD binder, the
-host files, and the test drivers' instances (their connections' own hosts, like event
-registrations).  Those live objects are pickled as references and the loaded model points at them.
+host's: the event bus and its subscribers, the clock, the fault plan and the calls log, the
+server's NBD binder, the host files, and the test drivers' instances (their connections' own
+hosts, like event registrations).  Those live objects are pickled as references and the loaded
+model points at them.  How the model is pickled (compactly, sharing what cannot change, rarely
+read definitions left pickled until read): statepickle.py.
 
 Loading is in place: sessions hold ``hv`` and ``hv.drivers[...]``, so their attributes are replaced,
 never the objects.  Unpickling costs time in proportion to the host, so ``prepare(name)`` builds
@@ -28,7 +30,7 @@ from .statepickle import Pickled, Saved, StatePickler, StateUnpickler
 if TYPE_CHECKING:
     from .hypervisor import Hypervisor
 
-# export format: this line, then the pickle of (model pickle, cluster maps); 2: compact dataclasses
+# export format: this line, then the pickle of (model pickle, cluster maps, shared objects) (statepickle.py)
 FORMAT = 2
 MAGIC = f"fakevirt-state {FORMAT}\n".encode()
 # Not the host's (see the module docstring), or kept by reset(): saved as references to the live ones.
