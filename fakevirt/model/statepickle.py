@@ -199,12 +199,13 @@ class _LazyField:
         self.name, self.key, self.default = name, _pickled_key(name), default
 
     def __get__(self, obj: object, owner: type | None = None) -> object:
-        pickled = None if obj is None else obj.__dict__.pop(self.key, None)
+        pickled = None if obj is None else obj.__dict__.get(self.key)
         if pickled is None:
             if self.default is _NO_DEFAULT:
                 raise AttributeError(self.name)
             return self.default
         value = obj.__dict__[self.name] = pickled.load()
+        del obj.__dict__[self.key]
         return value
 
 
