@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import ClassVar
 
 from .agent.guest import Guest
 from .blockdev.state import BlockState
@@ -115,6 +116,12 @@ class Domain:
     guest_input: GuestInput = field(default_factory=GuestInput)  # NMIs and keys, for tests
     channel_event_pending: bool = False  # restored: the agent channel reports once the guest runs
     run_stats: RunStats | None = None  # CPU, NIC, balloon and dirty-rate state of this run (model/stats)
+    # states keep it pickled in a loaded host until read (model/statepickle.py): this object alone holds it
+    state_lazy: ClassVar[tuple[str, ...]] = ("config",)
+
+    def keeps_pickled(self, name: str) -> bool:
+        """A running domain's persistent definition: read only by --config calls and once it stops."""
+        return self.live is not None
 
     @property
     def snapshot_count(self) -> int:

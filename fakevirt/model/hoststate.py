@@ -3,9 +3,11 @@
 A state is the pickle of everything ``Hypervisor.reset()`` rebuilds (both QEMU drivers' domains,
 snapshots, checkpoints, storage with the image data, networks, secrets, nwfilters, node devices,
 block jobs, the host's node settings, the id generator's position).  It leaves out what is not the
-host's: the event bus and its subscribers, the clock, the fault plan, the server's NBD binder, the
-host files, and the test drivers' instances (their connections' own hosts, like event
-registrations).  Those live objects are pickled as references and the loaded model points at them.
+host's: the event bus and its subscribers, the clock, the fault plan and the calls log, the
+server's NBD binder, the host files, and the test drivers' instances (their connections' own
+hosts, like event registrations).  Those live objects are pickled as references and the loaded
+model points at them.  How the model is pickled (compactly, sharing what cannot change, rarely
+read definitions left pickled until read): statepickle.py.
 
 Loading is in place: sessions hold ``hv`` and ``hv.drivers[...]``, so their attributes are replaced,
 never the objects.  Unpickling costs time in proportion to the host, so ``prepare(name)`` builds
@@ -18,102 +20,23 @@ import gc
 import io
 import pickle
 import threading
-import types
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..control.registry import ControlError
+from .compact import immutable
 from .images.clusters import ClusterMap
+from .statepickle import Pickled, Saved, StatePickler, StateUnpickler
 
 if TYPE_CHECKING:
     from .hypervisor import Hypervisor
 
-MAGIC = b"fakevirt-state 1\n"  # export format: this line, then the pickle of (model pickle, cluster maps)
+# export format: this line, then the pickle of (model pickle, cluster maps, shared objects) (statepickle.py)
+FORMAT = 2
+MAGIC = f"fakevirt-state {FORMAT}\n".encode()
 # Not the host's (see the module docstring), or kept by reset(): saved as references to the live ones.
-EXTERNAL = ("clock", "faults", "bus", "nbd_binder", "host_files", "parent", "read_file", "drivers",
+EXTERNAL = ("clock", "faults", "calls", "bus", "nbd_binder", "host_files", "parent", "read_file", "drivers",
             "test_drivers", "states", "domjobs")
 DRIVER_EXTERNAL = ("uri", "hypervisor")
-_SAFE_GLOBALS = {("builtins", n) for n in ("set", "frozenset", "bytearray", "complex", "slice")} | {
-    ("copyreg", "_reconstructor"), ("uuid", "UUID"), ("uuid", "SafeUUID"), ("random", "Random"),
-    ("collections", "OrderedDict"), ("collections", "Counter"), ("collections", "deque"), ("collections", "defaultdict"),
-    ("ipaddress", "IPv4Address"), ("ipaddress", "IPv6Address"), ("ipaddress", "IPv4Network"),
-    ("ipaddress", "IPv6Network"), ("ipaddress", "IPv4Interface"), ("ipaddress", "IPv6Interface")}
-_SAFE_PACKAGES = ("fakevirt.model.", "fakevirt.errors")
-
-
-def external_ref(key: str) -> Any:
-    """Stands in a pickle for a live object; the loader's ``find_class`` replaces it."""
-    raise pickle.UnpicklingError(f"no live object {key!r} to point at")
-
-
-def bound_method(obj: Any, name: str) -> Any:
-    """A bound method of a model object (``hv.new_uuid``, ``clock.now``), as pickled here."""
-    if name.startswith("__"):
-        raise pickle.UnpicklingError(f"refusing method {name!r}")
-    return getattr(obj, name)
-
-
-def shared_clusters(index: int) -> Any:
-    """Stands in a pickle for an image's clusters kept beside it; the loader's ``find_class`` replaces it."""
-    raise pickle.UnpicklingError(f"no cluster map {index}")
-
-
-@dataclass(frozen=True, slots=True)
-class Saved:
-    """One saved state: the pickled model, and the images' cluster maps it names by index.
-
-    Cluster data are immutable bytes (images/clusters.py), so a saved map shares them with the
-    host it was saved from and with every host loaded from it: saving and loading an image costs
-    a dict of its clusters, not a copy of its data.
-    """
-
-    model: bytes
-    clusters: tuple[ClusterMap, ...]
-
-
-class _Pickler(pickle.Pickler):
-    def __init__(self, file: io.BytesIO, externals: dict[int, str]) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
-        self.externals = externals
-        self.clusters: list[ClusterMap] = []
-
-    def reducer_override(self, obj: Any) -> Any:
-        # Called only for objects of non-builtin types (not for ints, strs, dicts, lists, tuples),
-        # once per object (pickle's memo keeps shared references shared).
-        key = self.externals.get(id(obj))
-        if key is not None:
-            return external_ref, (key,)
-        if type(obj) is ClusterMap:  # not a lazily read one (HostClusters): that reads its file on copy
-            self.clusters.append(obj.copy())
-            return shared_clusters, (len(self.clusters) - 1,)
-        if type(obj) is types.MethodType:
-            return bound_method, (obj.__self__, obj.__func__.__name__)
-        return NotImplemented
-
-
-class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, externals: dict[str, Any], clusters: tuple[ClusterMap, ...] = ()) -> None:
-        super().__init__(io.BytesIO(data))
-        self.externals = externals
-        self.clusters = clusters
-
-    def copy_clusters(self, index: int) -> ClusterMap:
-        return self.clusters[index].copy()
-
-    def find_class(self, module: str, name: str) -> Any:
-        # Only the model's own classes and functions (it does no I/O) and a few plain types:
-        # an imported state file cannot name os.system.
-        if (module, name) == (__name__, "external_ref"):
-            return self.externals.__getitem__
-        if (module, name) == (__name__, "shared_clusters"):
-            return self.copy_clusters
-        if (module, name) == (__name__, "bound_method"):
-            return bound_method
-        if (module, name) in _SAFE_GLOBALS or (module.startswith(_SAFE_PACKAGES) and not name.startswith("__")):
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"global {module}.{name} is not part of a host state")
-
-
 class HostStates:
     """``hv.states``: named whole-host states, kept in memory; they survive ``hv.reset()``."""
 
@@ -166,18 +89,30 @@ class HostStates:
     def export(self, name: str) -> bytes:
         """The state as a file's content, for ``import_`` in another process of this version."""
         saved = self._data(name)
-        return MAGIC + pickle.dumps((saved.model, list(saved.clusters)), protocol=pickle.HIGHEST_PROTOCOL)
+        return MAGIC + pickle.dumps((saved.model, list(saved.clusters), list(saved.shared)),
+                                    protocol=pickle.HIGHEST_PROTOCOL)
 
     def import_(self, name: str, data: bytes) -> None:
         if not data.startswith(MAGIC):
+            if data.startswith(b"fakevirt-state "):
+                version = data[15:].split(b"\n", 1)[0][:20].decode(errors="replace")
+                raise ControlError(f"a state file of format {version}: this fakevirt reads format {FORMAT} "
+                                   "(export the state again)", 400)
             raise ControlError("not a fakevirt state file (or one of another version)", 400)
         try:
-            envelope = _Unpickler(data[len(MAGIC):], {}).load()
-            if (not isinstance(envelope, tuple) or len(envelope) != 2 or not isinstance(envelope[0], bytes)
-                    or not isinstance(envelope[1], list) or not all(type(c) is ClusterMap for c in envelope[1])):
+            envelope = StateUnpickler(data[len(MAGIC):], {}).load()
+            if (not isinstance(envelope, tuple) or len(envelope) != 3 or not isinstance(envelope[0], bytes)
+                    or not isinstance(envelope[1], list) or not all(type(c) is ClusterMap for c in envelope[1])
+                    or not isinstance(envelope[2], list) or not all(map(immutable, envelope[2]))):
                 raise pickle.UnpicklingError("not a host state")
-            body = Saved(envelope[0], tuple(envelope[1]))
+            body = Saved(envelope[0], tuple(envelope[1]), tuple(envelope[2]))
             self._unpickle(body)
+            pending = list(body.shared)  # a lazy field's value is unpickled when read: check it now
+            while pending:
+                lazy = pending.pop()
+                if type(lazy) is Pickled:
+                    lazy.load()
+                    pending += lazy.shared
         except Exception as e:  # a damaged or foreign file: whatever unpickling raises
             raise ControlError(f"bad state file: {e}", 400) from None
         with self._lock:
@@ -212,7 +147,7 @@ class HostStates:
                              for path, d in hv.drivers.items()}}
         wake, hv.blockjobs.wake = hv.blockjobs.wake, None  # the server's timer task: not the host's
         buf = io.BytesIO()
-        pickler = _Pickler(buf, {id(v): k for k, v in self._externals().items()})
+        pickler = StatePickler(buf, {id(v): k for k, v in self._externals().items()})
         try:
             pickler.dump(state)
         except (TypeError, AttributeError, pickle.PicklingError) as e:
@@ -220,7 +155,7 @@ class HostStates:
             raise ControlError(f"cannot save the host now: {e}", 409) from None
         finally:
             hv.blockjobs.wake = wake
-        return Saved(buf.getvalue(), tuple(pickler.clusters))
+        return Saved(buf.getvalue(), tuple(pickler.clusters), tuple(pickler.shared))
 
     def _unpickle(self, saved: Saved) -> dict[str, Any]:
         # tens of thousands of new containers: without this, each few hundred start a collection
@@ -228,7 +163,7 @@ class HostStates:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            state = _Unpickler(saved.model, self._externals(), saved.clusters).load()
+            state = StateUnpickler(saved.model, self._externals(), saved).load()
         finally:
             if was_enabled:
                 gc.enable()

@@ -88,6 +88,7 @@ def _setup(hv: Hypervisor, seed: int | None, state: str | None, faults: list[Fau
     else:
         hv.states.load(state)
         hv.faults.clear()
+        hv.calls.clear()  # a state does not hold the calls log: each test starts with an empty one
     for f in faults:
         hv.faults.add(replace(f, match=dict(f.match)))  # a fresh count per test: the marker's stays armed
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+
 from ..model.devices import RawElement
 from ..model.network.defs import Dns, IPDef, LeaseTime, NetworkDef, PortGroup
 from ..model.network.ports import Port
@@ -71,7 +73,7 @@ def _dns(dns: Dns) -> El | None:
     for t in dns.txts:
         node.add("txt", name=t.name, value=t.value)
     for s in dns.srvs:
-        sattrs = {k: str(v) for k, v in vars(s).items() if v is not None}
+        sattrs = {f.name: str(v) for f in fields(s) if (v := getattr(s, f.name)) is not None}
         node.children.append(El("srv", sattrs))
     for h in dns.hosts:
         host = node.add("host", ip=h.ip)

@@ -160,11 +160,13 @@ class Evil:
 
 @pytest.mark.parametrize("data, message", [
     (b"garbage", "not a fakevirt state file (or one of another version)"),
+    (b"fakevirt-state 1\n" + pickle.dumps((b"", [])),
+     "a state file of format 1: this fakevirt reads format 2 (export the state again)"),
     (MAGIC + b"\x80\x05garbage", None),
     (MAGIC + pickle.dumps(Evil()), "bad state file: global builtins.print is not part of a host state"),
     (MAGIC + pickle.dumps({"hv": {}}), "bad state file: not a host state"),
-    (MAGIC + pickle.dumps((pickle.dumps({"hv": {}}), [])), "bad state file: not a host state"),
-    (MAGIC + pickle.dumps((pickle.dumps(Evil()), [])),
+    (MAGIC + pickle.dumps((pickle.dumps({"hv": {}}), [], [])), "bad state file: not a host state"),
+    (MAGIC + pickle.dumps((pickle.dumps(Evil()), [], [])),
      "bad state file: global builtins.print is not part of a host state"),
 ])
 def test_import_refuses_bad_data(server: ThreadedServer, data: bytes, message: str | None) -> None:

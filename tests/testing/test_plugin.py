@@ -58,7 +58,8 @@ def test_seed_marker(fakevirt_uri):
 
 @pytest.mark.parametrize("run", range(3))
 @pytest.mark.fakevirt(state="prepared")
-def test_state_marker(prepared, fakevirt_uri, run):
+def test_state_marker(prepared, fakevirt_server, fakevirt_uri, run):
+    assert not fakevirt_server.control("calls")["calls"]  # not the previous test's, not the prepared host's
     c = libvirt.open(fakevirt_uri)
     assert [(d.name(), d.isActive()) for d in c.listAllDomains()] == [("base", 1)]
     c.lookupByName("base").destroy()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import uuid as uuidlib
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..devices import RawElement
@@ -66,9 +66,9 @@ class Leases(dict[str, Lease]):
         super().__setitem__(mac, lease)
         self.addresses.add(int(ipaddress.IPv4Address(lease.ip)))
 
-    def __reduce__(self) -> tuple[type[Leases], tuple[()], None, None, Iterator[tuple[str, Lease]]]:
-        # pickled (saved host states): rebuilt through __init__ and __setitem__, addresses and all
-        return Leases, (), None, None, iter(list(self.items()))
+    def __reduce__(self) -> tuple[Callable[[dict[str, Lease], set[int]], Leases], tuple[dict[str, Lease], set[int]]]:
+        # pickled (saved host states): the leases and their addresses as they are (no address parsed again)
+        return restore_leases, (dict(self), set(self.addresses))  # a copy.copy gets its own set too
 
     def pop(self, mac: str, default: Lease | None = None) -> Lease | None:  # type: ignore[override]
         lease = super().pop(mac, None)
@@ -77,3 +77,10 @@ class Leases(dict[str, Lease]):
         self.addresses.discard(int(ipaddress.IPv4Address(lease.ip)))
         return lease
 
+
+def restore_leases(leases: dict[str, Lease], addresses: set[int]) -> Leases:
+    """A pickled ``Leases`` back (its ``__reduce__``)."""
+    out = Leases()
+    dict.update(out, leases)
+    out.addresses = addresses
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import uuid
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from ..devices import RawElement, image_path
 from ..domaindef import CpuDef, DomainDef, normalize
@@ -80,6 +81,8 @@ class SnapshotDef:
     inactive_domain: DomainDef | None = None  # the persistent config of a running domain
     cookie: SaveCookie | None = None
     branch: BranchRequest | None = None  # input only, never formatted
+    # states keep these pickled in a loaded host until read (model/statepickle.py): this object alone holds them
+    state_lazy: ClassVar[tuple[str, ...]] = ("domain", "inactive_domain")
 
     def copy(self) -> SnapshotDef:
         return copy.deepcopy(self)
