@@ -39,10 +39,11 @@ def reset(hv: Hypervisor, body: Body) -> dict[str, Any]:
 
 @operation("preload")
 def preload(hv: Hypervisor, body: Body) -> dict[str, Any]:
-    """Load {path}: a test-driver node file, or a directory laid out like /etc/libvirt."""
+    """Load {path}: a test-driver node file, or a directory laid out like /etc/libvirt; all or nothing."""
     path = field(body, "path", str)
     try:
-        skipped = preload_path(hv, path)
+        with hv.states.all_or_nothing():  # a refused file leaves the host as it was
+            skipped = preload_path(hv, path)
     except EtcLoadError as e:
         raise ControlError(str(e), 422) from None
     except VirtError as e:

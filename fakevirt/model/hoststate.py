@@ -20,6 +20,8 @@ import gc
 import io
 import pickle
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..control.registry import ControlError
@@ -49,6 +51,21 @@ class HostStates:
 
     def names(self) -> list[str]:
         return sorted(self._saved)
+
+    @contextmanager
+    def all_or_nothing(self) -> Iterator[None]:
+        """A change that must happen whole: when the block raises, the host is put back as it was
+        before (a host that cannot be saved now, e.g. while a pull backup serves, gets no undo)."""
+        try:
+            before: Saved | None = self._pickle()
+        except ControlError:
+            before = None
+        try:
+            yield
+        except BaseException:
+            if before is not None:
+                self._apply(self._unpickle(before))
+            raise
 
     def save(self, name: str) -> None:
         """Keep the host as it is now under name (replacing a state of that name)."""

@@ -166,6 +166,9 @@ def test_preload_an_etc_libvirt_directory(served: Served, tmp_path: Path) -> Non
     assert served.ctl("reset").returncode == 0
     r = served.ctl("preload", str(etc))
     assert r.returncode == 1 and r.stderr.startswith(f"fakevirt ctl: {etc}/qemu/bad.xml: "), r.stderr
+    # all or nothing: the secrets, pools and networks loaded before the bad domain file are gone again
+    assert (served.ok("list", "--all", "--name"), served.ok("pool-list", "--all", "--name"),
+            served.ok("net-list", "--all", "--name"), served.ok("secret-list").split()[4:]) == ("\n", "\n", "\n", [])
     r = served.ctl("preload", str(tmp_path))
     assert (r.returncode, r.stderr) == (1, f"fakevirt ctl: {tmp_path}: none of secrets/, storage/, "
                                            "qemu/networks/, qemu/ in this directory\n")
