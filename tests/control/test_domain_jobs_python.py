@@ -3,7 +3,6 @@ waits in the server while the same connection and others are served, watch, stee
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -15,6 +14,7 @@ import pytest
 from fakevirt.control.registry import ControlError
 from fakevirt.server import session
 from fakevirt.testing import ThreadedServer
+from fakevirt.testing.libvirt_events import ensure_event_loop
 from tests.control.test_guest_ops_python import Events, op
 from tests.integration.test_agent_python import agent_xml
 
@@ -42,18 +42,8 @@ def watcher(fakevirt_uri: str) -> Iterator[libvirt.virConnect]:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _event_loop() -> Iterator[None]:
-    libvirt.virEventRegisterDefaultImpl()
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.is_set():
-            libvirt.virEventRunDefaultImpl()
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    yield
-    stop.set()
+def _event_loop() -> None:
+    ensure_event_loop()  # before the module's connections open: they get events only then
 
 
 class JobEvents(Events):

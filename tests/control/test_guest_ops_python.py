@@ -14,6 +14,7 @@ from fakevirt.control import load_operations
 from fakevirt.control.registry import OPERATIONS, ControlError
 from fakevirt.errors import VirtError
 from fakevirt.testing import ThreadedServer
+from fakevirt.testing.libvirt_events import ensure_event_loop
 from tests.integration.test_agent_python import agent_xml, start_guest
 
 load_operations()
@@ -54,18 +55,8 @@ class Events:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _event_loop() -> Iterator[None]:
-    libvirt.virEventRegisterDefaultImpl()
-    stop = threading.Event()
-
-    def run() -> None:
-        while not stop.is_set():
-            libvirt.virEventRunDefaultImpl()
-
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    yield
-    stop.set()
+def _event_loop() -> None:
+    ensure_event_loop()  # before the module's connections open: they get events only then
 
 
 def test_agent_down_up_and_set_ip(fakevirt: ThreadedServer, conn: libvirt.virConnect) -> None:
