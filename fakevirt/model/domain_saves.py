@@ -15,6 +15,7 @@ from .guest_events.jobs import JobOperation, JobType, migration_stats
 from .guest_events.stored import implicit_controllers_last
 
 Save = DomainSaveRestoreFlags
+MIGRATION_MS = 40  # what a save or dump that is not held reports as its time (migration_stats)
 _SAVE_ALLOWED = Save.SAVE_BYPASS_CACHE | Save.SAVE_RUNNING | Save.SAVE_PAUSED
 
 
@@ -49,9 +50,12 @@ class DomainSaves(DomainLifecycle):
         self.publish(dom, EventID.MIGRATION_ITERATION, iteration=1)
         jobs = self.driver.hypervisor.domjobs
         fraction = jobs.take_hold(dom)
+        clock = self.driver.hypervisor.clock
+        started = clock.now()
 
         def complete() -> object:
-            self._migrated(dom, operation, live, reason)
+            held_ms = int((clock.now() - started) * 1000)
+            self._migrated(dom, operation, live, reason, max(MIGRATION_MS, held_ms))
             return then()
 
         if fraction is None:
@@ -60,14 +64,14 @@ class DomainSaves(DomainLifecycle):
         def undo() -> None:
             if was_running and dom.active and dom.state == State.PAUSED:
                 self.resume_after_job(dom, resumed)
-        raise jobs.start(dom, operation, self.driver.hypervisor.clock.now(), fraction, live, complete, undo)
+        raise jobs.start(dom, operation, started, fraction, live, complete, undo)
 
-    def _migrated(self, dom: Domain, operation: JobOperation, live: bool, reason: Paused) -> None:
+    def _migrated(self, dom: Domain, operation: JobOperation, live: bool, reason: Paused, elapsed_ms: int) -> None:
         assert dom.live is not None
         if live and dom.state == State.RUNNING:
             self.pause_for_job(dom, reason)
         self.publish(dom, EventID.MIGRATION_ITERATION, iteration=2)
-        stats = migration_stats(dom.live, operation, live)
+        stats = migration_stats(dom.live, operation, live, elapsed_ms)
         dom.completed_job = (JobType.COMPLETED, stats)
         self.publish(dom, EventID.JOB_COMPLETED, params=stats)
 

@@ -55,11 +55,12 @@ class JobStatsFlags(IntFlag):
     KEEP_COMPLETED = 1 << 1
 
 
-def migration_stats(d: DomainDef, operation: JobOperation, live: bool = False) -> list[Param]:
+def migration_stats(d: DomainDef, operation: JobOperation, live: bool = False, elapsed_ms: int = 40) -> list[Param]:
     """The completed statistics of a save or dump of ``d``'s RAM, in qemuDomainJobDataToParams order.
 
     A guest that has not touched its memory: a few normal pages, the rest zero pages. A live
     dump pauses only for its last pass, so it reports no bandwidth (libvirt 9.0 + QEMU 7.2).
+    ``elapsed_ms``: 40 for a job that ran at once; a held one took as long as it was held.
     """
     total = d.memory_kib * 1024 + FIRMWARE_BYTES
     pages = total // PAGE
@@ -67,7 +68,7 @@ def migration_stats(d: DomainDef, operation: JobOperation, live: bool = False) -
     constant = pages - normal
     processed = normal * PAGE + constant * 9 + 1240
     out: list[Param] = [
-        ("operation", T.INT, int(operation)), ("time_elapsed", T.ULLONG, 40), ("downtime", T.ULLONG, 34),
+        ("operation", T.INT, int(operation)), ("time_elapsed", T.ULLONG, elapsed_ms), ("downtime", T.ULLONG, 34),
         ("setup_time", T.ULLONG, 1),
         ("data_total", T.ULLONG, total), ("data_processed", T.ULLONG, processed), ("data_remaining", T.ULLONG, 0),
         ("memory_total", T.ULLONG, total), ("memory_processed", T.ULLONG, processed),
