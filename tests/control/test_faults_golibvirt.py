@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 from tests.control.test_faults_ctl import Host, serving_with_control
-from tests.integration.test_golibvirt import golibvirt
+from tests.integration.test_golibvirt import golibvirt, run
 
 __all__ = ["golibvirt"]  # the session fixture that builds the program
 
@@ -27,10 +25,7 @@ def test_fault_on_one_domains_start_from_go(golibvirt: Path, virsh_bin: str) -> 
 
 def _run(binary: Path, host: Host, *steps: str) -> list[str]:
     address = host.uri.split("//", 1)[1].split("/", 1)[0]
-    p = subprocess.run([str(binary), address, "qemu:///system", *steps], capture_output=True, text=True,
-                       timeout=60, env={**os.environ, "FAKEVIRT_CONTROL": host.url})
-    assert p.returncode == 0, p.stdout + p.stderr
-    return p.stdout.splitlines()
+    return run(binary, address, "qemu:///system", *steps, env={"FAKEVIRT_CONTROL": host.url})
 
 
 def test_held_save_failed_from_go(golibvirt: Path, virsh_bin: str) -> None:

@@ -2,25 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from tests.control.conftest import Served
-from tests.integration.test_golibvirt import golibvirt
+from tests.integration.test_golibvirt import golibvirt, run
 
 __all__ = ["golibvirt"]  # the session fixture that builds the program
 
 
 def run_go(binary: Path, s: Served, *steps: str, seed: int = 0) -> list[str]:
-    address = urlsplit(s.uri).netloc
-    p = subprocess.run([str(binary), address, "qemu:///system", *steps], capture_output=True, text=True,
-                       timeout=60, env={**os.environ, "FAKEVIRT_CONTROL": s.control[0],
-                                        "FAKEVIRT_RESET_SEED": str(seed)})
-    assert p.returncode == 0, p.stdout + p.stderr
-    return p.stdout.splitlines()
+    return run(binary, urlsplit(s.uri).netloc, "qemu:///system", *steps,
+               env={"FAKEVIRT_CONTROL": s.control[0], "FAKEVIRT_RESET_SEED": str(seed)})
 
 
 def test_reset_then_ids_equal_a_fresh_servers(golibvirt: Path, served: Served,

@@ -38,8 +38,10 @@ def golibvirt(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out / "golibvirt"
 
 
-def run(binary: Path, address: str, uri: str, *steps: str) -> list[str]:
-    p = subprocess.run([str(binary), address, uri, *steps], capture_output=True, text=True, timeout=60)
+def run(binary: Path, address: str, uri: str, *steps: str, env: dict[str, str] | None = None) -> list[str]:
+    """The Go program's output lines for ``steps``; ``env``: added to the environment (the control URL)."""
+    p = subprocess.run([str(binary), address, uri, *steps], capture_output=True, text=True, timeout=60,
+                       env=None if env is None else {**os.environ, **env})
     assert p.returncode == 0, p.stdout + p.stderr
     return p.stdout.splitlines()
 
