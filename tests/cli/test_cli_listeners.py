@@ -18,10 +18,11 @@ REFUSED = "error: Unable to read TLS confirmation: Input/output error"
 
 
 @contextmanager
-def serving(*args: str) -> Iterator[list[str]]:
-    """``fakevirt serve ARGS``; yields the line it prints for each --listen and --listen-readonly."""
-    count = sum(a in ("--listen", "--listen-readonly") for a in args)
-    proc = subprocess.Popen([*SERVE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[list[str]]:
+    """``fakevirt serve ARGS``; yields the line it prints for each --listen, --listen-readonly and
+    --control (in that order)."""
+    count = sum(a in ("--listen", "--listen-readonly", "--control") for a in args)
+    proc = subprocess.Popen([*SERVE, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stdout is not None
         lines = [proc.stdout.readline().rstrip("\n") for _ in range(count)]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -13,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.cli.test_cli_listeners import serving, uri_of
 
 FAKEVIRT = [sys.executable, "-m", "fakevirt"]
 ENV = {**os.environ, "LC_ALL": "C", "VIRSH_DEFAULT_CONNECT_URI": ""}
@@ -44,22 +45,10 @@ class Served:
 @contextmanager
 def serve(virsh_bin: str, *args: str, unix: Path | None = None) -> Iterator[Served]:
     control = ["--control", "tcp://127.0.0.1:0"] + (["--control", f"unix://{unix}"] if unix else [])
-    cmd = [*FAKEVIRT, "serve", "--log-level", "error", "--listen", "tcp://127.0.0.1:0", *control, *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-    try:
-        assert proc.stdout is not None
-        lines = [proc.stdout.readline().rstrip("\n") for _ in range(1 + len(control) // 2)]
-        assert all(lines), proc.stderr.read() if proc.stderr else ""
-        uri = re.search(r"virsh -c '([^']+)'$", lines[0])
+    with serving("--listen", "tcp://127.0.0.1:0", *control, *args, env=ENV) as lines:
         urls = [re.search(r"^fakevirt control on \S+: fakevirt ctl --url '([^']+)'$", line) for line in lines[1:]]
-        assert uri is not None and all(urls), lines
-        yield Served(uri.group(1), [u.group(1) for u in urls if u], virsh_bin)
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=10) == 0
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGKILL)
-            proc.wait()
+        assert all(urls), lines
+        yield Served(uri_of(lines[0]), [u.group(1) for u in urls if u], virsh_bin)
 
 
 @pytest.fixture
