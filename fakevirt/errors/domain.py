@@ -275,9 +275,10 @@ def name_in_use(name: str) -> VirtError:
     return VirtError.report(ErrorCode.OPERATION_FAILED, _DOMAIN, f"domain with name '{name}' already exists")
 
 
-def unknown_address_source(source: int) -> VirtError:
-    """qemuDomainInterfaceAddresses: a source that is neither LEASE, AGENT nor ARP."""
-    return VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, ErrorDomain.QEMU, f"Unknown IP address data source {source}")
+def unknown_address_source(source: int, domain: int = ErrorDomain.QEMU) -> VirtError:
+    """virDomainInterfaceAddresses in a driver (QEMU's or the test one): a source that is neither
+    LEASE, AGENT nor ARP."""
+    return VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, domain, f"Unknown IP address data source {source}")
 
 
 # -- save images, memory peek, identity (domain_more) ------------------------------------------

@@ -111,10 +111,6 @@ def multiple_interfaces() -> VirtError:
     return VirtError.report(ErrorCode.MULTIPLE_INTERFACES, TEST)
 
 
-def unknown_address_source(source: int) -> VirtError:
-    """testDomainInterfaceAddresses: a source past ARP, checked before the domain is looked at."""
-    return VirtError.report(ErrorCode.ARGUMENT_UNSUPPORTED, TEST, f"Unknown IP address data source {source}")
-
 
 def no_network_name(name: str) -> VirtError:
     """testNetworkObjFindByName: the test driver's own lookup reports from VIR_FROM_TEST."""
@@ -126,10 +122,6 @@ def network_without_address(name: str) -> VirtError:
     libvirtd 9.0 crashes."""
     return VirtError.report(ErrorCode.INTERNAL_ERROR, TEST, f"network '{name}' has no IP address")
 
-
-def iothread_id_zero() -> VirtError:
-    """testDomainAddIOThread and SetIOThreadParams with IOThread 0."""
-    return VirtError.invalid_arg("invalid value of 0 for iothread_id", TEST)
 
 
 def stats_unsupported(bits: int) -> VirtError:

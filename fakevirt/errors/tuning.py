@@ -25,8 +25,8 @@ def iothread_not_found(iothread_id: int) -> VirtError:
     return VirtError.invalid_arg(f"iothread {iothread_id} not found")
 
 
-def iothread_id_zero() -> VirtError:
-    return VirtError.invalid_arg("invalid value of 0 for iothread_id")
+def iothread_id_zero(domain: int = ErrorDomain.QEMU) -> VirtError:
+    return VirtError.invalid_arg("invalid value of 0 for iothread_id", domain)
 
 
 def iothread_exists(iothread_id: int) -> VirtError:

@@ -136,7 +136,7 @@ class TestGuests(GuestAgents):
         """
         check_flags("testDomainInterfaceAddresses", flags, 0, TEST)
         if source not in tuple(Source):
-            raise err.unknown_address_source(source)
+            raise domain_errors.unknown_address_source(source, TEST)
         _require_active(dom)
         assert dom.live is not None
         found: Interfaces = []
