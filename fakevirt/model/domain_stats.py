@@ -46,12 +46,12 @@ DIRTY_MODES = {0: "page-sampling", Dirty.DIRTYRATE_MODE_DIRTY_BITMAP: "dirty-bit
 class DomainStats:
     """The statistics calls of one driver instance, and the knobs tests turn."""
 
-    FUNCTION = "qemuConnectGetAllDomainStats"
     SUPPORTED_GROUPS = SUPPORTED_GROUPS
 
     def check_request(self, groups_: int, flags: int) -> None:
         """virConnectGetAllDomainStats: known flags; unknown groups refused only with ENFORCE_STATS."""
-        check_flags(self.FUNCTION, flags, _ALLOWED, self.driver.tuning.ERROR_DOMAIN)
+        driver = self.driver
+        check_flags(f"{driver.function_prefix}ConnectGetAllDomainStats", flags, _ALLOWED, driver.error_domain)
         unknown = groups_ & ~int(self.SUPPORTED_GROUPS)  # int(): ~ of an IntFlag drops bits it has no name for
         if flags & _F.GET_ALL_DOMAINS_STATS_ENFORCE_STATS and unknown:
             raise self.unsupported_groups(unknown)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from ..errors import VirtError, check_flags
+from ..errors import ErrorDomain, VirtError, check_flags
 from ..errors import connect as connect_err
 from ..errors import domain as domain_err
 from .agent.api import GuestAgents
@@ -76,6 +76,8 @@ class QemuDriver:
         self.hypervisor.bus.subscribe(DomainEvent, lambda ev: self.consoles.domain_event(ev))
 
     kind = "QEMU"  # virConnectGetType
+    function_prefix = "qemu"  # its functions' names in flag errors: qemuDomainAddIOThread, …
+    error_domain = ErrorDomain.QEMU  # where its own errors come from
     security_model = ("none", "0")  # virNodeGetSecurityModel: no security driver in the emulator
     security_label = ("", 0)  # virDomainGetSecurityLabel: label, enforcing
 

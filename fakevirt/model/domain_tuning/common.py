@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ...errors import ErrorDomain, check_flags
+from ...errors import check_flags
 from ..events import DomainEvent, EventID
 from ..flags.domain import DomainModificationImpact
 from ..flags.node import TypedParameterFlags
@@ -23,16 +23,14 @@ STRING_OKAY = TypedParameterFlags.STRING_OKAY
 class TuningBase:
     """The driver and the helpers the tuning mixins use."""
 
-    # the driver whose function names and error domain flag errors carry ("qemuDomainX" -> "testDomainX")
-    FUNCTION_PREFIX = "qemu"
-    ERROR_DOMAIN: int = ErrorDomain.QEMU
-
     def __init__(self, driver: QemuDriver) -> None:
         self.driver = driver
 
     def check_flags(self, fn: str, flags: int, allowed: int) -> None:
-        """virCheckFlags in this driver's own function for the QEMU driver's ``fn``."""
-        check_flags(self.FUNCTION_PREFIX + fn.removeprefix("qemu"), flags, allowed, self.ERROR_DOMAIN)
+        """virCheckFlags in this driver's own function for the QEMU driver's ``fn`` ("qemuDomainX" ->
+        "testDomainX")."""
+        driver = self.driver
+        check_flags(driver.function_prefix + fn.removeprefix("qemu"), flags, allowed, driver.error_domain)
 
     def defs(self, dom: Domain, flags: int, fn: str, extra: int = 0) -> tuple[DomainDef | None, DomainDef | None]:
         """virCheckFlags then virDomainObjGetDefs: (live, persistent) as AFFECT_* selects."""

@@ -25,7 +25,7 @@ class IOThreadTuning(TuningBase):
 
     def _targets(self, dom: Domain, iothread_id: int, flags: int, fn: str) -> list[DomainDef]:
         if iothread_id == 0:
-            raise errors.iothread_id_zero(self.ERROR_DOMAIN)
+            raise errors.iothread_id_zero(self.driver.error_domain)
         live, config = self.defs(dom, flags, fn)
         # the persistent copy is checked first, as qemuDomainChgIOThread edits it before the live one
         return [d for d in (config, live) if d is not None]
@@ -55,7 +55,7 @@ class IOThreadTuning(TuningBase):
     def set_iothread_params(self, dom: Domain, iothread_id: int, params: list[Param], flags: int) -> None:
         """qemuDomainSetIOThreadParams: polling only on a running thread; pool sizes on both."""
         if iothread_id == 0:
-            raise errors.iothread_id_zero(self.ERROR_DOMAIN)
+            raise errors.iothread_id_zero(self.driver.error_domain)
         validate(params, IOTHREAD_PARAMS)
         given = {name: int(value) for name, _k, value in params}  # type: ignore[call-overload]
         _check_values(given)

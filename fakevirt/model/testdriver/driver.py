@@ -39,6 +39,8 @@ class TestDriver(QemuDriver):
     """A test-driver instance on a host of its own, filled from ``node``."""
 
     kind = "TEST"
+    function_prefix = "test"
+    error_domain = ErrorDomain.TEST
     agents: TestGuests
     tuning: TestTuning
     security_model = ("testSecurity", "")

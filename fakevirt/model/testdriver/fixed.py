@@ -200,8 +200,6 @@ class TestTuning(TestIOThreads):
     """The test driver's scheduler ("fair", one weight it never changes) and blkio tunables."""
 
     driver: TestDriver
-    FUNCTION_PREFIX = "test"
-    ERROR_DOMAIN = TEST
 
     def scheduler_type(self, dom: Domain) -> tuple[str, int]:
         return "fair", 1
@@ -238,7 +236,6 @@ class TestDomainStats(DomainStats):
 
     driver: TestDriver
 
-    FUNCTION = "testConnectGetAllDomainStats"
     SUPPORTED_GROUPS = StatsGroup.STATS_STATE | StatsGroup.STATS_IOTHREAD
 
     def unsupported_groups(self, bits: int) -> VirtError:

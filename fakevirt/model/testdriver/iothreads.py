@@ -56,7 +56,7 @@ class TestIOThreads(DomainTuning):
 
     def add_iothread(self, dom: Domain, iothread_id: int, flags: int) -> None:
         if iothread_id == 0:
-            raise tuning_errors.iothread_id_zero(self.ERROR_DOMAIN)
+            raise tuning_errors.iothread_id_zero(self.driver.error_domain)
         self._one_target(flags)
         super().add_iothread(dom, iothread_id, flags)
         self._settings(dom).append(PollSetting(iothread_id))
@@ -73,7 +73,7 @@ class TestIOThreads(DomainTuning):
         """testDomainSetIOThreadParams: polling values of a setting AddIOThread made, unchecked."""
         self.check_flags("qemuDomainSetIOThreadParams", flags, AFFECT_LIVE)
         if iothread_id == 0:
-            raise tuning_errors.iothread_id_zero(self.ERROR_DOMAIN)
+            raise tuning_errors.iothread_id_zero(self.driver.error_domain)
         validate(params, POLL_PARAMS)
         setting = next((s for s in self._settings(dom) if s.id == iothread_id), None)
         if setting is None:  # the test driver fails here without reporting why
